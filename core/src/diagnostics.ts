@@ -1,0 +1,72 @@
+import type { Range } from './text/range';
+
+export type Severity = 'error' | 'warning' | 'info';
+
+/** Every diagnostic code the validators emit; stable, documented in pipeline-format.md and catalogs.md. */
+export const PIPELINE_CODES = [
+  'yaml-syntax',
+  'duplicate-key',
+  'schema',
+  'invalid-id',
+  'unknown-need',
+  'self-need',
+  'cycle',
+  'duplicate-output',
+  'undefined-reference',
+  'invalid-cron',
+  'invalid-timezone',
+  'invalid-quantity',
+  'invalid-duration',
+  'invalid-image',
+  'param-type',
+  'unsafe-path',
+  'unknown-feature',
+  'model-path-not-output',
+  'missing-input',
+  'unused-param',
+  'suspicious-quantity',
+  'unpinned-image',
+  'redundant-need',
+] as const;
+
+export const FEATURE_CODES = [
+  'yaml-syntax',
+  'duplicate-key',
+  'schema',
+  'invalid-id',
+  'unknown-entity',
+  'unknown-source',
+  'invalid-ttl',
+  'invalid-feature-type',
+  'duplicate-feature-view',
+  'missing-transformation',
+  'missing-source-path',
+] as const;
+
+export type DiagnosticCode = (typeof PIPELINE_CODES)[number] | (typeof FEATURE_CODES)[number];
+
+/** Data a quick fix needs, attached by the rule that found the problem. */
+export type FixData =
+  | { kind: 'replace'; title: string; newText: string; range?: Range }
+  | { kind: 'remove-need' }
+  | { kind: 'add-need'; task: string; need: string }
+  | { kind: 'create-task'; id: string };
+
+/** One finding in one document. */
+export interface Diagnostic {
+  code: DiagnosticCode;
+  severity: Severity;
+  message: string;
+  range: Range;
+  /** Suggested edits, in order of preference. */
+  fixes?: FixData[];
+}
+
+export function compareDiagnostics(a: Diagnostic, b: Diagnostic): number {
+  return (
+    a.range.start.line - b.range.start.line ||
+    a.range.start.character - b.range.start.character ||
+    a.code.localeCompare(b.code) ||
+    a.message.localeCompare(b.message)
+  );
+}

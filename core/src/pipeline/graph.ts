@@ -1,0 +1,87 @@
+import { Dag } from '../graph/dag';
+import { normalize } from '../util/paths';
+import { findReferences, type Reference } from './interpolation';
+import { effective, effectiveEnv } from './load';
+import type { Pipeline, Task } from './model';
+
+/** Every `${{ }}` reference of one task, by the field it stands in. */
+export interface TaskReferences {
+  run: Reference[];
+  env: Reference[];
+  inputs: Reference[];
+  image: Reference[];
+}
+
+/** The dependency graph of a pipeline plus the facts it was derived from. */
+export interface PipelineGraph {
+  dag: Dag;
+  refs: Map<string, TaskReferences>;
+  /** Normalised output path → the tasks that write it. */
+  producers: Map<string, string[]>;
+  /** For each task, its input paths resolved (references to upstream outputs replaced). */
+  resolvedInputs: Map<string, string[]>;
+}
+
+export function collectReferences(p: Pipeline, t: Task, text: string): TaskReferences {
+  const image = effective(p, t, 'image');
+  return {
+    run: t.run ? findReferences(text, t.run.span) : [],
+    env: [...effectiveEnv(p, t).values()].flatMap((v) => findReferences(text, v.span)),
+    inputs: t.inputs.flatMap((i) => findReferences(text, i.path.span)),
+    image: image ? findReferences(text, image.span) : [],
+  };
+}
+
+/** Resolves an input written as exactly one `${{ tasks.X.outputs.Y }}` to X's output path. */
+export function resolveInputPath(p: Pipeline, raw: string): string | undefined {
+  const m = /^\$\{\{\s*tasks\.([^.\s]+)\.outputs\.([^.\s}]+)\s*\}\}$/.exec(raw.trim());
+  if (!m) return raw.includes('${{') ? undefined : normalize(raw);
+  const up = p.tasks.get(m[1]!);
+  const out = up?.outputs.find((o, i) => o.name === m[2] || String(i) === m[2]);
+  return out ? normalize(out.path.value) : undefined;
+}
+
+export function buildGraph(p: Pipeline, text: string): PipelineGraph {
+  const dag = new Dag(p.taskOrder.map((t) => t.id));
+  const refs = new Map<string, TaskReferences>();
+  const producers = new Map<string, string[]>();
+  const resolvedInputs = new Map<string, string[]>();
+  for (const t of p.tasks.values()) {
+    for (const o of t.outputs) {
+      const key = normalize(o.path.value);
+      const list = producers.get(key);
+      if (list) list.push(t.id);
+      else producers.set(key, [t.id]);
+    }
+  }
+  for (const t of p.tasks.values()) {
+    for (const n of t.needs) dag.add(n.value, t.id, 'declared');
+    const r = collectReferences(p, t, text);
+    refs.set(t.id, r);
+    for (const ref of [...r.run, ...r.env, ...r.inputs, ...r.image]) {
+      if (ref.parts[0] === 'tasks' && ref.parts[1]) dag.add(ref.parts[1], t.id, 'inferred', `references ${ref.expr}`);
+    }
+    const resolved: string[] = [];
+    for (const i of t.inputs) {
+      const path = resolveInputPath(p, i.path.value);
+      if (path === undefined) continue;
+      resolved.push(path);
+      for (const producer of producersOf(producers, path)) dag.add(producer, t.id, 'inferred', `reads ${path}`);
+    }
+    resolvedInputs.set(t.id, resolved);
+  }
+  return { dag, refs, producers, resolvedInputs };
+}
+
+/** The tasks whose outputs are `path` or a folder containing it. */
+export function producersOf(producers: Map<string, string[]>, path: string): string[] {
+  const out: string[] = [];
+  for (let p = path; ; ) {
+    const hit = producers.get(p);
+    if (hit) out.push(...hit);
+    const i = p.lastIndexOf('/');
+    if (i <= 0) break;
+    p = p.slice(0, i);
+  }
+  return out;
+}

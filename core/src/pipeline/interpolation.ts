@@ -1,0 +1,50 @@
+import type { Span } from '../text/range';
+
+/** One `${{ expr }}` occurrence: the expression text and where it stands in the file. */
+export interface Reference {
+  expr: string;
+  /** Dotted parts of the expression, e.g. ['tasks', 'ingest', 'outputs', 'raw']. */
+  parts: string[];
+  /** The span of the expression itself (inside the braces). */
+  span: Span;
+  /** The span of the whole `${{ … }}`. */
+  outer: Span;
+}
+
+const PATTERN = /\$\{\{([^}]*)\}\}/g;
+
+/**
+ * Finds the references in a scalar by scanning its source text, so that spans are exact
+ * even for folded or quoted scalars.
+ */
+export function findReferences(fileText: string, span: Span): Reference[] {
+  const source = fileText.slice(span[0], span[1]);
+  if (!source.includes('${{')) return [];
+  const out: Reference[] = [];
+  for (const m of source.matchAll(PATTERN)) {
+    const inner = m[1]!;
+    const lead = inner.length - inner.trimStart().length;
+    const expr = inner.trim();
+    const start = span[0] + m.index + 3 + lead;
+    out.push({
+      expr,
+      parts: expr.split('.').map((s) => s.trim()),
+      span: [start, start + expr.length],
+      outer: [span[0] + m.index, span[0] + m.index + m[0].length],
+    });
+  }
+  return out;
+}
+
+/** Replaces every `${{ expr }}` in a value using `resolve`; unknown expressions stay as written. */
+export function interpolate(value: string, resolve: (parts: string[]) => string | undefined): string {
+  return value.replace(PATTERN, (whole, inner: string) => {
+    const r = resolve(inner.trim().split('.').map((s) => s.trim()));
+    return r === undefined ? whole : r;
+  });
+}
+
+/** The task ids a value refers to through `tasks.ID…`. */
+export function referencedTasks(refs: Reference[]): string[] {
+  return refs.filter((r) => r.parts[0] === 'tasks' && r.parts.length >= 2).map((r) => r.parts[1]!);
+}

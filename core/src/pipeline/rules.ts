@@ -1,0 +1,441 @@
+import { hasBit } from '../graph/dag';
+import type { FeatureIndex } from '../features/model';
+import type { FileHost, Problems } from '../rules/problem';
+import { closest, didYouMean } from '../util/closest';
+import { isAbsolute, join, normalize, relativeInside } from '../util/paths';
+import { isTimeZone, parseDuration, parseImage, parseQuantity } from '../util/values';
+import { parseCron } from '../schedule/cron';
+import { producersOf, type PipelineGraph } from './graph';
+import type { Reference } from './interpolation';
+import { effective } from './load';
+import type { Located, Pipeline, Task, TaskSettings } from './model';
+
+export const PIPELINE_NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+export const TASK_ID = /^[a-z0-9]([-a-z0-9_]{0,126}[a-z0-9])?$/;
+export const PARAM_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** Everything a pipeline rule may read. */
+export interface PipelineContext {
+  text: string;
+  pipeline: Pipeline;
+  graph: PipelineGraph;
+  features: FeatureIndex;
+  /** Absolute POSIX folder of the pipeline file; file checks are skipped without it. */
+  dir?: string;
+  /** Absolute POSIX workspace root; defaults to `dir`. */
+  root?: string;
+  host?: FileHost;
+}
+
+/** Runs every semantic rule of pipeline-format.md. */
+export function checkPipeline(ctx: PipelineContext, out: Problems): void {
+  checkIds(ctx, out);
+  checkNeeds(ctx, out);
+  checkCycles(ctx, out);
+  checkOutputs(ctx, out);
+  checkReferences(ctx, out);
+  checkSchedules(ctx, out);
+  checkSettings(ctx, ctx.pipeline.defaults, out);
+  for (const t of ctx.pipeline.tasks.values()) checkSettings(ctx, t, out, t);
+  checkParams(ctx, out);
+  checkFeatures(ctx, out);
+  checkModels(ctx, out);
+  checkInputs(ctx, out);
+}
+
+function checkIds({ pipeline: p }: PipelineContext, out: Problems): void {
+  if (p.name && !PIPELINE_NAME.test(p.name.value)) {
+    const suggestion = p.name.value.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 63);
+    out.error(
+      'invalid-id',
+      p.name.span,
+      `Pipeline name '${p.name.value}' must be a DNS label: lower-case letters, digits and '-', at most 63 characters, starting and ending with a letter or digit${suggestion ? ` (e.g. '${suggestion}')` : ''}.`,
+      suggestion && PIPELINE_NAME.test(suggestion) ? [{ kind: 'replace', title: `Rename to '${suggestion}'`, newText: suggestion }] : undefined,
+    );
+  }
+  for (const t of p.taskOrder) {
+    if (!TASK_ID.test(t.id)) {
+      out.error(
+        'invalid-id',
+        t.keySpan,
+        `Task id '${t.id}' is not valid: use lower-case letters, digits, '-' and '_', starting and ending with a letter or digit (at most 128 characters).`,
+      );
+    }
+  }
+  for (const param of p.params.values()) {
+    if (!PARAM_NAME.test(param.name)) {
+      out.error('invalid-id', param.keySpan, `Param name '${param.name}' is not valid: use letters, digits and '_', not starting with a digit.`);
+    }
+  }
+}
+
+function checkNeeds({ pipeline: p, graph }: PipelineContext, out: Problems): void {
+  const ids = [...p.tasks.keys()];
+  const ancestors = graph.dag.topoOrder().cyclic.length === 0 ? graph.dag.ancestors() : undefined;
+  for (const t of p.tasks.values()) {
+    const seen = new Set<string>();
+    for (const n of t.needs) {
+      if (n.value === t.id) {
+        out.error('self-need', n.span, `Task '${t.id}' lists itself in needs; a task cannot wait for itself. Remove this entry.`, [{ kind: 'remove-need' }]);
+        continue;
+      }
+      if (!p.tasks.has(n.value)) {
+        const best = closest(n.value, ids.filter((i) => i !== t.id));
+        out.error(
+          'unknown-need',
+          n.span,
+          `Task '${t.id}' needs '${n.value}', but no task has that id.${best ? ` Did you mean '${best}'?` : ` Define a task '${n.value}' or remove this entry.`}`,
+          [
+            ...(best ? [{ kind: 'replace' as const, title: `Change to '${best}'`, newText: best }] : []),
+            { kind: 'remove-need' as const },
+            { kind: 'create-task' as const, id: n.value },
+          ],
+        );
+        continue;
+      }
+      if (seen.has(n.value)) {
+        out.info('redundant-need', n.span, `'${n.value}' is listed twice in needs; remove the repeat.`, [{ kind: 'remove-need' }]);
+        continue;
+      }
+      seen.add(n.value);
+      const edge = graph.dag.edge(n.value, t.id);
+      if (!ancestors || !edge) continue;
+      // Implied by an input or reference: the edge would exist without `needs`.
+      const implied = impliedOtherwise(graph, t, n.value);
+      if (implied) {
+        out.info('redundant-need', n.span, `'${n.value}' is already a dependency because this task ${implied}; the entry in needs can go.`, [{ kind: 'remove-need' }]);
+        continue;
+      }
+      // Implied transitively: another parent already depends on it.
+      const idx = graph.dag.indexOf(n.value);
+      const via = graph.dag.parents(t.id).find((other) => other !== n.value && hasBit(ancestors.get(other)!, idx));
+      if (via) {
+        out.info('redundant-need', n.span, `'${n.value}' is already implied through '${via}', which depends on it; the entry in needs can go.`, [{ kind: 'remove-need' }]);
+      }
+    }
+  }
+}
+
+function impliedOtherwise(graph: PipelineGraph, t: Task, need: string): string | undefined {
+  const refs = graph.refs.get(t.id);
+  const ref = refs && [...refs.run, ...refs.env, ...refs.inputs, ...refs.image].find((r) => r.parts[0] === 'tasks' && r.parts[1] === need);
+  if (ref) return `references \${{ ${ref.expr} }}`;
+  for (const path of graph.resolvedInputs.get(t.id) ?? []) {
+    if (producersOf(graph.producers, path).includes(need)) return `reads ${path}, which '${need}' writes`;
+  }
+  return undefined;
+}
+
+function checkCycles({ pipeline: p, graph }: PipelineContext, out: Problems): void {
+  for (const cycle of graph.dag.cycles()) {
+    // Report where the cycle is closed: in its first task, on the entry that points back.
+    const first = p.tasks.get(cycle[0]!)!;
+    const back = cycle[cycle.length - 2]!;
+    const need = first.needs.find((n) => n.value === back);
+    const refs = graph.refs.get(first.id);
+    const ref = refs && [...refs.run, ...refs.env, ...refs.inputs, ...refs.image].find((r) => r.parts[1] === back);
+    const span = need?.span ?? ref?.span ?? first.inputs[0]?.path.span ?? first.keySpan;
+    out.error('cycle', span, `These tasks depend on each other in a cycle: ${cycle.join(' → ')}. Remove one of the dependencies to break it.`);
+  }
+}
+
+function checkOutputs({ pipeline: p, dir, root }: PipelineContext, out: Problems): void {
+  const owner = new Map<string, { task: string; path: Located<string> }>();
+  for (const t of p.tasks.values()) {
+    for (const o of t.outputs) {
+      const raw = o.path.value;
+      if (isAbsolute(raw)) {
+        out.error('unsafe-path', o.path.span, `Output '${raw}' is an absolute path; outputs must be relative to the pipeline's folder so runs are reproducible. Write it relative, e.g. 'data/${raw.split('/').pop()}'.`);
+        continue;
+      }
+      const norm = normalize(raw);
+      const escapes = norm.startsWith('..') && (dir === undefined || relativeInside(root ?? dir, join(dir, norm)) === undefined);
+      if (escapes) {
+        out.error('unsafe-path', o.path.span, `Output '${raw}' points outside the workspace; keep outputs inside it.`);
+        continue;
+      }
+      if (norm === '.' || norm === '') {
+        out.error('unsafe-path', o.path.span, `Output '${raw}' is the pipeline's whole folder; name a file or sub-folder instead.`);
+        continue;
+      }
+      const clash = findOverlap(owner, norm, t.id);
+      if (clash) {
+        const same = normalize(clash.path.value) === norm;
+        out.error(
+          'duplicate-output',
+          o.path.span,
+          same
+            ? `Tasks '${clash.task}' and '${t.id}' both write '${norm}'; each output must have one producer. Rename one of them.`
+            : `Output '${norm}' of '${t.id}' overlaps '${normalize(clash.path.value)}' of '${clash.task}'; one lies inside the other. Give each task its own path.`,
+        );
+        continue;
+      }
+      if (!owner.has(norm)) owner.set(norm, { task: t.id, path: o.path });
+    }
+  }
+}
+
+function findOverlap(owner: Map<string, { task: string; path: Located<string> }>, norm: string, task: string): { task: string; path: Located<string> } | undefined {
+  // Same path, or a folder above it.
+  for (let q = norm; ; ) {
+    const hit = owner.get(q);
+    if (hit && hit.task !== task) return hit;
+    const i = q.lastIndexOf('/');
+    if (i <= 0) break;
+    q = q.slice(0, i);
+  }
+  // A path below it (rare; linear scan only over the keys that share the prefix).
+  const prefix = `${norm}/`;
+  for (const [k, v] of owner) if (v.task !== task && k.startsWith(prefix)) return v;
+  return undefined;
+}
+
+function checkReferences({ pipeline: p, graph }: PipelineContext, out: Problems): void {
+  for (const t of p.tasks.values()) {
+    const r = graph.refs.get(t.id)!;
+    for (const ref of [...r.run, ...r.env, ...r.inputs, ...r.image]) checkReference(p, t, ref, out);
+  }
+}
+
+const ROOTS = ['params', 'tasks', 'inputs', 'outputs', 'run', 'env'];
+
+function checkReference(p: Pipeline, t: Task, ref: Reference, out: Problems): void {
+  const [root, a, b, c, ...rest] = ref.parts;
+  const bad = (msg: string, best?: string) =>
+    out.error('undefined-reference', ref.span, msg, best ? [{ kind: 'replace', title: `Change to '${best}'`, newText: best }] : undefined);
+  switch (root) {
+    case 'params':
+      if (!a || b !== undefined) return bad(`'\${{ ${ref.expr} }}' should be \${{ params.NAME }}.`);
+      if (!p.params.has(a)) {
+        const best = closest(a, p.params.keys());
+        return bad(`Param '${a}' is not defined.${best ? ` Did you mean '${best}'?` : ` Declare it under params.`}`, best && `params.${best}`);
+      }
+      return;
+    case 'tasks': {
+      if (!a || b !== 'outputs' || !c || rest.length > 0) return bad(`'\${{ ${ref.expr} }}' should be \${{ tasks.ID.outputs.NAME }}.`);
+      const up = p.tasks.get(a);
+      if (!up) {
+        const best = closest(a, p.tasks.keys());
+        return bad(`Task '${a}' is not defined.${best ? ` Did you mean '${best}'?` : ''}`, best && `tasks.${best}.outputs.${c}`);
+      }
+      if (up.id === t.id) return bad(`A task cannot reference its own outputs through tasks.${a}; use \${{ outputs.${c} }}.`, `outputs.${c}`);
+      if (!up.outputs.some((o, i) => o.name === c || (o.name === undefined && String(i) === c))) {
+        const names = up.outputs.flatMap((o) => (o.name ? [o.name] : []));
+        const best = closest(c, names);
+        return bad(
+          `Task '${a}' has no output named '${c}'.${names.length ? ` Its named outputs: ${names.join(', ')}.` : ` Write its outputs as a map (name: path) to refer to them by name.`}`,
+          best && `tasks.${a}.outputs.${best}`,
+        );
+      }
+      return;
+    }
+    case 'inputs':
+    case 'outputs': {
+      const list = root === 'inputs' ? t.inputs : t.outputs;
+      if (!a || b !== undefined) return bad(`'\${{ ${ref.expr} }}' should be \${{ ${root}.NAME }}.`);
+      if (!list.some((e, i) => e.name === a || (e.name === undefined && String(i) === a))) {
+        const names = list.flatMap((e) => (e.name ? [e.name] : []));
+        const best = closest(a, names);
+        return bad(`Task '${t.id}' has no ${root === 'inputs' ? 'input' : 'output'} named '${a}'.${didYouMean(a, names)}`, best && `${root}.${best}`);
+      }
+      return;
+    }
+    case 'run':
+      if (a !== 'id' || b !== undefined) return bad(`'\${{ ${ref.expr} }}' is not defined; the run offers only \${{ run.id }}.`, 'run.id');
+      return;
+    case 'env':
+      if (!a || b !== undefined) return bad(`'\${{ ${ref.expr} }}' should be \${{ env.NAME }}.`);
+      return;
+    default: {
+      const best = root ? closest(root, ROOTS) : undefined;
+      return bad(
+        `'\${{ ${ref.expr} }}' is not a known expression; use params.NAME, tasks.ID.outputs.NAME, inputs.NAME, outputs.NAME, run.id or env.NAME.`,
+        best ? [best, ...ref.parts.slice(1)].join('.') : undefined,
+      );
+    }
+  }
+}
+
+function checkSchedules({ pipeline: p }: PipelineContext, out: Problems): void {
+  for (const s of p.schedules) {
+    if (s.cron) {
+      const r = parseCron(s.cron.value);
+      if (!r.ok) out.error('invalid-cron', s.cron.span, r.error);
+    }
+    if (s.timezone && !isTimeZone(s.timezone.value)) {
+      const zones = typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : [];
+      out.error('invalid-timezone', s.timezone.span, `'${s.timezone.value}' is not an IANA time zone (e.g. 'Europe/Berlin', 'America/New_York', 'UTC').${didYouMean(s.timezone.value, zones)}`);
+    }
+  }
+}
+
+function checkSettings(ctx: PipelineContext, s: TaskSettings, out: Problems, task?: Task): void {
+  const { cpu, memory, gpu } = s.resources;
+  if (cpu) {
+    const q = parseQuantity(cpu.value);
+    if (!q || q.value <= 0 || /i$/.test(q.suffix)) {
+      out.error('invalid-quantity', cpu.span, `cpu '${cpu.value}' is not a CPU quantity; write cores like '2' or '0.5', or millicores like '500m'.`);
+    } else if (q.value > 256) {
+      const fix = `${Math.round(q.value)}m`;
+      out.warning('suspicious-quantity', cpu.span, `cpu ${cpu.value} asks for ${q.value} cores; did you mean ${fix} (millicores)?`, [{ kind: 'replace', title: `Change to '${fix}'`, newText: `"${fix}"` }]);
+    }
+  }
+  if (memory) {
+    const q = parseQuantity(memory.value);
+    if (!q || q.value <= 0) {
+      out.error('invalid-quantity', memory.span, `memory '${memory.value}' is not a memory quantity; write e.g. '512Mi', '4Gi' or '2G'.`);
+    } else if (q.suffix === 'm') {
+      const fix = String(memory.value).replace(/m$/, 'Mi');
+      out.warning('suspicious-quantity', memory.span, `memory '${memory.value}' means ${q.value} bytes ('m' is milli); did you mean '${fix}'?`, [{ kind: 'replace', title: `Change to '${fix}'`, newText: fix }]);
+    } else if (q.value < 1024 * 1024) {
+      const n = String(memory.value).replace(/[^0-9.]/g, '');
+      const fix = `${n}Mi`;
+      out.warning('suspicious-quantity', memory.span, `memory '${memory.value}' is only ${q.value} bytes; did you mean '${fix}'?`, [{ kind: 'replace', title: `Change to '${fix}'`, newText: fix }]);
+    }
+  }
+  if (gpu) {
+    const n = typeof gpu.value === 'number' ? gpu.value : /^\d+$/.test(gpu.value.trim()) ? Number(gpu.value) : NaN;
+    if (!Number.isInteger(n) || n < 0) out.error('invalid-quantity', gpu.span, `gpu '${gpu.value}' must be a whole number of GPUs (0, 1, 2…).`);
+  }
+  if (s.timeout) checkDuration(s.timeout, 'timeout', out);
+  if (s.retries?.backoff) checkDuration(s.retries.backoff, 'backoff', out);
+  const image = s.image;
+  if (image && !image.value.includes('${{')) {
+    const ref = parseImage(image.value);
+    if (!ref) {
+      out.error('invalid-image', image.span, `'${image.value}' is not a valid image reference; write e.g. 'python:3.12-slim' or 'ghcr.io/org/trainer:1.4' (lower-case name, optional tag).`);
+    } else if (!ref.digest && (!ref.tag || ref.tag === 'latest')) {
+      const cacheOn = task ? effective(ctx.pipeline, task, 'cache')?.value !== false : s.cache?.value !== false;
+      if (cacheOn) {
+        out.warning(
+          'unpinned-image',
+          image.span,
+          `Image '${image.value}' is ${ref.tag ? 'pinned to :latest' : 'not pinned to a tag'}, so cached results may come from a different image. Pin a version tag or digest, or set cache: false.`,
+          [{ kind: 'replace', title: 'Set cache: false for this task', newText: 'cache: false' }],
+        );
+      }
+    }
+  }
+}
+
+function checkDuration(v: Located<string | number>, what: string, out: Problems): void {
+  if (typeof v.value === 'number') {
+    out.error('invalid-duration', v.span, `${what} ${v.value} has no unit; write '${v.value}s' or '${v.value}m'.`, [{ kind: 'replace', title: `Change to '${v.value}s'`, newText: `${v.value}s` }]);
+  } else if (parseDuration(v.value) === undefined) {
+    out.error('invalid-duration', v.span, `${what} '${v.value}' is not a duration; write e.g. '90s', '15m', '2h' or '1h30m'.`);
+  }
+}
+
+function checkParams({ pipeline: p, graph, text }: PipelineContext, out: Problems): void {
+  const used = new Set<string>();
+  for (const r of graph.refs.values()) {
+    for (const ref of [...r.run, ...r.env, ...r.inputs, ...r.image]) if (ref.parts[0] === 'params' && ref.parts[1]) used.add(ref.parts[1]);
+  }
+  // Defaults' env and image may reference params too.
+  for (const param of p.params.values()) {
+    checkParamType(param, out);
+    if (used.has(param.name)) continue;
+    const envName = `MLOPS_PARAM_${param.name.toUpperCase()}`;
+    const viaEnv = [...p.tasks.values()].some((t) => t.run?.value.includes(envName));
+    if (!viaEnv && !text.includes(`params.${param.name}`)) {
+      out.warning('unused-param', param.keySpan, `Param '${param.name}' is never used; reference it as \${{ params.${param.name} }} or $${envName}, or remove it.`);
+    }
+  }
+}
+
+function checkParamType(param: Pipeline['params'] extends Map<string, infer P> ? P : never, out: Problems): void {
+  const declared = param.type?.value;
+  if (declared && !['string', 'number', 'integer', 'boolean'].includes(declared)) return; // the schema reports it
+  const type = param.effectiveType;
+  const fits = (v: unknown): boolean => {
+    switch (type) {
+      case 'string':
+        return typeof v === 'string';
+      case 'number':
+        return typeof v === 'number';
+      case 'integer':
+        return typeof v === 'number' && Number.isInteger(v);
+      case 'boolean':
+        return typeof v === 'boolean';
+    }
+  };
+  const show = (v: unknown) => (typeof v === 'string' ? `'${v}'` : String(v));
+  if (param.default && param.default.value !== null && !fits(param.default.value)) {
+    out.error('param-type', param.default.span, `Default ${show(param.default.value)} of param '${param.name}' is not of type ${type}.${type === 'string' ? ' Quote it to make it text.' : ''}`);
+  }
+  if (param.enum) {
+    for (const e of param.enum) {
+      if (!fits(e.value)) out.error('param-type', e.span, `Allowed value ${show(e.value)} of param '${param.name}' is not of type ${type}.`);
+    }
+    if (param.default && param.default.value !== null && !param.enum.some((e) => e.value === param.default!.value)) {
+      out.error('param-type', param.default.span, `Default ${show(param.default.value)} of param '${param.name}' is not one of its allowed values: ${param.enum.map((e) => show(e.value)).join(', ')}.`);
+    }
+  }
+}
+
+function checkFeatures({ pipeline: p, features }: PipelineContext, out: Problems): void {
+  const lists = [p.defaults.features, ...[...p.tasks.values()].map((t) => t.features)];
+  for (const list of lists) {
+    for (const f of list) {
+      const [viewName, featureName, extra] = f.value.split('.');
+      const view = features.view(viewName!);
+      if (!view) {
+        const names = features.viewNames();
+        const best = closest(viewName!, names);
+        out.error(
+          'unknown-feature',
+          f.span,
+          names.length === 0
+            ? `Feature view '${viewName}' is not defined: the workspace has no *.features.yaml file. Create one that defines it.`
+            : `Feature view '${viewName}' is not defined in any *.features.yaml.${best ? ` Did you mean '${best}'?` : ` Known views: ${names.slice(0, 8).join(', ')}.`}`,
+          best ? [{ kind: 'replace', title: `Change to '${best}'`, newText: featureName ? `${best}.${featureName}` : best }] : undefined,
+        );
+        continue;
+      }
+      if (extra !== undefined) {
+        out.error('unknown-feature', f.span, `'${f.value}' should be a view name or view.feature.`);
+      } else if (featureName !== undefined && !view.features.has(featureName)) {
+        const best = closest(featureName, view.features.keys());
+        out.error(
+          'unknown-feature',
+          f.span,
+          `Feature view '${viewName}' has no feature '${featureName}'.${best ? ` Did you mean '${best}'?` : ` Its features: ${[...view.features.keys()].slice(0, 8).join(', ')}.`}`,
+          best ? [{ kind: 'replace', title: `Change to '${viewName}.${best}'`, newText: `${viewName}.${best}` }] : undefined,
+        );
+      }
+    }
+  }
+}
+
+function checkModels({ pipeline: p }: PipelineContext, out: Problems): void {
+  for (const t of p.tasks.values()) {
+    const path = t.model?.path;
+    if (!path) continue;
+    const norm = normalize(path.value);
+    const ok = t.outputs.some((o) => {
+      const on = normalize(o.path.value);
+      return on === norm || norm.startsWith(`${on}/`);
+    });
+    if (!ok) {
+      out.error(
+        'model-path-not-output',
+        path.span,
+        `model.path '${path.value}' is not one of task '${t.id}''s outputs; add it to outputs so the run produces it and the cache tracks it.`,
+      );
+    }
+  }
+}
+
+function checkInputs({ pipeline: p, graph, dir, host }: PipelineContext, out: Problems): void {
+  for (const t of p.tasks.values()) {
+    for (const i of t.inputs) {
+      if (i.path.value.includes('${{')) continue;
+      const norm = normalize(i.path.value);
+      if (producersOf(graph.producers, norm).length > 0) continue;
+      if (!host || dir === undefined) continue;
+      const abs = isAbsolute(norm) ? norm : join(dir, norm);
+      if (host.exists(abs)) continue;
+      out.warning('missing-input', i.path.span, `Input '${i.path.value}' is produced by no task and does not exist; create it, fix the path, or add the task that writes it.`);
+    }
+  }
+}

@@ -1,0 +1,176 @@
+/** Five-field cron expressions and the @macros, parsed once and able to compute next fire times. */
+
+export interface CronSpec {
+  minutes: Set<number>;
+  hours: Set<number>;
+  days: Set<number>;
+  months: Set<number>;
+  weekdays: Set<number>;
+  /** Whether day-of-month / day-of-week were restricted (cron ORs them when both are). */
+  dayRestricted: boolean;
+  weekdayRestricted: boolean;
+}
+
+const MACROS: Record<string, string> = {
+  '@yearly': '0 0 1 1 *',
+  '@annually': '0 0 1 1 *',
+  '@monthly': '0 0 1 * *',
+  '@weekly': '0 0 * * 0',
+  '@daily': '0 0 * * *',
+  '@midnight': '0 0 * * *',
+  '@hourly': '0 * * * *',
+};
+
+const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
+const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
+
+const FIELDS = [
+  { name: 'minute', min: 0, max: 59 },
+  { name: 'hour', min: 0, max: 23 },
+  { name: 'day of month', min: 1, max: 31 },
+  { name: 'month', min: 1, max: 12, names: MONTHS, base: 1 },
+  { name: 'day of week', min: 0, max: 7, names: DAYS, base: 0 },
+] as const;
+
+export type CronResult = { ok: true; spec: CronSpec } | { ok: false; error: string };
+
+/** Parses a cron expression; the error says which field is wrong and why. */
+export function parseCron(expr: string): CronResult {
+  const trimmed = expr.trim();
+  const expanded = MACROS[trimmed.toLowerCase()] ?? trimmed;
+  if (expanded.startsWith('@')) {
+    return { ok: false, error: `'${trimmed}' is not a known macro; use @hourly, @daily, @weekly, @monthly or @yearly.` };
+  }
+  const parts = expanded.split(/\s+/);
+  if (parts.length !== 5) {
+    return { ok: false, error: `A cron expression has 5 fields (minute hour day-of-month month day-of-week); '${trimmed}' has ${parts.length}.` };
+  }
+  const sets: Set<number>[] = [];
+  for (let i = 0; i < 5; i++) {
+    const r = parseField(parts[i]!, FIELDS[i]!);
+    if (typeof r === 'string') return { ok: false, error: r };
+    sets.push(r);
+  }
+  const weekdays = new Set([...sets[4]!].map((d) => d % 7));
+  return {
+    ok: true,
+    spec: {
+      minutes: sets[0]!,
+      hours: sets[1]!,
+      days: sets[2]!,
+      months: sets[3]!,
+      weekdays,
+      dayRestricted: parts[2] !== '*' && parts[2] !== '?',
+      weekdayRestricted: parts[4] !== '*' && parts[4] !== '?',
+    },
+  };
+}
+
+type Field = (typeof FIELDS)[number];
+
+function parseField(text: string, f: Field): Set<number> | string {
+  const out = new Set<number>();
+  for (const item of text.split(',')) {
+    const [rangePart, stepPart, extra] = item.split('/');
+    if (extra !== undefined) return `The ${f.name} field '${text}' has more than one '/'.`;
+    let step = 1;
+    if (stepPart !== undefined) {
+      if (!/^\d+$/.test(stepPart) || Number(stepPart) === 0) return `The step '/${stepPart}' in the ${f.name} field must be a positive whole number.`;
+      step = Number(stepPart);
+    }
+    let lo: number;
+    let hi: number;
+    if (rangePart === '*' || rangePart === '?') {
+      lo = f.min;
+      hi = f.name === 'day of week' ? 6 : f.max;
+    } else {
+      const bounds = rangePart!.split('-');
+      if (bounds.length > 2 || bounds.some((b) => b === '')) return `'${rangePart}' in the ${f.name} field is not a value or range.`;
+      const nums: number[] = [];
+      for (const b of bounds) {
+        const n = value(b, f);
+        if (n === undefined) return `'${b}' is not a valid ${f.name} (allowed ${f.min}-${f.max}${'names' in f ? ' or names like ' + f.names.slice(0, 3).join(', ') : ''}).`;
+        nums.push(n);
+      }
+      lo = nums[0]!;
+      hi = nums.length === 2 ? nums[1]! : stepPart !== undefined ? (f.name === 'day of week' ? 6 : f.max) : lo;
+      if (hi < lo) return `The range '${rangePart}' in the ${f.name} field runs backwards; write the smaller value first.`;
+    }
+    for (let n = lo; n <= hi; n += step) out.add(n);
+  }
+  return out;
+}
+
+function value(text: string, f: Field): number | undefined {
+  if (/^\d+$/.test(text)) {
+    const n = Number(text);
+    return n >= f.min && n <= f.max ? n : undefined;
+  }
+  if ('names' in f) {
+    const i = (f.names as readonly string[]).indexOf(text.toLowerCase());
+    if (i !== -1) return i + f.base;
+  }
+  return undefined;
+}
+
+/** Wall-clock fields of an instant in a time zone. */
+function zoned(date: Date, timeZone: string): { y: number; mo: number; d: number; h: number; mi: number; wd: number } {
+  const fmt = new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: 'numeric',
+    day: 'numeric',
+    hour: 'numeric',
+    minute: 'numeric',
+    weekday: 'short',
+  });
+  const parts: Record<string, string> = {};
+  for (const p of fmt.formatToParts(date)) parts[p.type] = p.value;
+  return {
+    y: Number(parts.year),
+    mo: Number(parts.month),
+    d: Number(parts.day),
+    h: Number(parts.hour),
+    mi: Number(parts.minute),
+    wd: DAYS.indexOf(parts.weekday!.toLowerCase().slice(0, 3)),
+  };
+}
+
+function matches(spec: CronSpec, t: ReturnType<typeof zoned>): boolean {
+  if (!spec.minutes.has(t.mi) || !spec.hours.has(t.h) || !spec.months.has(t.mo)) return false;
+  const dom = spec.days.has(t.d);
+  const dow = spec.weekdays.has(t.wd);
+  if (spec.dayRestricted && spec.weekdayRestricted) return dom || dow;
+  return dom && dow;
+}
+
+/**
+ * The first fire time strictly after `after`, in the given time zone; minute by minute
+ * over whole hours that cannot match are skipped. Undefined if none within ~5 years.
+ */
+export function nextFire(spec: CronSpec, after: Date, timeZone = 'UTC'): Date | undefined {
+  let t = Math.floor(after.getTime() / 60_000) * 60_000 + 60_000;
+  const limit = t + 5 * 366 * 86_400_000;
+  while (t < limit) {
+    const z = zoned(new Date(t), timeZone);
+    if (!spec.months.has(z.mo) || !dayMatches(spec, z)) {
+      t += (24 * 60 - (z.h * 60 + z.mi)) * 60_000;
+      continue;
+    }
+    if (!spec.hours.has(z.h)) {
+      t += (60 - z.mi) * 60_000;
+      continue;
+    }
+    if (matches(spec, z)) return new Date(t);
+    t += 60_000;
+  }
+  return undefined;
+}
+
+function dayMatches(spec: CronSpec, z: ReturnType<typeof zoned>): boolean {
+  const dom = spec.days.has(z.d);
+  const dow = spec.weekdays.has(z.wd);
+  if (spec.dayRestricted && spec.weekdayRestricted) return dom || dow;
+  return dom && dow;
+}

@@ -1,0 +1,198 @@
+import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020';
+import pipelineSchema from '../../../schemas/pipeline.schema.json';
+import featuresSchema from '../../../schemas/features.schema.json';
+import type { Problems } from '../rules/problem';
+import type { Span } from '../text/range';
+import { didYouMean } from '../util/closest';
+import { get, toData, type YValue } from '../yaml/tree';
+
+export type SchemaKind = 'pipeline' | 'features';
+
+export const SCHEMAS: Record<SchemaKind, Record<string, unknown>> = {
+  pipeline: pipelineSchema as Record<string, unknown>,
+  features: featuresSchema as Record<string, unknown>,
+};
+
+const compiled = new Map<SchemaKind, ValidateFunction>();
+
+function validator(kind: SchemaKind): ValidateFunction {
+  let v = compiled.get(kind);
+  if (!v) {
+    const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: false });
+    v = ajv.compile(SCHEMAS[kind]);
+    compiled.set(kind, v);
+  }
+  return v;
+}
+
+/** Where a JSON pointer lands in the tree: the value, and the key that holds it (if in a map). */
+interface Located {
+  value: YValue | null;
+  keySpan?: Span;
+  /** The key name that holds the value, for messages. */
+  key?: string;
+}
+
+function locate(root: YValue | null, pointer: string): Located {
+  let cur: Located = { value: root };
+  if (pointer === '') return cur;
+  for (const raw of pointer.slice(1).split('/')) {
+    const seg = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    const v = cur.value;
+    if (v?.kind === 'map') {
+      const e = get(v, seg);
+      if (!e) return cur;
+      cur = { value: e.value, keySpan: e.keySpan, key: seg };
+    } else if (v?.kind === 'seq') {
+      const item = v.items[Number(seg)];
+      if (!item) return cur;
+      cur = { value: item, ...(cur.keySpan ? { keySpan: cur.keySpan } : {}), key: cur.key ?? seg };
+    } else return cur;
+  }
+  return cur;
+}
+
+/** The keywords whose findings a more specific semantic rule reports under its own code. */
+function coveredElsewhere(e: ErrorObject): boolean {
+  if (e.keyword === 'propertyNames') return true;
+  if (e.keyword === 'pattern' && (e.params as { propertyName?: string }).propertyName !== undefined) return true;
+  if (e.keyword === 'pattern' && e.instancePath === '/name') return true;
+  return false;
+}
+
+/**
+ * Validates the tree against the JSON Schema and reports `schema` problems on the exact key
+ * or value, merging the noise of `anyOf`/`oneOf` branches into one message per place.
+ */
+export function checkSchema(kind: SchemaKind, root: YValue | null, out: Problems): void {
+  const converted = toData(root);
+  if ('overflow' in converted) {
+    out.error('yaml-syntax', converted.overflow, 'Aliases expand into too many nodes (an "alias bomb"); remove the nested aliases.');
+    return;
+  }
+  const validate = validator(kind);
+  if (validate(converted.data)) return;
+  const errors = (validate.errors ?? []).filter((e) => !coveredElsewhere(e));
+  const deeper = (p: string) => errors.some((e) => e.instancePath.startsWith(`${p}/`) && !isBranch(e));
+  const direct = (p: string) => errors.some((e) => e.instancePath === p && ['additionalProperties', 'required', 'enum', 'const'].includes(e.keyword));
+  const reported = new Set<string>();
+  for (const e of errors) {
+    if (isBranch(e) || e.keyword === 'if' || e.keyword === 'not') continue;
+    const path = e.instancePath;
+    const inBranch = /\/(anyOf|oneOf)\//.test(e.schemaPath);
+    if (inBranch && e.keyword === 'type' && (deeper(path) || direct(path))) continue;
+    const where = locate(root, path);
+    const msg = describe(e, where);
+    if (!msg) continue;
+    const key = `${msg.span[0]}:${msg.span[1]}:${msg.text}`;
+    if (reported.has(key)) continue;
+    reported.add(key);
+    out.error('schema', msg.span, msg.text);
+  }
+  // Branch errors with nothing more specific beneath them: one "expected X or Y" each.
+  const branchPaths = new Set(errors.filter(isBranch).map((e) => e.instancePath));
+  for (const path of branchPaths) {
+    if (deeper(path) || direct(path)) continue;
+    const types = new Set(
+      errors.filter((e) => e.instancePath === path && e.keyword === 'type').flatMap((e) => String((e.params as { type: string }).type).split(',')),
+    );
+    const where = locate(root, path);
+    const span = where.value?.span ?? where.keySpan ?? [0, 0];
+    const hasOther = errors.some((e) => e.instancePath === path && !isBranch(e) && e.keyword !== 'type');
+    if (hasOther) continue;
+    const text = `${label(where)} must be ${[...types].map(article).join(' or ') || 'of another shape'}${hint(path)}`;
+    const key = `${span[0]}:${span[1]}:${text}`;
+    if (!reported.has(key)) {
+      reported.add(key);
+      out.error('schema', span, text);
+    }
+  }
+}
+
+function isBranch(e: ErrorObject): boolean {
+  return e.keyword === 'anyOf' || e.keyword === 'oneOf';
+}
+
+function label(where: Located): string {
+  return where.key === undefined ? 'The document' : `'${where.key}'`;
+}
+
+function article(type: string): string {
+  switch (type) {
+    case 'object':
+      return 'a mapping';
+    case 'array':
+      return 'a list';
+    case 'string':
+      return 'text';
+    case 'integer':
+      return 'a whole number';
+    case 'number':
+      return 'a number';
+    case 'boolean':
+      return 'true or false';
+    case 'null':
+      return 'empty';
+    default:
+      return type;
+  }
+}
+
+function hint(path: string): string {
+  if (/\/needs$/.test(path)) return ', e.g. needs: [ingest].';
+  if (/\/(inputs|outputs)$/.test(path)) return ', e.g. [data/raw.csv] or {raw: data/raw.csv}.';
+  if (/\/retries$/.test(path)) return ', e.g. retries: 2 or {limit: 2, backoff: 10s}.';
+  if (/^\/schedule/.test(path)) return ', e.g. schedule: "0 3 * * *" or {cron: "0 3 * * *", timezone: Europe/Berlin}.';
+  return '.';
+}
+
+function describe(e: ErrorObject, where: Located): { span: Span; text: string } | undefined {
+  const valueSpan = where.value?.span ?? where.keySpan ?? [0, 0];
+  switch (e.keyword) {
+    case 'additionalProperties': {
+      const prop = (e.params as { additionalProperty: string }).additionalProperty;
+      const map = where.value;
+      const entry = map?.kind === 'map' ? get(map, prop) : undefined;
+      const allowed = Object.keys(((e.parentSchema as { properties?: object } | undefined)?.properties ?? {}) as object);
+      const owner = where.key === undefined ? 'at the top level' : `in '${where.key}'`;
+      return {
+        span: entry?.keySpan ?? valueSpan,
+        text: `Unknown key '${prop}' ${owner}.${didYouMean(prop, allowed) || (allowed.length ? ` Allowed keys: ${allowed.join(', ')}.` : '')}`,
+      };
+    }
+    case 'required': {
+      const prop = (e.params as { missingProperty: string }).missingProperty;
+      const span = where.keySpan ?? firstKeySpan(where.value) ?? valueSpan;
+      return { span, text: `${where.key === undefined ? 'The file' : `'${where.key}'`} is missing the required key '${prop}'.` };
+    }
+    case 'type': {
+      const type = String((e.params as { type: string }).type);
+      return { span: valueSpan, text: `${label(where)} must be ${type.split(',').map(article).join(' or ')}${hint(e.instancePath)}` };
+    }
+    case 'enum': {
+      const allowed = ((e.params as { allowedValues: unknown[] }).allowedValues ?? []).map(String);
+      const got = String(e.data);
+      return { span: valueSpan, text: `${label(where)} is '${got}'; allowed values: ${allowed.join(', ')}.${didYouMean(got, allowed)}` };
+    }
+    case 'const':
+      return { span: valueSpan, text: `${label(where)} must be ${JSON.stringify((e.params as { allowedValue: unknown }).allowedValue)}.` };
+    case 'minProperties':
+      return { span: where.keySpan ?? valueSpan, text: `${label(where)} must have at least ${(e.params as { limit: number }).limit} entry.` };
+    case 'minItems':
+      return { span: valueSpan, text: `${label(where)} must have at least ${(e.params as { limit: number }).limit} item(s).` };
+    case 'uniqueItems':
+      return { span: valueSpan, text: `${label(where)} lists the same item twice; remove the repeat.` };
+    case 'minimum':
+    case 'maximum':
+    case 'exclusiveMinimum':
+    case 'exclusiveMaximum':
+      return { span: valueSpan, text: `${label(where)} ${e.message}.` };
+    default:
+      return { span: valueSpan, text: `${label(where)} ${e.message ?? 'is not valid'}.` };
+  }
+}
+
+function firstKeySpan(v: YValue | null): Span | undefined {
+  if (v?.kind === 'map' && v.entries.length > 0) return v.entries[0]!.keySpan;
+  return undefined;
+}

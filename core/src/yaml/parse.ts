@@ -1,0 +1,231 @@
+import { parseDocument, type Document } from 'yaml';
+import { LineIndex, type Span } from '../text/range';
+import { toTree, type TreeProblem, type YEntry, type YMap, type YValue } from './tree';
+
+/** Files larger than this are refused with a diagnostic instead of being parsed. */
+export const MAX_FILE_CHARS = 2 * 1024 * 1024;
+
+/** A parsed document: the tree (null when there is no content) and the problems met on the way. */
+export interface ParsedYaml {
+  text: string;
+  root: YValue | null;
+  problems: TreeProblem[];
+  lines: LineIndex;
+}
+
+/**
+ * Remembers parsed pieces of a document between edits, so that an edit re-parses only the
+ * top-level section or task it touched. One cache per document.
+ */
+export class ParseCache {
+  private pieces = new Map<string, Document.Parsed>();
+  private next = new Map<string, Document.Parsed>();
+
+  /** Returns the parsed piece for `text`, parsing only when it was not seen in the last round. */
+  piece(text: string): Document.Parsed {
+    let doc = this.next.get(text) ?? this.pieces.get(text);
+    if (!doc) doc = parseDocument(text, PARSE_OPTIONS) as Document.Parsed;
+    this.next.set(text, doc);
+    return doc;
+  }
+
+  /** Forgets pieces not used since the previous round. */
+  endRound(): void {
+    this.pieces = this.next;
+    this.next = new Map();
+  }
+}
+
+const PARSE_OPTIONS = { uniqueKeys: false, strict: true, prettyErrors: false, keepSourceTokens: false } as const;
+
+/** Parses YAML text into a position-carrying tree; never throws. */
+export function parseYaml(text: string, cache: ParseCache = new ParseCache()): ParsedYaml {
+  const lines = new LineIndex(text);
+  const problems: TreeProblem[] = [];
+  const guard = guardText(text);
+  if (guard) return { text, root: null, problems: [guard], lines };
+  let root: YValue | null = null;
+  try {
+    const pieces = parseInPieces(text, cache, problems);
+    root = pieces === undefined ? parseWhole(text, problems) : pieces;
+  } catch (err) {
+    problems.push({ code: 'yaml-syntax', message: `The YAML parser failed: ${(err as Error).message}`, span: [0, 0] });
+  } finally {
+    cache.endRound();
+  }
+  return { text, root, problems, lines };
+}
+
+function parseWhole(text: string, problems: TreeProblem[]): YValue | null {
+  const doc = parseDocument(text, PARSE_OPTIONS) as Document.Parsed;
+  return convert(doc, 0, problems);
+}
+
+function convert(doc: Document.Parsed, base: number, problems: TreeProblem[]): YValue | null {
+  for (const e of doc.errors) {
+    problems.push({ code: 'yaml-syntax', message: yamlMessage(e.message), span: [base + e.pos[0], base + Math.max(e.pos[1], e.pos[0])] });
+  }
+  return toTree(doc, base, problems);
+}
+
+/** Binary content and oversized files are refused before the parser sees them. */
+function guardText(text: string): TreeProblem | undefined {
+  if (text.length > MAX_FILE_CHARS) {
+    const mb = (text.length / (1024 * 1024)).toFixed(1);
+    const end = text.indexOf('\n');
+    return {
+      code: 'yaml-syntax',
+      message: `This file is ${mb} MB; files over ${MAX_FILE_CHARS / (1024 * 1024)} MB are not checked. Split it into several files.`,
+      span: [0, end === -1 ? Math.min(text.length, 80) : end],
+    };
+  }
+  // eslint-disable-next-line no-control-regex
+  const bad = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFD\uFFFE\uFFFF]/.exec(text);
+  if (bad) {
+    const ch = bad[0].charCodeAt(0);
+    const what = ch === 0xfffd ? 'bytes that are not valid UTF-8' : `the control character U+${ch.toString(16).toUpperCase().padStart(4, '0')}`;
+    return {
+      code: 'yaml-syntax',
+      message: `The file contains ${what}; it must be UTF-8 text. Re-save it as UTF-8 and remove binary content.`,
+      span: [bad.index, bad.index + 1],
+    };
+  }
+  return undefined;
+}
+
+function yamlMessage(raw: string): string {
+  const first = raw.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+  return first.endsWith('.') ? `${first} Fix the YAML syntax here.` : `${first}. Fix the YAML syntax here.`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Piecewise parsing. A pipeline is a top-level block mapping whose `tasks` entry is a block
+// mapping with one entry per task. Each top-level section and each task is parsed on its own,
+// so an edit re-parses one piece. Documents of any other shape are parsed whole.
+
+interface Piece {
+  start: number;
+  end: number;
+}
+
+/** Returns undefined when the text does not have the simple shape piecewise parsing needs. */
+function parseInPieces(text: string, cache: ParseCache, problems: TreeProblem[]): YValue | null | undefined {
+  const sections = splitTopLevel(text);
+  if (!sections) return undefined;
+  const local: TreeProblem[] = [];
+  const top: YMap = { kind: 'map', entries: [], span: [0, text.length] };
+  for (const section of sections) {
+    const header = /^tasks[ \t]*:[ \t]*(#.*)?$/.exec(text.slice(section.start, lineEnd(text, section.start)));
+    if (header) {
+      const entry = parseTasksSection(text, section, cache, local);
+      if (entry === undefined) return undefined;
+      top.entries.push(entry);
+      continue;
+    }
+    const piece = text.slice(section.start, section.end);
+    const doc = cache.piece(piece);
+    if (hasUnresolvedAlias(doc)) return undefined;
+    const value = convert(doc, section.start, local);
+    if (value === null) continue;
+    if (value.kind !== 'map') return undefined;
+    top.entries.push(...value.entries);
+  }
+  if (top.entries.length === 0) return undefined;
+  markDuplicates(top, local);
+  problems.push(...local);
+  return top;
+}
+
+function parseTasksSection(text: string, section: Piece, cache: ParseCache, problems: TreeProblem[]): YEntry | undefined {
+  const headerEnd = lineEnd(text, section.start);
+  const keySpan: Span = [section.start, section.start + 5];
+  const tasks = splitIndented(text, headerEnd + 1, section.end);
+  if (tasks === undefined) return undefined;
+  if (tasks.length === 0) return { key: 'tasks', keySpan, value: null };
+  const map: YMap = { kind: 'map', entries: [], span: [tasks[0]!.start, tasks[tasks.length - 1]!.end] };
+  for (const t of tasks) {
+    const doc = cache.piece(text.slice(t.start, t.end));
+    if (hasUnresolvedAlias(doc)) return undefined;
+    const value = convert(doc, t.start, problems);
+    if (value === null) continue;
+    if (value.kind !== 'map') return undefined;
+    map.entries.push(...value.entries);
+  }
+  markDuplicates(map, problems);
+  return { key: 'tasks', keySpan, value: map };
+}
+
+function markDuplicates(map: YMap, problems: TreeProblem[]): void {
+  const seen = new Set<string>();
+  for (const e of map.entries) {
+    if (seen.has(e.key) && !problems.some((p) => p.code === 'duplicate-key' && p.span[0] === e.keySpan[0])) {
+      problems.push({
+        code: 'duplicate-key',
+        message: `Key '${e.key}' appears twice in this mapping; YAML would silently keep only the last one. Remove or rename one of them.`,
+        span: e.keySpan,
+      });
+    }
+    seen.add(e.key);
+  }
+}
+
+function hasUnresolvedAlias(doc: Document.Parsed): boolean {
+  return doc.errors.some((e) => /alias/i.test(e.message));
+}
+
+function lineEnd(text: string, from: number): number {
+  const i = text.indexOf('\n', from);
+  return i === -1 ? text.length : i;
+}
+
+/** Splits at lines that start a top-level key in column 0. */
+function splitTopLevel(text: string): Piece[] | undefined {
+  const pieces: Piece[] = [];
+  let start = -1;
+  for (let pos = 0; pos < text.length; ) {
+    const end = lineEnd(text, pos);
+    const c = text.charCodeAt(pos);
+    if (pos < end && c !== 0x20 && c !== 0x23 /* # */ && c !== 0x0d) {
+      // Directives, document markers, sequences and flow or quoted keys at the top need the full parser.
+      if (c === 0x25 /* % */ || c === 0x2d /* - */ || c === 0x2e /* . */ || c === 0x7b || c === 0x5b || c === 0x09 || c === 0x22 || c === 0x27 || c === 0x3f || c === 0x26 || c === 0x2a || c === 0x21) return undefined;
+      if (start !== -1) pieces.push({ start, end: pos });
+      start = pos;
+    }
+    pos = end + 1;
+  }
+  if (start === -1) return undefined;
+  pieces.push({ start, end: text.length });
+  // A comment block above the first key belongs to no piece; that is fine.
+  return pieces;
+}
+
+/** Splits a block mapping's body into one piece per key at the body's indentation. */
+function splitIndented(text: string, from: number, to: number): Piece[] | undefined {
+  const pieces: Piece[] = [];
+  let indent = -1;
+  let start = -1;
+  for (let pos = from; pos < to; ) {
+    const end = Math.min(lineEnd(text, pos), to);
+    let i = pos;
+    while (i < end && text.charCodeAt(i) === 0x20) i++;
+    const c = text.charCodeAt(i);
+    const blank = i >= end || c === 0x23 || c === 0x0d;
+    if (!blank) {
+      if (text.charCodeAt(i) === 0x09) return undefined;
+      const col = i - pos;
+      if (indent === -1) {
+        if (col === 0) return undefined;
+        indent = col;
+      }
+      if (col < indent) return undefined;
+      if (col === indent) {
+        if (c === 0x2d || c === 0x7b || c === 0x5b || c === 0x22 || c === 0x27 || c === 0x3f || c === 0x26 || c === 0x2a || c === 0x21) return undefined;
+        if (start !== -1) pieces.push({ start, end: pos });
+        start = pos;
+      }
+    }
+    pos = end + 1;
+  }
+  if (start !== -1) pieces.push({ start, end: to });
+  return pieces;
+}

@@ -1,0 +1,1 @@
+"""Feature transformations of the churn example, one module per feature view."""
