@@ -169,7 +169,7 @@ describe('JSON schemas', () => {
   });
 
   describe('pipeline.schema.json', () => {
-    const example = readFixture('example.pipeline.yaml');
+    const example = readFixture('design-example-pipeline.yaml');
 
     it('accepts the example from pipeline-format.md', () => {
       assert.equal(example['name'], 'churn-train');
@@ -276,7 +276,7 @@ describe('JSON schemas', () => {
   });
 
   describe('features.schema.json', () => {
-    const example = readFixture('example.features.yaml');
+    const example = readFixture('design-example-features.yaml');
 
     it('accepts the example from catalogs.md', () => {
       assert.equal(example['project'], 'churn');

@@ -1,0 +1,59 @@
+import { UsageError } from '../util/args';
+import type { Command } from './command';
+import { validateCommand } from './validate';
+
+/** Every sub-command, in the order `mlops --help` lists them. */
+export const COMMANDS: Command[] = [validateCommand];
+
+function help(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  return [
+    'mlops — pipelines, runs, models and dev containers for ML projects',
+    '',
+    'Usage: mlops <command> [options]',
+    '',
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+    "Run 'mlops <command> --help' for a command's options.",
+  ].join('\n');
+}
+
+/** Runs the CLI; exit codes: 0 ok, 1 the command found problems, 2 usage or I/O error. */
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(`${help()}\n`);
+    return name ? 0 : 2;
+  }
+  if (name === '--version') {
+    process.stdout.write(`${VERSION}\n`);
+    return 0;
+  }
+  const cmd = COMMANDS.find((c) => c.name === name);
+  if (!cmd) {
+    process.stderr.write(`mlops: unknown command '${name}'.\n\n${help()}\n`);
+    return 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(`Usage: ${cmd.usage}\n\n${cmd.summary}.\n`);
+    return 0;
+  }
+  try {
+    return await cmd.run(rest);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`mlops ${cmd.name}: ${err.message}\nUsage: ${cmd.usage}\n`);
+      return 2;
+    }
+    const e = err as NodeJS.ErrnoException;
+    if (e.code && e.path) {
+      process.stderr.write(`mlops ${cmd.name}: cannot read ${e.path} (${e.code}); check the path and its permissions.\n`);
+      return 2;
+    }
+    process.stderr.write(`mlops ${cmd.name}: unexpected error: ${e.stack ?? e.message}\n`);
+    return 2;
+  }
+}
+
+declare const __VERSION__: string | undefined;
+const VERSION = typeof __VERSION__ === 'string' ? __VERSION__ : '0.1.0';

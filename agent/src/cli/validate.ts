@@ -1,0 +1,109 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { documentKind, Workspace, type Diagnostic } from '../../../core/src/index';
+import { format, parseArgs, UsageError } from '../util/args';
+import { palette } from '../util/colors';
+import { findProjectFiles, nodeFileHost, readText, workspaceRoot } from '../util/files';
+import type { Command } from './command';
+
+/** One diagnostic as `mlops validate --format json` prints it: 1-based, end column exclusive. */
+export interface JsonDiagnostic {
+  file: string;
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+  severity: Diagnostic['severity'];
+  code: Diagnostic['code'];
+  message: string;
+}
+
+export const validateCommand: Command = {
+  name: 'validate',
+  summary: 'Check pipeline and feature files, as the editor does (exit 1 on errors)',
+  usage: 'mlops validate <files|dirs|globs>… [--format text|json]',
+  run(argv) {
+    const args = parseArgs(argv, { values: ['format'] });
+    const fmt = format(args, ['text', 'json'] as const, 'text');
+    if (args.positionals.length === 0) throw new UsageError('Name at least one file, folder or glob, e.g. mlops validate .');
+    const cwd = process.cwd();
+    const targets = expand(args.positionals, cwd);
+    const root = workspaceRoot(cwd);
+    const ws = new Workspace({ root: toPosix(root), host: nodeFileHost });
+    // Cross-file rules need every catalog of the workspace, not only the files named.
+    const catalogs = findProjectFiles(root, (n) => documentKind(n) === 'features');
+    for (const f of new Set([...catalogs, ...targets])) ws.set(toPosix(f), readText(f));
+    const results: JsonDiagnostic[] = [];
+    for (const f of targets) {
+      const a = ws.analyze(toPosix(f));
+      if (!a) continue;
+      const file = path.relative(cwd, f) || f;
+      for (const d of a.diagnostics) {
+        results.push({
+          file,
+          line: d.range.start.line + 1,
+          column: d.range.start.character + 1,
+          endLine: d.range.end.line + 1,
+          endColumn: d.range.end.character + 1,
+          severity: d.severity,
+          code: d.code,
+          message: d.message,
+        });
+      }
+    }
+    if (fmt === 'json') process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
+    else printText(results, targets.length);
+    return results.some((r) => r.severity === 'error') ? 1 : 0;
+  },
+};
+
+function toPosix(p: string): string {
+  return p.split(path.sep).join('/');
+}
+
+/** Files, folders and globs → the pipeline and feature files they name, in order, once each. */
+function expand(patterns: string[], cwd: string): string[] {
+  const out = new Set<string>();
+  for (const p of patterns) {
+    const abs = path.resolve(cwd, p);
+    let stat: fs.Stats | undefined;
+    try {
+      stat = fs.statSync(abs);
+    } catch {
+      stat = undefined;
+    }
+    if (stat?.isDirectory()) {
+      const files = findProjectFiles(abs, (n) => documentKind(n) !== undefined);
+      if (files.length === 0) throw new UsageError(`${p}: no *.pipeline.yaml or *.features.yaml files in this folder.`);
+      files.forEach((f) => out.add(f));
+    } else if (stat?.isFile()) {
+      if (!documentKind(abs)) throw new UsageError(`${p}: not a *.pipeline.yaml or *.features.yaml file; rename it so its kind is known.`);
+      out.add(abs);
+    } else if (/[*?[{]/.test(p)) {
+      const files = fs.globSync(p, { cwd }).map((f) => path.resolve(cwd, f)).filter((f) => documentKind(f) !== undefined);
+      if (files.length === 0) throw new UsageError(`${p}: the pattern matches no *.pipeline.yaml or *.features.yaml file.`);
+      files.sort().forEach((f) => out.add(f));
+    } else {
+      throw new UsageError(`${p}: no such file or folder.`);
+    }
+  }
+  return [...out];
+}
+
+function printText(results: JsonDiagnostic[], fileCount: number): void {
+  const c = palette(process.stdout);
+  const lines: string[] = [];
+  for (const r of results) {
+    const sev = r.severity === 'error' ? c.red('error') : r.severity === 'warning' ? c.yellow('warning') : c.blue('info');
+    lines.push(`${c.bold(`${r.file}:${r.line}:${r.column}:`)} ${sev} ${c.dim(r.code)}: ${r.message}`);
+  }
+  const count = (sev: string) => results.filter((r) => r.severity === sev).length;
+  const errors = count('error');
+  const warnings = count('warning');
+  const infos = count('info');
+  const files = `${fileCount} file${fileCount === 1 ? '' : 's'}`;
+  const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? '' : 's'}`;
+  if (results.length === 0) lines.push(c.green(`✓ ${files} checked, no problems`));
+  else lines.push(`${errors > 0 ? c.red('✗') : c.yellow('!')} ${files} checked: ${plural(errors, 'error')}, ${plural(warnings, 'warning')}, ${plural(infos, 'info')}`);
+  process.stdout.write(`${lines.join('\n')}\n`);
+}

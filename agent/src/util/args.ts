@@ -1,0 +1,59 @@
+/** A small argv parser: `--flag`, `--key value`, `--key=value`, repeated keys, and positionals. */
+export interface ParsedArgs {
+  positionals: string[];
+  options: Map<string, string[]>;
+}
+
+export class UsageError extends Error {}
+
+/**
+ * Parses argv against the options a command accepts. `flags` take no value; `values` take
+ * one (repeatable). Unknown options are a UsageError that names them.
+ */
+export function parseArgs(argv: readonly string[], spec: { flags?: readonly string[]; values?: readonly string[] }): ParsedArgs {
+  const flags = new Set(spec.flags ?? []);
+  const values = new Set(spec.values ?? []);
+  const out: ParsedArgs = { positionals: [], options: new Map() };
+  const push = (k: string, v: string) => out.options.set(k, [...(out.options.get(k) ?? []), v]);
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--') {
+      out.positionals.push(...argv.slice(i + 1));
+      break;
+    }
+    if (!a.startsWith('--') || a === '-') {
+      out.positionals.push(a);
+      continue;
+    }
+    const eq = a.indexOf('=');
+    const name = a.slice(2, eq === -1 ? undefined : eq);
+    if (flags.has(name)) {
+      if (eq !== -1) throw new UsageError(`--${name} takes no value.`);
+      push(name, 'true');
+    } else if (values.has(name)) {
+      const v = eq !== -1 ? a.slice(eq + 1) : argv[++i];
+      if (v === undefined) throw new UsageError(`--${name} needs a value.`);
+      push(name, v);
+    } else {
+      const known = [...flags, ...values].map((k) => `--${k}`).join(', ');
+      throw new UsageError(`Unknown option --${name}.${known ? ` Options: ${known}.` : ''}`);
+    }
+  }
+  return out;
+}
+
+export function option(args: ParsedArgs, name: string): string | undefined {
+  const v = args.options.get(name);
+  return v?.[v.length - 1];
+}
+
+export function flag(args: ParsedArgs, name: string): boolean {
+  return args.options.has(name);
+}
+
+/** Reads `--format` and checks it against the allowed values. */
+export function format<T extends string>(args: ParsedArgs, allowed: readonly T[], fallback: T): T {
+  const f = option(args, 'format') ?? fallback;
+  if (!(allowed as readonly string[]).includes(f)) throw new UsageError(`--format must be one of ${allowed.join(', ')}.`);
+  return f as T;
+}

@@ -1,0 +1,53 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { FileHost } from '../../../core/src/index';
+
+/** Folders never searched for pipeline and feature files. */
+const SKIP = new Set(['node_modules', '.git', '.mlops', '.venv', 'venv', '__pycache__', 'dist', 'out', '.tox', '.cache']);
+
+/** Every `*.pipeline.yaml` / `*.features.yaml` below a folder (iterative; symlinked folders are not followed). */
+export function findProjectFiles(dir: string, match: (file: string) => boolean): string[] {
+  const found: string[] = [];
+  const stack = [dir];
+  while (stack.length > 0) {
+    const d = stack.pop()!;
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(d, { withFileTypes: true });
+    } catch {
+      continue;
+    }
+    for (const e of entries) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) {
+        if (!SKIP.has(e.name) && !e.name.startsWith('.')) stack.push(p);
+      } else if (e.isFile() && match(e.name)) found.push(p);
+    }
+  }
+  return found.sort();
+}
+
+/** The folder a workspace starts at: the nearest enclosing git repository, else `from`. */
+export function workspaceRoot(from: string): string {
+  for (let d = path.resolve(from); ; d = path.dirname(d)) {
+    if (fs.existsSync(path.join(d, '.git'))) return d;
+    if (path.dirname(d) === d) return path.resolve(from);
+  }
+}
+
+/** Reads a file as text; invalid UTF-8 becomes U+FFFD, which the validator reports with its position. */
+export function readText(file: string): string {
+  return new TextDecoder('utf-8', { fatal: false }).decode(fs.readFileSync(file));
+}
+
+/** The file system as core's rules see it: absolute POSIX paths, no throwing. */
+export const nodeFileHost: FileHost = {
+  exists: (p) => fs.existsSync(p),
+  readText: (p) => {
+    try {
+      return fs.readFileSync(p, 'utf8');
+    } catch {
+      return undefined;
+    }
+  },
+};
