@@ -15,9 +15,12 @@ export class Dag {
   readonly edges: Edge[] = [];
   private readonly upstream = new Map<string, Map<string, Edge>>();
   private readonly downstream = new Map<string, Set<string>>();
+  private readonly index = new Map<string, number>();
+  private topo?: { order: string[]; cyclic: string[] };
 
   constructor(nodes: Iterable<string>) {
     this.nodes = [...new Set(nodes)];
+    this.nodes.forEach((n, i) => this.index.set(n, i));
     for (const n of this.nodes) {
       this.upstream.set(n, new Map());
       this.downstream.set(n, new Set());
@@ -36,6 +39,7 @@ export class Dag {
       }
       return;
     }
+    this.topo = undefined;
     const edge: Edge = reason === undefined ? { from, to, kind } : { from, to, kind, reason };
     up.set(from, edge);
     this.downstream.get(from)!.add(to);
@@ -56,6 +60,11 @@ export class Dag {
 
   /** Kahn's algorithm, stable in node order. `cyclic` holds the nodes left over when there is a cycle. */
   topoOrder(): { order: string[]; cyclic: string[] } {
+    if (!this.topo) this.topo = this.computeTopo();
+    return this.topo;
+  }
+
+  private computeTopo(): { order: string[]; cyclic: string[] } {
     const indeg = new Map<string, number>();
     for (const n of this.nodes) indeg.set(n, this.upstream.get(n)!.size);
     const queue = this.nodes.filter((n) => indeg.get(n) === 0);
@@ -81,7 +90,7 @@ export class Dag {
     const { cyclic } = this.topoOrder();
     if (cyclic.length === 0) return [];
     const inCycle = new Set(cyclic);
-    const rank = new Map(this.nodes.map((n, i) => [n, i]));
+    const rank = this.index;
     const state = new Map<string, 1 | 2>();
     const found: string[][] = [];
     const seen = new Set<string>();
@@ -122,31 +131,37 @@ export class Dag {
   }
 
   /**
-   * Ancestor sets as bitsets, in topological order; only meaningful for an acyclic graph.
-   * Used to find needs already implied transitively.
+   * Ancestor sets as bitsets in one flat array (`words` 32-bit words per node, by node index),
+   * filled in topological order; only meaningful for an acyclic graph. Used to find needs
+   * already implied transitively.
    */
-  ancestors(): Map<string, Uint32Array> {
-    const index = new Map(this.nodes.map((n, i) => [n, i]));
-    const words = Math.ceil(this.nodes.length / 32);
-    const out = new Map<string, Uint32Array>();
-    for (const n of this.topoOrder().order) {
-      const bits = new Uint32Array(words);
-      for (const p of this.upstream.get(n)!.keys()) {
-        const pb = out.get(p);
-        if (pb) for (let w = 0; w < words; w++) bits[w]! |= pb[w]!;
-        const i = index.get(p)!;
-        bits[i >> 5]! |= 1 << (i & 31);
+  ancestors(): Ancestors {
+    const n = this.nodes.length;
+    const words = Math.max(1, Math.ceil(n / 32));
+    const bits = new Uint32Array(n * words);
+    for (const id of this.topoOrder().order) {
+      const me = this.index.get(id)! * words;
+      for (const p of this.upstream.get(id)!.keys()) {
+        const pi = this.index.get(p)!;
+        const pb = pi * words;
+        for (let w = 0; w < words; w++) bits[me + w]! |= bits[pb + w]!;
+        bits[me + (pi >> 5)]! |= 1 << (pi & 31);
       }
-      out.set(n, bits);
     }
-    return out;
+    return { has: (node, ancestor) => {
+      const i = this.index.get(node);
+      const a = this.index.get(ancestor);
+      if (i === undefined || a === undefined) return false;
+      return (bits[i * words + (a >> 5)]! & (1 << (a & 31))) !== 0;
+    } };
   }
 
   indexOf(id: string): number {
-    return this.nodes.indexOf(id);
+    return this.index.get(id) ?? -1;
   }
 }
 
-export function hasBit(bits: Uint32Array, i: number): boolean {
-  return (bits[i >> 5]! & (1 << (i & 31))) !== 0;
+/** Answers "is `ancestor` upstream of `node`" in constant time. */
+export interface Ancestors {
+  has(node: string, ancestor: string): boolean;
 }

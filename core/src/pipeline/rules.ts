@@ -1,4 +1,3 @@
-import { hasBit } from '../graph/dag';
 import type { FeatureIndex } from '../features/model';
 import type { FileHost, Problems } from '../rules/problem';
 import { closest, didYouMean } from '../util/closest';
@@ -71,7 +70,9 @@ function checkIds({ pipeline: p }: PipelineContext, out: Problems): void {
 
 function checkNeeds({ pipeline: p, graph }: PipelineContext, out: Problems): void {
   const ids = [...p.tasks.keys()];
-  const ancestors = graph.dag.topoOrder().cyclic.length === 0 ? graph.dag.ancestors() : undefined;
+  // Ancestor sets cost O(V²/32); only worth it when some task has a need and another parent.
+  const multi = [...p.tasks.values()].some((t) => t.needs.length > 0 && graph.dag.parents(t.id).length > 1);
+  const ancestors = multi && graph.dag.topoOrder().cyclic.length === 0 ? graph.dag.ancestors() : undefined;
   for (const t of p.tasks.values()) {
     const seen = new Set<string>();
     for (const n of t.needs) {
@@ -99,7 +100,7 @@ function checkNeeds({ pipeline: p, graph }: PipelineContext, out: Problems): voi
       }
       seen.add(n.value);
       const edge = graph.dag.edge(n.value, t.id);
-      if (!ancestors || !edge) continue;
+      if (!edge) continue;
       // Implied by an input or reference: the edge would exist without `needs`.
       const implied = impliedOtherwise(graph, t, n.value);
       if (implied) {
@@ -107,8 +108,8 @@ function checkNeeds({ pipeline: p, graph }: PipelineContext, out: Problems): voi
         continue;
       }
       // Implied transitively: another parent already depends on it.
-      const idx = graph.dag.indexOf(n.value);
-      const via = graph.dag.parents(t.id).find((other) => other !== n.value && hasBit(ancestors.get(other)!, idx));
+      if (!ancestors) continue;
+      const via = graph.dag.parents(t.id).find((other) => other !== n.value && ancestors.has(other, n.value));
       if (via) {
         out.info('redundant-need', n.span, `'${n.value}' is already implied through '${via}', which depends on it; the entry in needs can go.`, [{ kind: 'remove-need' }]);
       }
@@ -139,8 +140,12 @@ function checkCycles({ pipeline: p, graph }: PipelineContext, out: Problems): vo
   }
 }
 
+type Owner = { task: string; path: Located<string> };
+
 function checkOutputs({ pipeline: p, dir, root }: PipelineContext, out: Problems): void {
-  const owner = new Map<string, { task: string; path: Located<string> }>();
+  const owner = new Map<string, Owner>();
+  // Every folder above an output, mapped to the first output below it: finds "a path below".
+  const below = new Map<string, Owner>();
   for (const t of p.tasks.values()) {
     for (const o of t.outputs) {
       const raw = o.path.value;
@@ -158,7 +163,7 @@ function checkOutputs({ pipeline: p, dir, root }: PipelineContext, out: Problems
         out.error('unsafe-path', o.path.span, `Output '${raw}' is the pipeline's whole folder; name a file or sub-folder instead.`);
         continue;
       }
-      const clash = findOverlap(owner, norm, t.id);
+      const clash = findOverlap(owner, below, norm, t.id);
       if (clash) {
         const same = normalize(clash.path.value) === norm;
         out.error(
@@ -170,13 +175,19 @@ function checkOutputs({ pipeline: p, dir, root }: PipelineContext, out: Problems
         );
         continue;
       }
-      if (!owner.has(norm)) owner.set(norm, { task: t.id, path: o.path });
+      if (owner.has(norm)) continue;
+      const mine: Owner = { task: t.id, path: o.path };
+      owner.set(norm, mine);
+      for (let i = norm.lastIndexOf('/'); i > 0; i = norm.lastIndexOf('/', i - 1)) {
+        const folder = norm.slice(0, i);
+        if (!below.has(folder)) below.set(folder, mine);
+      }
     }
   }
 }
 
-function findOverlap(owner: Map<string, { task: string; path: Located<string> }>, norm: string, task: string): { task: string; path: Located<string> } | undefined {
-  // Same path, or a folder above it.
+function findOverlap(owner: Map<string, Owner>, below: Map<string, Owner>, norm: string, task: string): Owner | undefined {
+  // The same path, or a folder above it.
   for (let q = norm; ; ) {
     const hit = owner.get(q);
     if (hit && hit.task !== task) return hit;
@@ -184,10 +195,9 @@ function findOverlap(owner: Map<string, { task: string; path: Located<string> }>
     if (i <= 0) break;
     q = q.slice(0, i);
   }
-  // A path below it (rare; linear scan only over the keys that share the prefix).
-  const prefix = `${norm}/`;
-  for (const [k, v] of owner) if (v.task !== task && k.startsWith(prefix)) return v;
-  return undefined;
+  // A path below it.
+  const hit = below.get(norm);
+  return hit && hit.task !== task ? hit : undefined;
 }
 
 function checkReferences({ pipeline: p, graph }: PipelineContext, out: Problems): void {

@@ -13,16 +13,80 @@ export const SCHEMAS: Record<SchemaKind, Record<string, unknown>> = {
   features: featuresSchema as Record<string, unknown>,
 };
 
-const compiled = new Map<SchemaKind, ValidateFunction>();
+let ajv: Ajv2020 | undefined;
+const compiled = new Map<string, ValidateFunction>();
 
-function validator(kind: SchemaKind): ValidateFunction {
-  let v = compiled.get(kind);
+/** The validator for a schema, or for one of its `$defs` (`fragment` like `#/$defs/task`). */
+function validator(kind: SchemaKind, fragment = ''): ValidateFunction {
+  const key = `${kind}${fragment}`;
+  let v = compiled.get(key);
   if (!v) {
-    const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: false });
-    v = ajv.compile(SCHEMAS[kind]);
-    compiled.set(kind, v);
+    if (!ajv) {
+      ajv = new Ajv2020({ allErrors: true, verbose: true, strict: false });
+      for (const schema of Object.values(SCHEMAS)) ajv.addSchema(schema);
+    }
+    v = ajv.getSchema(`${String(SCHEMAS[kind].$id)}${fragment}`);
+    if (!v) throw new Error(`schema ${key} is missing`);
+    compiled.set(key, v);
   }
   return v;
+}
+
+/** Schema errors of one task, kept for as long as its (reused) tree node lives. */
+const taskErrors = new WeakMap<YValue, ErrorObject[]>();
+
+/**
+ * Collects schema errors. Pipelines are validated per task, and a task whose piece of text
+ * did not change keeps its earlier result, so an edit validates one task plus the skeleton.
+ */
+function collectErrors(kind: SchemaKind, root: YValue | null): ErrorObject[] | { overflow: Span } {
+  const tasks = kind === 'pipeline' && root?.kind === 'map' ? get(root, 'tasks')?.value : undefined;
+  if (!tasks || tasks.kind !== 'map' || root?.kind !== 'map') {
+    const converted = toData(root);
+    if ('overflow' in converted) return converted;
+    const validate = validator(kind);
+    return validate(converted.data) ? [] : [...(validate.errors ?? [])];
+  }
+  const errors: ErrorObject[] = [];
+  const skeleton: Record<string, unknown> = Object.create(null);
+  for (const e of root.entries) {
+    if (Object.prototype.hasOwnProperty.call(skeleton, e.key)) continue;
+    if (e.key === 'tasks') {
+      // Valid placeholders keep the top-level checks (count, key patterns) without the task bodies.
+      const placeholders: Record<string, unknown> = Object.create(null);
+      for (const t of tasks.entries) placeholders[t.key] = { run: 'x' };
+      skeleton.tasks = placeholders;
+      continue;
+    }
+    const converted = toData(e.value);
+    if ('overflow' in converted) return converted;
+    skeleton[e.key] = converted.data;
+  }
+  const validateTop = validator(kind);
+  if (!validateTop(skeleton)) errors.push(...(validateTop.errors ?? []));
+  const validateTask = validator(kind, '#/$defs/task');
+  const seen = new Set<string>();
+  for (const t of tasks.entries) {
+    if (seen.has(t.key) || t.value === null) {
+      if (t.value === null && !seen.has(t.key)) errors.push(...taskErrorsOf(validateTask, t.value, t.key));
+      seen.add(t.key);
+      continue;
+    }
+    seen.add(t.key);
+    errors.push(...taskErrorsOf(validateTask, t.value, t.key));
+  }
+  return errors;
+}
+
+function taskErrorsOf(validate: ValidateFunction, node: YValue | null, id: string): ErrorObject[] {
+  let errs = node ? taskErrors.get(node) : undefined;
+  if (!errs) {
+    const converted = toData(node);
+    errs = 'overflow' in converted ? [] : validate(converted.data) ? [] : [...(validate.errors ?? [])];
+    if (node) taskErrors.set(node, errs);
+  }
+  const prefix = `/tasks/${id.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+  return errs.map((e) => ({ ...e, instancePath: `${prefix}${e.instancePath}` }));
 }
 
 /** Where a JSON pointer lands in the tree: the value, and the key that holds it (if in a map). */
@@ -65,14 +129,13 @@ function coveredElsewhere(e: ErrorObject): boolean {
  * or value, merging the noise of `anyOf`/`oneOf` branches into one message per place.
  */
 export function checkSchema(kind: SchemaKind, root: YValue | null, out: Problems): void {
-  const converted = toData(root);
-  if ('overflow' in converted) {
-    out.error('yaml-syntax', converted.overflow, 'Aliases expand into too many nodes (an "alias bomb"); remove the nested aliases.');
+  const collected = collectErrors(kind, root);
+  if ('overflow' in collected) {
+    out.error('yaml-syntax', collected.overflow, 'Aliases expand into too many nodes (an "alias bomb"); remove the nested aliases.');
     return;
   }
-  const validate = validator(kind);
-  if (validate(converted.data)) return;
-  const errors = (validate.errors ?? []).filter((e) => !coveredElsewhere(e));
+  if (collected.length === 0) return;
+  const errors = collected.filter((e) => !coveredElsewhere(e));
   const deeper = (p: string) => errors.some((e) => e.instancePath.startsWith(`${p}/`) && !isBranch(e));
   const direct = (p: string) => errors.some((e) => e.instancePath === p && ['additionalProperties', 'required', 'enum', 'const'].includes(e.keyword));
   const reported = new Set<string>();

@@ -13,20 +13,46 @@ export interface ParsedYaml {
   lines: LineIndex;
 }
 
+/** A parsed and converted piece, with the offset its spans currently carry. */
+interface CachedPiece {
+  doc: Document.Parsed;
+  tree: YValue | null;
+  problems: TreeProblem[];
+  base: number;
+  /** Pieces with anchors share subtrees between places; they are converted afresh every time. */
+  shiftable: boolean;
+}
+
 /**
  * Remembers parsed pieces of a document between edits, so that an edit re-parses only the
- * top-level section or task it touched. One cache per document.
+ * top-level section or task it touched; unchanged pieces are reused with their spans moved.
+ * One cache per document; the trees it hands out belong to the latest analysis only.
  */
 export class ParseCache {
-  private pieces = new Map<string, Document.Parsed>();
-  private next = new Map<string, Document.Parsed>();
+  private pieces = new Map<string, CachedPiece>();
+  private next = new Map<string, CachedPiece>();
 
-  /** Returns the parsed piece for `text`, parsing only when it was not seen in the last round. */
-  piece(text: string): Document.Parsed {
-    let doc = this.next.get(text) ?? this.pieces.get(text);
-    if (!doc) doc = parseDocument(text, PARSE_OPTIONS) as Document.Parsed;
-    this.next.set(text, doc);
-    return doc;
+  /** The converted piece for `text` starting at `base`, parsing only text not seen last round. */
+  piece(text: string, base: number, problems: TreeProblem[]): { doc: Document.Parsed; tree: YValue | null } {
+    const reused = this.next.has(text) ? undefined : this.pieces.get(text);
+    if (reused && reused.shiftable) {
+      if (reused.base !== base) {
+        const delta = base - reused.base;
+        shiftTree(reused.tree, delta);
+        for (const p of reused.problems) shift(p.span, delta);
+        reused.base = base;
+      }
+      this.next.set(text, reused);
+      problems.push(...reused.problems);
+      return reused;
+    }
+    const doc = reused?.doc ?? this.next.get(text)?.doc ?? (parseDocument(text, PARSE_OPTIONS) as Document.Parsed);
+    const own: TreeProblem[] = [];
+    const tree = convert(doc, base, own);
+    problems.push(...own);
+    // A text seen twice in one round (say, a duplicated task) gets its own tree each time.
+    if (!this.next.has(text)) this.next.set(text, { doc, tree, problems: own, base, shiftable: !hasAnchors(text) });
+    return { doc, tree };
   }
 
   /** Forgets pieces not used since the previous round. */
@@ -34,6 +60,27 @@ export class ParseCache {
     this.pieces = this.next;
     this.next = new Map();
   }
+}
+
+function hasAnchors(text: string): boolean {
+  return /(^|[\s[{,:-])&[^\s&]/.test(text);
+}
+
+function shift(span: Span, delta: number): void {
+  const s = span as [number, number];
+  s[0] += delta;
+  s[1] += delta;
+}
+
+function shiftTree(v: YValue | null, delta: number): void {
+  if (!v) return;
+  shift(v.span, delta);
+  if (v.kind === 'map') {
+    for (const e of v.entries) {
+      shift(e.keySpan, delta);
+      shiftTree(e.value, delta);
+    }
+  } else if (v.kind === 'seq') for (const i of v.items) shiftTree(i, delta);
 }
 
 const PARSE_OPTIONS = { uniqueKeys: false, strict: true, prettyErrors: false, keepSourceTokens: false } as const;
@@ -122,10 +169,8 @@ function parseInPieces(text: string, cache: ParseCache, problems: TreeProblem[])
       top.entries.push(entry);
       continue;
     }
-    const piece = text.slice(section.start, section.end);
-    const doc = cache.piece(piece);
+    const { doc, tree: value } = cache.piece(text.slice(section.start, section.end), section.start, local);
     if (hasUnresolvedAlias(doc)) return undefined;
-    const value = convert(doc, section.start, local);
     if (value === null) continue;
     if (value.kind !== 'map') return undefined;
     top.entries.push(...value.entries);
@@ -144,9 +189,8 @@ function parseTasksSection(text: string, section: Piece, cache: ParseCache, prob
   if (tasks.length === 0) return { key: 'tasks', keySpan, value: null };
   const map: YMap = { kind: 'map', entries: [], span: [tasks[0]!.start, tasks[tasks.length - 1]!.end] };
   for (const t of tasks) {
-    const doc = cache.piece(text.slice(t.start, t.end));
+    const { doc, tree: value } = cache.piece(text.slice(t.start, t.end), t.start, problems);
     if (hasUnresolvedAlias(doc)) return undefined;
-    const value = convert(doc, t.start, problems);
     if (value === null) continue;
     if (value.kind !== 'map') return undefined;
     map.entries.push(...value.entries);
