@@ -118,9 +118,14 @@ function locate(root: YValue | null, pointer: string): Located {
 
 /** The keywords whose findings a more specific semantic rule reports under its own code. */
 function coveredElsewhere(e: ErrorObject): boolean {
+  // Id patterns: invalid-id.
   if (e.keyword === 'propertyNames') return true;
-  if (e.keyword === 'pattern' && (e.params as { propertyName?: string }).propertyName !== undefined) return true;
+  if (e.propertyName !== undefined || (e.params as { propertyName?: string }).propertyName !== undefined) return true;
   if (e.keyword === 'pattern' && e.instancePath === '/name') return true;
+  // A duration written as a bare number: invalid-duration / invalid-ttl say how to fix it.
+  if (e.keyword === 'type' && typeof e.data === 'number' && /\/(timeout|backoff|ttl)$/.test(e.instancePath)) return true;
+  // A repeated need: redundant-need.
+  if (e.keyword === 'uniqueItems' && /\/needs$/.test(e.instancePath)) return true;
   return false;
 }
 
