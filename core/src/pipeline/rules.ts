@@ -4,10 +4,10 @@ import { closest, didYouMean } from '../util/closest';
 import { isAbsolute, join, normalize, relativeInside } from '../util/paths';
 import { isTimeZone, parseDuration, parseImage, parseQuantity } from '../util/values';
 import { parseCron } from '../schedule/cron';
-import { producersOf, type PipelineGraph } from './graph';
+import { producersOf, resolveInputPath, type PipelineGraph } from './graph';
 import type { Reference } from './interpolation';
 import { effective } from './load';
-import type { Located, Pipeline, Task, TaskSettings } from './model';
+import type { Located, ParamType, Pipeline, Task, TaskSettings } from './model';
 
 export const PIPELINE_NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 export const TASK_ID = /^[a-z0-9]([-a-z0-9_]{0,126}[a-z0-9])?$/;
@@ -134,8 +134,12 @@ function checkCycles({ pipeline: p, graph }: PipelineContext, out: Problems): vo
     const back = cycle[cycle.length - 2]!;
     const need = first.needs.find((n) => n.value === back);
     const refs = graph.refs.get(first.id);
-    const ref = refs && [...refs.run, ...refs.env, ...refs.inputs, ...refs.image].find((r) => r.parts[1] === back);
-    const span = need?.span ?? ref?.span ?? first.inputs[0]?.path.span ?? first.keySpan;
+    const ref = refs && [...refs.run, ...refs.env, ...refs.inputs, ...refs.image].find((r) => r.parts[0] === 'tasks' && r.parts[1] === back);
+    const input = first.inputs.find((i) => {
+      const path = resolveInputPath(p, i.path.value);
+      return path !== undefined && producersOf(graph.producers, path).includes(back);
+    });
+    const span = need?.span ?? ref?.span ?? input?.path.span ?? first.keySpan;
     out.error('cycle', span, `These tasks depend on each other in a cycle: ${cycle.join(' → ')}. Remove one of the dependencies to break it.`);
   }
 }
@@ -346,12 +350,22 @@ function checkParams({ pipeline: p, graph, text }: PipelineContext, out: Problem
     checkParamType(param, out);
     if (used.has(param.name)) continue;
     const envName = `MLOPS_PARAM_${param.name.toUpperCase()}`;
-    const viaEnv = [...p.tasks.values()].some((t) => t.run?.value.includes(envName));
-    if (!viaEnv && !text.includes(`params.${param.name}`)) {
+    // Whole names only: `lr` is not used by `${{ params.lr_decay }}` or `$MLOPS_PARAM_LR_DECAY`.
+    const envUse = new RegExp(`${envName}(?![A-Za-z0-9_])`);
+    const viaEnv = [...p.tasks.values()].some((t) => t.run !== undefined && envUse.test(t.run.value));
+    const expr = new RegExp(`\\$\\{\\{\\s*params\\.${param.name.replace(/[^A-Za-z0-9_]/g, '\\$&')}\\s*\\}\\}`);
+    if (!viaEnv && !expr.test(text)) {
       out.warning('unused-param', param.keySpan, `Param '${param.name}' is never used; reference it as \${{ params.${param.name} }} or $${envName}, or remove it.`);
     }
   }
 }
+
+const TYPE_ADVICE: Record<ParamType, string> = {
+  string: 'Quote it to make it text.',
+  number: 'Write a number, e.g. 0.5.',
+  integer: 'Write a whole number, e.g. 3.',
+  boolean: 'Write true or false.',
+};
 
 function checkParamType(param: Pipeline['params'] extends Map<string, infer P> ? P : never, out: Problems): void {
   const declared = param.type?.value;
@@ -371,7 +385,7 @@ function checkParamType(param: Pipeline['params'] extends Map<string, infer P> ?
   };
   const show = (v: unknown) => (typeof v === 'string' ? `'${v}'` : String(v));
   if (param.default && param.default.value !== null && !fits(param.default.value)) {
-    out.error('param-type', param.default.span, `Default ${show(param.default.value)} of param '${param.name}' is not of type ${type}.${type === 'string' ? ' Quote it to make it text.' : ''}`);
+    out.error('param-type', param.default.span, `Default ${show(param.default.value)} of param '${param.name}' is not of type ${type}. ${TYPE_ADVICE[type]}`);
   }
   if (param.enum) {
     for (const e of param.enum) {

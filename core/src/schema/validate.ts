@@ -124,6 +124,8 @@ function coveredElsewhere(e: ErrorObject): boolean {
   if (e.keyword === 'pattern' && e.instancePath === '/name') return true;
   // A duration written as a bare number: invalid-duration / invalid-ttl say how to fix it.
   if (e.keyword === 'type' && typeof e.data === 'number' && /\/(timeout|backoff|ttl)$/.test(e.instancePath)) return true;
+  // A fractional GPU count fails both branches of integer|string: invalid-quantity says why.
+  if (typeof e.data === 'number' && /\/resources\/gpu$/.test(e.instancePath)) return true;
   // A repeated need: redundant-need.
   if (e.keyword === 'uniqueItems' && /\/needs$/.test(e.instancePath)) return true;
   return false;
@@ -141,16 +143,21 @@ export function checkSchema(kind: SchemaKind, root: YValue | null, out: Problems
   }
   if (collected.length === 0) return;
   const errors = collected.filter((e) => !coveredElsewhere(e));
-  const deeper = (p: string) => errors.some((e) => e.instancePath.startsWith(`${p}/`) && !isBranch(e));
+  // Something beneath is wrong, whichever rule reports it: then a branch's "must be X or Y" is wrong too.
+  const deeper = (p: string) => collected.some((e) => e.instancePath.startsWith(`${p}/`) && !isBranch(e));
   const direct = (p: string) => errors.some((e) => e.instancePath === p && ['additionalProperties', 'required', 'enum', 'const'].includes(e.keyword));
   const reported = new Set<string>();
+  const branchPaths = new Set(errors.filter(isBranch).map((e) => e.instancePath));
   for (const e of errors) {
     if (isBranch(e) || e.keyword === 'if' || e.keyword === 'not') continue;
     const path = e.instancePath;
     const inBranch = /\/(anyOf|oneOf)\//.test(e.schemaPath);
     if (inBranch && e.keyword === 'type' && (deeper(path) || direct(path))) continue;
+    // A failed alternative's type (also through a $ref, which hides the branch in schemaPath)
+    // is summarised below as one "must be X or Y".
+    if (e.keyword === 'type' && branchPaths.has(path)) continue;
     const where = locate(root, path);
-    const msg = describe(e, where);
+    const msg = describe(e, where, kind);
     if (!msg) continue;
     const key = `${msg.span[0]}:${msg.span[1]}:${msg.text}`;
     if (reported.has(key)) continue;
@@ -158,7 +165,6 @@ export function checkSchema(kind: SchemaKind, root: YValue | null, out: Problems
     out.error('schema', msg.span, msg.text);
   }
   // Branch errors with nothing more specific beneath them: one "expected X or Y" each.
-  const branchPaths = new Set(errors.filter(isBranch).map((e) => e.instancePath));
   for (const path of branchPaths) {
     if (deeper(path) || direct(path)) continue;
     const types = new Set(
@@ -168,7 +174,7 @@ export function checkSchema(kind: SchemaKind, root: YValue | null, out: Problems
     const span = where.value?.span ?? where.keySpan ?? [0, 0];
     const hasOther = errors.some((e) => e.instancePath === path && !isBranch(e) && e.keyword !== 'type');
     if (hasOther) continue;
-    const text = `${label(where)} must be ${[...types].map(article).join(' or ') || 'of another shape'}${hint(path)}`;
+    const text = `${label(where)} must be ${[...types].map(article).join(' or ') || 'of another shape'}${hint(path, kind)}`;
     const key = `${span[0]}:${span[1]}:${text}`;
     if (!reported.has(key)) {
       reported.add(key);
@@ -206,15 +212,17 @@ function article(type: string): string {
   }
 }
 
-function hint(path: string): string {
+function hint(path: string, kind: SchemaKind): string {
+  if (path === '') return kind === 'pipeline' ? ' with the keys version, name and tasks, e.g. starting with version: 1.' : ' with the key version and any of entities, sources and feature_views, e.g. starting with version: 1.';
   if (/\/needs$/.test(path)) return ', e.g. needs: [ingest].';
   if (/\/(inputs|outputs)$/.test(path)) return ', e.g. [data/raw.csv] or {raw: data/raw.csv}.';
   if (/\/retries$/.test(path)) return ', e.g. retries: 2 or {limit: 2, backoff: 10s}.';
+  if (/\/(timeout|backoff|ttl)$/.test(path)) return ', a duration such as 90s, 15m or 1h30m.';
   if (/^\/schedule/.test(path)) return ', e.g. schedule: "0 3 * * *" or {cron: "0 3 * * *", timezone: Europe/Berlin}.';
   return '.';
 }
 
-function describe(e: ErrorObject, where: Located): { span: Span; text: string } | undefined {
+function describe(e: ErrorObject, where: Located, kind: SchemaKind): { span: Span; text: string } | undefined {
   const valueSpan = where.value?.span ?? where.keySpan ?? [0, 0];
   switch (e.keyword) {
     case 'additionalProperties': {
@@ -235,7 +243,7 @@ function describe(e: ErrorObject, where: Located): { span: Span; text: string } 
     }
     case 'type': {
       const type = String((e.params as { type: string }).type);
-      return { span: valueSpan, text: `${label(where)} must be ${type.split(',').map(article).join(' or ')}${hint(e.instancePath)}` };
+      return { span: valueSpan, text: `${label(where)} must be ${type.split(',').map(article).join(' or ')}${hint(e.instancePath, kind)}` };
     }
     case 'enum': {
       const allowed = ((e.params as { allowedValues: unknown[] }).allowedValues ?? []).map(String);

@@ -17,6 +17,7 @@ export interface ParsedYaml {
 interface CachedPiece {
   doc: Document.Parsed;
   tree: YValue | null;
+  /** Problems with spans relative to the piece's start; handed out as copies, never shifted. */
   problems: TreeProblem[];
   base: number;
   /** Pieces with anchors share subtrees between places; they are converted afresh every time. */
@@ -37,21 +38,22 @@ export class ParseCache {
     const reused = this.next.has(text) ? undefined : this.pieces.get(text);
     if (reused && reused.shiftable) {
       if (reused.base !== base) {
-        const delta = base - reused.base;
-        shiftTree(reused.tree, delta);
-        for (const p of reused.problems) shift(p.span, delta);
+        shiftTree(reused.tree, base - reused.base);
         reused.base = base;
       }
       this.next.set(text, reused);
-      problems.push(...reused.problems);
+      problems.push(...placed(reused.problems, base));
       return reused;
     }
     const doc = reused?.doc ?? this.next.get(text)?.doc ?? (parseDocument(text, PARSE_OPTIONS) as Document.Parsed);
     const own: TreeProblem[] = [];
     const tree = convert(doc, base, own);
-    problems.push(...own);
+    // Problems may share span arrays with the tree (a duplicate key's span is its key's), which
+    // shiftTree moves; the cache keeps its own relative copies so nothing is shifted twice.
+    const relative = placed(own, -base);
+    problems.push(...placed(relative, base));
     // A text seen twice in one round (say, a duplicated task) gets its own tree each time.
-    if (!this.next.has(text)) this.next.set(text, { doc, tree, problems: own, base, shiftable: !hasAnchors(text) });
+    if (!this.next.has(text)) this.next.set(text, { doc, tree, problems: relative, base, shiftable: !hasAnchors(text) });
     return { doc, tree };
   }
 
@@ -64,6 +66,11 @@ export class ParseCache {
 
 function hasAnchors(text: string): boolean {
   return /(^|[\s[{,:-])&[^\s&]/.test(text);
+}
+
+/** Copies of `problems` with their spans moved by `delta`. */
+function placed(problems: readonly TreeProblem[], delta: number): TreeProblem[] {
+  return problems.map((p) => ({ ...p, span: [p.span[0] + delta, p.span[1] + delta] as const }));
 }
 
 function shift(span: Span, delta: number): void {
@@ -110,7 +117,7 @@ function parseWhole(text: string, problems: TreeProblem[]): YValue | null {
 
 function convert(doc: Document.Parsed, base: number, problems: TreeProblem[]): YValue | null {
   for (const e of doc.errors) {
-    problems.push({ code: 'yaml-syntax', message: yamlMessage(e.message), span: [base + e.pos[0], base + Math.max(e.pos[1], e.pos[0])] });
+    problems.push({ code: 'yaml-syntax', message: yamlMessage(e.code, e.message), span: [base + e.pos[0], base + Math.max(e.pos[1], e.pos[0])] });
   }
   return toTree(doc, base, problems);
 }
@@ -140,9 +147,20 @@ function guardText(text: string): TreeProblem | undefined {
   return undefined;
 }
 
-function yamlMessage(raw: string): string {
-  const first = raw.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
-  return first.endsWith('.') ? `${first} Fix the YAML syntax here.` : `${first}. Fix the YAML syntax here.`;
+/** The parser's message, first line only, with advice on the usual fix. */
+function yamlMessage(code: string, raw: string): string {
+  let first = raw.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+  if (!/[.!?]$/.test(first)) first += '.';
+  switch (code) {
+    case 'RESOURCE_EXHAUSTION':
+      return 'The document is nested too deeply to be parsed; flatten the structure.';
+    case 'TAB_AS_INDENT':
+      return `${first} Indent with spaces instead.`;
+    case 'BLOCK_AS_IMPLICIT_KEY':
+      return /compact/.test(first) ? `${first} If the value contains ': ', put it in quotes; otherwise start the nested mapping on a new line.` : `${first} Fix the YAML syntax here.`;
+    default:
+      return /quote/.test(first) && code === 'MISSING_CHAR' ? `${first} Add the closing quote.` : `${first} Fix the YAML syntax here.`;
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -161,21 +179,31 @@ function parseInPieces(text: string, cache: ParseCache, problems: TreeProblem[])
   if (!sections) return undefined;
   const local: TreeProblem[] = [];
   const top: YMap = { kind: 'map', entries: [], span: [0, text.length] };
+  let first: Span | undefined;
+  let last: Span | undefined;
   for (const section of sections) {
     const header = /^tasks[ \t]*:[ \t]*(#.*)?$/.exec(text.slice(section.start, lineEnd(text, section.start)));
     if (header) {
       const entry = parseTasksSection(text, section, cache, local);
-      if (entry === undefined) return undefined;
+      if (entry === undefined || entry.value === null) return undefined;
       top.entries.push(entry);
+      first ??= entry.keySpan;
+      last = entry.value.span;
       continue;
     }
-    const { doc, tree: value } = cache.piece(text.slice(section.start, section.end), section.start, local);
-    if (hasUnresolvedAlias(doc)) return undefined;
+    const { tree: value } = cache.piece(text.slice(section.start, section.end), section.start, local);
     if (value === null) continue;
     if (value.kind !== 'map') return undefined;
     top.entries.push(...value.entries);
+    first ??= value.span;
+    last = value.span;
   }
-  if (top.entries.length === 0) return undefined;
+  if (top.entries.length === 0 || !first || !last) return undefined;
+  // A syntax error (or an alias to an anchor in another piece) can depend on the text around
+  // the piece; the whole parse is the reference, so let it decide.
+  if (local.some((p) => p.code === 'yaml-syntax')) return undefined;
+  // The same extent the whole parse gives the top-level mapping: first key to end of last value.
+  top.span = [first[0], last[1]];
   markDuplicates(top, local);
   problems.push(...local);
   return top;
@@ -188,13 +216,18 @@ function parseTasksSection(text: string, section: Piece, cache: ParseCache, prob
   if (tasks === undefined) return undefined;
   if (tasks.length === 0) return { key: 'tasks', keySpan, value: null };
   const map: YMap = { kind: 'map', entries: [], span: [tasks[0]!.start, tasks[tasks.length - 1]!.end] };
+  let first: Span | undefined;
+  let last: Span | undefined;
   for (const t of tasks) {
-    const { doc, tree: value } = cache.piece(text.slice(t.start, t.end), t.start, problems);
-    if (hasUnresolvedAlias(doc)) return undefined;
+    const { tree: value } = cache.piece(text.slice(t.start, t.end), t.start, problems);
     if (value === null) continue;
     if (value.kind !== 'map') return undefined;
     map.entries.push(...value.entries);
+    first ??= value.span;
+    last = value.span;
   }
+  if (!first || !last) return undefined;
+  map.span = [first[0], last[1]];
   markDuplicates(map, problems);
   return { key: 'tasks', keySpan, value: map };
 }
@@ -211,10 +244,6 @@ function markDuplicates(map: YMap, problems: TreeProblem[]): void {
     }
     seen.add(e.key);
   }
-}
-
-function hasUnresolvedAlias(doc: Document.Parsed): boolean {
-  return doc.errors.some((e) => /alias/i.test(e.message));
 }
 
 function lineEnd(text: string, from: number): number {
