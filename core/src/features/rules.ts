@@ -45,7 +45,7 @@ export function checkCatalog(ctx: CatalogContext, out: Problems): void {
       out.error(
         'duplicate-feature-view',
         v.keySpan,
-        `Feature view '${v.name}' is also defined in ${others.map((o) => baseName(o.catalog.uri)).join(', ')}; view names are global across the workspace. Rename one of them.`,
+        `Feature view '${v.name}' is also defined in ${others.map((o) => relativeTo(c.uri, o.catalog.uri)).join(', ')}; view names are global across the workspace. Rename one of them.`,
       );
     }
     for (const e of v.entities) {
@@ -113,6 +113,11 @@ export function definesFunction(source: string, fn: string): boolean {
   return new RegExp(`(^|\\n)\\s*(async\\s+)?(def|function|fn|func|export function|export const|const|let|var)\\s+${name}\\b|\\b${name}\\s*(<-|=)\\s*function`).test(source);
 }
 
-function baseName(uri: string): string {
-  return uri.slice(uri.lastIndexOf('/') + 1);
+/** `other` as a path relative to the folder of `from`, e.g. `../team-b/f.features.yaml`. */
+function relativeTo(from: string, other: string): string {
+  const a = normalize(from).split('/').slice(0, -1);
+  const b = normalize(other).split('/');
+  let i = 0;
+  while (i < a.length && i < b.length - 1 && a[i] === b[i]) i++;
+  return [...a.slice(i).map(() => '..'), ...b.slice(i)].join('/');
 }

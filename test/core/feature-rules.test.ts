@@ -1,0 +1,278 @@
+import assert from 'node:assert/strict';
+import * as path from 'node:path';
+import { FEATURE_CODES, Workspace, type Diagnostic } from '../../core/src/index';
+import { assertDiagnostics, CHURN_DIR, CHURN_FEATURES, CHURN_PIPELINE, featureDiagnostics as check, nodeHost, rangeOf, tempDir, within, writeTree, yaml } from './helpers';
+
+const covered = new Set<string>();
+function seen(diags: Diagnostic[]): Diagnostic[] {
+  for (const d of diags) covered.add(d.code);
+  return diags;
+}
+const run = (text: string, others: Record<string, string> = {}) => seen(check(text, others));
+
+describe('core: feature catalog rules', () => {
+  describe('clean catalogs', () => {
+    it('the examples/churn catalog gives no diagnostics next to its pipeline, on the real file system', () => {
+      const ws = new Workspace({ root: path.dirname(path.dirname(CHURN_DIR)), host: nodeHost });
+      ws.set(path.join(CHURN_DIR, 'churn.features.yaml'), CHURN_FEATURES);
+      ws.set(path.join(CHURN_DIR, 'churn.pipeline.yaml'), CHURN_PIPELINE);
+      assert.deepEqual(ws.analyze(path.join(CHURN_DIR, 'churn.features.yaml'))!.diagnostics, []);
+    });
+
+    it('a hand-written catalog with every field gives no diagnostics', () => {
+      const text = yaml(
+        'version: 1',
+        'project: shop',
+        'entities:',
+        '  customer: {join_keys: [customer_id], description: A paying account}',
+        '  store_item: {join_keys: [store_id, item_id]}',
+        'sources:',
+        '  orders: {path: data/orders.parquet, timestamp_field: ts, description: Order events}',
+        'feature_views:',
+        '  item_stats:',
+        '    description: Per item',
+        '    entities: [store_item]',
+        '    source: orders',
+        '    ttl: 1d12h',
+        '    transformation: src/items.py:compute',
+        '    owner: team-a',
+        '    tags: {tier: silver}',
+        '    features:',
+        '      sold_7d: int32',
+        '      price: {type: float32, description: Last price}',
+        '      tags: {type: "array<string>"}',
+        '      seen_at: timestamp',
+        '      ok: bool',
+        '      raw: bytes',
+        '      name: string',
+        '      big: int64',
+        '      score: float64',
+      );
+      assert.deepEqual(run(text), []);
+    });
+  });
+
+  describe('yaml-syntax', () => {
+    it('reports an unclosed flow mapping', () => {
+      const text = yaml('version: 1', 'entities:', '  customer: {join_keys: [id]', 'sources: {}');
+      // The parser notices at the next token that cannot belong to the flow mapping.
+      assertDiagnostics(run(text), [
+        { code: 'yaml-syntax', severity: 'error', range: within(text, 'sources', 's'), message: ['Flow map in block collection must be sufficiently indented and end with a }.'] },
+      ]);
+    });
+  });
+
+  describe('duplicate-key', () => {
+    it('reports a repeated view key and a repeated feature, on the second key', () => {
+      const text = yaml('version: 1', 'feature_views:', '  v:', '    ttl: 1d', '    ttl: 2d', '    features:', '      a: int64', '      a: int32');
+      assertDiagnostics(run(text), [
+        { code: 'duplicate-key', severity: 'error', range: rangeOf(text, 'ttl', 1), message: ["Key 'ttl' appears twice"] },
+        { code: 'duplicate-key', severity: 'error', range: within(text, '      a:', 'a', 1), message: ["Key 'a' appears twice"] },
+      ]);
+    });
+  });
+
+  describe('schema', () => {
+    it('reports unknown keys with the closest one, and missing required keys', () => {
+      const text = yaml(
+        'version: 1',
+        'entities:',
+        '  customer: {description: no keys}',
+        'sources:',
+        '  tx: {path: data/tx.csv}',
+        'feature_views:',
+        '  v:',
+        '    sourse: tx',
+        '    features:',
+        '      a: {descripton: x}',
+      );
+      assertDiagnostics(run(text), [
+        { code: 'schema', severity: 'error', range: rangeOf(text, 'customer'), message: ["'customer' is missing the required key 'join_keys'."] },
+        { code: 'schema', severity: 'error', range: rangeOf(text, 'sourse'), message: ["Unknown key 'sourse' in 'v'.", "Did you mean 'source'?"] },
+        { code: 'schema', severity: 'error', range: within(text, '      a:', 'a'), message: ["'a' is missing the required key 'type'."] },
+        { code: 'schema', severity: 'error', range: rangeOf(text, 'descripton'), message: ["Unknown key 'descripton' in 'a'.", "Did you mean 'description'?"] },
+      ]);
+    });
+
+    it('reports a missing version and a wrong type', () => {
+      const text = yaml('project: churn', 'entities: [customer]');
+      assertDiagnostics(run(text), [
+        { code: 'schema', severity: 'error', range: rangeOf(text, 'project'), message: ["The file is missing the required key 'version'."] },
+        { code: 'schema', severity: 'error', range: rangeOf(text, '[customer]'), message: ["'entities' must be a mapping"] },
+      ]);
+    });
+  });
+
+  describe('invalid-id', () => {
+    it('reports entity, source, view and feature names that are not identifiers, once each', () => {
+      const text = yaml(
+        'version: 1',
+        'entities:',
+        '  2customer: {join_keys: [id]}',
+        'sources:',
+        '  raw-tx: {path: x.csv}',
+        'feature_views:',
+        '  customer-stats:',
+        '    features:',
+        '      30d_orders: int64',
+      );
+      assertDiagnostics(run(text), [
+        { code: 'invalid-id', severity: 'error', range: rangeOf(text, '2customer'), message: ["Entity name '2customer' is not valid", "not starting with a digit"] },
+        { code: 'invalid-id', severity: 'error', range: rangeOf(text, 'raw-tx'), message: ["Source name 'raw-tx' is not valid"] },
+        { code: 'invalid-id', severity: 'error', range: rangeOf(text, 'customer-stats'), message: ["Feature view name 'customer-stats' is not valid"] },
+        { code: 'invalid-id', severity: 'error', range: rangeOf(text, '30d_orders'), message: ["Feature name '30d_orders' is not valid"] },
+      ]);
+    });
+  });
+
+  describe('unknown-entity and unknown-source', () => {
+    const shared = yaml('version: 1', 'entities:', '  customer: {join_keys: [customer_id]}', 'sources:', '  transactions: {path: data/tx.csv}');
+
+    it('resolves entities and sources defined in another catalog of the workspace', () => {
+      const text = yaml('version: 1', 'feature_views:', '  v:', '    entities: [customer]', '    source: transactions', '    features: {a: int64}');
+      assert.deepEqual(run(text, { '/ws/shared/common.features.yaml': shared }), []);
+    });
+
+    it('reports names defined nowhere, suggesting the closest across files', () => {
+      const text = yaml(
+        'version: 1',
+        'feature_views:',
+        '  v:',
+        '    entities: [custmer, store]',
+        '    source: transaction',
+        '    features: {a: int64}',
+        '  w:',
+        '    source: clickstream',
+        '    features: {b: int64}',
+      );
+      assertDiagnostics(run(text, { '/ws/shared/common.features.yaml': shared }), [
+        { code: 'unknown-entity', severity: 'error', range: rangeOf(text, 'custmer'), message: ["Entity 'custmer' is not defined.", "Did you mean 'customer'?"] },
+        { code: 'unknown-entity', severity: 'error', range: rangeOf(text, 'store'), message: ["Entity 'store' is not defined.", 'Add it under entities.'] },
+        { code: 'unknown-source', severity: 'error', range: rangeOf(text, 'transaction'), message: ["Source 'transaction' is not defined.", "Did you mean 'transactions'?"] },
+        { code: 'unknown-source', severity: 'error', range: rangeOf(text, 'clickstream'), message: ["Source 'clickstream' is not defined.", 'Add it under sources.'] },
+      ]);
+    });
+
+    it('reports them again when the other catalog is deleted', () => {
+      const text = yaml('version: 1', 'feature_views:', '  v:', '    entities: [customer]', '    source: transactions', '    features: {a: int64}');
+      const ws = new Workspace({ root: '/ws' });
+      ws.set('/ws/f.features.yaml', text);
+      ws.set('/ws/shared/common.features.yaml', shared);
+      assert.deepEqual(ws.analyze('/ws/f.features.yaml')!.diagnostics, []);
+      ws.delete('/ws/shared/common.features.yaml');
+      assert.deepEqual(seen(ws.analyze('/ws/f.features.yaml')!.diagnostics).map((d) => d.code), ['unknown-entity', 'unknown-source']);
+    });
+  });
+
+  describe('invalid-ttl', () => {
+    it('reports a ttl without unit and one that is not a duration, once each', () => {
+      const text = yaml('version: 1', 'feature_views:', '  v:', '    ttl: 30', '    features: {a: int64}', '  w:', '    ttl: a month', '    features: {b: int64}');
+      assertDiagnostics(run(text), [
+        { code: 'invalid-ttl', severity: 'error', range: rangeOf(text, '30'), message: ["ttl 30 has no unit; write e.g. '30d' or '30h'."] },
+        { code: 'invalid-ttl', severity: 'error', range: rangeOf(text, 'a month'), message: ["ttl 'a month' is not a duration", "'30d'"] },
+      ]);
+    });
+  });
+
+  describe('invalid-feature-type', () => {
+    it('reports unknown types in both forms and inside array<>, suggesting the closest', () => {
+      const text = yaml('version: 1', 'feature_views:', '  v:', '    features:', '      a: float65', '      b: {type: "array<float128>"}', '      c: {type: int}', '      d: "array<int64>"');
+      assertDiagnostics(run(text), [
+        { code: 'invalid-feature-type', severity: 'error', range: rangeOf(text, 'float65'), message: ["'float65' is not a feature type", 'int32, int64, float32, float64, bool, string, bytes, timestamp or array<T>', "Did you mean 'float64'?"] },
+        { code: 'invalid-feature-type', severity: 'error', range: rangeOf(text, '"array<float128>"'), message: ["'array<float128>' is not a feature type"] },
+        { code: 'invalid-feature-type', severity: 'error', range: within(text, 'type: int}', 'int'), message: ["'int' is not a feature type"] },
+      ]);
+    });
+  });
+
+  describe('duplicate-feature-view', () => {
+    it('reports a view defined in two files on both, naming the other file', () => {
+      const a = yaml('version: 1', 'feature_views:', '  stats:', '    features: {a: int64}', '  only_here:', '    features: {b: int64}');
+      const b = yaml('version: 1', 'project: other', 'feature_views:', '  stats:', '    features: {a: int64}');
+      const ws = new Workspace({ root: '/ws' });
+      ws.set('/ws/a/one.features.yaml', a);
+      ws.set('/ws/b/two.features.yaml', b);
+      assertDiagnostics(seen(ws.analyze('/ws/a/one.features.yaml')!.diagnostics), [
+        { code: 'duplicate-feature-view', severity: 'error', range: rangeOf(a, 'stats'), message: ["Feature view 'stats' is also defined in", 'two.features.yaml', 'Rename one of them.'] },
+      ]);
+      assertDiagnostics(ws.analyze('/ws/b/two.features.yaml')!.diagnostics, [
+        { code: 'duplicate-feature-view', severity: 'error', range: rangeOf(b, 'stats'), message: ["Feature view 'stats' is also defined in", 'one.features.yaml'] },
+      ]);
+      // Renaming one clears both.
+      ws.set('/ws/b/two.features.yaml', b.replace('stats', 'other_stats'));
+      assert.deepEqual(ws.analyze('/ws/a/one.features.yaml')!.diagnostics, []);
+      assert.deepEqual(ws.analyze('/ws/b/two.features.yaml')!.diagnostics, []);
+    });
+
+    it('tells two files with the same name apart by their folder', () => {
+      const a = yaml('version: 1', 'feature_views:', '  stats:', '    features: {a: int64}');
+      const ws = new Workspace({ root: '/ws' });
+      ws.set('/ws/team-a/features.features.yaml', a);
+      ws.set('/ws/team-b/features.features.yaml', a);
+      const [d] = ws.analyze('/ws/team-a/features.features.yaml')!.diagnostics;
+      assert.match(d!.message, /team-b\/features\.features\.yaml/);
+    });
+  });
+
+  describe('missing-transformation and missing-source-path (real file system)', () => {
+    let tmp: ReturnType<typeof tempDir>;
+    beforeEach(() => {
+      tmp = tempDir();
+    });
+    afterEach(() => tmp.cleanup());
+
+    it('warns about a missing transformation file or function, and a source path nothing provides', () => {
+      writeTree(tmp.dir, {
+        'src/stats.py': 'import math\n\ndef compute(df):\n    return df\n',
+        'src/js/agg.ts': 'export function aggregate() {}\n',
+        'data/present.csv': 'a\n',
+      });
+      const text = yaml(
+        'version: 1',
+        'sources:',
+        '  present: {path: data/present.csv}',
+        '  absent: {path: data/absent.csv}',
+        '  produced: {path: data/made/out.csv}',
+        'feature_views:',
+        '  ok:',
+        '    transformation: src/stats.py:compute',
+        '    features: {a: int64}',
+        '  ok_ts:',
+        '    transformation: src/js/agg.ts:aggregate',
+        '    features: {a: int64}',
+        '  no_file:',
+        '    transformation: src/nope.py:compute',
+        '    features: {a: int64}',
+        '  no_function:',
+        '    transformation: src/stats.py:comput',
+        '    features: {a: int64}',
+      );
+      const pipeline = yaml('version: 1', 'name: p', 'tasks:', '  make:', '    run: echo', '    outputs: [data/made]');
+      const file = `${tmp.dir}/f.features.yaml`;
+      const ws = new Workspace({ root: tmp.dir, host: nodeHost });
+      ws.set(file, text);
+      ws.set(`${tmp.dir}/p.pipeline.yaml`, pipeline);
+      assertDiagnostics(seen(ws.analyze(file)!.diagnostics), [
+        { code: 'missing-source-path', severity: 'warning', range: rangeOf(text, 'data/absent.csv'), message: ["Source path 'data/absent.csv' does not exist and no pipeline task writes it", 'fix the path'] },
+        { code: 'missing-transformation', severity: 'warning', range: rangeOf(text, 'src/nope.py:compute'), message: ["Transformation file 'src/nope.py' does not exist", 'file:function'] },
+        { code: 'missing-transformation', severity: 'warning', range: within(text, 'src/stats.py:comput\n', 'src/stats.py:comput'), message: ["'src/stats.py' defines no function 'comput'"] },
+      ]);
+      // The producing pipeline goes away: its output is now a missing source.
+      ws.delete(`${tmp.dir}/p.pipeline.yaml`);
+      assert.deepEqual(
+        ws.analyze(file)!.diagnostics.filter((d) => d.code === 'missing-source-path').map((d) => d.range),
+        [rangeOf(text, 'data/absent.csv'), rangeOf(text, 'data/made/out.csv')],
+      );
+      // The files appear on disk: after filesChanged() the warnings go away.
+      writeTree(tmp.dir, { 'data/absent.csv': '', 'data/made/out.csv': '', 'src/nope.py': 'def compute():\n  pass\n' });
+      ws.filesChanged();
+      assert.deepEqual(ws.analyze(file)!.diagnostics.map((d) => d.message), ["'src/stats.py' defines no function 'comput'; add it or fix the name after ':'."]);
+    });
+  });
+
+  describe('coverage', () => {
+    it('covers every catalog code of catalogs.md', () => {
+      assert.deepEqual([...FEATURE_CODES].filter((c) => !covered.has(c)), []);
+    });
+  });
+});
