@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Idempotent system set-up for the full test run (`npm run test:all`): the packages the
+# end-to-end suite needs, and the Docker engine when the project has its start script.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+
+bash "$here/e2e-setup.sh"
+
+if [ -f "$here/docker-up.sh" ]; then
+  bash "$here/docker-up.sh"
+fi

@@ -1,0 +1,33 @@
+// Opening a folder with a pipeline in it activates the extension, without opening a file.
+import { expect, waitFor } from '../harness/wait.mjs';
+
+const ACTIVATED = /ExtensionService#_doActivateExtension mlops-workbench\.mlops-workbench\b/;
+const FAILED = /Activating extension '?mlops-workbench\.mlops-workbench'? failed[^\n]*/;
+
+export const checks = [
+  {
+    name: 'workbench-lists-the-churn-project',
+    async run({ vs }) {
+      const items = await waitFor(async () => {
+        const names = await vs.explorerItems();
+        return names.includes('churn.pipeline.yaml') && names.includes('churn.features.yaml') && names;
+      }, { what: 'the explorer to list churn.pipeline.yaml and churn.features.yaml', describe: async () => JSON.stringify(await vs.explorerItems()) });
+      expect(items.length > 2, `the explorer lists only ${JSON.stringify(items)}`);
+    },
+  },
+  {
+    name: 'extension-activates-on-open-folder',
+    async run({ vs, extensionHostLog }) {
+      // The extension host logs each activation; Output › Extension Host shows the same text.
+      await waitFor(() => ACTIVATED.test(extensionHostLog()), {
+        timeout: 30_000,
+        what: 'the extension host to activate mlops-workbench.mlops-workbench (workspaceContains:**/*.pipeline.yaml)',
+        describe: () => (extensionHostLog().match(/_doActivateExtension [^\n]*/g) ?? ['no activation logged']).join('; '),
+      });
+      const failed = FAILED.exec(extensionHostLog());
+      expect(!failed, `the extension failed to activate: ${failed?.[0]}`);
+      const toasts = (await vs.notifications()).filter((t) => /mlops/i.test(t));
+      expect(toasts.length === 0, `activation raised notifications: ${JSON.stringify(toasts)}`);
+    },
+  },
+];

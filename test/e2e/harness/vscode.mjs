@@ -1,0 +1,184 @@
+// What a person does in the VS Code window, as functions: open a file with Quick Open, run
+// a command from the palette, jump to a position, read the status bar, the Problems panel,
+// the suggest widget, the hover and the code lenses. Each waits for its effect with a
+// deadline, so a check reads like the steps a user takes.
+import { expect, waitFor } from './wait.mjs';
+
+const EDITOR = '.part.editor .editor-group-container.active .monaco-editor';
+const QUICK_INPUT = '.quick-input-widget';
+
+export class Workbench {
+  /** @param {import('playwright-core').Page} page */
+  constructor(page) {
+    this.page = page;
+  }
+
+  get keyboard() { return this.page.keyboard; }
+
+  /** Loads the window with `folder` open and waits for the explorer to list it. */
+  async open(baseUrl, folder, { timeout = 90_000 } = {}) {
+    await this.page.goto(`${baseUrl}/?folder=${encodeURIComponent(folder)}`, { timeout });
+    await this.page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout });
+    await waitFor(() => this.page.locator('.explorer-folders-view .monaco-list-row').count(), {
+      timeout, what: 'the explorer to list the workspace folder',
+    });
+  }
+
+  /** Names in the explorer's visible rows. */
+  explorerItems() {
+    return this.page.locator('.explorer-folders-view .monaco-list-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('aria-label') ?? r.textContent ?? ''));
+  }
+
+  async quickInputRows() {
+    return this.page.locator(`${QUICK_INPUT} .monaco-list-row`).evaluateAll((rows) => rows.map((r) => r.getAttribute('aria-label') ?? ''));
+  }
+
+  /** Opens `fileName` through Quick Open (Ctrl+P), as a user does, and waits for its editor. */
+  async quickOpen(fileName, { timeout = 30_000 } = {}) {
+    await this.dismiss();
+    await this.keyboard.press('Control+P');
+    await this.page.locator(QUICK_INPUT).waitFor({ state: 'visible', timeout });
+    await this.keyboard.type(fileName);
+    await waitFor(async () => (await this.quickInputRows()).some((l) => l.startsWith(`${fileName},`) || l === fileName), {
+      timeout, what: `Quick Open to list ${fileName}`, describe: async () => JSON.stringify(await this.quickInputRows()),
+    });
+    await this.keyboard.press('Enter');
+    await waitFor(async () => (await this.activeTabLabel())?.startsWith(fileName) && (await this.cursor()) !== undefined, {
+      timeout, what: `an editor for ${fileName} to be active`, describe: async () => `active tab ${JSON.stringify(await this.activeTabLabel())}`,
+    });
+  }
+
+  /** Runs a command by its palette label (F1, type, Enter on the exactly matching row). */
+  async runCommand(label, { timeout = 20_000 } = {}) {
+    await this.dismiss();
+    await this.keyboard.press('F1');
+    await this.page.locator(QUICK_INPUT).waitFor({ state: 'visible', timeout });
+    await this.keyboard.type(label);
+    await waitFor(async () => (await this.quickInputRows()).some((l) => l === label || l.startsWith(`${label},`)), {
+      timeout, what: `the command palette to offer "${label}"`, describe: async () => JSON.stringify(await this.quickInputRows()),
+    });
+    const rows = this.page.locator(`${QUICK_INPUT} .monaco-list-row`);
+    const labels = await this.quickInputRows();
+    const index = labels.findIndex((l) => l === label || l.startsWith(`${label},`));
+    await rows.nth(index).click();
+    await this.page.locator(QUICK_INPUT).waitFor({ state: 'hidden', timeout });
+  }
+
+  /** Closes whatever transient widget has focus (quick input, suggest list, hover). */
+  async dismiss() {
+    for (let i = 0; i < 3; i++) {
+      const open = await this.page.locator(`${QUICK_INPUT}:visible, .suggest-widget.visible, .monaco-hover:not(.hidden):visible`).count();
+      if (!open) return;
+      await this.keyboard.press('Escape');
+    }
+  }
+
+  async activeTabLabel() {
+    const tab = this.page.locator('.part.editor .editor-group-container.active .tab.active');
+    return (await tab.count()) ? tab.first().getAttribute('aria-label') : undefined;
+  }
+
+  /** The cursor as the status bar shows it ("Ln 12, Col 5"), or undefined without an editor. */
+  async cursor() {
+    const item = this.page.locator('[id="status.editor.selection"]');
+    if (!(await item.count())) return undefined;
+    const m = /Ln (\d+), Col (\d+)/.exec(await item.first().innerText());
+    return m ? { line: Number(m[1]), col: Number(m[2]) } : undefined;
+  }
+
+  /** Waits for the status bar to show the cursor at `line`:`col`. */
+  async expectCursor(line, col, { timeout = 10_000, what } = {}) {
+    await waitFor(async () => {
+      const c = await this.cursor();
+      return c && c.line === line && c.col === col;
+    }, { timeout, what: what ?? `the status bar to show Ln ${line}, Col ${col}`, describe: async () => JSON.stringify(await this.cursor()) });
+  }
+
+  /** Puts the cursor at `line`:`col` (1-based) with Go to Line (Ctrl+G "line:col"). */
+  async goto(line, col = 1) {
+    await this.focusEditor();
+    await this.keyboard.press('Control+G');
+    await this.page.locator(QUICK_INPUT).waitFor({ state: 'visible' });
+    await this.keyboard.type(`${line}:${col}`);
+    await this.keyboard.press('Enter');
+    await this.page.locator(QUICK_INPUT).waitFor({ state: 'hidden' });
+    await this.expectCursor(line, col);
+  }
+
+  /** Gives the active editor keyboard focus without moving its cursor. */
+  async focusEditor() {
+    await this.dismiss();
+    const focused = await this.page.evaluate((sel) => !!document.activeElement?.closest(sel), EDITOR);
+    if (!focused) {
+      await this.runCommand('View: Focus Active Editor Group');
+    }
+  }
+
+  /** Text of the editor's visible lines, top to bottom (Monaco draws spaces as U+00A0). */
+  async visibleLines() {
+    return this.page.locator(`${EDITOR} .view-lines .view-line`).evaluateAll((lines) => lines
+      .map((l) => ({ top: parseFloat(l.style.top), text: (l.textContent ?? '').replace(/\u00a0/g, ' ') }))
+      .sort((a, b) => a.top - b.top)
+      .map((l) => l.text));
+  }
+
+  /** The screen rectangle of the cursor in the active editor. */
+  async cursorBox() {
+    const box = await this.page.locator(`${EDITOR} .cursors-layer .cursor`).first().boundingBox();
+    expect(box, 'the active editor shows no cursor');
+    return box;
+  }
+
+  /** Squiggles of a severity ('error' | 'warning' | 'info') in the active editor. */
+  squiggles(severity = 'error') {
+    return this.page.locator(`${EDITOR} .squiggly-${severity}`).count();
+  }
+
+  /** Opens the Problems panel (if closed) and returns its marker rows' texts. */
+  async problems() {
+    if (!(await this.page.locator('.markers-panel:visible').count())) {
+      await this.runCommand('View: Focus Problems (Errors, Warnings, Infos)');
+      await this.page.locator('.markers-panel').waitFor({ state: 'visible' });
+    }
+    return this.page.locator('.markers-panel .monaco-list-row').evaluateAll((rows) => rows
+      .map((r) => ({ label: r.getAttribute('aria-label') ?? '', text: (r.textContent ?? '').replace(/\s+/g, ' ').trim() })));
+  }
+
+  /** Rows of the suggest widget, by label, while it is open. */
+  async suggestions() {
+    return this.page.locator('.suggest-widget.visible .monaco-list-row').evaluateAll((rows) => rows.map((r) => {
+      const name = r.querySelector('.label-name');
+      return (name?.textContent ?? r.getAttribute('aria-label') ?? '').trim();
+    }));
+  }
+
+  /** Text of the visible hover widget, or '' when none shows. */
+  async hoverText() {
+    const hovers = await this.page.locator('.monaco-hover:not(.hidden)').evaluateAll((els) => els
+      .filter((e) => e.getBoundingClientRect().height > 0)
+      .map((e) => (e.textContent ?? '').replace(/\s+/g, ' ').trim()));
+    return hovers.filter(Boolean).join('\n');
+  }
+
+  /** The code lenses drawn in the active editor: their links and their vertical position. */
+  codeLenses() {
+    return this.page.locator(`${EDITOR} .codelens-decoration`).evaluateAll((els) => els.map((e) => ({
+      top: e.getBoundingClientRect().top,
+      links: [...e.querySelectorAll('a')].map((a) => (a.textContent ?? '').trim()).filter(Boolean),
+    })));
+  }
+
+  /** Discards unsaved edits of the active editor (File: Revert File) when it has any. */
+  async revertIfDirty() {
+    await this.dismiss();
+    if (await this.page.locator('.part.editor .editor-group-container.active .tab.active.dirty').count()) {
+      await this.runCommand('File: Revert File');
+      await this.page.locator('.part.editor .editor-group-container.active .tab.active.dirty').waitFor({ state: 'detached', timeout: 10_000 });
+    }
+  }
+
+  /** Messages of the notification toasts on screen. */
+  notifications() {
+    return this.page.locator('.notifications-toasts .notification-list-item').evaluateAll((els) => els.map((e) => (e.textContent ?? '').trim()));
+  }
+}

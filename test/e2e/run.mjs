@@ -1,0 +1,203 @@
+#!/usr/bin/env node
+// End-to-end suite: the packaged extension in a real VS Code (code-server) driven by
+// Debian's Chromium. Runs every check in checks/NN-*.mjs in file order, saves a
+// screenshot per check under test-results/e2e/, and always stops what it started.
+//
+// Environment:
+//   MLOPS_E2E_ONLY=text    run only checks whose "<file>/<name>" contains text
+//   MLOPS_E2E_BREAK=server|client   delete that bundle from the installed extension
+//                          (proves a broken build fails the suite)
+//   MLOPS_E2E_CACHE=dir    where code-server is installed (default ~/.cache/mlops-workbench)
+//   MLOPS_E2E_PORT=n       use this port instead of a free one
+//   MLOPS_E2E_KEEP=1       keep the run's temp folder (user data, logs, workspace)
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join, relative } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { launchBrowser } from './harness/browser.mjs';
+import { ensureCodeServer } from './harness/code-server.mjs';
+import { cacheRoot, manifest, repoRoot, resultsDir } from './harness/config.mjs';
+import { cleanupAll, installExitHandlers, onCleanup, reapStaleGroups, recordGroup } from './harness/processes.mjs';
+import { locate, taskIds, taskKeyLine } from './harness/source.mjs';
+import { Workbench } from './harness/vscode.mjs';
+import { copyWorkspace, installVsix, makeRunDirs, removeRunDirs, startCodeServer } from './harness/workbench-server.mjs';
+
+const checksDir = join(repoRoot, 'test', 'e2e', 'checks');
+const DEFAULT_CHECK_TIMEOUT = 60_000;
+const t0 = Date.now();
+const secs = (ms) => `${(ms / 1000).toFixed(1)} s`;
+const log = (msg) => console.log(`e2e [${secs(Date.now() - t0).padStart(7)}] ${msg}`);
+const rel = (p) => relative(process.cwd(), p) || p;
+
+/** Every check of every file, in order: [{file, name, run, timeout}]. */
+async function loadChecks() {
+  const files = readdirSync(checksDir).filter((f) => /^\d\d-[a-z0-9-]+\.mjs$/.test(f)).sort();
+  const all = [];
+  for (const f of files) {
+    const mod = await import(pathToFileURL(join(checksDir, f)).href);
+    if (!Array.isArray(mod.checks)) throw new Error(`${f} exports no "checks" array`);
+    for (const c of mod.checks) {
+      if (!/^[a-z0-9-]+$/.test(c.name ?? '') || typeof c.run !== 'function') {
+        throw new Error(`${f}: every check needs a kebab-case name and a run(ctx) function`);
+      }
+      all.push({ file: basename(f, '.mjs'), ...c });
+    }
+  }
+  const only = process.env.MLOPS_E2E_ONLY;
+  return only ? all.filter((c) => `${c.file}/${c.name}`.includes(only)) : all;
+}
+
+function withTimeout(promise, ms, what) {
+  let timer;
+  return Promise.race([
+    promise,
+    new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms / 1000} s`)), ms); }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+/** Starts code-server with the packaged extension and opens the churn example in Chromium. */
+async function setUp(dirs, env) {
+  const vsix = process.env.MLOPS_E2E_VSIX ?? join(repoRoot, `${manifest.name}-${manifest.version}.vsix`);
+  if (!existsSync(vsix)) throw new Error(`${rel(vsix)} does not exist; run \`npm run package\` (npm run test:e2e does) first.`);
+
+  const install = await ensureCodeServer({ log });
+  const extensionDir = installVsix(install, dirs, vsix);
+  log(`installed ${basename(vsix)} into ${extensionDir}`);
+
+  const broken = process.env.MLOPS_E2E_BREAK;
+  if (broken) {
+    const victim = join(extensionDir, 'dist', `${broken}.js`);
+    if (!existsSync(victim)) throw new Error(`MLOPS_E2E_BREAK=${broken}: ${victim} does not exist`);
+    rmSync(victim);
+    log(`MLOPS_E2E_BREAK=${broken}: deleted dist/${broken}.js from the installed extension; checks are expected to fail`);
+  }
+
+  const workspace = copyWorkspace(join(repoRoot, 'examples', 'churn'), dirs, 'churn');
+  const server = await startCodeServer(install, dirs, { logFile: join(resultsDir, 'code-server.log') });
+  recordGroup(join(cacheRoot(), 'e2e-runs'), { pgid: server.proc.pid, port: server.port, root: dirs.root });
+  onCleanup(() => server.stop());
+  log(`code-server ${manifest.mlopsE2E.codeServer} listening on ${server.url} (process group ${server.proc.pid})`);
+
+  Object.assign(env, { server, workspace, extensionDir });
+  env.browser = await launchBrowser(dirs.chromiumProfile);
+  env.vs = new Workbench(env.browser.page);
+  await env.vs.open(server.url, workspace);
+  log(`workbench open on ${workspace}`);
+}
+
+/** The context every check receives. */
+function checkContext({ vs, workspace, extensionDir, server }, dirs) {
+  const pipelinePath = join(workspace, 'churn.pipeline.yaml');
+  return {
+    vs,
+    page: vs.page,
+    workspace,
+    extensionDir,
+    serverUrl: server.url,
+    log,
+    /** The churn pipeline file on disk (the unedited text checks compute positions from). */
+    pipeline: { name: 'churn.pipeline.yaml', path: pipelinePath, text: readFileSync(pipelinePath, 'utf8') },
+    locate,
+    taskIds,
+    taskKeyLine,
+    /** The extension host's log (the text of Output › Extension Host). */
+    extensionHostLog() {
+      const logsRoot = join(dirs.userData, 'logs');
+      if (!existsSync(logsRoot)) return '';
+      return readdirSync(logsRoot, { recursive: true })
+        .filter((f) => /exthost\d*[\\/](remote)?exthost\.log$/.test(String(f)))
+        .map((f) => readFileSync(join(logsRoot, String(f)), 'utf8'))
+        .join('\n');
+    },
+    /** Scratch space checks can share (e.g. a later check reusing an earlier finding). */
+    state: {},
+  };
+}
+
+async function main() {
+  installExitHandlers();
+  rmSync(resultsDir, { recursive: true, force: true });
+  mkdirSync(resultsDir, { recursive: true });
+  reapStaleGroups(join(cacheRoot(), 'e2e-runs'), log);
+
+  const checks = await loadChecks();
+  if (!checks.length) throw new Error('no checks selected (MLOPS_E2E_ONLY matches none?)');
+  const dirs = makeRunDirs(mkdtempSync(join(tmpdir(), 'mlops-e2e-')));
+  onCleanup(() => removeRunDirs(dirs, log));
+  onCleanup(() => saveLogs(dirs));
+
+  const results = [];
+  const env = {};
+  try {
+    await setUp(dirs, env);
+  } catch (e) {
+    const shot = join(resultsDir, '00-set-up.png');
+    const page = env.browser?.page;
+    if (page) await page.screenshot({ path: shot }).catch(() => {});
+    console.error(`e2e: set-up failed: ${e.message}`);
+    for (const c of checks) results.push({ ...c, ok: false, error: 'not run: set-up failed', screenshot: undefined });
+    return finish(results, `set-up failed: ${e.message}`);
+  }
+
+  const ctx = checkContext(env, dirs);
+  for (const [i, check] of checks.entries()) {
+    const id = `${String(i + 1).padStart(2, '0')}-${check.name}`;
+    const screenshot = join(resultsDir, `${id}.png`);
+    const started = Date.now();
+    let error;
+    try {
+      await withTimeout(Promise.resolve().then(() => check.run(ctx)), check.timeout ?? DEFAULT_CHECK_TIMEOUT, `check ${check.name}`);
+    } catch (e) {
+      error = e instanceof Error ? e.message : String(e);
+    }
+    await env.browser.page.screenshot({ path: screenshot }).catch((e) => log(`could not save ${rel(screenshot)}: ${e.message}`));
+    const ms = Date.now() - started;
+    results.push({ ...check, id, ok: !error, error, screenshot, ms });
+    if (error) {
+      console.log(`  ✗ ${check.file} › ${check.name} (${secs(ms)})\n      ${error.replace(/\n/g, '\n      ')}\n      screenshot: ${rel(screenshot)}`);
+      await env.vs.dismiss().catch(() => {});
+    } else {
+      console.log(`  ✓ ${check.file} › ${check.name} (${secs(ms)})`);
+    }
+  }
+  return finish(results);
+}
+
+/** Copies VS Code's logs next to the screenshots, for a failure's post-mortem. */
+function saveLogs(dirs) {
+  const src = join(dirs.userData, 'logs');
+  if (existsSync(src)) cpSync(src, join(resultsDir, 'logs'), { recursive: true });
+}
+
+function finish(results, setUpError) {
+  const failed = results.filter((r) => !r.ok);
+  writeFileSync(join(resultsDir, 'results.json'), JSON.stringify({
+    setUpError,
+    seconds: Math.round((Date.now() - t0) / 1000),
+    checks: results.map(({ id, file, name, ok, error, screenshot, ms }) => ({ id, file, name, ok, error, screenshot: screenshot && rel(screenshot), ms })),
+  }, null, 2));
+  console.log('');
+  if (failed.length) {
+    console.log(`e2e: ${failed.length} of ${results.length} checks failed${setUpError ? ` (${setUpError})` : ''}:`);
+    for (const r of failed) {
+      console.log(`  ✗ ${r.file} › ${r.name}: ${r.error.split('\n')[0]}`);
+      if (r.screenshot) console.log(`      screenshot: ${rel(r.screenshot)}`);
+    }
+    console.log(`Logs: ${rel(join(resultsDir, 'code-server.log'))}, ${rel(join(resultsDir, 'logs'))}/`);
+  } else {
+    console.log(`e2e: all ${results.length} checks passed in ${secs(Date.now() - t0)}; screenshots in ${rel(resultsDir)}/`);
+  }
+  console.log(`${results.length - failed.length} passed, ${failed.length} failed`);
+  return failed.length ? 1 : 0;
+}
+
+let code = 1;
+try {
+  code = await main();
+} catch (e) {
+  console.error(`e2e: ${e instanceof Error ? e.stack : e}`);
+  console.log('0 passed, 1 failed');
+} finally {
+  await cleanupAll();
+}
+process.exit(code);
