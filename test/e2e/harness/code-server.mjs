@@ -51,7 +51,7 @@ export async function ensureCodeServer({ log }) {
     JOBS: 'max', // node-gyp: compile with every core
   };
   await npm(['install', '--prefix', join(partial, 'code-server'), '--no-save', '--no-audit', '--no-fund',
-    '--no-package-lock', '--unsafe-perm', `code-server@${v.codeServer}`], env, log);
+    '--no-package-lock', `code-server@${v.codeServer}`], env, log);
   if (!existsSync(work.entry)) throw new Error(`code-server@${v.codeServer} installed no ${work.entry}`);
 
   writeFileSync(join(partial, MARKER), JSON.stringify({ ...v, seconds: Math.round((Date.now() - started) / 1000) }) + '\n');
