@@ -113,20 +113,28 @@ function value(text: string, f: Field): number | undefined {
   return undefined;
 }
 
-/** Wall-clock fields of an instant in a time zone. */
-function zoned(date: Date, timeZone: string): { y: number; mo: number; d: number; h: number; mi: number; wd: number } {
-  const fmt = new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: 'numeric',
-    day: 'numeric',
-    hour: 'numeric',
-    minute: 'numeric',
-    weekday: 'short',
-  });
+type Wall = { y: number; mo: number; d: number; h: number; mi: number; wd: number };
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+/** Wall-clock fields of an instant (ms since the epoch) in a time zone. */
+function zoned(ms: number, timeZone: string): Wall {
+  let fmt = formatters.get(timeZone);
+  if (!fmt) {
+    fmt = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      weekday: 'short',
+    });
+    formatters.set(timeZone, fmt);
+  }
   const parts: Record<string, string> = {};
-  for (const p of fmt.formatToParts(date)) parts[p.type] = p.value;
+  for (const p of fmt.formatToParts(new Date(ms))) parts[p.type] = p.value;
   return {
     y: Number(parts.year),
     mo: Number(parts.month),
@@ -137,38 +145,55 @@ function zoned(date: Date, timeZone: string): { y: number; mo: number; d: number
   };
 }
 
-function matches(spec: CronSpec, t: ReturnType<typeof zoned>): boolean {
-  if (!spec.minutes.has(t.mi) || !spec.hours.has(t.h) || !spec.months.has(t.mo)) return false;
-  const dom = spec.days.has(t.d);
-  const dow = spec.weekdays.has(t.wd);
-  if (spec.dayRestricted && spec.weekdayRestricted) return dom || dow;
-  return dom && dow;
+function sameWall(a: Wall, b: Wall): boolean {
+  return a.y === b.y && a.mo === b.mo && a.d === b.d && a.h === b.h && a.mi === b.mi;
 }
 
 /**
- * The first fire time strictly after `after`, in the given time zone; minute by minute
- * over whole hours that cannot match are skipped. Undefined if none within ~5 years.
+ * The first fire time strictly after `after`, in the given time zone; days and hours that
+ * cannot match are skipped. Like cron, a wall-clock time that does not exist (clocks go
+ * forward) is skipped, and one that happens twice (clocks go back) fires only the first time.
+ * Undefined if none within ~5 years.
  */
 export function nextFire(spec: CronSpec, after: Date, timeZone = 'UTC'): Date | undefined {
   let t = Math.floor(after.getTime() / 60_000) * 60_000 + 60_000;
   const limit = t + 5 * 366 * 86_400_000;
   while (t < limit) {
-    const z = zoned(new Date(t), timeZone);
+    const z = zoned(t, timeZone);
     if (!spec.months.has(z.mo) || !dayMatches(spec, z)) {
-      t += (24 * 60 - (z.h * 60 + z.mi)) * 60_000;
+      t = nextMidnight(t, z, timeZone);
       continue;
     }
     if (!spec.hours.has(z.h)) {
       t += (60 - z.mi) * 60_000;
       continue;
     }
-    if (matches(spec, z)) return new Date(t);
+    if (spec.minutes.has(z.mi) && !happenedBefore(t, z, timeZone)) return new Date(t);
     t += 60_000;
   }
   return undefined;
 }
 
-function dayMatches(spec: CronSpec, z: ReturnType<typeof zoned>): boolean {
+/** The start of the next local day. A day is 23 or 25 hours long when the clocks change. */
+function nextMidnight(t: number, z: Wall, timeZone: string): number {
+  const next = t + (24 * 60 - (z.h * 60 + z.mi)) * 60_000;
+  const n = zoned(next, timeZone);
+  const over = n.h * 60 + n.mi;
+  // A short day: we landed past midnight. Step back unless midnight itself does not exist.
+  if ((n.d !== z.d || n.mo !== z.mo || n.y !== z.y) && over > 0) {
+    const back = next - over * 60_000;
+    const b = zoned(back, timeZone);
+    if (b.d === n.d && b.mo === n.mo && b.y === n.y) return back;
+  }
+  return next;
+}
+
+/** True when the same wall-clock minute already happened shortly before (clocks went back). */
+function happenedBefore(t: number, z: Wall, timeZone: string): boolean {
+  return sameWall(zoned(t - 3_600_000, timeZone), z) || sameWall(zoned(t - 1_800_000, timeZone), z);
+}
+
+function dayMatches(spec: CronSpec, z: Wall): boolean {
   const dom = spec.days.has(z.d);
   const dow = spec.weekdays.has(z.wd);
   if (spec.dayRestricted && spec.weekdayRestricted) return dom || dow;

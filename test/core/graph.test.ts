@@ -1,0 +1,160 @@
+import assert from 'node:assert/strict';
+import { buildGraph, Dag, loadPipeline, parseYaml, producersOf, type PipelineGraph } from '../../core/src/index';
+import { CHURN_PIPELINE, yaml } from './helpers';
+
+function graphOf(text: string): PipelineGraph {
+  const parsed = parseYaml(text);
+  return buildGraph(loadPipeline(parsed.root), text);
+}
+
+/** Edges as `from→to (kind)` strings, sorted, for exact comparison. */
+function edges(dag: Dag): string[] {
+  return dag.edges.map((e) => `${e.from}→${e.to} (${e.kind}${e.reason ? `: ${e.reason}` : ''})`).sort();
+}
+
+describe('core: Dag', () => {
+  it('ignores self-loops, unknown nodes and repeated edges', () => {
+    const dag = new Dag(['a', 'b', 'a']);
+    assert.deepEqual(dag.nodes, ['a', 'b']);
+    dag.add('a', 'a', 'declared');
+    dag.add('x', 'a', 'declared');
+    dag.add('a', 'x', 'declared');
+    dag.add('a', 'b', 'inferred', 'reads x');
+    dag.add('a', 'b', 'inferred', 'reads y');
+    assert.deepEqual(edges(dag), ['a→b (inferred: reads x)']);
+    assert.deepEqual(dag.parents('b'), ['a']);
+    assert.deepEqual(dag.children('a'), ['b']);
+    assert.deepEqual(dag.parents('nope'), []);
+  });
+
+  it('upgrades an inferred edge to declared, never the other way', () => {
+    const dag = new Dag(['a', 'b', 'c']);
+    dag.add('a', 'b', 'inferred', 'reads x');
+    dag.add('a', 'b', 'declared');
+    dag.add('b', 'c', 'declared');
+    dag.add('b', 'c', 'inferred', 'reads y');
+    assert.deepEqual(edges(dag), ['a→b (declared)', 'b→c (declared)']);
+    assert.equal(dag.edge('a', 'b')?.reason, undefined);
+    assert.equal(dag.edge('b', 'a'), undefined);
+  });
+
+  it('orders topologically, stable in node order', () => {
+    const dag = new Dag(['report', 'train', 'ingest', 'featurize', 'lint']);
+    dag.add('ingest', 'featurize', 'declared');
+    dag.add('featurize', 'train', 'declared');
+    dag.add('train', 'report', 'declared');
+    dag.add('ingest', 'report', 'declared');
+    assert.deepEqual(dag.topoOrder(), { order: ['ingest', 'lint', 'featurize', 'train', 'report'], cyclic: [] });
+  });
+
+  it('recomputes the order after a new edge', () => {
+    const dag = new Dag(['a', 'b']);
+    assert.deepEqual(dag.topoOrder().order, ['a', 'b']);
+    dag.add('b', 'a', 'declared');
+    assert.deepEqual(dag.topoOrder().order, ['b', 'a']);
+    dag.add('a', 'b', 'declared');
+    assert.deepEqual(dag.topoOrder(), { order: [], cyclic: ['a', 'b'] });
+  });
+
+  it('names each cycle whole, from its first node in file order, once', () => {
+    const dag = new Dag(['x', 'c', 'a', 'b', 'tail', 'p', 'q']);
+    // a → b → c → a, written so the DFS meets c first.
+    dag.add('a', 'b', 'declared');
+    dag.add('b', 'c', 'declared');
+    dag.add('c', 'a', 'declared');
+    dag.add('c', 'tail', 'declared'); // downstream of the cycle, not part of it
+    dag.add('p', 'q', 'declared');
+    dag.add('q', 'p', 'inferred');
+    dag.add('x', 'a', 'declared'); // upstream, not part of it
+    const { cyclic } = dag.topoOrder();
+    assert.deepEqual(cyclic, ['c', 'a', 'b', 'tail', 'p', 'q']);
+    assert.deepEqual(dag.cycles(), [
+      ['c', 'a', 'b', 'c'],
+      ['p', 'q', 'p'],
+    ]);
+  });
+
+  it('finds no cycles in an acyclic graph, and handles a long cycle without recursion', () => {
+    const n = 20_000;
+    const ids = Array.from({ length: n }, (_, i) => `t${i}`);
+    const dag = new Dag(ids);
+    for (let i = 1; i < n; i++) dag.add(ids[i - 1]!, ids[i]!, 'declared');
+    assert.deepEqual(dag.cycles(), []);
+    dag.add(ids[n - 1]!, ids[0]!, 'declared');
+    const [cycle] = dag.cycles();
+    assert.equal(cycle!.length, n + 1);
+    assert.equal(cycle![0], 't0');
+    assert.equal(cycle![n], 't0');
+  });
+
+  it('answers ancestor questions transitively', () => {
+    const ids = Array.from({ length: 40 }, (_, i) => `n${i}`);
+    const dag = new Dag(ids);
+    for (let i = 1; i < 40; i++) dag.add(ids[i - 1]!, ids[i]!, 'declared');
+    dag.add('n0', 'n39', 'declared');
+    const anc = dag.ancestors();
+    assert.equal(anc.has('n39', 'n0'), true);
+    assert.equal(anc.has('n39', 'n33'), true);
+    assert.equal(anc.has('n5', 'n4'), true);
+    assert.equal(anc.has('n4', 'n5'), false);
+    assert.equal(anc.has('n0', 'n0'), false);
+    assert.equal(anc.has('n0', 'unknown'), false);
+  });
+});
+
+describe('core: pipeline graph', () => {
+  it('builds the churn example with declared and inferred edges and their reasons', () => {
+    const g = graphOf(CHURN_PIPELINE);
+    assert.deepEqual(edges(g.dag), [
+      'evaluate→report (declared)',
+      'featurize→evaluate (inferred: reads data/features.csv)',
+      'featurize→train (inferred: references tasks.featurize.outputs.table)',
+      'ingest→featurize (inferred: reads data/raw/customers.csv)',
+      'train→evaluate (inferred: reads models/churn.json)',
+      'train→report (inferred: reads models/churn.json)',
+    ]);
+    assert.deepEqual(g.dag.topoOrder(), { order: ['ingest', 'featurize', 'train', 'evaluate', 'report'], cyclic: [] });
+    assert.deepEqual(g.resolvedInputs.get('train'), ['data/features.csv']);
+    assert.deepEqual(g.producers.get('models/churn.json'), ['train']);
+  });
+
+  it('infers edges from a reference in run, env, inputs and image, and from paths inside an output folder', () => {
+    const text = yaml(
+      'version: 1',
+      'name: p',
+      'tasks:',
+      '  a:',
+      '    run: echo',
+      '    outputs: {dir: out/a, tag: tag.txt}',
+      '  b:',
+      '    run: echo',
+      '    env: {X: "${{ tasks.a.outputs.tag }}"}',
+      '  c:',
+      '    run: echo',
+      '    image: "ghcr.io/x/y:${{ tasks.a.outputs.tag }}"',
+      '  d:',
+      '    run: echo',
+      '    inputs: [./out/a/part-0.csv]',
+      '  e:',
+      '    run: echo',
+      '    inputs: {i: "${{ tasks.a.outputs.dir }}"}',
+      '    needs: [d]',
+    );
+    const g = graphOf(text);
+    assert.deepEqual(edges(g.dag), [
+      'a→b (inferred: references tasks.a.outputs.tag)',
+      'a→c (inferred: references tasks.a.outputs.tag)',
+      'a→d (inferred: reads out/a/part-0.csv)',
+      'a→e (inferred: references tasks.a.outputs.dir)',
+      'd→e (declared)',
+    ]);
+    assert.deepEqual(g.resolvedInputs.get('e'), ['out/a']);
+    assert.deepEqual(producersOf(g.producers, 'out/a/x/y.csv'), ['a']);
+    assert.deepEqual(producersOf(g.producers, 'out/ab'), []);
+  });
+
+  it('a need that is also inferred shows as declared', () => {
+    const text = yaml('version: 1', 'name: p', 'tasks:', '  a:', '    run: echo', '    outputs: [x]', '  b:', '    run: echo', '    inputs: [x]', '    needs: [a]');
+    assert.deepEqual(edges(graphOf(text).dag), ['a→b (declared)']);
+  });
+});
