@@ -133,7 +133,8 @@ function messageMatches(message: string, parts: (string | RegExp)[] | undefined)
 
 /** Asserts every general property a diagnostic must have, whatever the input. */
 export function assertWellFormed(text: string, diags: Diagnostic[], context = ''): void {
-  const lines = text.split('\n');
+  // Lines as LSP counts them.
+  const lines = text.split(/\r\n|\r|\n/);
   for (const d of diags) {
     const where = `${context} ${d.code} ${JSON.stringify(d.range)} "${d.message}"`;
     assert.ok(ALL_CODES.has(d.code), `undocumented code:${where}`);

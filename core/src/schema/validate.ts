@@ -40,6 +40,12 @@ const taskErrors = new WeakMap<YValue, ErrorObject[]>();
  * did not change keeps its earlier result, so an edit validates one task plus the skeleton.
  */
 function collectErrors(kind: SchemaKind, root: YValue | null): ErrorObject[] | { overflow: Span } {
+  // One budget for the whole document, not one per task or section: an alias bomb split
+  // across many small places must be stopped as surely as one in a single place.
+  if (expandedSize(root) > DATA_BUDGET) {
+    const converted = toData(root, DATA_BUDGET);
+    if ('overflow' in converted) return converted;
+  }
   const tasks = kind === 'pipeline' && root?.kind === 'map' ? get(root, 'tasks')?.value : undefined;
   if (!tasks || tasks.kind !== 'map' || root?.kind !== 'map') {
     const converted = toData(root);
@@ -76,6 +82,25 @@ function collectErrors(kind: SchemaKind, root: YValue | null): ErrorObject[] | {
     errors.push(...taskErrorsOf(validateTask, t.value, t.key));
   }
   return errors;
+}
+
+const DATA_BUDGET = 1_000_000;
+
+/** How many nodes the tree becomes with every alias expanded, counted without expanding. */
+function expandedSize(root: YValue | null): number {
+  const memo = new Map<YValue, number>();
+  const size = (v: YValue | null): number => {
+    if (v === null || v.kind === 'scalar') return 1;
+    let n = memo.get(v);
+    if (n === undefined) {
+      n = 1;
+      if (v.kind === 'map') for (const e of v.entries) n += size(e.value);
+      else for (const i of v.items) n += size(i);
+      memo.set(v, n);
+    }
+    return n;
+  };
+  return size(root);
 }
 
 function taskErrorsOf(validate: ValidateFunction, node: YValue | null, id: string): ErrorObject[] {

@@ -13,13 +13,16 @@ export interface Range {
 /** Half-open character offsets `[start, end)` into a document's text. */
 export type Span = readonly [start: number, end: number];
 
-/** Converts between offsets and positions for one text; built once per document. */
+/**
+ * Converts between offsets and positions for one text; built once per document. Lines end
+ * at `\n`, `\r\n` or a lone `\r`, as LSP counts them; a position never points into a line break.
+ */
 export class LineIndex {
   private readonly starts: number[];
 
   constructor(readonly text: string) {
     const starts = [0];
-    for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+    for (const m of text.matchAll(/\r\n?|\n/g)) starts.push(m.index + m[0].length);
     this.starts = starts;
   }
 
@@ -36,19 +39,26 @@ export class LineIndex {
       if (this.starts[mid]! <= clamped) lo = mid;
       else hi = mid - 1;
     }
-    return { line: lo, character: clamped - this.starts[lo]! };
+    const start = this.starts[lo]!;
+    return { line: lo, character: Math.min(clamped, this.contentEnd(lo)) - start };
   }
 
   offset(pos: Position): number {
     if (pos.line < 0) return 0;
     if (pos.line >= this.starts.length) return this.text.length;
     const lineStart = this.starts[pos.line]!;
-    const next = pos.line + 1 < this.starts.length ? this.starts[pos.line + 1]! - 1 : this.text.length;
-    return Math.min(lineStart + Math.max(0, pos.character), next);
+    return Math.min(lineStart + Math.max(0, pos.character), this.contentEnd(pos.line));
   }
 
   range(span: Span): Range {
     return { start: this.position(span[0]), end: this.position(span[1]) };
+  }
+
+  /** The offset where a line's text ends, before its line break. */
+  private contentEnd(line: number): number {
+    if (line + 1 >= this.starts.length) return this.text.length;
+    const next = this.starts[line + 1]!;
+    return this.text.charCodeAt(next - 1) === 0x0a && this.text.charCodeAt(next - 2) === 0x0d ? next - 2 : next - 1;
   }
 }
 

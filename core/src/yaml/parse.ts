@@ -133,6 +133,14 @@ function guardText(text: string): TreeProblem | undefined {
       span: [0, end === -1 ? Math.min(text.length, 80) : end],
     };
   }
+  const deep = tooDeep(text);
+  if (deep !== undefined) {
+    return {
+      code: 'yaml-syntax',
+      message: `Nesting is deeper than ${MAX_PARSE_DEPTH} levels here; flatten the structure (no pipeline or catalog needs more than a few).`,
+      span: [deep, Math.min(deep + 1, text.length)],
+    };
+  }
   // eslint-disable-next-line no-control-regex
   const bad = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFD\uFFFE\uFFFF]/.exec(text);
   if (bad) {
@@ -148,6 +156,90 @@ function guardText(text: string): TreeProblem | undefined {
 }
 
 /** The parser's message, first line only, with advice on the usual fix. */
+/**
+ * Nesting deeper than this is refused before parsing. The parser recurses once per level and
+ * runs out of stack near 2,000 levels (and V8 may abort the whole process if that happens
+ * while it compiles a regular expression), so the limit keeps well clear of it.
+ */
+const MAX_PARSE_DEPTH = 500;
+
+/**
+ * Where the nesting first exceeds MAX_PARSE_DEPTH, estimated from above without parsing:
+ * a line's indentation plus its compact `- ` indicators plus the open flow collections
+ * (`[`, `{` where a node starts, outside quotes and comments). Undefined when shallow enough.
+ */
+function tooDeep(text: string): number | undefined {
+  let flow = 0;
+  let block = 0;
+  let nodeStart = true;
+  let lineStart = true;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x0a || c === 0x0d) {
+      lineStart = true;
+      nodeStart = true;
+      block = 0;
+      continue;
+    }
+    if (c === 0x20 || c === 0x09) {
+      if (lineStart) block++;
+      continue;
+    }
+    if (lineStart && block > MAX_PARSE_DEPTH) return i;
+    lineStart = false;
+    if (c === 0x23 /* # */ && (i === 0 || /\s/.test(text[i - 1]!))) {
+      while (i + 1 < text.length && text.charCodeAt(i + 1) !== 0x0a && text.charCodeAt(i + 1) !== 0x0d) i++;
+      continue;
+    }
+    if (nodeStart && (c === 0x22 || c === 0x27) /* " ' */) {
+      // Skip the quoted scalar; a quote ends it ('' is an escaped single quote, \ escapes in "").
+      for (i++; i < text.length; i++) {
+        const q = text.charCodeAt(i);
+        if (c === 0x22 && q === 0x5c) i++;
+        else if (q === c) {
+          if (c === 0x27 && text.charCodeAt(i + 1) === 0x27) i++;
+          else break;
+        }
+      }
+      nodeStart = false;
+      continue;
+    }
+    if (nodeStart && (c === 0x5b || c === 0x7b) /* [ { */) {
+      flow++;
+      if (block + flow > MAX_PARSE_DEPTH) return i;
+      continue;
+    }
+    if ((c === 0x5d || c === 0x7d) /* ] } */ && flow > 0) {
+      flow--;
+      nodeStart = false;
+      continue;
+    }
+    const next = text.charCodeAt(i + 1);
+    const spaced = i + 1 >= text.length || next === 0x20 || next === 0x0a || next === 0x0d || next === 0x09;
+    if ((c === 0x2d || c === 0x3f) /* - ? */ && nodeStart && spaced) {
+      block++;
+      if (block + flow > MAX_PARSE_DEPTH) return i;
+      continue;
+    }
+    if (c === 0x3a /* : */ && (spaced || flow > 0)) {
+      nodeStart = true;
+      continue;
+    }
+    if (c === 0x2c /* , */ && flow > 0) {
+      nodeStart = true;
+      continue;
+    }
+    // Anchors and tags come before a node and leave it still to start.
+    if ((c === 0x26 || c === 0x21) /* & ! */ && nodeStart) {
+      while (i + 1 < text.length && !/[\s,[\]{}]/.test(text[i + 1]!)) i++;
+      continue;
+    }
+    nodeStart = false;
+  }
+  if (block + flow > MAX_PARSE_DEPTH) return text.length;
+  return undefined;
+}
+
 function yamlMessage(code: string, raw: string): string {
   let first = raw.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
   if (!/[.!?]$/.test(first)) first += '.';
