@@ -17,3 +17,4 @@ export * from './schedule/cron';
 export * from './util/values';
 export * from './util/closest';
 export type { FileHost } from './rules/problem';
+export * from './protocol/agent';

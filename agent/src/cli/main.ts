@@ -1,9 +1,10 @@
 import { UsageError } from '../util/args';
 import type { Command } from './command';
+import { runCommand } from './run';
 import { validateCommand } from './validate';
 
 /** Every sub-command, in the order `mlops --help` lists them. */
-export const COMMANDS: Command[] = [validateCommand];
+export const COMMANDS: Command[] = [validateCommand, runCommand];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

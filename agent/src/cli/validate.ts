@@ -1,22 +1,14 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { documentKind, Workspace, type Diagnostic } from '../../../core/src/index';
+import { documentKind, type PipelineProblem } from '../../../core/src/index';
+import { jsonDiagnostic, projectWorkspace } from '../load';
 import { format, parseArgs, UsageError } from '../util/args';
-import { palette } from '../util/colors';
-import { findProjectFiles, nodeFileHost, readText, workspaceRoot } from '../util/files';
+import { palette, type Palette } from '../util/colors';
+import { findProjectFiles, readText, toPosix, workspaceRoot } from '../util/files';
 import type { Command } from './command';
 
 /** One diagnostic as `mlops validate --format json` prints it: 1-based, end column exclusive. */
-export interface JsonDiagnostic {
-  file: string;
-  line: number;
-  column: number;
-  endLine: number;
-  endColumn: number;
-  severity: Diagnostic['severity'];
-  code: Diagnostic['code'];
-  message: string;
-}
+export type JsonDiagnostic = PipelineProblem;
 
 export const validateCommand: Command = {
   name: 'validate',
@@ -28,38 +20,21 @@ export const validateCommand: Command = {
     if (args.positionals.length === 0) throw new UsageError('Name at least one file, folder or glob, e.g. mlops validate .');
     const cwd = process.cwd();
     const targets = expand(args.positionals, cwd);
-    const root = workspaceRoot(cwd);
-    const ws = new Workspace({ root: toPosix(root), host: nodeFileHost });
     // Cross-file rules need every catalog of the workspace, not only the files named.
-    const catalogs = findProjectFiles(root, (n) => documentKind(n) === 'features');
-    for (const f of new Set([...catalogs, ...targets])) ws.set(toPosix(f), readText(f));
+    const ws = projectWorkspace(workspaceRoot(cwd));
+    for (const f of targets) ws.set(toPosix(f), readText(f));
     const results: JsonDiagnostic[] = [];
     for (const f of targets) {
       const a = ws.analyze(toPosix(f));
       if (!a) continue;
       const file = path.relative(cwd, f) || f;
-      for (const d of a.diagnostics) {
-        results.push({
-          file,
-          line: d.range.start.line + 1,
-          column: d.range.start.character + 1,
-          endLine: d.range.end.line + 1,
-          endColumn: d.range.end.character + 1,
-          severity: d.severity,
-          code: d.code,
-          message: d.message,
-        });
-      }
+      for (const d of a.diagnostics) results.push(jsonDiagnostic(file, d));
     }
     if (fmt === 'json') process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
-    else printText(results, targets.length);
+    else process.stdout.write(formatDiagnostics(results, targets.length, palette(process.stdout)));
     return results.some((r) => r.severity === 'error') ? 1 : 0;
   },
 };
-
-function toPosix(p: string): string {
-  return p.split(path.sep).join('/');
-}
 
 /** Files, folders and globs → the pipeline and feature files they name, in order, once each. */
 function expand(patterns: string[], cwd: string): string[] {
@@ -90,8 +65,8 @@ function expand(patterns: string[], cwd: string): string[] {
   return [...out];
 }
 
-function printText(results: JsonDiagnostic[], fileCount: number): void {
-  const c = palette(process.stdout);
+/** Diagnostics as text, one per line, then a summary line; what `mlops validate` prints. */
+export function formatDiagnostics(results: JsonDiagnostic[], fileCount: number, c: Palette): string {
   const lines: string[] = [];
   for (const r of results) {
     const sev = r.severity === 'error' ? c.red('error') : r.severity === 'warning' ? c.yellow('warning') : c.blue('info');
@@ -105,5 +80,5 @@ function printText(results: JsonDiagnostic[], fileCount: number): void {
   const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? '' : 's'}`;
   if (results.length === 0) lines.push(c.green(`✓ ${files} checked, no problems`));
   else lines.push(`${errors > 0 ? c.red('✗') : c.yellow('!')} ${files} checked: ${plural(errors, 'error')}, ${plural(warnings, 'warning')}, ${plural(infos, 'info')}`);
-  process.stdout.write(`${lines.join('\n')}\n`);
+  return `${lines.join('\n')}\n`;
 }

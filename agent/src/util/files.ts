@@ -51,3 +51,8 @@ export const nodeFileHost: FileHost = {
     }
   },
 };
+
+/** A native path with POSIX separators, as core expects. */
+export function toPosix(p: string): string {
+  return p.split(path.sep).join('/');
+}

@@ -1,0 +1,96 @@
+import type { RunEndStatus, RunRequest } from '../../../core/src/protocol/agent';
+import { startRun } from '../runner';
+import { detectCapacity } from '../schedule/capacity';
+import { openState, stateDirFor } from '../state/open';
+import { flag, format, option, parseArgs, UsageError, type ParsedArgs } from '../util/args';
+import { palette } from '../util/colors';
+import { LineView, LiveView, type RunView } from '../view/terminal';
+import type { Command } from './command';
+import { formatDiagnostics } from './validate';
+
+export const runCommand: Command = {
+  name: 'run',
+  summary: 'Run a pipeline on this machine: cached, resumable, recorded in .mlops/ (exit 0 only on success)',
+  usage:
+    'mlops run FILE [--param k=v]… [--only t1,t2] [--from t] [--resume RUN|last] [--force] [--parallel N] [--executor local|docker] [--keep-going] [--pull] [--state-dir DIR] [--format text|json]',
+  async run(argv) {
+    const args = parseArgs(argv, {
+      flags: ['force', 'keep-going', 'pull'],
+      values: ['param', 'only', 'from', 'resume', 'parallel', 'executor', 'format', 'state-dir'],
+    });
+    const fmt = format(args, ['text', 'json'] as const, 'text');
+    const req = runRequest(args);
+    const cwd = process.cwd();
+    const store = await openState(stateDirFor(cwd, option(args, 'state-dir')));
+    const c = palette(process.stdout);
+    let view: RunView | undefined;
+    if (fmt === 'text') view = process.stdout.isTTY ? new LiveView(process.stdout, c, cwd) : new LineView(process.stdout, c, cwd);
+    const started = await startRun({ store, cwd, capacity: detectCapacity(), onEvents: (e) => view?.onEvents(e) }, req, 'cli');
+    if (!started.ok) {
+      const { message, problems } = started.error;
+      if (problems.length > 0) process.stderr.write(formatDiagnostics(problems, 1, palette(process.stderr)));
+      process.stderr.write(`mlops run: ${message}\n`);
+      store.close();
+      return 2;
+    }
+    const run = started.value;
+    const stop = onInterrupt((force) => {
+      if (!force) process.stderr.write('\nmlops run: cancelling — stopping every running task (Ctrl-C again to kill at once)\n');
+      run.cancel(force);
+    });
+    let status: RunEndStatus;
+    try {
+      status = await run.done;
+    } finally {
+      stop();
+      view?.close();
+    }
+    if (fmt === 'json') process.stdout.write(`${JSON.stringify(store.run(run.id)!.record, null, 2)}\n`);
+    store.close();
+    return status === 'succeeded' ? 0 : status === 'cancelled' ? 130 : 1;
+  },
+};
+
+function runRequest(args: ParsedArgs): RunRequest {
+  const [file, ...extra] = args.positionals;
+  if (!file) throw new UsageError('Name the pipeline to run, e.g. mlops run train.pipeline.yaml');
+  if (extra.length > 0) throw new UsageError(`Run one pipeline at a time; unexpected ${extra.join(' ')}.`);
+  const params: Record<string, string> = {};
+  for (const p of args.options.get('param') ?? []) {
+    const eq = p.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--param takes NAME=VALUE, not '${p}'.`);
+    params[p.slice(0, eq)] = p.slice(eq + 1);
+  }
+  const req: RunRequest = { file, params, force: flag(args, 'force'), keepGoing: flag(args, 'keep-going'), pull: flag(args, 'pull') };
+  const only = args.options.get('only');
+  if (only) req.only = only.flatMap((o) => o.split(',')).map((s) => s.trim()).filter(Boolean);
+  const from = option(args, 'from');
+  if (from) req.from = from;
+  const resume = option(args, 'resume');
+  if (resume) req.resume = resume;
+  const parallel = option(args, 'parallel');
+  if (parallel !== undefined) {
+    if (!/^\d+$/.test(parallel) || Number(parallel) < 1) throw new UsageError('--parallel takes a whole number of at least 1.');
+    req.parallel = Number(parallel);
+  }
+  const executor = option(args, 'executor');
+  if (executor !== undefined) {
+    if (executor !== 'local' && executor !== 'docker') throw new UsageError('--executor is local or docker.');
+    req.executor = executor;
+  }
+  return req;
+}
+
+/**
+ * Ctrl-C (or SIGTERM/SIGHUP) cancels the run; a second Ctrl-C kills every task at once.
+ * Returns a function that removes the handlers.
+ */
+export function onInterrupt(cancel: (force: boolean) => void): () => void {
+  let count = 0;
+  const handler = () => cancel(count++ > 0);
+  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  for (const s of signals) process.on(s, handler);
+  return () => {
+    for (const s of signals) process.off(s, handler);
+  };
+}

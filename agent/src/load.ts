@@ -1,0 +1,90 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { documentKind, Workspace, type Diagnostic, type Pipeline, type PipelineGraph, type PipelineProblem } from '../../core/src/index';
+import { findProjectFiles, nodeFileHost, readText, toPosix, workspaceRoot } from './util/files';
+import { err, ok, type Result } from './util/result';
+
+/** A pipeline that passed validation, with everything later steps need to know about it. */
+export interface LoadedPipeline {
+  /** Absolute path of the pipeline file. */
+  file: string;
+  /** Its folder: paths in the file are relative to it. */
+  dir: string;
+  /** The workspace root (nearest git repository), mounted into containers. */
+  root: string;
+  text: string;
+  pipeline: Pipeline;
+  graph: PipelineGraph;
+  name: string;
+  /** Every task id in topological order. */
+  order: string[];
+}
+
+/** Why a pipeline cannot run: a sentence, and the diagnostics when it does not validate. */
+export interface LoadError {
+  message: string;
+  problems: PipelineProblem[];
+}
+
+/** A core diagnostic in the 1-based JSON shape of `mlops validate --format json`. */
+export function jsonDiagnostic(file: string, d: Diagnostic): PipelineProblem {
+  return {
+    file,
+    line: d.range.start.line + 1,
+    column: d.range.start.character + 1,
+    endLine: d.range.end.line + 1,
+    endColumn: d.range.end.character + 1,
+    severity: d.severity,
+    code: d.code,
+    message: d.message,
+  };
+}
+
+/** A workspace holding every feature catalog below `root`, so cross-file rules see them all. */
+export function projectWorkspace(root: string): Workspace {
+  const ws = new Workspace({ root: toPosix(root), host: nodeFileHost });
+  for (const f of findProjectFiles(root, (n) => documentKind(n) === 'features')) ws.set(toPosix(f), readText(f));
+  return ws;
+}
+
+/**
+ * Reads and validates a pipeline exactly as `mlops validate` does; a pipeline with any
+ * error is refused, with the same diagnostics.
+ */
+export function loadPipelineFile(fileArg: string, cwd: string): Result<LoadedPipeline, LoadError> {
+  let file = path.resolve(cwd, fileArg);
+  if (documentKind(file) !== 'pipeline') {
+    return err({ message: `${fileArg} is not a *.pipeline.yaml file; name a pipeline to run.`, problems: [] });
+  }
+  let text: string;
+  try {
+    // One spelling of every path (symlinks resolved), so cache keys and container mounts agree.
+    file = fs.realpathSync(file);
+    text = readText(file);
+  } catch (e) {
+    return err({ message: `Cannot read ${fileArg} (${(e as NodeJS.ErrnoException).code ?? 'error'}); check the path.`, problems: [] });
+  }
+  const dir = path.dirname(file);
+  const root = workspaceRoot(dir);
+  const ws = projectWorkspace(root);
+  ws.set(toPosix(file), text);
+  const analysis = ws.analyze(toPosix(file))!;
+  const shown = path.relative(cwd, path.resolve(cwd, fileArg)) || fileArg;
+  const problems = analysis.diagnostics.map((d) => jsonDiagnostic(shown, d));
+  const errors = problems.filter((p) => p.severity === 'error');
+  if (errors.length > 0 || !analysis.pipeline || !analysis.graph) {
+    const n = errors.length;
+    return err({ message: `${shown} has ${n} error${n === 1 ? '' : 's'}; fix ${n === 1 ? 'it' : 'them'} before running (see mlops validate).`, problems });
+  }
+  const pipeline = analysis.pipeline;
+  return ok({
+    file,
+    dir,
+    root,
+    text: analysis.parsed.text,
+    pipeline,
+    graph: analysis.graph,
+    name: pipeline.name?.value ?? path.basename(file).replace(/\.pipeline\.ya?ml$/i, ''),
+    order: analysis.graph.dag.topoOrder().order,
+  });
+}

@@ -1,0 +1,285 @@
+import * as path from 'node:path';
+import {
+  effective,
+  effectiveEnv,
+  effectiveResources,
+  interpolate,
+  parseDuration,
+  parseQuantity,
+  resolveInputPath,
+  type ParamValue,
+  type Pipeline,
+  type RunRecord,
+  type Task,
+} from '../../core/src/index';
+import type { LoadedPipeline } from './load';
+import { err, ok, type Result } from './util/result';
+
+export type ExecutorKind = 'local' | 'docker';
+
+/** What a task asks of the machine: cores, bytes, GPUs. */
+export interface ResourceRequest {
+  cpu: number;
+  memory: number;
+  gpu: number;
+}
+
+export interface RetryPolicy {
+  /** Retries after the first failure. */
+  limit: number;
+  backoffMs: number;
+  factor: number;
+}
+
+/** A task with every setting resolved and every `${{ }}` substituted: what an executor runs. */
+export interface PlannedTask {
+  id: string;
+  command: string;
+  executor: ExecutorKind;
+  image: string | null;
+  /** Absolute working directory. */
+  workdir: string;
+  /** The workspace root: what the docker executor mounts (at the same path). */
+  root: string;
+  /** The task's declared environment, interpolated (MLOPS_* variables are added at launch). */
+  env: Record<string, string>;
+  /** Upstream task ids (declared and inferred), whether selected or not. */
+  upstream: string[];
+  /** Absolute input and output paths. */
+  inputs: string[];
+  outputs: string[];
+  /** The params the task uses, by name, as text. */
+  usedParams: Record<string, string>;
+  resources: ResourceRequest;
+  retries: RetryPolicy;
+  timeoutMs: number | null;
+  cache: boolean;
+}
+
+/** What `mlops run` was asked to do, after parsing. */
+export interface PlanOptions {
+  params: Record<string, string>;
+  only?: string[];
+  from?: string;
+  force: boolean;
+  executor?: ExecutorKind;
+}
+
+/** A run's tasks before it starts. */
+export interface Plan {
+  runId: string;
+  loaded: LoadedPipeline;
+  params: Record<string, ParamValue>;
+  /** The selected tasks in topological order. */
+  tasks: PlannedTask[];
+  /** Tasks a resumed run takes over as done from the run it resumes: they are recorded as cached. */
+  carried: Map<string, { fingerprint: string | null; message: string }>;
+  /**
+   * Fingerprints of upstream tasks outside the selection (null when unknown): they are
+   * taken as done, and their fingerprint feeds their dependents'.
+   */
+  external: Map<string, string | null>;
+  force: boolean;
+  resumedFrom: string | null;
+}
+
+const DEFAULT_BACKOFF_MS = 1000;
+// The schema: "omit it (or use 1) for a constant wait".
+const DEFAULT_FACTOR = 1;
+
+/** Reads `--param k=v` values against the declared params, typed; unknown names are an error. */
+export function resolveParams(p: Pipeline, given: Record<string, string>, base: Record<string, ParamValue> = {}): Result<Record<string, ParamValue>> {
+  const out: Record<string, ParamValue> = {};
+  for (const [name, param] of p.params) {
+    const raw = given[name];
+    if (raw === undefined) {
+      if (name in base) out[name] = base[name]!;
+      else if (param.default && param.default.value !== null && param.default.value !== undefined) out[name] = param.default.value as ParamValue;
+      else return err(`Param '${name}' has no default; pass --param ${name}=VALUE.`);
+      continue;
+    }
+    const v = convert(raw, param.effectiveType);
+    if (v === undefined) return err(`--param ${name}=${raw}: '${raw}' is not a valid ${param.effectiveType}.`);
+    if (param.enum && !param.enum.some((e) => e.value === v)) {
+      return err(`--param ${name}=${raw}: allowed values are ${param.enum.map((e) => String(e.value)).join(', ')}.`);
+    }
+    out[name] = v;
+  }
+  for (const name of Object.keys(given)) {
+    if (!p.params.has(name)) {
+      const known = [...p.params.keys()];
+      return err(`Unknown param '${name}'; ${known.length ? `this pipeline declares ${known.join(', ')}` : 'this pipeline declares no params'}.`);
+    }
+  }
+  return ok(out);
+}
+
+function convert(raw: string, type: string): ParamValue | undefined {
+  switch (type) {
+    case 'number':
+      return raw.trim() !== '' && Number.isFinite(Number(raw)) ? Number(raw) : undefined;
+    case 'integer':
+      return /^[+-]?\d+$/.test(raw.trim()) ? Number(raw) : undefined;
+    case 'boolean':
+      return raw === 'true' ? true : raw === 'false' ? false : undefined;
+    default:
+      return raw;
+  }
+}
+
+/** The task ids to run: all, `--only`, or `--from` and everything downstream of it. */
+export function selectTasks(loaded: LoadedPipeline, opts: { only?: string[]; from?: string }): Result<string[]> {
+  const known = new Set(loaded.order);
+  const unknown = [...(opts.only ?? []), ...(opts.from ? [opts.from] : [])].filter((id) => !known.has(id));
+  if (unknown.length > 0) return err(`No task named ${unknown.map((u) => `'${u}'`).join(', ')} in ${loaded.name}; its tasks are ${loaded.order.join(', ')}.`);
+  if (opts.only && opts.from) return err('Use either --only or --from, not both.');
+  if (opts.only) {
+    const only = new Set(opts.only);
+    return ok(loaded.order.filter((id) => only.has(id)));
+  }
+  if (opts.from) {
+    const picked = new Set([opts.from]);
+    for (const id of loaded.order) if (loaded.graph.dag.parents(id).some((p) => picked.has(p))) picked.add(id);
+    return ok(loaded.order.filter((id) => picked.has(id)));
+  }
+  return ok([...loaded.order]);
+}
+
+/**
+ * For `--resume`: the tasks of the earlier run that did not finish well (and still exist),
+ * plus the fingerprints of those that did, which count as done.
+ */
+export function resumeSelection(loaded: LoadedPipeline, previous: RunRecord): { selected: string[]; done: Map<string, string | null> } {
+  const done = new Map<string, string | null>();
+  const redo = new Set<string>();
+  for (const t of previous.tasks) {
+    if (t.status === 'succeeded' || t.status === 'cached') done.set(t.id, t.fingerprint);
+    else redo.add(t.id);
+  }
+  return { selected: loaded.order.filter((id) => redo.has(id)), done };
+}
+
+/** Everything a plan is made from besides the pipeline. */
+export interface PlanInput {
+  runId: string;
+  params: Record<string, ParamValue>;
+  selected: string[];
+  carried?: Plan['carried'];
+  /** The last known fingerprint of an unselected task. */
+  external: (id: string) => string | null;
+  force: boolean;
+  executor?: ExecutorKind;
+  resumedFrom?: string;
+}
+
+/** Resolves the selected tasks into a plan. */
+export function makePlan(loaded: LoadedPipeline, input: PlanInput): Result<Plan> {
+  const p = loaded.pipeline;
+  const tasks: PlannedTask[] = [];
+  const carried = input.carried ?? new Map();
+  const chosen = new Set(input.selected);
+  const outside = new Map<string, string | null>();
+  for (const id of input.selected) {
+    const r = planTask(loaded, p.tasks.get(id)!, input.runId, input.params, input.executor);
+    if (!r.ok) return r;
+    tasks.push(r.value);
+    for (const up of r.value.upstream) {
+      if (chosen.has(up) || carried.has(up) || outside.has(up)) continue;
+      outside.set(up, input.external(up));
+    }
+  }
+  return ok({
+    runId: input.runId,
+    loaded,
+    params: input.params,
+    tasks,
+    carried,
+    external: outside,
+    force: input.force,
+    resumedFrom: input.resumedFrom ?? null,
+  });
+}
+
+function planTask(loaded: LoadedPipeline, t: Task, runId: string, params: Record<string, ParamValue>, executorOverride?: ExecutorKind): Result<PlannedTask> {
+  const p = loaded.pipeline;
+  const dir = loaded.dir;
+  const output = (task: Task, name: string) => task.outputs.find((o, i) => o.name === name || (o.name === undefined && String(i) === name))?.path.value;
+  const inputPath = (name: string) => {
+    const i = t.inputs.find((e, k) => e.name === name || (e.name === undefined && String(k) === name));
+    return i ? (resolveInputPath(p, i.path.value) ?? i.path.value) : undefined;
+  };
+  const declaredEnv = effectiveEnv(p, t);
+  const envValues = new Map<string, string>();
+  const used: Record<string, string> = {};
+  const resolve = (parts: string[]): string | undefined => {
+    const [root, a, , c] = parts;
+    switch (root) {
+      case 'params':
+        if (a !== undefined && a in params) {
+          used[a] = String(params[a]);
+          return used[a];
+        }
+        return undefined;
+      case 'tasks': {
+        const up = a === undefined ? undefined : p.tasks.get(a);
+        return up && c !== undefined ? output(up, c) : undefined;
+      }
+      case 'inputs':
+        return a === undefined ? undefined : inputPath(a);
+      case 'outputs':
+        return a === undefined ? undefined : output(t, a);
+      case 'run':
+        return a === 'id' ? runId : undefined;
+      case 'env':
+        return a === undefined ? undefined : (envValues.get(a) ?? process.env[a]);
+      default:
+        return undefined;
+    }
+  };
+  // Env values may use everything but other env values, which keeps resolution one pass.
+  for (const [k, v] of declaredEnv) envValues.set(k, interpolate(v.value, (parts) => (parts[0] === 'env' ? process.env[parts[1] ?? ''] : resolve(parts))));
+  const command = interpolate(t.run?.value ?? '', resolve);
+  for (const name of p.params.keys()) {
+    // A task that reads $MLOPS_PARAM_X in its command or env uses X as much as one writing ${{ params.X }}.
+    const envName = paramEnvName(name);
+    if (command.includes(envName) || [...envValues.values()].some((v) => v.includes(envName))) used[name] = String(params[name]);
+  }
+  const imageSetting = effective(p, t, 'image');
+  const image = imageSetting ? interpolate(imageSetting.value, resolve) : null;
+  const executor = executorOverride ?? ((effective(p, t, 'executor')?.value ?? 'local') as ExecutorKind);
+  if (executor === 'docker' && !image) return err(`Task '${t.id}' runs in docker but has no image; set image: on the task or under defaults.`);
+
+  const res = effectiveResources(p, t);
+  const quantity = (v: string | number | undefined) => (v === undefined ? 0 : (parseQuantity(v)?.value ?? 0));
+  const retries = effective(p, t, 'retries');
+  const timeout = effective(p, t, 'timeout');
+  const workdir = effective(p, t, 'workdir');
+  const sortedUsed: Record<string, string> = {};
+  for (const k of Object.keys(used).sort()) sortedUsed[k] = used[k]!;
+  return ok({
+    id: t.id,
+    command,
+    executor,
+    image,
+    workdir: workdir ? path.resolve(dir, workdir.value) : dir,
+    root: loaded.root,
+    env: Object.fromEntries(envValues),
+    upstream: loaded.graph.dag.parents(t.id),
+    inputs: (loaded.graph.resolvedInputs.get(t.id) ?? []).map((i) => path.resolve(dir, i)),
+    outputs: t.outputs.map((o) => path.resolve(dir, o.path.value)),
+    usedParams: sortedUsed,
+    resources: { cpu: quantity(res.cpu?.value), memory: quantity(res.memory?.value), gpu: Math.floor(quantity(res.gpu?.value)) },
+    retries: {
+      limit: Math.max(0, Math.floor(retries?.limit?.value ?? 0)),
+      backoffMs: retries?.backoff ? (parseDuration(retries.backoff.value) ?? DEFAULT_BACKOFF_MS) : DEFAULT_BACKOFF_MS,
+      factor: retries?.factor?.value ?? DEFAULT_FACTOR,
+    },
+    timeoutMs: timeout === undefined ? null : typeof timeout.value === 'number' ? timeout.value * 1000 : (parseDuration(timeout.value) ?? null),
+    cache: effective(p, t, 'cache')?.value ?? true,
+  });
+}
+
+/** The environment variable a param is exported as: `lr` → `MLOPS_PARAM_LR`. */
+export function paramEnvName(name: string): string {
+  return `MLOPS_PARAM_${name.toUpperCase()}`;
+}

@@ -1,0 +1,45 @@
+import { killGraceMs } from './execute/executor';
+import type { Store } from './state/store';
+import { environHas, hasProcFs, listProcesses, type ProcEntry } from './util/proc';
+import { groupAlive, isAlive, signalGroup } from './util/process';
+
+/**
+ * Cleans up after agents that died mid-run (SIGKILL, crash, power cut of the terminal):
+ * every run still marked running whose agent is gone is marked `interrupted`, and the task
+ * process groups and containers it left behind are stopped. Runs of live agents — another
+ * terminal, the editor's agent — are left alone. Returns the ids of interrupted runs.
+ */
+export async function recoverInterrupted(store: Store, removeContainers?: (runId: string) => Promise<void>): Promise<string[]> {
+  const interrupted: string[] = [];
+  for (const run of store.runningRuns()) {
+    if (run.agentPid === process.pid || isAlive(run.agentPid, run.agentStart)) continue;
+    const marker = `MLOPS_RUN_ID=${run.id}`;
+    const attempts = store.runningAttempts(run.id);
+    const procs = listProcesses();
+    const groups = new Set<number>();
+    for (const a of attempts) if (a.pid !== null && ownedBy(a.pid, marker, procs)) groups.add(a.pid);
+    // Processes whose start was never committed (the agent died in between) still carry the run id.
+    for (const p of procs) if (!groups.has(p.pgid) && p.pgid > 1 && environHas(p.pid, marker)) groups.add(p.pgid);
+    store.markInterrupted(run.id, new Date().toISOString(), `interrupted: the agent running it (pid ${run.agentPid}) stopped unexpectedly`);
+    await stopGroups([...groups]);
+    if (removeContainers && attempts.some((a) => a.pid === null)) await removeContainers(run.id);
+    interrupted.push(run.id);
+  }
+  return interrupted;
+}
+
+/** Whether process group `pgid` still belongs to the run: on Linux one of its members carries the run id. */
+function ownedBy(pgid: number, marker: string, procs: ProcEntry[]): boolean {
+  if (!groupAlive(pgid)) return false;
+  if (!hasProcFs()) return true;
+  return procs.some((p) => p.pgid === pgid && environHas(p.pid, marker));
+}
+
+/** SIGTERM, a grace period (polled), then SIGKILL for what is left. */
+async function stopGroups(groups: number[]): Promise<void> {
+  if (groups.length === 0) return;
+  for (const g of groups) signalGroup(g, 'SIGTERM');
+  const deadline = Date.now() + Math.min(killGraceMs(), 3000);
+  while (Date.now() < deadline && groups.some(groupAlive)) await new Promise((r) => setTimeout(r, 25));
+  for (const g of groups) if (groupAlive(g)) signalGroup(g, 'SIGKILL');
+}

@@ -1,0 +1,126 @@
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import type { PipelineProblem, RunEndStatus, RunEvent, RunRequest, RunTrigger } from '../../core/src/protocol/agent';
+import type { Executor } from './execute/executor';
+import { LocalExecutor } from './execute/local';
+import { fingerprint, InputHasher, isCacheHit } from './fingerprint';
+import { loadPipelineFile, type LoadedPipeline } from './load';
+import { makePlan, resolveParams, resumeSelection, selectTasks, type ExecutorKind, type Plan, type PlanInput } from './plan';
+import type { Capacity } from './schedule/capacity';
+import { Scheduler } from './schedule/scheduler';
+import type { Store } from './state/store';
+import { err, ok, type Result } from './util/result';
+
+/** What a run needs from the process that hosts it (CLI, RPC agent, serve). */
+export interface RunHost {
+  store: Store;
+  cwd: string;
+  capacity: Capacity;
+  /** Receives each tick's events after they are committed. */
+  onEvents(events: RunEvent[]): void;
+}
+
+/** A run in progress. */
+export interface ActiveRun {
+  id: string;
+  plan: Plan;
+  /** Resolves with the final status once everything is recorded. */
+  done: Promise<RunEndStatus>;
+  cancel(force?: boolean): void;
+}
+
+/** Why a run did not start: a sentence, plus diagnostics when the pipeline is invalid. */
+export interface StartError {
+  message: string;
+  problems: PipelineProblem[];
+}
+
+const fail = (message: string, problems: PipelineProblem[] = []) => err<StartError>({ message, problems });
+
+/** load → plan → prepare executors → schedule: starts a run, or says why it cannot start. */
+export async function startRun(host: RunHost, req: RunRequest, trigger: RunTrigger): Promise<Result<ActiveRun, StartError>> {
+  const loaded = loadPipelineFile(req.file, host.cwd);
+  if (!loaded.ok) return fail(loaded.error.message, loaded.error.problems);
+  const runId = newRunId(host.store);
+  const input = planInput(host.store, loaded.value, req, runId);
+  if (!input.ok) return fail(input.error);
+  const plan = makePlan(loaded.value, input.value);
+  if (!plan.ok) return fail(plan.error);
+
+  const executors = await createExecutors(plan.value, req.pull ?? false);
+  for (const ex of Object.values(executors)) {
+    const ready = await ex.prepare(plan.value.tasks.filter((t) => t.executor === ex.kind));
+    if (!ready.ok) return fail(ready.error);
+  }
+
+  const store = host.store;
+  fs.mkdirSync(store.runDir(runId), { recursive: true });
+  const cache = store.cacheEntries(loaded.value.file);
+  const hasher = new InputHasher(store);
+  const force = plan.value.force;
+  const scheduler = new Scheduler(
+    plan.value,
+    { parallel: Math.max(1, req.parallel ?? host.capacity.cpu), keepGoing: req.keepGoing ?? false, capacity: host.capacity, trigger },
+    {
+      executors,
+      decide: (task, upstream) => {
+        const fp = fingerprint(task, upstream, hasher);
+        return { fingerprint: fp, cached: isCacheHit(task, fp, cache.get(task.id), force) };
+      },
+      logPath: (task) => store.logPath(runId, task),
+      commit: (events) => {
+        store.record(events);
+        host.onEvents(events);
+      },
+    },
+  );
+  const done = scheduler.run();
+  return ok({ id: runId, plan: plan.value, done, cancel: (force?: boolean) => scheduler.cancel(force) });
+}
+
+/** Selection and params: from the flags, or from the run being resumed. */
+function planInput(store: Store, loaded: LoadedPipeline, req: RunRequest, runId: string): Result<PlanInput> {
+  const cache = store.cacheEntries(loaded.file);
+  const base = { runId, external: (id: string) => cache.get(id) ?? null, force: req.force ?? false, ...(req.executor ? { executor: req.executor } : {}) };
+  if (!req.resume) {
+    const selected = selectTasks(loaded, { ...(req.only ? { only: req.only } : {}), ...(req.from ? { from: req.from } : {}) });
+    if (!selected.ok) return selected;
+    const params = resolveParams(loaded.pipeline, req.params ?? {});
+    if (!params.ok) return params;
+    return ok({ ...base, params: params.value, selected: selected.value });
+  }
+  if (req.only || req.from) return err('--resume reruns what did not finish; it cannot be combined with --only or --from.');
+  const previousId = store.resolveRunId(req.resume, loaded.file);
+  if (!previousId) {
+    return err(req.resume === 'last' ? `There is no earlier run of ${loaded.name} to resume.` : `There is no run '${req.resume}'; see mlops runs list.`);
+  }
+  const previous = store.run(previousId)!;
+  if (previous.summary.file !== loaded.file) return err(`Run ${previousId} ran ${previous.summary.file}, not ${loaded.file}.`);
+  if (previous.record.status === 'running') return err(`Run ${previousId} is still running; cancel it or wait for it to end before resuming.`);
+  const params = resolveParams(loaded.pipeline, req.params ?? {}, previous.record.params);
+  if (!params.ok) return params;
+  const { selected, done } = resumeSelection(loaded, previous.record);
+  const carried = new Map([...done].map(([id, fp]) => [id, { fingerprint: fp, message: `reused from run ${previousId}` }]));
+  return ok({ ...base, params: params.value, selected, carried, resumedFrom: previousId });
+}
+
+async function createExecutors(plan: Plan, pull: boolean): Promise<Partial<Record<ExecutorKind, Executor>>> {
+  const out: Partial<Record<ExecutorKind, Executor>> = {};
+  const kinds = new Set(plan.tasks.map((t) => t.executor));
+  if (kinds.has('local')) out.local = new LocalExecutor();
+  if (kinds.has('docker')) {
+    // Loaded only when needed: most runs never touch Docker.
+    const { DockerExecutor } = await import('./execute/docker.js');
+    out.docker = new DockerExecutor({ pull });
+  }
+  return out;
+}
+
+/** A sortable, readable, unique run id: `20261126-070102-3fa2`. */
+export function newRunId(store: Store): string {
+  for (;;) {
+    const t = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+    const id = `${t}-${randomBytes(2).toString('hex')}`;
+    if (!store.resolveRunId(id)) return id;
+  }
+}

@@ -1,0 +1,416 @@
+import * as fs from 'node:fs';
+import type { RunEndStatus, RunEvent, RunTrigger, TaskEndStatus, TaskStatus } from '../../../core/src/protocol/agent';
+import type { Executor, Exit, TaskHandle } from '../execute/executor';
+import { paramEnvName, type ExecutorKind, type Plan, type PlannedTask } from '../plan';
+import { formatDuration } from '../util/time';
+import { neverFits, ResourcePool, type Capacity } from './capacity';
+import { backoffDelay, mayRetry } from './retry';
+
+/** The cache decision for a task about to run, made once its upstream tasks are done. */
+export type Decide = (task: PlannedTask, upstream: Record<string, string | null>) => { fingerprint: string; cached: boolean };
+
+export interface SchedulerOptions {
+  /** At most this many tasks run at once. */
+  parallel: number;
+  /** Keep running what does not depend on a failed task, instead of stopping new launches. */
+  keepGoing: boolean;
+  capacity: Capacity;
+  trigger: RunTrigger;
+}
+
+export interface SchedulerDeps {
+  executors: Partial<Record<ExecutorKind, Executor>>;
+  decide: Decide;
+  logPath(task: string): string;
+  /** Persists events, then reports them; called once per scheduler tick. */
+  commit(events: RunEvent[]): void;
+}
+
+type KillReason = 'timeout' | 'cancel';
+
+/** One task's life in the run. */
+interface Slot {
+  task: PlannedTask;
+  status: TaskStatus;
+  attempt: number;
+  /** Selected upstream tasks not yet done. */
+  waiting: number;
+  children: Slot[];
+  fingerprint: string | null;
+  /** Whether the cache decision has been made. */
+  decided: boolean;
+  startedAt: number;
+  handle: TaskHandle | null;
+  gpus: string[];
+  timer: NodeJS.Timeout | null;
+  killedFor: KillReason | null;
+}
+
+/**
+ * Runs a plan: launches tasks in dependency order as slots and machine resources allow,
+ * retries with backoff, enforces timeouts, stops launching after a failure (unless
+ * keep-going) and cancels on request. Work is done in ticks: everything that happened since
+ * the last tick is decided together and committed in one transaction before anyone hears
+ * of it, which keeps every transition durable without a commit per process.
+ */
+export class Scheduler {
+  private readonly slots = new Map<string, Slot>();
+  private readonly ready: (Slot | null)[] = [];
+  private head = 0;
+  private readonly exits: { slot: Slot; exit: Exit }[] = [];
+  private readonly pool: ResourcePool;
+  private readonly baseEnv: Record<string, string>;
+  private running = 0;
+  private backingOff = 0;
+  private tickQueued = false;
+  private stopping: string | null = null;
+  private cancelled = false;
+  private anyFailed = false;
+  private finished = false;
+  private resolve!: (status: RunEndStatus) => void;
+  private reject!: (e: unknown) => void;
+
+  constructor(
+    private readonly plan: Plan,
+    private readonly opts: SchedulerOptions,
+    private readonly deps: SchedulerDeps,
+  ) {
+    this.pool = new ResourcePool(opts.capacity);
+    this.baseEnv = { MLOPS_RUN_ID: plan.runId };
+    for (const [k, v] of Object.entries(plan.params)) this.baseEnv[paramEnvName(k)] = String(v);
+  }
+
+  /** Runs to the end; resolves with the run's final status. */
+  run(): Promise<RunEndStatus> {
+    const done = new Promise<RunEndStatus>((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+    });
+    const events: RunEvent[] = [this.startEvent()];
+    for (const task of this.plan.tasks) {
+      this.slots.set(task.id, {
+        task,
+        status: 'pending',
+        attempt: 0,
+        waiting: 0,
+        children: [],
+        fingerprint: null,
+        decided: false,
+        startedAt: 0,
+        handle: null,
+        gpus: [],
+        timer: null,
+        killedFor: null,
+      });
+    }
+    for (const [id, c] of this.plan.carried) {
+      events.push(this.finishedEvent(id, 'cached', { fingerprint: c.fingerprint, cached: true, message: c.message }));
+    }
+    for (const slot of this.slots.values()) {
+      for (const up of slot.task.upstream) {
+        const parent = this.slots.get(up);
+        if (parent) {
+          slot.waiting++;
+          parent.children.push(slot);
+        }
+      }
+    }
+    for (const slot of this.slots.values()) {
+      const why = neverFits(slot.task.resources, this.opts.capacity);
+      if (why) this.fail(slot, events, null, `Task '${slot.task.id}' ${why}.`);
+    }
+    for (const slot of this.slots.values()) if (slot.waiting === 0 && slot.status === 'pending') this.ready.push(slot);
+    this.tick(events);
+    return done;
+  }
+
+  /**
+   * Cancels the run: nothing new starts, every running task's process tree is stopped
+   * (SIGTERM, then SIGKILL after the grace period; at once when `force`).
+   */
+  cancel(force = false): void {
+    if (this.finished) return;
+    if (this.cancelled) {
+      if (force) for (const slot of this.slots.values()) slot.handle?.stop(true);
+      return;
+    }
+    this.cancelled = true;
+    const events: RunEvent[] = [];
+    for (const slot of this.slots.values()) {
+      if (slot.status === 'running') {
+        slot.killedFor = 'cancel';
+        slot.handle?.stop(force);
+      } else if (slot.status === 'pending') {
+        if (slot.timer) this.stopBackoff(slot);
+        this.end(slot, 'cancelled', events, { message: 'cancelled before it started' });
+      }
+    }
+    this.tick(events);
+  }
+
+  private startEvent(): RunEvent {
+    const p = this.plan;
+    const selected = new Set([...p.tasks.map((t) => t.id), ...p.carried.keys()]);
+    return {
+      type: 'run-started',
+      runId: p.runId,
+      pipeline: p.loaded.name,
+      file: p.loaded.file,
+      startedAt: new Date().toISOString(),
+      params: p.params,
+      resumedFrom: p.resumedFrom,
+      trigger: this.opts.trigger,
+      tasks: p.loaded.order.filter((id) => selected.has(id)),
+    };
+  }
+
+  private queueTick(): void {
+    if (this.tickQueued) return;
+    this.tickQueued = true;
+    setImmediate(() => {
+      this.tickQueued = false;
+      this.tick([]);
+    });
+  }
+
+  /** Decides everything that can be decided now, then commits and reports it. */
+  private tick(events: RunEvent[]): void {
+    if (this.finished) return;
+    try {
+      for (const { slot, exit } of this.exits.splice(0)) this.exited(slot, exit, events);
+      this.launchReady(events);
+      const status = this.finalStatus();
+      if (status) {
+        for (const slot of this.slots.values()) {
+          if (slot.status !== 'pending') continue;
+          if (this.cancelled) this.end(slot, 'cancelled', events, { message: 'cancelled before it started' });
+          else this.end(slot, 'skipped', events, { message: this.stopping ?? 'not started' });
+        }
+        events.push({ type: 'run-finished', runId: this.plan.runId, status, endedAt: new Date().toISOString(), message: this.stopping });
+        this.finished = true;
+      }
+      this.deps.commit(events);
+      if (status) this.resolve(status);
+    } catch (e) {
+      // The store could not record a transition: stop everything rather than run unrecorded.
+      this.finished = true;
+      for (const slot of this.slots.values()) slot.handle?.stop();
+      this.reject(e);
+    }
+  }
+
+  private finalStatus(): RunEndStatus | undefined {
+    if (this.running > 0 || this.backingOff > 0) return undefined;
+    if (!this.cancelled && !this.stopping && this.head < this.ready.length) return undefined;
+    return this.cancelled ? 'cancelled' : this.anyFailed ? 'failed' : 'succeeded';
+  }
+
+  private launchReady(events: RunEvent[]): void {
+    if (this.cancelled || this.stopping) return;
+    for (let i = this.head; i < this.ready.length; i++) {
+      const slot = this.ready[i];
+      if (!slot) continue;
+      if (!slot.decided) {
+        slot.decided = true;
+        const d = this.deps.decide(slot.task, this.upstreamFingerprints(slot.task));
+        slot.fingerprint = d.fingerprint;
+        if (d.cached) {
+          this.ready[i] = null;
+          this.end(slot, 'cached', events, { message: 'unchanged since its last success; outputs reused' });
+          this.release(slot);
+          continue;
+        }
+      }
+      if (this.running >= this.opts.parallel) break;
+      if (!this.pool.fits(slot.task.resources)) continue;
+      this.ready[i] = null;
+      this.launch(slot, events);
+      if (this.cancelled || this.stopping) break;
+    }
+    while (this.head < this.ready.length && this.ready[this.head] === null) this.head++;
+    if (this.head > 1024 && this.head * 2 > this.ready.length) {
+      this.ready.splice(0, this.head);
+      this.head = 0;
+    }
+  }
+
+  private upstreamFingerprints(task: PlannedTask): Record<string, string | null> {
+    const out: Record<string, string | null> = {};
+    for (const up of [...task.upstream].sort()) {
+      out[up] = this.slots.get(up)?.fingerprint ?? this.plan.carried.get(up)?.fingerprint ?? this.plan.external.get(up) ?? null;
+    }
+    return out;
+  }
+
+  private launch(slot: Slot, events: RunEvent[]): void {
+    const task = slot.task;
+    slot.attempt++;
+    slot.status = 'running';
+    slot.killedFor = null;
+    slot.gpus = this.pool.take(task.resources);
+    this.running++;
+    const log = this.deps.logPath(task.id);
+    if (slot.attempt > 1) fs.appendFileSync(log, `\n--- mlops: attempt ${slot.attempt} of ${task.retries.limit + 1} ---\n`);
+    const env: Record<string, string> = { ...this.baseEnv, MLOPS_TASK: task.id };
+    if (slot.gpus.length > 0) env.CUDA_VISIBLE_DEVICES = slot.gpus.join(',');
+    slot.startedAt = Date.now();
+    slot.handle = this.deps.executors[task.executor]!.start(
+      { runId: this.plan.runId, task, attempt: slot.attempt, log, env, gpus: slot.gpus },
+      (exit) => {
+        this.exits.push({ slot, exit });
+        this.queueTick();
+      },
+    );
+    if (task.timeoutMs !== null) {
+      slot.timer = setTimeout(() => {
+        slot.timer = null;
+        slot.killedFor = 'timeout';
+        slot.handle?.stop();
+      }, task.timeoutMs);
+    }
+    events.push({
+      type: 'task-started',
+      runId: this.plan.runId,
+      task: task.id,
+      attempt: slot.attempt,
+      at: new Date(slot.startedAt).toISOString(),
+      pid: slot.handle.pid,
+      log,
+    });
+  }
+
+  private exited(slot: Slot, exit: Exit, events: RunEvent[]): void {
+    this.running--;
+    this.pool.release(slot.task.resources, slot.gpus);
+    slot.gpus = [];
+    slot.handle = null;
+    if (slot.timer) {
+      clearTimeout(slot.timer);
+      slot.timer = null;
+    }
+    const duration = Date.now() - slot.startedAt;
+    if (slot.killedFor === 'cancel' || (this.cancelled && exit.code !== 0)) {
+      this.end(slot, 'cancelled', events, { exitCode: exit.code, durationMs: duration, message: 'cancelled while running' });
+      return;
+    }
+    if (exit.code === 0 && exit.error === null && slot.killedFor === null) {
+      this.end(slot, 'succeeded', events, { exitCode: 0, durationMs: duration });
+      this.release(slot);
+      return;
+    }
+    const reason = this.describeFailure(slot, exit);
+    if (mayRetry(slot.task.retries, slot.attempt) && !this.stopping && !this.cancelled) {
+      const delayMs = backoffDelay(slot.task.retries, slot.attempt);
+      slot.status = 'pending';
+      this.backingOff++;
+      slot.timer = setTimeout(() => {
+        slot.timer = null;
+        this.backingOff--;
+        this.ready.push(slot);
+        this.queueTick();
+      }, delayMs);
+      events.push({
+        type: 'task-retrying',
+        runId: this.plan.runId,
+        task: slot.task.id,
+        attempt: slot.attempt,
+        exitCode: exit.code,
+        reason,
+        delayMs,
+        at: new Date().toISOString(),
+      });
+      return;
+    }
+    this.fail(slot, events, exit.code, reason, duration);
+  }
+
+  private describeFailure(slot: Slot, exit: Exit): string {
+    if (slot.killedFor === 'timeout') return `timed out after ${formatDuration(slot.task.timeoutMs ?? 0)}`;
+    if (exit.error) return exit.error;
+    if (exit.signal) return `killed by ${exit.signal}`;
+    return `exit ${exit.code}`;
+  }
+
+  /** Records a final failure and applies the run's policy: skip dependents, or stop launching. */
+  private fail(slot: Slot, events: RunEvent[], exitCode: number | null, message: string, durationMs: number | null = null): void {
+    this.anyFailed = true;
+    this.end(slot, 'failed', events, { exitCode, durationMs, message });
+    if (this.opts.keepGoing) {
+      this.skipDependents(slot, events);
+      return;
+    }
+    if (this.stopping) return;
+    this.stopping = `not started because task '${slot.task.id}' failed`;
+    // Waiting to retry is not running: those attempts are not made.
+    for (const other of this.slots.values()) {
+      if (other.status === 'pending' && other.timer) {
+        this.stopBackoff(other);
+        this.end(other, 'failed', events, { message: `not retried because task '${slot.task.id}' failed` });
+      }
+    }
+  }
+
+  private stopBackoff(slot: Slot): void {
+    clearTimeout(slot.timer!);
+    slot.timer = null;
+    this.backingOff--;
+  }
+
+  private skipDependents(slot: Slot, events: RunEvent[]): void {
+    const stack = [...slot.children];
+    while (stack.length > 0) {
+      const child = stack.pop()!;
+      if (child.status !== 'pending') continue;
+      this.end(child, 'skipped', events, { message: `skipped because upstream task '${slot.task.id}' did not succeed` });
+      stack.push(...child.children);
+    }
+  }
+
+  /** A task is done: its children may become ready. */
+  private release(slot: Slot): void {
+    for (const child of slot.children) {
+      if (--child.waiting === 0 && child.status === 'pending') this.ready.push(child);
+    }
+  }
+
+  private end(
+    slot: Slot,
+    status: TaskEndStatus,
+    events: RunEvent[],
+    info: { exitCode?: number | null; durationMs?: number | null; message?: string },
+  ): void {
+    slot.status = status;
+    events.push(
+      this.finishedEvent(slot.task.id, status, {
+        attempts: slot.attempt,
+        exitCode: info.exitCode ?? null,
+        durationMs: info.durationMs ?? null,
+        fingerprint: slot.fingerprint,
+        cached: status === 'cached',
+        message: info.message ?? null,
+      }),
+    );
+  }
+
+  private finishedEvent(
+    task: string,
+    status: TaskEndStatus,
+    f: { attempts?: number; exitCode?: number | null; durationMs?: number | null; fingerprint: string | null; cached: boolean; message: string | null },
+  ): RunEvent {
+    const attempts = f.attempts ?? 0;
+    return {
+      type: 'task-finished',
+      runId: this.plan.runId,
+      task,
+      status,
+      attempts,
+      exitCode: f.exitCode ?? null,
+      durationMs: f.durationMs ?? null,
+      cached: f.cached,
+      fingerprint: f.fingerprint,
+      message: f.message,
+      log: attempts > 0 ? this.deps.logPath(task) : null,
+      at: new Date().toISOString(),
+    };
+  }
+}

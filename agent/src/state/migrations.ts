@@ -1,0 +1,110 @@
+import type { DatabaseSync } from 'node:sqlite';
+
+/**
+ * The schema, one entry per version; `PRAGMA user_version` records how many have been
+ * applied. Append only: a released migration never changes.
+ */
+const MIGRATIONS: string[] = [
+  `
+  CREATE TABLE runs (
+    id TEXT PRIMARY KEY,
+    pipeline TEXT NOT NULL,
+    file TEXT NOT NULL,
+    status TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    ended_at TEXT,
+    params TEXT NOT NULL,
+    resumed_from TEXT,
+    trigger TEXT NOT NULL,
+    message TEXT,
+    -- The process that drives the run, and its start time, so a later agent can tell a
+    -- live owner from a dead one whose pid was reused.
+    agent_pid INTEGER NOT NULL,
+    agent_start TEXT
+  );
+  CREATE INDEX runs_by_file ON runs (file, started_at);
+  CREATE INDEX runs_by_status ON runs (status);
+
+  CREATE TABLE tasks (
+    run_id TEXT NOT NULL REFERENCES runs (id),
+    task TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    exit_code INTEGER,
+    duration_ms INTEGER,
+    cached INTEGER NOT NULL DEFAULT 0,
+    fingerprint TEXT,
+    message TEXT,
+    PRIMARY KEY (run_id, task)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE attempts (
+    run_id TEXT NOT NULL,
+    task TEXT NOT NULL,
+    attempt INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    ended_at TEXT,
+    exit_code INTEGER,
+    -- Process group id of a local task (its leader's pid); what recovery kills.
+    pid INTEGER,
+    message TEXT,
+    PRIMARY KEY (run_id, task, attempt),
+    FOREIGN KEY (run_id, task) REFERENCES tasks (run_id, task)
+  ) WITHOUT ROWID;
+  CREATE INDEX attempts_by_status ON attempts (status);
+
+  -- The fingerprint of each task's last successful execution, per pipeline file.
+  CREATE TABLE cache (
+    file TEXT NOT NULL,
+    task TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    run_id TEXT NOT NULL,
+    PRIMARY KEY (file, task)
+  ) WITHOUT ROWID;
+
+  -- Content hashes of input files, reused while size and mtime are unchanged.
+  CREATE TABLE file_hashes (
+    path TEXT PRIMARY KEY,
+    size INTEGER NOT NULL,
+    mtime_ns TEXT NOT NULL,
+    hash TEXT NOT NULL
+  ) WITHOUT ROWID;
+
+  -- One row per schedule fire, so two agents on one workspace never fire it twice.
+  CREATE TABLE schedule_fires (
+    file TEXT NOT NULL,
+    cron TEXT NOT NULL,
+    fire_at TEXT NOT NULL,
+    run_id TEXT,
+    PRIMARY KEY (file, cron, fire_at)
+  ) WITHOUT ROWID;
+  `,
+];
+
+/**
+ * Brings a database up to the current schema. The version is read inside the write
+ * transaction, so two agents opening a new state folder at once do not both migrate.
+ */
+export function migrate(db: DatabaseSync): void {
+  for (;;) {
+    db.exec('BEGIN IMMEDIATE');
+    try {
+      const v = Number((db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version);
+      if (v > MIGRATIONS.length) {
+        throw new Error(`The state database has schema version ${v}, newer than this mlops knows (${MIGRATIONS.length}); upgrade mlops or use another --state-dir.`);
+      }
+      if (v === MIGRATIONS.length) {
+        db.exec('COMMIT');
+        return;
+      }
+      db.exec(MIGRATIONS[v]!);
+      db.exec(`PRAGMA user_version = ${v + 1}`);
+      db.exec('COMMIT');
+    } catch (e) {
+      db.exec('ROLLBACK');
+      throw e;
+    }
+  }
+}

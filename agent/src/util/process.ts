@@ -1,0 +1,48 @@
+import * as fs from 'node:fs';
+
+/**
+ * A token for "this process, not a later one with the same pid": its start time in clock
+ * ticks since boot from /proc. Null where /proc is unavailable (then only the pid is checked).
+ */
+export function processStartToken(pid: number): string | null {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) may contain spaces and parentheses; fields after it are plain.
+    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return rest[19] ?? null; // field 22, starttime
+  } catch {
+    return null;
+  }
+}
+
+/** True if a process with this pid exists (and, when a token is given, is the same process). */
+export function isAlive(pid: number, token: string | null = null): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  if (token === null) return true;
+  const now = processStartToken(pid);
+  return now === null || now === token;
+}
+
+/** True while any process is in the process group. */
+export function groupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Sends a signal to a whole process group; false when the group is gone. */
+export function signalGroup(pgid: number, signal: NodeJS.Signals): boolean {
+  try {
+    process.kill(-pgid, signal);
+    return true;
+  } catch {
+    return false;
+  }
+}

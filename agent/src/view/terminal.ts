@@ -1,0 +1,191 @@
+import * as path from 'node:path';
+import type { RunEndStatus, RunEvent, TaskEndStatus } from '../../../core/src/protocol/agent';
+import type { Palette } from '../util/colors';
+import { unreachable } from '../util/result';
+import { formatClock, formatDuration } from '../util/time';
+
+/** The most running tasks listed one per line under the status line. */
+const MAX_RUNNING_LINES = 8;
+const REDRAW_MS = 100;
+
+/** What the terminal shows of a run, fed with committed events. */
+export interface RunView {
+  onEvents(events: readonly RunEvent[]): void;
+  /** Stops redrawing; leaves the final lines in place. */
+  close(): void;
+}
+
+interface Counts {
+  total: number;
+  done: number;
+  failed: number;
+  cached: number;
+}
+
+/**
+ * Plain lines, one per event that matters (`✓ ingest 0.3s`, `✗ train exit 1 (log: …)`),
+ * for logs, CI and pipes. Paths are shown relative to `cwd`.
+ */
+export class LineView implements RunView {
+  protected readonly counts: Counts = { total: 0, done: 0, failed: 0, cached: 0 };
+  protected startedAt = Date.now();
+
+  constructor(
+    protected readonly out: NodeJS.WritableStream,
+    protected readonly c: Palette,
+    protected readonly cwd: string,
+  ) {}
+
+  onEvents(events: readonly RunEvent[]): void {
+    let text = '';
+    for (const e of events) text += this.line(e);
+    if (text) this.write(text);
+  }
+
+  close(): void {}
+
+  protected write(text: string): void {
+    this.out.write(text);
+  }
+
+  /** The permanent line(s) for an event, with a trailing newline, or ''. */
+  protected line(e: RunEvent): string {
+    const c = this.c;
+    switch (e.type) {
+      case 'run-started':
+        this.startedAt = Date.parse(e.startedAt);
+        this.counts.total = e.tasks.length;
+        return c.dim(`▶ ${e.pipeline} · run ${e.runId} · ${plural(e.tasks.length, 'task')}${e.resumedFrom ? ` · resuming ${e.resumedFrom}` : ''}\n`);
+      case 'task-started':
+        return '';
+      case 'task-retrying':
+        return `${c.yellow('↻')} ${e.task} ${e.reason}; attempt ${e.attempt + 1} in ${formatDuration(e.delayMs)}\n`;
+      case 'task-finished':
+        this.count(e.status);
+        return this.finishedLine(e);
+      case 'run-finished':
+        return this.summary(e.status, Date.parse(e.endedAt) - this.startedAt, e.runId, e.message);
+      default:
+        return unreachable(e);
+    }
+  }
+
+  private count(status: TaskEndStatus): void {
+    this.counts.done++;
+    if (status === 'failed') this.counts.failed++;
+    if (status === 'cached') this.counts.cached++;
+  }
+
+  private finishedLine(e: Extract<RunEvent, { type: 'task-finished' }>): string {
+    const c = this.c;
+    const log = e.log ? ` (log: ${path.relative(this.cwd, e.log) || e.log})` : '';
+    switch (e.status) {
+      case 'succeeded':
+        return `${c.green('✓')} ${e.task} ${c.dim(formatDuration(e.durationMs ?? 0))}${e.attempts > 1 ? c.dim(` (attempt ${e.attempts})`) : ''}\n`;
+      case 'cached':
+        return `${c.blue('○')} ${e.task} ${c.dim('cached')}\n`;
+      case 'failed':
+        return `${c.red('✗')} ${e.task} ${e.message ?? 'failed'}${log}\n`;
+      case 'skipped':
+        return `${c.dim(`- ${e.task} skipped`)}\n`;
+      case 'cancelled':
+        return `${c.yellow('⊘')} ${e.task} cancelled\n`;
+      case 'interrupted':
+        return `${c.yellow('!')} ${e.task} interrupted\n`;
+      default:
+        return unreachable(e.status);
+    }
+  }
+
+  private summary(status: RunEndStatus, ms: number, runId: string, message: string | null): string {
+    const c = this.c;
+    const { total, failed, cached } = this.counts;
+    const extra = [cached ? `${cached} cached` : '', failed ? `${failed} failed` : ''].filter(Boolean).join(', ');
+    const head = `${plural(total, 'task')}${extra ? ` (${extra})` : ''} in ${formatDuration(ms)} · run ${runId}`;
+    switch (status) {
+      case 'succeeded':
+        return `${c.green('✓ succeeded')}: ${head}\n`;
+      case 'failed':
+        return `${c.red('✗ failed')}: ${head}${message ? c.dim(`; other tasks ${message}`) : ''}\n${c.dim(`  rerun from the failure: mlops run … --resume ${runId}`)}\n`;
+      case 'cancelled':
+        return `${c.yellow('⊘ cancelled')}: ${head}\n`;
+      case 'interrupted':
+        return `${c.yellow('! interrupted')}: ${head}\n`;
+      default:
+        return unreachable(status);
+    }
+  }
+}
+
+/**
+ * A live view for terminals: permanent lines for failures and retries, and below them a
+ * block redrawn in place — `▶ 2 running · 5/12 done · 1 failed · 00:07` and one line per
+ * running task with its elapsed time.
+ */
+export class LiveView extends LineView {
+  private readonly running = new Map<string, number>();
+  private drawn = 0;
+  private readonly timer: NodeJS.Timeout;
+  private closed = false;
+
+  constructor(out: NodeJS.WriteStream, c: Palette, cwd: string) {
+    super(out, c, cwd);
+    this.timer = setInterval(() => this.redraw(''), REDRAW_MS);
+    this.timer.unref();
+  }
+
+  override onEvents(events: readonly RunEvent[]): void {
+    let permanent = '';
+    for (const e of events) {
+      if (e.type === 'task-started') this.running.set(e.task, Date.parse(e.at));
+      else if (e.type === 'task-finished' || e.type === 'task-retrying') this.running.delete(e.task);
+      const line = this.line(e);
+      // Successes and cache hits only move the counters; failures and the summary stay on screen.
+      const keep = e.type !== 'task-finished' || e.status === 'failed';
+      if (keep) permanent += line;
+      if (e.type === 'run-finished') this.close();
+    }
+    this.redraw(permanent);
+  }
+
+  override close(): void {
+    this.closed = true;
+    clearInterval(this.timer);
+  }
+
+  private redraw(permanent: string): void {
+    const clear = this.drawn > 0 ? `\u001b[${this.drawn}A\r\u001b[J` : '';
+    const block = this.closed ? [] : this.block();
+    this.drawn = block.length;
+    if (!clear && !permanent && block.length === 0) return;
+    this.write(clear + permanent + block.map((l) => `${l}\n`).join(''));
+  }
+
+  private block(): string[] {
+    const c = this.c;
+    const now = Date.now();
+    const width = (this.out as NodeJS.WriteStream).columns || 80;
+    const { total, done, failed } = this.counts;
+    const parts = [`${this.running.size} running`, `${done}/${total} done`];
+    if (failed) parts.push(c.red(`${failed} failed`));
+    parts.push(formatClock(now - this.startedAt));
+    const lines = [`${c.bold('▶')} ${parts.join(' · ')}`];
+    let shown = 0;
+    for (const [task, since] of this.running) {
+      if (shown++ === MAX_RUNNING_LINES) {
+        lines.push(c.dim(`  … and ${this.running.size - MAX_RUNNING_LINES} more`));
+        break;
+      }
+      lines.push(`  ${truncate(task, width - 12)} ${c.dim(formatClock(now - since))}`);
+    }
+    return lines;
+  }
+}
+
+function truncate(s: string, n: number): string {
+  return s.length <= n ? s : `${s.slice(0, Math.max(1, n - 1))}…`;
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}

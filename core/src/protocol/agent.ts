@@ -1,0 +1,236 @@
+/**
+ * The local agent's JSON-RPC protocol (`mlops agent --stdio`), declared once. core/ does not
+ * depend on vscode-jsonrpc, so each message is a method name plus phantom param/result types;
+ * the extension and the agent wrap them with `new RequestType<P, R, void>(decl.method)`.
+ * The same run and event shapes are what `mlops run --format json` prints.
+ */
+import type { DiagnosticCode, Severity } from '../diagnostics';
+
+/** A request method name carrying its param and result types. */
+export interface AgentRequest<P, R> {
+  readonly method: string;
+  /** Phantom fields: never set, they only bind the types. */
+  readonly _params?: P;
+  readonly _result?: R;
+}
+
+/** A notification method name carrying its param type. */
+export interface AgentNotification<P> {
+  readonly method: string;
+  readonly _params?: P;
+}
+
+const request = <P, R>(method: string): AgentRequest<P, R> => ({ method });
+const notification = <P>(method: string): AgentNotification<P> => ({ method });
+
+export const RUN_STATUSES = ['running', 'succeeded', 'failed', 'cancelled', 'interrupted'] as const;
+export const TASK_STATUSES = ['pending', 'running', 'succeeded', 'failed', 'cached', 'skipped', 'cancelled', 'interrupted'] as const;
+
+export type RunStatus = (typeof RUN_STATUSES)[number];
+export type TaskStatus = (typeof TASK_STATUSES)[number];
+/** The statuses a task can end in. */
+export type TaskEndStatus = Exclude<TaskStatus, 'pending' | 'running'>;
+/** The statuses a run can end in. */
+export type RunEndStatus = Exclude<RunStatus, 'running'>;
+
+export type ParamValue = string | number | boolean;
+
+/** One task of a run, as `mlops runs show --format json` prints it. */
+export interface TaskRecord {
+  id: string;
+  status: TaskStatus;
+  attempts: number;
+  exitCode: number | null;
+  durationMs: number | null;
+  cached: boolean;
+  fingerprint: string | null;
+}
+
+/** A run, as `mlops run --format json` and `mlops runs show --format json` print it. Times are ISO 8601. */
+export interface RunRecord {
+  id: string;
+  pipeline: string;
+  status: RunStatus;
+  startedAt: string;
+  endedAt: string | null;
+  params: Record<string, ParamValue>;
+  tasks: TaskRecord[];
+}
+
+/** A run without its tasks, plus where it came from; what listings show. */
+export interface RunSummary extends Omit<RunRecord, 'tasks'> {
+  /** Absolute path of the pipeline file. */
+  file: string;
+  /** The run this one resumed, if any. */
+  resumedFrom: string | null;
+  trigger: RunTrigger;
+  /** Why the run ended as it did, when there is more to say than its status. */
+  message: string | null;
+  counts: Partial<Record<TaskStatus, number>>;
+}
+
+export type RunTrigger = 'cli' | 'rpc' | 'schedule';
+
+/** What happened in a run, in order. Every event is committed to the store before anyone sees it. */
+export type RunEvent =
+  | {
+      type: 'run-started';
+      runId: string;
+      pipeline: string;
+      file: string;
+      startedAt: string;
+      params: Record<string, ParamValue>;
+      resumedFrom: string | null;
+      trigger: RunTrigger;
+      /** The selected tasks in topological order. */
+      tasks: string[];
+    }
+  | { type: 'task-started'; runId: string; task: string; attempt: number; at: string; pid: number | null; log: string }
+  | {
+      type: 'task-retrying';
+      runId: string;
+      task: string;
+      /** The attempt that failed. */
+      attempt: number;
+      exitCode: number | null;
+      reason: string;
+      delayMs: number;
+      at: string;
+    }
+  | {
+      type: 'task-finished';
+      runId: string;
+      task: string;
+      status: TaskEndStatus;
+      attempts: number;
+      exitCode: number | null;
+      durationMs: number | null;
+      cached: boolean;
+      fingerprint: string | null;
+      /** Why it failed, was skipped or was reused, in one sentence. */
+      message: string | null;
+      log: string | null;
+      at: string;
+    }
+  | { type: 'run-finished'; runId: string; status: RunEndStatus; endedAt: string; message: string | null };
+
+/** How to run a pipeline; the CLI flags of `mlops run`, as data. */
+export interface RunRequest {
+  /** Pipeline file, absolute or relative to the agent's working directory. */
+  file: string;
+  params?: Record<string, string>;
+  only?: string[];
+  from?: string;
+  /** A run id, or `last` for the most recent run of this pipeline. */
+  resume?: string;
+  force?: boolean;
+  parallel?: number;
+  executor?: 'local' | 'docker';
+  keepGoing?: boolean;
+  /** Let the docker executor pull images that are not present locally. */
+  pull?: boolean;
+}
+
+/** A pipeline problem that stopped a run from starting, shaped like `mlops validate --format json`. */
+export interface PipelineProblem {
+  file: string;
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+  severity: Severity;
+  code: DiagnosticCode;
+  message: string;
+}
+
+/** Expected failures are results, not JSON-RPC errors. */
+export type RunStartResult =
+  | { ok: true; runId: string }
+  | { ok: false; message: string; problems: PipelineProblem[] };
+
+export interface RunCancelParams {
+  runId: string;
+}
+export interface RunCancelResult {
+  /** False when the run is not active in this agent. */
+  cancelled: boolean;
+}
+
+export interface RunsListParams {
+  /** Only runs of this pipeline file. */
+  file?: string;
+  limit?: number;
+}
+export interface RunsListResult {
+  runs: RunSummary[];
+}
+
+export interface RunsShowParams {
+  /** A run id or `last`. */
+  runId: string;
+}
+export type RunsShowResult = { ok: true; run: RunRecord; summary: RunSummary } | { ok: false; message: string };
+
+export interface LogsReadParams {
+  runId: string;
+  task: string;
+  /** Byte offset to read from; 0 when absent. */
+  offset?: number;
+  /** At most this many bytes (default 1 MiB). */
+  limit?: number;
+}
+export type LogsReadResult =
+  | {
+      ok: true;
+      text: string;
+      /** Where the next read continues. */
+      nextOffset: number;
+      /** True once the task has ended and everything has been read. */
+      complete: boolean;
+    }
+  | { ok: false; message: string };
+
+export interface SchedulesNextParams {
+  /** Only this pipeline file; all scheduled pipelines of the workspace when absent. */
+  file?: string;
+}
+export interface ScheduledPipeline {
+  file: string;
+  pipeline: string;
+  cron: string;
+  timezone: string;
+  /** ISO 8601, or null when the expression never fires again. */
+  next: string | null;
+}
+export interface SchedulesNextResult {
+  schedules: ScheduledPipeline[];
+}
+
+export interface AgentInfoResult {
+  version: string;
+  pid: number;
+  stateDir: string;
+  root: string;
+  capacity: { cpu: number; memoryBytes: number; gpus: number };
+}
+
+export interface RunEventParams {
+  event: RunEvent;
+}
+
+/** Client → agent: validate, plan and start a run; its events follow as `mlops/run.event`. */
+export const runStartRequest = request<RunRequest, RunStartResult>('mlops/run.start');
+/** Client → agent: cancel an active run (every task's process tree is killed). */
+export const runCancelRequest = request<RunCancelParams, RunCancelResult>('mlops/run.cancel');
+/** Client → agent: recorded runs, newest first. */
+export const runsListRequest = request<RunsListParams, RunsListResult>('mlops/runs.list');
+/** Client → agent: one run with its tasks. */
+export const runsShowRequest = request<RunsShowParams, RunsShowResult>('mlops/runs.show');
+/** Client → agent: a chunk of a task's log; poll with `nextOffset` until `complete`. */
+export const logsReadRequest = request<LogsReadParams, LogsReadResult>('mlops/logs.read');
+/** Client → agent: the next fire time of each scheduled pipeline. */
+export const schedulesNextRequest = request<SchedulesNextParams, SchedulesNextResult>('mlops/schedules.next');
+/** Client → agent: version, state folder and machine capacity. */
+export const agentInfoRequest = request<Record<string, never>, AgentInfoResult>('mlops/agent.info');
+/** Agent → client: something happened in a run started by anyone on this agent (including schedules). */
+export const runEventNotification = notification<RunEventParams>('mlops/run.event');
