@@ -1,10 +1,11 @@
 import { UsageError } from '../util/args';
 import type { Command } from './command';
+import { devcontainerCommand } from './devcontainer';
 import { runCommand } from './run';
 import { validateCommand } from './validate';
 
 /** Every sub-command, in the order `mlops --help` lists them. */
-export const COMMANDS: Command[] = [validateCommand, runCommand];
+export const COMMANDS: Command[] = [validateCommand, runCommand, devcontainerCommand];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
