@@ -81,6 +81,51 @@ const MIGRATIONS: string[] = [
     PRIMARY KEY (file, cron, fire_at)
   ) WITHOUT ROWID;
   `,
+  // 2: the model store. A version's eight artifact kinds are one JSON document written once
+  // (versions never change); aliases and later tags live beside it because they move.
+  `
+  CREATE TABLE model_versions (
+    name TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    created_at TEXT NOT NULL,
+    run_id TEXT,
+    task TEXT,
+    -- The workspace root the record's relative paths start from.
+    root TEXT,
+    record TEXT NOT NULL,
+    PRIMARY KEY (name, version)
+  ) WITHOUT ROWID;
+  CREATE INDEX model_versions_by_run ON model_versions (run_id);
+
+  CREATE TABLE model_aliases (
+    name TEXT NOT NULL,
+    alias TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    set_at TEXT NOT NULL,
+    PRIMARY KEY (name, alias),
+    FOREIGN KEY (name, version) REFERENCES model_versions (name, version)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE model_tags (
+    name TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    set_at TEXT NOT NULL,
+    PRIMARY KEY (name, version, key),
+    FOREIGN KEY (name, version) REFERENCES model_versions (name, version)
+  ) WITHOUT ROWID;
+
+  -- The feature views each version read, for "used by" in the feature catalog.
+  CREATE TABLE model_features (
+    name TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    view TEXT NOT NULL,
+    fingerprint TEXT,
+    PRIMARY KEY (name, version, view)
+  ) WITHOUT ROWID;
+  CREATE INDEX model_features_by_view ON model_features (view);
+  `,
 ];
 
 /**
