@@ -238,9 +238,14 @@ function fatal(parsed: ParsedYaml): boolean {
 function place(parsed: ParsedYaml, problems: Problem[]): Diagnostic[] {
   return problems
     .map((p): Diagnostic => {
-      const d: Diagnostic = { code: p.code, severity: p.severity, message: p.message, range: parsed.lines.range(p.span) };
+      const d: Diagnostic = { code: p.code, severity: p.severity, message: oneLine(p.message), range: parsed.lines.range(p.span) };
       if (p.fixes) d.fixes = p.fixes;
       return d;
     })
     .sort(compareDiagnostics);
+}
+
+/** Messages quote the file's text; a line break in a quoted value must not split the message (CLI text output is one line each). */
+function oneLine(message: string): string {
+  return message.replace(/[\r\n\u2028\u2029]/g, (c) => (c === '\r' ? '\\r' : c === '\n' ? '\\n' : `\\u${c.charCodeAt(0).toString(16)}`));
 }

@@ -168,6 +168,27 @@ describe('core: bad input', () => {
     assert.deepEqual(only(crlf, 'unknown-need').range, { start: { line: 5, character: 12 }, end: { line: 5, character: 14 } });
   });
 
+  it('a line break inside a quoted value does not split the message', () => {
+    const text = yaml('version: 1', 'name: p', 'tasks:', '  a:', '    run: echo', '    needs: ["x\\ny", "z\\u2028"]');
+    const diags = analyzeBad(text).filter((d) => d.code === 'unknown-need');
+    assert.deepEqual(
+      diags.map((d) => d.message),
+      ["Task 'a' needs 'x\\ny', but no task has that id. Define a task 'x\\ny' or remove this entry.", "Task 'a' needs 'z\\u2028', but no task has that id. Define a task 'z\\u2028' or remove this entry."],
+    );
+  });
+
+  it('indented content before the first key is reported once the parser loses the structure, not for every token', () => {
+    const text = yaml('   stray: 1', 'version: 1', 'name: p', 'tasks:', '  a:', '    run: echo');
+    const syntax = analyzeBad(text).filter((d) => d.code === 'yaml-syntax');
+    assert.deepEqual(
+      syntax.map((d) => d.range.start),
+      [
+        { line: 1, character: 0 },
+        { line: 1, character: 7 },
+      ],
+    );
+  });
+
   it('empty, blank and scalar documents', () => {
     for (const text of ['', '\n\n', '   ', '42', '"just a string"', 'null', '~', '[]', '{}', '---\n...\n', '--- |\n  text\n']) {
       const diags = analyzeBad(text);

@@ -90,6 +90,7 @@ const DOCS: Record<string, string> = {
   'CRLF line endings': 'version: 1\r\nname: p\r\ntasks:\r\n  a:\r\n    run: echo\r\n    needs: [x]\r\n',
   'no final newline': 'version: 1\nname: p\ntasks:\n  a:\n    run: echo\n    needs: [a]',
   'an empty tasks section': yaml('version: 1', 'name: p', 'tasks:', '# nothing'),
+  'indented content before the first key': yaml('# comment', '   stray: 1', 'version: 1', 'name: p', 'tasks:', '  a:', '    run: echo'),
 };
 
 describe('core: the two parsing paths', () => {
@@ -101,6 +102,7 @@ describe('core: the two parsing paths', () => {
     assert.equal(parsePath(DOCS['an alias to an anchor in another task']!), 'whole');
     assert.equal(parsePath(DOCS['an unclosed quote']!), 'whole');
     assert.equal(parsePath(DOCS['duplicate keys at three levels']!), 'pieces');
+    assert.equal(parsePath(DOCS['indented content before the first key']!), 'whole');
   });
 
   for (const [name, text] of Object.entries(DOCS)) {

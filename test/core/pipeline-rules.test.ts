@@ -164,6 +164,21 @@ describe('core: pipeline rules', () => {
       ]);
     });
 
+    it('reports a mapping or list where one of a few words belongs (without crashing on it)', () => {
+      const text = yaml('version: 1', 'name: p', 'defaults:', '  executor: {kind: docker}', 'tasks:', '  a:', '    run: echo', '    executor: [local]');
+      assertDiagnostics(run(text), [
+        { code: 'schema', severity: 'error', range: rangeOf(text, '{kind: docker}'), message: ["'executor' is a mapping; allowed values: local, docker."] },
+        { code: 'schema', severity: 'error', range: rangeOf(text, '[local]'), message: ["'executor' is a list; allowed values: local, docker."] },
+      ]);
+    });
+
+    it('reports a wrong enum word with the closest allowed one', () => {
+      const text = yaml('version: 1', 'name: p', 'tasks:', '  a:', '    run: echo', '    executor: dokcer');
+      assertDiagnostics(run(text), [
+        { code: 'schema', severity: 'error', range: rangeOf(text, 'dokcer'), message: ["'executor' is 'dokcer'; allowed values: local, docker.", "Did you mean 'docker'?"] },
+      ]);
+    });
+
     it('reports a missing top-level key and an empty task map', () => {
       const text = yaml('version: 1', 'tasks: {}');
       assertDiagnostics(run(text), [

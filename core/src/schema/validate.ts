@@ -272,6 +272,10 @@ function describe(e: ErrorObject, where: Located, kind: SchemaKind): { span: Spa
     }
     case 'enum': {
       const allowed = ((e.params as { allowedValues: unknown[] }).allowedValues ?? []).map(String);
+      // The value may be a mapping or list (made with a null prototype, so String() would throw).
+      if (e.data !== null && typeof e.data === 'object') {
+        return { span: valueSpan, text: `${label(where)} is ${Array.isArray(e.data) ? 'a list' : 'a mapping'}; allowed values: ${allowed.join(', ')}.` };
+      }
       const got = String(e.data);
       return { span: valueSpan, text: `${label(where)} is '${got}'; allowed values: ${allowed.join(', ')}.${didYouMean(got, allowed)}` };
     }

@@ -116,7 +116,13 @@ function parseWhole(text: string, problems: TreeProblem[]): YValue | null {
 }
 
 function convert(doc: Document.Parsed, base: number, problems: TreeProblem[]): YValue | null {
+  let lost = false;
   for (const e of doc.errors) {
+    // Once the parser has lost the structure it reports every later token; the first says enough.
+    if (/in YAML stream/.test(e.message)) {
+      if (lost) continue;
+      lost = true;
+    }
     problems.push({ code: 'yaml-syntax', message: yamlMessage(e.code, e.message), span: [base + e.pos[0], base + Math.max(e.pos[1], e.pos[0])] });
   }
   return toTree(doc, base, problems);
@@ -350,6 +356,8 @@ function splitTopLevel(text: string): Piece[] | undefined {
   for (let pos = 0; pos < text.length; ) {
     const end = lineEnd(text, pos);
     const c = text.charCodeAt(pos);
+    // Indented content before the first key belongs to no piece: only the full parser knows what it is.
+    if (start === -1 && c === 0x20 && !/^ *(#.*)?\r?$/.test(text.slice(pos, end))) return undefined;
     if (pos < end && c !== 0x20 && c !== 0x23 /* # */ && c !== 0x0d) {
       // Directives, document markers, sequences and flow or quoted keys at the top need the full parser.
       if (c === 0x25 /* % */ || c === 0x2d /* - */ || c === 0x2e /* . */ || c === 0x7b || c === 0x5b || c === 0x09 || c === 0x22 || c === 0x27 || c === 0x3f || c === 0x26 || c === 0x2a || c === 0x21) return undefined;
@@ -360,7 +368,7 @@ function splitTopLevel(text: string): Piece[] | undefined {
   }
   if (start === -1) return undefined;
   pieces.push({ start, end: text.length });
-  // A comment block above the first key belongs to no piece; that is fine.
+  // Comments and blank lines above the first key belong to no piece; that is fine.
   return pieces;
 }
 
