@@ -6,6 +6,7 @@ import { LocalExecutor } from './execute/local';
 import { fingerprint, InputHasher, isCacheHit } from './fingerprint';
 import { loadPipelineFile, type LoadedPipeline } from './load';
 import { makePlan, resolveParams, resumeSelection, selectTasks, type ExecutorKind, type Plan, type PlanInput } from './plan';
+import { registerModels } from './registry/hook';
 import type { Capacity } from './schedule/capacity';
 import { Scheduler } from './schedule/scheduler';
 import type { Store } from './state/store';
@@ -70,6 +71,7 @@ export async function startRun(host: RunHost, req: RunRequest, trigger: RunTrigg
       logPath: (task) => store.logPath(runId, task),
       commit: (events) => {
         store.record(events);
+        registerModels(plan.value, store.stateDir, events);
         host.onEvents(events);
       },
     },

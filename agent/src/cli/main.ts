@@ -1,11 +1,13 @@
 import { UsageError } from '../util/args';
 import type { Command } from './command';
 import { devcontainerCommand } from './devcontainer';
+import { featuresCommand } from './features';
+import { modelsCommand } from './models';
 import { runCommand } from './run';
 import { validateCommand } from './validate';
 
 /** Every sub-command, in the order `mlops --help` lists them. */
-export const COMMANDS: Command[] = [validateCommand, runCommand, devcontainerCommand];
+export const COMMANDS: Command[] = [validateCommand, runCommand, devcontainerCommand, modelsCommand, featuresCommand];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -1,0 +1,206 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import {
+  flattenMetrics,
+  splitFunctionRef,
+  type DataInput,
+  type FunctionRecord,
+  type HashedFile,
+  type ModelArtifacts,
+  type ModelExperiment,
+  type ModelParameters,
+  type ModelVersion,
+} from '../../../core/src/catalog/index';
+import type { ModelSpec } from '../../../core/src/index';
+import type { Plan, PlannedTask } from '../plan';
+import { err, ok, type Result } from '../util/result';
+import { storeFile } from './artifacts';
+import { findManifests, pythonVersion } from './environment';
+import { featureState, viewRecord, viewsReadBy } from './features';
+import { digestPath, hashIfExists, listFiles } from './hash';
+import { gitLineage } from './lineage';
+import { relativeTo } from './paths';
+import { Registry } from './registry';
+import { createHash } from 'node:crypto';
+
+/** What the run knows about a task that just succeeded. */
+export interface RegistrationInput {
+  stateDir: string;
+  plan: Plan;
+  taskId: string;
+  /** When the task ended (ISO 8601) and how long its last attempt took. */
+  finishedAt: string;
+  durationMs: number | null;
+  /** The task's log file. */
+  log: string | null;
+}
+
+/** Formats guessed from the model file's extension when `model.format` is not given. */
+const FORMATS: Record<string, string> = {
+  '.json': 'json',
+  '.joblib': 'joblib',
+  '.pkl': 'pickle',
+  '.pickle': 'pickle',
+  '.onnx': 'onnx',
+  '.safetensors': 'safetensors',
+  '.pt': 'pytorch',
+  '.pth': 'pytorch',
+  '.h5': 'hdf5',
+  '.keras': 'keras',
+  '.ubj': 'ubjson',
+  '.cbm': 'catboost',
+  '.txt': 'text',
+};
+
+/**
+ * Registers a new version of the model a succeeded task declares in its `model:` block,
+ * with all eight kinds of artifact. Expected failures (no model block, an unreadable store)
+ * are results; the caller reports them and the run goes on.
+ */
+export async function registerModelVersion(input: RegistrationInput): Promise<Result<ModelVersion>> {
+  const { plan, taskId } = input;
+  const loaded = plan.loaded;
+  const spec = loaded.pipeline.tasks.get(taskId)?.model;
+  const task = plan.tasks.find((t) => t.id === taskId);
+  if (!spec || !task) return err(`Task '${taskId}' has no model: block.`);
+  const name = spec.name?.value;
+  if (!name) return err(`The model: block of task '${taskId}' has no name.`);
+  try {
+    const artifacts = await collectArtifacts(input, spec, task);
+    const registry = Registry.open(input.stateDir);
+    try {
+      return ok(registry.register(name, artifacts, { runId: plan.runId, task: taskId, root: loaded.root, createdAt: new Date().toISOString() }));
+    } finally {
+      registry.close();
+    }
+  } catch (e) {
+    const x = e as NodeJS.ErrnoException;
+    return err(`${x.code && x.path ? `cannot read or write ${x.path} (${x.code})` : x.message}`);
+  }
+}
+
+async function collectArtifacts(input: RegistrationInput, spec: ModelSpec, task: PlannedTask): Promise<ModelArtifacts> {
+  const { plan } = input;
+  const loaded = plan.loaded;
+  const root = loaded.root;
+  const rel = (p: string) => relativeTo(root, p);
+  const fromPipeline = (p: string) => path.resolve(loaded.dir, p);
+
+  const modelPath = spec.path ? fromPipeline(spec.path.value) : null;
+  const docker = task.executor === 'docker';
+  const [parameters, featurize, predict, manifests, interpreter, inputs, code, metrics] = await Promise.all([
+    modelPath ? storeParameters(input.stateDir, modelPath, rel) : Promise.resolve(missingParameters('the model: block names no path')),
+    functionRecord(spec.featurize?.value, fromPipeline, rel),
+    functionRecord(spec.predict?.value, fromPipeline, rel),
+    Promise.all(
+      findManifests(loaded.dir, root).map(async (m) => ({ path: rel(m), size: fs.statSync(m).size, sha256: (await hashIfExists(m)) ?? '' })),
+    ),
+    docker
+      ? Promise.resolve({ name: 'python', version: null, note: `the task ran in the image ${task.image}; its interpreter is fixed by the image` })
+      : pythonVersion(),
+    Promise.all(task.inputs.map(async (p): Promise<DataInput> => ({ path: rel(p), ...pick(await digestPath(p)) }))),
+    gitLineage(root),
+    readMetrics(spec.metrics ? fromPipeline(spec.metrics.value) : null, rel),
+  ]);
+  const features = featureState(root);
+  const experiment: ModelExperiment = {
+    runId: plan.runId,
+    pipeline: loaded.name,
+    file: rel(loaded.file),
+    task: task.id,
+    params: { ...plan.params },
+    metrics: metrics.values,
+    metricsFile: metrics.file,
+    log: input.log ? rel(input.log) : null,
+    startedAt: input.durationMs === null ? null : new Date(Date.parse(input.finishedAt) - input.durationMs).toISOString(),
+    durationMs: input.durationMs,
+    note: metrics.note,
+  };
+  const ext = modelPath ? path.extname(modelPath).toLowerCase() : '';
+  return {
+    definition: {
+      source: 'mlops',
+      framework: spec.framework?.value ?? null,
+      path: modelPath ? rel(modelPath) : null,
+      format: spec.format?.value ?? (parameters.kind === 'directory' ? 'directory' : (FORMATS[ext] ?? null)),
+      description: spec.description ?? null,
+      flavors: null,
+    },
+    parameters,
+    functions: { featurize, predict },
+    dependencies: { manifests, interpreter, executor: task.executor, image: docker ? task.image : null },
+    data: { inputs, features: viewsReadBy(loaded.pipeline, loaded.graph, task.id).map((v) => viewRecord(features, v)) },
+    code,
+    experiment,
+    tags: { ...spec.tags },
+  };
+}
+
+function pick(d: { kind: DataInput['kind']; size: number; sha256: string | null }): Omit<DataInput, 'path'> {
+  return { kind: d.kind, size: d.size, sha256: d.sha256 };
+}
+
+function missingParameters(note: string, p: string | null = null): ModelParameters {
+  return { path: p, kind: 'missing', size: 0, sha256: null, stored: null, files: [], note };
+}
+
+/** Copies the model file (or every file of a model folder) into the content-addressed store. */
+async function storeParameters(stateDir: string, modelPath: string, rel: (p: string) => string): Promise<ModelParameters> {
+  let st: fs.Stats;
+  try {
+    st = await fs.promises.stat(modelPath);
+  } catch {
+    return missingParameters(`${rel(modelPath)} did not exist when the task succeeded`, rel(modelPath));
+  }
+  if (!st.isDirectory()) {
+    const s = await storeFile(stateDir, modelPath);
+    return { path: rel(modelPath), kind: 'file', size: s.size, sha256: s.sha256, stored: s.stored, files: [], note: null };
+  }
+  const files: HashedFile[] = [];
+  for (const f of listFiles(modelPath)) {
+    const s = await storeFile(stateDir, path.join(modelPath, f));
+    files.push({ path: f, size: s.size, sha256: s.sha256, stored: s.stored });
+  }
+  // The same listing hash as a folder input's, so the two can be compared.
+  const listing = createHash('sha256');
+  for (const f of files) listing.update(`${f.path}\0${f.sha256}\n`);
+  return {
+    path: rel(modelPath),
+    kind: 'directory',
+    size: files.reduce((n, f) => n + f.size, 0),
+    sha256: listing.digest('hex'),
+    stored: null,
+    files,
+    note: null,
+  };
+}
+
+async function functionRecord(ref: string | undefined, resolve: (p: string) => string, rel: (p: string) => string): Promise<FunctionRecord | null> {
+  if (!ref) return null;
+  const { file, function: fn } = splitFunctionRef(ref);
+  const abs = resolve(file);
+  return { ref, file: rel(abs), function: fn, sha256: await hashIfExists(abs) };
+}
+
+/** Numeric values of the metrics file (JSON, or YAML), with a note when it cannot be read. */
+async function readMetrics(file: string | null, rel: (p: string) => string): Promise<{ values: Record<string, number>; file: string | null; note: string | null }> {
+  if (!file) return { values: {}, file: null, note: null };
+  let text: string;
+  try {
+    text = await fs.promises.readFile(file, 'utf8');
+  } catch {
+    return { values: {}, file: rel(file), note: `the metrics file ${rel(file)} did not exist when the task succeeded` };
+  }
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch {
+    try {
+      doc = parseYaml(text);
+    } catch {
+      return { values: {}, file: rel(file), note: `the metrics file ${rel(file)} is neither JSON nor YAML` };
+    }
+  }
+  return { values: flattenMetrics(doc), file: rel(file), note: null };
+}

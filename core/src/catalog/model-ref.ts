@@ -1,0 +1,63 @@
+/** How a user names a model version: `NAME`, `NAME:VERSION` or `NAME@ALIAS`. */
+
+/** A parsed reference; without version or alias it means the newest version. */
+export type ModelRef =
+  | { name: string; kind: 'latest' }
+  | { name: string; kind: 'version'; version: number }
+  | { name: string; kind: 'alias'; alias: string };
+
+/** Aliases and tag keys: a letter or digit, then letters, digits, `_`, `-` or `.`. */
+export const ALIAS_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+
+/** Characters a model name may not contain: they separate the parts of a reference or a path. */
+const NAME_FORBIDDEN = /[:@/\\%\s]/;
+
+/** Whether a model name is usable in references, URIs and the store (MLflow forbids `/` and `%` too). */
+export function isModelName(name: string): boolean {
+  return name.length > 0 && name.length <= 256 && !NAME_FORBIDDEN.test(name);
+}
+
+/** Parses `NAME[:VERSION|@ALIAS]`; the error is a sentence saying what to write instead. */
+export function parseModelRef(text: string): { ok: true; ref: ModelRef } | { ok: false; message: string } {
+  const s = text.trim();
+  const at = s.indexOf('@');
+  const colon = s.indexOf(':');
+  if (at !== -1 && colon !== -1) return { ok: false, message: `'${text}' names both a version and an alias; use NAME:VERSION or NAME@ALIAS.` };
+  if (at !== -1) {
+    const name = s.slice(0, at);
+    const alias = s.slice(at + 1);
+    if (!isModelName(name)) return { ok: false, message: `'${name}' is not a model name; write NAME@ALIAS, e.g. churn-classifier@champion.` };
+    if (!ALIAS_PATTERN.test(alias)) return { ok: false, message: `'${alias}' is not an alias; aliases use letters, digits, '_', '-' and '.', e.g. champion.` };
+    return { ok: true, ref: { name, kind: 'alias', alias } };
+  }
+  if (colon !== -1) {
+    const name = s.slice(0, colon);
+    const v = s.slice(colon + 1);
+    if (!isModelName(name)) return { ok: false, message: `'${name}' is not a model name; write NAME:VERSION, e.g. churn-classifier:3.` };
+    if (!/^[1-9]\d{0,8}$/.test(v)) return { ok: false, message: `'${v}' is not a version; versions are 1, 2, 3…, e.g. ${name}:1.` };
+    return { ok: true, ref: { name, kind: 'version', version: Number(v) } };
+  }
+  if (!isModelName(s)) return { ok: false, message: `'${text}' is not a model reference; write NAME, NAME:VERSION or NAME@ALIAS.` };
+  return { ok: true, ref: { name: s, kind: 'latest' } };
+}
+
+/** The reference as text, the inverse of parseModelRef. */
+export function formatModelRef(ref: ModelRef): string {
+  switch (ref.kind) {
+    case 'latest':
+      return ref.name;
+    case 'version':
+      return `${ref.name}:${ref.version}`;
+    case 'alias':
+      return `${ref.name}@${ref.alias}`;
+  }
+}
+
+/**
+ * The URI a version is copied as: `models:/NAME/VERSION` (or `models:/NAME@ALIAS`), the
+ * form MLflow clients and serving tools already accept.
+ */
+export function modelUri(name: string, versionOrAlias: number | string): string {
+  const n = encodeURIComponent(name);
+  return typeof versionOrAlias === 'number' ? `models:/${n}/${versionOrAlias}` : `models:/${n}@${encodeURIComponent(versionOrAlias)}`;
+}
