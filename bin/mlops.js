@@ -12,8 +12,12 @@ if (major < 22 || (major === 22 && minor < 13)) {
     process.stderr.write(`mlops needs Node.js 22.13 or newer (this is ${process.version}); install it or run 'npm install' in the project.\n`);
     process.exit(2);
   }
-  const { spawnSync } = require('node:child_process');
-  const r = spawnSync(node, [__filename, ...process.argv.slice(2)], { stdio: 'inherit' });
-  process.exit(r.status === null ? 1 : r.status);
+  // Asynchronous, so that a SIGINT/SIGTERM sent to this process alone (a cancel from the
+  // extension, a CI timeout) reaches the real one instead of orphaning it.
+  const { spawn } = require('node:child_process');
+  const child = spawn(node, [__filename, ...process.argv.slice(2)], { stdio: 'inherit' });
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => child.kill(sig));
+  child.on('exit', (code, signal) => process.exit(code === null ? (signal === 'SIGINT' ? 130 : 1) : code));
+  return;
 }
 require(path.join(__dirname, '..', 'dist', 'agent.js'));

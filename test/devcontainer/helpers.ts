@@ -45,19 +45,22 @@ export function devcontainerErrors(text: string): ErrorObject[] {
   return validate(parseJsonc(text)) ? [] : [...(validate.errors ?? [])];
 }
 
-/** Copies a fixture project into a fresh temporary folder (so tests may write into it). */
-export function copyFixture(name: string): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `mlops-dc-${name}-`));
-  const target = path.join(dir, name);
-  fs.cpSync(path.join(FIXTURES, name), target, { recursive: true });
+/** Copies a folder into a fresh temporary one named `name` (so tests may write into it); without `from`, an empty one. */
+export function tempProject(name: string, from?: string): string {
+  const target = path.join(fs.mkdtempSync(path.join(os.tmpdir(), `mlops-dc-${name}-`)), name);
+  if (from) fs.cpSync(from, target, { recursive: true });
+  else fs.mkdirSync(target);
   return target;
+}
+
+/** A writable copy of a fixture project. */
+export function copyFixture(name: string): string {
+  return tempProject(name, path.join(FIXTURES, name));
 }
 
 /** A fresh empty project folder. */
 export function emptyProject(): string {
-  const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-dc-empty-')), 'empty');
-  fs.mkdirSync(dir);
-  return dir;
+  return tempProject('empty');
 }
 
 /** Runs the real `mlops` binary. */

@@ -1,0 +1,111 @@
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { DEVCONTAINER_JSON, DOCKERFILE } from '../../core/src/devcontainer/index';
+import { copyFixture, devcontainerErrors, fakeNvidiaSmi, listFiles, mlops, tempProject } from './helpers';
+
+/** PATH without any real nvidia-smi, optionally with a fake one first. */
+function envWith(extraPath?: string): NodeJS.ProcessEnv {
+  const base = (process.env['PATH'] ?? '').split(path.delimiter).filter((d) => !fs.existsSync(path.join(d, 'nvidia-smi')));
+  return { ...process.env, PATH: [...(extraPath ? [extraPath] : []), ...base].join(path.delimiter), NO_COLOR: '1' };
+}
+
+describe('mlops devcontainer generate (the real binary)', function () {
+  this.timeout(60_000);
+
+  it('--dry-run --format json prints {detected, files} and writes nothing', () => {
+    const dir = copyFixture('sklearn-cpu');
+    const before = listFiles(dir);
+    const r = mlops(['devcontainer', 'generate', '--dir', dir, '--dry-run', '--format', 'json'], { env: envWith() });
+    assert.equal(r.status, 0, r.stderr);
+    const out = JSON.parse(r.stdout) as { detected: { python: { version: string } }; files: Record<string, string> };
+    assert.deepEqual(Object.keys(out), ['detected', 'files']);
+    assert.deepEqual(Object.keys(out.files), [DEVCONTAINER_JSON, DOCKERFILE]);
+    assert.equal(out.detected.python.version, '3.11');
+    assert.deepEqual(devcontainerErrors(out.files[DEVCONTAINER_JSON]!), []);
+    assert.deepEqual(listFiles(dir), before);
+  });
+
+  it('writes both files, then leaves identical ones alone', () => {
+    const dir = copyFixture('poetry');
+    const first = mlops(['devcontainer', 'generate', '--dir', dir, '--extra', 'dev'], { env: envWith() });
+    assert.equal(first.status, 0, first.stderr);
+    assert.match(first.stdout, /✓ wrote \.devcontainer\/devcontainer\.json, \.devcontainer\/Dockerfile/);
+    assert.match(fs.readFileSync(path.join(dir, DOCKERFILE), 'utf8'), /--with dev$/m);
+    const again = mlops(['devcontainer', 'generate', '--dir', dir, '--extra', 'dev'], { env: envWith() });
+    assert.equal(again.status, 0);
+    assert.match(again.stdout, /unchanged: \.devcontainer\/devcontainer\.json, \.devcontainer\/Dockerfile/);
+  });
+
+  it('refuses to overwrite an edited file without --force, showing the diff; --force overwrites', () => {
+    const dir = copyFixture('sklearn-cpu');
+    assert.equal(mlops(['devcontainer', 'generate', '--dir', dir], { env: envWith() }).status, 0);
+    const file = path.join(dir, DOCKERFILE);
+    const edited = fs.readFileSync(file, 'utf8').replace('ARG USER_UID=1000', 'ARG USER_UID=1234');
+    fs.writeFileSync(file, edited);
+    const refused = mlops(['devcontainer', 'generate', '--dir', dir], { env: envWith() });
+    assert.equal(refused.status, 1);
+    assert.match(refused.stdout, /^--- a\/\.devcontainer\/Dockerfile$/m);
+    assert.match(refused.stdout, /^-ARG USER_UID=1234$/m);
+    assert.match(refused.stdout, /^\+ARG USER_UID=1000$/m);
+    assert.equal(
+      refused.stderr,
+      'mlops devcontainer: .devcontainer/Dockerfile already exists with other content (diff on stdout); rerun with --force to overwrite.\n',
+    );
+    assert.equal(fs.readFileSync(file, 'utf8'), edited);
+    const forced = mlops(['devcontainer', 'generate', '--dir', dir, '--force'], { env: envWith() });
+    assert.equal(forced.status, 0, forced.stderr);
+    assert.match(fs.readFileSync(file, 'utf8'), /^ARG USER_UID=1000$/m);
+  });
+
+  it('a fake nvidia-smi on PATH makes a plain torch project GPU-optional; --gpu off never runs it', () => {
+    const dir = tempProject('vision');
+    fs.writeFileSync(path.join(dir, 'requirements.txt'), 'torch==2.5.1\n');
+    const smi = fakeNvidiaSmi();
+    const withGpu = mlops(['devcontainer', 'generate', '--dir', dir, '--dry-run', '--format', 'json'], { env: envWith(smi) });
+    assert.equal(withGpu.status, 0, withGpu.stderr);
+    const out = JSON.parse(withGpu.stdout) as { detected: { hostGpu: unknown; gpu: { need: string } }; files: Record<string, string> };
+    assert.deepEqual(out.detected.hostGpu, { gpus: ['NVIDIA A100-SXM4-40GB'], driver: '550.54.15', cuda: '12.4' });
+    assert.equal(out.detected.gpu.need, 'optional');
+    // torch 2.5 wheels are CUDA 12.4 builds.
+    assert.match(out.files[DOCKERFILE]!, /^ARG BASE_IMAGE=nvidia\/cuda:12\.4\.1-cudnn-runtime-ubuntu22\.04$/m);
+
+    const without = JSON.parse(mlops(['devcontainer', 'generate', '--dir', dir, '--dry-run', '--format', 'json'], { env: envWith() }).stdout) as {
+      detected: { hostGpu?: unknown; gpu: { need: string } };
+    };
+    assert.equal(without.detected.hostGpu, undefined);
+    assert.equal(without.detected.gpu.need, 'none');
+
+    // A fake that leaves a trace shows whether it was called at all.
+    const trace = path.join(smi, 'called');
+    fs.writeFileSync(path.join(smi, 'nvidia-smi'), `#!/bin/sh\ntouch ${trace}\nexit 1\n`, { mode: 0o755 });
+    assert.equal(mlops(['devcontainer', 'generate', '--dir', dir, '--dry-run', '--gpu', 'off', '--format', 'json'], { env: envWith(smi) }).status, 0);
+    assert.equal(fs.existsSync(trace), false);
+  });
+
+  it('explains usage errors in one sentence with exit code 2', () => {
+    const cases: [string[], RegExp][] = [
+      [['--gpu', 'maybe'], /--gpu must be auto, on or off\./],
+      [['--python', '3'], /--python takes a version like 3\.11, not '3'\./],
+      [['--base-image', 'Not An Image'], /--base-image 'Not An Image' is not a valid image reference\./],
+      [['--extra', 'gpu'], /--extra gpu: not an optional group of this project \(it has none\)\./],
+      [['--jupyter', '--no-jupyter'], /--jupyter and --no-jupyter contradict each other\./],
+    ];
+    const dir = copyFixture('notebooks-only');
+    for (const [args, message] of cases) {
+      const r = mlops(['devcontainer', 'generate', '--dir', dir, ...args], { env: envWith() });
+      assert.equal(r.status, 2, args.join(' '));
+      assert.match(r.stderr, message);
+    }
+    const none = mlops(['devcontainer'], { env: envWith() });
+    assert.equal(none.status, 2);
+    assert.match(none.stderr, /name a sub-command: generate or build\./);
+  });
+
+  it('build says what to do when there is no devcontainer.json', () => {
+    const dir = tempProject('bare');
+    const r = mlops(['devcontainer', 'build', '--dir', dir], { env: envWith() });
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /devcontainer\.json does not exist; run 'mlops devcontainer generate' first\./);
+  });
+});
