@@ -29,15 +29,17 @@ export const checks = [
       await vs.goto(site.line, site.col);
       await vs.keyboard.type(`, ${TYPO}`);
 
-      await waitFor(async () => (await vs.squiggles('error')) > 0, { timeout: 20_000, what: `an error squiggle under '${TYPO}' (Ln ${site.line})` });
-      // The squiggle ends where the typed word ends: at the cursor.
-      const cursor = await vs.cursorBox();
-      const boxes = await vs.page.locator(`${EDITOR} .squiggly-error`).evaluateAll((els) => els.map((e) => {
-        const r = e.getBoundingClientRect();
-        return { left: r.left, right: r.right, top: r.top, bottom: r.bottom };
-      }));
-      const under = boxes.find((b) => b.top < cursor.y + cursor.height && b.bottom > cursor.y && Math.abs(b.right - cursor.x) <= 3);
-      expect(under, `no error squiggle ends at the cursor after '${TYPO}' (cursor ${JSON.stringify(cursor)}, squiggles ${JSON.stringify(boxes)})`);
+      // The squiggle ends where the typed word ends: at the cursor. Both are read in one go,
+      // since code lenses appearing above can still shift the lines.
+      const geometry = () => vs.page.evaluate((editor) => {
+        const box = (e) => { const r = e.getBoundingClientRect(); return { left: r.left, right: r.right, top: r.top, bottom: r.bottom }; };
+        const cursor = document.querySelector(`${editor} .cursors-layer .cursor`);
+        return { cursor: cursor && box(cursor), squiggles: [...document.querySelectorAll(`${editor} .squiggly-error`)].map(box) };
+      }, EDITOR);
+      await waitFor(async () => {
+        const { cursor, squiggles } = await geometry();
+        return cursor && squiggles.some((b) => b.top < cursor.bottom && b.bottom > cursor.top && Math.abs(b.right - cursor.left) <= 3);
+      }, { timeout: 20_000, what: `an error squiggle ending at the cursor, under '${TYPO}' (Ln ${site.line})`, describe: async () => JSON.stringify(await geometry()) });
 
       const rows = await waitFor(async () => { const r = await unknownNeedRows(vs); return r.length && r; }, {
         timeout: 20_000, what: 'a Problems entry with code unknown-need', describe: async () => JSON.stringify(await vs.problems()),

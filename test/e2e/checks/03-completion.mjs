@@ -1,5 +1,5 @@
 // Ctrl+Space inside `needs` offers the pipeline's task ids, and accepting one inserts it.
-import { expect, expectEqual, waitFor } from '../harness/wait.mjs';
+import { expectEqual, waitFor } from '../harness/wait.mjs';
 
 /** Opens the pipeline and puts the cursor in report's needs after "evaluate, " + `prefix`. */
 async function typeIntoNeeds(ctx, prefix) {
@@ -48,8 +48,7 @@ export const checks = [
           describe: async () => JSON.stringify((await vs.visibleLines()).filter((l) => l.includes('needs:'))),
         });
         const col = at.col + 'needs: [evaluate, train'.length;
-        const cursor = await vs.cursor();
-        expect(cursor?.line === at.line && cursor?.col === col, `after accepting, the cursor should follow 'train' (Ln ${at.line}, Col ${col}), not ${JSON.stringify(cursor)}`);
+        await vs.expectCursor(at.line, col, { what: `the cursor to follow the inserted 'train' (Ln ${at.line}, Col ${col})` });
       } finally {
         await vs.revertIfDirty();
       }

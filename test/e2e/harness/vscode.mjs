@@ -39,7 +39,9 @@ export class Workbench {
     await this.keyboard.press('Control+P');
     await this.page.locator(QUICK_INPUT).waitFor({ state: 'visible', timeout });
     await this.keyboard.type(fileName);
-    await waitFor(async () => (await this.quickInputRows()).some((l) => l.startsWith(`${fileName},`) || l === fileName), {
+    // A row's label is the name, then details: "x.yaml, file results", "x.yaml unsaved changes, …".
+    const row = new RegExp(`^${fileName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}([ ,]|$)`);
+    await waitFor(async () => (await this.quickInputRows()).some((l) => row.test(l)), {
       timeout, what: `Quick Open to list ${fileName}`, describe: async () => JSON.stringify(await this.quickInputRows()),
     });
     await this.keyboard.press('Enter');

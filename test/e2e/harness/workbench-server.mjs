@@ -8,8 +8,13 @@ import { extensionId, manifest } from './config.mjs';
 import { assertPortFree, freePort, portAnswers, startGroup, waitForHttp } from './processes.mjs';
 import { waitFor } from './wait.mjs';
 
-/** User settings that keep first-run noise (welcome page, tips, prompts) off the screen. */
+/**
+ * User settings that keep first-run noise (welcome page, tips, prompts) off the screen.
+ * Auto-save is off so that edits stay in the buffer: diagnostics must come from the live
+ * text, and File: Revert File restores the file for the next check.
+ */
 const SETTINGS = {
+  'files.autoSave': 'off',
   'workbench.startupEditor': 'none',
   'workbench.tips.enabled': false,
   'workbench.enableExperiments': false,
