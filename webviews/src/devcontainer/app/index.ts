@@ -1,0 +1,1 @@
+export { DcApp } from './dc-app';

@@ -1,0 +1,1 @@
+export { DcFacts } from './dc-facts';

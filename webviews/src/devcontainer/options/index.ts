@@ -1,0 +1,1 @@
+export { DcOptions } from './dc-options';

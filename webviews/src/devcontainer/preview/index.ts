@@ -1,0 +1,1 @@
+export { DcPreview } from './dc-preview';
