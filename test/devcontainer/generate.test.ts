@@ -121,10 +121,10 @@ describe('devcontainer generation: choices', () => {
   it('poetry: lock file copied, groups and extras passed to poetry install', () => {
     const g = gen('poetry', { groups: ['dev', 'catboost'] });
     assert.match(g.dockerfile, /^COPY pyproject\.toml poetry\.lock \/tmp\/mlops-deps\/$/m);
-    assert.match(g.dockerfile, /poetry install --no-root --no-interaction --no-ansi --with dev --extras catboost$/m);
+    assert.match(g.dockerfile, /poetry install --no-root --no-interaction --no-ansi --with dev --extras catboost \\$/m);
     assert.match(g.json['postCreateCommand'], /for m in \["xgboost", "lightgbm", "catboost"\]/);
     const plain = gen('poetry');
-    assert.match(plain.dockerfile, /poetry install --no-root --no-interaction --no-ansi$/m);
+    assert.match(plain.dockerfile, /poetry install --no-root --no-interaction --no-ansi \\$/m);
     // catboost comes only with its extra, so the check does not import it then.
     assert.match(plain.json['postCreateCommand'], /for m in \["xgboost", "lightgbm"\]/);
   });

@@ -133,8 +133,11 @@ function installLayer(plan: Plan): string[] {
             `python3 -m venv /home/$USERNAME/.local/poetry`,
             `/home/$USERNAME/.local/poetry/bin/pip install --no-cache-dir poetry`,
             `ln -s /home/$USERNAME/.local/poetry/bin/poetry ${plan.envDir}/bin/poetry`,
-            `cd ${DEPS}`,
+            // A writable copy: Poetry writes poetry.lock when there is none.
+            `cp -r ${DEPS} /tmp/mlops-poetry`,
+            'cd /tmp/mlops-poetry',
             `POETRY_VIRTUALENVS_CREATE=false poetry install --no-root --no-interaction --no-ansi${flags ? ` ${flags}` : ''}`,
+            'rm -rf /tmp/mlops-poetry',
           ),
       );
       break;
