@@ -88,6 +88,13 @@ async function setUp(dirs, env) {
 /** The context every check receives. */
 function checkContext({ vs, workspace, extensionDir, server }, dirs) {
   const pipelinePath = join(workspace, 'churn.pipeline.yaml');
+  const logsRoot = join(dirs.userData, 'logs');
+  const logs = (pattern) => (existsSync(logsRoot)
+    ? readdirSync(logsRoot, { recursive: true })
+      .filter((f) => pattern.test(String(f)))
+      .map((f) => readFileSync(join(logsRoot, String(f)), 'utf8'))
+      .join('\n')
+    : '');
   return {
     vs,
     page: vs.page,
@@ -100,15 +107,10 @@ function checkContext({ vs, workspace, extensionDir, server }, dirs) {
     locate,
     taskIds,
     taskKeyLine,
+    /** VS Code's log files whose path under logs/ matches `pattern`, concatenated. */
+    logs,
     /** The extension host's log (the text of Output › Extension Host). */
-    extensionHostLog() {
-      const logsRoot = join(dirs.userData, 'logs');
-      if (!existsSync(logsRoot)) return '';
-      return readdirSync(logsRoot, { recursive: true })
-        .filter((f) => /exthost\d*[\\/](remote)?exthost\.log$/.test(String(f)))
-        .map((f) => readFileSync(join(logsRoot, String(f)), 'utf8'))
-        .join('\n');
-    },
+    extensionHostLog: () => logs(/exthost\d*[\\/](remote)?exthost\.log$/),
     /** Scratch space checks can share (e.g. a later check reusing an earlier finding). */
     state: {},
   };

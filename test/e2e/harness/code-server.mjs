@@ -2,7 +2,7 @@
 // needs, both from npm, into a cache folder keyed by their versions. A folder is reused
 // only when its completion marker exists; the marker is written last.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cacheRoot, pins } from './config.mjs';
 
@@ -64,11 +64,6 @@ export async function ensureCodeServer({ log }) {
   }
   log(`code-server installed in ${Math.round((Date.now() - started) / 1000)} s`);
   return { ...layout(dir), cached: false };
-}
-
-/** The versions a cache folder was installed with, for the log. */
-export function describeInstall(dir) {
-  try { return JSON.parse(readFileSync(join(dir, MARKER), 'utf8')); } catch { return undefined; }
 }
 
 /**
