@@ -90,6 +90,7 @@ const DOCS: Record<string, string> = {
   'CRLF line endings': 'version: 1\r\nname: p\r\ntasks:\r\n  a:\r\n    run: echo\r\n    needs: [x]\r\n',
   'no final newline': 'version: 1\nname: p\ntasks:\n  a:\n    run: echo\n    needs: [a]',
   'an empty tasks section': yaml('version: 1', 'name: p', 'tasks:', '# nothing'),
+  'a byte order mark in the middle': `version: 1\nname: p\n\ufefftasks:\n  a:\n    run: echo\n`,
   'indented content before the first key': yaml('# comment', '   stray: 1', 'version: 1', 'name: p', 'tasks:', '  a:', '    run: echo'),
 };
 

@@ -577,6 +577,14 @@ describe('core: pipeline rules', () => {
       ]);
     });
 
+    it('copes with param names full of regular-expression characters', () => {
+      const text = yaml('version: 1', 'name: p', 'params:', '  "a(b[": 1', 'tasks:', '  a:', '    run: echo');
+      assertDiagnostics(run(text), [
+        { code: 'invalid-id', severity: 'error', range: rangeOf(text, '"a(b["'), message: ["Param name 'a(b[' is not valid"] },
+        { code: 'unused-param', severity: 'warning', range: rangeOf(text, '"a(b["'), message: ["Param 'a(b[' is never used"] },
+      ]);
+    });
+
     it('counts uses through MLOPS_PARAM_ variables, defaults and image', () => {
       const text = yaml(
         'version: 1',

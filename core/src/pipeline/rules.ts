@@ -351,13 +351,18 @@ function checkParams({ pipeline: p, graph, text }: PipelineContext, out: Problem
     if (used.has(param.name)) continue;
     const envName = `MLOPS_PARAM_${param.name.toUpperCase()}`;
     // Whole names only: `lr` is not used by `${{ params.lr_decay }}` or `$MLOPS_PARAM_LR_DECAY`.
-    const envUse = new RegExp(`${envName}(?![A-Za-z0-9_])`);
+    const envUse = new RegExp(`${escapeRegExp(envName)}(?![A-Za-z0-9_])`);
     const viaEnv = [...p.tasks.values()].some((t) => t.run !== undefined && envUse.test(t.run.value));
-    const expr = new RegExp(`\\$\\{\\{\\s*params\\.${param.name.replace(/[^A-Za-z0-9_]/g, '\\$&')}\\s*\\}\\}`);
+    const expr = new RegExp(`\\$\\{\\{\\s*params\\.${escapeRegExp(param.name)}\\s*\\}\\}`);
     if (!viaEnv && !expr.test(text)) {
       out.warning('unused-param', param.keySpan, `Param '${param.name}' is never used; reference it as \${{ params.${param.name} }} or $${envName}, or remove it.`);
     }
   }
+}
+
+/** `s` as a literal inside a regular expression (param names may hold any character). */
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 }
 
 const TYPE_ADVICE: Record<ParamType, string> = {

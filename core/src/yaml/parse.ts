@@ -361,6 +361,8 @@ function splitTopLevel(text: string): Piece[] | undefined {
     if (pos < end && c !== 0x20 && c !== 0x23 /* # */ && c !== 0x0d) {
       // Directives, document markers, sequences and flow or quoted keys at the top need the full parser.
       if (c === 0x25 /* % */ || c === 0x2d /* - */ || c === 0x2e /* . */ || c === 0x7b || c === 0x5b || c === 0x09 || c === 0x22 || c === 0x27 || c === 0x3f || c === 0x26 || c === 0x2a || c === 0x21) return undefined;
+      // A byte order mark is dropped at the start of a piece but is text in the middle of a file.
+      if (c === 0xfeff) return undefined;
       if (start !== -1) pieces.push({ start, end: pos });
       start = pos;
     }
