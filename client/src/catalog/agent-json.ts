@@ -1,0 +1,42 @@
+import { spawn } from 'node:child_process';
+
+/** How to start the bundled `mlops` agent as a command-line program. */
+export interface AgentLauncher {
+  /** The Node executable and the arguments that come before the mlops sub-command. */
+  command(): { file: string; args: string[]; env: NodeJS.ProcessEnv };
+}
+
+/** Runs the agent's own Node bundle with the extension host's runtime (as plain Node under Electron). */
+export function bundledAgent(agentScript: string): AgentLauncher {
+  return { command: () => ({ file: process.execPath, args: [agentScript], env: { ...process.env, ELECTRON_RUN_AS_NODE: '1', NO_COLOR: '1' } }) };
+}
+
+/** What one CLI call printed. */
+export interface CliOutput {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `mlops ARGS…` in `cwd` and collects its output; never rejects for a non-zero exit. */
+export function runAgent(launcher: AgentLauncher, args: string[], cwd: string, timeoutMs = 60_000): Promise<CliOutput> {
+  const { file, args: pre, env } = launcher.command();
+  return new Promise((resolve) => {
+    const child = spawn(file, [...pre, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs });
+    const out: Buffer[] = [];
+    const errs: Buffer[] = [];
+    child.stdout.on('data', (b: Buffer) => out.push(b));
+    child.stderr.on('data', (b: Buffer) => errs.push(b));
+    child.on('error', (e) => resolve({ code: null, stdout: '', stderr: `cannot start the mlops agent: ${e.message}` }));
+    child.on('close', (code) => resolve({ code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(errs).toString('utf8') }));
+  });
+}
+
+/** Runs a command that prints JSON (`--format json` is added) and parses it; the error is the CLI's own message. */
+export async function agentJson<T>(launcher: AgentLauncher, args: string[], cwd: string): Promise<T> {
+  const r = await runAgent(launcher, [...args, '--format', 'json'], cwd);
+  if (r.code !== 0 && !(r.code === 1 && r.stdout.trim().startsWith('{'))) {
+    throw new Error(r.stderr.trim().split('\n')[0] || `mlops ${args.join(' ')} exited with ${r.code}`);
+  }
+  return JSON.parse(r.stdout) as T;
+}
