@@ -69,11 +69,11 @@ export class DcOptions extends LitElement {
 
       <span class="label">Extras</span>
       <div class="row" role="group" aria-label="Extras">
-        <vscode-checkbox id="jupyter" label="Jupyter" ?checked=${o.jupyter} ?disabled=${this.disabled} @change=${this.onJupyter}>Jupyter</vscode-checkbox>
-        <vscode-checkbox id="mlflow" label="MLflow" ?checked=${o.mlflow} ?disabled=${this.disabled} @change=${this.onMlflow}>MLflow</vscode-checkbox>
+        <vscode-checkbox id="jupyter" ?checked=${o.jupyter} ?disabled=${this.disabled} @change=${this.onJupyter}>Jupyter</vscode-checkbox>
+        <vscode-checkbox id="mlflow" ?checked=${o.mlflow} ?disabled=${this.disabled} @change=${this.onMlflow}>MLflow</vscode-checkbox>
         ${this.groups.map(
           (g) =>
-            html`<vscode-checkbox class="group" data-group=${g} label=${g} ?checked=${o.groups.includes(g)} ?disabled=${this.disabled} @change=${this.onGroup}
+            html`<vscode-checkbox class="group" data-group=${g} ?checked=${o.groups.includes(g)} ?disabled=${this.disabled} @change=${this.onGroup}
               >${g}</vscode-checkbox
             >`,
         )}

@@ -3,6 +3,7 @@ import '@vscode-elements/elements/dist/vscode-tab-header/index.js';
 import '@vscode-elements/elements/dist/vscode-tab-panel/index.js';
 import '@vscode-elements/elements/dist/vscode-checkbox/index.js';
 import { html, LitElement, nothing } from 'lit';
+import type { PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import type { PreviewFile } from '../../../../core/src/protocol/devcontainer';
 import { styles } from './dc-preview.styles';
@@ -27,14 +28,24 @@ export class DcPreview extends LitElement {
   @property({ attribute: false }) accessor files: PreviewFile[] = [];
   /** Show whole files instead of diffs for changed ones. */
   @state() private accessor full = false;
+  /** The open tab; a file that differs from the disk is opened first. */
+  @state() private accessor tab = 0;
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('files')) {
+      const first = this.files.findIndex((f) => f.status === 'changed');
+      if (first !== -1) this.tab = first;
+      else if (this.tab >= this.files.length) this.tab = 0;
+    }
+  }
 
   protected override render() {
     if (this.files.length === 0) return nothing;
     const anyChanged = this.files.some((f) => f.status === 'changed');
     return html`${anyChanged
-        ? html`<vscode-checkbox class="full" label="Show whole files" ?checked=${this.full} @change=${this.onFull}>Show whole files</vscode-checkbox>`
+        ? html`<vscode-checkbox class="full" ?checked=${this.full} @change=${this.onFull}>Show whole files</vscode-checkbox>`
         : nothing}
-      <vscode-tabs>
+      <vscode-tabs .selectedIndex=${this.tab} @vsc-tabs-select=${this.onTab}>
         ${this.files.map(
           (f) => html`<vscode-tab-header slot="header" data-path=${f.path}>${f.path.replace(/^\.devcontainer\//, '')}</vscode-tab-header>
             <vscode-tab-panel data-path=${f.path}>
@@ -53,6 +64,10 @@ export class DcPreview extends LitElement {
       const cls = l.startsWith('@@') ? 'hunk' : l.startsWith('+') && !l.startsWith('+++') ? 'add' : l.startsWith('-') && !l.startsWith('---') ? 'del' : '';
       return html`<span class="line ${cls}">${l}</span>`;
     })}</pre>`;
+  }
+
+  private onTab(e: CustomEvent<{ selectedIndex: number }>): void {
+    this.tab = e.detail.selectedIndex;
   }
 
   private onFull(e: Event): void {
