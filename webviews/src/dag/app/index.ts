@@ -1,0 +1,1 @@
+export { DagApp } from './dag-app';

@@ -1,0 +1,1 @@
+export { DagCard, type Anchor } from './dag-card';

@@ -1,0 +1,127 @@
+/**
+ * The canvas drawing for large graphs: only what is on screen is drawn, labels only when
+ * they are big enough to read, edges as single curves batched by kind. A grid of buckets
+ * answers "which node is under the pointer" without touching every node.
+ */
+import type { DagEdge, DagNode } from '../../../../core/src/protocol/lsp';
+import type { LayoutResult, PlacedNode } from '../layout/types';
+import { visibleWorld, type Viewport } from '../model/geometry';
+import { diagnosticCounts, fit, type ColourName } from '../model/presentation';
+import type { TaskRun } from '../model/run-overlay';
+import { edgeKey, type SceneState } from './svg-scene';
+
+const CELL = 256;
+/** Below this zoom a node is a coloured block: text would be smaller than about 5 px. */
+const LABEL_ZOOM = 0.45;
+
+export class CanvasScene {
+  private grid = new Map<string, string[]>();
+  private gridFor: LayoutResult | undefined;
+
+  /** Nodes drawn by the last frame (what a test or a status line can read). */
+  drawn = 0;
+
+  draw(ctx: CanvasRenderingContext2D, s: SceneState, vp: Viewport, w: number, h: number, dpr: number, colours: Record<ColourName, string>): void {
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    ctx.fillStyle = colours.background;
+    ctx.fillRect(0, 0, w, h);
+    ctx.setTransform(dpr * vp.k, 0, 0, dpr * vp.k, dpr * vp.x, dpr * vp.y);
+    const view = visibleWorld(vp, w, h);
+    const visible = (p: PlacedNode) => p.x + p.width / 2 >= view.x0 && p.x - p.width / 2 <= view.x1 && p.y + p.height / 2 >= view.y0 && p.y - p.height / 2 <= view.y1;
+
+    const kinds = new Map<string, DagEdge>(s.edges.map((e) => [edgeKey(e.from, e.to), e]));
+    const paths = { declared: new Path2D(), inferred: new Path2D(), related: new Path2D() };
+    for (const e of s.layout.edges) {
+      const a = e.points[0];
+      const b = e.points[e.points.length - 1];
+      if (!a || !b) continue;
+      if (Math.max(a.x, b.x) < view.x0 || Math.min(a.x, b.x) > view.x1 || Math.max(a.y, b.y) < view.y0 || Math.min(a.y, b.y) > view.y1) continue;
+      const related = s.selected !== null && (e.from === s.selected || e.to === s.selected);
+      const path = related ? paths.related : kinds.get(edgeKey(e.from, e.to))?.kind === 'inferred' ? paths.inferred : paths.declared;
+      path.moveTo(a.x, a.y);
+      if (s.direction === 'TB') {
+        const m = (b.y - a.y) / 2;
+        path.bezierCurveTo(a.x, a.y + m, b.x, b.y - m, b.x, b.y);
+      } else {
+        const m = (b.x - a.x) / 2;
+        path.bezierCurveTo(a.x + m, a.y, b.x - m, b.y, b.x, b.y);
+      }
+    }
+    ctx.lineWidth = 1 / Math.max(vp.k, 0.25);
+    ctx.globalAlpha = s.matches ? 0.25 : 0.7;
+    ctx.strokeStyle = colours.edge;
+    ctx.stroke(paths.declared);
+    ctx.setLineDash([4 / Math.max(vp.k, 0.25), 3 / Math.max(vp.k, 0.25)]);
+    ctx.stroke(paths.inferred);
+    ctx.setLineDash([]);
+    ctx.globalAlpha = 1;
+    ctx.strokeStyle = colours.focus;
+    ctx.lineWidth = 2 / Math.max(vp.k, 0.25);
+    ctx.stroke(paths.related);
+
+    const labels = vp.k >= LABEL_ZOOM;
+    let drawn = 0;
+    ctx.font = `13px ${getComputedStyle(ctx.canvas).fontFamily || 'sans-serif'}`;
+    ctx.textBaseline = 'middle';
+    for (const n of s.nodes) {
+      const p = s.layout.nodes.get(n.id);
+      if (!p || !visible(p)) continue;
+      drawn++;
+      this.drawNode(ctx, n, p, s, colours, labels, vp.k);
+    }
+    this.drawn = drawn;
+  }
+
+  /** The node under a world point, if any. */
+  hit(layout: LayoutResult, x: number, y: number): string | undefined {
+    if (this.gridFor !== layout) this.index(layout);
+    for (const id of this.grid.get(`${Math.floor(x / CELL)},${Math.floor(y / CELL)}`) ?? []) {
+      const p = layout.nodes.get(id)!;
+      if (Math.abs(x - p.x) <= p.width / 2 && Math.abs(y - p.y) <= p.height / 2) return id;
+    }
+    return undefined;
+  }
+
+  private drawNode(ctx: CanvasRenderingContext2D, n: DagNode, p: PlacedNode, s: SceneState, colours: Record<ColourName, string>, labels: boolean, k: number): void {
+    const run: TaskRun | undefined = s.runs.get(n.id);
+    const x = p.x - p.width / 2;
+    const y = p.y - p.height / 2;
+    const dim = s.matches !== null && !s.matches.has(n.id);
+    ctx.globalAlpha = dim ? 0.3 : 1;
+    ctx.fillStyle = s.matches?.has(n.id) ? colours.match : colours.nodeFill;
+    ctx.fillRect(x, y, p.width, p.height);
+    if (run) {
+      ctx.fillStyle = colours[run.status];
+      ctx.fillRect(x, y, labels ? 4 : p.width, labels ? p.height : p.height);
+    }
+    const c = diagnosticCounts(n);
+    const border = n.id === s.selected ? colours.focus : c.errors ? colours.error : c.warnings ? colours.warning : colours.nodeBorder;
+    ctx.strokeStyle = border;
+    ctx.lineWidth = (n.id === s.selected || c.errors || c.warnings ? 2 : 1) / Math.max(k, 0.25);
+    ctx.strokeRect(x, y, p.width, p.height);
+    if (labels) {
+      ctx.fillStyle = colours.foreground;
+      ctx.fillText(fit(n.id, p.width - 20), x + 12, p.y);
+    }
+    ctx.globalAlpha = 1;
+  }
+
+  private index(layout: LayoutResult): void {
+    this.grid.clear();
+    for (const [id, p] of layout.nodes) {
+      const x0 = Math.floor((p.x - p.width / 2) / CELL);
+      const x1 = Math.floor((p.x + p.width / 2) / CELL);
+      const y0 = Math.floor((p.y - p.height / 2) / CELL);
+      const y1 = Math.floor((p.y + p.height / 2) / CELL);
+      for (let gx = x0; gx <= x1; gx++) {
+        for (let gy = y0; gy <= y1; gy++) {
+          const key = `${gx},${gy}`;
+          const list = this.grid.get(key);
+          if (list) list.push(id);
+          else this.grid.set(key, [id]);
+        }
+      }
+    }
+    this.gridFor = layout;
+  }
+}

@@ -1,0 +1,76 @@
+/**
+ * Chooses and runs the layout engine. ELK (measured against dagre in scripts/bench-dag.mjs,
+ * see README "Performance") runs in a Web Worker made from its own bundled worker script,
+ * so a slow layout never blocks panning or the next message; large graphs use the fast
+ * layered engine on this thread. If the worker cannot start, the fast engine does all sizes.
+ */
+import ElkConstructor, { type ELK } from 'elkjs/lib/elk-api';
+import elkWorkerSource from 'elkjs/lib/elk-worker.min.js?worker-source';
+import { elkLayout } from './elk-layout';
+import { layeredLayout } from './layered-layout';
+import type { LayoutInput, LayoutResult } from './types';
+
+/** Above this many tasks ELK takes more than about half a second; the fast engine takes over. */
+export const ELK_MAX_NODES = 500;
+
+export class LayoutClient {
+  private elk: ELK | undefined;
+  private workerUrl: string | undefined;
+  private broken = false;
+  /** Rejects when the worker dies (e.g. a CSP that forbids it), so no layout waits forever. */
+  private failed: Promise<never> | undefined;
+
+  constructor(private readonly elkMaxNodes = ELK_MAX_NODES) {}
+
+  /** Which engine `layout` will use for a graph of `n` tasks. */
+  engineFor(n: number): LayoutResult['engine'] {
+    return n <= this.elkMaxNodes && !this.broken ? 'elk' : 'layered';
+  }
+
+  /** The fast engine, synchronously: a first picture while ELK works, and all large graphs. */
+  draft(input: LayoutInput): LayoutResult {
+    return layeredLayout(input);
+  }
+
+  async layout(input: LayoutInput): Promise<LayoutResult> {
+    if (this.engineFor(input.nodes.length) === 'layered') return layeredLayout(input);
+    const elk = this.start();
+    if (!elk) return layeredLayout(input);
+    try {
+      return await Promise.race([elkLayout(elk, input), this.failed!]);
+    } catch (err) {
+      console.warn('ELK layout failed; using the fast layered layout from now on.', err);
+      this.broken = true;
+      return layeredLayout(input);
+    }
+  }
+
+  dispose(): void {
+    this.elk?.terminateWorker();
+    if (this.workerUrl) URL.revokeObjectURL(this.workerUrl);
+    this.elk = undefined;
+  }
+
+  private start(): ELK | undefined {
+    if (this.elk || this.broken) return this.elk;
+    try {
+      // A blob URL, because a webview may not start workers from its resource origin.
+      this.workerUrl = URL.createObjectURL(new Blob([elkWorkerSource], { type: 'text/javascript' }));
+      const url = this.workerUrl;
+      let fail: (e: unknown) => void = () => {};
+      this.failed = new Promise<never>((_, reject) => (fail = reject));
+      this.failed.catch(() => {});
+      this.elk = new ElkConstructor({
+        workerFactory: () => {
+          const w = new Worker(url);
+          w.addEventListener('error', (e) => fail(new Error(e.message || 'the layout worker failed to start')));
+          return w;
+        },
+      });
+    } catch (err) {
+      console.warn('The layout worker could not start; using the fast layered layout.', err);
+      this.broken = true;
+    }
+    return this.elk;
+  }
+}

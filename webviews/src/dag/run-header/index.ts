@@ -1,0 +1,1 @@
+export { DagRunHeader } from './dag-run-header';

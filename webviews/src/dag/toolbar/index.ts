@@ -1,0 +1,1 @@
+export { DagToolbar, type ZoomAction } from './dag-toolbar';
