@@ -31,7 +31,7 @@ describe('mlops devcontainer generate (the real binary)', function () {
     const first = mlops(['devcontainer', 'generate', '--dir', dir, '--extra', 'dev'], { env: envWith() });
     assert.equal(first.status, 0, first.stderr);
     assert.match(first.stdout, /✓ wrote \.devcontainer\/devcontainer\.json, \.devcontainer\/Dockerfile/);
-    assert.match(fs.readFileSync(path.join(dir, DOCKERFILE), 'utf8'), /--with dev$/m);
+    assert.match(fs.readFileSync(path.join(dir, DOCKERFILE), 'utf8'), /--with dev \\$/m);
     const again = mlops(['devcontainer', 'generate', '--dir', dir, '--extra', 'dev'], { env: envWith() });
     assert.equal(again.status, 0);
     assert.match(again.stdout, /unchanged: \.devcontainer\/devcontainer\.json, \.devcontainer\/Dockerfile/);

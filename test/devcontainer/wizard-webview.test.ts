@@ -5,11 +5,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { build } from 'esbuild';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { detect, DEVCONTAINER_JSON, DOCKERFILE, generate } from '../../core/src/devcontainer/index';
+import { detect, DEVCONTAINER_JSON, DOCKERFILE, generate, suggestedOptions } from '../../core/src/devcontainer/index';
 import { wizardPageHtml } from '../../core/src/protocol/devcontainer-html';
 import type { DevcontainerHostMessage, DevcontainerWebviewMessage } from '../../core/src/protocol/devcontainer';
 import { scanProject } from '../../agent/src/devcontainer/scan';
-import { suggestedOptions } from '../../agent/src/devcontainer/wizard';
 import { FIXTURES, REPO } from './helpers';
 
 const CHROMIUM = process.env['MLOPS_E2E_CHROMIUM'] ?? '/usr/bin/chromium';

@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { DEVCONTAINER_JSON, DOCKERFILE, detect } from '../../core/src/devcontainer/index';
+import { DEVCONTAINER_JSON, DOCKERFILE, detect, WizardSession, type WizardHost } from '../../core/src/devcontainer/index';
 import type { DevcontainerHostMessage, WizardOptions } from '../../core/src/protocol/devcontainer';
 import { parseDevcontainerMessage } from '../../core/src/protocol/devcontainer';
 import { scanProject } from '../../agent/src/devcontainer/scan';
-import { WizardSession, type WizardHost } from '../../agent/src/devcontainer/wizard';
 import { copyFixture, devcontainerErrors } from './helpers';
 
 class FakeHost implements WizardHost {
@@ -14,7 +13,17 @@ class FakeHost implements WizardHost {
   writtenPaths: string[][] = [];
   refusals: string[] = [];
   closed = false;
-  constructor(private readonly answer: boolean) {}
+  constructor(
+    private readonly answer: boolean,
+    private readonly dir: string,
+  ) {}
+  files = {
+    read: (p: string): string | undefined => (fs.existsSync(path.join(this.dir, p)) ? fs.readFileSync(path.join(this.dir, p), 'utf8') : undefined),
+    write: (p: string, text: string): void => {
+      fs.mkdirSync(path.dirname(path.join(this.dir, p)), { recursive: true });
+      fs.writeFileSync(path.join(this.dir, p), text);
+    },
+  };
   post(m: DevcontainerHostMessage): void {
     this.posted.push(m);
   }
@@ -40,8 +49,8 @@ class FakeHost implements WizardHost {
 
 function session(name: string, answer = true) {
   const dir = copyFixture(name);
-  const host = new FakeHost(answer);
-  const s = new WizardSession(dir, detect({ files: scanProject(dir) }), host, 'mlops-workbench.mlops-workbench');
+  const host = new FakeHost(answer, dir);
+  const s = new WizardSession(path.basename(dir), detect({ files: scanProject(dir) }), host, 'mlops-workbench.mlops-workbench');
   return { dir, host, s };
 }
 

@@ -1,23 +1,16 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
+  compareWithDisk,
   detect,
   generate,
-  unifiedDiff,
   type DetectedFacts,
+  type FileChange,
   type GenerateOptions,
   type Generated,
 } from '../../../core/src/devcontainer/index';
 import { probeHostGpu } from './host-gpu';
 import { scanProject } from './scan';
-
-/** How one generated file relates to what is on disk. */
-export interface FileChange {
-  path: string;
-  status: 'new' | 'unchanged' | 'changed';
-  /** Unified diff from the file on disk to the generated text (changed files only). */
-  diff?: string;
-}
 
 export interface Proposal extends Generated {
   dir: string;
@@ -35,18 +28,16 @@ export async function detectProject(dir: string, options: { gpu?: GenerateOption
 /** The files generation would write for a folder, compared with the ones already there. */
 export function propose(dir: string, facts: DetectedFacts, options: GenerateOptions): Proposal {
   const generated = generate(facts, { name: path.basename(path.resolve(dir)), ...options });
-  const changes: FileChange[] = Object.entries(generated.files).map(([rel, text]) => {
-    let old: string | undefined;
-    try {
-      old = fs.readFileSync(path.join(dir, rel), 'utf8');
-    } catch {
-      old = undefined;
-    }
-    if (old === undefined) return { path: rel, status: 'new' };
-    if (old === text) return { path: rel, status: 'unchanged' };
-    return { path: rel, status: 'changed', diff: unifiedDiff(rel, old, text) };
-  });
+  const changes = compareWithDisk(generated.files, (rel) => readIfExists(path.join(dir, rel)));
   return { ...generated, dir, facts, changes };
+}
+
+function readIfExists(file: string): string | undefined {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
 }
 
 /** Writes the proposal's new and changed files; returns the paths written. */

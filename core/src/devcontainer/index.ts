@@ -10,3 +10,4 @@ export * from './jsonc';
 export * from './dockerfile';
 export * from './generate';
 export * from './diff';
+export * from './wizard';

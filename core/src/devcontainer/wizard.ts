@@ -1,17 +1,44 @@
-import * as path from 'node:path';
-import { makePlan, type DetectedFacts, type GenerateOptions } from '../../../core/src/devcontainer/index';
 import {
   offeredPythonVersions,
   parseDevcontainerMessage,
   type DevcontainerHostMessage,
   type PreviewFile,
   type WizardOptions,
-} from '../../../core/src/protocol/devcontainer';
-import { propose, writeProposal } from './project';
+} from '../protocol/devcontainer';
+import type { DetectedFacts } from './detect';
+import { unifiedDiff } from './diff';
+import { generate } from './generate';
+import type { GenerateOptions } from './plan';
 
-/** What the wizard needs from its surroundings: the webview, a modal question, and the editor. */
+/** How one generated file relates to what is on disk. */
+export interface FileChange {
+  path: string;
+  status: 'new' | 'unchanged' | 'changed';
+  /** Unified diff from the file on disk to the generated text (changed files only). */
+  diff?: string;
+}
+
+/** Compares generated files (project-relative path → text) with the disk, read through `read`. */
+export function compareWithDisk(files: Record<string, string>, read: (path: string) => string | undefined): FileChange[] {
+  return Object.entries(files).map(([path, text]) => {
+    const old = read(path);
+    if (old === undefined) return { path, status: 'new' };
+    if (old === text) return { path, status: 'unchanged' };
+    return { path, status: 'changed', diff: unifiedDiff(path, old, text) };
+  });
+}
+
+/** Project files as the wizard reads and writes them (project-relative paths). */
+export interface ProjectFiles {
+  read(path: string): string | undefined;
+  /** Creates folders as needed. */
+  write(path: string, text: string): void;
+}
+
+/** What the wizard needs from its surroundings: the webview, a modal question, the files and the editor. */
 export interface WizardHost {
   post(message: DevcontainerHostMessage): void;
+  files: ProjectFiles;
   /** Asks before overwriting files that differ; true to go ahead. */
   confirmOverwrite(paths: string[]): Promise<boolean>;
   /** The files were written (the editor may reveal them). */
@@ -40,13 +67,14 @@ function toGenerate(o: WizardOptions): GenerateOptions {
 /**
  * The host side of one wizard: answers the webview's messages with previews computed from
  * the detected facts, and writes the files, asking first when an existing file would change.
- * Free of `vscode` so it is tested directly.
+ * Free of `vscode` and of Node, so it is tested directly.
  */
 export class WizardSession {
   private writing = false;
 
   constructor(
-    private readonly dir: string,
+    /** The project folder's name, for the title and the container name. */
+    private readonly project: string,
     private readonly facts: DetectedFacts,
     private readonly host: WizardHost,
     private readonly extensionId?: string,
@@ -64,7 +92,7 @@ export class WizardSession {
       case 'ready':
         this.host.post({
           type: 'init',
-          project: path.basename(path.resolve(this.dir)),
+          project: this.project,
           facts: this.facts,
           options: suggestedOptions(this.facts),
           pythonVersions: offeredPythonVersions(this.facts.python.version),
@@ -87,34 +115,39 @@ export class WizardSession {
   }
 
   private options(o: WizardOptions): GenerateOptions {
-    return { ...toGenerate(o), ...(this.extensionId ? { extensionId: this.extensionId } : {}) };
+    return { name: this.project, ...toGenerate(o), ...(this.extensionId ? { extensionId: this.extensionId } : {}) };
+  }
+
+  private propose(o: WizardOptions) {
+    const g = generate(this.facts, this.options(o));
+    return { ...g, changes: compareWithDisk(g.files, (p) => this.host.files.read(p)) };
   }
 
   private preview(o: WizardOptions) {
-    const p = propose(this.dir, this.facts, this.options(o));
-    const plan = makePlan(this.facts, { name: path.basename(this.dir), ...this.options(o) });
-    const files: PreviewFile[] = p.changes.map((c) => ({ path: c.path, status: c.status, text: p.files[c.path]!, ...(c.diff ? { diff: c.diff } : {}) }));
-    return { files, summary: { baseImage: plan.baseImage, python: plan.python, gpu: plan.gpu, ...(plan.cuda ? { cuda: plan.cuda } : {}) } };
+    const { plan, files, changes } = this.propose(o);
+    const preview: PreviewFile[] = changes.map((c) => ({ path: c.path, status: c.status, text: files[c.path]!, ...(c.diff ? { diff: c.diff } : {}) }));
+    return { files: preview, summary: { baseImage: plan.baseImage, python: plan.python, gpu: plan.gpu, ...(plan.cuda ? { cuda: plan.cuda } : {}) } };
   }
 
   private async write(o: WizardOptions): Promise<void> {
     if (this.writing) return;
     this.writing = true;
     try {
-      const p = propose(this.dir, this.facts, this.options(o));
+      const p = this.propose(o);
       const changed = p.changes.filter((c) => c.status === 'changed').map((c) => c.path);
       if (changed.length > 0 && !(await this.host.confirmOverwrite(changed))) {
         this.host.post({ type: 'declined' });
         return;
       }
       // Compare again after the question: the files may have changed while it was open.
-      const fresh = propose(this.dir, this.facts, this.options(o));
+      const fresh = this.propose(o);
       const surprise = fresh.changes.filter((c) => c.status === 'changed' && !changed.includes(c.path));
       if (surprise.length > 0) {
         this.host.post({ type: 'error', message: `${surprise.map((c) => c.path).join(' and ')} changed on disk meanwhile; review the new diff and write again.` });
         return;
       }
-      const paths = writeProposal(fresh);
+      const paths = fresh.changes.filter((c) => c.status !== 'unchanged').map((c) => c.path);
+      for (const p of paths) this.host.files.write(p, fresh.files[p]!);
       this.host.post({ type: 'written', paths });
       this.host.written(paths);
     } catch (e) {
