@@ -1,5 +1,6 @@
 import { UsageError } from '../util/args';
 import type { Command } from './command';
+import { dagCommand } from './dag';
 import { devcontainerCommand } from './devcontainer';
 import { featuresCommand } from './features';
 import { modelsCommand } from './models';
@@ -7,7 +8,7 @@ import { runCommand } from './run';
 import { validateCommand } from './validate';
 
 /** Every sub-command, in the order `mlops --help` lists them. */
-export const COMMANDS: Command[] = [validateCommand, runCommand, devcontainerCommand, modelsCommand, featuresCommand];
+export const COMMANDS: Command[] = [validateCommand, runCommand, dagCommand, devcontainerCommand, modelsCommand, featuresCommand];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
