@@ -4,7 +4,7 @@ import { documentKind, type PipelineProblem } from '../../../core/src/index';
 import { jsonDiagnostic, projectWorkspace } from '../load';
 import { format, parseArgs, UsageError } from '../util/args';
 import { palette, type Palette } from '../util/colors';
-import { findProjectFiles, readText, toPosix, workspaceRoot } from '../util/files';
+import { findProjectFiles, readText, skippedFolder, toPosix, workspaceRoot } from '../util/files';
 import type { Command } from './command';
 
 /** One diagnostic as `mlops validate --format json` prints it: 1-based, end column exclusive. */
@@ -20,8 +20,13 @@ export const validateCommand: Command = {
     if (args.positionals.length === 0) throw new UsageError('Name at least one file, folder or glob, e.g. mlops validate .');
     const cwd = process.cwd();
     const targets = expand(args.positionals, cwd);
-    // Cross-file rules need every catalog of the workspace, not only the files named.
-    const ws = projectWorkspace(workspaceRoot(cwd));
+    // Cross-file rules need every catalog of the workspace, not only the files named, and a
+    // catalog's sources may be written by any pipeline (missing-source-path): load those too,
+    // so a file validates the same alone as in the editor.
+    const root = workspaceRoot(cwd);
+    const ws = projectWorkspace(root);
+    const named = new Set(targets);
+    for (const f of findProjectFiles(root, (n) => documentKind(n) === 'pipeline')) if (!named.has(f)) ws.set(toPosix(f), readText(f));
     for (const f of targets) ws.set(toPosix(f), readText(f));
     const results: JsonDiagnostic[] = [];
     for (const f of targets) {
@@ -55,7 +60,13 @@ function expand(patterns: string[], cwd: string): string[] {
       if (!documentKind(abs)) throw new UsageError(`${p}: not a *.pipeline.yaml or *.features.yaml file; rename it so its kind is known.`);
       out.add(abs);
     } else if (/[*?[{]/.test(p)) {
-      const files = fs.globSync(p, { cwd }).map((f) => path.resolve(cwd, f)).filter((f) => documentKind(f) !== undefined);
+      // Like a folder, a glob skips dependencies and caches unless the pattern names them.
+      const named = new Set(p.split(/[/\\]/));
+      const exclude = (f: string | fs.Dirent) => {
+        const name = typeof f === 'string' ? path.basename(f) : f.name;
+        return skippedFolder(name) && !named.has(name);
+      };
+      const files = fs.globSync(p, { cwd, exclude }).map((f) => path.resolve(cwd, f)).filter((f) => documentKind(f) !== undefined);
       if (files.length === 0) throw new UsageError(`${p}: the pattern matches no *.pipeline.yaml or *.features.yaml file.`);
       files.sort().forEach((f) => out.add(f));
     } else {

@@ -5,6 +5,11 @@ import type { FileHost } from '../../../core/src/index';
 /** Folders never searched for pipeline and feature files. */
 const SKIP = new Set(['node_modules', '.git', '.mlops', '.venv', 'venv', '__pycache__', 'dist', 'out', '.tox', '.cache']);
 
+/** True for a folder that searches for project files skip (dependencies, caches, build output). */
+export function skippedFolder(name: string): boolean {
+  return SKIP.has(name);
+}
+
 /** Every `*.pipeline.yaml` / `*.features.yaml` below a folder (iterative; symlinked folders are not followed). */
 export function findProjectFiles(dir: string, match: (file: string) => boolean): string[] {
   const found: string[] = [];
