@@ -18,15 +18,29 @@ const common = {
   absWorkingDir: root,
 };
 
+// docker-modem loads ssh2 when it loads (for ssh:// engines); ssh2 has native parts and the
+// .vsix carries no node_modules, so the agent gets a stand-in that explains instead of
+// failing to start.
+const noSsh2 = {
+  name: 'no-ssh2',
+  setup(b) {
+    b.onResolve({ filter: /^ssh2$/ }, () => ({ path: 'ssh2', namespace: 'no-ssh2' }));
+    b.onLoad({ filter: /.*/, namespace: 'no-ssh2' }, () => ({
+      contents: "exports.Client = class { constructor() { throw new Error('ssh:// Docker hosts are not supported; set DOCKER_HOST to a unix socket or a tcp:// address.'); } };",
+      loader: 'js',
+    }));
+  },
+};
+
 const entries = [
   { in: 'client/src/extension.ts', out: 'dist/client.js', external: ['vscode'] },
   { in: 'server/src/server.ts', out: 'dist/server.js' },
-  { in: 'agent/src/main.ts', out: 'dist/agent.js', external: ['cpu-features', 'ssh2'] },
+  { in: 'agent/src/main.ts', out: 'dist/agent.js', external: ['cpu-features'], plugins: [noSsh2] },
 ];
 
 await Promise.all(
   entries
     .filter((e) => existsSync(join(root, e.in)))
-    .map((e) => build({ ...common, entryPoints: [e.in], outfile: e.out, external: e.external ?? [] })),
+    .map((e) => build({ ...common, entryPoints: [e.in], outfile: e.out, external: e.external ?? [], plugins: e.plugins ?? [] })),
 );
 await buildWebviews(root);
