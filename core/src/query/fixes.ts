@@ -1,0 +1,140 @@
+/**
+ * Quick fixes for diagnostics, as text edits: the rules attach FixData, this module turns
+ * it into edits that respect the file's layout, and adds fixes that need a look at other
+ * tasks (which task probably writes a missing input).
+ */
+import type { Diagnostic, DiagnosticCode, FixData } from '../diagnostics';
+import type { Pipeline, Task } from '../pipeline/model';
+import { TASK_ID } from '../pipeline/rules';
+import { normalize } from '../util/paths';
+import type { Analysis } from '../workspace';
+import type { YMap, YSeq } from '../yaml/tree';
+import { appendItem, insertEntry, isFlow, removeEntry, removeItem, setEntry, type SpanEdit } from './edits';
+import { nodeAt } from './node-at';
+
+/** One fix: a title for the light bulb and the edits to one document. */
+export interface QuickFix {
+  title: string;
+  code: DiagnosticCode;
+  edits: SpanEdit[];
+  /** The fix to apply with "auto fix". */
+  preferred: boolean;
+}
+
+/** Every fix for a diagnostic of an analysed document, best first. */
+export function quickFixes(a: Analysis, d: Diagnostic): QuickFix[] {
+  const span: [number, number] = [a.parsed.lines.offset(d.range.start), a.parsed.lines.offset(d.range.end)];
+  const out: QuickFix[] = [];
+  const fixes: FixData[] = [...(d.fixes ?? []), ...extraFixes(a, d, span)];
+  for (const fix of fixes) {
+    const made = fixEdits(a, d, span, fix);
+    if (made) out.push({ title: made.title, code: d.code, edits: made.edits, preferred: false });
+  }
+  if (out.length > 0) out[0]!.preferred = true;
+  return out;
+}
+
+function fixEdits(a: Analysis, d: Diagnostic, span: [number, number], fix: FixData): { title: string; edits: SpanEdit[] } | undefined {
+  const text = a.parsed.text;
+  const p = a.pipeline;
+  switch (fix.kind) {
+    case 'replace': {
+      if (d.code === 'unpinned-image') return cacheOff(a, span, fix.title);
+      const target: [number, number] = fix.range ? [a.parsed.lines.offset(fix.range.start), a.parsed.lines.offset(fix.range.end)] : span;
+      return { title: fix.title, edits: [{ span: target, newText: fix.newText }] };
+    }
+    case 'remove-need': {
+      const edit = p && removeNeed(text, p, span);
+      const need = text.slice(span[0], span[1]);
+      return edit ? { title: `Remove '${unquote(need)}' from needs`, edits: [edit] } : undefined;
+    }
+    case 'add-need': {
+      const task = p?.tasks.get(fix.task);
+      const edit = task && addNeed(text, task, fix.need);
+      return edit ? { title: `Add '${fix.need}' to the needs of '${fix.task}'`, edits: [edit] } : undefined;
+    }
+    case 'create-task': {
+      if (!p || !TASK_ID.test(fix.id) || p.tasks.has(fix.id)) return undefined;
+      const edit = createTask(text, p, fix.id);
+      return edit ? { title: `Create task '${fix.id}'`, edits: [edit] } : undefined;
+    }
+    default: {
+      const never: never = fix;
+      return never;
+    }
+  }
+}
+
+function unquote(s: string): string {
+  return s.replace(/^(["'])(.*)\1$/, '$2');
+}
+
+/** Fixes no single rule can know: the task whose command writes a missing input is probably its producer. */
+function extraFixes(a: Analysis, d: Diagnostic, span: [number, number]): FixData[] {
+  if (d.code !== 'missing-input' || !a.pipeline) return [];
+  const p = a.pipeline;
+  const hit = nodeAt(p.root, span[0]);
+  const taskId = hit?.path[0] === 'tasks' ? hit.path[1] : undefined;
+  if (typeof taskId !== 'string' || hit?.node?.kind !== 'scalar') return [];
+  const task = p.tasks.get(taskId);
+  const input = normalize(String(hit.node.value));
+  if (!task || input === '.') return [];
+  const out: FixData[] = [];
+  for (const t of p.taskOrder) {
+    if (t.id === taskId || !t.run || task.needs.some((n) => n.value === t.id)) continue;
+    const words = t.run.value.split(/[\s'"=]+/).map((w) => normalize(w));
+    if (words.includes(input)) out.push({ kind: 'add-need', task: taskId, need: t.id });
+  }
+  return out;
+}
+
+/** The edit that removes the `needs` entry at `span`. */
+function removeNeed(text: string, p: Pipeline, span: [number, number]): SpanEdit | undefined {
+  const hit = nodeAt(p.root, span[0]);
+  if (!hit || hit.path[0] !== 'tasks' || hit.path[2] !== 'needs' || typeof hit.path[3] !== 'number') return undefined;
+  const task = p.tasks.get(String(hit.path[1]));
+  const entry = task?.node?.entries.find((e) => e.key === 'needs');
+  if (!task?.node || entry?.value?.kind !== 'seq') return undefined;
+  return removeItem(text, entry.value, hit.path[3]) ?? removeEntry(text, task.node, entry);
+}
+
+function addNeed(text: string, task: Task, need: string): SpanEdit | undefined {
+  if (!task.node) return undefined;
+  const entry = task.node.entries.find((e) => e.key === 'needs');
+  if (entry?.value?.kind === 'seq') return appendItem(text, entry.value as YSeq, need);
+  if (entry) return setEntry(text, task.node, 'needs', `[${need}]`);
+  // A new `needs` goes first in a flow task and after `run` in a block one, where readers look for it.
+  if (isFlow(text, task.node)) return { span: [task.node.span[0] + 1, task.node.span[0] + 1], newText: `needs: [${need}], ` };
+  const run = task.node.entries.find((e) => e.key === 'run');
+  return insertEntry(text, task.node, 'needs', `[${need}]`, run);
+}
+
+/** A stub task at the end of `tasks`, in the style of the last task. */
+function createTask(text: string, p: Pipeline, id: string): SpanEdit | undefined {
+  const tasks = p.tasksNode;
+  if (!tasks) return undefined;
+  const command = `echo "TODO: write the command of ${id}"`;
+  const last = p.taskOrder[p.taskOrder.length - 1];
+  if (last && last.node && isFlow(text, last.node)) return insertEntry(text, tasks, id, `{run: '${command}'}`);
+  if (isFlow(text, tasks)) return insertEntry(text, tasks, id, `{run: '${command}'}`);
+  const indent = childIndent(text, p, tasks);
+  return insertEntry(text, tasks, id, `\n${indent}run: ${command}`);
+}
+
+/** Indentation of a task's keys: taken from an existing block task, else the tasks' own plus two. */
+function childIndent(text: string, p: Pipeline, tasks: YMap): string {
+  const col = (o: number) => o - (text.lastIndexOf('\n', o - 1) + 1);
+  for (const t of p.taskOrder) {
+    const first = t.node?.entries[0];
+    if (t.node && first && !isFlow(text, t.node)) return ' '.repeat(col(first.keySpan[0]));
+  }
+  const first = tasks.entries[0];
+  return ' '.repeat((first ? col(first.keySpan[0]) : 2) + 2);
+}
+
+/** `unpinned-image`: keep the image, switch caching off where the image is set. */
+function cacheOff(a: Analysis, span: [number, number], title: string): { title: string; edits: SpanEdit[] } | undefined {
+  const hit = nodeAt(a.parsed.root, span[0]);
+  if (!hit?.map || hit.entry?.key !== 'image') return undefined;
+  return { title, edits: [setEntry(a.parsed.text, hit.map, 'cache', 'false', hit.entry)] };
+}
