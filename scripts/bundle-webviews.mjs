@@ -18,7 +18,7 @@ const workerSource = {
   },
 };
 
-/** Every webviews/src/<name>/main.ts becomes dist/webviews/<name>.js, with <name>.css copied beside it. */
+/** Every webviews/src/<name>/main.ts becomes dist/webviews/<name>.js, with <name>.css and its *.svg icons beside it. */
 export async function buildWebviews(root) {
   const src = join(root, 'webviews', 'src');
   const out = join(root, 'dist', 'webviews');
@@ -41,9 +41,9 @@ export async function buildWebviews(root) {
     logLevel: 'warning',
     plugins: [workerSource],
   });
+  // Beside each bundle: its page stylesheet (<name>.css) and its icons (*.svg).
   for (const n of names) {
-    const css = join(src, n, `${n}.css`);
-    if (existsSync(css)) copyFileSync(css, join(out, `${n}.css`));
+    for (const f of readdirSync(join(src, n))) if (f === `${n}.css` || f.endsWith('.svg')) copyFileSync(join(src, n, f), join(out, f));
   }
   const codicons = join(root, 'node_modules', '@vscode', 'codicons', 'dist');
   for (const f of ['codicon.css', 'codicon.ttf']) copyFileSync(join(codicons, f), join(out, f));

@@ -31,6 +31,8 @@ declare global {
 
 /** What survives the panel being hidden or VS Code restarting (vscode.setState). */
 interface SavedState {
+  /** The pipeline's URI, so VS Code can restore the panel after a reload. */
+  uri?: string;
   direction: Direction;
   viewport?: Viewport;
   selected?: string | null;
@@ -221,6 +223,7 @@ export class DagApp extends LitElement {
         this.canRun = m.canRun;
         this.error = undefined;
         if (this.query.trim()) this.hits = searchNodes(m.graph.nodes, this.query);
+        this.save({ uri: m.graph.uri });
         void this.relayout();
         return;
       case 'select':
