@@ -111,7 +111,8 @@ describe('devcontainer generation: choices', () => {
     assert.match(g.dockerfile, /bash \/tmp\/miniforge\.sh -b -p \/opt\/conda/);
     assert.match(g.dockerfile, /^COPY environment\.yml \/tmp\/mlops-deps\/$/m);
     assert.match(g.dockerfile, /conda env update --name base --file \/tmp\/mlops-deps\/environment\.yml/);
-    assert.match(g.dockerfile, /^RUN pip install --no-cache-dir jupyterlab ipykernel$/m);
+    assert.match(g.dockerfile, /^# Jupyter for the notebooks, which the manifests do not list\.\nRUN pip install --no-cache-dir jupyterlab ipykernel$/m);
+    assert.doesNotMatch(g.dockerfile, /apt-get install -y --no-install-recommends python3 /, 'conda brings its own Python');
     assert.match(g.text, /A GPU is optional/);
     const cpu = gen('conda', { gpu: 'off' });
     assert.equal(cpu.json['build'].args.BASE_IMAGE, 'condaforge/miniforge3:latest');

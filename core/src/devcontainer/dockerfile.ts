@@ -192,7 +192,8 @@ export function renderDockerfile(plan: Plan): string {
       : `ENV PYTHONUNBUFFERED=1 \\\n    PIP_DISABLE_PIP_VERSION_CHECK=1 \\\n    VIRTUAL_ENV=${plan.envDir} \\\n    PATH=${plan.envDir}/bin:$PATH`,
     '',
   ];
-  if (plan.baseKind === 'cuda') lines.push(...pythonForCuda(plan), '');
+  // A conda environment brings its own Python.
+  if (plan.baseKind === 'cuda' && !conda) lines.push(...pythonForCuda(plan), '');
   if (conda && plan.baseKind !== 'conda') lines.push(...miniforge(), '');
   lines.push(
     conda
@@ -218,7 +219,8 @@ export function renderDockerfile(plan: Plan): string {
   const install = installLayer(plan);
   if (install.length > 0) lines.push(...install, '');
   if (plan.addPackages.length > 0) {
-    const why = [plan.jupyter ? 'Jupyter for the notebooks' : '', plan.mlflow ? 'MLflow for tracking' : ''].filter((s) => s).join(' and ');
+    const jupyter = plan.addPackages.some((p) => p !== 'mlflow');
+    const why = [jupyter ? 'Jupyter for the notebooks' : '', plan.addPackages.includes('mlflow') ? 'MLflow for tracking' : ''].filter((s) => s).join(' and ');
     lines.push(`# ${why[0]!.toUpperCase()}${why.slice(1)}, which the manifests do not list.`, `RUN pip install --no-cache-dir ${plan.addPackages.join(' ')}`, '');
   }
   if (conda) lines.push('USER $USERNAME', '');
