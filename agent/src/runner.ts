@@ -76,7 +76,7 @@ export async function startRun(host: RunHost, req: RunRequest, trigger: RunTrigg
       },
     },
   );
-  const done = scheduler.run();
+  const done = scheduler.run().finally(() => Promise.all(Object.values(executors).map((ex) => ex.dispose())));
   return ok({ id: runId, plan: plan.value, done, cancel: (force?: boolean) => scheduler.cancel(force) });
 }
 

@@ -5,10 +5,13 @@ import { devcontainerCommand } from './devcontainer';
 import { featuresCommand } from './features';
 import { modelsCommand } from './models';
 import { runCommand } from './run';
+import { runsCommand } from './runs';
+import { agentCommand } from './agent';
+import { serveCommand } from './serve';
 import { validateCommand } from './validate';
 
 /** Every sub-command, in the order `mlops --help` lists them. */
-export const COMMANDS: Command[] = [validateCommand, runCommand, dagCommand, devcontainerCommand, modelsCommand, featuresCommand];
+export const COMMANDS: Command[] = [validateCommand, runCommand, runsCommand, agentCommand, serveCommand, dagCommand, devcontainerCommand, modelsCommand, featuresCommand];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

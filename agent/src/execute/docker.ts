@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import Docker from 'dockerode';
 import type { PlannedTask } from '../plan';
 import { err, ok, type Result } from '../util/result';
-import { killGraceMs, type Executor, type Exit, type Launch, type TaskHandle } from './executor';
+import { killGraceMs, type AttemptListener, type Executor, type Exit, type Launch, type TaskHandle } from './executor';
 
 /** Labels that let a later agent find (and remove) the containers of an interrupted run. */
 export const RUN_LABEL = 'mlops.run';
@@ -73,7 +73,9 @@ export class DockerExecutor implements Executor {
     });
   }
 
-  start(launch: Launch, onExit: (exit: Exit) => void): TaskHandle {
+  async dispose(): Promise<void> {}
+
+  start(launch: Launch, listener: AttemptListener): TaskHandle {
     const grace = Math.ceil(killGraceMs() / 1000);
     let container: Docker.Container | undefined;
     let stopRequested: 'stop' | 'kill' | null = null;
@@ -81,7 +83,7 @@ export class DockerExecutor implements Executor {
     const finish = (exit: Exit) => {
       if (done) return;
       done = true;
-      onExit(exit);
+      listener.exited(exit);
     };
     const halt = (how: 'stop' | 'kill') => {
       if (!container) return;
@@ -115,6 +117,7 @@ export class DockerExecutor implements Executor {
         const drained = new Promise<void>((resolve) => stream.on('end', resolve).on('close', resolve).on('error', () => resolve()));
         this.docker.modem.demuxStream(stream, log, log);
         await container.start();
+        listener.started(null);
         if (stopRequested) halt(stopRequested);
         const result = (await container.wait()) as { StatusCode: number };
         await drained;
@@ -129,7 +132,6 @@ export class DockerExecutor implements Executor {
 
     run().then(finish, (e: Error) => finish({ code: null, signal: null, error: `Docker: ${e.message}` }));
     return {
-      pid: null,
       stop(force = false) {
         if (done) return;
         stopRequested = force ? 'kill' : 'stop';

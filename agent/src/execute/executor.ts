@@ -23,10 +23,16 @@ export interface Exit {
   error: string | null;
 }
 
+/** What an executor reports about one attempt. */
+export interface AttemptListener {
+  /** The attempt is running; `pid` is its process group (local: what a later agent kills if this one dies) or null. */
+  started(pid: number | null): void;
+  /** Called exactly once, also when the attempt never started. */
+  exited(exit: Exit): void;
+}
+
 /** A running attempt. */
 export interface TaskHandle {
-  /** The process group (local) — what a later agent kills if this one dies; null in docker. */
-  readonly pid: number | null;
   /** Stops the attempt and everything it started: SIGTERM, then SIGKILL after a grace period (at once when `force`). */
   stop(force?: boolean): void;
 }
@@ -36,8 +42,11 @@ export interface Executor {
   readonly kind: ExecutorKind;
   /** Checks made once before a run, so a missing engine or image fails at once. */
   prepare(tasks: PlannedTask[]): Promise<Result<void>>;
-  /** Starts an attempt; `onExit` is called exactly once. */
-  start(launch: Launch, onExit: (exit: Exit) => void): TaskHandle;
+  start(launch: Launch, listener: AttemptListener): TaskHandle;
+  /** Starts what `start` queued; called once per scheduler tick, after its launches. */
+  flush?(): void;
+  /** Releases what the executor holds once its run is over. */
+  dispose(): Promise<void>;
 }
 
 /** How long a stopped task gets between SIGTERM and SIGKILL (MLOPS_KILL_GRACE_MS overrides). */

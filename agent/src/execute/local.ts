@@ -1,21 +1,33 @@
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import type { PlannedTask } from '../plan';
-import { groupAlive, signalGroup } from '../util/process';
+import { groupAlive, isAlive, signalGroup } from '../util/process';
 import { err, ok, type Result } from '../util/result';
-import { killGraceMs, type Executor, type Exit, type Launch, type TaskHandle } from './executor';
+import { killGraceMs, type AttemptListener, type Executor, type Exit, type Launch, type TaskHandle } from './executor';
+import { Launcher, plainCommand } from './launcher';
 
 const BASH_CANDIDATES = ['/bin/bash', '/usr/bin/bash', '/usr/local/bin/bash', '/opt/homebrew/bin/bash'];
+/** How often running process groups are checked for having vanished without a word. */
+const LIVENESS_MS = 500;
 
 /**
  * Runs each task as `bash -c COMMAND` in its working directory, in a process group of its
- * own (detached), with both output streams appended straight to the task's log file.
- * Stopping a task signals the whole group, so its children and grandchildren go too;
- * whatever a task leaves behind when it exits is stopped the same way.
+ * own, with both output streams appended to the task's log file. Stopping a task signals
+ * the whole group (SIGTERM, SIGKILL after the grace period), so its children and
+ * grandchildren go too; whatever a task leaves behind when it exits is stopped the same way.
+ * Processes are forked by a small bash launcher (see launcher.ts), not by Node.
  */
 export class LocalExecutor implements Executor {
   readonly kind = 'local' as const;
   private readonly bash = BASH_CANDIDATES.find((b) => fs.existsSync(b)) ?? 'bash';
+  private readonly launcher = new Launcher(this.bash);
+  private readonly live = new Set<Attempt>();
+  /** Process groups of ended tasks, until nothing of them is left. */
+  private readonly ended = new Set<number>();
+  /** Leftover groups that were sent SIGTERM, and when. */
+  private readonly terminating = new Map<number, number>();
+  private readonly grace = killGraceMs();
+  private poll: NodeJS.Timeout | null = null;
 
   async prepare(tasks: PlannedTask[]): Promise<Result<void>> {
     for (const t of tasks) {
@@ -24,75 +36,164 @@ export class LocalExecutor implements Executor {
     return ok(undefined);
   }
 
-  start(launch: Launch, onExit: (exit: Exit) => void): TaskHandle {
-    const grace = killGraceMs();
-    let fd: number;
-    try {
-      fd = fs.openSync(launch.log, 'a');
-    } catch (e) {
-      return failed(onExit, `Cannot open the log file ${launch.log} (${(e as NodeJS.ErrnoException).code}).`);
+  start(launch: Launch, listener: AttemptListener): TaskHandle {
+    const command = launch.task.command;
+    const env = { ...launch.task.env, ...launch.env };
+    const argv = plainCommand(command, env) ?? [this.bash, '-c', command];
+    const attempt = new Attempt(listener, this.grace, (pgid) => {
+      this.live.delete(attempt);
+      if (pgid !== null) this.ended.add(pgid);
+    });
+    this.live.add(attempt);
+    this.watch();
+    const queued = this.launcher.launch(
+      { workdir: launch.task.workdir, log: launch.log, argv, env },
+      { started: (pgid) => attempt.started(pgid), ended: (status) => attempt.finish(exitFromStatus(status)) },
+    );
+    if (!queued) {
+      const error = 'its command, environment or paths contain the control character U+001F, which the local executor cannot pass';
+      queueMicrotask(() => attempt.finish({ code: null, signal: null, error }));
     }
-    let child;
-    try {
-      child = spawn(this.bash, ['-c', launch.task.command], {
-        cwd: launch.task.workdir,
-        env: { ...process.env, ...launch.task.env, ...launch.env },
-        detached: true,
-        stdio: ['ignore', fd, fd],
-      });
-    } catch (e) {
-      return failed(onExit, `Cannot start bash: ${(e as Error).message}.`);
-    } finally {
-      fs.closeSync(fd);
-    }
-    const pid = child.pid ?? null;
-    let stopping = false;
-    let done = false;
-    const finish = (exit: Exit) => {
-      if (done) return;
-      done = true;
-      if (pid !== null) reapGroup(pid, stopping, grace);
-      onExit(exit);
-    };
-    child.once('error', (e) => finish({ code: null, signal: null, error: `Cannot start the task: ${e.message}.` }));
-    child.once('exit', (code, signal) => finish({ code, signal, error: null }));
-    return {
-      pid,
-      stop(force = false) {
-        if (done || pid === null) return;
-        if (force) {
-          stopping = true;
-          signalGroup(pid, 'SIGKILL');
-          return;
+    return attempt;
+  }
+
+  flush(): void {
+    this.launcher.flush();
+  }
+
+  /** Ends the launcher and makes sure nothing any task started is still running. */
+  async dispose(): Promise<void> {
+    this.launcher.close();
+    if (this.poll) clearInterval(this.poll);
+    this.poll = null;
+    const groups = [...this.ended, ...this.terminating.keys()];
+    this.ended.clear();
+    this.terminating.clear();
+    await stopGroups(groups, this.grace);
+  }
+
+  /**
+   * Runs while there is something to watch. A running task's wrapper reports its exit, but
+   * SIGKILL to the group (a task killing its own group, or a forced stop) kills the wrapper
+   * too: a group gone for two checks in a row without a report has ended. An ended task's
+   * group must empty once its wrapper has gone; what is left gets SIGTERM, then SIGKILL.
+   */
+  private watch(): void {
+    if (this.poll) return;
+    this.poll = setInterval(() => {
+      for (const a of this.live) a.check();
+      const now = Date.now();
+      for (const pgid of this.ended) {
+        if (!groupAlive(pgid)) this.ended.delete(pgid);
+        else if (!isAlive(pgid)) {
+          this.ended.delete(pgid);
+          signalGroup(pgid, 'SIGTERM');
+          this.terminating.set(pgid, now);
         }
-        if (stopping) return;
-        stopping = true;
-        signalGroup(pid, 'SIGTERM');
-        setTimeout(() => signalGroup(pid, 'SIGKILL'), grace).unref();
-      },
-    };
+      }
+      for (const [pgid, since] of this.terminating) {
+        if (!groupAlive(pgid)) this.terminating.delete(pgid);
+        else if (now - since >= this.grace) {
+          signalGroup(pgid, 'SIGKILL');
+          this.terminating.delete(pgid);
+        }
+      }
+      if (this.live.size + this.ended.size + this.terminating.size === 0 && this.poll) {
+        clearInterval(this.poll);
+        this.poll = null;
+      }
+    }, LIVENESS_MS);
+    this.poll.unref();
   }
 }
 
-/**
- * After a task's main process has exited, nothing of its group may outlive it: when the
- * task was being stopped the rest already had its SIGTERM and is killed now; after a normal
- * exit leftovers get SIGTERM and, if still there after the grace period, SIGKILL.
- */
-function reapGroup(pgid: number, stopping: boolean, grace: number): void {
-  if (stopping) {
-    signalGroup(pgid, 'SIGKILL');
-    return;
+/** SIGTERM to each group still there, then SIGKILL to what is left after the grace period. */
+async function stopGroups(groups: number[], grace: number): Promise<void> {
+  let alive = groups.filter(groupAlive);
+  if (alive.length === 0) return;
+  for (const g of alive) signalGroup(g, 'SIGTERM');
+  const deadline = Date.now() + grace;
+  while (alive.length > 0 && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 20));
+    alive = alive.filter(groupAlive);
   }
-  if (!signalGroup(pgid, 'SIGTERM')) return;
-  setTimeout(() => {
-    if (groupAlive(pgid)) signalGroup(pgid, 'SIGKILL');
-  }, grace);
+  for (const g of alive) signalGroup(g, 'SIGKILL');
 }
 
-function failed(onExit: (exit: Exit) => void, error: string): TaskHandle {
-  queueMicrotask(() => onExit({ code: null, signal: null, error }));
-  return { pid: null, stop() {} };
+/** One attempt of a local task: its process group, how it is stopped, how it ended. */
+class Attempt implements TaskHandle {
+  private pgid: number | null = null;
+  private stopping: 'term' | 'kill' | null = null;
+  private done = false;
+  private suspect = false;
+  private killTimer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly listener: AttemptListener,
+    private readonly grace: number,
+    private readonly forget: (pgid: number | null) => void,
+  ) {}
+
+  started(pgid: number): void {
+    if (this.done) return;
+    this.pgid = pgid;
+    this.listener.started(pgid);
+    if (this.stopping) this.signal(this.stopping);
+  }
+
+  stop(force = false): void {
+    if (this.done) return;
+    const how = force ? 'kill' : 'term';
+    if (this.stopping === 'kill' || (this.stopping === 'term' && how === 'term')) return;
+    this.stopping = how;
+    if (this.pgid !== null) this.signal(how);
+  }
+
+  private signal(how: 'term' | 'kill'): void {
+    const pgid = this.pgid!;
+    if (how === 'kill') {
+      signalGroup(pgid, 'SIGKILL');
+      return;
+    }
+    signalGroup(pgid, 'SIGTERM');
+    this.killTimer = setTimeout(() => signalGroup(pgid, 'SIGKILL'), this.grace);
+    this.killTimer.unref();
+  }
+
+  check(): void {
+    if (this.done || this.pgid === null) return;
+    if (groupAlive(this.pgid)) {
+      this.suspect = false;
+      return;
+    }
+    if (!this.suspect) {
+      this.suspect = true; // its report may still be on its way
+      return;
+    }
+    this.finish(
+      this.stopping
+        ? { code: null, signal: 'SIGKILL', error: null }
+        : { code: null, signal: null, error: 'its process group was killed before it could report an exit status' },
+    );
+  }
+
+  finish(exit: Exit): void {
+    if (this.done) return;
+    this.done = true;
+    if (this.killTimer) clearTimeout(this.killTimer);
+    // A stopped task's group already had its SIGTERM: what is left of it goes now.
+    if (this.pgid !== null && this.stopping) signalGroup(this.pgid, 'SIGKILL');
+    this.forget(this.stopping ? null : this.pgid);
+    this.listener.exited(exit);
+  }
+}
+
+const SIGNAL_NAMES = new Map(Object.entries(os.constants.signals).map(([name, n]) => [n, name]));
+
+/** A bash status as an exit: 128+n means the task died of signal n. */
+function exitFromStatus(status: number): Exit {
+  const signal = status > 128 ? SIGNAL_NAMES.get(status - 128) : undefined;
+  return signal ? { code: null, signal, error: null } : { code: status, signal: null, error: null };
 }
 
 function isDir(p: string): boolean {

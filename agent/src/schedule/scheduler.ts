@@ -28,6 +28,9 @@ export interface SchedulerDeps {
 
 type KillReason = 'timeout' | 'cancel';
 
+/** The longest a task's start waits to be committed together with other transitions. */
+const LAZY_TICK_MS = 20;
+
 /** One task's life in the run. */
 interface Slot {
   task: PlannedTask;
@@ -39,6 +42,8 @@ interface Slot {
   fingerprint: string | null;
   /** Whether the cache decision has been made. */
   decided: boolean;
+  /** Whether the current attempt's start has been reported. */
+  announced: boolean;
   startedAt: number;
   handle: TaskHandle | null;
   gpus: string[];
@@ -57,12 +62,14 @@ export class Scheduler {
   private readonly slots = new Map<string, Slot>();
   private readonly ready: (Slot | null)[] = [];
   private head = 0;
+  private readonly starts: { slot: Slot; pid: number | null }[] = [];
   private readonly exits: { slot: Slot; exit: Exit }[] = [];
   private readonly pool: ResourcePool;
   private readonly baseEnv: Record<string, string>;
   private running = 0;
   private backingOff = 0;
   private tickQueued = false;
+  private lazyTick: NodeJS.Timeout | null = null;
   private stopping: string | null = null;
   private cancelled = false;
   private anyFailed = false;
@@ -96,6 +103,7 @@ export class Scheduler {
         children: [],
         fingerprint: null,
         decided: false,
+        announced: false,
         startedAt: 0,
         handle: null,
         gpus: [],
@@ -164,6 +172,7 @@ export class Scheduler {
     };
   }
 
+  /** Something happened that may free a slot: decide at once. */
   private queueTick(): void {
     if (this.tickQueued) return;
     this.tickQueued = true;
@@ -173,12 +182,30 @@ export class Scheduler {
     });
   }
 
+  /**
+   * A start changes no decision, so its record may wait a little for company: short tasks
+   * end within the same window, and both transitions go into one commit (group commit).
+   */
+  private queueLazyTick(): void {
+    if (this.lazyTick || this.tickQueued) return;
+    this.lazyTick = setTimeout(() => this.tick([]), LAZY_TICK_MS);
+  }
+
   /** Decides everything that can be decided now, then commits and reports it. */
   private tick(events: RunEvent[]): void {
+    if (this.lazyTick) {
+      clearTimeout(this.lazyTick);
+      this.lazyTick = null;
+    }
     if (this.finished) return;
     try {
-      for (const { slot, exit } of this.exits.splice(0)) this.exited(slot, exit, events);
+      for (const { slot, pid } of this.starts.splice(0)) this.announce(slot, pid, events);
+      for (const { slot, exit } of this.exits.splice(0)) {
+        this.announce(slot, null, events);
+        this.exited(slot, exit, events);
+      }
       this.launchReady(events);
+      for (const ex of Object.values(this.deps.executors)) ex.flush?.();
       const status = this.finalStatus();
       if (status) {
         for (const slot of this.slots.values()) {
@@ -224,7 +251,7 @@ export class Scheduler {
       if (this.running >= this.opts.parallel) break;
       if (!this.pool.fits(slot.task.resources)) continue;
       this.ready[i] = null;
-      this.launch(slot, events);
+      this.launch(slot);
       if (this.cancelled || this.stopping) break;
     }
     while (this.head < this.ready.length && this.ready[this.head] === null) this.head++;
@@ -242,7 +269,7 @@ export class Scheduler {
     return out;
   }
 
-  private launch(slot: Slot, events: RunEvent[]): void {
+  private launch(slot: Slot): void {
     const task = slot.task;
     slot.attempt++;
     slot.status = 'running';
@@ -254,11 +281,18 @@ export class Scheduler {
     const env: Record<string, string> = { ...this.baseEnv, MLOPS_TASK: task.id };
     if (slot.gpus.length > 0) env.CUDA_VISIBLE_DEVICES = slot.gpus.join(',');
     slot.startedAt = Date.now();
+    slot.announced = false;
     slot.handle = this.deps.executors[task.executor]!.start(
       { runId: this.plan.runId, task, attempt: slot.attempt, log, env, gpus: slot.gpus },
-      (exit) => {
-        this.exits.push({ slot, exit });
-        this.queueTick();
+      {
+        started: (pid) => {
+          this.starts.push({ slot, pid });
+          this.queueLazyTick();
+        },
+        exited: (exit) => {
+          this.exits.push({ slot, exit });
+          this.queueTick();
+        },
       },
     );
     if (task.timeoutMs !== null) {
@@ -268,14 +302,20 @@ export class Scheduler {
         slot.handle?.stop();
       }, task.timeoutMs);
     }
+  }
+
+  /** Reports that the current attempt runs, once (an attempt that ends unannounced is announced first). */
+  private announce(slot: Slot, pid: number | null, events: RunEvent[]): void {
+    if (slot.announced) return;
+    slot.announced = true;
     events.push({
       type: 'task-started',
       runId: this.plan.runId,
-      task: task.id,
+      task: slot.task.id,
       attempt: slot.attempt,
-      at: new Date(slot.startedAt).toISOString(),
-      pid: slot.handle.pid,
-      log,
+      at: new Date().toISOString(),
+      pid,
+      log: this.deps.logPath(slot.task.id),
     });
   }
 

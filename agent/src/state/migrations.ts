@@ -53,7 +53,6 @@ const MIGRATIONS: string[] = [
     PRIMARY KEY (run_id, task, attempt),
     FOREIGN KEY (run_id, task) REFERENCES tasks (run_id, task)
   ) WITHOUT ROWID;
-  CREATE INDEX attempts_by_status ON attempts (status);
 
   -- The fingerprint of each task's last successful execution, per pipeline file.
   CREATE TABLE cache (

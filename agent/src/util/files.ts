@@ -61,3 +61,13 @@ export const nodeFileHost: FileHost = {
 export function toPosix(p: string): string {
   return p.split(path.sep).join('/');
 }
+
+/** An absolute path with symlinks resolved when it exists (the spelling runs are recorded under). */
+export function realFile(base: string, file: string): string {
+  const abs = path.resolve(base, file);
+  try {
+    return fs.realpathSync(abs);
+  } catch {
+    return abs;
+  }
+}

@@ -1,0 +1,48 @@
+import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
+import type { RunEvent } from '../../../core/src/protocol/agent';
+import { AgentHost } from '../host';
+import { serveAgentProtocol } from '../rpc/server';
+import { detectCapacity } from '../schedule/capacity';
+import { openState, stateDirFor } from '../state/open';
+import { flag, option, parseArgs, UsageError } from '../util/args';
+import type { Command } from './command';
+import { onInterrupt } from './run';
+
+export const agentCommand: Command = {
+  name: 'agent',
+  summary: "The editor's agent: JSON-RPC (mlops/… methods) over stdin/stdout; fires scheduled pipelines while it runs",
+  usage: 'mlops agent --stdio [--state-dir DIR]',
+  async run(argv) {
+    const args = parseArgs(argv, { flags: ['stdio'], values: ['state-dir'] });
+    if (!flag(args, 'stdio')) throw new UsageError('The agent speaks JSON-RPC over stdin/stdout only: pass --stdio.');
+    // stdout carries the protocol: anything else printed there would corrupt it.
+    const log = (m: string) => process.stderr.write(`mlops agent: ${m}\n`);
+    const root = process.cwd();
+    const stateDir = stateDirFor(root, option(args, 'state-dir'));
+    const store = await openState(stateDir);
+    let sink: (events: RunEvent[]) => void = () => undefined;
+    const host = new AgentHost(store, root, detectCapacity(), (events) => sink(events), log);
+    const conn = createMessageConnection(new StreamMessageReader(process.stdin), new StreamMessageWriter(process.stdout));
+    sink = serveAgentProtocol(conn, host, stateDir);
+    host.triggers.start();
+    conn.listen();
+
+    // The editor going away (stdin closed) does not cancel runs: they finish and stay
+    // recorded, which is how work survives a window reload. SIGTERM/Ctrl-C cancels them.
+    const stop = onInterrupt((force) => {
+      for (const run of host.active.values()) run.cancel(force);
+    });
+    await new Promise<void>((resolve) => {
+      conn.onClose(resolve);
+      process.stdin.once('end', resolve);
+    });
+    sink = () => undefined;
+    host.triggers.stop();
+    await host.idle();
+    stop();
+    conn.dispose();
+    process.stdin.destroy();
+    store.close();
+    return 0;
+  },
+};

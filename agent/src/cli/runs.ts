@@ -1,0 +1,151 @@
+import type { RunRecord, RunSummary, TaskStatus } from '../../../core/src/protocol/agent';
+import { openState, stateDirFor } from '../state/open';
+import { readLogChunk } from '../state/logs';
+import type { Store } from '../state/store';
+import { format, option, parseArgs, flag, UsageError } from '../util/args';
+import { palette, type Palette } from '../util/colors';
+import { realFile } from '../util/files';
+import { formatDuration } from '../util/time';
+import type { Command } from './command';
+
+const USAGE = 'mlops runs list [--pipeline FILE] [--limit N] | show RUN|last | logs RUN|last TASK [--follow]  [--format text|json] [--state-dir DIR]';
+const FOLLOW_POLL_MS = 200;
+const ENDED: ReadonlySet<TaskStatus> = new Set(['succeeded', 'failed', 'cached', 'skipped', 'cancelled', 'interrupted']);
+
+export const runsCommand: Command = {
+  name: 'runs',
+  summary: 'Recorded runs: list them, show one with its tasks, print or follow a task log',
+  usage: USAGE,
+  async run(argv) {
+    const args = parseArgs(argv, { flags: ['follow'], values: ['format', 'state-dir', 'pipeline', 'limit'] });
+    const fmt = format(args, ['text', 'json'] as const, 'text');
+    const [sub, ...rest] = args.positionals;
+    const cwd = process.cwd();
+    const store = await openState(stateDirFor(cwd, option(args, 'state-dir')));
+    const c = palette(process.stdout);
+    try {
+      switch (sub) {
+        case 'list': {
+          const limit = Number(option(args, 'limit') ?? 20);
+          if (!Number.isInteger(limit) || limit < 1) throw new UsageError('--limit takes a whole number of at least 1.');
+          const pipeline = option(args, 'pipeline');
+          const runs = store.runs({ limit, ...(pipeline ? { file: realFile(cwd, pipeline) } : {}) });
+          process.stdout.write(fmt === 'json' ? `${JSON.stringify(runs, null, 2)}\n` : listText(runs, c));
+          return 0;
+        }
+        case 'show': {
+          const run = findRun(store, rest[0]);
+          if (!run) return missing(rest[0]!);
+          process.stdout.write(fmt === 'json' ? `${JSON.stringify(run.record, null, 2)}\n` : showText(run.record, run.summary, c));
+          return 0;
+        }
+        case 'logs':
+          return await logs(store, rest[0], rest[1], flag(args, 'follow'));
+        default:
+          throw new UsageError(sub ? `Unknown subcommand '${sub}'; use list, show or logs.` : 'Say what to do: list, show or logs.');
+      }
+    } finally {
+      store.close();
+    }
+  },
+};
+
+function findRun(store: Store, ref: string | undefined): { record: RunRecord; summary: RunSummary } | undefined {
+  if (!ref) throw new UsageError('Name a run (an id from mlops runs list) or last.');
+  const id = store.resolveRunId(ref);
+  return id ? store.run(id) : undefined;
+}
+
+function missing(ref: string): number {
+  process.stderr.write(ref === 'last' ? 'mlops runs: no runs recorded here yet; start one with mlops run FILE.\n' : `mlops runs: there is no run '${ref}'; see mlops runs list.\n`);
+  return 1;
+}
+
+async function logs(store: Store, ref: string | undefined, task: string | undefined, follow: boolean): Promise<number> {
+  const run = findRun(store, ref);
+  if (!run) return missing(ref!);
+  if (!task) throw new UsageError('Name the task whose log to print.');
+  const t = run.record.tasks.find((x) => x.id === task);
+  if (!t) {
+    process.stderr.write(`mlops runs: run ${run.record.id} has no task '${task}'; its tasks are ${run.record.tasks.map((x) => x.id).join(', ')}.\n`);
+    return 1;
+  }
+  const file = store.logPath(run.record.id, task);
+  let offset = 0;
+  for (;;) {
+    const chunk = readLogChunk(file, offset, 1 << 20);
+    if (chunk && chunk.text) {
+      process.stdout.write(chunk.text);
+      offset = chunk.nextOffset;
+      continue;
+    }
+    const status = store.taskStatus(run.record.id, task);
+    if (!follow || (status && ENDED.has(status))) {
+      if (!chunk && offset === 0 && status && ENDED.has(status) && t.attempts === 0) {
+        process.stderr.write(`mlops runs: task '${task}' did not run in ${run.record.id} (${status}), so it has no log.\n`);
+        return 1;
+      }
+      return 0;
+    }
+    await new Promise((r) => setTimeout(r, FOLLOW_POLL_MS));
+  }
+}
+
+function listText(runs: RunSummary[], c: Palette): string {
+  if (runs.length === 0) return c.dim('No runs recorded here yet; start one with mlops run FILE.\n');
+  const rows = runs.map((r) => [
+    r.id,
+    r.pipeline,
+    colorStatus(r.status, c),
+    r.startedAt.replace('T', ' ').slice(0, 19),
+    r.endedAt ? formatDuration(Date.parse(r.endedAt) - Date.parse(r.startedAt)) : '…',
+    taskCounts(r.counts),
+  ]);
+  return table(['RUN', 'PIPELINE', 'STATUS', 'STARTED (UTC)', 'TOOK', 'TASKS'], rows);
+}
+
+function showText(run: RunRecord, s: RunSummary, c: Palette): string {
+  const head = [
+    `${c.bold(run.id)}  ${run.pipeline}  ${colorStatus(run.status, c)}`,
+    c.dim(`${s.file}`),
+    c.dim(`started ${run.startedAt}${run.endedAt ? ` · took ${formatDuration(Date.parse(run.endedAt) - Date.parse(run.startedAt))}` : ''} · by ${s.trigger}${s.resumedFrom ? ` · resumes ${s.resumedFrom}` : ''}`),
+  ];
+  const params = Object.entries(run.params);
+  if (params.length > 0) head.push(c.dim(`params ${params.map(([k, v]) => `${k}=${v}`).join(' ')}`));
+  if (s.message) head.push(c.dim(s.message));
+  const rows = run.tasks.map((t) => [
+    t.id,
+    colorStatus(t.status, c),
+    String(t.attempts),
+    t.exitCode === null ? '' : String(t.exitCode),
+    t.durationMs === null ? '' : formatDuration(t.durationMs),
+  ]);
+  return `${head.join('\n')}\n\n${table(['TASK', 'STATUS', 'ATTEMPTS', 'EXIT', 'TOOK'], rows)}`;
+}
+
+function taskCounts(counts: RunSummary['counts']): string {
+  return Object.entries(counts)
+    .map(([k, n]) => `${n} ${k}`)
+    .join(', ');
+}
+
+function colorStatus(status: string, c: Palette): string {
+  if (status === 'succeeded' || status === 'cached') return c.green(status);
+  if (status === 'failed') return c.red(status);
+  if (status === 'running') return c.blue(status);
+  if (status === 'skipped' || status === 'pending') return c.dim(status);
+  return c.yellow(status);
+}
+
+// eslint-disable-next-line no-control-regex
+const visible = (s: string) => s.replace(/\u001b\[[0-9;]*m/g, '').length;
+
+function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => visible(r[i] ?? ''))));
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, i) => (i === cells.length - 1 ? cell : cell + ' '.repeat(widths[i]! - visible(cell))))
+      .join('  ')
+      .trimEnd();
+  return `${[line(header), ...rows.map(line)].join('\n')}\n`;
+}

@@ -1,0 +1,158 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+
+/**
+ * The bash program that forks local tasks. Forking from the agent's Node process costs
+ * about a millisecond of its main thread per task (the kernel copies the page tables of a
+ * ~50 MB process) — more than make needs to run a no-op task. Forking from a small bash is
+ * a fraction of that and runs beside the agent instead of blocking it.
+ *
+ * Requests on stdin, one per task: an 8-digit byte length, then that many bytes of fields
+ * separated by U+001F: key, workdir, log file, argc, argv…, NAME=value…. A length prefix
+ * lets bash read a request in two read() calls instead of one per byte. Replies on stdout,
+ * one line each: `P key pgid` once the task has started, `X key status` when it has ended
+ * (status as bash reports it: 128+n after signal n).
+ */
+const SCRIPT = `
+set -m  # job control: each task runs in a process group of its own, led by its wrapper
+set -f  # no globbing when requests are split into fields
+while LC_ALL=C IFS= read -r -N 8 len && LC_ALL=C IFS= read -r -N "$((10#$len))" req; do
+  IFS=$'\\x1f' f=($req)
+  key=\${f[0]} dir=\${f[1]} log=\${f[2]} argc=\${f[3]}
+  argv=("\${f[@]:4:argc}")
+  envs=("\${f[@]:4+argc}")
+  (
+    # The wrapper survives SIGTERM/SIGINT/SIGHUP sent to the group, so that it can report
+    # how the task ended; the task itself gets them with their default action.
+    trap : TERM INT HUP
+    set +f
+    if cd -- "$dir" 2>>"$log"; then
+      ((\${#envs[@]})) && export "\${envs[@]}"
+      "\${argv[@]}" </dev/null >>"$log" 2>&1
+      printf 'X %s %d\\n' "$key" "$?"
+    else
+      printf 'X %s 127\\n' "$key"
+    fi
+  ) &
+  printf 'P %s %d\\n' "$key" "$!"
+done 2>/dev/null
+`;
+
+/** The one character request fields may not contain. */
+export const FIELD_SEPARATOR = '\x1f';
+
+/** What one launched process reports. */
+export interface LaunchListener {
+  started(pgid: number): void;
+  ended(status: number): void;
+}
+
+export interface LaunchRequest {
+  workdir: string;
+  log: string;
+  argv: string[];
+  env: Record<string, string>;
+}
+
+/** One bash launcher process, started on first use and restarted if it dies. */
+export class Launcher {
+  private child: ChildProcess | null = null;
+  private readonly listeners = new Map<string, LaunchListener>();
+  private nextKey = 0;
+  private pending = '';
+  private partial = '';
+
+  constructor(private readonly bash: string) {}
+
+  /**
+   * Queues a task; `flush` sends what is queued. False (and nothing queued) when a field
+   * holds the separator, which no real command or path does.
+   */
+  launch(req: LaunchRequest, listener: LaunchListener): boolean {
+    const env = Object.entries(req.env).map(([k, v]) => `${k}=${v}`);
+    const key = String(this.nextKey);
+    const fields = [key, req.workdir, req.log, String(req.argv.length), ...req.argv, ...env];
+    if (fields.some((f) => f.includes(FIELD_SEPARATOR))) return false;
+    this.nextKey++;
+    this.listeners.set(key, listener);
+    const body = fields.join(FIELD_SEPARATOR);
+    this.pending += String(Buffer.byteLength(body)).padStart(8, '0') + body;
+    return true;
+  }
+
+  /** Ends the launcher once idle; tasks already started keep reporting through their wrappers. */
+  close(): void {
+    this.child?.stdin?.end();
+    this.child = null;
+  }
+
+  /** Sends the queued requests in one write. */
+  flush(): void {
+    if (this.pending === '') return;
+    const data = this.pending;
+    this.pending = '';
+    this.process().stdin!.write(data);
+  }
+
+  private process(): ChildProcess {
+    if (this.child) return this.child;
+    // Detached: a session of its own, so a Ctrl-C in the terminal reaches the agent (which
+    // decides what to stop), not the launcher or the tasks.
+    const child = spawn(this.bash, ['-c', SCRIPT, 'mlops-launcher'], { stdio: ['pipe', 'pipe', 'ignore'], detached: true });
+    child.stdout!.setEncoding('utf8');
+    child.stdout!.on('data', (chunk: string) => this.read(chunk));
+    child.stdin!.on('error', () => undefined);
+    child.once('exit', () => {
+      if (this.child === child) this.child = null;
+    });
+    this.child = child;
+    return child;
+  }
+
+  private read(chunk: string): void {
+    const text = this.partial + chunk;
+    let start = 0;
+    for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start)) {
+      this.line(text.slice(start, nl));
+      start = nl + 1;
+    }
+    this.partial = text.slice(start);
+  }
+
+  private line(line: string): void {
+    const [kind, key, value] = line.split(' ');
+    const listener = this.listeners.get(key!);
+    if (!listener) return;
+    if (kind === 'P') listener.started(Number(value));
+    else if (kind === 'X') {
+      this.listeners.delete(key!);
+      listener.ended(Number(value));
+    }
+  }
+}
+
+const BASH_WORDS = new Set(
+  `. : [ alias bg bind break builtin caller cd command compgen complete compopt continue declare dirs disown echo enable eval
+   exec exit export fc fg getopts hash help history jobs kill let local logout mapfile popd printf pushd pwd read readarray
+   readonly return set shift shopt source suspend test times trap type typeset ulimit umask unalias unset wait
+   if then else elif fi case esac for select while until do done in function time coproc`.split(/\s+/),
+);
+
+/** Words made only of characters that mean nothing to bash. */
+const PLAIN = /^[A-Za-z0-9_./,:@%+=-]+(?: +[A-Za-z0-9_./,:@%+=-]+)*$/;
+
+/**
+ * The argv `bash -c COMMAND` would run, when COMMAND is a plain list of words: no quotes,
+ * expansions, globs, redirections or operators, not an assignment, and not a shell builtin
+ * or keyword (`true` and `false` behave the same either way). Running those words directly
+ * is what bash does after parsing them, minus the cost of starting bash — the shortcut GNU
+ * make takes for simple recipe lines. Undefined when bash is needed.
+ */
+export function plainCommand(command: string, env: Record<string, string>): string[] | undefined {
+  const trimmed = command.trim();
+  // bash -c would first source $BASH_ENV.
+  if (!PLAIN.test(trimmed) || (env.BASH_ENV ?? process.env.BASH_ENV)) return undefined;
+  const argv = trimmed.split(/ +/);
+  const first = argv[0]!;
+  if (first.includes('=') || BASH_WORDS.has(first)) return undefined;
+  return argv;
+}

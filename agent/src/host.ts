@@ -1,0 +1,65 @@
+import type { RunEvent, RunRequest, RunTrigger } from '../../core/src/protocol/agent';
+import { startRun, type ActiveRun, type StartError } from './runner';
+import type { Capacity } from './schedule/capacity';
+import type { Store } from './state/store';
+import { Triggers } from './triggers';
+import type { Result } from './util/result';
+
+/**
+ * A long-lived agent (`mlops agent --stdio`, `mlops serve`): runs started on request or by
+ * schedule, side by side, and their events to one listener.
+ */
+export class AgentHost {
+  readonly active = new Map<string, ActiveRun>();
+  readonly triggers: Triggers;
+
+  constructor(
+    readonly store: Store,
+    /** The workspace folder: relative pipeline paths and schedules are looked up here. */
+    readonly root: string,
+    readonly capacity: Capacity,
+    private readonly onEvents: (events: RunEvent[]) => void,
+    private readonly log: (message: string) => void,
+  ) {
+    this.triggers = new Triggers({
+      root,
+      now: () => new Date(),
+      claim: (file, cron, at) => store.claimFire(file, cron, at.toISOString()),
+      fire: (file, at) => void this.fire(file, at),
+      setTimer: (fn, ms) => setTimeout(fn, ms),
+      clearTimer: (t) => clearTimeout(t),
+    });
+  }
+
+  async start(req: RunRequest, trigger: RunTrigger): Promise<Result<ActiveRun, StartError>> {
+    const r = await startRun({ store: this.store, cwd: this.root, capacity: this.capacity, onEvents: this.onEvents }, req, trigger);
+    if (r.ok) {
+      const run = r.value;
+      this.active.set(run.id, run);
+      void run.done.then(
+        () => this.active.delete(run.id),
+        (e: Error) => {
+          this.active.delete(run.id);
+          this.log(`run ${run.id} stopped: ${e.message}`);
+        },
+      );
+    }
+    return r;
+  }
+
+  /** Resolves once no run is active. */
+  async idle(): Promise<void> {
+    while (this.active.size > 0) await Promise.allSettled([...this.active.values()].map((r) => r.done));
+  }
+
+  private async fire(file: string, at: Date): Promise<void> {
+    const busy = [...this.active.values()].find((r) => r.plan.loaded.file === file);
+    if (busy) {
+      this.log(`schedule of ${file} at ${at.toISOString()} skipped: run ${busy.id} of it is still going`);
+      return;
+    }
+    const r = await this.start({ file }, 'schedule');
+    if (r.ok) this.log(`schedule of ${file} at ${at.toISOString()} started run ${r.value.id}`);
+    else this.log(`schedule of ${file} at ${at.toISOString()} could not start: ${r.error.message}`);
+  }
+}

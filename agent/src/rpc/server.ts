@@ -1,0 +1,80 @@
+import * as path from 'node:path';
+import { NotificationType, RequestType, type MessageConnection } from 'vscode-jsonrpc/node';
+import {
+  agentInfoRequest,
+  logsReadRequest,
+  runCancelRequest,
+  runEventNotification,
+  runsListRequest,
+  runsShowRequest,
+  runStartRequest,
+  schedulesNextRequest,
+  type AgentNotification,
+  type AgentRequest,
+  type LogsReadResult,
+  type RunEvent,
+  type TaskStatus,
+} from '../../../core/src/protocol/agent';
+import type { AgentHost } from '../host';
+import { readLogChunk } from '../state/logs';
+import { realFile } from '../util/files';
+
+declare const __VERSION__: string | undefined;
+const VERSION = typeof __VERSION__ === 'string' ? __VERSION__ : '0.1.0';
+const MAX_LOG_CHUNK = 1 << 20;
+const ENDED: ReadonlySet<TaskStatus> = new Set(['succeeded', 'failed', 'cached', 'skipped', 'cancelled', 'interrupted']);
+
+const req = <P, R>(d: AgentRequest<P, R>) => new RequestType<P, R, void>(d.method);
+const note = <P>(d: AgentNotification<P>) => new NotificationType<P>(d.method);
+
+/** Serves the agent protocol (core/src/protocol/agent.ts) on a connection; returns the event sink. */
+export function serveAgentProtocol(conn: MessageConnection, host: AgentHost, stateDir: string): (events: RunEvent[]) => void {
+  const store = host.store;
+  const resolveFile = (file: string) => realFile(host.root, file);
+
+  conn.onRequest(req(runStartRequest), async (params) => {
+    const r = await host.start({ ...params, file: resolveFile(params.file) }, 'rpc');
+    return r.ok ? { ok: true, runId: r.value.id } : { ok: false, message: r.error.message, problems: r.error.problems };
+  });
+
+  conn.onRequest(req(runCancelRequest), ({ runId }) => {
+    const run = host.active.get(runId);
+    run?.cancel();
+    return { cancelled: run !== undefined };
+  });
+
+  conn.onRequest(req(runsListRequest), ({ file, limit }) => ({
+    runs: store.runs({ ...(file ? { file: resolveFile(file) } : {}), ...(limit ? { limit } : {}) }),
+  }));
+
+  conn.onRequest(req(runsShowRequest), ({ runId }) => {
+    const id = store.resolveRunId(runId);
+    const run = id ? store.run(id) : undefined;
+    return run ? { ok: true, run: run.record, summary: run.summary } : { ok: false, message: `There is no run '${runId}'.` };
+  });
+
+  conn.onRequest(req(logsReadRequest), ({ runId, task, offset, limit }): LogsReadResult => {
+    const id = store.resolveRunId(runId);
+    const status = id ? store.taskStatus(id, task) : undefined;
+    if (!id || !status) return { ok: false, message: `Run '${runId}' has no task '${task}'.` };
+    const from = offset ?? 0;
+    const chunk = readLogChunk(store.logPath(id, task), from, Math.min(limit ?? MAX_LOG_CHUNK, MAX_LOG_CHUNK));
+    const text = chunk?.text ?? '';
+    return { ok: true, text, nextOffset: chunk?.nextOffset ?? from, complete: ENDED.has(status) && text === '' };
+  });
+
+  conn.onRequest(req(schedulesNextRequest), ({ file }) => ({ schedules: host.triggers.next(file ? resolveFile(file) : undefined) }));
+
+  conn.onRequest(req(agentInfoRequest), () => ({
+    version: VERSION,
+    pid: process.pid,
+    stateDir: path.resolve(stateDir),
+    root: host.root,
+    capacity: { cpu: host.capacity.cpu, memoryBytes: host.capacity.memory, gpus: host.capacity.gpus.length },
+  }));
+
+  const eventType = note(runEventNotification);
+  return (events) => {
+    for (const event of events) void conn.sendNotification(eventType, { event }).catch(() => undefined);
+  };
+}

@@ -1,0 +1,110 @@
+import * as fs from 'node:fs';
+import { documentKind, isTimeZone, loadPipeline, nextFire, parseCron, parseYaml, type CronSpec, type ScheduledPipeline } from '../../core/src/index';
+import { findProjectFiles, readText } from './util/files';
+
+/** How often the workspace is read again for added, changed or removed schedules. */
+const RESCAN_MS = 60_000;
+
+interface Schedule {
+  file: string;
+  pipeline: string;
+  cron: string;
+  spec: CronSpec;
+  timezone: string;
+}
+
+export interface TriggerDeps {
+  /** The workspace folder whose pipelines are scheduled. */
+  root: string;
+  now(): Date;
+  /** Records a fire; false when another agent on the same state already fired it. */
+  claim(file: string, cron: string, fireAt: Date): boolean;
+  /** Starts a scheduled run of the pipeline. */
+  fire(file: string, fireAt: Date): void;
+  setTimer(fn: () => void, ms: number): NodeJS.Timeout;
+  clearTimer(t: NodeJS.Timeout): void;
+}
+
+/**
+ * Fires the workspace's scheduled pipelines at their cron times, in their time zones,
+ * while an agent runs. Fire times that passed while no agent ran are not replayed: only
+ * times after the agent started count.
+ */
+export class Triggers {
+  private lastCheck: Date;
+  private timer: NodeJS.Timeout | null = null;
+  private stopped = true;
+
+  constructor(private readonly deps: TriggerDeps) {
+    this.lastCheck = deps.now();
+  }
+
+  /** Every valid schedule of the workspace (or of one file) with its next fire time. */
+  next(file?: string): ScheduledPipeline[] {
+    const now = this.deps.now();
+    return this.scan()
+      .filter((s) => !file || s.file === file)
+      .map((s) => ({ file: s.file, pipeline: s.pipeline, cron: s.cron, timezone: s.timezone, next: nextFire(s.spec, now, s.timezone)?.toISOString() ?? null }));
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.lastCheck = this.deps.now();
+    this.arm(this.scan());
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) this.deps.clearTimer(this.timer);
+    this.timer = null;
+  }
+
+  /** Fires what came due since the last check (each schedule at most once), then re-arms. */
+  check(): void {
+    const now = this.deps.now();
+    const schedules = this.scan();
+    for (const s of schedules) {
+      const due = nextFire(s.spec, this.lastCheck, s.timezone);
+      if (due && due.getTime() <= now.getTime() && this.deps.claim(s.file, s.cron, due)) this.deps.fire(s.file, due);
+    }
+    this.lastCheck = now;
+    this.arm(schedules);
+  }
+
+  /** Sleeps until the next fire time, or at most until the next rescan. */
+  private arm(schedules: Schedule[]): void {
+    if (this.stopped) return;
+    if (this.timer) this.deps.clearTimer(this.timer);
+    const now = this.deps.now().getTime();
+    let wait = RESCAN_MS;
+    for (const s of schedules) {
+      const t = nextFire(s.spec, new Date(now), s.timezone);
+      if (t) wait = Math.min(wait, t.getTime() - now);
+    }
+    this.timer = this.deps.setTimer(() => this.check(), Math.max(0, wait));
+  }
+
+  private scan(): Schedule[] {
+    const out: Schedule[] = [];
+    for (const found of findProjectFiles(this.deps.root, (n) => documentKind(n) === 'pipeline')) {
+      let text: string;
+      let file: string;
+      try {
+        file = fs.realpathSync(found); // the spelling runs record, so a fire can find its own runs
+        text = readText(file);
+      } catch {
+        continue;
+      }
+      const p = loadPipeline(parseYaml(text).root);
+      for (const s of p.schedules) {
+        if (!s.cron) continue;
+        const cron = parseCron(s.cron.value);
+        const timezone = s.timezone?.value ?? 'UTC';
+        // An invalid schedule is an error `mlops validate` reports; it simply never fires.
+        if (!cron.ok || !isTimeZone(timezone)) continue;
+        out.push({ file, pipeline: p.name?.value ?? file, cron: s.cron.value, spec: cron.spec, timezone });
+      }
+    }
+    return out;
+  }
+}
