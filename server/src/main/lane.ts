@@ -1,0 +1,180 @@
+import { Worker } from 'node:worker_threads';
+import type { EngineOptions } from '../engine/engine';
+import type { EngineArgs, EngineMethod, EngineResult, LaneReply, LaneRequest } from '../engine/lane-protocol';
+
+/** A call waiting for, or running in, a lane. */
+export interface LaneCall {
+  method: EngineMethod;
+  args: unknown[];
+  /** The document the call is about, blamed if it gets stuck before any progress report. */
+  uri?: string;
+  resolve(value: unknown): void;
+  reject(err: Error): void;
+}
+
+export interface LaneOptions {
+  name: string;
+  /** The worker script: this same bundle, which starts a lane when not on the main thread. */
+  script: string;
+  /** How long one document's analysis may take before the lane is restarted. */
+  budgetMs: number;
+  /**
+   * The lane was stuck on `blame` (or crashed) and has been restarted empty: the owner
+   * re-seeds its documents and decides what happens to the interrupted call.
+   */
+  onStuck(lane: Lane, blame: string | undefined, call: LaneCall | undefined, reason: string): void;
+  log(line: string): void;
+}
+
+/**
+ * A worker thread running an Engine. Calls run one at a time so the lane always knows
+ * which document is being analysed; document updates made while a call runs are merged
+ * and sent just before the next call. A call that outlives the budget gets the worker
+ * terminated and restarted.
+ */
+export class Lane {
+  private worker!: Worker;
+  private readonly queue: LaneCall[] = [];
+  private current: { id: number; call: LaneCall } | undefined;
+  private blame: string | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private nextId = 1;
+  private readonly pendingDocs = new Map<string, string | null>();
+  private pendingFilesChanged = false;
+  private configuration: EngineOptions | undefined;
+  private disposed = false;
+  /** The current worker has warmed up; calls wait until then (the budget would count the warm-up). */
+  private ready = false;
+
+  constructor(private readonly options: LaneOptions) {
+    this.start();
+  }
+
+  get name(): string {
+    return this.options.name;
+  }
+
+  configure(options: EngineOptions): void {
+    this.configuration = options;
+    this.post({ type: 'configure', options });
+  }
+
+  set(uri: string, text: string): void {
+    this.pendingDocs.set(uri, text);
+    if (!this.current) this.flush();
+  }
+
+  delete(uri: string): void {
+    this.pendingDocs.set(uri, null);
+    if (!this.current) this.flush();
+  }
+
+  filesChanged(): void {
+    this.pendingFilesChanged = true;
+    if (!this.current) this.flush();
+  }
+
+  call<M extends EngineMethod>(method: M, args: EngineArgs<M>, uri?: string): Promise<EngineResult<M>> {
+    return new Promise((resolve, reject) => {
+      const call: LaneCall = { method, args, resolve: resolve as (v: unknown) => void, reject };
+      if (uri !== undefined) call.uri = uri;
+      this.enqueue(call);
+    });
+  }
+
+  /** Queues a call again, e.g. one taken over from another lane. */
+  enqueue(call: LaneCall, first = false): void {
+    if (first) this.queue.unshift(call);
+    else this.queue.push(call);
+    this.pump();
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    clearTimeout(this.timer);
+    void this.worker.terminate();
+    for (const c of this.queue.splice(0)) c.reject(new Error('The language server is shutting down.'));
+    this.current?.call.reject(new Error('The language server is shutting down.'));
+  }
+
+  private start(): void {
+    const worker = new Worker(this.options.script, { workerData: { lane: this.options.name } });
+    this.worker = worker;
+    this.ready = false;
+    worker.on('message', (m: LaneReply) => {
+      if (worker === this.worker) this.onReply(m);
+    });
+    worker.on('error', (err) => {
+      if (worker === this.worker) this.restart(`crashed: ${err.message}`);
+    });
+    worker.on('exit', (code) => {
+      if (worker === this.worker && !this.disposed) this.restart(`exited with code ${code}`);
+    });
+    if (this.configuration) this.post({ type: 'configure', options: this.configuration });
+  }
+
+  private post(m: LaneRequest): void {
+    this.worker.postMessage(m);
+  }
+
+  private flush(): void {
+    for (const [uri, text] of this.pendingDocs) this.post(text === null ? { type: 'delete', uri } : { type: 'set', uri, text });
+    this.pendingDocs.clear();
+    if (this.pendingFilesChanged) this.post({ type: 'filesChanged' });
+    this.pendingFilesChanged = false;
+  }
+
+  private pump(): void {
+    if (this.current || this.disposed || !this.ready) return;
+    this.flush();
+    const call = this.queue.shift();
+    if (!call) return;
+    const id = this.nextId++;
+    this.current = { id, call };
+    this.blame = call.uri;
+    this.post({ type: 'call', id, method: call.method, args: call.args });
+    this.arm();
+  }
+
+  private arm(): void {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.restart(`took longer than ${this.options.budgetMs} ms`), this.options.budgetMs);
+  }
+
+  private onReply(m: LaneReply): void {
+    if (m.type === 'ready') {
+      this.ready = true;
+      this.pump();
+      return;
+    }
+    if (m.type === 'progress') {
+      this.blame = m.uri;
+      this.arm();
+      return;
+    }
+    if (!this.current || m.id !== this.current.id) return;
+    clearTimeout(this.timer);
+    const { call } = this.current;
+    this.current = undefined;
+    if (m.error !== undefined) call.reject(new Error(m.error));
+    else call.resolve(m.result);
+    this.pump();
+  }
+
+  private restart(reason: string): void {
+    if (this.disposed) return;
+    clearTimeout(this.timer);
+    const interrupted = this.current?.call;
+    const blame = this.blame;
+    this.current = undefined;
+    this.blame = undefined;
+    const old = this.worker;
+    this.pendingDocs.clear();
+    this.pendingFilesChanged = false;
+    this.start();
+    void old.terminate();
+    this.options.log(`${this.options.name} lane ${reason}${blame ? ` on ${blame}` : ''}; restarted`);
+    this.options.onStuck(this, blame, interrupted, reason);
+    this.pump();
+  }
+}

@@ -1,0 +1,150 @@
+import type { EngineOptions } from '../engine/engine';
+import type { EngineArgs, EngineMethod, EngineResult } from '../engine/lane-protocol';
+import { Lane, type LaneCall } from './lane';
+
+/** Documents larger than this go straight to the slow lane. */
+export const SLOW_CHARS = 256 * 1024;
+/** An analysis in the fast lane that takes longer moves its document to the slow lane. */
+export const FAST_BUDGET_MS = 400;
+/** An analysis in the slow lane that takes longer is given up until the document changes. */
+export const SLOW_BUDGET_MS = 30_000;
+
+export interface RouterOptions {
+  script: string;
+  log(line: string): void;
+  /** A document was given up: its analysis took too long. */
+  gaveUp(uri: string): void;
+}
+
+/** What a call returns for a document that is not analysed (given up). */
+const EMPTY: { [M in EngineMethod]: (args: EngineArgs<M>) => EngineResult<M> } = {
+  validate: () => null,
+  completion: () => [],
+  hover: () => null,
+  definition: () => [],
+  symbolAt: () => null,
+  occurrences: () => [],
+  renameProblem: () => null,
+  documentSymbols: () => [],
+  workspaceSymbols: () => [],
+  codeActions: () => [],
+  codeLenses: () => [],
+  dag: ([uri]) => ({ uri, nodes: [], edges: [] }),
+};
+
+/**
+ * Sends each document to the lanes and each call to the lane that owns its document.
+ * The fast lane holds every document except slow ones; the slow lane mirrors them all,
+ * so a document moved there keeps the full cross-file picture.
+ */
+export class Router {
+  private readonly texts = new Map<string, string>();
+  private readonly slow = new Set<string>();
+  /** Given-up documents and the text that was given up on. */
+  private readonly givenUp = new Map<string, string>();
+  readonly fast: Lane;
+  readonly slowLane: Lane;
+
+  constructor(private readonly options: RouterOptions) {
+    this.fast = new Lane({
+      name: 'fast',
+      script: options.script,
+      budgetMs: FAST_BUDGET_MS,
+      log: options.log,
+      onStuck: (lane, blame, call) => this.fastStuck(lane, blame, call),
+    });
+    this.slowLane = new Lane({
+      name: 'slow',
+      script: options.script,
+      budgetMs: SLOW_BUDGET_MS,
+      log: options.log,
+      onStuck: (lane, blame, call) => this.slowStuck(lane, blame, call),
+    });
+  }
+
+  configure(options: EngineOptions): void {
+    this.fast.configure(options);
+    this.slowLane.configure(options);
+  }
+
+  has(uri: string): boolean {
+    return this.texts.has(uri);
+  }
+
+  isSlow(uri: string): boolean {
+    return this.slow.has(uri);
+  }
+
+  slowUris(): string[] {
+    return [...this.slow].filter((u) => !this.givenUp.has(u));
+  }
+
+  set(uri: string, text: string): void {
+    if (this.texts.get(uri) === text) return;
+    this.texts.set(uri, text);
+    if (this.givenUp.has(uri)) {
+      if (this.givenUp.get(uri) === text) return;
+      this.givenUp.delete(uri);
+    }
+    if (text.length > SLOW_CHARS && !this.slow.has(uri)) {
+      this.slow.add(uri);
+      this.fast.delete(uri);
+    }
+    if (!this.slow.has(uri)) this.fast.set(uri, text);
+    this.slowLane.set(uri, text);
+  }
+
+  delete(uri: string): void {
+    if (!this.texts.delete(uri)) return;
+    this.givenUp.delete(uri);
+    this.slow.delete(uri);
+    this.fast.delete(uri);
+    this.slowLane.delete(uri);
+  }
+
+  filesChanged(): void {
+    this.fast.filesChanged();
+    this.slowLane.filesChanged();
+  }
+
+  /** A call about one document, in the lane that owns it. */
+  call<M extends EngineMethod>(uri: string, method: M, args: EngineArgs<M>): Promise<EngineResult<M>> {
+    if (this.givenUp.has(uri) || !this.texts.has(uri)) return Promise.resolve(EMPTY[method](args));
+    return this.laneOf(uri).call(method, args, uri);
+  }
+
+  laneOf(uri: string): Lane {
+    return this.slow.has(uri) ? this.slowLane : this.fast;
+  }
+
+  isGivenUp(uri: string): boolean {
+    return this.givenUp.has(uri);
+  }
+
+  dispose(): void {
+    this.fast.dispose();
+    this.slowLane.dispose();
+  }
+
+  private fastStuck(lane: Lane, blame: string | undefined, call: LaneCall | undefined): void {
+    if (blame && this.texts.has(blame)) this.slow.add(blame);
+    for (const [uri, text] of this.texts) if (!this.slow.has(uri)) lane.set(uri, text);
+    if (!call) return;
+    // The interrupted call runs again where its document now lives; cross-document calls retry here.
+    if (call.uri && this.slow.has(call.uri)) this.slowLane.enqueue(call);
+    else lane.enqueue(call, true);
+  }
+
+  private slowStuck(lane: Lane, blame: string | undefined, call: LaneCall | undefined): void {
+    if (blame && this.texts.has(blame)) {
+      this.givenUp.set(blame, this.texts.get(blame)!);
+      // Keep it out of both lanes until it changes, so no other call trips over it.
+      this.fast.delete(blame);
+      this.options.gaveUp(blame);
+    }
+    for (const [uri, text] of this.texts) if (!this.givenUp.has(uri)) lane.set(uri, text);
+    if (!call) return;
+    if (call.uri && this.givenUp.has(call.uri)) call.resolve(EMPTY[call.method](call.args as never));
+    else lane.enqueue(call, true);
+  }
+}
