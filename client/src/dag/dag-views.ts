@@ -3,7 +3,6 @@ import { documentKind } from '../../../core/src/workspace';
 import type { RunEvent, RunRecord } from '../../../core/src/protocol/agent';
 import { TASK_COMMANDS, type DagResult } from '../../../core/src/protocol/lsp';
 import { DagPanel } from './dag-panel';
-import { ensureDetails } from './details';
 
 /** What the DAG views need from the extension. */
 export interface DagHost {
@@ -116,7 +115,7 @@ export class DagViews implements vscode.Disposable {
       uri,
       {
         extensionUri: this.host.extensionUri,
-        graph: async (doc) => ensureDetails(doc, await this.host.requestDag(doc.toString())),
+        graph: (doc) => this.host.requestDag(doc.toString()),
         canRun: () => vscode.workspace.isTrusted,
         log: (l) => this.log(l),
       },
