@@ -21,6 +21,8 @@ export interface CursorContext {
   word: Span;
   /** Inside `${{ … }}`: the expression from its start up to the cursor. */
   expression?: { text: string; start: number };
+  /** At a key of a block mapping: the other keys written at the same indentation in that mapping. */
+  siblings?: string[];
 }
 
 /** The cursor context at `offset`, or undefined inside a comment. */
@@ -41,7 +43,24 @@ export function cursorContext(text: string, offset: number): CursorContext | und
     ctx.path = [...parents];
   }
   if (expression) ctx.expression = expression;
+  if (ctx.at === 'key' && flow.path.length === 0 && entryStart === lineStart) ctx.siblings = blockSiblings(text, lineStart, first.contentStart - lineStart);
   return ctx;
+}
+
+/** Keys at column `col` in the block mapping around a line, read from the text (it may not parse). */
+function blockSiblings(text: string, lineStart: number, col: number): string[] {
+  const out: string[] = [];
+  const visit = (s: number): boolean => {
+    const info = lineInfo(text, s);
+    if (info.blank) return true;
+    const keyCol = info.contentStart - s;
+    if (info.col < col || (info.dashes.length > 0 && (info.dashCol ?? 0) < col)) return false;
+    if (keyCol === col && info.key !== undefined && info.dashes.length === 0) out.push(info.key);
+    return true;
+  };
+  for (let s = prevLineStart(text, lineStart); s >= 0 && visit(s); s = prevLineStart(text, s));
+  for (let s = lineEndOf(text, lineStart) + 1; s < text.length && visit(s); s = lineEndOf(text, s) + 1);
+  return out;
 }
 
 /** The `${{ …` the cursor is in, when its `}}` has not been reached yet on this line. */

@@ -9,8 +9,12 @@ export function dagOf(a: Analysis, uri: string): DagResult {
   const lines = a.parsed.lines;
   const nodes: DagNode[] = [];
   const byStart: { start: number; end: number; node: DagNode }[] = [];
+  const text = a.parsed.text;
   for (const t of p.tasks.values()) {
-    const node: DagNode = { id: t.id, range: lines.range(t.span), selectionRange: lines.range(t.keySpan), diagnostics: [] };
+    // Block values end at the next line; the node's range stops at the task's last character.
+    let end = t.span[1];
+    while (end > t.keySpan[1] && /\s/.test(text[end - 1]!)) end--;
+    const node: DagNode = { id: t.id, range: lines.range([t.span[0], end]), selectionRange: lines.range(t.keySpan), diagnostics: [] };
     const description = t.description?.value;
     if (description !== undefined) node.description = description;
     if (t.run) node.run = t.run.value;

@@ -25,7 +25,13 @@ export interface QuickFix {
 export function quickFixes(a: Analysis, d: Diagnostic): QuickFix[] {
   const span: [number, number] = [a.parsed.lines.offset(d.range.start), a.parsed.lines.offset(d.range.end)];
   const out: QuickFix[] = [];
-  const fixes: FixData[] = [...(d.fixes ?? []), ...extraFixes(a, d, span)];
+  const producers = d.code === 'missing-input' ? likelyProducers(a, span) : undefined;
+  // Declaring the output is the real fix: it also creates the dependency.
+  if (producers) for (const t of producers.tasks) {
+    const edit = addOutput(a.parsed.text, t, producers.input);
+    if (edit) out.push({ title: `Declare '${producers.input}' as an output of '${t.id}'`, code: d.code, edits: [edit], preferred: false });
+  }
+  const fixes: FixData[] = [...(d.fixes ?? []), ...(producers ? producers.tasks.map((t): FixData => ({ kind: 'add-need', task: producers.task, need: t.id })) : [])];
   for (const fix of fixes) {
     const made = fixEdits(a, d, span, fix);
     if (made) out.push({ title: made.title, code: d.code, edits: made.edits, preferred: false });
@@ -69,23 +75,38 @@ function unquote(s: string): string {
   return s.replace(/^(["'])(.*)\1$/, '$2');
 }
 
-/** Fixes no single rule can know: the task whose command writes a missing input is probably its producer. */
-function extraFixes(a: Analysis, d: Diagnostic, span: [number, number]): FixData[] {
-  if (d.code !== 'missing-input' || !a.pipeline) return [];
+/**
+ * For a missing input: the tasks whose command mentions the path, which probably write it
+ * without declaring it. No single rule can know this; it needs a look at the other tasks.
+ */
+function likelyProducers(a: Analysis, span: [number, number]): { task: string; input: string; tasks: Task[] } | undefined {
   const p = a.pipeline;
+  if (!p) return undefined;
   const hit = nodeAt(p.root, span[0]);
   const taskId = hit?.path[0] === 'tasks' ? hit.path[1] : undefined;
-  if (typeof taskId !== 'string' || hit?.node?.kind !== 'scalar') return [];
+  if (typeof taskId !== 'string' || hit?.node?.kind !== 'scalar') return undefined;
   const task = p.tasks.get(taskId);
   const input = normalize(String(hit.node.value));
-  if (!task || input === '.') return [];
-  const out: FixData[] = [];
-  for (const t of p.taskOrder) {
-    if (t.id === taskId || !t.run || task.needs.some((n) => n.value === t.id)) continue;
-    const words = t.run.value.split(/[\s'"=]+/).map((w) => normalize(w));
-    if (words.includes(input)) out.push({ kind: 'add-need', task: taskId, need: t.id });
+  if (!task || input === '.') return undefined;
+  const tasks = p.taskOrder.filter((t) => {
+    if (t.id === taskId || !t.run || task.needs.some((n) => n.value === t.id)) return false;
+    return t.run.value.split(/[\s'"=]+/).some((w) => w !== '' && normalize(w) === input);
+  });
+  return tasks.length > 0 ? { task: taskId, input, tasks } : undefined;
+}
+
+/** Adds a path to a task's outputs, in the style of its outputs (list, map or none yet). */
+function addOutput(text: string, t: Task, path: string): SpanEdit | undefined {
+  if (!t.node) return undefined;
+  const entry = t.node.entries.find((e) => e.key === 'outputs');
+  if (entry?.value?.kind === 'seq') return appendItem(text, entry.value, path);
+  if (entry?.value?.kind === 'map') {
+    const base = path.slice(path.lastIndexOf('/') + 1).replace(/\.[^.]*$/, '').replace(/[^A-Za-z0-9_]/g, '_') || 'output';
+    return insertEntry(text, entry.value, base, path);
   }
-  return out;
+  if (entry) return setEntry(text, t.node, 'outputs', `[${path}]`);
+  const run = t.node.entries.find((e) => e.key === 'run');
+  return insertEntry(text, t.node, 'outputs', `[${path}]`, run);
 }
 
 /** The edit that removes the `needs` entry at `span`. */

@@ -59,7 +59,7 @@ function siblings(root: YValue | null, cur: CursorContext, offset: number): Set<
     if (seg === ITEM) node = node.kind === 'seq' ? (node.items.find((i) => i.span[0] <= offset && offset <= i.span[1]) ?? node.items[node.items.length - 1]) : undefined;
     else node = node.kind === 'map' ? node.entries.find((e) => e.key === seg)?.value : undefined;
   }
-  const out = new Set<string>();
+  const out = new Set<string>(cur.siblings ?? []);
   if (node?.kind === 'map') for (const e of node.entries) if (!(e.keySpan[0] <= offset && offset <= e.keySpan[1])) out.add(e.key);
   return out;
 }

@@ -2,12 +2,15 @@ import { SymbolKind, type DocumentSymbol, type SymbolInformation } from 'vscode-
 import type { Analysis, LineIndex, Span, YEntry, YValue } from '../../../core/src/index';
 import { baseName, oneLine, type FeatureContext } from './context';
 
-function entrySpan(e: YEntry): Span {
-  return [e.keySpan[0], e.value ? Math.max(e.value.span[1], e.keySpan[1]) : e.keySpan[1]];
+/** From the key to the end of its value, without the line breaks a block value ends with. */
+function entrySpan(text: string, e: YEntry): Span {
+  let end = e.value ? Math.max(e.value.span[1], e.keySpan[1]) : e.keySpan[1];
+  while (end > e.keySpan[1] && /\s/.test(text[end - 1]!)) end--;
+  return [e.keySpan[0], end];
 }
 
 function symbol(lines: LineIndex, e: YEntry, kind: SymbolKind, detail?: string, children?: DocumentSymbol[]): DocumentSymbol {
-  const s: DocumentSymbol = { name: e.key || '(empty key)', kind, range: lines.range(entrySpan(e)), selectionRange: lines.range(e.keySpan) };
+  const s: DocumentSymbol = { name: e.key || '(empty key)', kind, range: lines.range(entrySpan(lines.text, e)), selectionRange: lines.range(e.keySpan) };
   if (detail) s.detail = detail;
   if (children) s.children = children;
   return s;

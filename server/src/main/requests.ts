@@ -36,7 +36,8 @@ async function collect(router: Router, key: SymbolKey, uri: string, patient: boo
   const fast = router.fast.call('occurrences', [key, uri]);
   const rest = slow.length === 0 ? Promise.resolve([]) : router.slowLane.call('occurrences', [key, uri, slow]);
   const [a, b] = await Promise.all([fast, patient ? rest : withDeadline(rest, SLOW_PART_MS, [])]);
-  return [...a, ...b];
+  const pos = (o: SymbolLocation) => o.range.start.line * 1e6 + o.range.start.character;
+  return [...a, ...b].sort((x, y) => (x.uri < y.uri ? -1 : x.uri > y.uri ? 1 : pos(x) - pos(y)));
 }
 
 /** Wires the language feature requests to the lanes. */

@@ -1,0 +1,117 @@
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { CodeAction, Diagnostic } from 'vscode-languageserver';
+import { applyEdits, LspClient, makeWorkspace, uriOf } from './client';
+import { PIPELINE, PROJECT } from './fixtures';
+
+describe('language server: code actions', function () {
+  let root: string;
+  let client: LspClient;
+  let pipeline: string;
+  let P: string;
+
+  before(async () => {
+    root = makeWorkspace(PROJECT);
+    pipeline = path.join(root, 'churn.pipeline.yaml');
+    P = uriOf(pipeline);
+    client = await LspClient.start({ root });
+    await client.open(pipeline);
+  });
+
+  after(async () => {
+    await client.stop();
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  /** Opens `text`, asks for the fixes of its diagnostic with `code`, and returns them with the text each produces. */
+  async function fixes(text: string, code: string): Promise<{ action: CodeAction; result: string }[]> {
+    const diags = await client.replace(pipeline, text);
+    const d = diags.find((x: Diagnostic) => x.code === code);
+    assert.ok(d, `no ${code} diagnostic in ${JSON.stringify(diags)}`);
+    const actions: CodeAction[] = await client.request('textDocument/codeAction', { textDocument: { uri: P }, range: d.range, context: { diagnostics: [d] } });
+    return actions.map((action) => ({ action, result: applyEdits(text, action.edit!.changes![P]! as never) }));
+  }
+
+  /** Applies a fix and checks that the server no longer reports the problem. */
+  async function fixed(result: string, code: string): Promise<void> {
+    const diags = await client.replace(pipeline, result);
+    assert.deepEqual(diags.filter((x: Diagnostic) => x.code === code), []);
+  }
+
+  it('replaces an unknown need with the closest id, removes it, or creates a stub task', async () => {
+    const text = PIPELINE.replace('needs: [train]', 'needs: [trian]');
+    const got = await fixes(text, 'unknown-need');
+    assert.deepEqual(
+      got.map((f) => [f.action.title, f.action.kind, f.action.isPreferred]),
+      [
+        ["Change to 'train'", 'quickfix', true],
+        ["Remove 'trian' from needs", 'quickfix', false],
+        ["Create task 'trian'", 'quickfix', false],
+      ],
+    );
+    assert.equal((got[0]!.action.diagnostics as Diagnostic[])[0]!.code, 'unknown-need');
+    assert.equal(got[0]!.result, PIPELINE);
+    assert.equal(got[1]!.result, PIPELINE.replace('needs: [train]', 'needs: []'));
+    assert.equal(got[2]!.result, `${text}  trian:\n    run: echo "TODO: write the command of trian"\n`);
+    for (const f of got) await fixed(f.result, 'unknown-need');
+  });
+
+  it('removes an entry of a block list of needs with its line', async () => {
+    const text = PIPELINE.replace('    needs: [train]\n', '    needs:\n      - train\n      - nope\n');
+    const got = await fixes(text, 'unknown-need');
+    assert.equal(got[0]!.action.title, "Remove 'nope' from needs");
+    assert.equal(got[0]!.result, PIPELINE.replace('    needs: [train]\n', '    needs:\n      - train\n'));
+  });
+
+  it('creates a stub in the style of flow-mapped tasks', async () => {
+    const text = 'version: 1\nname: flow\ntasks:\n  a: {run: "true"}\n  b: {run: "true", needs: [c]}\n';
+    const got = await fixes(text, 'unknown-need');
+    assert.deepEqual(got.map((f) => f.action.title), ["Change to 'a'", "Remove 'c' from needs", "Create task 'c'"]);
+    assert.equal(got[1]!.result, text.replace('needs: [c]', 'needs: []'));
+    assert.equal(got[2]!.result, `${text}  c: {run: 'echo "TODO: write the command of c"'}\n`);
+    await fixed(got[2]!.result, 'unknown-need');
+  });
+
+  it('adds a missing upstream task: declares the output it writes, or adds it to needs', async () => {
+    const text = `${PIPELINE.replace('--out data/transactions.csv', '--out data/transactions.csv --extra data/extra.csv')}  publish:\n    run: python src/publish.py\n    inputs: [data/extra.csv]\n`;
+    const got = await fixes(text, 'missing-input');
+    assert.deepEqual(
+      got.map((f) => f.action.title),
+      ["Declare 'data/extra.csv' as an output of 'ingest'", "Add 'ingest' to the needs of 'publish'"],
+    );
+    assert.equal(got[0]!.result, text.replace('outputs: [data/transactions.csv]', 'outputs: [data/transactions.csv, data/extra.csv]'));
+    assert.equal(got[1]!.result, text.replace('    run: python src/publish.py\n', '    run: python src/publish.py\n    needs: [ingest]\n'));
+    await fixed(got[0]!.result, 'missing-input');
+  });
+
+  it('switches caching off for an unpinned image', async () => {
+    const text = PIPELINE.replace('    outputs: [models/model.json]\n', '    outputs: [models/model.json]\n    image: python\n');
+    const got = await fixes(text, 'unpinned-image');
+    assert.deepEqual(got.map((f) => f.action.title), ['Set cache: false for this task']);
+    assert.equal(got[0]!.result, text.replace('    image: python\n', '    image: python\n    cache: false\n'));
+    await fixed(got[0]!.result, 'unpinned-image');
+  });
+
+  it('fixes a suspicious quantity', async () => {
+    const text = PIPELINE.replace('memory: 4Gi', 'memory: 512m');
+    const got = await fixes(text, 'suspicious-quantity');
+    assert.deepEqual(got.map((f) => f.action.title), ["Change to '512Mi'"]);
+    assert.equal(got[0]!.result, PIPELINE.replace('memory: 4Gi', 'memory: 512Mi'));
+    await fixed(got[0]!.result, 'suspicious-quantity');
+  });
+
+  it('offers nothing where there is no problem, and nothing when only refactorings are asked for', async () => {
+    await client.replace(pipeline, PIPELINE);
+    const none = await client.request('textDocument/codeAction', { textDocument: { uri: P }, range: { start: { line: 0, character: 0 }, end: { line: 30, character: 0 } }, context: { diagnostics: [] } });
+    assert.deepEqual(none, []);
+    const text = PIPELINE.replace('needs: [train]', 'needs: [trian]');
+    await client.replace(pipeline, text);
+    const only = await client.request('textDocument/codeAction', {
+      textDocument: { uri: P },
+      range: { start: { line: 23, character: 12 }, end: { line: 23, character: 17 } },
+      context: { diagnostics: [], only: ['refactor'] },
+    });
+    assert.deepEqual(only, []);
+  });
+});
