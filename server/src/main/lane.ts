@@ -18,6 +18,8 @@ export interface LaneOptions {
   script: string;
   /** How long one document's analysis may take before the lane is restarted. */
   budgetMs: number;
+  /** Keep a warmed-up worker in reserve, so that a restart costs no start-up time. */
+  spare?: boolean;
   /**
    * The lane was stuck on `blame` (or crashed) and has been restarted empty: the owner
    * re-seeds its documents and decides what happens to the interrupted call.
@@ -45,6 +47,8 @@ export class Lane {
   private disposed = false;
   /** The current worker has warmed up; calls wait until then (the budget would count the warm-up). */
   private ready = false;
+  /** A warmed-up worker that replaces a stuck one at once. */
+  private spare: { worker: Worker; ready: boolean } | undefined;
 
   constructor(private readonly options: LaneOptions) {
     this.start();
@@ -57,6 +61,7 @@ export class Lane {
   configure(options: EngineOptions): void {
     this.configuration = options;
     this.post({ type: 'configure', options });
+    this.spare?.worker.postMessage({ type: 'configure', options } satisfies LaneRequest);
   }
 
   set(uri: string, text: string): void {
@@ -93,24 +98,37 @@ export class Lane {
     this.disposed = true;
     clearTimeout(this.timer);
     void this.worker.terminate();
+    void this.spare?.worker.terminate();
     for (const c of this.queue.splice(0)) c.reject(new Error('The language server is shutting down.'));
     this.current?.call.reject(new Error('The language server is shutting down.'));
   }
 
+  /** Makes the current worker: the warmed-up spare if there is one, and a new spare behind it. */
   private start(): void {
-    const worker = new Worker(this.options.script, { workerData: { lane: this.options.name } });
-    this.worker = worker;
-    this.ready = false;
+    const slot = this.spare ?? this.spawn();
+    this.spare = undefined;
+    this.worker = slot.worker;
+    this.ready = slot.ready;
+    if (this.options.spare) this.spare = this.spawn();
+  }
+
+  private spawn(): { worker: Worker; ready: boolean } {
+    const slot = { worker: new Worker(this.options.script, { workerData: { lane: this.options.name } }), ready: false };
+    const { worker } = slot;
     worker.on('message', (m: LaneReply) => {
+      if (m.type === 'ready') slot.ready = true;
       if (worker === this.worker) this.onReply(m);
     });
     worker.on('error', (err) => {
       if (worker === this.worker) this.restart(`crashed: ${err.message}`);
+      else if (this.spare === slot) this.spare = undefined;
     });
     worker.on('exit', (code) => {
       if (worker === this.worker && !this.disposed) this.restart(`exited with code ${code}`);
+      else if (this.spare === slot) this.spare = undefined;
     });
-    if (this.configuration) this.post({ type: 'configure', options: this.configuration });
+    if (this.configuration) worker.postMessage({ type: 'configure', options: this.configuration } satisfies LaneRequest);
+    return slot;
   }
 
   private post(m: LaneRequest): void {

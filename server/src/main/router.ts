@@ -5,7 +5,7 @@ import { Lane, type LaneCall } from './lane';
 /** Documents larger than this go straight to the slow lane. */
 export const SLOW_CHARS = 256 * 1024;
 /** An analysis in the fast lane that takes longer moves its document to the slow lane. */
-export const FAST_BUDGET_MS = 400;
+export const FAST_BUDGET_MS = 300;
 /** An analysis in the slow lane that takes longer is given up until the document changes. */
 export const SLOW_BUDGET_MS = 30_000;
 
@@ -50,6 +50,7 @@ export class Router {
       name: 'fast',
       script: options.script,
       budgetMs: FAST_BUDGET_MS,
+      spare: true,
       log: options.log,
       onStuck: (lane, blame, call) => this.fastStuck(lane, blame, call),
     });
