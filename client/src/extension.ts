@@ -1,3 +1,26 @@
-// Placeholder until the client lands.
-export function activate(): void {}
-export function deactivate(): void {}
+import * as vscode from 'vscode';
+import { registerCommands } from './commands/index';
+import { serverCommands } from './commands/server';
+import { taskCommands } from './commands/tasks';
+import { Ctx } from './ctx';
+import { DagViews } from './dag/dag-views';
+import { StatusBar } from './status';
+
+let ctx: Ctx | undefined;
+
+export async function activate(context: vscode.ExtensionContext): Promise<void> {
+  ctx = new Ctx(context);
+  const c = ctx;
+  const dag = new DagViews({ extensionUri: context.extensionUri, requestDag: (uri) => c.requestDag(uri), output: c.output });
+  c.pushExtension(dag);
+  c.pushExtension(vscode.window.registerWebviewPanelSerializer('mlops.dag', { deserializeWebviewPanel: async (panel, state) => dag.restore(panel, state) }));
+  c.pushExtension(new StatusBar(c));
+  // One table per area; each area owns its handlers.
+  registerCommands(c, { ...serverCommands(c), ...taskCommands(), ...dag.commands() });
+  await c.startServer();
+}
+
+export async function deactivate(): Promise<void> {
+  await ctx?.dispose();
+  ctx = undefined;
+}
