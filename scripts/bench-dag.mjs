@@ -2,13 +2,14 @@
 // Measures the two maintained layout libraries (and the view's own fast layered engine) on
 // generated pipelines, as the DAG view would call them: `npm run bench:dag`.
 //
-//   node scripts/bench-dag.mjs [--sizes 100,1000,5000] [--reps 5] [--engines dagre,elk,own]
+//   node scripts/bench-dag.mjs [--sizes 100,1000,5000] [--reps 5] [--engines dagre,elk,own] [--budget 120]
 //
 // Each pipeline comes from /work/shared/bench/gen-pipeline.mjs (layered shape, fixed seed)
 // or, when that is missing, an equivalent generator below; it goes through core's Workspace
 // exactly like the editor, and the webview's own adapters lay it out. Prints a markdown table:
 // median time (min–max), edge crossings between adjacent layers, drawing size, and the
-// minified size each engine adds to the webview bundle.
+// minified size each engine adds to the webview bundle. Each measurement runs in a worker
+// thread stopped after --budget seconds a run; 1,000 tasks get 3 runs, 5,000 tasks one (cold) run.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,8 +18,10 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import { gzipSync } from 'node:zlib';
+import { Worker } from 'node:worker_threads';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
 const args = process.argv.slice(2);
 const opt = (name, def) => {
   const i = args.indexOf(`--${name}`);
@@ -26,6 +29,7 @@ const opt = (name, def) => {
 };
 const sizes = opt('sizes', '100,1000,5000').split(',').map(Number);
 const reps = Number(opt('reps', '5'));
+const budget = Number(opt('budget', '120'));
 const GEN = process.env.MLOPS_BENCH_GEN ?? '/work/shared/bench/gen-pipeline.mjs';
 const work = mkdtempSync(join(tmpdir(), 'mlops-bench-dag-'));
 
@@ -82,56 +86,6 @@ function graphOf(file) {
   };
 }
 
-async function elkLayout(input) {
-  const graph = {
-    id: 'root',
-    layoutOptions: {
-      'elk.algorithm': 'layered',
-      'elk.direction': 'DOWN',
-      'elk.layered.spacing.nodeNodeBetweenLayers': String(lib.SPACING.rank),
-      'elk.spacing.nodeNode': String(lib.SPACING.node),
-      'elk.padding': `[top=${lib.SPACING.margin},left=${lib.SPACING.margin},bottom=${lib.SPACING.margin},right=${lib.SPACING.margin}]`,
-    },
-    children: input.nodes.map((n) => ({ id: n.id, width: n.width, height: n.height })),
-    edges: input.edges.map((e, i) => ({ id: `e${i}`, sources: [e.from], targets: [e.to] })),
-  };
-  const out = await lib.elk.layout(graph);
-  const nodes = new Map(out.children.map((c) => [c.id, { x: c.x + c.width / 2, y: c.y + c.height / 2 }]));
-  return { nodes, width: out.width, height: out.height };
-}
-
-/** Crossings between edges that join adjacent longest-path layers, from each engine's x order. */
-function crossings(input, nodes) {
-  const rank = new Map();
-  const parents = new Map(input.nodes.map((n) => [n.id, []]));
-  for (const e of input.edges) parents.get(e.to).push(e.from);
-  for (const n of input.nodes) rank.set(n.id, Math.max(-1, ...parents.get(n.id).map((p) => rank.get(p) ?? 0)) + 1);
-  const gaps = new Map();
-  for (const e of input.edges) {
-    if (rank.get(e.to) !== rank.get(e.from) + 1) continue;
-    const list = gaps.get(rank.get(e.from)) ?? [];
-    list.push([nodes.get(e.from).x, nodes.get(e.to).x]);
-    gaps.set(rank.get(e.from), list);
-  }
-  let count = 0;
-  for (const list of gaps.values()) {
-    for (let i = 0; i < list.length; i++) {
-      for (let j = i + 1; j < list.length; j++) {
-        const [a1, b1] = list[i];
-        const [a2, b2] = list[j];
-        if ((a1 - a2) * (b1 - b2) < 0) count++;
-      }
-    }
-  }
-  return count;
-}
-
-async function time(fn) {
-  const t = performance.now();
-  const r = await fn();
-  return { ms: performance.now() - t, r };
-}
-
 async function engineSize(spec) {
   const r = await build({ stdin: { contents: spec, resolveDir: root, loader: 'ts' }, bundle: true, platform: 'browser', format: 'iife', minify: true, write: false, logLevel: 'error' });
   const bytes = r.outputFiles[0].contents;
@@ -140,44 +94,56 @@ async function engineSize(spec) {
 
 const only = opt('engines', '').split(',').filter(Boolean);
 const allEngines = [
-  { name: '@dagrejs/dagre', run: (g) => lib.dagreLayout(g), size: "import { dagreLayout } from './webviews/src/dag/layout/dagre-layout'; console.log(dagreLayout);" },
-  { name: 'elkjs (layered)', run: (g) => elkLayout(g), size: "import ELK from 'elkjs/lib/elk.bundled.js'; console.log(new ELK());" },
-  { name: 'own fast layered', run: (g) => lib.layeredLayout(g), size: "import { layeredLayout } from './webviews/src/dag/layout/layered-layout'; console.log(layeredLayout);" },
+  { name: '@dagrejs/dagre', key: 'dagre', size: "import { dagreLayout } from './webviews/src/dag/layout/dagre-layout'; console.log(dagreLayout);" },
+  { name: 'elkjs (layered)', key: 'elk', size: "import ELK from 'elkjs/lib/elk.bundled.js'; console.log(new ELK());" },
+  { name: 'own fast layered', key: 'own', size: "import { layeredLayout } from './webviews/src/dag/layout/layered-layout'; console.log(layeredLayout);" },
 ];
-
 const engines = only.length ? allEngines.filter((e) => only.some((o) => e.name.includes(o))) : allEngines;
+
+/**
+ * One engine on one graph in a worker thread, so a layout that runs away can be stopped
+ * at the time budget (a synchronous layout cannot be interrupted otherwise).
+ */
+function measure(engine, input, runs) {
+  return new Promise((resolve) => {
+    const worker = new Worker(join(root, 'scripts', 'bench-dag-worker.mjs'), { workerData: { bundlePath, engine, input, runs } });
+    const timer = setTimeout(() => {
+      void worker.terminate();
+      resolve({ failure: `over ${budget} s a run (stopped)` });
+    }, budget * 1000 * runs);
+    worker.once('message', (m) => {
+      clearTimeout(timer);
+      void worker.terminate();
+      resolve(m);
+    });
+    worker.once('error', (err) => {
+      clearTimeout(timer);
+      resolve({ failure: `fails: ${err.name ?? 'Error'}: ${String(err.message).slice(0, 60)}` });
+    });
+  });
+}
+
 const rows = [];
 const fmt = (x) => (x >= 100 ? Math.round(x).toLocaleString('en-US') : x.toFixed(1));
 for (const n of sizes) {
   const input = graphOf(generate(n));
   for (const e of engines) {
-    const runs = n >= 5000 ? Math.min(reps, 2) : reps;
-    const times = [];
-    let last;
-    let failure;
-    for (let i = 0; i < runs && !failure; i++) {
-      try {
-        const { ms, r } = await time(() => e.run(input));
-        times.push(ms);
-        last = r;
-      } catch (err) {
-        failure = `fails: ${err.name ?? 'Error'}: ${String(err.message).slice(0, 60)}`;
-      }
-    }
-    if (failure) {
-      rows.push({ tasks: n, edges: input.edges.length, engine: e.name, time: failure, crossings: '–', drawing: '–' });
-      process.stderr.write(`bench-dag: ${n} tasks, ${e.name}: ${failure}\n`);
+    const runs = n >= 5000 ? 1 : n >= 1000 ? Math.min(reps, 3) : reps;
+    const r = await measure(e.key, input, runs);
+    if (r.failure) {
+      rows.push({ tasks: n, edges: input.edges.length, engine: e.name, time: r.failure, crossings: '–', drawing: '–' });
+      process.stderr.write(`bench-dag: ${n} tasks, ${e.name}: ${r.failure}\n`);
       continue;
     }
-    times.sort((a, b) => a - b);
+    const times = r.times.sort((a, b) => a - b);
     const median = times[Math.floor(times.length / 2)];
     rows.push({
       tasks: n,
       edges: input.edges.length,
       engine: e.name,
-      time: `${fmt(median)} ms (${fmt(times[0])}–${fmt(times[times.length - 1])}, n=${runs})`,
-      crossings: crossings(input, last.nodes).toLocaleString('en-US'),
-      drawing: `${Math.round(last.width)}×${Math.round(last.height)}`,
+      time: runs === 1 ? `${fmt(median)} ms (n=1)` : `${fmt(median)} ms (${fmt(times[0])}–${fmt(times[times.length - 1])}, n=${runs})`,
+      crossings: r.crossings.toLocaleString('en-US'),
+      drawing: `${Math.round(r.width)}×${Math.round(r.height)}`,
     });
     process.stderr.write(`bench-dag: ${n} tasks, ${e.name}: ${fmt(median)} ms\n`);
   }

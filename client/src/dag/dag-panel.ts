@@ -41,6 +41,8 @@ export class DagPanel implements vscode.Disposable {
   private pending: Promise<void> | undefined;
   private again = false;
   private disposed = false;
+  private retries = 0;
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
   /** The editor column the pipeline was in when the DAG opened; reveals go there. */
   editorColumn: vscode.ViewColumn;
 
@@ -112,6 +114,7 @@ export class DagPanel implements vscode.Disposable {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    clearTimeout(this.retryTimer);
     for (const d of this.disposables.splice(0)) d.dispose();
     this.panel.dispose();
   }
@@ -121,12 +124,20 @@ export class DagPanel implements vscode.Disposable {
     try {
       const graph = await this.host.graph(this.doc);
       if (this.disposed || version !== this.version) return;
+      clearTimeout(this.retryTimer);
       this.graph = graph;
       this.post({ type: 'graph', version, file: path.basename(this.doc.fsPath), graph, canRun: this.host.canRun() });
     } catch (err) {
       this.host.log(`DAG of ${this.doc.fsPath}: ${(err as Error).message ?? String(err)}`);
-      this.post({ type: 'error', message: 'The pipeline graph is not available: the MLOps language server did not answer. It retries on your next edit.' });
+      this.post({ type: 'error', message: 'The pipeline graph is not available yet: the MLOps language server has not answered. It is asked again shortly and after every edit.' });
+      // The server may still be starting (a restored panel, a restart): try again, backing off.
+      if (this.retries < 6 && !this.disposed) {
+        const delay = 500 * 2 ** this.retries++;
+        this.retryTimer = setTimeout(() => void this.refresh(), delay);
+      }
+      return;
     }
+    this.retries = 0;
   }
 
   private receive(raw: unknown): void {

@@ -42,7 +42,7 @@ export class DagCard extends LitElement {
     if (!n) return nothing;
     const d = n.details;
     const run = this.run;
-    const ms = run ? elapsed(run, this.now) : undefined;
+    const ms = run && run.status !== 'cached' && run.status !== 'skipped' ? elapsed(run, this.now) : undefined;
     const resources = d ? [d.resources.cpu && `cpu ${d.resources.cpu}`, d.resources.memory && `memory ${d.resources.memory}`, d.resources.gpu && d.resources.gpu !== '0' && `gpu ${d.resources.gpu}`].filter(Boolean) : [];
     return html`<div class="card" role="tooltip" aria-label=${`Task ${n.id}`}>
       <header>
@@ -70,7 +70,7 @@ export class DagCard extends LitElement {
 
   private paths(title: string, list: { name?: string; path: string; kind?: string }[]): TemplateResult {
     return html`<section><h4>${title}</h4><ul class="paths">${list.map(
-      (p) => html`<li>${p.name ? html`<span class="name">${p.name}</span> ` : nothing}<code>${p.path}</code>${p.kind ? html` <span class="kind">${p.kind}</span>` : nothing}</li>`,
+      (p) => html`<li>${p.name ? html`<span class="name">${p.name}</span> ` : nothing}<code>${p.path}</code>${p.kind && p.kind !== p.name ? html` <span class="kind">${p.kind}</span>` : nothing}</li>`,
     )}</ul></section>`;
   }
 
@@ -84,7 +84,11 @@ export class DagCard extends LitElement {
     </section>`;
   }
 
-  /** Beside the node, flipped or clamped to stay inside the host's box. */
+  /**
+   * Beside the node: right, left, below or above, the first side where the whole card
+   * fits; otherwise the side with the most room, clamped inside the host's box. The card
+   * never covers its own node when any side has room.
+   */
   private place(): void {
     const card = this.renderRoot.querySelector<HTMLElement>('.card');
     const a = this.anchor;
@@ -92,13 +96,17 @@ export class DagCard extends LitElement {
     const box = (this.offsetParent ?? document.body).getBoundingClientRect();
     const w = card.offsetWidth;
     const h = card.offsetHeight;
-    let left = a.right + 10;
-    if (left + w > box.right - 4) left = a.left - w - 10;
-    if (left < box.left + 4) left = Math.max(box.left + 4, Math.min(a.left, box.right - w - 4));
-    let top = a.top;
-    if (left < a.right && left + w > a.left) top = a.bottom + 8;
-    if (top + h > box.bottom - 4) top = Math.max(box.top + 4, box.bottom - h - 4);
-    card.style.setProperty('left', `${Math.round(left - box.left)}px`);
-    card.style.setProperty('top', `${Math.round(top - box.top)}px`);
+    const gap = 10;
+    const clampX = (x: number) => Math.max(box.left + 4, Math.min(x, box.right - w - 4));
+    const clampY = (y: number) => Math.max(box.top + 4, Math.min(y, box.bottom - h - 4));
+    const sides = [
+      { room: box.right - a.right - gap, need: w, left: a.right + gap, top: clampY(a.top) },
+      { room: a.left - box.left - gap, need: w, left: a.left - w - gap, top: clampY(a.top) },
+      { room: box.bottom - a.bottom - gap, need: h, left: clampX(a.left), top: a.bottom + gap },
+      { room: a.top - box.top - gap, need: h, left: clampX(a.left), top: a.top - h - gap },
+    ];
+    const pick = sides.find((side) => side.room >= side.need) ?? sides.reduce((best, side) => (side.room / side.need > best.room / best.need ? side : best));
+    card.style.setProperty('left', `${Math.round(clampX(pick.left) - box.left)}px`);
+    card.style.setProperty('top', `${Math.round(clampY(pick.top) - box.top)}px`);
   }
 }

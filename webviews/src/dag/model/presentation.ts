@@ -99,7 +99,8 @@ export function fit(text: string, px: number, charPx = 7.2): string {
 /** The second line of a node: run state when there is one, else what kind of task it is. */
 export function subtitle(n: DagNode, run: TaskRun | undefined, now: number): string {
   if (run) {
-    const ms = elapsed(run, now);
+    // A reused or skipped task did not run: its time says nothing.
+    const ms = run.status === 'cached' || run.status === 'skipped' ? undefined : elapsed(run, now);
     return ms === undefined ? STATUS_LABEL[run.status] : `${STATUS_LABEL[run.status]} · ${formatDuration(ms)}`;
   }
   const d = n.details;

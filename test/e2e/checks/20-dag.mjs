@@ -1,0 +1,71 @@
+// "MLOps: Show Pipeline DAG" on the churn example: the graph opens beside the pipeline with
+// every task and both kinds of edges; clicking a node puts the editor cursor on that task,
+// and moving the cursor into another task highlights its node.
+import { expect, expectEqual, waitFor } from '../harness/wait.mjs';
+
+/** The frame of the DAG webview (webviews are nested iframes), once its app has rendered. */
+async function dagFrame(page) {
+  return waitFor(async () => {
+    for (const f of page.frames()) {
+      if (await f.locator('mlops-dag-app').count().catch(() => 0)) return f;
+    }
+    return undefined;
+  }, { timeout: 30_000, what: 'the DAG webview to load', describe: async () => `${page.frames().length} frames` });
+}
+
+const ACTIVATED = /ExtensionService#_doActivateExtension mlops-workbench\.mlops-workbench\b/;
+
+export const checks = [
+  {
+    name: 'show-pipeline-dag-draws-every-task-beside-the-editor',
+    timeout: 90_000,
+    async run({ vs, page, pipeline, state, extensionHostLog, taskIds }) {
+      await waitFor(() => ACTIVATED.test(extensionHostLog()), { timeout: 30_000, what: 'the extension to activate' });
+      await vs.quickOpen(pipeline.name);
+      await vs.runCommand('MLOps: Show Pipeline DAG');
+      const frame = await dagFrame(page);
+      state.dagFrame = frame;
+      const ids = taskIds(pipeline.text);
+      await waitFor(async () => (await frame.locator('g.node').count()) === ids.length, {
+        timeout: 30_000, what: `the DAG to draw ${ids.length} task nodes`, describe: async () => `${await frame.locator('g.node').count()} nodes`,
+      });
+      const drawn = await frame.locator('g.node').evaluateAll((gs) => gs.map((g) => g.getAttribute('data-id')));
+      expectEqual([...drawn].sort(), [...ids].sort(), 'task nodes in the DAG');
+      // churn: evaluate → report is declared (needs), the rest come from paths and references.
+      expectEqual(await frame.locator('path.edge.declared').count(), 1, 'declared edges');
+      expectEqual(await frame.locator('path.edge.inferred').count(), 5, 'inferred edges');
+      // ELK lays small graphs out in a Web Worker started from a blob; VS Code's webview must allow it.
+      await waitFor(async () => /ELK layered/.test(await frame.locator('mlops-dag-app footer .engine').innerText().catch(() => '')), {
+        timeout: 20_000, what: 'the ELK layout (its worker) to be used', describe: () => frame.locator('mlops-dag-app footer').innerText().catch(() => ''),
+      });
+      // Beside: the pipeline editor is still there, in another group.
+      expect((await page.locator('.part.editor .editor-group-container').count()) >= 2, 'the DAG did not open beside the editor');
+    },
+  },
+  {
+    name: 'clicking-a-dag-node-moves-the-editor-to-its-task',
+    timeout: 60_000,
+    async run({ vs, page, pipeline, state, taskKeyLine }) {
+      const frame = state.dagFrame ?? (await dagFrame(page));
+      await frame.locator('g.node[data-id="evaluate"]').click();
+      const line = taskKeyLine(pipeline.text, 'evaluate');
+      await waitFor(async () => (await vs.activeTabLabel())?.startsWith(pipeline.name), {
+        what: `the editor of ${pipeline.name} to become active`, describe: async () => JSON.stringify(await vs.activeTabLabel()),
+      });
+      await vs.expectCursor(line, 3, { what: `the cursor on task 'evaluate' (Ln ${line}, Col 3) after clicking its node` });
+      expect(/\bselected\b/.test((await frame.locator('g.node[data-id="evaluate"]').getAttribute('class')) ?? ''), 'the clicked node is not selected');
+    },
+  },
+  {
+    name: 'moving-the-cursor-into-a-task-highlights-its-node',
+    timeout: 60_000,
+    async run({ vs, page, pipeline, state, taskKeyLine }) {
+      const frame = state.dagFrame ?? (await dagFrame(page));
+      await vs.goto(taskKeyLine(pipeline.text, 'train') + 2, 7);
+      await waitFor(async () => /\bselected\b/.test((await frame.locator('g.node[data-id="train"]').getAttribute('class')) ?? ''), {
+        what: "the node 'train' to be highlighted when the cursor is in its task",
+        describe: async () => frame.locator('g.node.selected').evaluateAll((gs) => gs.map((g) => g.getAttribute('data-id')).join(',')),
+      });
+    },
+  },
+];
