@@ -1,4 +1,6 @@
 import * as vscode from 'vscode';
+import { bundledAgent } from './catalog/agent-json';
+import { CatalogViews } from './catalog/catalog-views';
 import { registerCommands } from './commands/index';
 import { serverCommands } from './commands/server';
 import { taskCommands } from './commands/tasks';
@@ -15,8 +17,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   c.pushExtension(dag);
   c.pushExtension(vscode.window.registerWebviewPanelSerializer('mlops.dag', { deserializeWebviewPanel: async (panel, state) => dag.restore(panel, state) }));
   c.pushExtension(new StatusBar(c));
+  const catalog = new CatalogViews({ launcher: bundledAgent(context.asAbsolutePath('dist/agent.js')), log: (line) => c.output.appendLine(line) });
+  c.pushExtension(catalog);
   // One table per area; each area owns its handlers.
-  registerCommands(c, { ...serverCommands(c), ...taskCommands(), ...dag.commands() });
+  registerCommands(c, { ...serverCommands(c), ...taskCommands(), ...dag.commands(), ...catalog.commands() });
   await c.startServer();
 }
 
