@@ -3,7 +3,7 @@ import type { EngineArgs, EngineMethod, EngineResult } from '../engine/lane-prot
 import { Lane, type LaneCall } from './lane';
 
 /** Documents larger than this go straight to the slow lane. */
-export const SLOW_CHARS = 256 * 1024;
+export const SLOW_CHARS = 64 * 1024;
 /** An analysis in the fast lane that takes longer moves its document to the slow lane. */
 export const FAST_BUDGET_MS = 300;
 /** An analysis in the slow lane that takes longer is given up until the document changes. */
