@@ -33,7 +33,7 @@ describe('language server: code lenses, symbols and the DAG request', function (
     const lenses: { range: unknown; command: { title: string; command: string; arguments: unknown[] } }[] = await client.request('textDocument/codeLens', { textDocument: { uri: P } });
     assert.equal(lenses.length, 12);
     assert.deepEqual(lenses.slice(0, 3), [
-      { range: r(9, 2, 9, 8), command: { title: '$(play) Run task', command: 'mlops.runTask', arguments: [{ uri: P, task: 'ingest' }] } },
+      { range: r(9, 2, 9, 8), command: { title: 'Run task', command: 'mlops.runTask', arguments: [{ uri: P, task: 'ingest' }] } },
       { range: r(9, 2, 9, 8), command: { title: 'Run from here', command: 'mlops.runFromHere', arguments: [{ uri: P, task: 'ingest' }] } },
       { range: r(9, 2, 9, 8), command: { title: 'Show in DAG', command: 'mlops.showDag', arguments: [{ uri: P, task: 'ingest' }] } },
     ]);

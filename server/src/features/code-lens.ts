@@ -10,7 +10,7 @@ export function codeLenses(a: Analysis, uri: string): CodeLens[] {
     const range = a.parsed.lines.range(t.keySpan);
     const args: TaskCommandArgs = { uri, task: t.id };
     out.push(
-      { range, command: { title: '$(play) Run task', command: TASK_COMMANDS.runTask, arguments: [args] } },
+      { range, command: { title: 'Run task', command: TASK_COMMANDS.runTask, arguments: [args] } },
       { range, command: { title: 'Run from here', command: TASK_COMMANDS.runFromHere, arguments: [args] } },
       { range, command: { title: 'Show in DAG', command: TASK_COMMANDS.showDag, arguments: [args] } },
     );

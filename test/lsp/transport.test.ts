@@ -1,0 +1,72 @@
+import assert from 'node:assert/strict';
+import { fork } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { createMessageConnection, IPCMessageReader, IPCMessageWriter } from 'vscode-jsonrpc/node';
+import type { PublishDiagnosticsParams } from 'vscode-languageserver';
+import { LspClient, makeWorkspace, serverScript, uriOf } from './client';
+import { PIPELINE, PROJECT } from './fixtures';
+
+describe('language server: transports and settings', function () {
+  let root: string;
+
+  beforeEach(() => {
+    root = makeWorkspace(PROJECT);
+  });
+
+  afterEach(() => {
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  it('speaks LSP over Node IPC, the transport the extension uses', async () => {
+    const child = fork(serverScript, ['--node-ipc'], { stdio: ['ignore', 'ignore', 'ignore', 'ipc'] });
+    const conn = createMessageConnection(new IPCMessageReader(child), new IPCMessageWriter(child));
+    const file = path.join(root, 'churn.pipeline.yaml');
+    const published = new Promise<PublishDiagnosticsParams>((resolve) => conn.onNotification('textDocument/publishDiagnostics', resolve));
+    conn.onRequest('client/registerCapability', () => null);
+    conn.listen();
+    try {
+      const init: { serverInfo: { name: string } } = await conn.sendRequest('initialize', { processId: process.pid, rootUri: uriOf(root), capabilities: {} });
+      assert.equal(init.serverInfo.name, 'mlops-language-server');
+      await conn.sendNotification('initialized', {});
+      const text = PIPELINE.replace('needs: [train]', 'needs: [nope]');
+      await conn.sendNotification('textDocument/didOpen', { textDocument: { uri: uriOf(file), languageId: 'yaml', version: 1, text } });
+      const p = await published;
+      assert.deepEqual([p.uri, p.version, p.diagnostics.map((d) => d.code)], [uriOf(file), 1, ['unknown-need']]);
+      await conn.sendRequest('shutdown');
+      await conn.sendNotification('exit');
+    } finally {
+      conn.dispose();
+      child.kill();
+    }
+  });
+
+  it('waits mlops.validation.debounceMs after typing, checks at once on save, and skips outdated versions', async () => {
+    const client = await LspClient.start({ root, settings: { mlops: { validation: { debounceMs: 1500 } } } });
+    try {
+      const file = path.join(root, 'churn.pipeline.yaml');
+      const uri = uriOf(file);
+      await client.open(file);
+      // Two quick edits: only the second version is checked, after the quiet period.
+      const t0 = performance.now();
+      const next = client.nextDiagnostics(uri);
+      await client.notify('textDocument/didChange', { textDocument: { uri, version: 2 }, contentChanges: [{ text: PIPELINE.replace('needs: [train]', 'needs: [a]') }] });
+      await client.notify('textDocument/didChange', { textDocument: { uri, version: 3 }, contentChanges: [{ text: PIPELINE.replace('needs: [train]', 'needs: [b]') }] });
+      const diags = await next;
+      const waited = performance.now() - t0;
+      assert.ok(waited >= 1400, `published after ${waited.toFixed(0)} ms, before the debounce`);
+      assert.match(diags[0]!.message as string, /needs 'b'/);
+      assert.deepEqual(client.published.filter((p) => p.uri === uri).map((p) => p.version), [1, 3]);
+      // Saving does not wait for the quiet period.
+      const t1 = performance.now();
+      const saved = client.nextDiagnostics(uri);
+      await client.notify('textDocument/didChange', { textDocument: { uri, version: 4 }, contentChanges: [{ text: PIPELINE }] });
+      await client.notify('textDocument/didSave', { textDocument: { uri } });
+      assert.deepEqual(await saved, []);
+      assert.ok(performance.now() - t1 < 1400, 'save checked at once');
+    } finally {
+      await client.stop();
+    }
+  });
+});
