@@ -50,6 +50,8 @@ export class CatalogViews implements vscode.Disposable {
     // Saving a featurize, predict or transformation source can make a version stale.
     vscode.workspace.onDidSaveTextDocument((d) => d.uri.scheme === 'file' && this.refreshSoon(), undefined, this.disposables);
     vscode.workspace.onDidChangeWorkspaceFolders(() => this.refreshSoon(), undefined, this.disposables);
+    // Sources changed outside the editor (git checkout, a script) are noticed when the window regains focus.
+    vscode.window.onDidChangeWindowState((w) => w.focused && this.refreshSoon(), undefined, this.disposables);
     this.modelsView.onDidChangeVisibility((e) => e.visible && this.refreshSoon(), undefined, this.disposables);
     this.featuresView.onDidChangeVisibility((e) => e.visible && this.refreshSoon(), undefined, this.disposables);
     void this.refresh();
