@@ -6,6 +6,7 @@ import { serverCommands } from './commands/server';
 import { taskCommands } from './commands/tasks';
 import { Ctx } from './ctx';
 import { DagViews } from './dag/dag-views';
+import { DevcontainerCommands } from './devcontainer/commands';
 import { StatusBar } from './status';
 
 let ctx: Ctx | undefined;
@@ -19,8 +20,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   c.pushExtension(new StatusBar(c));
   const catalog = new CatalogViews({ launcher: bundledAgent(context.asAbsolutePath('dist/agent.js')), log: (line) => c.output.appendLine(line) });
   c.pushExtension(catalog);
+  const devcontainer = new DevcontainerCommands({ extensionUri: context.extensionUri, extensionId: context.extension.id, launcher: bundledAgent(context.asAbsolutePath('dist/agent.js')), output: c.output });
+  c.pushExtension(devcontainer);
   // One table per area; each area owns its handlers.
-  registerCommands(c, { ...serverCommands(c), ...taskCommands(), ...dag.commands(), ...catalog.commands() });
+  registerCommands(c, { ...serverCommands(c), ...taskCommands(), ...dag.commands(), ...catalog.commands(), ...devcontainer.commands() });
   await c.startServer();
 }
 
