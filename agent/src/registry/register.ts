@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse as parseYaml } from 'yaml';
@@ -22,7 +23,6 @@ import { digestPath, hashIfExists, listFiles } from './hash';
 import { gitLineage } from './lineage';
 import { relativeTo } from './paths';
 import { Registry } from './registry';
-import { createHash } from 'node:crypto';
 
 /** What the run knows about a task that just succeeded. */
 export interface RegistrationInput {

@@ -149,11 +149,17 @@ export const checks = [
   {
     name: 'feature-catalog-view-lists-customer-stats',
     async run({ vs, page }) {
-      await vs.runCommand('MLOps: Focus on Feature Catalog View');
-      await waitFor(async () => (await sideBarRows(page)).some((r) => r.label === 'customer_stats' && /9 features/.test(r.description)), {
-        what: 'the Feature Catalog view to list customer_stats with its 9 features',
-        describe: async () => JSON.stringify(await sideBarRows(page)),
-      });
+      try {
+        await vs.runCommand('MLOps: Focus on Feature Catalog View');
+        await waitFor(async () => (await sideBarRows(page)).some((r) => r.label === 'customer_stats' && /9 features/.test(r.description)), {
+          what: 'the Feature Catalog view to list customer_stats with its 9 features',
+          describe: async () => JSON.stringify(await sideBarRows(page)),
+        });
+      } finally {
+        // Later checks start from the explorer and no open editor, as the first ones did.
+        await vs.runCommand('View: Close All Editors');
+        await vs.runCommand('View: Show Explorer');
+      }
     },
   },
 ];
