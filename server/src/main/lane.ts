@@ -20,6 +20,8 @@ export interface LaneOptions {
   budgetMs: number;
   /** Keep a warmed-up worker in reserve, so that a restart costs no start-up time. */
   spare?: boolean;
+  /** Start the worker only once this settles, so that lanes do not compete for the CPU at start-up. */
+  after?: Promise<void>;
   /**
    * The lane was stuck on `blame` (or crashed) and has been restarted empty: the owner
    * re-seeds its documents and decides what happens to the interrupted call.
@@ -35,7 +37,7 @@ export interface LaneOptions {
  * terminated and restarted.
  */
 export class Lane {
-  private worker!: Worker;
+  private worker: Worker | undefined;
   private readonly queue: LaneCall[] = [];
   private current: { id: number; call: LaneCall } | undefined;
   private blame: string | undefined;
@@ -50,8 +52,19 @@ export class Lane {
   /** A warmed-up worker that replaces a stuck one at once. */
   private spare: { worker: Worker; ready: boolean } | undefined;
 
+  private firstReady!: () => void;
+  /** Settles when the lane's first worker has warmed up. */
+  readonly started = new Promise<void>((resolve) => (this.firstReady = resolve));
+
   constructor(private readonly options: LaneOptions) {
+    if (options.after) void options.after.then(() => this.begin());
+    else this.begin();
+  }
+
+  private begin(): void {
+    if (this.disposed) return;
     this.start();
+    this.pump();
   }
 
   get name(): string {
@@ -66,17 +79,17 @@ export class Lane {
 
   set(uri: string, text: string): void {
     this.pendingDocs.set(uri, text);
-    if (!this.current) this.flush();
+    if (!this.current && this.worker) this.flush();
   }
 
   delete(uri: string): void {
     this.pendingDocs.set(uri, null);
-    if (!this.current) this.flush();
+    if (!this.current && this.worker) this.flush();
   }
 
   filesChanged(): void {
     this.pendingFilesChanged = true;
-    if (!this.current) this.flush();
+    if (!this.current && this.worker) this.flush();
   }
 
   call<M extends EngineMethod>(method: M, args: EngineArgs<M>, uri?: string): Promise<EngineResult<M>> {
@@ -97,7 +110,7 @@ export class Lane {
   dispose(): void {
     this.disposed = true;
     clearTimeout(this.timer);
-    void this.worker.terminate();
+    void this.worker?.terminate();
     void this.spare?.worker.terminate();
     for (const c of this.queue.splice(0)) c.reject(new Error('The language server is shutting down.'));
     this.current?.call.reject(new Error('The language server is shutting down.'));
@@ -109,7 +122,13 @@ export class Lane {
     this.spare = undefined;
     this.worker = slot.worker;
     this.ready = slot.ready;
-    if (this.options.spare) this.spare = this.spawn();
+    if (this.ready) this.onWorkerReady();
+  }
+
+  /** The current worker can take calls; the spare, if wanted, is started only now to keep start-up quick. */
+  private onWorkerReady(): void {
+    this.firstReady();
+    if (this.options.spare && !this.spare) this.spare = this.spawn();
   }
 
   private spawn(): { worker: Worker; ready: boolean } {
@@ -132,7 +151,7 @@ export class Lane {
   }
 
   private post(m: LaneRequest): void {
-    this.worker.postMessage(m);
+    this.worker?.postMessage(m);
   }
 
   private flush(): void {
@@ -143,7 +162,7 @@ export class Lane {
   }
 
   private pump(): void {
-    if (this.current || this.disposed || !this.ready) return;
+    if (this.current || this.disposed || !this.ready || !this.worker) return;
     this.flush();
     const call = this.queue.shift();
     if (!call) return;
@@ -162,6 +181,7 @@ export class Lane {
   private onReply(m: LaneReply): void {
     if (m.type === 'ready') {
       this.ready = true;
+      this.onWorkerReady();
       this.pump();
       return;
     }
@@ -190,7 +210,7 @@ export class Lane {
     this.pendingDocs.clear();
     this.pendingFilesChanged = false;
     this.start();
-    void old.terminate();
+    void old?.terminate();
     this.options.log(`${this.options.name} lane ${reason}${blame ? ` on ${blame}` : ''}; restarted`);
     this.options.onStuck(this, blame, interrupted, reason);
     this.pump();

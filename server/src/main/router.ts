@@ -58,6 +58,7 @@ export class Router {
       name: 'slow',
       script: options.script,
       budgetMs: SLOW_BUDGET_MS,
+      after: this.fast.started,
       log: options.log,
       onStuck: (lane, blame, call) => this.slowStuck(lane, blame, call),
     });
