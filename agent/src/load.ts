@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { documentKind, Workspace, type Diagnostic, type Pipeline, type PipelineGraph, type PipelineProblem } from '../../core/src/index';
+import { documentKind, Workspace, type Dag, type Diagnostic, type Pipeline, type PipelineGraph, type PipelineProblem } from '../../core/src/index';
 import { findProjectFiles, nodeFileHost, readText, toPosix, workspaceRoot } from './util/files';
 import { err, ok, type Result } from './util/result';
 
@@ -85,6 +85,35 @@ export function loadPipelineFile(fileArg: string, cwd: string): Result<LoadedPip
     pipeline,
     graph: analysis.graph,
     name: pipeline.name?.value ?? path.basename(file).replace(/\.pipeline\.ya?ml$/i, ''),
-    order: analysis.graph.dag.topoOrder().order,
+    order: fileTopoOrder(analysis.graph.dag),
   });
+}
+
+/**
+ * Tasks in an order that respects every dependency and otherwise follows the file: each
+ * task as early as its upstream tasks allow. (The graph is acyclic: validation refused cycles.)
+ */
+export function fileTopoOrder(dag: Dag): string[] {
+  const order: string[] = [];
+  const placed = new Set<string>();
+  for (const root of dag.nodes) {
+    // Iterative post-order: a task goes after all its (not yet placed) upstream tasks.
+    const stack: { id: string; parents: string[] }[] = [{ id: root, parents: dag.parents(root) }];
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1]!;
+      if (placed.has(top.id)) {
+        stack.pop();
+        continue;
+      }
+      const next = top.parents.shift();
+      if (next === undefined) {
+        placed.add(top.id);
+        order.push(top.id);
+        stack.pop();
+      } else if (!placed.has(next)) {
+        stack.push({ id: next, parents: dag.parents(next) });
+      }
+    }
+  }
+  return order;
 }

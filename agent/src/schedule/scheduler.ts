@@ -277,7 +277,7 @@ export class Scheduler {
     slot.gpus = this.pool.take(task.resources);
     this.running++;
     const log = this.deps.logPath(task.id);
-    if (slot.attempt > 1) fs.appendFileSync(log, `\n--- mlops: attempt ${slot.attempt} of ${task.retries.limit + 1} ---\n`);
+    if (slot.attempt > 1) appendHeader(log, `\n--- mlops: attempt ${slot.attempt} of ${task.retries.limit + 1} ---\n`);
     const env: Record<string, string> = { ...this.baseEnv, MLOPS_TASK: task.id };
     if (slot.gpus.length > 0) env.CUDA_VISIBLE_DEVICES = slot.gpus.join(',');
     slot.startedAt = Date.now();
@@ -452,5 +452,14 @@ export class Scheduler {
       log: attempts > 0 ? this.deps.logPath(task) : null,
       at: new Date().toISOString(),
     };
+  }
+}
+
+/** Marks where a retry starts in the task's log; a log that cannot be written is the executor's to report. */
+function appendHeader(log: string, text: string): void {
+  try {
+    fs.appendFileSync(log, text);
+  } catch {
+    // The attempt itself will fail to open the log and say so.
   }
 }

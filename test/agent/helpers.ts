@@ -1,0 +1,121 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+// Compiled to out/test/agent/, so the repository root is three levels up.
+export const repoRoot = path.resolve(__dirname, '../../..');
+const agentBundle = path.join(repoRoot, 'dist', 'agent.js');
+
+/** A Node that has node:sqlite: this one, or the Node 24 the project installs. */
+export const node = (() => {
+  const [major, minor] = process.versions.node.split('.').map(Number) as [number, number];
+  if (major > 22 || (major === 22 && minor >= 13)) return process.execPath;
+  return path.join(path.dirname(require.resolve('node/package.json')), 'bin', 'node');
+})();
+
+export interface Result {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+const spawned = new Set<ChildProcess>();
+
+/** Starts the bundled `mlops` (the agent process itself, no wrapper) in `cwd`. */
+export function spawnMlops(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}, stdin: 'ignore' | 'pipe' = 'ignore'): ChildProcess {
+  if (!fs.existsSync(agentBundle)) throw new Error(`${agentBundle} is missing; run npm run build first.`);
+  const child = spawn(node, [agentBundle, ...args], { cwd, env: { ...process.env, NO_COLOR: '1', ...env }, stdio: [stdin, 'pipe', 'pipe'] });
+  spawned.add(child);
+  child.once('exit', () => spawned.delete(child));
+  return child;
+}
+
+/** For afterEach: a failed test must not leave an agent (and its tasks) running. */
+export function stopSpawned(): void {
+  for (const child of spawned) child.kill('SIGTERM');
+  spawned.clear();
+}
+
+/** Collects a child's output and waits for it to exit. */
+export function finished(child: ChildProcess): Promise<Result> {
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  child.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+}
+
+export function mlops(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<Result> {
+  return finished(spawnMlops(args, cwd, env));
+}
+
+/** A fresh folder holding the given files (paths relative to it). */
+export function project(files: Record<string, string>): string {
+  const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-agent-')));
+  for (const [rel, text] of Object.entries(files)) {
+    const abs = path.join(dir, rel);
+    fs.mkdirSync(path.dirname(abs), { recursive: true });
+    fs.writeFileSync(abs, text);
+  }
+  return dir;
+}
+
+/** Polls `check` until it returns a value other than undefined/false, or fails after `ms`. */
+export async function waitFor<T>(what: string, check: () => T | undefined | false, ms = 15_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    let v: T | undefined | false;
+    try {
+      v = check();
+    } catch {
+      v = undefined; // not there yet
+    }
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Reads a pid a task wrote, once it is there. */
+export function readPid(file: string): number | undefined {
+  try {
+    const n = Number(fs.readFileSync(file, 'utf8').trim());
+    return n > 0 ? n : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export interface RunJson {
+  id: string;
+  pipeline: string;
+  status: string;
+  startedAt: string;
+  endedAt: string | null;
+  params: Record<string, unknown>;
+  tasks: { id: string; status: string; attempts: number; exitCode: number | null; durationMs: number | null; cached: boolean; fingerprint: string | null }[];
+}
+
+export function parseRun(stdout: string): RunJson {
+  return JSON.parse(stdout) as RunJson;
+}
+
+export function task(run: RunJson, id: string): RunJson['tasks'][number] {
+  const t = run.tasks.find((x) => x.id === id);
+  if (!t) throw new Error(`run ${run.id} has no task ${id}: ${JSON.stringify(run.tasks)}`);
+  return t;
+}

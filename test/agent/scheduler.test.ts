@@ -1,0 +1,251 @@
+import assert from 'node:assert/strict';
+import type { RunEvent } from '../../core/src/protocol/agent';
+import type { AttemptListener, Executor, Exit, Launch, TaskHandle } from '../../agent/src/execute/executor';
+import type { Plan, PlannedTask, ResourceRequest } from '../../agent/src/plan';
+import type { Capacity } from '../../agent/src/schedule/capacity';
+import { Scheduler, type Decide } from '../../agent/src/schedule/scheduler';
+import { ok } from '../../agent/src/util/result';
+
+/** An executor whose tasks end when the test says so. */
+class FakeExecutor implements Executor {
+  readonly kind = 'local' as const;
+  readonly running = new Map<string, { launch: Launch; listener: AttemptListener; stopped: boolean }>();
+  readonly log: string[] = [];
+  maxRunning = 0;
+
+  async prepare() {
+    return ok(undefined);
+  }
+  start(launch: Launch, listener: AttemptListener): TaskHandle {
+    const id = launch.task.id;
+    this.log.push(`start ${id}#${launch.attempt}`);
+    const entry = { launch, listener, stopped: false };
+    this.running.set(id, entry);
+    this.maxRunning = Math.max(this.maxRunning, this.running.size);
+    queueMicrotask(() => listener.started(1000 + this.log.length));
+    return {
+      stop: () => {
+        entry.stopped = true;
+        this.end(id, { code: null, signal: 'SIGTERM', error: null });
+      },
+    };
+  }
+  async dispose() {}
+  /** Ends a running task. */
+  end(id: string, exit: Exit = { code: 0, signal: null, error: null }): void {
+    const e = this.running.get(id);
+    assert.ok(e, `${id} is not running (running: ${[...this.running.keys()].join(', ')})`);
+    this.running.delete(id);
+    this.log.push(`end ${id}`);
+    queueMicrotask(() => e.listener.exited(exit));
+  }
+  fail(id: string, code = 1): void {
+    this.end(id, { code, signal: null, error: null });
+  }
+}
+
+const NONE: ResourceRequest = { cpu: 0, memory: 0, gpu: 0 };
+
+function taskOf(id: string, upstream: string[] = [], extra: Partial<PlannedTask> = {}): PlannedTask {
+  return {
+    id,
+    command: `run ${id}`,
+    executor: 'local',
+    image: null,
+    workdir: '/tmp',
+    root: '/tmp',
+    env: {},
+    upstream,
+    inputs: [],
+    outputs: [],
+    usedParams: {},
+    resources: NONE,
+    retries: { limit: 0, backoffMs: 10, factor: 1 },
+    timeoutMs: null,
+    cache: true,
+    ...extra,
+  };
+}
+
+function planOf(tasks: PlannedTask[], extra: Partial<Plan> = {}): Plan {
+  return {
+    runId: 'r1',
+    loaded: { file: '/tmp/p.pipeline.yaml', name: 'p', order: tasks.map((t) => t.id) } as Plan['loaded'],
+    params: {},
+    tasks,
+    carried: new Map(),
+    external: new Map(),
+    force: false,
+    resumedFrom: null,
+    ...extra,
+  };
+}
+
+const CAPACITY: Capacity = { cpu: 4, memory: 8 * 2 ** 30, gpus: [] };
+
+function scheduler(plan: Plan, opts: { parallel?: number; keepGoing?: boolean; capacity?: Capacity; decide?: Decide } = {}) {
+  const ex = new FakeExecutor();
+  const events: RunEvent[] = [];
+  const commits: number[] = [];
+  const s = new Scheduler(
+    plan,
+    { parallel: opts.parallel ?? 4, keepGoing: opts.keepGoing ?? false, capacity: opts.capacity ?? CAPACITY, trigger: 'cli' },
+    {
+      executors: { local: ex },
+      decide: opts.decide ?? ((t) => ({ fingerprint: `fp-${t.id}`, cached: false })),
+      logPath: (t) => `/nonexistent/${t}.log`,
+      commit: (e) => {
+        commits.push(e.length);
+        events.push(...e);
+      },
+    },
+  );
+  return { s, ex, events, commits };
+}
+
+/** Lets queued microtasks, immediates and short timers run. */
+const settle = (ms = 0) => new Promise((r) => setTimeout(r, ms));
+
+/** Polls until `cond` holds (timers in the scheduler under test run meanwhile). */
+async function until(what: string, cond: () => boolean, ms = 5000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await settle(2);
+  }
+}
+
+const finishedStatus = (events: RunEvent[]) =>
+  Object.fromEntries(events.flatMap((e) => (e.type === 'task-finished' ? [[e.task, e.status]] : [])));
+
+describe('scheduler', () => {
+  it('runs a diamond in dependency order', async () => {
+    const { s, ex, events } = scheduler(planOf([taskOf('a'), taskOf('b', ['a']), taskOf('c', ['a']), taskOf('d', ['b', 'c'])]));
+    const done = s.run();
+    await settle();
+    assert.deepEqual([...ex.running.keys()], ['a']);
+    ex.end('a');
+    await settle();
+    assert.deepEqual([...ex.running.keys()], ['b', 'c']);
+    ex.end('c');
+    await settle();
+    assert.deepEqual([...ex.running.keys()], ['b'], 'd waits for b');
+    ex.end('b');
+    await settle();
+    ex.end('d');
+    assert.equal(await done, 'succeeded');
+    assert.equal(events[0]!.type, 'run-started');
+    assert.equal(events.at(-1)!.type, 'run-finished');
+    assert.deepEqual(finishedStatus(events), { a: 'succeeded', b: 'succeeded', c: 'succeeded', d: 'succeeded' });
+  });
+
+  it('honours the parallel limit and the machine capacity', async () => {
+    const cpu2 = { ...NONE, cpu: 2 };
+    const tasks = ['a', 'b', 'c', 'd'].map((id) => taskOf(id, [], { resources: cpu2 }));
+    const { s, ex } = scheduler(planOf([...tasks, taskOf('e'), taskOf('f')]), { parallel: 3 });
+    const done = s.run();
+    for (let i = 0; i < 20 && (ex.running.size > 0 || i === 0); i++) {
+      await settle();
+      const cpus = [...ex.running.values()].reduce((n, r) => n + r.launch.task.resources.cpu, 0);
+      assert.ok(cpus <= 4, `at most 4 cores in use, not ${cpus}`);
+      assert.ok(ex.running.size <= 3);
+      const first = [...ex.running.keys()][0];
+      if (first) ex.end(first);
+    }
+    assert.equal(await done, 'succeeded');
+    assert.equal(ex.maxRunning, 3);
+  });
+
+  it('fails a task that can never fit at once, naming the request and the capacity', async () => {
+    const { s, events, ex } = scheduler(planOf([taskOf('big', [], { resources: { cpu: 64, memory: 0, gpu: 1 } }), taskOf('next', ['big'])]));
+    assert.equal(await s.run(), 'failed');
+    assert.equal(ex.log.length, 0);
+    const big = events.find((e) => e.type === 'task-finished' && e.task === 'big');
+    assert.ok(big?.type === 'task-finished');
+    assert.equal(big.message, "Task 'big' requests cpu 64, memory 0B, gpu 1 but this machine has cpu 4, memory 8Gi, gpu 0; lower its resources or run it on a bigger machine.");
+    assert.deepEqual(finishedStatus(events), { big: 'failed', next: 'skipped' });
+  });
+
+  it('retries with growing backoff, then fails', async () => {
+    const { s, ex, events } = scheduler(planOf([taskOf('flaky', [], { retries: { limit: 2, backoffMs: 5, factor: 3 } })]));
+    const done = s.run();
+    for (let i = 1; i <= 3; i++) {
+      await until(`attempt ${i}`, () => ex.running.has('flaky'));
+      ex.fail('flaky', 4);
+    }
+    assert.equal(await done, 'failed');
+    assert.deepEqual(ex.log, ['start flaky#1', 'end flaky', 'start flaky#2', 'end flaky', 'start flaky#3', 'end flaky']);
+    const retries = events.flatMap((e) => (e.type === 'task-retrying' ? [[e.attempt, e.delayMs, e.reason]] : []));
+    assert.deepEqual(retries, [
+      [1, 5, 'exit 4'],
+      [2, 15, 'exit 4'],
+    ]);
+    const last = events.find((e) => e.type === 'task-finished');
+    assert.ok(last?.type === 'task-finished');
+    assert.deepEqual([last.status, last.attempts, last.exitCode], ['failed', 3, 4]);
+  });
+
+  it('stops launching after a failure but lets running tasks finish', async () => {
+    const { s, ex, events } = scheduler(planOf([taskOf('a'), taskOf('b'), taskOf('c'), taskOf('d', ['b'])]), { parallel: 2 });
+    const done = s.run();
+    await settle();
+    ex.fail('a');
+    await settle();
+    assert.deepEqual([...ex.running.keys()], ['b'], 'c is not started');
+    ex.end('b');
+    assert.equal(await done, 'failed');
+    assert.deepEqual(finishedStatus(events), { a: 'failed', b: 'succeeded', c: 'skipped', d: 'skipped' });
+  });
+
+  it('with keep-going, skips only what depends on the failure', async () => {
+    const { s, ex, events } = scheduler(planOf([taskOf('a'), taskOf('b', ['a']), taskOf('c'), taskOf('d', ['c'])]), { parallel: 1, keepGoing: true });
+    const done = s.run();
+    await settle();
+    ex.fail('a');
+    await settle();
+    ex.end('c');
+    await settle();
+    ex.end('d');
+    assert.equal(await done, 'failed');
+    assert.deepEqual(finishedStatus(events), { a: 'failed', b: 'skipped', c: 'succeeded', d: 'succeeded' });
+  });
+
+  it('cancels: stops running tasks and marks the rest cancelled', async () => {
+    const { s, ex, events } = scheduler(planOf([taskOf('a'), taskOf('b'), taskOf('c', ['a'])]), { parallel: 2 });
+    const done = s.run();
+    await settle();
+    s.cancel();
+    assert.equal(await done, 'cancelled');
+    assert.deepEqual([...ex.running.keys()], []);
+    assert.deepEqual(finishedStatus(events), { c: 'cancelled', a: 'cancelled', b: 'cancelled' });
+  });
+
+  it('reuses cached tasks without running them and passes their fingerprints downstream', async () => {
+    const seen: Record<string, Record<string, string | null>> = {};
+    const decide: Decide = (t, upstream) => {
+      seen[t.id] = upstream;
+      return { fingerprint: `fp-${t.id}`, cached: t.id === 'a' };
+    };
+    const { s, ex, events } = scheduler(planOf([taskOf('a'), taskOf('b', ['a', 'x'])], { external: new Map([['x', 'fp-x']]) }), { decide });
+    const done = s.run();
+    await settle();
+    assert.deepEqual([...ex.running.keys()], ['b']);
+    ex.end('b');
+    assert.equal(await done, 'succeeded');
+    assert.deepEqual(seen.b, { a: 'fp-a', x: 'fp-x' });
+    assert.deepEqual(finishedStatus(events), { a: 'cached', b: 'succeeded' });
+  });
+
+  it('commits a task start together with its end when both come within one window', async () => {
+    const { s, ex, commits, events } = scheduler(planOf([taskOf('a')]));
+    const done = s.run();
+    await settle();
+    ex.end('a');
+    await done;
+    assert.deepEqual(
+      events.map((e) => e.type),
+      ['run-started', 'task-started', 'task-finished', 'run-finished'],
+    );
+    assert.ok(commits.length <= 3, `commits: ${commits.join(', ')}`);
+  });
+});
