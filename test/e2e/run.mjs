@@ -10,6 +10,7 @@
 //   MLOPS_E2E_CACHE=dir    where code-server is installed (default ~/.cache/mlops-workbench)
 //   MLOPS_E2E_PORT=n       use this port instead of a free one
 //   MLOPS_E2E_KEEP=1       keep the run's temp folder (user data, logs, workspace)
+//   MLOPS_E2E_RESULTS=dir  write screenshots and logs there instead of test-results/e2e
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, relative } from 'node:path';

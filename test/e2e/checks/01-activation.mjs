@@ -1,4 +1,5 @@
-// Opening a folder with a pipeline in it activates the extension, without opening a file.
+// Opening a folder with a pipeline in it activates the extension, without opening a file;
+// opening the pipeline starts the language server, whose verdict shows in the status bar.
 import { expect, waitFor } from '../harness/wait.mjs';
 
 const ACTIVATED = /ExtensionService#_doActivateExtension mlops-workbench\.mlops-workbench\b/;
@@ -28,6 +29,21 @@ export const checks = [
       expect(!failed, `the extension failed to activate: ${failed?.[0]}`);
       const toasts = (await vs.notifications()).filter((t) => /mlops/i.test(t));
       expect(toasts.length === 0, `activation raised notifications: ${JSON.stringify(toasts)}`);
+    },
+  },
+  {
+    name: 'language-server-reports-pipeline-health',
+    async run({ vs, pipeline, taskIds, logs }) {
+      await vs.quickOpen(pipeline.name);
+      // The status bar item is fed by the server's mlops/status after it validated the file.
+      const want = `churn-train: ${taskIds(pipeline.text).length} tasks`;
+      await waitFor(async () => (await vs.statusBarItems()).some((i) => i.text === want), {
+        timeout: 30_000,
+        what: `the status bar to show "${want}" from the language server`,
+        describe: async () => `status bar ${JSON.stringify((await vs.statusBarItems()).map((i) => i.text).filter(Boolean))}; `
+          + `notifications ${JSON.stringify(await vs.notifications())}; `
+          + `MLOps output: ${JSON.stringify(logs(/MLOps Workbench\.log$/).trim().split('\n').slice(-3))}`,
+      });
     },
   },
 ];

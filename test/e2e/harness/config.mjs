@@ -25,7 +25,8 @@ export function cacheRoot() {
     ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'mlops-workbench');
 }
 
-export const resultsDir = join(repoRoot, 'test-results', 'e2e');
+/** Screenshots, results.json and logs; MLOPS_E2E_RESULTS moves them (two runs in one checkout). */
+export const resultsDir = resolve(process.env.MLOPS_E2E_RESULTS ?? join(repoRoot, 'test-results', 'e2e'));
 
 export const chromiumPath = process.env.MLOPS_E2E_CHROMIUM ?? '/usr/bin/chromium';
 

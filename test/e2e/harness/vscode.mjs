@@ -179,6 +179,14 @@ export class Workbench {
     }
   }
 
+  /** The status bar's items: their id (extension items: "<extension id>.<item id>") and text. */
+  statusBarItems() {
+    return this.page.locator('.part.statusbar .statusbar-item').evaluateAll((els) => els.map((e) => ({
+      id: e.id,
+      text: (e.textContent ?? '').replace(/\s+/g, ' ').trim(),
+    })));
+  }
+
   /** Messages of the notification toasts on screen. */
   notifications() {
     return this.page.locator('.notifications-toasts .notification-list-item').evaluateAll((els) => els.map((e) => (e.textContent ?? '').trim()));
