@@ -17,6 +17,11 @@ export class Config {
     return this.cfg.get<'off' | 'messages' | 'verbose'>('trace.server', 'off');
   }
 
+  /** Log the JSON-RPC messages between the extension and the local agent. */
+  get traceAgent(): 'off' | 'messages' | 'verbose' {
+    return this.cfg.get<'off' | 'messages' | 'verbose'>('trace.agent', 'off');
+  }
+
   /** True when a configuration change touches any `mlops.*` setting. */
   static affects(e: vscode.ConfigurationChangeEvent): boolean {
     return e.affectsConfiguration(Config.section);

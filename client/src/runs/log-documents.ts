@@ -1,0 +1,130 @@
+import * as vscode from 'vscode';
+import type { AgentClient } from '../agent/agent-client';
+import { formatDuration } from './format';
+import type { RunsModel } from './run-model';
+import type { LogTarget } from './runs-tree';
+
+export const LOG_SCHEME = 'mlops-log';
+
+/** Tasks' logs held in memory are cut to their last this many characters. */
+const MAX_CHARS = 4 * 1024 * 1024;
+const POLL_MS = 1000;
+
+interface TaskLog {
+  text: string;
+  offset: number;
+  complete: boolean;
+  cut: boolean;
+}
+
+/** The read-only document URI of a task's log (or a whole run's): the tab reads "train.log". */
+export function logUri(t: LogTarget, pipeline: string): vscode.Uri {
+  const name = t.task ?? pipeline;
+  const query = new URLSearchParams({ folder: t.folder, run: t.runId, ...(t.task ? { task: t.task } : {}) });
+  return vscode.Uri.from({ scheme: LOG_SCHEME, path: `/${t.runId}/${name}.log`, query: query.toString() });
+}
+
+function targetOf(uri: vscode.Uri): LogTarget | undefined {
+  const q = new URLSearchParams(uri.query);
+  const folder = q.get('folder');
+  const runId = q.get('run');
+  const task = q.get('task');
+  return folder && runId ? { folder, runId, ...(task ? { task } : {}) } : undefined;
+}
+
+/**
+ * `mlops-log:` documents: a task's log read through the agent (`mlops/logs.read`), or a
+ * run's tasks' logs one after another. While a task runs its open log follows the output,
+ * polling from where the last read stopped.
+ */
+export class LogDocuments implements vscode.TextDocumentContentProvider, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<vscode.Uri>();
+  readonly onDidChange = this.changed.event;
+  private readonly logs = new Map<string, TaskLog>();
+  private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(
+    private readonly agent: (folder: string) => AgentClient,
+    private readonly model: RunsModel,
+  ) {
+    this.disposables.push(
+      vscode.workspace.onDidCloseTextDocument((d) => {
+        if (d.uri.scheme !== LOG_SCHEME) return;
+        clearTimeout(this.timers.get(d.uri.toString()));
+        this.timers.delete(d.uri.toString());
+      }),
+    );
+  }
+
+  async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
+    const t = targetOf(uri);
+    if (!t) return 'This log link is not valid.';
+    let text: string;
+    let complete: boolean;
+    try {
+      ({ text, complete } = t.task ? await this.taskText(t.folder, t.runId, t.task) : await this.runText(t.folder, t.runId));
+    } catch (err) {
+      return `The log could not be read: ${(err as Error).message}`;
+    }
+    if (!complete) this.pollLater(uri);
+    return text;
+  }
+
+  dispose(): void {
+    for (const t of this.timers.values()) clearTimeout(t);
+    this.timers.clear();
+    this.changed.dispose();
+    for (const d of this.disposables.splice(0)) d.dispose();
+  }
+
+  private pollLater(uri: vscode.Uri): void {
+    const key = uri.toString();
+    clearTimeout(this.timers.get(key));
+    this.timers.set(
+      key,
+      setTimeout(() => {
+        this.timers.delete(key);
+        if (vscode.workspace.textDocuments.some((d) => d.uri.toString() === key)) this.changed.fire(uri);
+      }, POLL_MS),
+    );
+  }
+
+  /** Reads whatever is new in a task's log since the last read. */
+  private async taskText(folder: string, runId: string, task: string): Promise<{ text: string; complete: boolean }> {
+    const key = `${folder}\u0000${runId}\u0000${task}`;
+    let log = this.logs.get(key);
+    if (!log) this.logs.set(key, (log = { text: '', offset: 0, complete: false, cut: false }));
+    const client = this.agent(folder);
+    while (!log.complete) {
+      const r = await client.readLog({ runId, task, offset: log.offset });
+      if (!r.ok) throw new Error(r.message);
+      log.offset = r.nextOffset;
+      log.complete = r.complete;
+      if (!r.text) break;
+      log.text += r.text;
+      if (log.text.length > MAX_CHARS) {
+        log.text = log.text.slice(log.text.length - MAX_CHARS);
+        log.cut = true;
+      }
+    }
+    const text = log.cut ? `[… the start of this log is not shown; the whole file is .mlops/runs/${runId}/${task}.log]\n${log.text}` : log.text;
+    return { text: text || (log.complete ? '(this task wrote nothing)\n' : '(no output yet)\n'), complete: log.complete };
+  }
+
+  /** Every task's log of a run, in order, each under a header. */
+  private async runText(folder: string, runId: string): Promise<{ text: string; complete: boolean }> {
+    const run = this.model.find(runId, folder);
+    if (!run?.tasks) return { text: `Run ${runId} is not known in this window.`, complete: true };
+    const parts: string[] = [];
+    let complete = run.status !== 'running';
+    for (const t of run.tasks) {
+      if (t.status === 'pending' || t.status === 'skipped') continue;
+      const log = await this.taskText(folder, runId, t.id);
+      complete &&= log.complete;
+      const took = t.durationMs !== null ? `, ${formatDuration(t.durationMs)}` : '';
+      parts.push(`━━ ${t.id} (${t.status}${took}) ━━\n${log.text.replace(/\n?$/, '\n')}`);
+    }
+    return { text: parts.join('\n') || 'No task of this run has started.\n', complete };
+  }
+}

@@ -1,0 +1,258 @@
+import type {
+  ParamValue,
+  RunEvent,
+  RunRecord,
+  RunStatus,
+  RunSummary,
+  RunTrigger,
+  TaskRecord,
+  TaskStatus,
+} from '../../../core/src/protocol/agent';
+
+/** One task of a run as the Runs view shows it. */
+export interface TaskView {
+  id: string;
+  status: TaskStatus;
+  /** The attempt running or the attempts made. */
+  attempt: number;
+  startedAt: string | null;
+  durationMs: number | null;
+  exitCode: number | null;
+  cached: boolean;
+  /** Why it failed, was skipped, reused or is retrying, in one sentence. */
+  message: string | null;
+}
+
+/** One run as the Runs view shows it. */
+export interface RunView {
+  /** Unique across workspace folders (run ids are unique per state folder only). */
+  key: string;
+  folder: string;
+  id: string;
+  pipeline: string;
+  file: string;
+  status: RunStatus;
+  startedAt: string;
+  endedAt: string | null;
+  params: Record<string, ParamValue>;
+  trigger: RunTrigger;
+  resumedFrom: string | null;
+  message: string | null;
+  /** The tasks in order, or undefined until fetched: listings carry only counts. */
+  tasks: TaskView[] | undefined;
+  /** Tasks per status, from the listing; superseded by `tasks` once known. */
+  counts: Partial<Record<TaskStatus, number>>;
+  /** True when this window's agent reported the run from its start: its tasks follow the events. */
+  live: boolean;
+}
+
+export const ENDED_TASK: ReadonlySet<TaskStatus> = new Set(['succeeded', 'failed', 'cached', 'skipped', 'cancelled', 'interrupted']);
+
+export function runKey(folder: string, runId: string): string {
+  return `${folder}\u0000${runId}`;
+}
+
+/** Tasks done out of all selected tasks. */
+export function progressOf(run: RunView): { done: number; total: number } {
+  if (run.tasks) return { done: run.tasks.filter((t) => ENDED_TASK.has(t.status)).length, total: run.tasks.length };
+  let done = 0;
+  let total = 0;
+  for (const [status, n] of Object.entries(run.counts) as [TaskStatus, number][]) {
+    total += n;
+    if (ENDED_TASK.has(status)) done += n;
+  }
+  return { done, total };
+}
+
+/** Tasks per status, from the tasks when they are known. */
+export function countsOf(run: RunView): Partial<Record<TaskStatus, number>> {
+  if (!run.tasks) return run.counts;
+  const counts: Partial<Record<TaskStatus, number>> = {};
+  for (const t of run.tasks) counts[t.status] = (counts[t.status] ?? 0) + 1;
+  return counts;
+}
+
+function fromTaskRecord(t: TaskRecord): TaskView {
+  return { id: t.id, status: t.status, attempt: t.attempts, startedAt: null, durationMs: t.durationMs, exitCode: t.exitCode, cached: t.cached, message: null };
+}
+
+function pendingTask(id: string): TaskView {
+  return { id, status: 'pending', attempt: 0, startedAt: null, durationMs: null, exitCode: null, cached: false, message: null };
+}
+
+/**
+ * The runs of every workspace folder's agent, kept from listings (`mlops/runs.list`), single
+ * runs (`mlops/runs.show`) and live events (`mlops/run.event`). Pure: the Runs view, the
+ * progress notifications and the tests read the same state.
+ */
+export class RunsModel {
+  private readonly runs = new Map<string, RunView>();
+
+  /** Every known run, newest first. */
+  list(): RunView[] {
+    return [...this.runs.values()].sort((a, b) => (a.startedAt < b.startedAt ? 1 : a.startedAt > b.startedAt ? -1 : b.id.localeCompare(a.id)));
+  }
+
+  get(key: string): RunView | undefined {
+    return this.runs.get(key);
+  }
+
+  /** A run by its id, in one folder or (when not given) any. */
+  find(runId: string, folder?: string): RunView | undefined {
+    if (folder !== undefined) return this.runs.get(runKey(folder, runId));
+    return [...this.runs.values()].find((r) => r.id === runId);
+  }
+
+  /** The newest run of a pipeline file, optionally only one that ran `task`. */
+  latestOf(file: string, task?: string): RunView | undefined {
+    return this.list().find((r) => r.file === file && (!task || !r.tasks || r.tasks.some((t) => t.id === task && t.status !== 'pending')));
+  }
+
+  /**
+   * A folder's recorded runs (newest first, possibly a limited page). Runs of that folder not
+   * in it are dropped, except live ones (a listing may predate their start). Tasks already
+   * fetched are kept while the run has not changed; a run still going that this window's
+   * agent does not report has its tasks fetched again.
+   */
+  setListing(folder: string, summaries: readonly RunSummary[]): void {
+    const seen = new Set<string>();
+    for (const s of summaries) {
+      const key = runKey(folder, s.id);
+      seen.add(key);
+      const old = this.runs.get(key);
+      const unchanged = old !== undefined && old.status === s.status && old.endedAt === s.endedAt && (old.live || s.status !== 'running');
+      if (old?.live && old.status === 'running' && s.status === 'running') continue;
+      this.runs.set(key, { ...summaryFields(folder, s), tasks: unchanged ? old.tasks : undefined, live: old?.live ?? false });
+    }
+    for (const [key, run] of this.runs) {
+      if (run.folder === folder && !seen.has(key) && !(run.live && run.status === 'running')) this.runs.delete(key);
+    }
+  }
+
+  /** One run with its tasks (`mlops/runs.show`). */
+  setRecord(folder: string, record: RunRecord, summary: RunSummary): RunView {
+    const key = runKey(folder, record.id);
+    const old = this.runs.get(key);
+    if (old?.live && old.status === 'running' && old.tasks) return old;
+    const byId = new Map(old?.tasks?.map((t) => [t.id, t]));
+    const run: RunView = {
+      ...summaryFields(folder, summary),
+      status: record.status,
+      endedAt: record.endedAt,
+      tasks: record.tasks.map((t) => {
+        const v = fromTaskRecord(t);
+        const prev = byId.get(t.id);
+        return prev ? { ...v, startedAt: prev.startedAt, message: prev.message } : v;
+      }),
+      live: old?.live ?? false,
+    };
+    this.runs.set(key, run);
+    return run;
+  }
+
+  /** Applies one event; returns the run it changed, or undefined for an event about an unknown run. */
+  apply(folder: string, e: RunEvent): RunView | undefined {
+    if (e.type === 'run-started') {
+      const run: RunView = {
+        key: runKey(folder, e.runId),
+        folder,
+        id: e.runId,
+        pipeline: e.pipeline,
+        file: e.file,
+        status: 'running',
+        startedAt: e.startedAt,
+        endedAt: null,
+        params: e.params,
+        trigger: e.trigger,
+        resumedFrom: e.resumedFrom,
+        message: null,
+        tasks: e.tasks.map(pendingTask),
+        counts: { pending: e.tasks.length },
+        live: true,
+      };
+      this.runs.set(run.key, run);
+      return run;
+    }
+    const run = this.runs.get(runKey(folder, e.runId));
+    if (!run) return undefined;
+    switch (e.type) {
+      case 'task-started': {
+        const t = taskOf(run, e.task);
+        Object.assign(t, { status: 'running', attempt: e.attempt, startedAt: e.at, durationMs: null, exitCode: null, message: null });
+        return run;
+      }
+      case 'task-retrying': {
+        const t = taskOf(run, e.task);
+        Object.assign(t, { status: 'running', attempt: e.attempt + 1, exitCode: e.exitCode, message: `attempt ${e.attempt} failed (${e.reason}); retrying in ${Math.round(e.delayMs / 1000)} s` });
+        return run;
+      }
+      case 'task-finished': {
+        const t = taskOf(run, e.task);
+        Object.assign(t, { status: e.status, attempt: e.attempts, durationMs: e.durationMs, exitCode: e.exitCode, cached: e.cached, message: e.message });
+        return run;
+      }
+      case 'run-finished':
+        run.status = e.status;
+        run.endedAt = e.endedAt;
+        run.message = e.message;
+        return run;
+      default:
+        return assertNever(e);
+    }
+  }
+
+  /**
+   * The agent of `folder` went away: the runs it was running end as interrupted here (its
+   * successor records them so when it opens the history). Returns those runs.
+   */
+  interruptRunning(folder: string, message: string, at: string): RunView[] {
+    const hit: RunView[] = [];
+    for (const run of this.runs.values()) {
+      if (run.folder !== folder || run.status !== 'running' || !run.live) continue;
+      run.status = 'interrupted';
+      run.endedAt = at;
+      run.message = message;
+      for (const t of run.tasks ?? []) if (!ENDED_TASK.has(t.status)) t.status = 'interrupted';
+      hit.push(run);
+    }
+    return hit;
+  }
+
+  /** Forgets a folder's runs (its folder left the workspace). */
+  dropFolder(folder: string): void {
+    for (const [key, run] of this.runs) if (run.folder === folder) this.runs.delete(key);
+  }
+}
+
+function summaryFields(folder: string, s: RunSummary): Omit<RunView, 'tasks' | 'live'> {
+  return {
+    key: runKey(folder, s.id),
+    folder,
+    id: s.id,
+    pipeline: s.pipeline,
+    file: s.file,
+    status: s.status,
+    startedAt: s.startedAt,
+    endedAt: s.endedAt,
+    params: s.params,
+    trigger: s.trigger,
+    resumedFrom: s.resumedFrom,
+    message: s.message,
+    counts: s.counts,
+  };
+}
+
+/** The task of a live run, added at the end if the run did not announce it. */
+function taskOf(run: RunView, id: string): TaskView {
+  run.tasks ??= [];
+  let t = run.tasks.find((x) => x.id === id);
+  if (!t) {
+    t = pendingTask(id);
+    run.tasks.push(t);
+  }
+  return t;
+}
+
+function assertNever(x: never): never {
+  throw new Error(`unexpected run event ${JSON.stringify(x)}`);
+}
