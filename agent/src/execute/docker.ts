@@ -10,6 +10,23 @@ export const TASK_LABEL = 'mlops.task';
 
 const PING_TIMEOUT_MS = 5000;
 
+/**
+ * docker-modem parses a tcp:// DOCKER_HOST with url.parse, whose deprecation warning (shown
+ * once per process) would land on every user's terminal and says nothing they can act on.
+ * The first calls — the client and its ping — run with deprecation warnings off.
+ */
+function quietly<T>(fn: () => T): T {
+  const before = process.noDeprecation;
+  process.noDeprecation = true;
+  try {
+    return fn();
+  } finally {
+    process.noDeprecation = before;
+  }
+}
+
+const client = () => quietly(() => new Docker());
+
 /** The engine address dockerode will use, for messages. */
 export function engineAddress(): string {
   return process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock';
@@ -21,7 +38,7 @@ async function reachable(docker: Docker): Promise<Result<void>> {
   const timeout = new Promise<Result<void>>((resolve) => {
     timer = setTimeout(() => resolve(err(`no answer within ${PING_TIMEOUT_MS / 1000}s`)), PING_TIMEOUT_MS);
   });
-  const ping = docker.ping().then(
+  const ping = quietly(() => docker.ping()).then(
     () => ok(undefined),
     (e: NodeJS.ErrnoException) => err(e.code ?? e.message),
   );
@@ -38,7 +55,7 @@ async function reachable(docker: Docker): Promise<Result<void>> {
  */
 export class DockerExecutor implements Executor {
   readonly kind = 'docker' as const;
-  private readonly docker = new Docker();
+  private readonly docker = client();
 
   constructor(private readonly opts: { pull: boolean }) {}
 
@@ -143,7 +160,7 @@ export class DockerExecutor implements Executor {
 
 /** Removes the containers an interrupted run left behind (best effort, bounded in time). */
 export async function removeRunContainers(runId: string): Promise<void> {
-  const docker = new Docker();
+  const docker = client();
   if (!(await reachable(docker)).ok) return;
   const list = await docker.listContainers({ all: true, filters: { label: [`${RUN_LABEL}=${runId}`] } }).catch(() => []);
   await Promise.all(list.map((c) => docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined)));

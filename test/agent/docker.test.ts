@@ -1,0 +1,129 @@
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import Docker from 'dockerode';
+import { finished, mlops, parseRun, project, spawnMlops, stopSpawned, task, waitFor } from './helpers';
+
+/** The engine scripts/docker-up.sh starts, unless DOCKER_HOST names another. */
+const DOCKER_HOST = process.env.DOCKER_HOST ?? 'unix:///tmp/mlops-docker/docker.sock';
+const IMAGE = 'mlops-test/busybox:1';
+
+/**
+ * Against a real engine. CI sets MLOPS_REQUIRE_DOCKER=1, and then a missing engine or image
+ * fails the suite; elsewhere these tests are skipped, saying why.
+ */
+describe('docker executor (real engine)', function () {
+  this.timeout(60_000);
+  const env = { DOCKER_HOST };
+  let docker: Docker;
+
+  before(async function () {
+    const previous = process.env.DOCKER_HOST;
+    process.env.DOCKER_HOST = DOCKER_HOST;
+    docker = new Docker();
+    if (previous === undefined) delete process.env.DOCKER_HOST;
+    else process.env.DOCKER_HOST = previous;
+    const problem = await docker.ping().then(
+      () => docker.getImage(IMAGE).inspect().then(() => undefined, () => `the image ${IMAGE} is missing`),
+      (e: Error) => `no Docker engine answers at ${DOCKER_HOST} (${e.message})`,
+    );
+    if (!problem) return;
+    const message = `${problem}; run scripts/docker-up.sh`;
+    if (process.env.MLOPS_REQUIRE_DOCKER === '1') throw new Error(`MLOPS_REQUIRE_DOCKER=1 but ${message}`);
+    console.log(`      (skipping the docker executor tests: ${message})`);
+    this.skip();
+  });
+  afterEach(stopSpawned);
+
+  const containersOf = (runId: string) => docker.listContainers({ all: true, filters: { label: [`mlops.run=${runId}`] } });
+
+  it('runs a task in its image with the workspace at the same path, its env, params and limits; the container is removed', async () => {
+    const dir = project({
+      'p.pipeline.yaml': `version: 1
+name: dock
+params: {greeting: hello}
+defaults: {executor: docker, image: "${IMAGE}"}
+tasks:
+  make:
+    run: 'mkdir -p out && echo "\${{ params.greeting }} $MLOPS_PARAM_GREETING $MLOPS_TASK $COLOR $(pwd)" > out/made.txt && echo to-stdout && echo to-stderr >&2'
+    env: {COLOR: blue}
+    outputs: [out/made.txt]
+  fail: {needs: [make], run: 'exit 5'}
+`,
+    });
+    const r = await mlops(['run', 'p.pipeline.yaml', '--format', 'json'], dir, env);
+    assert.equal(r.code, 1, r.stderr);
+    const run = parseRun(r.stdout);
+    assert.deepEqual([task(run, 'make').status, task(run, 'make').exitCode], ['succeeded', 0]);
+    assert.deepEqual([task(run, 'fail').status, task(run, 'fail').exitCode], ['failed', 5]);
+    assert.equal(fs.readFileSync(path.join(dir, 'out/made.txt'), 'utf8'), `hello hello make blue ${dir}\n`);
+    const log = fs.readFileSync(path.join(dir, '.mlops', 'runs', run.id, 'make.log'), 'utf8');
+    assert.deepEqual(log.trim().split('\n').sort(), ['to-stderr', 'to-stdout']);
+    assert.deepEqual(await containersOf(run.id), []);
+  });
+
+  it('applies cpu and memory limits, and stops and removes the container on cancel', async () => {
+    const dir = project({
+      'p.pipeline.yaml': `version: 1
+name: slow
+tasks:
+  wait: {executor: docker, image: "${IMAGE}", run: 'sleep 1000', resources: {cpu: 500m, memory: 64Mi}, workdir: sub}
+`,
+      'sub/.keep': '',
+    });
+    const agent = spawnMlops(['run', 'p.pipeline.yaml'], dir, { ...env, MLOPS_KILL_GRACE_MS: '1000' });
+    const done = finished(agent);
+    const runId = await waitFor('the run to start', () => fs.readdirSync(path.join(dir, '.mlops', 'runs'))[0]);
+    let info: Docker.ContainerInspectInfo | undefined;
+    const deadline = Date.now() + 15_000;
+    while (!info || !info.State.Running) {
+      if (Date.now() > deadline) throw new Error('the container did not start');
+      const list = await containersOf(runId);
+      if (list[0]) info = await docker.getContainer(list[0].Id).inspect();
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.equal(info.HostConfig.NanoCpus, 500_000_000);
+    assert.equal(info.HostConfig.Memory, 64 * 2 ** 20);
+    assert.deepEqual(info.HostConfig.Binds, [`${dir}:${dir}`]);
+    assert.equal(info.Config.WorkingDir, path.join(dir, 'sub'));
+    assert.equal(info.Config.Labels['mlops.task'], 'wait');
+
+    agent.kill('SIGINT');
+    const r = await done;
+    assert.equal(r.code, 130, r.stderr);
+    assert.deepEqual(await containersOf(runId), []);
+    assert.equal(parseRun((await mlops(['runs', 'show', runId, '--format', 'json'], dir)).stdout).status, 'cancelled');
+  });
+
+  it('passes GPUs as device requests', async () => {
+    const dir = project({
+      'p.pipeline.yaml': `version: 1\nname: gpu\ntasks:\n  train: {executor: docker, image: "${IMAGE}", run: 'true', resources: {gpu: 1}}\n`,
+      'bin/nvidia-smi': '#!/bin/sh\necho 0\n',
+    });
+    fs.chmodSync(path.join(dir, 'bin/nvidia-smi'), 0o755);
+    const r = await mlops(['run', 'p.pipeline.yaml'], dir, { ...env, PATH: `${path.join(dir, 'bin')}:${process.env.PATH}` });
+    // This engine has no NVIDIA runtime: it refuses the device request the agent made.
+    assert.equal(r.code, 1);
+    assert.match(r.stdout, /✗ train Docker: .*nvidia/);
+  });
+
+  it('says at once when the image is missing, and never pulls without --pull', async () => {
+    const dir = project({ 'p.pipeline.yaml': `version: 1\nname: miss\ntasks:\n  a: {executor: docker, image: "mlops-test/absent:1", run: 'true'}\n` });
+    const started = Date.now();
+    const r = await mlops(['run', 'p.pipeline.yaml'], dir, env);
+    assert.equal(r.code, 2);
+    assert.equal(r.stderr, 'mlops run: Image mlops-test/absent:1 is not present locally; build or pull it (docker pull mlops-test/absent:1) or pass --pull.\n');
+    assert.ok(Date.now() - started < 10_000);
+  });
+
+  it('says at once when no engine answers', async () => {
+    const dir = project({ 'p.pipeline.yaml': `version: 1\nname: none\ntasks:\n  a: {run: 'true'}\n` });
+    const r = await mlops(['run', 'p.pipeline.yaml', '--executor', 'docker'], dir, { DOCKER_HOST: `unix://${dir}/no.sock` });
+    assert.equal(r.code, 2);
+    assert.equal(r.stderr, `mlops run: Task 'a' runs in docker but has no image; set image: on the task or under defaults.\n`);
+    fs.writeFileSync(path.join(dir, 'p.pipeline.yaml'), `version: 1\nname: none\ndefaults: {image: "${IMAGE}"}\ntasks:\n  a: {run: 'true'}\n`);
+    const r2 = await mlops(['run', 'p.pipeline.yaml', '--executor', 'docker'], dir, { DOCKER_HOST: `unix://${dir}/no.sock` });
+    assert.equal(r2.code, 2);
+    assert.equal(r2.stderr, `mlops run: Cannot reach the Docker engine at unix://${dir}/no.sock (ENOENT); start Docker or use --executor local.\n`);
+  });
+});
