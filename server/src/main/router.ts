@@ -1,8 +1,12 @@
 import type { EngineOptions } from '../engine/engine';
 import type { EngineArgs, EngineMethod, EngineResult } from '../engine/lane-protocol';
+import { uriToPath } from '../util/uri';
 import { Lane, type LaneCall } from './lane';
 
-/** Documents larger than this go straight to the slow lane. */
+/**
+ * Pipelines larger than this go straight to the slow lane. Catalogs stay in the fast lane
+ * unless they outlive its budget: every small pipeline there needs their views.
+ */
 export const SLOW_CHARS = 64 * 1024;
 /** An analysis in the fast lane that takes longer moves its document to the slow lane. */
 export const FAST_BUDGET_MS = 300;
@@ -88,7 +92,7 @@ export class Router {
       if (this.givenUp.get(uri) === text) return;
       this.givenUp.delete(uri);
     }
-    if (text.length > SLOW_CHARS && !this.slow.has(uri)) {
+    if (text.length > SLOW_CHARS && !this.slow.has(uri) && /\.pipeline\.ya?ml$/i.test(uriToPath(uri))) {
       this.slow.add(uri);
       this.fast.delete(uri);
     }
