@@ -81,13 +81,24 @@ function runRequest(args: ParsedArgs): RunRequest {
   return req;
 }
 
+/** A second signal closer than this to the first is the same keypress delivered twice. */
+const REPEAT_MS = 300;
+
 /**
  * Ctrl-C (or SIGTERM/SIGHUP) cancels the run; a second Ctrl-C kills every task at once.
- * Returns a function that removes the handlers.
+ * Returns a function that removes the handlers. (bin/mlops.js, when it re-runs this on a
+ * newer Node, passes a terminal's Ctrl-C on although the terminal sent it here too: that
+ * duplicate is not a second press.)
  */
 export function onInterrupt(cancel: (force: boolean) => void): () => void {
-  let count = 0;
-  const handler = () => cancel(count++ > 0);
+  let first = 0;
+  const handler = () => {
+    const now = Date.now();
+    if (first === 0) {
+      first = now;
+      cancel(false);
+    } else if (now - first > REPEAT_MS) cancel(true);
+  };
   const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
   for (const s of signals) process.on(s, handler);
   return () => {
