@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { diffVersions, modelUri, type FeaturesReport, type ModelsReport, type ModelVersion, type SourceLocation } from '../../../core/src/catalog/index';
 import { agentJson, runAgent, type AgentLauncher } from './agent-json';
@@ -33,6 +34,7 @@ export class CatalogViews implements vscode.Disposable {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private again = false;
+  private readonly sourceWatchers = new Map<string, vscode.FileSystemWatcher>();
 
   constructor(private readonly host: CatalogHost) {
     this.modelsView = vscode.window.createTreeView('mlops.models', { treeDataProvider: this.models, showCollapseAll: true });
@@ -59,6 +61,8 @@ export class CatalogViews implements vscode.Disposable {
 
   dispose(): void {
     clearTimeout(this.timer);
+    for (const w of this.sourceWatchers.values()) w.dispose();
+    this.sourceWatchers.clear();
     for (const d of this.disposables.splice(0).reverse()) d.dispose();
   }
 
@@ -74,7 +78,7 @@ export class CatalogViews implements vscode.Disposable {
       'mlops.models.revealRun': (node?: VersionNode) => this.revealRun(node),
       'mlops.models.openItem': (node: ModelNode & { kind: 'item' }) => this.openItem(node),
       'mlops.models.reveal': (name: string, version: number) => this.reveal(name, version),
-      'mlops.features.goToDefinition': (folder: vscode.Uri, at: SourceLocation) => this.goToDefinition(folder, at),
+      'mlops.features.goToDefinition': (folder: vscode.Uri, at: SourceLocation, find?: string) => this.goToDefinition(folder, at, find),
       'mlops.features.create': () => createCatalog(),
     };
   }
@@ -118,8 +122,44 @@ export class CatalogViews implements vscode.Disposable {
     ]);
     this.models.update(models);
     this.features.update(features);
+    this.watchSources(models, features);
     const stale = models.flatMap((f) => f.report?.models ?? []).flatMap((m) => m.versions).filter((v) => v.stale.length > 0).length;
     this.modelsView.badge = stale > 0 ? { value: stale, tooltip: `${stale} model version${stale === 1 ? '' : 's'} stale against their features or code` } : undefined;
+  }
+
+  /**
+   * Watches the source files whose change makes a version stale (featurize, predict and
+   * transformation sources), so an edit outside the editor (git checkout, a script) is seen.
+   */
+  private watchSources(models: FolderModels[], features: FolderFeatures[]): void {
+    const wanted = new Set<string>();
+    for (const f of models) {
+      const root = pathContext(f).root;
+      for (const m of f.report?.models ?? []) {
+        if (m.source !== 'mlops') continue;
+        for (const { version: v } of m.versions) {
+          for (const fn of [v.functions.featurize, v.functions.predict]) if (fn) wanted.add(vscode.Uri.joinPath(vscode.Uri.file(root), ...fn.file.split('/')).fsPath);
+        }
+      }
+    }
+    for (const f of features) {
+      const root = f.report?.root ?? f.folder.uri.fsPath;
+      for (const c of f.report?.catalogs ?? []) for (const v of c.views) if (v.transformation?.file) wanted.add(vscode.Uri.joinPath(vscode.Uri.file(root), ...v.transformation.file.split('/')).fsPath);
+    }
+    for (const [file, w] of this.sourceWatchers) {
+      if (!wanted.has(file)) {
+        w.dispose();
+        this.sourceWatchers.delete(file);
+      }
+    }
+    for (const file of wanted) {
+      if (this.sourceWatchers.has(file)) continue;
+      const w = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(path.dirname(file)), path.basename(file)));
+      w.onDidChange(() => this.refreshSoon());
+      w.onDidCreate(() => this.refreshSoon());
+      w.onDidDelete(() => this.refreshSoon());
+      this.sourceWatchers.set(file, w);
+    }
   }
 
   /** The version a command acts on: the selected node, or one picked from a list. */
@@ -283,9 +323,10 @@ export class CatalogViews implements vscode.Disposable {
     await this.modelsView.reveal(node, { select: true, focus: true, expand: true });
   }
 
-  private goToDefinition(folder: vscode.Uri, at: SourceLocation): Promise<void> {
+  /** Opens a definition at its line, or (line 0) at the function `find` names. */
+  private goToDefinition(folder: vscode.Uri, at: SourceLocation, find?: string): Promise<void> {
     const uri = vscode.Uri.joinPath(folder, ...at.file.split('/'));
-    return openAt(uri, at.line > 0 ? { line: at.line, column: at.column } : {});
+    return openAt(uri, at.line > 0 ? { line: at.line, column: at.column } : find ? { find } : {});
   }
 }
 

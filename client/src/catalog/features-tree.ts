@@ -24,7 +24,7 @@ export type FeatureNode =
       tooltip?: string;
       icon: string;
       color?: string;
-      location?: { data: FolderFeatures; at: SourceLocation };
+      location?: { data: FolderFeatures; at: SourceLocation; find?: string };
       model?: { name: string; version: number };
     };
 
@@ -117,7 +117,7 @@ export class FeaturesTree implements vscode.TreeDataProvider<FeatureNode> {
               label: 'transformation',
               description: `${t.ref}${t.exists ? '' : ' (missing)'}`,
               icon: t.exists ? 'symbol-method' : 'warning',
-              ...(t.file && t.exists ? { location: { data, at: { file: t.file, line: 0, column: 0 } } } : {}),
+              ...(t.file && t.exists ? { location: { data, at: { file: t.file, line: 0, column: 0 }, find: t.ref.slice(t.ref.lastIndexOf(':') + 1) } } : {}),
             }),
           );
         }
@@ -201,7 +201,7 @@ export class FeaturesTree implements vscode.TreeDataProvider<FeatureNode> {
     return item;
   }
 
-  private goTo(location: { data: FolderFeatures; at: SourceLocation }): vscode.Command {
-    return { command: GO_TO_DEFINITION_COMMAND, title: 'Go to Definition', arguments: [location.data.folder.uri, location.at] };
+  private goTo(location: { data: FolderFeatures; at: SourceLocation; find?: string }): vscode.Command {
+    return { command: GO_TO_DEFINITION_COMMAND, title: 'Go to Definition', arguments: [location.data.folder.uri, location.at, location.find] };
   }
 }
