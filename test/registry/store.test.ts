@@ -287,3 +287,48 @@ describe('model store: staleness against feature views and functions', function 
     assert.equal(check().code, 0);
   });
 });
+
+describe('model store: content-addressed parameters', function () {
+  this.timeout(60_000);
+  after(cleanUp);
+
+  it('keeps one copy of equal content, however many versions share it', () => {
+    const dir = copyShop();
+    runShop(dir);
+    runShop(dir, '--force');
+    const [v1, v2] = [show(dir, 'shop-model:1'), show(dir, 'shop-model:2')];
+    assert.equal(v2.parameters.sha256, v1.parameters.sha256);
+    assert.equal(v2.parameters.stored, v1.parameters.stored);
+    const shard = path.join(dir, '.mlops', 'artifacts', 'sha256', v1.parameters.sha256!.slice(0, 2));
+    assert.deepEqual(fs.readdirSync(shard), [v1.parameters.sha256]);
+    assert.deepEqual(fs.readdirSync(path.join(dir, '.mlops', 'artifacts', 'tmp')), [], 'no temporary copy is left behind');
+  });
+
+  it('stores every file of a model folder and hashes the folder by its listing', () => {
+    const dir = copyShop();
+    const file = path.join(dir, 'shop.pipeline.yaml');
+    const text = fs
+      .readFileSync(file, 'utf8')
+      .replace('model: {path: models/model.json, kind: model}', 'model: {path: models/bundle, kind: model}')
+      .replace('path: models/model.json', 'path: models/bundle')
+      .replace(
+        `printf '{"weights": [1, 2], "lr": %s}\\n' "\${{ params.lr }}" > models/model.json`,
+        `mkdir -p models/bundle/sub && printf 'w' > models/bundle/weights.bin && printf 'c' > models/bundle/sub/config.json`,
+      );
+    assert.notEqual(text, fs.readFileSync(file, 'utf8'));
+    fs.writeFileSync(file, text);
+    runShop(dir);
+    const p = show(dir, 'shop-model').parameters;
+    assert.equal(p.kind, 'directory');
+    assert.equal(p.path, 'models/bundle');
+    assert.equal(p.size, 2);
+    assert.deepEqual(p.files.map((f) => [f.path, f.size, f.sha256]), [
+      ['sub/config.json', 1, sha(path.join(dir, 'models/bundle/sub/config.json'))],
+      ['weights.bin', 1, sha(path.join(dir, 'models/bundle/weights.bin'))],
+    ]);
+    const listing = p.files.map((f) => `${f.path}\0${f.sha256}\n`).join('');
+    assert.equal(p.sha256, createHash('sha256').update(listing).digest('hex'));
+    for (const f of p.files) assert.equal(fs.readFileSync(path.join(dir, '.mlops', f.stored!), 'utf8'), fs.readFileSync(path.join(dir, 'models/bundle', f.path), 'utf8'));
+    assert.equal(show(dir, 'shop-model').definition.format, 'directory');
+  });
+});
