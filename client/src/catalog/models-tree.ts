@@ -60,11 +60,6 @@ export class ModelsTree implements vscode.TreeDataProvider<ModelNode> {
     return out;
   }
 
-  /** True when no folder has any model (what the welcome view is for). */
-  isEmpty(): boolean {
-    return this.folders.every((f) => !f.report || f.report.models.length === 0) && this.folders.every((f) => !f.error);
-  }
-
   private buildRoots(): ModelNode[] {
     const multi = this.folders.length > 1;
     if (multi) return this.folders.filter((f) => f.error || (f.report?.models.length ?? 0) > 0).map((f) => ({ kind: 'folder', id: `folder:${f.folder.uri}`, data: f }));
