@@ -28,7 +28,11 @@ const DEFAULT_CHECK_TIMEOUT = 60_000;
 const t0 = Date.now();
 const secs = (ms) => `${(ms / 1000).toFixed(1)} s`;
 const log = (msg) => console.log(`e2e [${secs(Date.now() - t0).padStart(7)}] ${msg}`);
-const rel = (p) => relative(process.cwd(), p) || p;
+/** A path as short as it can be said: relative below the working folder, else absolute. */
+const rel = (p) => {
+  const r = relative(process.cwd(), p);
+  return r && !r.startsWith('..') ? r : p;
+};
 
 /** Every check of every file, in order: [{file, name, run, timeout}]. */
 async function loadChecks() {

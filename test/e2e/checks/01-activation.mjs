@@ -41,7 +41,7 @@ export const checks = [
         timeout: 30_000,
         what: `the status bar to show "${want}" from the language server`,
         describe: async () => `status bar ${JSON.stringify((await vs.statusBarItems()).map((i) => i.text).filter(Boolean))}; `
-          + `notifications ${JSON.stringify(await vs.notifications())}; `
+          + `notifications ${JSON.stringify(await vs.notificationCenter())}; `
           + `MLOps output: ${JSON.stringify(logs(/MLOps Workbench\.log$/).trim().split('\n').slice(-3))}`,
       });
     },

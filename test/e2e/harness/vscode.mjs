@@ -191,4 +191,14 @@ export class Workbench {
   notifications() {
     return this.page.locator('.notifications-toasts .notification-list-item').evaluateAll((els) => els.map((e) => (e.textContent ?? '').trim()));
   }
+
+  /** Every notification, including those whose toast has gone, read from the notification center. */
+  async notificationCenter() {
+    await this.runCommand('Notifications: Show Notifications');
+    const center = this.page.locator('.notifications-center');
+    await center.waitFor({ state: 'visible', timeout: 5_000 });
+    const messages = await center.locator('.notification-list-item').evaluateAll((els) => els.map((e) => (e.innerText ?? '').replace(/\s+/g, ' ').trim()));
+    await this.keyboard.press('Escape');
+    return messages;
+  }
 }
