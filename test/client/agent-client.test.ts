@@ -1,0 +1,172 @@
+// The extension's AgentClient against the real bundled agent (dist/agent.js) as a process:
+// the churn example runs over JSON-RPC with its events, a killed agent comes back after the
+// backoff, an agent that cannot start is given up on, and dispose leaves no process behind.
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { RunEvent } from '../../core/src/protocol/agent';
+import { AgentClient, AgentUnavailableError, type AgentLog, type AgentState } from '../../client/src/agent/agent-client';
+import { agentLaunch } from '../../client/src/agent/launch';
+import { RunsModel } from '../../client/src/runs/run-model';
+
+const repoRoot = path.resolve(__dirname, '../../..');
+const script = path.join(repoRoot, 'dist', 'agent.js');
+
+/** A Node with node:sqlite: this one, or the Node 24 the project installs (VS Code's runtime stands in for it). */
+const node = (() => {
+  const [major, minor] = process.versions.node.split('.').map(Number) as [number, number];
+  if (major > 22 || (major === 22 && minor >= 13)) return process.execPath;
+  return path.join(path.dirname(require.resolve('node/package.json')), 'bin', 'node');
+})();
+
+/** Polls until `fn` returns a truthy value or the deadline passes. */
+async function until<T>(fn: () => T | undefined | false, what: string, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = fn();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function recordingLog(): AgentLog & { lines: string[] } {
+  const lines: string[] = [];
+  return { lines, info: (l) => lines.push(`info ${l}`), warn: (l) => lines.push(`warn ${l}`), error: (l) => lines.push(`error ${l}`) };
+}
+
+function churnCopy(): string {
+  const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-client-agent-')));
+  fs.cpSync(path.join(repoRoot, 'examples', 'churn'), dir, { recursive: true, filter: (src) => !/[\\/]\.mlops$|[\\/](data|models|reports)[\\/]/.test(src) });
+  fs.rmSync(path.join(dir, '.mlops'), { recursive: true, force: true });
+  return dir;
+}
+
+describe('client: AgentClient with the real agent process', function () {
+  this.timeout(120_000);
+  const clients: AgentClient[] = [];
+  const dirs: string[] = [];
+
+  before(function () {
+    if (!fs.existsSync(script)) throw new Error(`${script} is missing; run npm run build first.`);
+  });
+
+  afterEach(async () => {
+    await Promise.all(clients.splice(0).map((c) => c.dispose()));
+  });
+
+  after(() => {
+    for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+  });
+
+  function client(folder: string, log = recordingLog(), fast = false): AgentClient {
+    const c = new AgentClient({
+      launch: agentLaunch({ script, folder, execPath: node }),
+      log,
+      ...(fast ? { backoff: { initialMs: 50, factor: 2, maxMs: 400, healthyMs: 60_000, maxAttempts: 3 } } : {}),
+    });
+    clients.push(c);
+    return c;
+  }
+
+  it('runs examples/churn over JSON-RPC: five tasks succeed, events arrive in order, logs read back', async () => {
+    const folder = churnCopy();
+    dirs.push(folder);
+    const log = recordingLog();
+    const c = client(folder, log);
+    const model = new RunsModel();
+    const events: RunEvent[] = [];
+    c.onRunEvent((e) => {
+      events.push(e);
+      model.apply(folder, e);
+    });
+    const started = await c.startRun({ file: 'churn.pipeline.yaml' });
+    assert.ok(started.ok, JSON.stringify(started));
+    assert.equal(c.info?.stateDir, path.join(folder, '.mlops'));
+    assert.ok(c.activeRuns.has(started.runId));
+    await until(() => events.some((e) => e.type === 'run-finished'), 'the run to finish', 90_000);
+
+    const run = model.find(started.runId, folder)!;
+    assert.equal(run.status, 'succeeded', log.lines.join('\n'));
+    assert.deepEqual(run.tasks!.map((t) => [t.id, t.status]), ['ingest', 'featurize', 'train', 'evaluate', 'report'].map((t) => [t, 'succeeded']));
+    assert.equal(events[0]!.type, 'run-started');
+    assert.equal(c.activeRuns.size, 0);
+
+    const listed = await c.listRuns({ limit: 5 });
+    assert.deepEqual(listed.runs.map((r) => [r.id, r.status, r.trigger]), [[started.runId, 'succeeded', 'rpc']]);
+    const logText = await c.readLog({ runId: started.runId, task: 'train' });
+    assert.ok(logText.ok && /auc/i.test(logText.text), `train's log: ${JSON.stringify(logText)}`);
+    assert.ok(log.lines.some((l) => /MLOps agent .* is running in /.test(l)), log.lines.join('\n'));
+  });
+
+  it('starts a killed agent again after the backoff and answers from the new process', async () => {
+    const folder = churnCopy();
+    dirs.push(folder);
+    const log = recordingLog();
+    const c = client(folder, log, true);
+    const states: AgentState[] = [];
+    c.onDidChangeState((s) => states.push(s));
+    const first = (await c.listRuns({})) && c.info!.pid;
+    let restarted = 0;
+    c.onDidStart(() => restarted++);
+    process.kill(first, 'SIGKILL');
+    await until(() => c.state === 'running' && c.info && c.info.pid !== first, 'the agent to come back with a new pid');
+    assert.equal(restarted, 1);
+    assert.deepEqual(states, ['starting', 'running', 'restarting', 'starting', 'running']);
+    assert.ok(log.lines.some((l) => /^warn The MLOps agent was killed by SIGKILL after/.test(l)), log.lines.join('\n'));
+    assert.ok(!alive(first));
+    assert.deepEqual((await c.listRuns({})).runs, []);
+  });
+
+  it('gives up on an agent that exits right after it starts, and says why', async () => {
+    const folder = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-client-agent-')));
+    dirs.push(folder);
+    const broken = path.join(folder, 'broken-agent.js');
+    fs.writeFileSync(broken, "process.stderr.write('mlops agent: this build is broken\\n'); process.exit(3);\n");
+    const log = recordingLog();
+    const c = new AgentClient({
+      launch: agentLaunch({ script: broken, folder, execPath: node }),
+      log,
+      backoff: { initialMs: 20, factor: 2, maxMs: 100, healthyMs: 60_000, maxAttempts: 3 },
+    });
+    clients.push(c);
+    await assert.rejects(c.listRuns({}), (err: Error) => {
+      assert.ok(err instanceof AgentUnavailableError);
+      assert.match(err.message, /exited with code 3 3 times in a row right after starting/);
+      assert.match(err.message, /this build is broken/);
+      return true;
+    });
+    assert.equal(c.state, 'failed');
+    assert.equal(log.lines.filter((l) => /^info Restarting the MLOps agent in/.test(l)).length, 3);
+  });
+
+  it('dispose stops the agent (cancelling a run it is running) and leaves no process', async () => {
+    const folder = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-client-agent-')));
+    dirs.push(folder);
+    fs.writeFileSync(path.join(folder, 'slow.pipeline.yaml'), 'version: 1\nname: slow\ntasks:\n  wait:\n    run: sleep 30\n');
+    const c = client(folder);
+    const events: RunEvent[] = [];
+    c.onRunEvent((e) => events.push(e));
+    const r = await c.startRun({ file: 'slow.pipeline.yaml' });
+    assert.ok(r.ok, JSON.stringify(r));
+    const started = await until(() => events.find((e): e is RunEvent & { type: 'task-started' } => e.type === 'task-started'), 'the task to start');
+    const pid = c.info!.pid;
+    const t0 = Date.now();
+    await c.dispose();
+    assert.ok(Date.now() - t0 < 5000, 'dispose took too long');
+    assert.equal(c.state, 'disposed');
+    assert.ok(!alive(pid), 'the agent is still running');
+    if (started.pid) await until(() => !alive(started.pid!), "the task's process to be gone", 5000);
+    await assert.rejects(c.listRuns({}), AgentUnavailableError);
+  });
+});
