@@ -1,0 +1,145 @@
+// "MLOps: Run Pipeline" from the command palette runs examples/churn through the agent the
+// extension starts (VS Code's own runtime, JSON-RPC over stdio): a progress notification
+// follows it, the success message names the five tasks, the Runs view lists the run with
+// five succeeded tasks, selecting a task opens its log, and the DAG marks every node
+// succeeded. Runs before the Models checks, which expect the first registered version.
+import { expect, expectEqual, waitFor } from '../harness/wait.mjs';
+
+const TASKS = ['ingest', 'featurize', 'train', 'evaluate', 'report'];
+
+/** The Runs pane of the side bar. */
+function runsPane(page) {
+  return page.locator('.part.sidebar .pane', { has: page.locator('.pane-header', { hasText: /^Runs/ }) }).first();
+}
+
+/** Label, description, accessible label, expansion and codicons of every drawn row of the Runs view. */
+function runRows(page) {
+  return runsPane(page).locator('.monaco-list-row').evaluateAll((rows) => rows.map((r) => ({
+    label: (r.querySelector('.label-name')?.textContent ?? '').trim(),
+    description: (r.querySelector('.label-description')?.textContent ?? '').trim(),
+    aria: r.getAttribute('aria-label') ?? '',
+    expanded: r.getAttribute('aria-expanded'),
+    icons: [...r.querySelectorAll('[class*="codicon-"]')].flatMap((e) => [...e.classList].filter((c) => c.startsWith('codicon-'))),
+  })));
+}
+
+function runsRow(page, label) {
+  return runsPane(page).locator('.monaco-list-row', { has: page.locator('.label-name', { hasText: new RegExp(`^${label}$`) }) }).first();
+}
+
+function fatal(message) {
+  return Object.assign(new Error(message), { fatal: true });
+}
+
+/** The last lines of the extension's output channel, for a failure's description. */
+function outputTail(logs, n = 8) {
+  return logs(/MLOps Workbench\.log$/).trim().split('\n').slice(-n).join(' ⏎ ');
+}
+
+/** The frame of the DAG webview, once its app has rendered. */
+async function dagFrame(page) {
+  return waitFor(async () => {
+    for (const f of page.frames()) {
+      if (await f.locator('mlops-dag-app').count().catch(() => 0)) return f;
+    }
+    return undefined;
+  }, { timeout: 30_000, what: 'the DAG webview to load', describe: async () => `${page.frames().length} frames` });
+}
+
+export const checks = [
+  {
+    name: 'run-pipeline-from-the-palette-succeeds',
+    timeout: 150_000,
+    async run({ vs, page, pipeline, logs, log }) {
+      await vs.quickOpen(pipeline.name);
+      await vs.runCommand('MLOps: Run Pipeline');
+      const progress = new Set();
+      const toast = await waitFor(async () => {
+        const toasts = await vs.notifications();
+        for (const t of toasts) if (/Running churn-train/.test(t)) progress.add(t.replace(/\s+/g, ' '));
+        const bad = toasts.find((t) => /churn-train (failed|was cancelled|was interrupted)|did not start|Pipelines do not run|MLOps agent/.test(t));
+        if (bad) throw fatal(`the run did not succeed: ${bad}`);
+        return toasts.find((t) => /churn-train succeeded: 5 tasks in [\d.]+ (ms|s)/.test(t));
+      }, {
+        timeout: 120_000,
+        interval: 100,
+        what: 'the notification "churn-train succeeded: 5 tasks in …"',
+        describe: async () => `toasts ${JSON.stringify(await vs.notifications())}; MLOps output: ${outputTail(logs)}`,
+      });
+      log(`progress seen: ${JSON.stringify([...progress])}`);
+      expect(progress.size > 0, 'no "Running churn-train" progress notification was shown while the pipeline ran');
+      expect([...progress].some((p) => /\d\/5 tasks/.test(p)), `the progress notification never counted tasks: ${JSON.stringify([...progress])}`);
+      expect(/Show Log/.test(toast) && /Show Runs/.test(toast), `the success message offers no Show Log / Show Runs: ${toast}`);
+      // "Show Runs" reveals the run in the Runs view (checked next).
+      await page.locator('.notifications-toasts .notification-list-item', { hasText: /churn-train succeeded/ })
+        .getByRole('button', { name: 'Show Runs' }).first().click();
+    },
+  },
+  {
+    name: 'runs-view-lists-the-run-with-five-succeeded-tasks',
+    timeout: 60_000,
+    async run({ vs, page }) {
+      await runsRow(page, 'churn-train').waitFor({ state: 'visible', timeout: 20_000 });
+      await waitFor(async () => (await runsRow(page, 'churn-train').getAttribute('aria-selected')) === 'true', {
+        what: '"Show Runs" to select the run in the Runs view', describe: async () => JSON.stringify(await runRows(page)),
+      });
+      const seen = await waitFor(async () => {
+        const rows = await runRows(page);
+        const i = rows.findIndex((r) => r.label === 'churn-train');
+        const tasks = i === -1 ? [] : rows.slice(i + 1, i + 1 + TASKS.length);
+        return tasks.length === TASKS.length && tasks.every((t) => / succeeded in /.test(t.aria)) && { run: rows[i], tasks };
+      }, { timeout: 30_000, what: 'the Runs view to list churn-train with five succeeded tasks', describe: async () => JSON.stringify(await runRows(page)) });
+      expectEqual(seen.tasks.map((t) => t.label), TASKS, 'tasks of the run, in order');
+      expect(seen.tasks.every((t) => t.icons.includes('codicon-pass')), `not every task shows the pass icon: ${JSON.stringify(seen.tasks.map((t) => t.icons))}`);
+      expect(seen.tasks.every((t) => /^[\d.]+ (ms|s)$/.test(t.description)), `tasks do not show their durations: ${JSON.stringify(seen.tasks.map((t) => t.description))}`);
+      expect(seen.run.icons.includes('codicon-pass'), `the run does not show the pass icon: ${JSON.stringify(seen.run)}`);
+      expect(/^(just now|\d+ min ago) · [\d.]+ s$/.test(seen.run.description), `the run's description is "${seen.run.description}"`);
+      expect(/churn-train succeeded, 5 succeeded/.test(seen.run.aria), `the run's accessible label is "${seen.run.aria}"`);
+    },
+  },
+  {
+    name: 'selecting-a-task-opens-its-log',
+    async run({ vs, page }) {
+      await runsRow(page, 'train').click();
+      await waitFor(async () => (await vs.activeTabLabel())?.startsWith('train.log'), {
+        what: "train's log to open in an editor", describe: async () => `active tab ${JSON.stringify(await vs.activeTabLabel())}`,
+      });
+      const lines = await waitFor(async () => {
+        const l = await vs.visibleLines();
+        return l.some((x) => /held-out: .*auc=0\.\d+/.test(x)) && l;
+      }, { what: "train's log to show the held-out metrics", describe: async () => JSON.stringify(await vs.visibleLines()) });
+      expect(lines.some((l) => /epoch\s+200/.test(l)), `the log misses the last epoch: ${JSON.stringify(lines)}`);
+    },
+  },
+  {
+    name: 'dag-marks-every-task-succeeded',
+    timeout: 90_000,
+    async run({ vs, page, pipeline }) {
+      // The pipeline's tab is still open from the first check: bring it forward.
+      const tab = page.locator('.part.editor .tab', { hasText: pipeline.name }).first();
+      if (await tab.count()) await tab.click();
+      else await vs.quickOpen(pipeline.name);
+      await waitFor(async () => (await vs.activeTabLabel())?.startsWith(pipeline.name), {
+        what: `the editor of ${pipeline.name} to be active`, describe: async () => `active tab ${JSON.stringify(await vs.activeTabLabel())}`,
+      });
+      await vs.runCommand('MLOps: Show Pipeline DAG');
+      const frame = await dagFrame(page);
+      await waitFor(async () => (await frame.locator('g.node.status-succeeded').count()) === TASKS.length, {
+        timeout: 30_000,
+        what: 'every node of the DAG to be marked succeeded by the run overlay',
+        describe: async () => JSON.stringify(await frame.locator('g.node').evaluateAll((gs) => gs.map((g) => `${g.getAttribute('data-id')}: ${g.getAttribute('class')}`))),
+      });
+    },
+  },
+  {
+    name: 'leaves-the-explorer-showing',
+    async run({ vs, page }) {
+      // Later checks start from the explorer, no open editor and the Runs pane folded, as before.
+      await vs.runCommand('MLOps: Focus on Runs View');
+      const open = page.locator('.part.sidebar .pane-header[aria-expanded="true"]', { hasText: /^Runs/ });
+      if (await open.count()) await open.first().click();
+      await vs.runCommand('View: Close All Editors');
+      await vs.runCommand('View: Show Explorer');
+    },
+  },
+];
