@@ -1,4 +1,7 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { killGraceMs } from './execute/executor';
+import { fileSize, LANE, moveLog } from './state/logs';
 import type { Store } from './state/store';
 import { environHas, hasProcFs, listProcesses, type ProcEntry } from './util/proc';
 import { groupAlive, isAlive, signalGroup } from './util/process';
@@ -22,6 +25,13 @@ export async function recoverInterrupted(store: Store, removeContainers?: (runId
     for (const p of procs) if (!groups.has(p.pgid) && p.pgid > 1 && environHas(p.pid, marker)) groups.add(p.pgid);
     store.markInterrupted(run.id, new Date().toISOString(), `interrupted: the agent running it (pid ${run.agentPid}) stopped unexpectedly`);
     await stopGroups([...groups]);
+    // What tasks wrote into log lanes becomes their logs; the lanes go.
+    for (const a of attempts) {
+      const log = store.logPath(run.id, a.task);
+      if (a.log && a.log !== log && fileSize(a.log) > 0) moveLog(a.log, log);
+    }
+    const dir = store.runDir(run.id);
+    for (const f of safeList(dir)) if (LANE.test(f)) fs.rmSync(path.join(dir, f), { force: true });
     if (removeContainers && attempts.some((a) => a.pid === null)) await removeContainers(run.id);
     interrupted.push(run.id);
   }
@@ -42,4 +52,12 @@ async function stopGroups(groups: number[]): Promise<void> {
   const deadline = Date.now() + Math.min(killGraceMs(), 3000);
   while (Date.now() < deadline && groups.some(groupAlive)) await new Promise((r) => setTimeout(r, 25));
   for (const g of groups) if (groupAlive(g)) signalGroup(g, 'SIGKILL');
+}
+
+function safeList(dir: string): string[] {
+  try {
+    return fs.readdirSync(dir);
+  } catch {
+    return [];
+  }
 }

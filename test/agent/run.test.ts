@@ -67,6 +67,7 @@ tasks:
     assert.match(text.stdout, new RegExp(`^✗ bad exit 3 \\(log: \\.mlops/runs/${id}/bad\\.log\\)$`, 'm'));
     assert.equal(fs.readFileSync(path.join(dir, 'env.txt'), 'utf8'), `ok 3 3 ${id}\n`);
     assert.equal(fs.readFileSync(path.join(dir, '.mlops', 'runs', id, 'bad.log'), 'utf8'), 'broken\n');
+    assert.deepEqual(fs.readdirSync(path.join(dir, '.mlops', 'runs', id)), ['bad.log'], 'a task that prints nothing leaves no log, and no lane is left');
     assert.equal(fs.readFileSync(path.join(dir, '.mlops', '.gitignore'), 'utf8'), '*\n');
 
     const json = await mlops(['runs', 'show', 'last', '--format', 'json'], dir);
@@ -276,7 +277,7 @@ tasks:
 name: crash
 tasks:
   a: {run: 'echo a >> ran'}
-  b: {needs: [a], run: 'echo b >> ran; if [ ! -f go ]; then sleep 1000 & echo $! > sleeper.pid; wait; fi'}
+  b: {needs: [a], run: 'echo b >> ran; echo said-b; if [ ! -f go ]; then sleep 1000 & echo $! > sleeper.pid; wait; fi'}
   c: {needs: [b], run: 'echo c >> ran'}
 `,
     });
@@ -296,6 +297,8 @@ tasks:
       ['c', 'interrupted'],
     ]);
     await waitFor(`the left-behind sleeper ${sleeper} to be killed`, () => !alive(sleeper));
+    assert.deepEqual(fs.readdirSync(path.join(dir, '.mlops', 'runs', r1.id)), ['b.log'], 'what b wrote is kept as its log');
+    assert.equal(fs.readFileSync(path.join(dir, '.mlops', 'runs', r1.id, 'b.log'), 'utf8'), 'said-b\n');
 
     fs.writeFileSync(path.join(dir, 'go'), '');
     const resumed = await mlops(['run', 'p.pipeline.yaml', '--resume', r1.id, '--format', 'json'], dir);
@@ -318,11 +321,15 @@ tasks:
     });
     const agent = spawnMlops(['run', 'p.pipeline.yaml'], dir);
     const done = finished(agent);
-    const runId = await waitFor('the run to start', () => fs.readdirSync(path.join(dir, '.mlops', 'runs'), { withFileTypes: true }).find((e) => e.isDirectory())?.name);
-    await waitFor('the first line', () => fs.existsSync(path.join(dir, '.mlops', 'runs', runId, 'talk.log')) && fs.readFileSync(path.join(dir, '.mlops', 'runs', runId, 'talk.log'), 'utf8') === 'one\n');
-    const follow = finished(spawnMlops(['runs', 'logs', runId, 'talk', '--follow'], dir));
+    const runId = await waitFor('the run to start', () => fs.readdirSync(path.join(dir, '.mlops', 'runs'))[0]);
+    const follower = spawnMlops(['runs', 'logs', runId, 'talk', '--follow'], dir);
+    let seen = '';
+    follower.stdout!.setEncoding('utf8').on('data', (d: string) => (seen += d));
+    const followed = new Promise<number | null>((resolve) => follower.once('close', resolve));
+    await waitFor('the first line to be followed', () => seen === 'one\n');
     fs.writeFileSync(path.join(dir, 'release'), '');
-    assert.equal((await follow).stdout, 'one\ntwo\n');
+    assert.equal(await followed, 0);
+    assert.equal(seen, 'one\ntwo\n');
     assert.equal((await done).code, 0);
     assert.equal((await mlops(['runs', 'logs', 'last', 'talk'], dir)).stdout, 'one\ntwo\n');
   });

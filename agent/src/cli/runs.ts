@@ -1,6 +1,6 @@
-import type { RunRecord, RunSummary, TaskStatus } from '../../../core/src/protocol/agent';
+import type { RunRecord, RunSummary } from '../../../core/src/protocol/agent';
 import { openState, stateDirFor } from '../state/open';
-import { readLogChunk } from '../state/logs';
+import { readTaskLog } from '../state/logs';
 import type { Store } from '../state/store';
 import { format, option, parseArgs, flag, UsageError } from '../util/args';
 import { palette, type Palette } from '../util/colors';
@@ -10,7 +10,6 @@ import type { Command } from './command';
 
 const USAGE = 'mlops runs list [--pipeline FILE] [--limit N] | show RUN|last | logs RUN|last TASK [--follow]  [--format text|json] [--state-dir DIR]';
 const FOLLOW_POLL_MS = 200;
-const ENDED: ReadonlySet<TaskStatus> = new Set(['succeeded', 'failed', 'cached', 'skipped', 'cancelled', 'interrupted']);
 
 export const runsCommand: Command = {
   name: 'runs',
@@ -70,23 +69,19 @@ async function logs(store: Store, ref: string | undefined, task: string | undefi
     process.stderr.write(`mlops runs: run ${run.record.id} has no task '${task}'; its tasks are ${run.record.tasks.map((x) => x.id).join(', ')}.\n`);
     return 1;
   }
-  const file = store.logPath(run.record.id, task);
   let offset = 0;
   for (;;) {
-    const chunk = readLogChunk(file, offset, 1 << 20);
-    if (chunk && chunk.text) {
+    const chunk = readTaskLog(store, run.record.id, task, offset, 1 << 20)!;
+    if (chunk.text) {
       process.stdout.write(chunk.text);
       offset = chunk.nextOffset;
       continue;
     }
-    const status = store.taskStatus(run.record.id, task);
-    if (!follow || (status && ENDED.has(status))) {
-      if (!chunk && offset === 0 && status && ENDED.has(status) && t.attempts === 0) {
-        process.stderr.write(`mlops runs: task '${task}' did not run in ${run.record.id} (${status}), so it has no log.\n`);
-        return 1;
-      }
-      return 0;
+    if (chunk.ended && !chunk.ran) {
+      process.stderr.write(`mlops runs: task '${task}' did not run in ${run.record.id} (${t.status}), so it has no log.\n`);
+      return 1;
     }
+    if (!follow || chunk.ended) return 0;
     await new Promise((r) => setTimeout(r, FOLLOW_POLL_MS));
   }
 }

@@ -25,8 +25,11 @@ export interface Exit {
 
 /** What an executor reports about one attempt. */
 export interface AttemptListener {
-  /** The attempt is running; `pid` is its process group (local: what a later agent kills if this one dies) or null. */
-  started(pid: number | null): void;
+  /**
+   * The attempt is running; `pid` is its process group (local: what a later agent kills if
+   * this one dies) or null; `log` is where its output goes until it ends, when not the log itself.
+   */
+  started(pid: number | null, log?: string): void;
   /** Called exactly once, also when the attempt never started. */
   exited(exit: Exit): void;
 }

@@ -1,12 +1,30 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
+import * as path from 'node:path';
 import type { PlannedTask } from '../plan';
 import { groupAlive, isAlive, signalGroup } from '../util/process';
+import { fileSize, moveLog } from '../state/logs';
 import { err, ok, type Result } from '../util/result';
 import { killGraceMs, type AttemptListener, type Executor, type Exit, type Launch, type TaskHandle } from './executor';
 import { Launcher, plainCommand } from './launcher';
 
 const BASH_CANDIDATES = ['/bin/bash', '/usr/bin/bash', '/usr/local/bin/bash', '/opt/homebrew/bin/bash'];
+
+/**
+ * A log lane: the file a first attempt writes its output to while it runs. Creating a file
+ * is by far the dearest part of starting a short task on some disks (half a millisecond of
+ * kernel time on the ext4 of our CI machines, more than make spends per task), so a task's
+ * log is not created up front: a lane that stayed empty is simply used by the next task,
+ * and one with output is renamed to the task's log when the task ends (same file, so
+ * readers' offsets still hold). A lane is reused only once its last task's process group
+ * is gone; output a leftover wrote after the task ended is added to that task's log.
+ */
+interface Lane {
+  path: string;
+  /** The task that last wrote here, while its process group may still exist. */
+  owner: { pgid: number; log: string } | null;
+  busy: boolean;
+}
 /** How often running process groups are checked for having vanished without a word. */
 const LIVENESS_MS = 500;
 
@@ -28,6 +46,7 @@ export class LocalExecutor implements Executor {
   private readonly terminating = new Map<number, number>();
   private readonly grace = killGraceMs();
   private poll: NodeJS.Timeout | null = null;
+  private readonly lanes: Lane[] = [];
 
   async prepare(tasks: PlannedTask[]): Promise<Result<void>> {
     for (const t of tasks) {
@@ -40,15 +59,18 @@ export class LocalExecutor implements Executor {
     const command = launch.task.command;
     const env = { ...launch.task.env, ...launch.env };
     const argv = plainCommand(command, env) ?? [this.bash, '-c', command];
+    // Retries append to the log the first attempt left, so they write to it directly.
+    const lane = launch.attempt === 1 ? this.acquireLane(path.dirname(launch.log)) : undefined;
     const attempt = new Attempt(listener, this.grace, (pgid) => {
       this.live.delete(attempt);
+      if (lane) this.releaseLane(lane, pgid, launch.log);
       if (pgid !== null) this.ended.add(pgid);
     });
     this.live.add(attempt);
     this.watch();
     const queued = this.launcher.launch(
-      { workdir: launch.task.workdir, log: launch.log, argv, env },
-      { started: (pgid) => attempt.started(pgid), ended: (status) => attempt.finish(exitFromStatus(status)) },
+      { workdir: launch.task.workdir, log: lane?.path ?? launch.log, argv, env },
+      { started: (pgid) => attempt.started(pgid, lane?.path), ended: (status) => attempt.finish(exitFromStatus(status)) },
     );
     if (!queued) {
       const error = 'its command, environment or paths contain the control character U+001F, which the local executor cannot pass';
@@ -61,7 +83,7 @@ export class LocalExecutor implements Executor {
     this.launcher.flush();
   }
 
-  /** Ends the launcher and makes sure nothing any task started is still running. */
+  /** Ends the launcher, makes sure nothing any task started is still running, and removes the lanes. */
   async dispose(): Promise<void> {
     this.launcher.close();
     if (this.poll) clearInterval(this.poll);
@@ -70,6 +92,29 @@ export class LocalExecutor implements Executor {
     this.ended.clear();
     this.terminating.clear();
     await stopGroups(groups, this.grace);
+    for (const lane of this.lanes) {
+      if (lane.owner) settleLane(lane);
+      fs.rmSync(lane.path, { force: true });
+    }
+  }
+
+  /** A free lane (an idle one whose last task has fully gone, else a new one). */
+  private acquireLane(dir: string): Lane {
+    let lane = this.lanes.find((l) => !l.busy && (!l.owner || !groupAlive(l.owner.pgid)));
+    if (!lane) {
+      lane = { path: path.join(dir, `.lane-${this.lanes.length}.log`), owner: null, busy: false };
+      this.lanes.push(lane);
+    }
+    if (lane.owner) settleLane(lane);
+    lane.busy = true;
+    return lane;
+  }
+
+  /** The task on `lane` has ended: what it wrote becomes its log. */
+  private releaseLane(lane: Lane, pgid: number | null, log: string): void {
+    lane.busy = false;
+    if (fileSize(lane.path) > 0) moveLog(lane.path, log);
+    lane.owner = pgid === null ? null : { pgid, log };
   }
 
   /**
@@ -134,10 +179,10 @@ class Attempt implements TaskHandle {
     private readonly forget: (pgid: number | null) => void,
   ) {}
 
-  started(pgid: number): void {
+  started(pgid: number, log: string | undefined): void {
     if (this.done) return;
     this.pgid = pgid;
-    this.listener.started(pgid);
+    this.listener.started(pgid, log);
     if (this.stopping) this.signal(this.stopping);
   }
 
@@ -186,6 +231,12 @@ class Attempt implements TaskHandle {
     this.forget(this.stopping ? null : this.pgid);
     this.listener.exited(exit);
   }
+}
+
+/** Output that reached a lane after its task ended belongs to that task's log. */
+function settleLane(lane: Lane): void {
+  if (fileSize(lane.path) > 0) moveLog(lane.path, lane.owner!.log);
+  lane.owner = null;
 }
 
 const SIGNAL_NAMES = new Map(Object.entries(os.constants.signals).map(([name, n]) => [n, name]));

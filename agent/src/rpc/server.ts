@@ -13,16 +13,14 @@ import {
   type AgentRequest,
   type LogsReadResult,
   type RunEvent,
-  type TaskStatus,
 } from '../../../core/src/protocol/agent';
 import type { AgentHost } from '../host';
-import { readLogChunk } from '../state/logs';
+import { readTaskLog } from '../state/logs';
 import { realFile } from '../util/files';
 
 declare const __VERSION__: string | undefined;
 const VERSION = typeof __VERSION__ === 'string' ? __VERSION__ : '0.1.0';
 const MAX_LOG_CHUNK = 1 << 20;
-const ENDED: ReadonlySet<TaskStatus> = new Set(['succeeded', 'failed', 'cached', 'skipped', 'cancelled', 'interrupted']);
 
 const req = <P, R>(d: AgentRequest<P, R>) => new RequestType<P, R, void>(d.method);
 const note = <P>(d: AgentNotification<P>) => new NotificationType<P>(d.method);
@@ -55,12 +53,9 @@ export function serveAgentProtocol(conn: MessageConnection, host: AgentHost, sta
 
   conn.onRequest(req(logsReadRequest), ({ runId, task, offset, limit }): LogsReadResult => {
     const id = store.resolveRunId(runId);
-    const status = id ? store.taskStatus(id, task) : undefined;
-    if (!id || !status) return { ok: false, message: `Run '${runId}' has no task '${task}'.` };
-    const from = offset ?? 0;
-    const chunk = readLogChunk(store.logPath(id, task), from, Math.min(limit ?? MAX_LOG_CHUNK, MAX_LOG_CHUNK));
-    const text = chunk?.text ?? '';
-    return { ok: true, text, nextOffset: chunk?.nextOffset ?? from, complete: ENDED.has(status) && text === '' };
+    const chunk = id ? readTaskLog(store, id, task, offset ?? 0, Math.min(limit ?? MAX_LOG_CHUNK, MAX_LOG_CHUNK)) : undefined;
+    if (!chunk) return { ok: false, message: `Run '${runId}' has no task '${task}'.` };
+    return { ok: true, text: chunk.text, nextOffset: chunk.nextOffset, complete: chunk.ended && chunk.text === '' };
   });
 
   conn.onRequest(req(schedulesNextRequest), ({ file }) => ({ schedules: host.triggers.next(file ? resolveFile(file) : undefined) }));

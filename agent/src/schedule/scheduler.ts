@@ -62,7 +62,7 @@ export class Scheduler {
   private readonly slots = new Map<string, Slot>();
   private readonly ready: (Slot | null)[] = [];
   private head = 0;
-  private readonly starts: { slot: Slot; pid: number | null }[] = [];
+  private readonly starts: { slot: Slot; pid: number | null; log: string | undefined }[] = [];
   private readonly exits: { slot: Slot; exit: Exit }[] = [];
   private readonly pool: ResourcePool;
   private readonly baseEnv: Record<string, string>;
@@ -199,9 +199,9 @@ export class Scheduler {
     }
     if (this.finished) return;
     try {
-      for (const { slot, pid } of this.starts.splice(0)) this.announce(slot, pid, events);
+      for (const { slot, pid, log } of this.starts.splice(0)) this.announce(slot, pid, log, events);
       for (const { slot, exit } of this.exits.splice(0)) {
-        this.announce(slot, null, events);
+        this.announce(slot, null, undefined, events);
         this.exited(slot, exit, events);
       }
       this.launchReady(events);
@@ -285,8 +285,8 @@ export class Scheduler {
     slot.handle = this.deps.executors[task.executor]!.start(
       { runId: this.plan.runId, task, attempt: slot.attempt, log, env, gpus: slot.gpus },
       {
-        started: (pid) => {
-          this.starts.push({ slot, pid });
+        started: (pid, liveLog) => {
+          this.starts.push({ slot, pid, log: liveLog });
           this.queueLazyTick();
         },
         exited: (exit) => {
@@ -305,7 +305,7 @@ export class Scheduler {
   }
 
   /** Reports that the current attempt runs, once (an attempt that ends unannounced is announced first). */
-  private announce(slot: Slot, pid: number | null, events: RunEvent[]): void {
+  private announce(slot: Slot, pid: number | null, log: string | undefined, events: RunEvent[]): void {
     if (slot.announced) return;
     slot.announced = true;
     events.push({
@@ -315,7 +315,7 @@ export class Scheduler {
       attempt: slot.attempt,
       at: new Date().toISOString(),
       pid,
-      log: this.deps.logPath(slot.task.id),
+      log: log ?? this.deps.logPath(slot.task.id),
     });
   }
 

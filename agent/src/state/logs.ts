@@ -1,4 +1,6 @@
+import type { TaskStatus } from '../../../core/src/protocol/agent';
 import * as fs from 'node:fs';
+import type { Store } from './store';
 
 /** A piece of a log file from `offset`, at most `limit` bytes, ending on a whole UTF-8 character. */
 export function readLogChunk(file: string, offset: number, limit: number): { text: string; nextOffset: number } | undefined {
@@ -26,4 +28,62 @@ export function readLogChunk(file: string, offset: number, limit: number): { tex
 
 function utf8Length(lead: number): number {
   return lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : 2;
+}
+
+export function fileSize(file: string): number {
+  try {
+    return fs.statSync(file).size;
+  } catch {
+    return 0;
+  }
+}
+
+/** Makes `from` the content (or the rest) of the log `to`: a rename, or an append when `to` exists. */
+export function moveLog(from: string, to: string): void {
+  try {
+    if (!fs.existsSync(to)) {
+      fs.renameSync(from, to);
+      return;
+    }
+    fs.appendFileSync(to, fs.readFileSync(from));
+    fs.truncateSync(from);
+  } catch {
+    // A log that cannot be moved stays where it is; the run goes on.
+  }
+}
+
+/** Log lanes of a run's folder (see execute/local.ts). */
+export const LANE = /^\.lane-\d+\.log$/;
+
+const ENDED: ReadonlySet<TaskStatus> = new Set(['succeeded', 'failed', 'cached', 'skipped', 'cancelled', 'interrupted']);
+
+/** A chunk of a task's log, and whether the task has ended (so nothing more will come). */
+export interface TaskLogChunk {
+  text: string;
+  nextOffset: number;
+  ended: boolean;
+  /** False when the task never ran and so has no log at all. */
+  ran: boolean;
+}
+
+/**
+ * Reads a task's log from `offset`. While a first attempt runs, its output goes to a log
+ * lane that becomes the task's log when it ends (same file, so offsets carry over); the
+ * lane is read only if the task is still running after the read — otherwise the lane may
+ * already serve another task, and the task's own log is read instead.
+ */
+export function readTaskLog(store: Store, runId: string, task: string, offset: number, limit: number): TaskLogChunk | undefined {
+  const before = store.taskLogState(runId, task);
+  if (!before) return undefined;
+  const final = store.logPath(runId, task);
+  if (before.status === 'running' && before.log && before.log !== final) {
+    const chunk = readLogChunk(before.log, offset, limit);
+    const after = store.taskLogState(runId, task);
+    if (after?.status === 'running' && after.attempt === before.attempt) {
+      return { text: chunk?.text ?? '', nextOffset: chunk?.nextOffset ?? offset, ended: false, ran: true };
+    }
+  }
+  const status = store.taskLogState(runId, task)!.status;
+  const chunk = readLogChunk(final, offset, limit);
+  return { text: chunk?.text ?? '', nextOffset: chunk?.nextOffset ?? offset, ended: ENDED.has(status), ran: before.attempt > 0 };
 }

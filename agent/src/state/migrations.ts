@@ -125,6 +125,10 @@ const MIGRATIONS: string[] = [
   ) WITHOUT ROWID;
   CREATE INDEX model_features_by_view ON model_features (view);
   `,
+  // 3: where a running attempt writes its output (a log lane until the task ends, see local.ts).
+  `
+  ALTER TABLE attempts ADD COLUMN log TEXT;
+  `,
 ];
 
 /**

@@ -14,6 +14,15 @@ export interface OrphanAttempt {
   task: string;
   attempt: number;
   pid: number | null;
+  /** Where it was writing its output. */
+  log: string | null;
+}
+
+/** A task's status and where its current attempt writes (or wrote) its output. */
+export interface TaskLogState {
+  status: TaskStatus;
+  attempt: number;
+  log: string | null;
 }
 
 /** A run whose owner is no longer known to be alive. */
@@ -110,12 +119,13 @@ export class Store {
         return;
       }
       case 'task-started':
-        this.stmt(`INSERT INTO attempts (run_id, task, attempt, status, started_at, pid) VALUES (?, ?, ?, 'running', ?, ?)`).run(
+        this.stmt(`INSERT INTO attempts (run_id, task, attempt, status, started_at, pid, log) VALUES (?, ?, ?, 'running', ?, ?, ?)`).run(
           e.runId,
           e.task,
           e.attempt,
           e.at,
           e.pid,
+          e.log,
         );
         this.stmt(`UPDATE tasks SET status = 'running', attempts = ? WHERE run_id = ? AND task = ?`).run(e.attempt, e.runId, e.task);
         return;
@@ -219,9 +229,24 @@ export class Store {
   }
 
   runningAttempts(runId: string): OrphanAttempt[] {
-    return this.stmt(`SELECT task, attempt, pid FROM attempts WHERE run_id = ? AND status = 'running'`)
+    return this.stmt(`SELECT task, attempt, pid, log FROM attempts WHERE run_id = ? AND status = 'running'`)
       .all(runId)
-      .map((r) => ({ runId, task: r.task as string, attempt: Number(r.attempt), pid: r.pid === null ? null : Number(r.pid) }));
+      .map((r) => ({
+        runId,
+        task: r.task as string,
+        attempt: Number(r.attempt),
+        pid: r.pid === null ? null : Number(r.pid),
+        log: (r.log as string | null) ?? null,
+      }));
+  }
+
+  taskLogState(runId: string, task: string): TaskLogState | undefined {
+    const r = this.stmt(
+      `SELECT t.status, t.attempts, a.log FROM tasks t
+       LEFT JOIN attempts a ON a.run_id = t.run_id AND a.task = t.task AND a.attempt = t.attempts
+       WHERE t.run_id = ? AND t.task = ?`,
+    ).get(runId, task);
+    return r ? { status: r.status as TaskStatus, attempt: Number(r.attempts), log: (r.log as string | null) ?? null } : undefined;
   }
 
   /** Marks an abandoned run and its unfinished tasks `interrupted`, in one transaction. */

@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { RunEndStatus, RunEvent, TaskEndStatus } from '../../../core/src/protocol/agent';
 import type { Palette } from '../util/colors';
@@ -78,7 +79,8 @@ export class LineView implements RunView {
 
   private finishedLine(e: Extract<RunEvent, { type: 'task-finished' }>): string {
     const c = this.c;
-    const log = e.log ? ` (log: ${path.relative(this.cwd, e.log) || e.log})` : '';
+    // A task that printed nothing has no log file to point at.
+    const log = e.log && e.status === 'failed' && fs.existsSync(e.log) ? ` (log: ${path.relative(this.cwd, e.log) || e.log})` : '';
     switch (e.status) {
       case 'succeeded':
         return `${c.green('✓')} ${e.task} ${c.dim(formatDuration(e.durationMs ?? 0))}${e.attempts > 1 ? c.dim(` (attempt ${e.attempts})`) : ''}\n`;
