@@ -236,9 +236,11 @@ describe('scheduler', () => {
     assert.deepEqual(finishedStatus(events), { a: 'cached', b: 'succeeded' });
   });
 
-  it('commits a task start together with its end when both come within one window', async () => {
+  it('records the run before starting anything, then commits a task start together with its end', async () => {
     const { s, ex, commits, events } = scheduler(planOf([taskOf('a')]));
     const done = s.run();
+    assert.deepEqual(events.map((e) => e.type), ['run-started'], 'committed before the first launch');
+    assert.deepEqual(ex.log, ['start a#1']);
     await settle();
     ex.end('a');
     await done;

@@ -28,8 +28,12 @@ export interface SchedulerDeps {
 
 type KillReason = 'timeout' | 'cancel';
 
-/** The longest a task's start waits to be committed together with other transitions. */
-const LAZY_TICK_MS = 20;
+/**
+ * How long transitions wait to be committed together (group commit). Decisions — what to
+ * launch next — never wait; only the record and the reports of them do, and nobody hears of
+ * a transition before it is committed.
+ */
+const COMMIT_WINDOW_MS = 10;
 
 /** One task's life in the run. */
 interface Slot {
@@ -69,7 +73,9 @@ export class Scheduler {
   private running = 0;
   private backingOff = 0;
   private tickQueued = false;
-  private lazyTick: NodeJS.Timeout | null = null;
+  /** Transitions decided but not yet committed, in order. */
+  private unsaved: RunEvent[] = [];
+  private commitTimer: NodeJS.Timeout | null = null;
   private stopping: string | null = null;
   private cancelled = false;
   private anyFailed = false;
@@ -128,7 +134,16 @@ export class Scheduler {
       if (why) this.fail(slot, events, null, `Task '${slot.task.id}' ${why}.`);
     }
     for (const slot of this.slots.values()) if (slot.waiting === 0 && slot.status === 'pending') this.ready.push(slot);
-    this.tick(events);
+    // The run is on record before any of its processes exists: recovery looks for the
+    // processes of runs it finds marked running.
+    this.unsaved.push(...events);
+    try {
+      this.commit();
+    } catch (e) {
+      this.abort(e);
+      return done;
+    }
+    this.tick([]);
     return done;
   }
 
@@ -182,48 +197,66 @@ export class Scheduler {
     });
   }
 
-  /**
-   * A start changes no decision, so its record may wait a little for company: short tasks
-   * end within the same window, and both transitions go into one commit (group commit).
-   */
-  private queueLazyTick(): void {
-    if (this.lazyTick || this.tickQueued) return;
-    this.lazyTick = setTimeout(() => this.tick([]), LAZY_TICK_MS);
-  }
-
-  /** Decides everything that can be decided now, then commits and reports it. */
+  /** Decides everything that can be decided now; the record follows within the commit window. */
   private tick(events: RunEvent[]): void {
-    if (this.lazyTick) {
-      clearTimeout(this.lazyTick);
-      this.lazyTick = null;
-    }
     if (this.finished) return;
     try {
-      for (const { slot, pid, log } of this.starts.splice(0)) this.announce(slot, pid, log, events);
+      this.unsaved.push(...events);
+      this.announceStarts();
       for (const { slot, exit } of this.exits.splice(0)) {
-        this.announce(slot, null, undefined, events);
-        this.exited(slot, exit, events);
+        this.announce(slot, null, undefined);
+        this.exited(slot, exit, this.unsaved);
       }
-      this.launchReady(events);
+      this.launchReady(this.unsaved);
       for (const ex of Object.values(this.deps.executors)) ex.flush?.();
       const status = this.finalStatus();
       if (status) {
         for (const slot of this.slots.values()) {
           if (slot.status !== 'pending') continue;
-          if (this.cancelled) this.end(slot, 'cancelled', events, { message: 'cancelled before it started' });
-          else this.end(slot, 'skipped', events, { message: this.stopping ?? 'not started' });
+          if (this.cancelled) this.end(slot, 'cancelled', this.unsaved, { message: 'cancelled before it started' });
+          else this.end(slot, 'skipped', this.unsaved, { message: this.stopping ?? 'not started' });
         }
-        events.push({ type: 'run-finished', runId: this.plan.runId, status, endedAt: new Date().toISOString(), message: this.stopping });
+        this.unsaved.push({ type: 'run-finished', runId: this.plan.runId, status, endedAt: new Date().toISOString(), message: this.stopping });
         this.finished = true;
-      }
-      this.deps.commit(events);
-      if (status) this.resolve(status);
+        this.commit();
+        this.resolve(status);
+      } else this.scheduleCommit();
     } catch (e) {
-      // The store could not record a transition: stop everything rather than run unrecorded.
-      this.finished = true;
-      for (const slot of this.slots.values()) slot.handle?.stop();
-      this.reject(e);
+      this.abort(e);
     }
+  }
+
+  /** A start changes no decision: it only needs recording, with whatever else comes by then. */
+  private scheduleCommit(): void {
+    if (this.commitTimer || (this.unsaved.length === 0 && this.starts.length === 0)) return;
+    this.commitTimer = setTimeout(() => {
+      this.commitTimer = null;
+      try {
+        this.commit();
+      } catch (e) {
+        this.abort(e);
+      }
+    }, COMMIT_WINDOW_MS);
+  }
+
+  private commit(): void {
+    if (this.commitTimer) {
+      clearTimeout(this.commitTimer);
+      this.commitTimer = null;
+    }
+    this.announceStarts();
+    if (this.unsaved.length === 0) return;
+    const events = this.unsaved;
+    this.unsaved = [];
+    this.deps.commit(events);
+  }
+
+  /** The store could not record a transition: stop everything rather than run unrecorded. */
+  private abort(e: unknown): void {
+    this.finished = true;
+    if (this.commitTimer) clearTimeout(this.commitTimer);
+    for (const slot of this.slots.values()) slot.handle?.stop();
+    this.reject(e);
   }
 
   private finalStatus(): RunEndStatus | undefined {
@@ -287,7 +320,7 @@ export class Scheduler {
       {
         started: (pid, liveLog) => {
           this.starts.push({ slot, pid, log: liveLog });
-          this.queueLazyTick();
+          this.scheduleCommit();
         },
         exited: (exit) => {
           this.exits.push({ slot, exit });
@@ -304,11 +337,15 @@ export class Scheduler {
     }
   }
 
-  /** Reports that the current attempt runs, once (an attempt that ends unannounced is announced first). */
-  private announce(slot: Slot, pid: number | null, log: string | undefined, events: RunEvent[]): void {
+  private announceStarts(): void {
+    for (const { slot, pid, log } of this.starts.splice(0)) this.announce(slot, pid, log);
+  }
+
+  /** Records that the current attempt runs, once (an attempt that ends unannounced is announced first). */
+  private announce(slot: Slot, pid: number | null, log: string | undefined): void {
     if (slot.announced) return;
     slot.announced = true;
-    events.push({
+    this.unsaved.push({
       type: 'task-started',
       runId: this.plan.runId,
       task: slot.task.id,

@@ -30,12 +30,9 @@ function utf8Length(lead: number): number {
   return lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : 2;
 }
 
+/** Size in bytes; 0 when the file does not exist. */
 export function fileSize(file: string): number {
-  try {
-    return fs.statSync(file).size;
-  } catch {
-    return 0;
-  }
+  return fs.statSync(file, { throwIfNoEntry: false })?.size ?? 0;
 }
 
 /** Makes `from` the content (or the rest) of the log `to`: a rename, or an append when `to` exists. */
