@@ -24,7 +24,7 @@ describe('feature catalog: mlops features list|show', function () {
     const v = c.views[0]!;
     assert.deepEqual(
       { name: v.name, location: v.location, entities: v.entities, source: v.source, ttl: v.ttl, owner: v.owner, tags: v.tags },
-      { name: 'customer_stats', location: { file: 'shop.features.yaml', line: 8, column: 3 }, entities: ['customer'], source: 'raw', ttl: '30d', owner: 'growth', tags: { tier: 'gold' } },
+      { name: 'shopper_stats', location: { file: 'shop.features.yaml', line: 8, column: 3 }, entities: ['customer'], source: 'raw', ttl: '30d', owner: 'growth', tags: { tier: 'gold' } },
     );
     assert.deepEqual(v.transformation, { ref: 'src/features/stats.py:compute', file: 'src/features/stats.py', exists: true });
     assert.deepEqual(v.features, [
@@ -34,23 +34,23 @@ describe('feature catalog: mlops features list|show', function () {
   });
 
   it('says which tasks and model versions use a view, and which versions it has changed under', () => {
-    let v = mlopsJson<FeatureViewReport>(dir, 'features', 'show', 'customer_stats');
+    let v = mlopsJson<FeatureViewReport>(dir, 'features', 'show', 'shopper_stats');
     assert.deepEqual(v.usedBy.tasks, [{ pipeline: 'shop-train', file: 'shop.pipeline.yaml', task: 'featurize', location: { file: 'shop.pipeline.yaml', line: 12, column: 16 } }]);
     assert.deepEqual(v.usedBy.models, []);
     runShop(dir);
-    v = mlopsJson<FeatureViewReport>(dir, 'features', 'show', 'customer_stats');
+    v = mlopsJson<FeatureViewReport>(dir, 'features', 'show', 'shopper_stats');
     assert.deepEqual(v.usedBy.models, [{ name: 'shop-model', version: 1, aliases: [], stale: false }]);
     const file = path.join(dir, 'shop.features.yaml');
     fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('spend_30d: float64', 'spend_30d: float32'));
-    v = mlopsJson<FeatureViewReport>(dir, 'features', 'show', 'customer_stats');
+    v = mlopsJson<FeatureViewReport>(dir, 'features', 'show', 'shopper_stats');
     assert.deepEqual(v.usedBy.models, [{ name: 'shop-model', version: 1, aliases: [], stale: true }]);
-    const text = mlops(dir, 'features', 'show', 'customer_stats');
+    const text = mlops(dir, 'features', 'show', 'shopper_stats');
     assert.match(text.stdout, /model shop-model:1 \(stale: the view changed since\)/);
   });
 
   it('names the views that exist when asked for one that does not', () => {
     const r = mlops(dir, 'features', 'show', 'customer_stat');
     assert.equal(r.code, 1);
-    assert.equal(r.stderr, "mlops features show: there is no feature view 'customer_stat'; the catalog has customer_stats.\n");
+    assert.equal(r.stderr, "mlops features show: there is no feature view 'customer_stat'; the catalog has shopper_stats.\n");
   });
 });

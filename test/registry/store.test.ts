@@ -62,7 +62,7 @@ describe('model store: registration by a real run (clean git repository)', funct
     assert.deepEqual(v1.data.inputs, [{ path: 'data/features.csv', kind: 'file', size: fs.statSync(path.join(dir, 'data/features.csv')).size, sha256: sha(path.join(dir, 'data/features.csv')) }]);
     assert.equal(v1.data.features.length, 1);
     const f = v1.data.features[0]!;
-    assert.equal(f.view, 'customer_stats');
+    assert.equal(f.view, 'shopper_stats');
     assert.equal(f.catalog, 'shop.features.yaml');
     assert.match(f.fingerprint!, /^[0-9a-f]{64}$/);
     assert.deepEqual(f.transformation, { ref: 'src/features/stats.py:compute', file: 'src/features/stats.py', sha256: sha(path.join(dir, 'src/features/stats.py')) });
@@ -229,11 +229,11 @@ describe('model store: staleness against feature views and functions', function 
     const report = JSON.parse(r.stdout) as CheckReport;
     assert.equal(report.stale, true);
     assert.deepEqual(report.checked[0]!.reasons, [
-      { kind: 'feature-view', view: 'customer_stats', change: 'definition', message: 'feature view customer_stats changed: its definition in shop.features.yaml' },
+      { kind: 'feature-view', view: 'shopper_stats', change: 'definition', message: 'feature view shopper_stats changed: its definition in shop.features.yaml' },
     ]);
     const text = mlops(dir, 'models', 'check');
     assert.equal(text.code, 1);
-    assert.match(text.stdout, /shop-model:1 is stale:\n\s+feature view customer_stats changed: its definition in shop\.features\.yaml/);
+    assert.match(text.stdout, /shop-model:1 is stale:\n\s+feature view shopper_stats changed: its definition in shop\.features\.yaml/);
     restore('shop.features.yaml');
     assert.equal(check().code, 0);
   });
@@ -251,7 +251,7 @@ describe('model store: staleness against feature views and functions', function 
     assert.equal(r.code, 1);
     assert.deepEqual(
       (JSON.parse(r.stdout) as CheckReport).checked[0]!.reasons.map((x) => x.message),
-      ['feature view customer_stats changed: its transformation source src/features/stats.py'],
+      ['feature view shopper_stats changed: its transformation source src/features/stats.py'],
     );
     restore('src/features/stats.py');
     assert.equal(check().code, 0);
