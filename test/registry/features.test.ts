@@ -49,8 +49,8 @@ describe('feature catalog: mlops features list|show', function () {
   });
 
   it('names the views that exist when asked for one that does not', () => {
-    const r = mlops(dir, 'features', 'show', 'customer_stat');
+    const r = mlops(dir, 'features', 'show', 'shopper_stat');
     assert.equal(r.code, 1);
-    assert.equal(r.stderr, "mlops features show: there is no feature view 'customer_stat'; the catalog has shopper_stats.\n");
+    assert.equal(r.stderr, "mlops features show: there is no feature view 'shopper_stat'; the catalog has shopper_stats.\n");
   });
 });
