@@ -9,6 +9,9 @@ import type { Reference } from './interpolation';
 import { effective } from './load';
 import type { Located, ParamType, Pipeline, Task, TaskSettings } from './model';
 
+/** How many unknown names per check get a closest-match suggestion. */
+const MAX_SUGGESTIONS = 100;
+
 export const PIPELINE_NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 export const TASK_ID = /^[a-z0-9]([-a-z0-9_]{0,126}[a-z0-9])?$/;
 export const PARAM_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -70,6 +73,7 @@ function checkIds({ pipeline: p }: PipelineContext, out: Problems): void {
 
 function checkNeeds({ pipeline: p, graph }: PipelineContext, out: Problems): void {
   const ids = [...p.tasks.keys()];
+  let suggestions = MAX_SUGGESTIONS;
   // Ancestor sets cost O(V²/32); only worth it when some task has a need and another parent.
   const multi = [...p.tasks.values()].some((t) => t.needs.length > 0 && graph.dag.parents(t.id).length > 1);
   const ancestors = multi && graph.dag.topoOrder().cyclic.length === 0 ? graph.dag.ancestors() : undefined;
@@ -81,7 +85,8 @@ function checkNeeds({ pipeline: p, graph }: PipelineContext, out: Problems): voi
         continue;
       }
       if (!p.tasks.has(n.value)) {
-        const best = closest(n.value, ids.filter((i) => i !== t.id));
+        // Suggestions cost a pass over every id; a file with hundreds of unknown ids gets them for the first ones only.
+        const best = suggestions-- > 0 ? closest(n.value, ids.filter((i) => i !== t.id)) : undefined;
         out.error(
           'unknown-need',
           n.span,
@@ -205,15 +210,16 @@ function findOverlap(owner: Map<string, Owner>, below: Map<string, Owner>, norm:
 }
 
 function checkReferences({ pipeline: p, graph }: PipelineContext, out: Problems): void {
+  const budget = { left: MAX_SUGGESTIONS };
   for (const t of p.tasks.values()) {
     const r = graph.refs.get(t.id)!;
-    for (const ref of [...r.run, ...r.env, ...r.inputs, ...r.image]) checkReference(p, t, ref, out);
+    for (const ref of [...r.run, ...r.env, ...r.inputs, ...r.image]) checkReference(p, t, ref, out, budget);
   }
 }
 
 const ROOTS = ['params', 'tasks', 'inputs', 'outputs', 'run', 'env'];
 
-function checkReference(p: Pipeline, t: Task, ref: Reference, out: Problems): void {
+function checkReference(p: Pipeline, t: Task, ref: Reference, out: Problems, budget: { left: number }): void {
   const [root, a, b, c, ...rest] = ref.parts;
   const bad = (msg: string, best?: string) =>
     out.error('undefined-reference', ref.span, msg, best ? [{ kind: 'replace', title: `Change to '${best}'`, newText: best }] : undefined);
@@ -229,7 +235,7 @@ function checkReference(p: Pipeline, t: Task, ref: Reference, out: Problems): vo
       if (!a || b !== 'outputs' || !c || rest.length > 0) return bad(`'\${{ ${ref.expr} }}' should be \${{ tasks.ID.outputs.NAME }}.`);
       const up = p.tasks.get(a);
       if (!up) {
-        const best = closest(a, p.tasks.keys());
+        const best = budget.left-- > 0 ? closest(a, p.tasks.keys()) : undefined;
         return bad(`Task '${a}' is not defined.${best ? ` Did you mean '${best}'?` : ''}`, best && `tasks.${best}.outputs.${c}`);
       }
       if (up.id === t.id) return bad(`A task cannot reference its own outputs through tasks.${a}; use \${{ outputs.${c} }}.`, `outputs.${c}`);
