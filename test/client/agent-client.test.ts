@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import type { RunEvent } from '../../core/src/protocol/agent';
 import { AgentClient, AgentUnavailableError, type AgentLog, type AgentState } from '../../client/src/agent/agent-client';
 import { agentLaunch } from '../../client/src/agent/launch';
+import { finishMessage, telltaleTask } from '../../client/src/runs/format';
 import { RunsModel } from '../../client/src/runs/run-model';
 
 const repoRoot = path.resolve(__dirname, '../../..');
@@ -107,6 +108,48 @@ describe('client: AgentClient with the real agent process', function () {
     const logText = await c.readLog({ runId: started.runId, task: 'train' });
     assert.ok(logText.ok && /auc/i.test(logText.text), `train's log: ${JSON.stringify(logText)}`);
     assert.ok(log.lines.some((l) => /MLOps agent .* is running in /.test(l)), log.lines.join('\n'));
+  });
+
+  it('a failing task: the run fails, the message names the task and why, and its log is there', async () => {
+    const folder = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-client-agent-')));
+    dirs.push(folder);
+    fs.writeFileSync(path.join(folder, 'bad.pipeline.yaml'), 'version: 1\nname: bad\ntasks:\n  prep:\n    run: echo ready\n  fit:\n    needs: [prep]\n    run: echo boom >&2; exit 4\n  publish:\n    needs: [fit]\n    run: echo never\n');
+    const c = client(folder);
+    const model = new RunsModel();
+    c.onRunEvent((e) => model.apply(folder, e));
+    const r = await c.startRun({ file: 'bad.pipeline.yaml' });
+    assert.ok(r.ok, JSON.stringify(r));
+    const run = await until(() => { const x = model.find(r.runId, folder); return x && x.status !== 'running' && x; }, 'the run to end');
+    assert.equal(run.status, 'failed');
+    assert.deepEqual(run.tasks!.map((t) => [t.id, t.status]), [['prep', 'succeeded'], ['fit', 'failed'], ['publish', 'skipped']]);
+    const message = finishMessage(run, Date.now());
+    assert.match(message, /^bad failed: task 'fit' failed — .*4/);
+    assert.doesNotMatch(message, /\.\.$/);
+    assert.equal(telltaleTask(run)?.id, 'fit');
+    const log = await c.readLog({ runId: r.runId, task: 'fit' });
+    assert.ok(log.ok && /boom/.test(log.text), JSON.stringify(log));
+  });
+
+  it('cancelling over RPC ends the run as cancelled and stops its task', async () => {
+    const folder = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-client-agent-')));
+    dirs.push(folder);
+    fs.writeFileSync(path.join(folder, 'slow.pipeline.yaml'), 'version: 1\nname: slow\ntasks:\n  wait:\n    run: sleep 30\n');
+    const c = client(folder);
+    const model = new RunsModel();
+    const events: RunEvent[] = [];
+    c.onRunEvent((e) => {
+      events.push(e);
+      model.apply(folder, e);
+    });
+    const r = await c.startRun({ file: 'slow.pipeline.yaml' });
+    assert.ok(r.ok, JSON.stringify(r));
+    const started = await until(() => events.find((e): e is RunEvent & { type: 'task-started' } => e.type === 'task-started'), 'the task to start');
+    assert.deepEqual(await c.cancelRun(r.runId), { cancelled: true });
+    const run = await until(() => { const x = model.find(r.runId, folder); return x && x.status !== 'running' && x; }, 'the run to end', 10_000);
+    assert.equal(run.status, 'cancelled');
+    assert.equal(finishMessage(run, Date.now()), 'slow was cancelled; 0 of 1 task had finished.');
+    if (started.pid) await until(() => !alive(started.pid!), "the task's process to be gone", 5000);
+    assert.deepEqual(await c.cancelRun(r.runId), { cancelled: false });
   });
 
   it('starts a killed agent again after the backoff and answers from the new process', async () => {

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import type { RunEvent, RunSummary } from '../../core/src/protocol/agent';
 import { finishMessage, formatDuration, progressMessage, relativeTime, runDescription, taskDescription, taskIcon, telltaleTask } from '../../client/src/runs/format';
-import { countsOf, progressOf, RunsModel } from '../../client/src/runs/run-model';
+import { countsOf, progressOf, runKey, RunsModel } from '../../client/src/runs/run-model';
 
 const F = '/ws/churn';
 const FILE = `${F}/churn.pipeline.yaml`;
@@ -147,6 +147,12 @@ describe('client: runs model (events → Runs view state)', () => {
     assert.equal(m.find('live')!.status, 'interrupted');
     assert.deepEqual(m.find('live')!.tasks!.map((t) => t.status), TASKS.map(() => 'interrupted'));
     assert.equal(m.find('cli')!.status, 'running', 'a run of another process is not this agent\'s to end');
+  });
+
+  it('run keys (also tree item ids) are printable and tell runs and folders apart', () => {
+    const keys = [runKey('/ws/a', 'r1'), runKey('/ws/a', 'r2'), runKey('/ws/b', 'r1'), runKey('/ws/a|r', '1')];
+    assert.equal(new Set(keys).size, keys.length);
+    for (const k of keys) assert.doesNotMatch(k, /[\u0000-\u001f]/);
   });
 
   it('events of an unknown run are reported as such (the caller lists again)', () => {

@@ -98,16 +98,24 @@ export class Agents implements vscode.Disposable {
    * when agents cannot run here.
    */
   async startForWorkspace(): Promise<void> {
+    // Nothing is looked at in an untrusted workspace; the Runs view says why.
+    if (!vscode.workspace.isTrusted) return;
+    const folders: vscode.WorkspaceFolder[] = [];
+    for (const folder of vscode.workspace.workspaceFolders ?? []) {
+      if (!this.clients.has(folder.uri.fsPath) && (await hasPipelinesOrHistory(folder))) folders.push(folder);
+    }
+    if (!folders.length) return;
     const refused = this.refusal();
     if (refused) {
-      if (!this.runtimeReported && vscode.workspace.isTrusted) this.host.output.warn(refused.message);
-      this.runtimeReported = true;
+      // A runtime without node:sqlite: say so once, where it shows, instead of failing each run.
+      if (!this.runtimeReported) {
+        this.runtimeReported = true;
+        this.host.output.error(refused.message);
+        void vscode.window.showErrorMessage(refused.message);
+      }
       return;
     }
-    for (const folder of vscode.workspace.workspaceFolders ?? []) {
-      if (this.clients.has(folder.uri.fsPath) || !(await hasPipelinesOrHistory(folder))) continue;
-      this.for(folder);
-    }
+    for (const folder of folders) this.for(folder);
   }
 
   /** Stops and forgets the agent of a folder that left the workspace. */

@@ -144,8 +144,10 @@ export function finishMessage(run: RunView, now: number): string {
       const others = failed.length > 1 ? ` (and ${failed.slice(1).map((t) => `'${t.id}'`).join(', ')})` : '';
       return `${run.pipeline} failed: task '${first.id}' failed${others} — ${why}.`;
     }
-    case 'cancelled':
-      return `${run.pipeline} was cancelled after ${done}/${total} tasks.`;
+    case 'cancelled': {
+      const finished = tasks.filter((t) => t.status === 'succeeded' || t.status === 'cached').length;
+      return `${run.pipeline} was cancelled; ${finished} of ${plural(total, 'task')} had finished.`;
+    }
     case 'interrupted':
       return `${run.pipeline} was interrupted${run.message ? `: ${run.message}` : '.'}`;
     case 'running':

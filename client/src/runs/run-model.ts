@@ -48,8 +48,9 @@ export interface RunView {
 
 export const ENDED_TASK: ReadonlySet<TaskStatus> = new Set(['succeeded', 'failed', 'cached', 'skipped', 'cancelled', 'interrupted']);
 
+/** Also the tree item id: printable, since VS Code cuts ids at a NUL and then two runs would share one row. */
 export function runKey(folder: string, runId: string): string {
-  return `${folder}\u0000${runId}`;
+  return JSON.stringify([folder, runId]);
 }
 
 /** Tasks done out of all selected tasks. */

@@ -103,7 +103,7 @@ export class RunsTree implements vscode.TreeDataProvider<RunsNode>, vscode.Dispo
   private taskItem(run: RunView, task: TaskView): vscode.TreeItem {
     const now = this.host.now();
     const item = new vscode.TreeItem(task.id, vscode.TreeItemCollapsibleState.None);
-    item.id = `task:${run.key}\u0000${task.id}`;
+    item.id = `task:${JSON.stringify([run.folder, run.id, task.id])}`;
     item.description = taskDescription(task, now);
     item.iconPath = themeIcon(taskIcon(task.status));
     item.contextValue = `mlops.task.${task.status}`;

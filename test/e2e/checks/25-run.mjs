@@ -2,7 +2,7 @@
 // extension starts (VS Code's own runtime, JSON-RPC over stdio): a progress notification
 // follows it, the success message names the five tasks, the Runs view lists the run with
 // five succeeded tasks, selecting a task opens its log, and the DAG marks every node
-// succeeded. Runs before the Models checks, which expect the first registered version.
+// succeeded; "Run from here" above evaluate runs evaluate and report. Runs before the Models checks, which expect the first registered version.
 import { expect, expectEqual, waitFor } from '../harness/wait.mjs';
 
 const TASKS = ['ingest', 'featurize', 'train', 'evaluate', 'report'];
@@ -12,9 +12,15 @@ function runsPane(page) {
   return page.locator('.part.sidebar .pane', { has: page.locator('.pane-header', { hasText: /^Runs/ }) }).first();
 }
 
-/** Label, description, accessible label, expansion and codicons of every drawn row of the Runs view. */
+/**
+ * Label, description, accessible label, expansion and codicons of every drawn row of the Runs
+ * view, top to bottom (the list recycles row elements, so document order is not screen order).
+ */
 function runRows(page) {
-  return runsPane(page).locator('.monaco-list-row').evaluateAll((rows) => rows.map((r) => ({
+  // Rows of the list itself, not the copies tree sticky scroll pins above it.
+  return runsPane(page).locator('.monaco-list-rows > .monaco-list-row[data-index]').evaluateAll((rows) => rows
+    .sort((a, b) => Number(a.getAttribute('data-index')) - Number(b.getAttribute('data-index')))
+    .map((r) => ({
     label: (r.querySelector('.label-name')?.textContent ?? '').trim(),
     description: (r.querySelector('.label-description')?.textContent ?? '').trim(),
     aria: r.getAttribute('aria-label') ?? '',
@@ -24,7 +30,7 @@ function runRows(page) {
 }
 
 function runsRow(page, label) {
-  return runsPane(page).locator('.monaco-list-row', { has: page.locator('.label-name', { hasText: new RegExp(`^${label}$`) }) }).first();
+  return runsPane(page).locator('.monaco-list-rows > .monaco-list-row', { has: page.locator('.label-name', { hasText: new RegExp(`^${label}$`) }) }).first();
 }
 
 function fatal(message) {
@@ -129,6 +135,47 @@ export const checks = [
         what: 'every node of the DAG to be marked succeeded by the run overlay',
         describe: async () => JSON.stringify(await frame.locator('g.node').evaluateAll((gs) => gs.map((g) => `${g.getAttribute('data-id')}: ${g.getAttribute('class')}`))),
       });
+    },
+  },
+  {
+    name: 'run-from-here-code-lens-runs-evaluate-and-report',
+    timeout: 120_000,
+    async run({ vs, page, pipeline, taskKeyLine, logs }) {
+      const tab = page.locator('.part.editor .tab', { hasText: pipeline.name }).first();
+      if (await tab.count()) await tab.click();
+      else await vs.quickOpen(pipeline.name);
+      await vs.goto(taskKeyLine(pipeline.text, 'evaluate'), 3);
+      const cursor = await vs.cursorBox();
+      // The lens row sits in a view zone right above the task's key.
+      const lenses = page.locator('.part.editor .editor-group-container.active .monaco-editor .codelens-decoration');
+      const index = await waitFor(async () => {
+        const tops = await lenses.evaluateAll((els) => els.map((e) => e.getBoundingClientRect().top));
+        const i = tops.findIndex((t) => t < cursor.y && cursor.y - t < cursor.height * 2.5);
+        return i === -1 ? undefined : i + 1;
+      }, { what: "the code lenses above task 'evaluate'" });
+      await lenses.nth(index - 1).locator('a', { hasText: 'Run from here' }).click();
+      await waitFor(async () => {
+        const toasts = await vs.notifications();
+        const bad = toasts.find((t) => /churn-train (failed|was cancelled|was interrupted)|did not start/.test(t));
+        if (bad) throw fatal(`the run did not succeed: ${bad}`);
+        return toasts.some((t) => /churn-train succeeded: 2 tasks in/.test(t));
+      }, {
+        timeout: 90_000, interval: 100, what: 'the notification "churn-train succeeded: 2 tasks in …"',
+        describe: async () => `toasts ${JSON.stringify(await vs.notifications())}; MLOps output: ${outputTail(logs)}`,
+      });
+      await vs.runCommand('MLOps: Focus on Runs View');
+      await vs.keyboard.press('Home'); // the newest run is the first row; the list may be scrolled
+      const newest = runsPane(page).locator('.monaco-list-rows > .monaco-list-row[data-index="0"]');
+      if ((await newest.getAttribute('aria-expanded')) === 'false') await newest.click();
+      const tasks = await waitFor(async () => {
+        const rows = await runRows(page);
+        const i = rows.findIndex((r) => r.label === 'churn-train');
+        const after = rows.slice(i + 1);
+        const end = after.findIndex((r) => r.label === 'churn-train');
+        const mine = end === -1 ? after : after.slice(0, end);
+        return i !== -1 && mine.length === 2 && mine;
+      }, { what: 'the newest run in the Runs view to hold two tasks', describe: async () => JSON.stringify(await runRows(page)) });
+      expectEqual(tasks.map((t) => t.label), ['evaluate', 'report'], 'tasks of the "Run from here" run');
     },
   },
   {
