@@ -41,6 +41,7 @@ export class LogDocuments implements vscode.TextDocumentContentProvider, vscode.
   private readonly changed = new vscode.EventEmitter<vscode.Uri>();
   readonly onDidChange = this.changed.event;
   private readonly logs = new Map<string, TaskLog>();
+  private readonly reading = new Map<string, Promise<void>>();
   private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
   private readonly disposables: vscode.Disposable[] = [];
 
@@ -93,6 +94,19 @@ export class LogDocuments implements vscode.TextDocumentContentProvider, vscode.
   /** Reads whatever is new in a task's log since the last read. */
   private async taskText(folder: string, runId: string, task: string): Promise<{ text: string; complete: boolean }> {
     const key = `${folder}\u0000${runId}\u0000${task}`;
+    // A task's log and its run's log share one reader: reads of one log never overlap.
+    const before = this.reading.get(key) ?? Promise.resolve();
+    const mine = before.then(() => this.readMore(key, folder, runId, task));
+    const settled = mine.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.reading.set(key, settled);
+    void settled.then(() => this.reading.get(key) === settled && this.reading.delete(key));
+    return mine;
+  }
+
+  private async readMore(key: string, folder: string, runId: string, task: string): Promise<{ text: string; complete: boolean }> {
     let log = this.logs.get(key);
     if (!log) this.logs.set(key, (log = { text: '', offset: 0, complete: false, cut: false }));
     const client = this.agent(folder);

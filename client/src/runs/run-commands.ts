@@ -73,9 +73,9 @@ class RunCommands {
   async cancel(arg: unknown): Promise<void> {
     let run = this.runOf(arg, false);
     if (!run) {
-      const active = this.runs.model.list().filter((r) => r.status === 'running');
+      const active = this.runs.model.list().filter((r) => r.status === 'running' && r.live);
       if (!active.length) {
-        void vscode.window.showInformationMessage('No run is going.');
+        void vscode.window.showInformationMessage("No run is going in this window's agent.");
         return;
       }
       run =
