@@ -94,12 +94,10 @@ async function setUp(dirs, env) {
 function checkContext({ vs, workspace, extensionDir, server }, dirs) {
   const pipelinePath = join(workspace, 'churn.pipeline.yaml');
   const logsRoot = join(dirs.userData, 'logs');
-  const logs = (pattern) => (existsSync(logsRoot)
-    ? readdirSync(logsRoot, { recursive: true })
-      .filter((f) => pattern.test(String(f)))
-      .map((f) => readFileSync(join(logsRoot, String(f)), 'utf8'))
-      .join('\n')
-    : '');
+  const logFiles = (pattern) => (existsSync(logsRoot)
+    ? readdirSync(logsRoot, { recursive: true }).map(String).filter((f) => pattern.test(f)).map((f) => join(logsRoot, f))
+    : []);
+  const logs = (pattern) => logFiles(pattern).map((f) => readFileSync(f, 'utf8')).join('\n');
   return {
     vs,
     page: vs.page,
@@ -112,7 +110,9 @@ function checkContext({ vs, workspace, extensionDir, server }, dirs) {
     locate,
     taskIds,
     taskKeyLine,
-    /** VS Code's log files whose path under logs/ matches `pattern`, concatenated. */
+    /** Paths of VS Code's log files whose path under logs/ matches `pattern`. */
+    logFiles,
+    /** The text of those log files, concatenated. */
     logs,
     /** The extension host's log (the text of Output › Extension Host). */
     extensionHostLog: () => logs(/exthost\d*[\\/](remote)?exthost\.log$/),
