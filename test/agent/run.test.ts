@@ -169,6 +169,20 @@ tasks:
     await waitFor(`the timed-out task's child ${child} to be gone`, () => !alive(child));
   });
 
+  it('leaves nothing behind: what a task leaves running is stopped, with SIGKILL for what ignores SIGTERM', async () => {
+    const dir = project({
+      'p.pipeline.yaml': `version: 1
+name: litter
+tasks:
+  litter: {run: "bash -c 'trap \\"\\" TERM; sleep 1000' & echo $! > left.pid"}
+`,
+    });
+    const r = await mlops(['run', 'p.pipeline.yaml'], dir, { MLOPS_KILL_GRACE_MS: '300' });
+    assert.equal(r.code, 0, r.stderr);
+    const left = readPid(path.join(dir, 'left.pid'))!;
+    await waitFor(`the leftover ${left} to be gone`, () => !alive(left), 5000);
+  });
+
   it('cancels on Ctrl-C: every process tree is killed, grandchildren included, and the run is recorded cancelled', async () => {
     const dir = project({
       'p.pipeline.yaml': `version: 1

@@ -9,6 +9,8 @@ import { killGraceMs, type AttemptListener, type Executor, type Exit, type Launc
 import { Launcher, plainCommand } from './launcher';
 
 const BASH_CANDIDATES = ['/bin/bash', '/usr/bin/bash', '/usr/local/bin/bash', '/opt/homebrew/bin/bash'];
+/** How often running process groups are checked for having vanished without a word. */
+const LIVENESS_MS = 500;
 
 /**
  * A log lane: the file a first attempt writes its output to while it runs. Creating a file
@@ -25,8 +27,6 @@ interface Lane {
   owner: { pgid: number; log: string } | null;
   busy: boolean;
 }
-/** How often running process groups are checked for having vanished without a word. */
-const LIVENESS_MS = 500;
 
 /**
  * Runs each task as `bash -c COMMAND` in its working directory, in a process group of its
@@ -61,10 +61,13 @@ export class LocalExecutor implements Executor {
     const argv = plainCommand(command, env) ?? [this.bash, '-c', command];
     // Retries append to the log the first attempt left, so they write to it directly.
     const lane = launch.attempt === 1 ? this.acquireLane(path.dirname(launch.log)) : undefined;
-    const attempt = new Attempt(listener, this.grace, (pgid) => {
+    const attempt = new Attempt(listener, this.grace, (pgid, termAt) => {
       this.live.delete(attempt);
       if (lane) this.releaseLane(lane, pgid, launch.log);
-      if (pgid !== null) this.ended.add(pgid);
+      if (pgid === null) return;
+      // A stopped task's group had its SIGTERM; the rest of it gets SIGKILL when the grace period is up.
+      if (termAt !== null) this.terminating.set(pgid, termAt);
+      else this.ended.add(pgid);
     });
     this.live.add(attempt);
     this.watch();
@@ -169,6 +172,8 @@ async function stopGroups(groups: number[], grace: number): Promise<void> {
 class Attempt implements TaskHandle {
   private pgid: number | null = null;
   private stopping: 'term' | 'kill' | null = null;
+  /** When the group was sent SIGTERM. */
+  private termAt: number | null = null;
   private done = false;
   private suspect = false;
   private killTimer: NodeJS.Timeout | null = null;
@@ -176,7 +181,7 @@ class Attempt implements TaskHandle {
   constructor(
     private readonly listener: AttemptListener,
     private readonly grace: number,
-    private readonly forget: (pgid: number | null) => void,
+    private readonly forget: (pgid: number | null, termAt: number | null) => void,
   ) {}
 
   started(pgid: number, log: string | undefined): void {
@@ -201,6 +206,7 @@ class Attempt implements TaskHandle {
       return;
     }
     signalGroup(pgid, 'SIGTERM');
+    this.termAt = Date.now();
     this.killTimer = setTimeout(() => signalGroup(pgid, 'SIGKILL'), this.grace);
     this.killTimer.unref();
   }
@@ -226,9 +232,7 @@ class Attempt implements TaskHandle {
     if (this.done) return;
     this.done = true;
     if (this.killTimer) clearTimeout(this.killTimer);
-    // A stopped task's group already had its SIGTERM: what is left of it goes now.
-    if (this.pgid !== null && this.stopping) signalGroup(this.pgid, 'SIGKILL');
-    this.forget(this.stopping ? null : this.pgid);
+    this.forget(this.pgid, this.stopping === 'term' ? this.termAt : null);
     this.listener.exited(exit);
   }
 }

@@ -22,7 +22,7 @@ export interface SchedulerDeps {
   executors: Partial<Record<ExecutorKind, Executor>>;
   decide: Decide;
   logPath(task: string): string;
-  /** Persists events, then reports them; called once per scheduler tick. */
+  /** Persists events in one transaction, then reports them; called at most once per commit window. */
   commit(events: RunEvent[]): void;
 }
 
@@ -58,9 +58,10 @@ interface Slot {
 /**
  * Runs a plan: launches tasks in dependency order as slots and machine resources allow,
  * retries with backoff, enforces timeouts, stops launching after a failure (unless
- * keep-going) and cancels on request. Work is done in ticks: everything that happened since
- * the last tick is decided together and committed in one transaction before anyone hears
- * of it, which keeps every transition durable without a commit per process.
+ * keep-going) and cancels on request. Work is done in ticks: what happened since the last
+ * tick (tasks ending, backoffs running out) is decided together at once; the transitions
+ * that result are committed in one transaction per commit window and reported only then,
+ * which keeps every transition durable without a commit per process.
  */
 export class Scheduler {
   private readonly slots = new Map<string, Slot>();
@@ -99,7 +100,7 @@ export class Scheduler {
       this.resolve = resolve;
       this.reject = reject;
     });
-    const events: RunEvent[] = [this.startEvent()];
+    this.unsaved.push(this.startEvent());
     for (const task of this.plan.tasks) {
       this.slots.set(task.id, {
         task,
@@ -118,7 +119,7 @@ export class Scheduler {
       });
     }
     for (const [id, c] of this.plan.carried) {
-      events.push(this.finishedEvent(id, 'cached', { fingerprint: c.fingerprint, cached: true, message: c.message }));
+      this.unsaved.push(this.finishedEvent(id, 'cached', { fingerprint: c.fingerprint, cached: true, message: c.message }));
     }
     for (const slot of this.slots.values()) {
       for (const up of slot.task.upstream) {
@@ -131,19 +132,18 @@ export class Scheduler {
     }
     for (const slot of this.slots.values()) {
       const why = neverFits(slot.task.resources, this.opts.capacity);
-      if (why) this.fail(slot, events, null, `Task '${slot.task.id}' ${why}.`);
+      if (why) this.fail(slot, null, `Task '${slot.task.id}' ${why}.`);
     }
     for (const slot of this.slots.values()) if (slot.waiting === 0 && slot.status === 'pending') this.ready.push(slot);
     // The run is on record before any of its processes exists: recovery looks for the
     // processes of runs it finds marked running.
-    this.unsaved.push(...events);
     try {
       this.commit();
     } catch (e) {
       this.abort(e);
       return done;
     }
-    this.tick([]);
+    this.tick();
     return done;
   }
 
@@ -158,17 +158,16 @@ export class Scheduler {
       return;
     }
     this.cancelled = true;
-    const events: RunEvent[] = [];
     for (const slot of this.slots.values()) {
       if (slot.status === 'running') {
         slot.killedFor = 'cancel';
         slot.handle?.stop(force);
       } else if (slot.status === 'pending') {
         if (slot.timer) this.stopBackoff(slot);
-        this.end(slot, 'cancelled', events, { message: 'cancelled before it started' });
+        this.end(slot, 'cancelled', { message: 'cancelled before it started' });
       }
     }
-    this.tick(events);
+    this.tick();
   }
 
   private startEvent(): RunEvent {
@@ -193,28 +192,27 @@ export class Scheduler {
     this.tickQueued = true;
     setImmediate(() => {
       this.tickQueued = false;
-      this.tick([]);
+      this.tick();
     });
   }
 
   /** Decides everything that can be decided now; the record follows within the commit window. */
-  private tick(events: RunEvent[]): void {
+  private tick(): void {
     if (this.finished) return;
     try {
-      this.unsaved.push(...events);
       this.announceStarts();
       for (const { slot, exit } of this.exits.splice(0)) {
         this.announce(slot, null, undefined);
-        this.exited(slot, exit, this.unsaved);
+        this.exited(slot, exit);
       }
-      this.launchReady(this.unsaved);
+      this.launchReady();
       for (const ex of Object.values(this.deps.executors)) ex.flush?.();
       const status = this.finalStatus();
       if (status) {
         for (const slot of this.slots.values()) {
           if (slot.status !== 'pending') continue;
-          if (this.cancelled) this.end(slot, 'cancelled', this.unsaved, { message: 'cancelled before it started' });
-          else this.end(slot, 'skipped', this.unsaved, { message: this.stopping ?? 'not started' });
+          if (this.cancelled) this.end(slot, 'cancelled', { message: 'cancelled before it started' });
+          else this.end(slot, 'skipped', { message: this.stopping ?? 'not started' });
         }
         this.unsaved.push({ type: 'run-finished', runId: this.plan.runId, status, endedAt: new Date().toISOString(), message: this.stopping });
         this.finished = true;
@@ -265,7 +263,7 @@ export class Scheduler {
     return this.cancelled ? 'cancelled' : this.anyFailed ? 'failed' : 'succeeded';
   }
 
-  private launchReady(events: RunEvent[]): void {
+  private launchReady(): void {
     if (this.cancelled || this.stopping) return;
     for (let i = this.head; i < this.ready.length; i++) {
       const slot = this.ready[i];
@@ -276,7 +274,7 @@ export class Scheduler {
         slot.fingerprint = d.fingerprint;
         if (d.cached) {
           this.ready[i] = null;
-          this.end(slot, 'cached', events, { message: 'unchanged since its last success; outputs reused' });
+          this.end(slot, 'cached', { message: 'unchanged since its last success; outputs reused' });
           this.release(slot);
           continue;
         }
@@ -356,7 +354,7 @@ export class Scheduler {
     });
   }
 
-  private exited(slot: Slot, exit: Exit, events: RunEvent[]): void {
+  private exited(slot: Slot, exit: Exit): void {
     this.running--;
     this.pool.release(slot.task.resources, slot.gpus);
     slot.gpus = [];
@@ -367,11 +365,11 @@ export class Scheduler {
     }
     const duration = Date.now() - slot.startedAt;
     if (slot.killedFor === 'cancel' || (this.cancelled && exit.code !== 0)) {
-      this.end(slot, 'cancelled', events, { exitCode: exit.code, durationMs: duration, message: 'cancelled while running' });
+      this.end(slot, 'cancelled', { exitCode: exit.code, durationMs: duration, message: 'cancelled while running' });
       return;
     }
     if (exit.code === 0 && exit.error === null && slot.killedFor === null) {
-      this.end(slot, 'succeeded', events, { exitCode: 0, durationMs: duration });
+      this.end(slot, 'succeeded', { exitCode: 0, durationMs: duration });
       this.release(slot);
       return;
     }
@@ -386,7 +384,7 @@ export class Scheduler {
         this.ready.push(slot);
         this.queueTick();
       }, delayMs);
-      events.push({
+      this.unsaved.push({
         type: 'task-retrying',
         runId: this.plan.runId,
         task: slot.task.id,
@@ -398,7 +396,7 @@ export class Scheduler {
       });
       return;
     }
-    this.fail(slot, events, exit.code, reason, duration);
+    this.fail(slot, exit.code, reason, duration);
   }
 
   private describeFailure(slot: Slot, exit: Exit): string {
@@ -409,11 +407,11 @@ export class Scheduler {
   }
 
   /** Records a final failure and applies the run's policy: skip dependents, or stop launching. */
-  private fail(slot: Slot, events: RunEvent[], exitCode: number | null, message: string, durationMs: number | null = null): void {
+  private fail(slot: Slot, exitCode: number | null, message: string, durationMs: number | null = null): void {
     this.anyFailed = true;
-    this.end(slot, 'failed', events, { exitCode, durationMs, message });
+    this.end(slot, 'failed', { exitCode, durationMs, message });
     if (this.opts.keepGoing) {
-      this.skipDependents(slot, events);
+      this.skipDependents(slot);
       return;
     }
     if (this.stopping) return;
@@ -422,7 +420,7 @@ export class Scheduler {
     for (const other of this.slots.values()) {
       if (other.status === 'pending' && other.timer) {
         this.stopBackoff(other);
-        this.end(other, 'failed', events, { message: `not retried because task '${slot.task.id}' failed` });
+        this.end(other, 'failed', { message: `not retried because task '${slot.task.id}' failed` });
       }
     }
   }
@@ -433,12 +431,12 @@ export class Scheduler {
     this.backingOff--;
   }
 
-  private skipDependents(slot: Slot, events: RunEvent[]): void {
+  private skipDependents(slot: Slot): void {
     const stack = [...slot.children];
     while (stack.length > 0) {
       const child = stack.pop()!;
       if (child.status !== 'pending') continue;
-      this.end(child, 'skipped', events, { message: `skipped because upstream task '${slot.task.id}' did not succeed` });
+      this.end(child, 'skipped', { message: `skipped because upstream task '${slot.task.id}' did not succeed` });
       stack.push(...child.children);
     }
   }
@@ -450,14 +448,9 @@ export class Scheduler {
     }
   }
 
-  private end(
-    slot: Slot,
-    status: TaskEndStatus,
-    events: RunEvent[],
-    info: { exitCode?: number | null; durationMs?: number | null; message?: string },
-  ): void {
+  private end(slot: Slot, status: TaskEndStatus, info: { exitCode?: number | null; durationMs?: number | null; message?: string }): void {
     slot.status = status;
-    events.push(
+    this.unsaved.push(
       this.finishedEvent(slot.task.id, status, {
         attempts: slot.attempt,
         exitCode: info.exitCode ?? null,

@@ -1,4 +1,4 @@
-import type { TaskStatus } from '../../../core/src/protocol/agent';
+import { isTaskEnded } from '../../../core/src/protocol/agent';
 import * as fs from 'node:fs';
 import type { Store } from './store';
 
@@ -52,8 +52,6 @@ export function moveLog(from: string, to: string): void {
 /** Log lanes of a run's folder (see execute/local.ts). */
 export const LANE = /^\.lane-\d+\.log$/;
 
-const ENDED: ReadonlySet<TaskStatus> = new Set(['succeeded', 'failed', 'cached', 'skipped', 'cancelled', 'interrupted']);
-
 /** A chunk of a task's log, and whether the task has ended (so nothing more will come). */
 export interface TaskLogChunk {
   text: string;
@@ -82,5 +80,5 @@ export function readTaskLog(store: Store, runId: string, task: string, offset: n
   }
   const status = store.taskLogState(runId, task)!.status;
   const chunk = readLogChunk(final, offset, limit);
-  return { text: chunk?.text ?? '', nextOffset: chunk?.nextOffset ?? offset, ended: ENDED.has(status), ran: before.attempt > 0 };
+  return { text: chunk?.text ?? '', nextOffset: chunk?.nextOffset ?? offset, ended: isTaskEnded(status), ran: before.attempt > 0 };
 }

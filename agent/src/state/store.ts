@@ -198,10 +198,6 @@ export class Store {
     });
   }
 
-  taskStatus(runId: string, task: string): TaskStatus | undefined {
-    return this.stmt('SELECT status FROM tasks WHERE run_id = ? AND task = ?').get(runId, task)?.status as TaskStatus | undefined;
-  }
-
   /** The fingerprint of each task's last successful execution, for one pipeline file. */
   cacheEntries(file: string): Map<string, string> {
     const out = new Map<string, string>();

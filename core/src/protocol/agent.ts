@@ -5,20 +5,13 @@
  * The same run and event shapes are what `mlops run --format json` prints.
  */
 import type { DiagnosticCode, Severity } from '../diagnostics';
+import type { NotificationDecl, RequestDecl } from './lsp';
 
-/** A request method name carrying its param and result types. */
-export interface AgentRequest<P, R> {
-  readonly method: string;
-  /** Phantom fields: never set, they only bind the types. */
-  readonly _params?: P;
-  readonly _result?: R;
-}
+/** A request method name carrying its param and result types (the same shape as the LSP extensions'). */
+export type AgentRequest<P, R> = RequestDecl<P, R>;
 
 /** A notification method name carrying its param type. */
-export interface AgentNotification<P> {
-  readonly method: string;
-  readonly _params?: P;
-}
+export type AgentNotification<P> = NotificationDecl<P>;
 
 const request = <P, R>(method: string): AgentRequest<P, R> => ({ method });
 const notification = <P>(method: string): AgentNotification<P> => ({ method });
@@ -30,6 +23,11 @@ export type RunStatus = (typeof RUN_STATUSES)[number];
 export type TaskStatus = (typeof TASK_STATUSES)[number];
 /** The statuses a task can end in. */
 export type TaskEndStatus = Exclude<TaskStatus, 'pending' | 'running'>;
+
+/** Whether a task has ended (nothing more will happen to it in its run). */
+export function isTaskEnded(status: TaskStatus): status is TaskEndStatus {
+  return status !== 'pending' && status !== 'running';
+}
 /** The statuses a run can end in. */
 export type RunEndStatus = Exclude<RunStatus, 'running'>;
 
