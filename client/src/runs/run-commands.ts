@@ -167,9 +167,14 @@ class RunCommands {
     const name = path.basename(uri.fsPath);
     const started = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Starting ${name}…` }, () => client.startRun({ file: uri.fsPath, ...extra }));
     if (!started.ok) {
-      const first = started.problems.find((p) => p.severity === 'error') ?? started.problems[0];
-      const where = first ? ` (${path.basename(first.file)}:${first.line}: ${first.message})` : '';
-      const pick = await vscode.window.showErrorMessage(`${name} did not start: ${started.message}${where}`, ...(started.problems.length ? ['Show Problems'] : []));
+      const errors = started.problems.filter((p) => p.severity === 'error');
+      const first = errors[0] ?? started.problems[0];
+      if (!first) {
+        void vscode.window.showErrorMessage(`${name} did not start: ${started.message}`);
+        return;
+      }
+      const all = errors.length > 1 ? ` (${errors.length} errors in all, listed in Problems.)` : '';
+      const pick = await vscode.window.showErrorMessage(`${path.basename(first.file)} did not run — line ${first.line}: ${first.message}${all}`, 'Show Problems');
       if (pick === 'Show Problems') await vscode.commands.executeCommand('workbench.actions.view.problems');
       return;
     }

@@ -2,7 +2,10 @@
 // extension starts (VS Code's own runtime, JSON-RPC over stdio): a progress notification
 // follows it, the success message names the five tasks, the Runs view lists the run with
 // five succeeded tasks, selecting a task opens its log, and the DAG marks every node
-// succeeded; "Run from here" above evaluate runs evaluate and report. Runs before the Models checks, which expect the first registered version.
+// succeeded; "Run from here" above evaluate runs evaluate and report; a pipeline with an
+// error is saved and refused with its line. Runs before the Models checks, which expect the
+// first registered version.
+import { writeFileSync } from 'node:fs';
 import { expect, expectEqual, waitFor } from '../harness/wait.mjs';
 
 const TASKS = ['ingest', 'featurize', 'train', 'evaluate', 'report'];
@@ -176,6 +179,38 @@ export const checks = [
         return i !== -1 && mine.length === 2 && mine;
       }, { what: 'the newest run in the Runs view to hold two tasks', describe: async () => JSON.stringify(await runRows(page)) });
       expectEqual(tasks.map((t) => t.label), ['evaluate', 'report'], 'tasks of the "Run from here" run');
+    },
+  },
+  {
+    name: 'a-pipeline-with-an-error-is-saved-and-refused-with-its-line',
+    timeout: 60_000,
+    async run({ vs, page, pipeline, locate }) {
+      const at = locate(pipeline.text, 'needs: [evaluate]');
+      try {
+        const tab = page.locator('.part.editor .tab', { hasText: pipeline.name }).first();
+        if (await tab.count()) await tab.click();
+        else await vs.quickOpen(pipeline.name);
+        await vs.goto(at.line, at.col + 'needs: [evaluate'.length);
+        await vs.keyboard.type(', trian');
+        // Unsaved: Run Pipeline saves it first, so the agent checks what the editor shows.
+        await vs.runCommand('MLOps: Run Pipeline');
+        const toast = await waitFor(async () => (await vs.notifications()).find((t) => /churn\.pipeline\.yaml did not run/.test(t)), {
+          timeout: 30_000, what: 'the message "churn.pipeline.yaml did not run — line …"', describe: async () => JSON.stringify(await vs.notifications()),
+        });
+        expect(toast.includes(`line ${at.line}:`) && toast.includes("'trian'"), `the refusal does not name line ${at.line} and 'trian': ${toast}`);
+        expect(/Show Problems/.test(toast), `the refusal offers no Show Problems: ${toast}`);
+        expect(!(await page.locator('.part.editor .tab.active.dirty').count()), 'the pipeline was not saved before the run was asked for');
+      } finally {
+        await vs.dismiss();
+        const tab = page.locator('.part.editor .tab', { hasText: pipeline.name }).first();
+        if (await tab.count()) await tab.click();
+        // Put the file back as it was on disk; the (saved, so clean) editor follows the file.
+        await vs.revertIfDirty();
+        writeFileSync(pipeline.path, pipeline.text);
+        await waitFor(async () => !(await vs.visibleLines()).some((l) => /evaluate,/.test(l)), {
+          what: 'the editor to show the restored pipeline', describe: async () => JSON.stringify((await vs.visibleLines()).filter((l) => l.includes('needs'))),
+        });
+      }
     },
   },
   {
