@@ -108,4 +108,18 @@ tasks:
     const r = await exit;
     assert.equal(r.code, 0, r.stderr);
   });
+
+  it('mlops serve announces the schedules it will fire and stops on Ctrl-C', async () => {
+    const dir = project({
+      'nightly.pipeline.yaml': 'version: 1\nname: nightly\nschedule: {cron: "0 3 * * *", timezone: Asia/Tokyo}\ntasks:\n  a: {run: "true"}\n',
+    });
+    const serve = spawnMlops(['serve'], dir);
+    let err = '';
+    serve.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d));
+    const exit = new Promise<number | null>((resolve) => serve.once('close', resolve));
+    const line = await waitFor('the schedule to be announced', () => /nightly \(0 3 \* \* \*, Asia\/Tokyo\) next at (\S+)/.exec(err)?.[1]);
+    assert.equal(new Date(line).getUTCHours(), 18, '03:00 in Tokyo is 18:00 UTC');
+    serve.kill('SIGINT');
+    assert.equal(await exit, 0);
+  });
 });
