@@ -123,6 +123,10 @@ function checkContext({ vs, workspace, extensionDir, server }, dirs) {
 
 async function main() {
   installExitHandlers();
+  if (Number(process.versions.node.split('.')[0]) < 22) {
+    // Checks that start the bundled agent use this Node, and the agent needs node:sqlite.
+    log(`warning: running on Node ${process.version}; \`npm run test:e2e\` uses the project's Node 24 (checks that start the agent need ≥ 22)`);
+  }
   rmSync(resultsDir, { recursive: true, force: true });
   mkdirSync(resultsDir, { recursive: true });
   reapStaleGroups(join(cacheRoot(), 'e2e-runs'), log);
