@@ -64,7 +64,13 @@ export class LogDocuments implements vscode.TextDocumentContentProvider, vscode.
     let text: string;
     let complete: boolean;
     try {
-      ({ text, complete } = t.task ? await this.taskText(t.folder, t.runId, t.task) : await this.runText(t.folder, t.runId));
+      if (t.task) {
+        ({ text, complete } = await this.taskText(t.folder, t.runId, t.task));
+        const cached = this.model.find(t.runId, t.folder)?.tasks?.find((x) => x.id === t.task)?.status === 'cached';
+        text ||= placeholder(complete, cached);
+      } else {
+        ({ text, complete } = await this.runText(t.folder, t.runId));
+      }
     } catch (err) {
       return `The log could not be read: ${(err as Error).message}`;
     }
@@ -123,7 +129,7 @@ export class LogDocuments implements vscode.TextDocumentContentProvider, vscode.
       }
     }
     const text = log.cut ? `[… the start of this log is not shown; the whole file is .mlops/runs/${runId}/${task}.log]\n${log.text}` : log.text;
-    return { text: text || (log.complete ? '(this task wrote nothing)\n' : '(no output yet)\n'), complete: log.complete };
+    return { text, complete: log.complete };
   }
 
   /** Every task's log of a run, in order, each under a header. */
@@ -137,8 +143,14 @@ export class LogDocuments implements vscode.TextDocumentContentProvider, vscode.
       const log = await this.taskText(folder, runId, t.id);
       complete &&= log.complete;
       const took = t.durationMs !== null ? `, ${formatDuration(t.durationMs)}` : '';
-      parts.push(`━━ ${t.id} (${t.status}${took}) ━━\n${log.text.replace(/\n?$/, '\n')}`);
+      parts.push(`=== ${t.id} (${t.status}${took}) ===\n${(log.text || placeholder(log.complete, t.status === 'cached')).replace(/\n?$/, '\n')}`);
     }
     return { text: parts.join('\n') || 'No task of this run has started.\n', complete };
   }
+}
+
+/** What an empty log says. */
+function placeholder(complete: boolean, cached: boolean): string {
+  if (cached) return '(outputs reused from the cache: the task did not run this time)\n';
+  return complete ? '(the task wrote nothing)\n' : '(no output yet)\n';
 }

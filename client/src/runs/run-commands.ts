@@ -93,6 +93,9 @@ class RunCommands {
 
   /** A task's log, a whole run's, or (from the DAG or a code lens) the task's in the pipeline's latest run. */
   async openLog(arg: unknown): Promise<void> {
+    // Logs come through the agent, which does not start in an untrusted workspace.
+    const refused = this.runs.agents.refusal();
+    if (refused) return showRefusal(refused);
     let target: LogTarget | undefined;
     let pipeline = 'run';
     if (isLogTarget(arg)) {

@@ -179,6 +179,17 @@ export const checks = [
         return i !== -1 && mine.length === 2 && mine;
       }, { what: 'the newest run in the Runs view to hold two tasks', describe: async () => JSON.stringify(await runRows(page)) });
       expectEqual(tasks.map((t) => t.label), ['evaluate', 'report'], 'tasks of the "Run from here" run');
+      // "Show Log" of a success opens the whole run's log: each task's under a header.
+      await page.locator('.notifications-toasts .notification-list-item', { hasText: /churn-train succeeded: 2 tasks/ })
+        .getByRole('button', { name: 'Show Log' }).first().click();
+      await waitFor(async () => (await vs.activeTabLabel())?.startsWith('churn-train.log'), {
+        what: "the run's log to open", describe: async () => `active tab ${JSON.stringify(await vs.activeTabLabel())}`,
+      });
+      const headers = await waitFor(async () => {
+        const h = (await vs.visibleLines()).filter((l) => l.startsWith('=== '));
+        return h.length === 2 && h;
+      }, { what: 'the run log to have a header per task', describe: async () => JSON.stringify(await vs.visibleLines()) });
+      expect(/^=== evaluate \((succeeded|cached)/.test(headers[0]) && /^=== report \(/.test(headers[1]), `run log headers: ${JSON.stringify(headers)}`);
     },
   },
   {
