@@ -56,7 +56,7 @@ class RunCommands {
   async runTask(arg: unknown, mode: 'only' | 'from'): Promise<void> {
     const a = taskArgs(arg);
     if (!a) {
-      void vscode.window.showInformationMessage('Use the "Run Task" and "Run from Here" links above a task in a *.pipeline.yaml file, or the DAG view\'s task menu.');
+      void vscode.window.showInformationMessage('Use the "Run task" and "Run from here" code lenses above a task in a *.pipeline.yaml file, or the DAG view\'s task menu.');
       return;
     }
     await this.start(vscode.Uri.parse(a.uri), mode === 'only' ? { only: [a.task] } : { from: a.task });
@@ -111,7 +111,7 @@ class RunCommands {
       const a = taskArgs(arg);
       if (a) target = await this.latestTaskTarget(vscode.Uri.parse(a.uri), a.task);
       if (a && !target) {
-        void vscode.window.showInformationMessage(`Task '${a.task}' has not run yet, so it has no log. Run it with "Run Task" first.`);
+        void vscode.window.showInformationMessage(`Task '${a.task}' has not run yet, so it has no log. Run it with the "Run task" code lens first.`);
         return;
       }
     }
@@ -162,7 +162,8 @@ class RunCommands {
     }
     let client;
     try {
-      client = this.runs.agentFor(folder.uri.fsPath);
+      // Asking to run is also a fresh try for an agent that gave up or is waiting out a backoff.
+      client = this.runs.agents.for(folder);
     } catch (err) {
       if (err instanceof RunRefused) return showRefusal(err);
       throw err;
