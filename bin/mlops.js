@@ -20,4 +20,7 @@ if (major < 22 || (major === 22 && minor < 13)) {
   child.on('exit', (code, signal) => process.exit(code === null ? (signal === 'SIGINT' ? 130 : 1) : code));
   return;
 }
+// V8 keeps the compiled bundle in the OS temp folder: every command after the first starts
+// about 30 ms sooner (Node 22.1+; a no-op where unavailable).
+require('node:module').enableCompileCache?.();
 require(path.join(__dirname, '..', 'dist', 'agent.js'));

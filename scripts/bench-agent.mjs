@@ -15,7 +15,9 @@ import { fileURLToPath } from 'node:url';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const benchDir = path.resolve(root, '..', 'shared', 'bench');
 const generator = path.join(benchDir, 'gen-pipeline.mjs');
-const agent = path.join(root, 'dist', 'agent.js');
+// The `mlops` command as installed (bin/mlops.js loads dist/agent.js).
+const mlops = path.join(root, 'bin', 'mlops.js');
+const bundle = path.join(root, 'dist', 'agent.js');
 const NS = (process.env.NS ?? '1000 5000').split(/\s+/).filter(Boolean).map(Number);
 const SHAPES = (process.env.SHAPES ?? 'wide layered').split(/\s+/).filter(Boolean);
 const REPS = Number(process.env.REPS ?? 5);
@@ -23,7 +25,7 @@ const JOBS = 2;
 const jsonOut = process.argv.includes('--json') ? process.argv[process.argv.indexOf('--json') + 1] : undefined;
 
 if (!fs.existsSync(generator)) fail(`${generator} is missing: the shared bench folder must sit beside the checkout (../shared/bench).`);
-if (!fs.existsSync(agent)) fail(`${agent} is missing; run npm run build first.`);
+if (!fs.existsSync(bundle)) fail(`${bundle} is missing; run npm run build first.`);
 if (!has('make')) fail('GNU make is missing; install it (apt-get install -y make).');
 if (!has('ninja')) {
   console.error('bench-agent: installing ninja-build');
@@ -45,7 +47,7 @@ try {
         fs.rmSync(path.join(dir, '.ninja_log'), { force: true });
         times.ninja.push(timed(dir, 'ninja', ['-f', 'bench.pipeline.ninja', `-j${JOBS}`]));
         const state = path.join(dir, `state-${rep}`);
-        times.agent.push(timed(dir, process.execPath, [agent, 'run', 'bench.pipeline.yaml', '--parallel', String(JOBS), '--state-dir', state, '--format', 'json'], (out) => check(out, n)));
+        times.agent.push(timed(dir, process.execPath, [mlops, 'run', 'bench.pipeline.yaml', '--parallel', String(JOBS), '--state-dir', state, '--format', 'json'], (out) => check(out, n)));
         fs.rmSync(state, { recursive: true, force: true });
       }
       const row = { n, shape, reps: REPS, make: median(times.make), ninja: median(times.ninja), agent: median(times.agent), times };

@@ -1,6 +1,6 @@
 import type { RunEvent, RunRequest, RunTrigger } from '../../core/src/protocol/agent';
 import { startRun, type ActiveRun, type StartError } from './runner';
-import type { Capacity } from './schedule/capacity';
+import { ResourcePool, type Capacity } from './schedule/capacity';
 import type { Store } from './state/store';
 import { Triggers } from './triggers';
 import type { Result } from './util/result';
@@ -12,15 +12,18 @@ import type { Result } from './util/result';
 export class AgentHost {
   readonly active = new Map<string, ActiveRun>();
   readonly triggers: Triggers;
+  /** One pool for all runs: together they stay within the machine's capacity. */
+  readonly pool: ResourcePool;
 
   constructor(
     readonly store: Store,
     /** The workspace folder: relative pipeline paths and schedules are looked up here. */
     readonly root: string,
-    readonly capacity: Capacity,
+    capacity: Capacity,
     private readonly onEvents: (events: RunEvent[]) => void,
     private readonly log: (message: string) => void,
   ) {
+    this.pool = new ResourcePool(capacity);
     this.triggers = new Triggers({
       root,
       now: () => new Date(),
@@ -32,7 +35,7 @@ export class AgentHost {
   }
 
   async start(req: RunRequest, trigger: RunTrigger): Promise<Result<ActiveRun, StartError>> {
-    const r = await startRun({ store: this.store, cwd: this.root, capacity: this.capacity, onEvents: this.onEvents }, req, trigger);
+    const r = await startRun({ store: this.store, cwd: this.root, pool: this.pool, onEvents: this.onEvents }, req, trigger);
     if (r.ok) {
       const run = r.value;
       this.active.set(run.id, run);

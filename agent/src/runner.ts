@@ -7,7 +7,7 @@ import { fingerprint, InputHasher, isCacheHit } from './fingerprint';
 import { loadPipelineFile, type LoadedPipeline } from './load';
 import { makePlan, resolveParams, resumeSelection, selectTasks, type ExecutorKind, type Plan, type PlanInput } from './plan';
 import { registerModels } from './registry/hook';
-import type { Capacity } from './schedule/capacity';
+import type { ResourcePool } from './schedule/capacity';
 import { Scheduler } from './schedule/scheduler';
 import type { Store } from './state/store';
 import { err, ok, type Result } from './util/result';
@@ -16,7 +16,8 @@ import { err, ok, type Result } from './util/result';
 export interface RunHost {
   store: Store;
   cwd: string;
-  capacity: Capacity;
+  /** The machine's resources; one pool for all the runs of an agent. */
+  pool: ResourcePool;
   /** Receives each tick's events after they are committed. */
   onEvents(events: RunEvent[]): void;
 }
@@ -42,8 +43,10 @@ const fail = (message: string, problems: PipelineProblem[] = []) => err<StartErr
 export async function startRun(host: RunHost, req: RunRequest, trigger: RunTrigger): Promise<Result<ActiveRun, StartError>> {
   const loaded = loadPipelineFile(req.file, host.cwd);
   if (!loaded.ok) return fail(loaded.error.message, loaded.error.problems);
-  const runId = newRunId(host.store);
-  const input = planInput(host.store, loaded.value, req, runId);
+  const store = host.store;
+  const runId = newRunId(store);
+  const cache = store.cacheEntries(loaded.value.file);
+  const input = planInput(store, loaded.value, req, runId, cache);
   if (!input.ok) return fail(input.error);
   const plan = makePlan(loaded.value, input.value);
   if (!plan.ok) return fail(plan.error);
@@ -54,14 +57,12 @@ export async function startRun(host: RunHost, req: RunRequest, trigger: RunTrigg
     if (!ready.ok) return fail(ready.error);
   }
 
-  const store = host.store;
   fs.mkdirSync(store.runDir(runId), { recursive: true });
-  const cache = store.cacheEntries(loaded.value.file);
   const hasher = new InputHasher(store);
   const force = plan.value.force;
   const scheduler = new Scheduler(
     plan.value,
-    { parallel: Math.max(1, req.parallel ?? host.capacity.cpu), keepGoing: req.keepGoing ?? false, capacity: host.capacity, trigger },
+    { parallel: Math.max(1, req.parallel ?? host.pool.capacity.cpu), keepGoing: req.keepGoing ?? false, pool: host.pool, trigger },
     {
       executors,
       decide: (task, upstream) => {
@@ -81,8 +82,7 @@ export async function startRun(host: RunHost, req: RunRequest, trigger: RunTrigg
 }
 
 /** Selection and params: from the flags, or from the run being resumed. */
-function planInput(store: Store, loaded: LoadedPipeline, req: RunRequest, runId: string): Result<PlanInput> {
-  const cache = store.cacheEntries(loaded.file);
+function planInput(store: Store, loaded: LoadedPipeline, req: RunRequest, runId: string, cache: Map<string, string>): Result<PlanInput> {
   const base = { runId, external: (id: string) => cache.get(id) ?? null, force: req.force ?? false, ...(req.executor ? { executor: req.executor } : {}) };
   if (!req.resume) {
     const selected = selectTasks(loaded, { ...(req.only ? { only: req.only } : {}), ...(req.from ? { from: req.from } : {}) });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import type { RunEvent } from '../../core/src/protocol/agent';
 import type { AttemptListener, Executor, Exit, Launch, TaskHandle } from '../../agent/src/execute/executor';
 import type { Plan, PlannedTask, ResourceRequest } from '../../agent/src/plan';
-import type { Capacity } from '../../agent/src/schedule/capacity';
+import { ResourcePool, type Capacity } from '../../agent/src/schedule/capacity';
 import { Scheduler, type Decide } from '../../agent/src/schedule/scheduler';
 import { ok } from '../../agent/src/util/result';
 
@@ -83,13 +83,13 @@ function planOf(tasks: PlannedTask[], extra: Partial<Plan> = {}): Plan {
 
 const CAPACITY: Capacity = { cpu: 4, memory: 8 * 2 ** 30, gpus: [] };
 
-function scheduler(plan: Plan, opts: { parallel?: number; keepGoing?: boolean; capacity?: Capacity; decide?: Decide } = {}) {
+function scheduler(plan: Plan, opts: { parallel?: number; keepGoing?: boolean; capacity?: Capacity; pool?: ResourcePool; decide?: Decide } = {}) {
   const ex = new FakeExecutor();
   const events: RunEvent[] = [];
   const commits: number[] = [];
   const s = new Scheduler(
     plan,
-    { parallel: opts.parallel ?? 4, keepGoing: opts.keepGoing ?? false, capacity: opts.capacity ?? CAPACITY, trigger: 'cli' },
+    { parallel: opts.parallel ?? 4, keepGoing: opts.keepGoing ?? false, pool: opts.pool ?? new ResourcePool(opts.capacity ?? CAPACITY), trigger: 'cli' },
     {
       executors: { local: ex },
       decide: opts.decide ?? ((t) => ({ fingerprint: `fp-${t.id}`, cached: false })),
@@ -154,6 +154,23 @@ describe('scheduler', () => {
     }
     assert.equal(await done, 'succeeded');
     assert.equal(ex.maxRunning, 3);
+  });
+
+  it('shares the machine between runs: a run waiting for room starts when another run releases it', async () => {
+    const pool = new ResourcePool({ cpu: 2, memory: 2 ** 30, gpus: ['0'] });
+    const gpu = { cpu: 1, memory: 0, gpu: 1 };
+    const first = scheduler(planOf([taskOf('a', [], { resources: gpu })], { runId: 'r1' }), { pool });
+    const second = scheduler(planOf([taskOf('b', [], { resources: gpu })], { runId: 'r2' }), { pool });
+    const done1 = first.s.run();
+    const done2 = second.s.run();
+    await settle();
+    assert.deepEqual([...first.ex.running.keys(), ...second.ex.running.keys()], ['a'], 'one GPU, one task');
+    assert.equal(first.ex.running.get('a')!.launch.gpus[0], '0');
+    first.ex.end('a');
+    await settle();
+    assert.deepEqual([...second.ex.running.keys()], ['b']);
+    second.ex.end('b');
+    assert.deepEqual(await Promise.all([done1, done2]), ['succeeded', 'succeeded']);
   });
 
   it('fails a task that can never fit at once, naming the request and the capacity', async () => {

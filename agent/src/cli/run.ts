@@ -1,6 +1,6 @@
 import type { RunEndStatus, RunRequest } from '../../../core/src/protocol/agent';
 import { startRun } from '../runner';
-import { detectCapacity } from '../schedule/capacity';
+import { detectCapacity, ResourcePool } from '../schedule/capacity';
 import { openState, stateDirFor } from '../state/open';
 import { flag, format, option, parseArgs, UsageError, type ParsedArgs } from '../util/args';
 import { palette } from '../util/colors';
@@ -25,7 +25,7 @@ export const runCommand: Command = {
     const c = palette(process.stdout);
     let view: RunView | undefined;
     if (fmt === 'text') view = process.stdout.isTTY ? new LiveView(process.stdout, c, cwd) : new LineView(process.stdout, c, cwd);
-    const started = await startRun({ store, cwd, capacity: detectCapacity(), onEvents: (e) => view?.onEvents(e) }, req, 'cli');
+    const started = await startRun({ store, cwd, pool: new ResourcePool(detectCapacity()), onEvents: (e) => view?.onEvents(e) }, req, 'cli');
     if (!started.ok) {
       const { message, problems } = started.error;
       if (problems.length > 0) process.stderr.write(formatDiagnostics(problems, 1, palette(process.stderr)));

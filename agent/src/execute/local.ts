@@ -155,14 +155,17 @@ export class LocalExecutor implements Executor {
   }
 }
 
-/** SIGTERM to each group still there, then SIGKILL to what is left after the grace period. */
+/**
+ * SIGTERM to each group still there, then SIGKILL to what is left after the grace period.
+ * Usually only wrappers on their way out remain, so the first checks come quickly.
+ */
 async function stopGroups(groups: number[], grace: number): Promise<void> {
   let alive = groups.filter(groupAlive);
   if (alive.length === 0) return;
   for (const g of alive) signalGroup(g, 'SIGTERM');
   const deadline = Date.now() + grace;
-  while (alive.length > 0 && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 20));
+  for (let wait = 1; alive.length > 0 && Date.now() < deadline; wait = Math.min(wait * 2, 50)) {
+    await new Promise((r) => setTimeout(r, wait));
     alive = alive.filter(groupAlive);
   }
   for (const g of alive) signalGroup(g, 'SIGKILL');

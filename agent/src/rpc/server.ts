@@ -65,7 +65,7 @@ export function serveAgentProtocol(conn: MessageConnection, host: AgentHost, sta
     pid: process.pid,
     stateDir: path.resolve(stateDir),
     root: host.root,
-    capacity: { cpu: host.capacity.cpu, memoryBytes: host.capacity.memory, gpus: host.capacity.gpus.length },
+    capacity: { cpu: host.pool.capacity.cpu, memoryBytes: host.pool.capacity.memory, gpus: host.pool.capacity.gpus.length },
   }));
 
   const eventType = note(runEventNotification);

@@ -9,9 +9,19 @@ export interface Capacity {
   gpus: string[];
 }
 
-/** The machine's capacity: CPU count, total memory and the GPUs `nvidia-smi` lists (none without it). */
+/**
+ * The machine's capacity: CPU count, total memory and the GPUs `nvidia-smi` lists (none
+ * without it). `nvidia-smi` is asked only when something wants to know about GPUs.
+ */
 export function detectCapacity(): Capacity {
-  return { cpu: os.availableParallelism(), memory: os.totalmem(), gpus: detectGpus() };
+  let gpus: string[] | undefined;
+  return {
+    cpu: os.availableParallelism(),
+    memory: os.totalmem(),
+    get gpus() {
+      return (gpus ??= detectGpus());
+    },
+  };
 }
 
 function detectGpus(): string[] {
@@ -32,7 +42,7 @@ function detectGpus(): string[] {
 
 /** Why a request can never be met here, or undefined when it fits on an idle machine. */
 export function neverFits(r: ResourceRequest, c: Capacity): string | undefined {
-  if (r.cpu <= c.cpu && r.memory <= c.memory && r.gpu <= c.gpus.length) return undefined;
+  if (r.cpu <= c.cpu && r.memory <= c.memory && (r.gpu === 0 || r.gpu <= c.gpus.length)) return undefined;
   return `requests ${describe(r.cpu, r.memory, r.gpu)} but this machine has ${describe(c.cpu, c.memory, c.gpus.length)}; lower its resources or run it on a bigger machine`;
 }
 
@@ -52,30 +62,44 @@ export function formatBytes(n: number): string {
   return `${round(Math.round(n * 10) / 10)}${units[i]}`;
 }
 
-/** Resources in use while a run executes; hands out GPU indices. */
+/**
+ * The machine's resources in use, shared by every run of one agent; hands out GPU indices.
+ * A run waiting for room hears when another run releases some.
+ */
 export class ResourcePool {
   private cpu = 0;
   private memory = 0;
-  private readonly freeGpus: string[];
+  private gpus: string[] | undefined;
+  private readonly waiting = new Set<() => void>();
 
-  constructor(private readonly capacity: Capacity) {
-    this.freeGpus = [...capacity.gpus];
+  constructor(readonly capacity: Capacity) {}
+
+  private get freeGpus(): string[] {
+    return (this.gpus ??= [...this.capacity.gpus]);
+  }
+
+  /** Calls `wake` whenever someone else releases resources; returns the unsubscribe. */
+  subscribe(wake: () => void): () => void {
+    this.waiting.add(wake);
+    return () => this.waiting.delete(wake);
   }
 
   fits(r: ResourceRequest): boolean {
-    return this.cpu + r.cpu <= this.capacity.cpu + 1e-9 && this.memory + r.memory <= this.capacity.memory && r.gpu <= this.freeGpus.length;
+    return this.cpu + r.cpu <= this.capacity.cpu + 1e-9 && this.memory + r.memory <= this.capacity.memory && (r.gpu === 0 || r.gpu <= this.freeGpus.length);
   }
 
   /** Takes the resources; returns the GPU indices assigned. */
   take(r: ResourceRequest): string[] {
     this.cpu += r.cpu;
     this.memory += r.memory;
-    return this.freeGpus.splice(0, r.gpu);
+    return r.gpu === 0 ? [] : this.freeGpus.splice(0, r.gpu);
   }
 
-  release(r: ResourceRequest, gpus: string[]): void {
+  /** Gives resources back; `by` (the releaser's own wake) is not woken. */
+  release(r: ResourceRequest, gpus: string[], by?: () => void): void {
     this.cpu -= r.cpu;
     this.memory -= r.memory;
-    this.freeGpus.push(...gpus);
+    if (gpus.length > 0) this.freeGpus.push(...gpus);
+    for (const wake of this.waiting) if (wake !== by) wake();
   }
 }

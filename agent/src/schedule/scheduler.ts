@@ -3,7 +3,7 @@ import type { RunEndStatus, RunEvent, RunTrigger, TaskEndStatus, TaskStatus } fr
 import type { Executor, Exit, TaskHandle } from '../execute/executor';
 import { paramEnvName, type ExecutorKind, type Plan, type PlannedTask } from '../plan';
 import { formatDuration } from '../util/time';
-import { neverFits, ResourcePool, type Capacity } from './capacity';
+import { neverFits, type ResourcePool } from './capacity';
 import { backoffDelay, mayRetry } from './retry';
 
 /** The cache decision for a task about to run, made once its upstream tasks are done. */
@@ -14,7 +14,8 @@ export interface SchedulerOptions {
   parallel: number;
   /** Keep running what does not depend on a failed task, instead of stopping new launches. */
   keepGoing: boolean;
-  capacity: Capacity;
+  /** The machine's resources, shared with the agent's other runs. */
+  pool: ResourcePool;
   trigger: RunTrigger;
 }
 
@@ -71,6 +72,8 @@ export class Scheduler {
   private readonly exits: { slot: Slot; exit: Exit }[] = [];
   private readonly pool: ResourcePool;
   private readonly baseEnv: Record<string, string>;
+  private readonly wake = () => this.queueTick();
+  private unsubscribe: () => void = () => undefined;
   private running = 0;
   private backingOff = 0;
   private tickQueued = false;
@@ -89,7 +92,7 @@ export class Scheduler {
     private readonly opts: SchedulerOptions,
     private readonly deps: SchedulerDeps,
   ) {
-    this.pool = new ResourcePool(opts.capacity);
+    this.pool = opts.pool;
     this.baseEnv = { MLOPS_RUN_ID: plan.runId };
     for (const [k, v] of Object.entries(plan.params)) this.baseEnv[paramEnvName(k)] = String(v);
   }
@@ -131,12 +134,13 @@ export class Scheduler {
       }
     }
     for (const slot of this.slots.values()) {
-      const why = neverFits(slot.task.resources, this.opts.capacity);
+      const why = neverFits(slot.task.resources, this.pool.capacity);
       if (why) this.fail(slot, null, `Task '${slot.task.id}' ${why}.`);
     }
     for (const slot of this.slots.values()) if (slot.waiting === 0 && slot.status === 'pending') this.ready.push(slot);
     // The run is on record before any of its processes exists: recovery looks for the
     // processes of runs it finds marked running.
+    this.unsubscribe = this.pool.subscribe(this.wake);
     try {
       this.commit();
     } catch (e) {
@@ -216,6 +220,7 @@ export class Scheduler {
         }
         this.unsaved.push({ type: 'run-finished', runId: this.plan.runId, status, endedAt: new Date().toISOString(), message: this.stopping });
         this.finished = true;
+        this.unsubscribe();
         this.commit();
         this.resolve(status);
       } else this.scheduleCommit();
@@ -252,6 +257,7 @@ export class Scheduler {
   /** The store could not record a transition: stop everything rather than run unrecorded. */
   private abort(e: unknown): void {
     this.finished = true;
+    this.unsubscribe();
     if (this.commitTimer) clearTimeout(this.commitTimer);
     for (const slot of this.slots.values()) slot.handle?.stop();
     this.reject(e);
@@ -356,7 +362,7 @@ export class Scheduler {
 
   private exited(slot: Slot, exit: Exit): void {
     this.running--;
-    this.pool.release(slot.task.resources, slot.gpus);
+    this.pool.release(slot.task.resources, slot.gpus, this.wake);
     slot.gpus = [];
     slot.handle = null;
     if (slot.timer) {
