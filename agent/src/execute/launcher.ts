@@ -15,25 +15,30 @@ import { spawn, type ChildProcess } from 'node:child_process';
 const SCRIPT = `
 set -m  # job control: each task runs in a process group of its own, led by its wrapper
 set -f  # no globbing when requests are split into fields
+
+# The wrapper: survives SIGTERM/SIGINT/SIGHUP sent to its group, so that it can report how
+# the task ended; the task itself gets them with their default action.
+wrapper() {
+  trap : TERM INT HUP
+  set +f
+  if cd -- "$dir" 2>/dev/null; then
+    ((\${#envs[@]})) && export "\${envs[@]}"
+    "\${argv[@]}" </dev/null >>"$log" 2>&1
+    printf 'X %s %d\\n' "$key" "$?"
+  else
+    printf 'mlops: cannot enter the working directory %s\\n' "$dir" >>"$log"
+    printf 'X %s 127\\n' "$key"
+  fi
+}
+
 while LC_ALL=C IFS= read -r -N 8 len && LC_ALL=C IFS= read -r -N "$((10#$len))" req; do
   IFS=$'\\x1f' f=($req)
   key=\${f[0]} dir=\${f[1]} log=\${f[2]} argc=\${f[3]}
   argv=("\${f[@]:4:argc}")
   envs=("\${f[@]:4+argc}")
-  (
-    # The wrapper survives SIGTERM/SIGINT/SIGHUP sent to the group, so that it can report
-    # how the task ended; the task itself gets them with their default action.
-    trap : TERM INT HUP
-    set +f
-    if cd -- "$dir" 2>>"$log"; then
-      ((\${#envs[@]})) && export "\${envs[@]}"
-      "\${argv[@]}" </dev/null >>"$log" 2>&1
-      printf 'X %s %d\\n' "$key" "$?"
-    else
-      printf 'X %s 127\\n' "$key"
-    fi
-  ) &
+  wrapper &
   printf 'P %s %d\\n' "$key" "$!"
+  disown  # out of the job table: no bookkeeping or notices for jobs we never wait for here
 done 2>/dev/null
 `;
 

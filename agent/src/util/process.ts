@@ -15,13 +15,28 @@ export function processStartToken(pid: number): string | null {
   }
 }
 
+/**
+ * kill(2) for a pid or (negative) process group: true when delivered, or when the target
+ * exists but is not ours. The agent asks about ended process groups thousands of times a
+ * run and the answer is usually "gone" (ESRCH); Node reports that as an exception, so the
+ * stack trace it would capture for nothing is switched off for the call.
+ */
+function kill(target: number, signal: NodeJS.Signals | 0): boolean {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    process.kill(target, signal);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+}
+
 /** True if a process with this pid exists (and, when a token is given, is the same process). */
 export function isAlive(pid: number, token: string | null = null): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'EPERM') return false;
-  }
+  if (!kill(pid, 0)) return false;
   if (token === null) return true;
   const now = processStartToken(pid);
   return now === null || now === token;
@@ -29,20 +44,10 @@ export function isAlive(pid: number, token: string | null = null): boolean {
 
 /** True while any process is in the process group. */
 export function groupAlive(pgid: number): boolean {
-  try {
-    process.kill(-pgid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
+  return kill(-pgid, 0);
 }
 
 /** Sends a signal to a whole process group; false when the group is gone. */
 export function signalGroup(pgid: number, signal: NodeJS.Signals): boolean {
-  try {
-    process.kill(-pgid, signal);
-    return true;
-  } catch {
-    return false;
-  }
+  return kill(-pgid, signal);
 }
