@@ -1,5 +1,5 @@
-import { UsageError } from '../util/args';
 import type { Command } from './command';
+import { dispatch } from './dispatch';
 import { dagCommand } from './dag';
 import { devcontainerCommand } from './devcontainer';
 import { featuresCommand } from './features';
@@ -42,25 +42,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`mlops: unknown command '${name}'.\n\n${help()}\n`);
     return 2;
   }
-  if (rest.includes('--help') || rest.includes('-h')) {
-    process.stdout.write(`Usage: ${cmd.usage}\n\n${cmd.summary}.\n`);
-    return 0;
-  }
-  try {
-    return await cmd.run(rest);
-  } catch (err) {
-    if (err instanceof UsageError) {
-      process.stderr.write(`mlops ${cmd.name}: ${err.message}\nUsage: ${cmd.usage}\n`);
-      return 2;
-    }
-    const e = err as NodeJS.ErrnoException;
-    if (e.code && e.path) {
-      process.stderr.write(`mlops ${cmd.name}: cannot read ${e.path} (${e.code}); check the path and its permissions.\n`);
-      return 2;
-    }
-    process.stderr.write(`mlops ${cmd.name}: unexpected error: ${e.stack ?? e.message}\n`);
-    return 2;
-  }
+  return dispatch(cmd, rest);
 }
 
 declare const __VERSION__: string | undefined;
