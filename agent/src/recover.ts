@@ -4,7 +4,7 @@ import { killGraceMs } from './execute/executor';
 import { fileSize, LANE, moveLog } from './state/logs';
 import type { Store } from './state/store';
 import { environHas, hasProcFs, listProcesses, type ProcEntry } from './util/proc';
-import { groupAlive, isAlive, signalGroup } from './util/process';
+import { groupAlive, isAlive, stopGroups } from './util/process';
 
 /**
  * Cleans up after agents that died mid-run (SIGKILL, crash, power cut of the terminal):
@@ -24,7 +24,8 @@ export async function recoverInterrupted(store: Store, removeContainers?: (runId
     // Processes whose start was never committed (the agent died in between) still carry the run id.
     for (const p of procs) if (!groups.has(p.pgid) && p.pgid > 1 && environHas(p.pid, marker)) groups.add(p.pgid);
     store.markInterrupted(run.id, new Date().toISOString(), `interrupted: the agent running it (pid ${run.agentPid}) stopped unexpectedly`);
-    await stopGroups([...groups]);
+    // A short grace: these processes lost their agent and nobody waits for their results.
+    await stopGroups([...groups], Math.min(killGraceMs(), 3000));
     // What tasks wrote into log lanes becomes their logs; the lanes go.
     for (const a of attempts) {
       const log = store.logPath(run.id, a.task);
@@ -43,15 +44,6 @@ function ownedBy(pgid: number, marker: string, procs: ProcEntry[]): boolean {
   if (!groupAlive(pgid)) return false;
   if (!hasProcFs()) return true;
   return procs.some((p) => p.pgid === pgid && environHas(p.pid, marker));
-}
-
-/** SIGTERM, a grace period (polled), then SIGKILL for what is left. */
-async function stopGroups(groups: number[]): Promise<void> {
-  if (groups.length === 0) return;
-  for (const g of groups) signalGroup(g, 'SIGTERM');
-  const deadline = Date.now() + Math.min(killGraceMs(), 3000);
-  while (Date.now() < deadline && groups.some(groupAlive)) await new Promise((r) => setTimeout(r, 25));
-  for (const g of groups) if (groupAlive(g)) signalGroup(g, 'SIGKILL');
 }
 
 function safeList(dir: string): string[] {

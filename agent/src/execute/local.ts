@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { PlannedTask } from '../plan';
-import { groupAlive, isAlive, signalGroup } from '../util/process';
+import { groupAlive, isAlive, signalGroup, stopGroups } from '../util/process';
 import { fileSize, moveLog } from '../state/logs';
 import { err, ok, type Result } from '../util/result';
 import { killGraceMs, type AttemptListener, type Executor, type Exit, type Launch, type TaskHandle } from './executor';
@@ -153,22 +153,6 @@ export class LocalExecutor implements Executor {
     }, LIVENESS_MS);
     this.poll.unref();
   }
-}
-
-/**
- * SIGTERM to each group still there, then SIGKILL to what is left after the grace period.
- * Usually only wrappers on their way out remain, so the first checks come quickly.
- */
-async function stopGroups(groups: number[], grace: number): Promise<void> {
-  let alive = groups.filter(groupAlive);
-  if (alive.length === 0) return;
-  for (const g of alive) signalGroup(g, 'SIGTERM');
-  const deadline = Date.now() + grace;
-  for (let wait = 1; alive.length > 0 && Date.now() < deadline; wait = Math.min(wait * 2, 50)) {
-    await new Promise((r) => setTimeout(r, wait));
-    alive = alive.filter(groupAlive);
-  }
-  for (const g of alive) signalGroup(g, 'SIGKILL');
 }
 
 /** One attempt of a local task: its process group, how it is stopped, how it ended. */

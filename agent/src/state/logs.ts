@@ -1,5 +1,5 @@
-import { isTaskEnded } from '../../../core/src/protocol/agent';
 import * as fs from 'node:fs';
+import { isTaskEnded } from '../../../core/src/protocol/agent';
 import type { Store } from './store';
 
 /** A piece of a log file from `offset`, at most `limit` bytes, ending on a whole UTF-8 character. */

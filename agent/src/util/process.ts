@@ -51,3 +51,19 @@ export function groupAlive(pgid: number): boolean {
 export function signalGroup(pgid: number, signal: NodeJS.Signals): boolean {
   return kill(-pgid, signal);
 }
+
+/**
+ * SIGTERM to each group still there, then SIGKILL to what is left after `grace` ms.
+ * Usually only processes already on their way out remain, so the first checks come quickly.
+ */
+export async function stopGroups(groups: number[], grace: number): Promise<void> {
+  let alive = groups.filter(groupAlive);
+  if (alive.length === 0) return;
+  for (const g of alive) signalGroup(g, 'SIGTERM');
+  const deadline = Date.now() + grace;
+  for (let wait = 1; alive.length > 0 && Date.now() < deadline; wait = Math.min(wait * 2, 50)) {
+    await new Promise((r) => setTimeout(r, wait));
+    alive = alive.filter(groupAlive);
+  }
+  for (const g of alive) signalGroup(g, 'SIGKILL');
+}
