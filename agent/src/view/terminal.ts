@@ -21,6 +21,7 @@ interface Counts {
   done: number;
   failed: number;
   cached: number;
+  skipped: number;
 }
 
 /**
@@ -28,7 +29,7 @@ interface Counts {
  * for logs, CI and pipes. Paths are shown relative to `cwd`.
  */
 export class LineView implements RunView {
-  protected readonly counts: Counts = { total: 0, done: 0, failed: 0, cached: 0 };
+  protected readonly counts: Counts = { total: 0, done: 0, failed: 0, cached: 0, skipped: 0 };
   protected startedAt = Date.now();
 
   constructor(
@@ -65,7 +66,7 @@ export class LineView implements RunView {
         this.count(e.status);
         return this.finishedLine(e);
       case 'run-finished':
-        return this.summary(e.status, Date.parse(e.endedAt) - this.startedAt, e.runId, e.message);
+        return this.summary(e.status, Date.parse(e.endedAt) - this.startedAt, e.runId);
       default:
         return unreachable(e);
     }
@@ -75,6 +76,7 @@ export class LineView implements RunView {
     this.counts.done++;
     if (status === 'failed') this.counts.failed++;
     if (status === 'cached') this.counts.cached++;
+    if (status === 'skipped') this.counts.skipped++;
   }
 
   private finishedLine(e: Extract<RunEvent, { type: 'task-finished' }>): string {
@@ -99,16 +101,16 @@ export class LineView implements RunView {
     }
   }
 
-  private summary(status: RunEndStatus, ms: number, runId: string, message: string | null): string {
+  private summary(status: RunEndStatus, ms: number, runId: string): string {
     const c = this.c;
-    const { total, failed, cached } = this.counts;
-    const extra = [cached ? `${cached} cached` : '', failed ? `${failed} failed` : ''].filter(Boolean).join(', ');
+    const { total, failed, cached, skipped } = this.counts;
+    const extra = [cached ? `${cached} cached` : '', failed ? `${failed} failed` : '', skipped ? `${skipped} skipped` : ''].filter(Boolean).join(', ');
     const head = `${plural(total, 'task')}${extra ? ` (${extra})` : ''} in ${formatDuration(ms)} · run ${runId}`;
     switch (status) {
       case 'succeeded':
         return `${c.green('✓ succeeded')}: ${head}\n`;
       case 'failed':
-        return `${c.red('✗ failed')}: ${head}${message ? c.dim(`; other tasks ${message}`) : ''}\n${c.dim(`  rerun from the failure: mlops run … --resume ${runId}`)}\n`;
+        return `${c.red('✗ failed')}: ${head}\n${c.dim(`  rerun from the failure: mlops run … --resume ${runId}`)}\n`;
       case 'cancelled':
         return `${c.yellow('⊘ cancelled')}: ${head}\n`;
       case 'interrupted':
