@@ -296,10 +296,13 @@ tasks:
 `,
     });
     const agent = spawnMlops(['run', 'p.pipeline.yaml'], dir);
-    const exited = finished(agent);
-    const sleeper = await waitFor('b to start its sleeper', () => readPid(path.join(dir, 'sleeper.pid')));
+    let out = '';
+    agent.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
+    const exited = new Promise<NodeJS.Signals | null>((resolve) => agent.once('close', (_code, signal) => resolve(signal)));
+    // a's success is on record once it has been reported; b is running.
+    const sleeper = await waitFor('a to be reported and b to start its sleeper', () => /^✓ a /m.test(out) && readPid(path.join(dir, 'sleeper.pid')));
     agent.kill('SIGKILL');
-    assert.equal((await exited).signal, 'SIGKILL');
+    assert.equal(await exited, 'SIGKILL');
     assert.ok(alive(sleeper), 'nobody has cleaned up yet');
 
     const shown = await mlops(['runs', 'show', 'last', '--format', 'json'], dir);

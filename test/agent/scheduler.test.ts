@@ -167,8 +167,7 @@ describe('scheduler', () => {
     assert.deepEqual([...first.ex.running.keys(), ...second.ex.running.keys()], ['a'], 'one GPU, one task');
     assert.equal(first.ex.running.get('a')!.launch.gpus[0], '0');
     first.ex.end('a');
-    await settle();
-    assert.deepEqual([...second.ex.running.keys()], ['b']);
+    await until('b to start once a has released the GPU', () => second.ex.running.has('b'));
     second.ex.end('b');
     assert.deepEqual(await Promise.all([done1, done2]), ['succeeded', 'succeeded']);
   });

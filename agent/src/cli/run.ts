@@ -1,5 +1,5 @@
 import type { RunEndStatus, RunRequest } from '../../../core/src/protocol/agent';
-import { startRun } from '../runner';
+import { startRun, type ActiveRun } from '../runner';
 import { detectCapacity, ResourcePool } from '../schedule/capacity';
 import { openState, stateDirFor } from '../state/open';
 import { flag, format, option, parseArgs, UsageError, type ParsedArgs } from '../util/args';
@@ -25,19 +25,26 @@ export const runCommand: Command = {
     const c = palette(process.stdout);
     let view: RunView | undefined;
     if (fmt === 'text') view = process.stdout.isTTY ? new LiveView(process.stdout, c, cwd) : new LineView(process.stdout, c, cwd);
+    // Ctrl-C is ours from here on: one during preparation cancels the run as soon as it exists.
+    let run: ActiveRun | undefined;
+    let early: boolean | undefined;
+    const stop = onInterrupt((force) => {
+      if (!force) process.stderr.write('\nmlops run: cancelling — stopping every running task (Ctrl-C again to kill at once)\n');
+      if (run) run.cancel(force);
+      else early = force || early === true;
+    });
     const started = await startRun({ store, cwd, pool: new ResourcePool(detectCapacity()), onEvents: (e) => view?.onEvents(e) }, req, 'cli');
     if (!started.ok) {
+      stop();
+      view?.close();
       const { message, problems } = started.error;
       if (problems.length > 0) process.stderr.write(formatDiagnostics(problems, 1, palette(process.stderr)));
       process.stderr.write(`mlops run: ${message}\n`);
       store.close();
       return 2;
     }
-    const run = started.value;
-    const stop = onInterrupt((force) => {
-      if (!force) process.stderr.write('\nmlops run: cancelling — stopping every running task (Ctrl-C again to kill at once)\n');
-      run.cancel(force);
-    });
+    run = started.value;
+    if (early !== undefined) run.cancel(early);
     let status: RunEndStatus;
     try {
       status = await run.done;
@@ -45,7 +52,7 @@ export const runCommand: Command = {
       stop();
       view?.close();
     }
-    if (fmt === 'json') process.stdout.write(`${JSON.stringify(store.run(run.id)!.record, null, 2)}\n`);
+    if (fmt === 'json') process.stdout.write(`${JSON.stringify(store.run(started.value.id)!.record, null, 2)}\n`);
     store.close();
     return status === 'succeeded' ? 0 : status === 'cancelled' ? 130 : 1;
   },

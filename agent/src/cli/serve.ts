@@ -29,11 +29,7 @@ export const serveCommand: Command = {
       },
       log,
     );
-    const schedules = host.triggers.next();
-    if (schedules.length === 0) log(`no pipeline under ${root} has a schedule; waiting for one to appear`);
-    for (const s of schedules) log(`${s.pipeline} (${s.cron}, ${s.timezone}) next at ${s.next ?? 'never'}`);
-    host.triggers.start();
-    await new Promise<void>((resolve) => {
+    const stopped = new Promise<void>((resolve) => {
       const stop = onInterrupt((force) => {
         host.triggers.stop();
         for (const run of host.active.values()) run.cancel(force);
@@ -43,6 +39,11 @@ export const serveCommand: Command = {
         });
       });
     });
+    const schedules = host.triggers.next();
+    if (schedules.length === 0) log(`no pipeline under ${root} has a schedule; waiting for one to appear`);
+    for (const s of schedules) log(`${s.pipeline} (${s.cron}, ${s.timezone}) next at ${s.next ?? 'never'}`);
+    host.triggers.start();
+    await stopped;
     store.close();
     return 0;
   },
