@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Docker from 'dockerode';
-import { finished, mlops, parseRun, project, spawnMlops, stopSpawned, task, waitFor } from './helpers';
+import { finished, mlops, parseRun, project, removeProjects, spawnMlops, stopSpawned, task, waitFor } from './helpers';
 
 /** The engine scripts/docker-up.sh starts, unless DOCKER_HOST names another. */
 const DOCKER_HOST = process.env.DOCKER_HOST ?? 'unix:///tmp/mlops-docker/docker.sock';
@@ -13,6 +13,7 @@ const IMAGE = 'mlops-test/busybox:1';
  * fails the suite; elsewhere these tests are skipped, saying why.
  */
 describe('docker executor (real engine)', function () {
+  after(removeProjects);
   this.timeout(60_000);
   const env = { DOCKER_HOST };
   let docker: Docker;

@@ -54,15 +54,23 @@ export function mlops(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}):
   return finished(spawnMlops(args, cwd, env));
 }
 
-/** A fresh folder holding the given files (paths relative to it). */
+const projects: string[] = [];
+
+/** A fresh folder holding the given files (paths relative to it); removed by `removeProjects`. */
 export function project(files: Record<string, string>): string {
   const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-agent-')));
+  projects.push(dir);
   for (const [rel, text] of Object.entries(files)) {
     const abs = path.join(dir, rel);
     fs.mkdirSync(path.dirname(abs), { recursive: true });
     fs.writeFileSync(abs, text);
   }
   return dir;
+}
+
+/** For after(): removes the folders `project` made. */
+export function removeProjects(): void {
+  for (const dir of projects.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
 }
 
 /** Polls `check` until it returns a value other than undefined/false, or fails after `ms`. */

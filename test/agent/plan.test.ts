@@ -6,7 +6,7 @@ import { fingerprint, InputHasher, type HashCache } from '../../agent/src/finger
 import { loadPipelineFile, type LoadedPipeline } from '../../agent/src/load';
 import { makePlan, resolveParams, resumeSelection, selectTasks, type PlannedTask } from '../../agent/src/plan';
 import { detectCapacity } from '../../agent/src/schedule/capacity';
-import { project } from './helpers';
+import { project, removeProjects } from './helpers';
 
 const PIPELINE = `version: 1
 name: plan
@@ -55,6 +55,7 @@ function plan(loaded: LoadedPipeline, selected = loaded.order): PlannedTask[] {
 }
 
 describe('plan', () => {
+  after(removeProjects);
   it('types --param values by the declared params and refuses unknown or invalid ones', () => {
     const p = load().pipeline;
     assert.deepEqual(resolveParams(p, { lr: '0.1', epochs: '3', quiet: 'true' }), { ok: true, value: { lr: 0.1, epochs: 3, mode: 'fast', quiet: true } });

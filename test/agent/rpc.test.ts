@@ -14,12 +14,13 @@ import {
   type AgentRequest,
   type RunEvent,
 } from '../../core/src/protocol/agent';
-import { finished, project, spawnMlops, stopSpawned, waitFor } from './helpers';
+import { finished, project, removeProjects, spawnMlops, stopSpawned, waitFor } from './helpers';
 
 const req = <P, R>(d: AgentRequest<P, R>) => new RequestType<P, R, void>(d.method);
 const note = <P>(d: AgentNotification<P>) => new NotificationType<P>(d.method);
 
 describe('mlops agent --stdio (JSON-RPC through a real child process)', function () {
+  after(removeProjects);
   this.timeout(60_000);
   afterEach(stopSpawned);
 

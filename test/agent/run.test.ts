@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { alive, finished, mlops, parseRun, project, readPid, spawnMlops, stopSpawned, task, waitFor } from './helpers';
+import { alive, finished, mlops, parseRun, project, readPid, removeProjects, spawnMlops, stopSpawned, task, waitFor } from './helpers';
 
 /** Start and end times (ns) per task from a trace file tasks append `+ id t` / `- id t` lines to. */
 function spans(file: string): Map<string, { start: bigint; end: bigint }> {
@@ -19,6 +19,7 @@ function spans(file: string): Map<string, { start: bigint; end: bigint }> {
 const traced = (id: string, body = 'sleep 0.3') => `echo "+ ${id} $(date +%s%N)" >> trace; ${body}; echo "- ${id} $(date +%s%N)" >> trace`;
 
 describe('mlops run (real processes)', function () {
+  after(removeProjects);
   this.timeout(60_000);
   afterEach(stopSpawned);
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { Triggers } from '../../agent/src/triggers';
-import { project } from './helpers';
+import { project, removeProjects } from './helpers';
 
 /** A clock and timers the test moves by hand. */
 function fakeTime(start: string) {
@@ -31,6 +31,7 @@ function fakeTime(start: string) {
 }
 
 describe('schedules', () => {
+  after(removeProjects);
   const pipelines = {
     'nightly.pipeline.yaml': 'version: 1\nname: nightly\nschedule: {cron: "0 3 * * *", timezone: Europe/Berlin}\ntasks:\n  a: {run: "true"}\n',
     'often.pipeline.yaml': 'version: 1\nname: often\nschedule: ["*/15 * * * *"]\ntasks:\n  a: {run: "true"}\n',
