@@ -39,7 +39,7 @@ export interface OwnedRun {
  * without fsync. The data is then in the kernel's page cache, so it survives the agent
  * being killed (SIGKILL, crash, OOM) — the failures this store promises to survive; only a
  * power loss or kernel crash could lose the last commits. That keeps a commit per
- * scheduler tick cheap enough to persist every transition of a 5,000-task run.
+ * scheduler commit window cheap enough to persist every transition of a 5,000-task run.
  */
 export class Store {
   private readonly stmts = new Map<string, StatementSync>();
