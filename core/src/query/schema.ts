@@ -135,9 +135,19 @@ export function schemaDocAt(kind: SchemaKind, path: readonly string[]): SchemaDo
 }
 
 function docOf(root: Schema, node: Schema): SchemaDoc {
-  const resolved = resolveRef(root, node);
-  const title = (node.title ?? resolved.title) as string | undefined;
-  const description = (node.description ?? resolved.description) as string | undefined;
+  // Follow $ref one hop at a time: the nearest node that has its own text wins.
+  let title: string | undefined;
+  let description: string | undefined;
+  let cur: Schema | undefined = node;
+  for (let hop = 0; cur && hop < 16 && (title === undefined || description === undefined); hop++) {
+    title ??= cur.title as string | undefined;
+    description ??= cur.description as string | undefined;
+    const ref = cur.$ref;
+    if (typeof ref !== 'string' || !ref.startsWith('#/')) break;
+    let next: unknown = root;
+    for (const seg of ref.slice(2).split('/')) next = (next as Schema | undefined)?.[seg];
+    cur = next && typeof next === 'object' ? (next as Schema) : undefined;
+  }
   const doc: SchemaDoc = {};
   if (title !== undefined) doc.title = title;
   if (description !== undefined) doc.description = description;
