@@ -34,7 +34,7 @@ export async function buildWebviews(root) {
     bundle: true,
     platform: 'browser',
     format: 'iife',
-    // VS Code 1.100's Electron is Chromium 134; decorators are lowered for it.
+    // VS Code 1.101's Electron 35 is Chromium 134; decorators are lowered for it.
     target: 'chrome120',
     minify: process.env.MLOPS_NO_MINIFY !== '1',
     sourcemap: 'linked',

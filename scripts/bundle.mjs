@@ -10,7 +10,7 @@ const common = {
   bundle: true,
   platform: 'node',
   format: 'cjs',
-  target: 'node20',
+  target: 'node22', // VS Code 1.101+ runs extensions on Node 22.15 (Electron 35)
   sourcemap: 'linked',
   minify: true,
   keepNames: true,

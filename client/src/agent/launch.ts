@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 
-/** node:sqlite, which the agent's run history needs, arrived unflagged in Node 22.13. */
+/** node:sqlite, which the agent's run history needs, arrived unflagged in Node 22.13; VS Code 1.101 (the manifest's floor) runs Node 22.15. */
 export const MIN_AGENT_NODE: readonly [number, number] = [22, 13];
 
 /** True when a Node version (`process.versions.node`, e.g. "22.15.1") can run the agent. */
