@@ -21,7 +21,9 @@ for (const f of [main, join(root, 'dist', 'server.js')]) {
 }
 
 const vsce = join(dirname(createRequire(import.meta.url).resolve('@vscode/vsce/package.json')), 'vsce');
-const args = [vsce, 'package', '--no-dependencies', '--out', out];
+// README links stay relative: its screenshots travel in the .vsix (docs/screenshots), so
+// the extension's page in VS Code shows them from the installed folder.
+const args = [vsce, 'package', '--no-dependencies', '--no-rewrite-relative-links', '--out', out];
 if (!existsSync(join(root, 'LICENSE'))) args.push('--skip-license');
 // No stdin: vsce must never wait on a question in CI.
 const r = spawnSync(process.execPath, args, { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
