@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# `npm run test:all`: the machine's set-up (scripts/ci-setup.sh: apt packages, code-server,
+# Docker engine), the unit and process tests, then the end-to-end suite. An engine that this
+# run started is stopped again when it ends, passed or failed; one that already answered is
+# left running for whoever started it.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+cd "$here/.."
+
+engine_was_up=0
+if command -v docker >/dev/null 2>&1 &&
+  DOCKER_HOST=unix:///tmp/mlops-docker/docker.sock docker version >/dev/null 2>&1; then
+  engine_was_up=1
+fi
+stop_engine() {
+  local status=$?
+  if [ "$engine_was_up" = 0 ]; then bash "$here/docker-down.sh" >&2 || true; fi
+  exit "$status"
+}
+trap stop_engine EXIT
+
+bash "$here/ci-setup.sh"
+npm test
+npm run test:e2e
