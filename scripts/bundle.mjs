@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { buildWebviews } from './bundle-webviews.mjs';
+import { generateValidators } from './gen-validators.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const common = {
@@ -37,6 +38,9 @@ const entries = [
   { in: 'server/src/server.ts', out: 'dist/server.js' },
   { in: 'agent/src/main.ts', out: 'dist/agent.js', external: ['cpu-features'], plugins: [noSsh2] },
 ];
+
+// The JSON Schemas, compiled ahead of time into validator code that core loads (git-ignored).
+generateValidators(root);
 
 await Promise.all(
   entries

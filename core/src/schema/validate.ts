@@ -1,4 +1,5 @@
-import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020';
+import type { default as Ajv2020, ErrorObject, ValidateFunction } from 'ajv/dist/2020';
+import { createHash } from 'node:crypto';
 import pipelineSchema from '../../../schemas/pipeline.schema.json';
 import featuresSchema from '../../../schemas/features.schema.json';
 import type { Problems } from '../rules/problem';
@@ -16,19 +17,64 @@ export const SCHEMAS: Record<SchemaKind, Record<string, unknown>> = {
 let ajv: Ajv2020 | undefined;
 const compiled = new Map<string, ValidateFunction>();
 
+/**
+ * The validators `npm run build` compiled ahead of time (scripts/gen-validators.mjs: Ajv
+ * standalone code, made with the options below), keyed like `compiled`. Compiling the
+ * pipeline schema here costs every process that starts about 70 ms. They are used only if
+ * made from the very schemas imported above: without the generated file (after a bare
+ * `tsc -b`), or for a schema changed since the build, validators are compiled here.
+ */
+interface Prebuilt {
+  digests?: Record<string, string>;
+  [key: string]: unknown;
+}
+let prebuilt: Prebuilt | null | undefined;
+
+function prebuiltValidator(kind: SchemaKind, key: string): ValidateFunction | undefined {
+  if (prebuilt === undefined) {
+    try {
+      // A require in a try block: esbuild bundles the file when it exists and leaves the
+      // call, which then throws, when it does not.
+      prebuilt = require('./validators.generated.js') as Prebuilt;
+    } catch {
+      prebuilt = null;
+    }
+  }
+  const v = prebuilt?.[key];
+  return typeof v === 'function' && prebuilt?.digests?.[kind] === digest(SCHEMAS[kind]) ? (v as ValidateFunction) : undefined;
+}
+
+/** Must match `digest` in scripts/gen-validators.mjs. */
+function digest(schema: unknown): string {
+  return createHash('sha256').update(JSON.stringify(schema)).digest('hex').slice(0, 16);
+}
+
+/** False: compile every validator at run time, ignoring the prebuilt ones (tests compare the two). */
+export function usePrebuiltValidators(use: boolean): void {
+  prebuilt = use ? undefined : null;
+  compiled.clear();
+}
+
+/** Whether `kind` is checked with the prebuilt validators (for tests). */
+export function usesPrebuiltValidators(kind: SchemaKind): boolean {
+  return prebuiltValidator(kind, kind) !== undefined;
+}
+
 /** The validator for a schema, or for one of its `$defs` (`fragment` like `#/$defs/task`). */
 function validator(kind: SchemaKind, fragment = ''): ValidateFunction {
   const key = `${kind}${fragment}`;
-  let v = compiled.get(key);
+  let v = compiled.get(key) ?? prebuiltValidator(kind, key);
   if (!v) {
     if (!ajv) {
-      ajv = new Ajv2020({ allErrors: true, verbose: true, strict: false });
+      // Loaded only when needed: with prebuilt validators, Ajv itself is never loaded.
+      const Ajv = (require('ajv/dist/2020') as typeof import('ajv/dist/2020')).default;
+      ajv = new Ajv({ allErrors: true, verbose: true, strict: false });
       for (const schema of Object.values(SCHEMAS)) ajv.addSchema(schema);
     }
     v = ajv.getSchema(`${String(SCHEMAS[kind].$id)}${fragment}`);
     if (!v) throw new Error(`schema ${key} is missing`);
-    compiled.set(key, v);
   }
+  compiled.set(key, v);
   return v;
 }
 
