@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // Measures the two maintained layout libraries (and the view's own fast layered engine) on
-// generated pipelines, as the DAG view would call them: `npm run bench:dag`.
+// generated pipelines, as the DAG view would call them, and then the DAG view itself in
+// headless Chromium: `npm run bench:dag`.
 //
 //   node scripts/bench-dag.mjs [--sizes 100,1000,5000] [--reps 5] [--engines dagre,elk,own] [--budget 120]
+//                              [--paint-reps 5] [--skip layout|paint]
 //
 // Each pipeline comes from /work/shared/bench/gen-pipeline.mjs (layered shape, fixed seed)
 // or, when that is missing, an equivalent generator below; it goes through core's Workspace
@@ -10,6 +12,14 @@
 // median time (min–max), edge crossings between adjacent layers, drawing size, and the
 // minified size each engine adds to the webview bundle. Each measurement runs in a worker
 // thread stopped after --budget seconds a run; 1,000 tasks get 3 runs, 5,000 tasks one (cold) run.
+//
+// The second table is the view: the same pipelines go through core as the language server's
+// `mlops/dag` answers them (dagOf + withDetails, JSON as on the wire) and are posted as the
+// `graph` message to the built webview (dist/webviews, rebuilt from webviews/src first) in
+// Debian's Chromium, loaded by test/webviews' harness (out/, so `npm run build` once). It
+// times posting the message to the first complete paint: the surface says
+// data-layout-state="done" (final layout, every node and edge drawn), then two animation
+// frames pass. Each run is a fresh page; median (min–max) of --paint-reps runs.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -19,6 +29,7 @@ import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import { gzipSync } from 'node:zlib';
 import { Worker } from 'node:worker_threads';
+import { buildWebviews } from './bundle-webviews.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -30,12 +41,16 @@ const opt = (name, def) => {
 const sizes = opt('sizes', '100,1000,5000').split(',').map(Number);
 const reps = Number(opt('reps', '5'));
 const budget = Number(opt('budget', '120'));
+const paintReps = Number(opt('paint-reps', '5'));
+const skip = new Set(opt('skip', '').split(',').filter(Boolean));
 const GEN = process.env.MLOPS_BENCH_GEN ?? '/work/shared/bench/gen-pipeline.mjs';
 const work = mkdtempSync(join(tmpdir(), 'mlops-bench-dag-'));
 
 // One in-memory bundle with the real code: core's analysis and the webview's layout adapters.
 const entry = `
   export { Workspace } from './core/src/workspace';
+  export { dagOf } from './core/src/query/dag';
+  export { withDetails } from './core/src/query/dag-details';
   export { dagreLayout } from './webviews/src/dag/layout/dagre-layout';
   export { layeredLayout } from './webviews/src/dag/layout/layered-layout';
   export { nodeWidth, NODE_HEIGHT } from './webviews/src/dag/layout/size';
@@ -123,36 +138,152 @@ function measure(engine, input, runs) {
   });
 }
 
-const rows = [];
 const fmt = (x) => (x >= 100 ? Math.round(x).toLocaleString('en-US') : x.toFixed(1));
-for (const n of sizes) {
-  const input = graphOf(generate(n));
-  for (const e of engines) {
-    const runs = n >= 5000 ? 1 : n >= 1000 ? Math.min(reps, 3) : reps;
-    const r = await measure(e.key, input, runs);
-    if (r.failure) {
-      rows.push({ tasks: n, edges: input.edges.length, engine: e.name, time: r.failure, crossings: '–', drawing: '–' });
-      process.stderr.write(`bench-dag: ${n} tasks, ${e.name}: ${r.failure}\n`);
-      continue;
-    }
-    const times = r.times.sort((a, b) => a - b);
-    const median = times[Math.floor(times.length / 2)];
-    rows.push({
-      tasks: n,
-      edges: input.edges.length,
-      engine: e.name,
-      time: runs === 1 ? `${fmt(median)} ms (n=1)` : `${fmt(median)} ms (${fmt(times[0])}–${fmt(times[times.length - 1])}, n=${runs})`,
-      crossings: r.crossings.toLocaleString('en-US'),
-      drawing: `${Math.round(r.width)}×${Math.round(r.height)}`,
-    });
-    process.stderr.write(`bench-dag: ${n} tasks, ${e.name}: ${fmt(median)} ms\n`);
-  }
-}
-const sizesByEngine = new Map();
-for (const e of engines) sizesByEngine.set(e.name, await engineSize(e.size));
 
-const header = ['tasks', 'edges', 'engine', 'layout time, median (min–max)', 'crossings', 'drawing (px)', 'bundle cost'];
-const lines = [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`];
-for (const r of rows) lines.push(`| ${r.tasks.toLocaleString('en-US')} | ${r.edges.toLocaleString('en-US')} | ${r.engine} | ${r.time} | ${r.crossings} | ${r.drawing} | ${sizesByEngine.get(r.engine)} |`);
-process.stdout.write(`Node ${process.version}, ${new Date().toISOString().slice(0, 10)}\n\n${lines.join('\n')}\n`);
-rmSync(work, { recursive: true, force: true });
+async function layoutTable() {
+  const rows = [];
+  for (const n of sizes) {
+    const input = graphOf(generate(n));
+    for (const e of engines) {
+      const runs = n >= 5000 ? 1 : n >= 1000 ? Math.min(reps, 3) : reps;
+      const r = await measure(e.key, input, runs);
+      if (r.failure) {
+        rows.push({ tasks: n, edges: input.edges.length, engine: e.name, time: r.failure, crossings: '–', drawing: '–' });
+        process.stderr.write(`bench-dag: ${n} tasks, ${e.name}: ${r.failure}\n`);
+        continue;
+      }
+      const times = r.times.sort((a, b) => a - b);
+      const median = times[Math.floor(times.length / 2)];
+      rows.push({
+        tasks: n,
+        edges: input.edges.length,
+        engine: e.name,
+        time: runs === 1 ? `${fmt(median)} ms (n=1)` : `${fmt(median)} ms (${fmt(times[0])}–${fmt(times[times.length - 1])}, n=${runs})`,
+        crossings: r.crossings.toLocaleString('en-US'),
+        drawing: `${Math.round(r.width)}×${Math.round(r.height)}`,
+      });
+      process.stderr.write(`bench-dag: ${n} tasks, ${e.name}: ${fmt(median)} ms\n`);
+    }
+  }
+  const sizesByEngine = new Map();
+  for (const e of engines) sizesByEngine.set(e.name, await engineSize(e.size));
+
+  const header = ['tasks', 'edges', 'engine', 'layout time, median (min–max)', 'crossings', 'drawing (px)', 'bundle cost'];
+  const lines = [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`];
+  for (const r of rows) lines.push(`| ${r.tasks.toLocaleString('en-US')} | ${r.edges.toLocaleString('en-US')} | ${r.engine} | ${r.time} | ${r.crossings} | ${r.drawing} | ${sizesByEngine.get(r.engine)} |`);
+  process.stdout.write(`Layout engines in Node ${process.version}, ${new Date().toISOString().slice(0, 10)}\n\n${lines.join('\n')}\n`);
+}
+
+/** The `graph` message the extension posts for a pipeline file: the server's `mlops/dag` answer, as JSON on the wire. */
+function graphMessage(file) {
+  const ws = new lib.Workspace();
+  ws.set(file, readFileSync(file, 'utf8'));
+  const a = ws.analyze(file);
+  const graph = JSON.parse(JSON.stringify(lib.withDetails(a, lib.dagOf(a, `file://${file}`))));
+  return { type: 'graph', version: 1, file: 'bench.pipeline.yaml', graph, canRun: true };
+}
+
+/**
+ * Runs in the page: posts the message as the host would, waits for the view's "done" signal
+ * (a MutationObserver sees the attribute the moment it is set), then two animation frames so
+ * the frame with the drawing has been painted. Returns times from the post and what was drawn.
+ */
+async function paintInPage({ json, n, timeoutMs }) {
+  const raf = () => new Promise((r) => requestAnimationFrame(() => r()));
+  const app = document.querySelector('mlops-dag-app');
+  await app.updateComplete;
+  const graphEl = app.shadowRoot.querySelector('mlops-dag-graph');
+  await graphEl.updateComplete;
+  const root = graphEl.shadowRoot;
+  const surface = () => root.querySelector('.surface');
+  const done = () => surface()?.getAttribute('data-layout-state') === 'done' && surface()?.getAttribute('data-node-count') === String(n);
+  let observer;
+  let drawn = 0;
+  let first = 0;
+  const seen = new Promise((resolve, reject) => {
+    observer = new MutationObserver(() => {
+      // The first picture: a layout (perhaps the draft shown while ELK works) is on screen.
+      if (!first && surface()?.getAttribute('data-node-count') === String(n) && surface()?.getAttribute('data-layout-state') !== 'none') first = performance.now();
+      if (!done()) return;
+      drawn = performance.now();
+      resolve();
+    });
+    observer.observe(root, { subtree: true, attributes: true, attributeFilter: ['data-layout-state', 'data-node-count'] });
+    setTimeout(() => reject(new Error(`no complete drawing after ${timeoutMs} ms (state ${surface()?.getAttribute('data-layout-state')})`)), timeoutMs);
+  });
+  // The host's message arrives as JSON (extension host → workbench): parsing it is part of the time.
+  const t0 = performance.now();
+  window.postMessage(JSON.parse(json), '*');
+  await seen;
+  observer.disconnect();
+  await raf();
+  await raf();
+  const painted = performance.now();
+  const s = surface();
+  const canvas = s.dataset.mode === 'canvas';
+  return {
+    firstMs: first - t0,
+    drawnMs: drawn - t0,
+    paintMs: painted - t0,
+    mode: s.dataset.mode,
+    engine: s.dataset.engine,
+    nodes: canvas ? Number(s.dataset.drawnNodes) : root.querySelectorAll('g.node').length,
+    edges: canvas ? Number(s.dataset.drawnEdges) : root.querySelectorAll('path.edge').length,
+    labels: canvas ? Number(s.dataset.zoom) >= 0.45 : root.querySelectorAll('g.node text.label').length > 0,
+  };
+}
+
+const TARGET_MS = { 1000: 1000, 5000: 3000 };
+
+async function paintTable() {
+  const require = createRequire(import.meta.url);
+  const harnessJs = join(root, 'out', 'test', 'webviews', 'harness.js');
+  if (!existsSync(harnessJs)) throw new Error(`${harnessJs} is missing: run npm run build first.`);
+  await buildWebviews(root);
+  const { startHarness, openDag } = require(harnessJs);
+  const { DARK } = require(join(root, 'out', 'test', 'webviews', 'themes.js'));
+  const h = await startHarness();
+  const rows = [];
+  let missed = false;
+  try {
+    for (const n of sizes) {
+      const msg = graphMessage(generate(n));
+      const json = JSON.stringify(msg);
+      const edges = msg.graph.edges.length;
+      const runs = [];
+      for (let i = 0; i < paintReps; i++) {
+        const p = await openDag(h, DARK, { width: 1280, height: 800 });
+        try {
+          runs.push(await p.page.evaluate(paintInPage, { json, n, timeoutMs: 120_000 }));
+        } finally {
+          await p.close();
+        }
+      }
+      const times = runs.map((r) => r.paintMs).sort((a, b) => a - b);
+      const med = (key) => runs.map((r) => r[key]).sort((a, b) => a - b)[Math.floor(runs.length / 2)];
+      const median = times[Math.floor(times.length / 2)];
+      const r = runs[0];
+      const complete = runs.every((x) => x.nodes === n && x.edges === edges);
+      const target = TARGET_MS[n];
+      if (target && median > target) missed = true;
+      const view = `${r.mode === 'canvas' ? 'canvas' : 'SVG'} + ${r.engine === 'elk' ? 'elkjs (worker)' : r.engine === 'layered' ? 'own fast layered' : r.engine}${r.labels ? '' : ', boxes without text'}`;
+      rows.push(
+        `| ${n.toLocaleString('en-US')} | ${edges.toLocaleString('en-US')} | ${view} | ${Math.round(median).toLocaleString('en-US')} ms (${Math.round(times[0])}–${Math.round(times[times.length - 1])}, n=${runs.length}) | ${Math.round(med('firstMs')).toLocaleString('en-US')} ms | ${Math.round(med('drawnMs')).toLocaleString('en-US')} ms | ${complete ? `yes (${r.nodes.toLocaleString('en-US')} + ${r.edges.toLocaleString('en-US')})` : `NO (${r.nodes} nodes, ${r.edges} edges)`} | ${target ? `≤ ${(target / 1000).toFixed(0)} s ${median <= target ? 'met' : 'MISSED'}` : '–'} |`,
+      );
+      process.stderr.write(`bench-dag: paint ${n} tasks: ${Math.round(median)} ms (${view})\n`);
+    }
+    const header = ['tasks', 'edges', 'view (drawing + layout)', 'data → first complete paint, median (min–max)', 'first picture, median', 'complete drawing in the DOM, median', 'all nodes + edges drawn', 'target'];
+    const lines = [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows];
+    process.stdout.write(`\nDAG view in headless ${`Chromium ${h.browser.version()}`}, 1280×800, ${new Date().toISOString().slice(0, 10)}\n\n${lines.join('\n')}\n`);
+  } finally {
+    await h.close();
+  }
+  if (missed) process.exitCode = 1;
+}
+
+try {
+  if (!skip.has('layout')) await layoutTable();
+  if (!skip.has('paint')) await paintTable();
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}

@@ -139,6 +139,7 @@ export class DagApp extends LitElement {
           .searchHits=${this.query.trim() ? new Set(this.hits) : null}
           .direction=${this.direction}
           .initialViewport=${this.initialViewport}
+          .layoutPending=${this.busy}
           @dag-node-select=${(e: CustomEvent<{ id: string }>) => this.select(e.detail.id)}
           @dag-node-activate=${(e: CustomEvent<{ id: string }>) => this.post({ type: 'reveal', id: e.detail.id })}
           @dag-node-hover=${this.onHover}

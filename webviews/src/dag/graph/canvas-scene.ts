@@ -20,6 +20,8 @@ export class CanvasScene {
 
   /** Nodes drawn by the last frame (what a test or a status line can read). */
   drawn = 0;
+  /** Edges drawn by the last frame. */
+  drawnEdges = 0;
 
   draw(ctx: CanvasRenderingContext2D, s: SceneState, vp: Viewport, w: number, h: number, dpr: number, colours: Record<ColourName, string>): void {
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
@@ -31,11 +33,13 @@ export class CanvasScene {
 
     const kinds = new Map<string, DagEdge>(s.edges.map((e) => [edgeKey(e.from, e.to), e]));
     const paths = { declared: new Path2D(), inferred: new Path2D(), related: new Path2D() };
+    let drawnEdges = 0;
     for (const e of s.layout.edges) {
       const a = e.points[0];
       const b = e.points[e.points.length - 1];
       if (!a || !b) continue;
       if (Math.max(a.x, b.x) < view.x0 || Math.min(a.x, b.x) > view.x1 || Math.max(a.y, b.y) < view.y0 || Math.min(a.y, b.y) > view.y1) continue;
+      drawnEdges++;
       const related = s.selected !== null && (e.from === s.selected || e.to === s.selected);
       const path = related ? paths.related : kinds.get(edgeKey(e.from, e.to))?.kind === 'inferred' ? paths.inferred : paths.declared;
       path.moveTo(a.x, a.y);
@@ -70,6 +74,7 @@ export class CanvasScene {
       this.drawNode(ctx, n, p, s, colours, labels, vp.k);
     }
     this.drawn = drawn;
+    this.drawnEdges = drawnEdges;
   }
 
   /** The node under a world point, if any. */

@@ -79,6 +79,8 @@ export class DagGraph extends LitElement {
   @property({ type: Number, attribute: 'lod-threshold' }) accessor lodThreshold = 1500;
   /** Viewport to start from (restored state) instead of fitting the first layout. */
   @property({ attribute: false }) accessor initialViewport: Viewport | undefined;
+  /** True while `layout` is a draft or an older graph's layout and the real one is being computed. */
+  @property({ type: Boolean, attribute: false }) accessor layoutPending = false;
 
   @query('.surface') private accessor surface!: HTMLDivElement;
   @query('.viewport') private accessor viewportGroup: SVGGElement | null = null;
@@ -166,7 +168,31 @@ export class DagGraph extends LitElement {
   protected override updated(changed: PropertyValues<this>): void {
     if (changed.has('layout') && this.layout && !this.vp) this.startViewport();
     this.applyViewport();
-    if (this.canvasMode) this.scheduleDraw();
+    if (this.canvasMode) {
+      // The canvas is painted on the next frame; `draw` says when it is done.
+      if (changed.has('layout') || changed.has('layoutPending') || changed.has('nodes') || changed.has('edges')) this.setDrawState(false);
+      this.scheduleDraw();
+    } else {
+      // Done once the final layout is in the DOM and no follow-up render (culling, detail) is queued.
+      this.setDrawState(!this.isUpdatePending);
+    }
+  }
+
+  /**
+   * `data-layout-state` on the surface: "none" before any layout, "pending" while a draft
+   * is shown or the drawing is not finished, "done" when the final layout of the current
+   * graph is completely drawn (with a performance mark `mlops-dag-drawn`). Tests and
+   * scripts/bench-dag.mjs wait for "done".
+   */
+  private setDrawState(drawn: boolean): void {
+    const state = !this.layout ? 'none' : drawn && !this.layoutPending ? 'done' : 'pending';
+    const surface = this.surface;
+    if (!surface || surface.getAttribute('data-layout-state') === state) return;
+    surface.setAttribute('data-layout-state', state);
+    if (state === 'done') {
+      performance.clearMarks('mlops-dag-drawn');
+      performance.mark('mlops-dag-drawn');
+    }
   }
 
   protected override render() {
@@ -176,6 +202,7 @@ export class DagGraph extends LitElement {
     return html`<div
       class="surface ${this.canvasMode ? 'canvas-mode' : 'svg-mode'}"
       data-mode=${this.canvasMode ? 'canvas' : 'svg'}
+      data-engine=${this.layout?.engine ?? ''}
       data-node-count=${count}
       tabindex=${this.canvasMode || count === 0 ? 0 : -1}
       role=${this.canvasMode ? 'application' : 'group'}
@@ -290,6 +317,8 @@ export class DagGraph extends LitElement {
     if (!ctx) return;
     this.scene.draw(ctx, state, this.vp, w, h, dpr, resolveColours(this));
     this.surface.setAttribute('data-drawn-nodes', String(this.scene.drawn));
+    this.surface.setAttribute('data-drawn-edges', String(this.scene.drawnEdges));
+    this.setDrawState(true);
   }
 
   private nodeElement(id: string): SVGGElement | null {
