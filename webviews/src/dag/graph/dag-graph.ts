@@ -165,6 +165,12 @@ export class DagGraph extends LitElement {
     this.measure();
   }
 
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    // Fit before the first drawing, so a large graph is drawn once, culled and at the level
+    // of detail of its fitted zoom, instead of in full and then again.
+    if (changed.has('layout') && this.layout && !this.vp) this.startViewport();
+  }
+
   protected override updated(changed: PropertyValues<this>): void {
     if (changed.has('layout') && this.layout && !this.vp) this.startViewport();
     this.applyViewport();
