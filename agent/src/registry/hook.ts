@@ -2,7 +2,6 @@ import * as fs from 'node:fs';
 import { modelUri } from '../../../core/src/catalog/index';
 import type { RunEvent } from '../../../core/src/protocol/agent';
 import type { Plan } from '../plan';
-import { registerModelVersion } from './register';
 
 const pending = new Set<Promise<void>>();
 
@@ -18,7 +17,10 @@ export function registerModels(plan: Plan, stateDir: string, events: readonly Ru
     const name = plan.loaded.pipeline.tasks.get(e.task)?.model?.name?.value;
     if (!name) continue;
     const log = e.log;
-    const work = registerModelVersion({ stateDir, plan, taskId: e.task, finishedAt: e.at, durationMs: e.durationMs, log })
+    // Loaded on first use: registration brings git, hashing and the store, which most runs
+    // (and every run's start-up) can do without.
+    const work = import('./register.js')
+      .then(({ registerModelVersion }) => registerModelVersion({ stateDir, plan, taskId: e.task, finishedAt: e.at, durationMs: e.durationMs, log }))
       .then(
         (r) =>
           r.ok
