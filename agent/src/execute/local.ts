@@ -49,8 +49,12 @@ export class LocalExecutor implements Executor {
   private readonly lanes: Lane[] = [];
 
   async prepare(tasks: PlannedTask[]): Promise<Result<void>> {
+    // Tasks mostly share a few working directories: each is checked once.
+    const checked = new Map<string, boolean>();
     for (const t of tasks) {
-      if (!isDir(t.workdir)) return err(`The working directory of task '${t.id}' does not exist: ${t.workdir}; create it or fix workdir:.`);
+      let exists = checked.get(t.workdir);
+      if (exists === undefined) checked.set(t.workdir, (exists = isDir(t.workdir)));
+      if (!exists) return err(`The working directory of task '${t.id}' does not exist: ${t.workdir}; create it or fix workdir:.`);
     }
     return ok(undefined);
   }
