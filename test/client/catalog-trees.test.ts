@@ -1,0 +1,619 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { ARTIFACT_KINDS, type CheckReport, type FeaturesReport, type ModelsReport, type ModelVersion } from '../../core/src/catalog/index';
+import type { OpenTarget } from '../../client/src/catalog/artifact-items';
+import { featureChildren, featureItem, featureParent, featureRoots, findView, GO_TO_DEFINITION_COMMAND, REVEAL_MODEL_COMMAND, type FeatureNode, type FolderFeatures } from '../../client/src/catalog/features-tree-model';
+import { modelChildren, modelItem, modelParent, modelRoots, modelVersions, OPEN_ITEM_COMMAND, type FolderModels, type ModelNode } from '../../client/src/catalog/models-tree-model';
+import type { FolderRef, TreeItemSpec } from '../../client/src/catalog/tree-spec';
+import { cleanUp, commitAll, copyShop, mlops, mlopsJson, runShop, writeMlflowStore } from '../registry/helpers';
+
+// The Models and Feature Catalog trees, computed from what the real agent prints for the
+// registry fixture (a pipeline whose train task has a model: block), without VS Code.
+
+/** A workspace folder as the trees see it (vscode.WorkspaceFolder has the same shape). */
+function folderOf(dir: string, name = path.basename(dir)): FolderRef {
+  return { name, uri: { fsPath: dir, toString: () => `file://${dir}` } };
+}
+
+const sha = (file: string) => createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+
+/** A row with its spec and its rows below, expanded all the way down. */
+interface Row<N> {
+  node: N;
+  spec: TreeItemSpec;
+  children: Row<N>[];
+}
+
+function expand<N>(nodes: N[], children: (n: N) => N[], item: (n: N) => TreeItemSpec): Row<N>[] {
+  return nodes.map((node) => ({ node, spec: item(node), children: expand(children(node), children, item) }));
+}
+
+const modelTree = (folders: FolderModels[]) => expand<ModelNode>(modelRoots(folders), modelChildren, modelItem);
+const featureTree = (folders: FolderFeatures[]) => expand<FeatureNode>(featureRoots(folders), featureChildren, featureItem);
+
+/** `label — description` per row, indented by depth: what the side bar shows. */
+function outline<N>(rows: Row<N>[], depth = 0): string[] {
+  return rows.flatMap((r) => [`${'  '.repeat(depth)}${r.spec.label}${r.spec.description ? ` — ${r.spec.description}` : ''}`, ...outline(r.children, depth + 1)]);
+}
+
+const child = <N>(rows: Row<N>[], label: string): Row<N> => {
+  const r = rows.find((x) => x.spec.label === label);
+  assert.ok(r, `no row ${label} among ${JSON.stringify(rows.map((x) => x.spec.label))}`);
+  return r;
+};
+
+function allRows<N>(rows: Row<N>[]): Row<N>[] {
+  return rows.flatMap((r) => [r, ...allRows(r.children)]);
+}
+
+/** The open target of an item row, after checking its command and context value say the same. */
+function openOf(row: Row<ModelNode>): OpenTarget | undefined {
+  const n = row.node;
+  assert.equal(n.kind, 'item');
+  const open = n.kind === 'item' ? n.spec.open : undefined;
+  if (!open) {
+    assert.equal(row.spec.command, undefined, `${row.spec.label} opens nothing yet has a command`);
+    assert.equal(row.spec.contextValue, undefined);
+    return undefined;
+  }
+  assert.deepEqual(row.spec.command, { command: OPEN_ITEM_COMMAND, title: 'Open', arguments: [n] });
+  assert.equal(row.spec.contextValue, `mlops.artifactItem.${open.type}`);
+  return open;
+}
+
+/** Every row's parent is the row it hangs under, and ids are unique. */
+function checkParentsAndIds<N extends { id: string }>(rows: Row<N>[], parent: (n: N) => N | undefined, top: N | undefined = undefined, seen = new Set<string>()): void {
+  for (const r of rows) {
+    assert.equal(parent(r.node), top, `parent of ${r.spec.label}`);
+    assert.equal(r.spec.id, r.node.id);
+    assert.ok(!seen.has(r.spec.id), `duplicate id ${r.spec.id}`);
+    seen.add(r.spec.id);
+    checkParentsAndIds(r.children, parent, r.node, seen);
+  }
+}
+
+/** `check --all` exits 1 when something is stale; its JSON is on stdout either way. */
+function check(dir: string): CheckReport {
+  const r = mlops(dir, 'models', 'check', '--all', '--format', 'json');
+  assert.ok(r.code === 0 || r.code === 1, r.stderr);
+  return JSON.parse(r.stdout) as CheckReport;
+}
+
+describe('client: Models tree contents from a real model store', function () {
+  this.timeout(120_000);
+  let dir: string;
+  let folder: FolderRef;
+  let commit: string;
+  let report: ModelsReport;
+  let v1: ModelVersion;
+  let v2: ModelVersion;
+  const read = () => modelTree([{ folder, report: (report = mlopsJson<ModelsReport>(dir, 'models', 'list')), error: null }]);
+
+  before(() => {
+    dir = copyShop();
+    folder = folderOf(dir);
+    commit = commitAll(dir);
+    runShop(dir);
+    runShop(dir, '--force', '--param', 'lr=0.2');
+    const r = mlops(dir, 'models', 'alias', 'shop-model', '2', 'champion');
+    assert.equal(r.code, 0, r.stderr);
+    read();
+    v2 = report.models[0]!.versions[0]!.version;
+    v1 = report.models[0]!.versions[1]!.version;
+  });
+  after(cleanUp);
+
+  it('shows one model row with its version count; no folder row for a single folder', () => {
+    const tree = read();
+    assert.equal(report.root, dir);
+    assert.deepEqual(tree.map((r) => r.spec), [
+      {
+        id: `model:file://${dir}:mlops:shop-model`,
+        label: 'shop-model',
+        description: '2 versions',
+        icon: 'symbol-class',
+        tooltip: { markdown: '**shop-model**' },
+        contextValue: 'mlops.model.mlops',
+        collapsible: 'expanded',
+      },
+    ]);
+    checkParentsAndIds(tree, modelParent);
+  });
+
+  it('lists versions newest first, aliases as badges and the headline metric in the description', () => {
+    const versions = read()[0]!.children;
+    assert.deepEqual(versions.map((r) => r.spec), [
+      {
+        id: `model:file://${dir}:mlops:shop-model:v2`,
+        label: 'v2',
+        description: '@champion · auc 0.91',
+        icon: 'verified',
+        tooltip: { markdown: `**shop-model** version 2 — \`@champion\`\n\nregistered ${v2.createdAt} by run \`${v2.experiment.runId}\`` },
+        contextValue: 'mlops.modelVersion.mlops',
+        collapsible: 'collapsed',
+      },
+      {
+        id: `model:file://${dir}:mlops:shop-model:v1`,
+        label: 'v1',
+        description: 'auc 0.91',
+        icon: 'versions',
+        tooltip: { markdown: `**shop-model** version 1\n\nregistered ${v1.createdAt} by run \`${v1.experiment.runId}\`` },
+        contextValue: 'mlops.modelVersion.mlops',
+        collapsible: 'collapsed',
+      },
+    ]);
+    assert.deepEqual(modelVersions(modelRoots([{ folder, report, error: null }])).map((v) => [v.model.name, v.entry.version.version]), [['shop-model', 2], ['shop-model', 1]]);
+  });
+
+  it('gives each version the eight artifact groups in ARTIFACT_KINDS order, with summaries and item counts', () => {
+    const groups = child(read()[0]!.children, 'v2').children;
+    assert.deepEqual(groups.map((g) => g.spec.label), [...ARTIFACT_KINDS]);
+    assert.deepEqual(groups.map((g) => g.spec.label), ['definition', 'parameters', 'functions', 'dependencies', 'data', 'code', 'experiment', 'tags']);
+    const model = path.join(dir, 'models', 'model.json');
+    const py = v2.dependencies.interpreter;
+    assert.deepEqual(
+      groups.map((g) => [g.spec.label, g.spec.description, g.spec.icon, g.spec.contextValue, g.spec.collapsible, g.children.length]),
+      [
+        ['definition', 'custom · json', 'symbol-interface', 'mlops.artifactGroup.definition', 'collapsed', 4],
+        ['parameters', `${fs.statSync(model).size} B · ${sha(model).slice(0, 12)}`, 'file-binary', 'mlops.artifactGroup.parameters', 'collapsed', 3],
+        ['functions', 'featurize, predict', 'symbol-method', 'mlops.artifactGroup.functions', 'collapsed', 2],
+        ['dependencies', py.version ? `1 manifest · python ${py.version}` : '1 manifest', 'package', 'mlops.artifactGroup.dependencies', 'collapsed', 3],
+        ['data', '1 input · 1 feature view', 'database', 'mlops.artifactGroup.data', 'collapsed', 2],
+        ['code', commit.slice(0, 7), 'git-commit', 'mlops.artifactGroup.code', 'collapsed', 4],
+        ['experiment', `run ${v2.experiment.runId} · auc 0.91`, 'beaker', 'mlops.artifactGroup.experiment', 'collapsed', 7],
+        ['tags', '2', 'tag', 'mlops.artifactGroup.tags', 'collapsed', 2],
+      ],
+    );
+    assert.deepEqual(groups.map((g) => g.spec.id), ARTIFACT_KINDS.map((k) => `model:file://${dir}:mlops:shop-model:v2:${k}`));
+  });
+
+  it('lists each group’s items with what selecting them opens', () => {
+    const groups = child(read()[0]!.children, 'v2').children;
+    const items = (group: string) => child(groups, group).children.map((r) => [r.spec.label, r.spec.description, r.spec.icon, openOf(r)]);
+    const model = path.join(dir, 'models', 'model.json');
+    const h = sha(model);
+    const runId = v2.experiment.runId!;
+    const py = v2.dependencies.interpreter;
+    assert.deepEqual(items('definition'), [
+      ['framework', 'custom', 'symbol-class', undefined],
+      ['format', 'json', 'symbol-file', undefined],
+      ['models/model.json', 'model path', 'file', { type: 'file', path: model }],
+      ['source', 'mlops model store', 'info', undefined],
+    ]);
+    assert.deepEqual(items('parameters'), [
+      ['models/model.json', `${fs.statSync(model).size} B`, 'file-binary', { type: 'file', path: model }],
+      ['sha256', h, 'key', undefined],
+      ['stored copy', `artifacts/sha256/${h.slice(0, 2)}/${h}`, 'archive', { type: 'file', path: path.join(dir, '.mlops', 'artifacts', 'sha256', h.slice(0, 2), h) }],
+    ]);
+    const featurize = sha(path.join(dir, 'src/featurize.py'));
+    const predict = sha(path.join(dir, 'src/predict.py'));
+    assert.deepEqual(items('functions'), [
+      ['featurize', `src/featurize.py:build · ${featurize.slice(0, 12)}`, 'symbol-method', { type: 'file', path: path.join(dir, 'src', 'featurize.py'), find: 'build' }],
+      ['predict', `src/predict.py:predict · ${predict.slice(0, 12)}`, 'symbol-method', { type: 'file', path: path.join(dir, 'src', 'predict.py'), find: 'predict' }],
+    ]);
+    assert.equal(child(child(groups, 'functions').children, 'featurize').spec.tooltip, `src/featurize.py:build\nsha256 ${featurize}`);
+    assert.deepEqual(items('dependencies'), [
+      ['requirements.txt', sha(path.join(dir, 'requirements.txt')).slice(0, 12), 'file', { type: 'file', path: path.join(dir, 'requirements.txt') }],
+      ['python', py.version ?? py.note ?? 'unknown', 'terminal', undefined],
+      ['executor', 'local', 'server-process', undefined],
+    ]);
+    const features = path.join(dir, 'data', 'features.csv');
+    assert.deepEqual(items('data'), [
+      ['data/features.csv', `${fs.statSync(features).size} B · ${sha(features).slice(0, 12)}`, 'file', { type: 'file', path: features }],
+      ['shopper_stats', `feature view · ${v2.data.features[0]!.fingerprint!.slice(0, 12)}`, 'symbol-structure', { type: 'feature-view', view: 'shopper_stats', catalog: 'shop.features.yaml' }],
+    ]);
+    assert.deepEqual(items('code'), [
+      ['commit', commit, 'git-commit', undefined],
+      ['branch', 'main', 'git-branch', undefined],
+      ['remote', 'https://example.invalid/shop.git', 'repo', undefined],
+      ['clean', 'no uncommitted changes', 'check', undefined],
+    ]);
+    const log = path.join(dir, '.mlops', 'runs', runId, 'train.log');
+    const experiment = items('experiment');
+    assert.deepEqual(experiment.slice(0, 6), [
+      ['run', runId, 'history', { type: 'run', runId, log }],
+      ['pipeline', 'shop-train · shop.pipeline.yaml', 'file-code', { type: 'file', path: path.join(dir, 'shop.pipeline.yaml'), find: 'train:' }],
+      ['task', 'train', 'symbol-event', undefined],
+      ['params', '1', 'settings', undefined],
+      ['metrics', '3', 'graph', undefined],
+      ['log', `.mlops/runs/${runId}/train.log`, 'output', { type: 'log', path: log, runId }],
+    ]);
+    assert.equal(experiment[6]![0], 'duration');
+    assert.match(experiment[6]![1] as string, /^\d+\.\d s$/);
+    assert.deepEqual(items('tags'), [
+      ['@champion', 'alias', 'bookmark', undefined],
+      ['team', 'growth', 'tag', undefined],
+    ]);
+  });
+
+  it('nests run params and metrics under collapsed rows', () => {
+    const experiment = child(child(read()[0]!.children, 'v2').children, 'experiment').children;
+    const params = child(experiment, 'params');
+    const metrics = child(experiment, 'metrics');
+    assert.equal(params.spec.collapsible, 'collapsed');
+    assert.equal(metrics.spec.collapsible, 'collapsed');
+    assert.deepEqual(params.children.map((r) => [r.spec.label, r.spec.description, r.spec.icon, r.spec.collapsible, r.spec.tooltip]), [['lr', '0.2', 'symbol-variable', 'none', 'lr: 0.2']]);
+    assert.deepEqual(metrics.children.map((r) => [r.spec.label, r.spec.description, r.spec.icon, r.spec.collapsible]), [
+      ['auc', '0.91', 'symbol-number', 'none'],
+      ['test.f1', '0.5', 'symbol-number', 'none'],
+      ['rows', '3', 'symbol-number', 'none'],
+    ]);
+    assert.deepEqual(child(child(read()[0]!.children, 'v1').children, 'experiment').children.find((r) => r.spec.label === 'params')!.children.map((r) => r.spec.description), ['0.1']);
+  });
+
+  it('keeps the same ids when the same store is read again', () => {
+    const ids = (rows: Row<ModelNode>[]) => allRows(rows).map((r) => r.spec.id);
+    assert.deepEqual(ids(read()), ids(read()));
+    // The model, two versions of eight groups each, their items (v1 has no alias under tags) and run params and metrics.
+    assert.equal(allRows(read()).length, 1 + 2 * (1 + 8) + (4 + 3 + 2 + 3 + 2 + 4 + 7 + 2) + (4 + 3 + 2 + 3 + 2 + 4 + 7 + 1) + 2 * (1 + 3));
+    assert.equal(child(child(read()[0]!.children, 'v1').children, 'tags').spec.description, '1');
+  });
+
+  it('flags versions stale once the featurize source changes, naming the change', () => {
+    fs.appendFileSync(path.join(dir, 'src', 'featurize.py'), '# tuned after training\n');
+    const tree = read();
+    const reasons = check(dir).checked;
+    assert.deepEqual(reasons.map((c) => [c.version, c.reasons.map((r) => r.message)]), [
+      [2, ['featurize source src/featurize.py changed since training']],
+      [1, ['featurize source src/featurize.py changed since training']],
+    ]);
+    assert.equal(tree[0]!.spec.description, '2 versions · 2 stale');
+    const v = child(tree[0]!.children, 'v2');
+    assert.deepEqual(
+      { description: v.spec.description, icon: v.spec.icon, iconColor: v.spec.iconColor, contextValue: v.spec.contextValue },
+      { description: '@champion · auc 0.91 · stale', icon: 'warning', iconColor: 'list.warningForeground', contextValue: 'mlops.modelVersion.mlops.stale' },
+    );
+    assert.deepEqual(v.spec.tooltip, {
+      markdown: `**shop-model** version 2 — \`@champion\`\n\nregistered ${v2.createdAt} by run \`${v2.experiment.runId}\`\n\n**Stale** — changed since training:\n\n- featurize source src/featurize.py changed since training`,
+    });
+    assert.deepEqual(v.children.map((r) => r.spec.label), ['stale: 1 change since training', ...ARTIFACT_KINDS]);
+    const stale = v.children[0]!;
+    assert.deepEqual(stale.spec, {
+      id: `model:file://${dir}:mlops:shop-model:v2:stale`,
+      label: 'stale: 1 change since training',
+      icon: 'warning',
+      iconColor: 'list.warningForeground',
+      tooltip: 'featurize source src/featurize.py changed since training',
+      collapsible: 'expanded',
+    });
+    assert.deepEqual(stale.children.map((r) => [r.spec.label, r.spec.icon, r.spec.collapsible, r.spec.command]), [['featurize source src/featurize.py changed since training', 'warning', 'none', undefined]]);
+    assert.equal(child(tree[0]!.children, 'v1').spec.description, 'auc 0.91 · stale');
+    checkParentsAndIds(tree, modelParent);
+  });
+
+  it('names every change when the feature view’s transformation changes too', () => {
+    fs.appendFileSync(path.join(dir, 'src', 'features', 'stats.py'), '# new window\n');
+    const tree = read();
+    const messages = ['feature view shopper_stats changed: its transformation source src/features/stats.py', 'featurize source src/featurize.py changed since training'];
+    const checked = check(dir).checked;
+    assert.deepEqual(checked.map((c) => [c.version, c.reasons.map((r) => r.message)]), [[2, messages], [1, messages]]);
+    for (const label of ['v2', 'v1']) {
+      const stale = child(tree[0]!.children, label).children[0]!;
+      // The tree names exactly what `mlops models check` reports.
+      assert.deepEqual(stale.children.map((r) => r.spec.label), checked.find((c) => `v${c.version}` === label)!.reasons.map((r) => r.message));
+      assert.equal(stale.spec.label, 'stale: 2 changes since training');
+      assert.equal(stale.spec.tooltip, messages.join('\n'));
+      assert.deepEqual(stale.children.map((r) => r.spec.label), messages);
+    }
+  });
+
+  it('registers a consistent v3 from the edited tree, with its uncommitted changes as a diff', () => {
+    runShop(dir, '--force');
+    const tree = read();
+    assert.deepEqual(outline(tree).filter((l) => /^ {2}v\d/.test(l)), ['  v3 — auc 0.91', '  v2 — @champion · auc 0.91 · stale', '  v1 — auc 0.91 · stale']);
+    assert.equal(tree[0]!.spec.description, '3 versions · 2 stale');
+    assert.deepEqual(check(dir).checked.map((c) => [c.version, c.reasons.length]), [[3, 0], [2, 2], [1, 2]]);
+    assert.equal(child(tree[0]!.children, 'v3').spec.icon, 'versions');
+    const groups = child(tree[0]!.children, 'v3').children;
+    assert.deepEqual(groups.map((g) => g.spec.label), [...ARTIFACT_KINDS]);
+    const code = child(groups, 'code');
+    assert.equal(code.spec.description, `${commit.slice(0, 7)} · dirty`);
+    assert.deepEqual(code.children.map((r) => [r.spec.label, r.spec.description, r.spec.icon, openOf(r)]), [
+      ['commit', commit, 'git-commit', undefined],
+      ['branch', 'main', 'git-branch', undefined],
+      ['remote', 'https://example.invalid/shop.git', 'repo', undefined],
+      ['uncommitted changes', '2 changed lines', 'diff', { type: 'diff', name: 'shop-model', version: 3 }],
+    ]);
+  });
+});
+
+describe('client: Models tree contents for an MLflow file store', function () {
+  this.timeout(120_000);
+  let dir: string;
+  let report: ModelsReport;
+  let tree: Row<ModelNode>[];
+
+  before(() => {
+    dir = copyShop();
+    runShop(dir);
+    writeMlflowStore(dir);
+    report = mlopsJson<ModelsReport>(dir, 'models', 'list');
+    tree = modelTree([{ folder: folderOf(dir), report, error: null }]);
+  });
+  after(cleanUp);
+
+  it('shows the MLflow model beside the store’s, marked read-only', () => {
+    assert.deepEqual(tree.map((r) => [r.spec.label, r.spec.description, r.spec.icon, r.spec.contextValue]), [
+      ['shop-model', '1 version', 'symbol-class', 'mlops.model.mlops'],
+      ['fraud-detector', 'MLflow · 2 versions', 'cloud', 'mlops.model.mlflow'],
+    ]);
+    assert.deepEqual(tree[1]!.spec.tooltip, { markdown: '**fraud-detector**\n\nFlags fraudulent card payments\n\nRead-only, from the MLflow file store.' });
+    const versions = tree[1]!.children;
+    assert.deepEqual(versions.map((r) => [r.spec.label, r.spec.description, r.spec.icon, r.spec.contextValue]), [
+      ['v2', '@champion · auc 0.9', 'verified', 'mlops.modelVersion.mlflow'],
+      ['v1', 'auc 0.85', 'versions', 'mlops.modelVersion.mlflow'],
+    ]);
+    // The alias and tag menus of package.json match only `mlops.modelVersion.mlops…`.
+    for (const v of versions) assert.doesNotMatch(v.spec.contextValue!, /^mlops\.modelVersion\.mlops/);
+    assert.deepEqual(versions[0]!.spec.tooltip, {
+      markdown: `**fraud-detector** version 2 — \`@champion\`\n\nregistered ${new Date(1700000202000).toISOString()} by run \`0f9e8d7c6b5a49382716051423324150\``,
+    });
+  });
+
+  it('maps an MLflow version onto the eight groups: flavors, run, aliases and tags; its sources do not open', () => {
+    const groups = tree[1]!.children[0]!.children;
+    const run = '0f9e8d7c6b5a49382716051423324150';
+    const model = `mlruns/1/${run}/artifacts/model`;
+    assert.deepEqual(
+      groups.map((g) => [g.spec.label, g.spec.description, g.children.length]),
+      [
+        ['definition', 'sklearn · cloudpickle', 6],
+        ['parameters', '0 B · missing', 2],
+        ['functions', 'predict', 1],
+        ['dependencies', '2 manifests · python 3.11.7', 3],
+        ['data', '0 inputs · 0 feature views', 0],
+        ['code', 'not a git repository', 1],
+        ['experiment', `run ${run} · auc 0.9`, 5],
+        ['tags', '3', 3],
+      ],
+    );
+    const definition = child(groups, 'definition').children;
+    assert.deepEqual(definition.map((r) => [r.spec.label, r.spec.description, r.spec.collapsible, r.children.length]), [
+      ['framework', 'sklearn', 'none', 0],
+      ['format', 'cloudpickle', 'none', 0],
+      [model, 'model path', 'none', 0],
+      ['flavor python_function', undefined, 'collapsed', 5],
+      ['flavor sklearn', undefined, 'collapsed', 4],
+      ['source', 'MLflow file store (read-only)', 'none', 0],
+    ]);
+    assert.deepEqual(openOf(definition[2]!), { type: 'file', path: path.join(dir, ...model.split('/')) });
+    assert.deepEqual(child(definition, 'flavor sklearn').children.map((r) => `${r.spec.label}=${r.spec.description}`), ['code=null', 'pickled_model=model.pkl', 'serialization_format=cloudpickle', 'sklearn_version=1.5.2']);
+    assert.deepEqual(child(definition, 'flavor python_function').children.map((r) => r.spec.label), ['env', 'loader_module', 'model_path', 'predict_fn', 'python_version']);
+    assert.equal(child(child(definition, 'flavor python_function').children, 'env').spec.description, '{"conda":"conda.yaml","virtualenv":"python_env.yaml"}');
+    // Read-only: the MLflow loader is no workspace source, so it has nothing to open.
+    const predict = child(groups, 'functions').children[0]!;
+    assert.deepEqual([predict.spec.label, predict.spec.description, openOf(predict)], ['predict', 'mlflow.sklearn:_load_pyfunc · missing', undefined]);
+    const code = child(groups, 'code').children[0]!;
+    assert.match(code.spec.label, /recorded no git commit/);
+    assert.equal(openOf(code), undefined);
+    assert.deepEqual(child(groups, 'experiment').children.map((r) => [r.spec.label, r.spec.description, openOf(r)]), [
+      ['run', run, { type: 'run', runId: run, log: null }],
+      ['task', 'run-0.05', undefined],
+      ['params', '2', undefined],
+      ['metrics', '1', undefined],
+      ['duration', '60.0 s', undefined],
+    ]);
+    assert.deepEqual(child(groups, 'tags').children.map((r) => [r.spec.label, r.spec.description, r.spec.icon]), [
+      ['@champion', 'alias', 'bookmark'],
+      ['validated', 'true', 'tag'],
+      ['mlflow.stage', 'Production', 'tag'],
+    ]);
+    // Nothing under an MLflow model is ever stale.
+    assert.ok(allRows(tree[1]!.children).every((r) => !/stale/.test(`${r.spec.label} ${r.spec.description ?? ''}`)));
+  });
+
+  it('shows the store’s own model outside git with a note instead of lineage', () => {
+    const groups = tree[0]!.children[0]!.children;
+    assert.deepEqual(groups.map((g) => g.spec.label), [...ARTIFACT_KINDS]);
+    const code = child(groups, 'code');
+    assert.equal(code.spec.description, 'not a git repository');
+    assert.equal(code.children.length, 1);
+    assert.equal(code.children[0]!.spec.icon, 'info');
+  });
+});
+
+describe('client: Feature Catalog tree contents from the agent', function () {
+  this.timeout(120_000);
+  let dir: string;
+  let folder: FolderRef;
+  let report: FeaturesReport;
+  const read = () => featureTree([{ folder, report: (report = mlopsJson<FeaturesReport>(dir, 'features', 'list')), error: null }]);
+  const goTo = (at: { file: string; line: number; column: number }, find?: string) => ({ command: GO_TO_DEFINITION_COMMAND, title: 'Go to Definition', arguments: [folder.uri, at, find] });
+
+  before(() => {
+    dir = copyShop();
+    folder = folderOf(dir);
+  });
+  after(cleanUp);
+
+  it('lists catalogs → entities, sources and feature views → features with type and description, owner, ttl, tags', () => {
+    const tree = read();
+    assert.deepEqual(outline(tree), [
+      'shop.features.yaml — shop',
+      '  entities — 1',
+      '    customer — join keys customer_id',
+      '  sources — 1',
+      '    raw — data/raw.csv · ts ts',
+      '  feature views — 1',
+      '    shopper_stats — 2 features · owner growth',
+      '      orders_30d — int64',
+      '      spend_30d — float64',
+      '      owner — growth',
+      '      ttl — 30d',
+      '      tags — tier=gold',
+      '      transformation — src/features/stats.py:compute',
+      '      used by — 1',
+      '        shop-train › featurize — shop.pipeline.yaml',
+    ]);
+    checkParentsAndIds(tree, featureParent);
+    const id = `catalog:file://${dir}:shop.features.yaml`;
+    assert.deepEqual(tree[0]!.spec, { id, label: 'shop.features.yaml', description: 'shop', icon: 'book', command: goTo({ file: 'shop.features.yaml', line: 1, column: 1 }), collapsible: 'expanded' });
+    assert.deepEqual(tree[0]!.children.map((r) => [r.spec.id, r.spec.icon, r.spec.collapsible]), [
+      [`${id}:entities`, 'symbol-key', 'collapsed'],
+      [`${id}:sources`, 'database', 'collapsed'],
+      [`${id}:views`, 'symbol-structure', 'expanded'],
+    ]);
+    assert.deepEqual(child(tree[0]!.children, 'entities').children[0]!.spec, {
+      id: `${id}:entities:customer`,
+      label: 'customer',
+      description: 'join keys customer_id',
+      tooltip: 'A paying account',
+      icon: 'symbol-key',
+      command: goTo({ file: 'shop.features.yaml', line: 4, column: 3 }),
+      collapsible: 'none',
+    });
+    assert.deepEqual(child(tree[0]!.children, 'sources').children[0]!.spec, {
+      id: `${id}:sources:raw`,
+      label: 'raw',
+      description: 'data/raw.csv · ts ts',
+      tooltip: 'Raw orders',
+      icon: 'database',
+      command: goTo({ file: 'shop.features.yaml', line: 6, column: 3 }),
+      collapsible: 'none',
+    });
+    const view = child(tree[0]!.children, 'feature views').children[0]!;
+    const fingerprint = report.catalogs[0]!.views[0]!.fingerprint;
+    assert.deepEqual(view.spec, {
+      id: `${id}:views:shopper_stats`,
+      label: 'shopper_stats',
+      description: '2 features · owner growth',
+      icon: 'symbol-structure',
+      tooltip: { markdown: `**shopper_stats** — Order counts per customer\n\nentities: customer · source: raw · ttl: 30d\n\nfingerprint \`${fingerprint.slice(0, 12)}\`` },
+      command: goTo({ file: 'shop.features.yaml', line: 8, column: 3 }),
+      contextValue: 'mlops.featureView',
+      collapsible: 'collapsed',
+    });
+    const viewAt = { file: 'shop.features.yaml', line: 8, column: 3 };
+    assert.deepEqual(view.children.map((r) => [r.spec.label, r.spec.description, r.spec.tooltip, r.spec.icon, r.spec.command, r.spec.collapsible]), [
+      ['orders_30d', 'int64', 'Orders in the last 30 days', 'symbol-field', goTo({ file: 'shop.features.yaml', line: 17, column: 7 }), 'none'],
+      ['spend_30d', 'float64', 'spend_30d: float64', 'symbol-field', goTo({ file: 'shop.features.yaml', line: 18, column: 7 }), 'none'],
+      ['owner', 'growth', 'owner: growth', 'person', goTo(viewAt), 'none'],
+      ['ttl', '30d', 'ttl: 30d', 'watch', goTo(viewAt), 'none'],
+      ['tags', 'tier=gold', 'tags: tier=gold', 'tag', goTo(viewAt), 'none'],
+      ['transformation', 'src/features/stats.py:compute', 'transformation: src/features/stats.py:compute', 'symbol-method', goTo({ file: 'src/features/stats.py', line: 0, column: 0 }, 'compute'), 'none'],
+      ['used by', '1', undefined, 'references', undefined, 'expanded'],
+    ]);
+    assert.deepEqual(findView([{ folder, report, error: null }], 'shopper_stats')?.view.location, viewAt);
+    assert.equal(findView([{ folder, report, error: null }], 'nope'), undefined);
+  });
+
+  it('says "not used yet" under a view nothing reads', () => {
+    fs.writeFileSync(path.join(dir, 'extra.features.yaml'), 'version: 1\nfeature_views:\n  lonely:\n    features:\n      x: int64\n');
+    try {
+      const tree = read();
+      assert.deepEqual(outline(tree.filter((r) => r.spec.label === 'extra.features.yaml')), [
+        'extra.features.yaml',
+        '  feature views — 1',
+        '    lonely — 1 features',
+        '      x — int64',
+        '      used by — 0',
+        '        not used yet',
+      ]);
+      const usedBy = allRows(tree).find((r) => r.spec.label === 'used by' && r.spec.description === '0')!;
+      assert.equal(usedBy.spec.collapsible, 'collapsed');
+      assert.deepEqual(usedBy.children[0]!.spec, { id: `${usedBy.spec.id}:none`, label: 'not used yet', tooltip: 'not used yet', icon: 'info', collapsible: 'none' });
+    } finally {
+      fs.rmSync(path.join(dir, 'extra.features.yaml'));
+    }
+  });
+
+  it('lists the model versions trained on a view under "used by", each revealing its version', () => {
+    runShop(dir);
+    runShop(dir, '--force');
+    assert.equal(mlops(dir, 'models', 'alias', 'shop-model', '1', 'champion').code, 0);
+    const tree = read();
+    const view = child(child(tree[0]!.children, 'feature views').children, 'shopper_stats');
+    const usedBy = child(view.children, 'used by');
+    assert.deepEqual([usedBy.spec.description, usedBy.spec.collapsible], ['3', 'expanded']);
+    assert.deepEqual(usedBy.children.map((r) => [r.spec.label, r.spec.description, r.spec.icon, r.spec.iconColor, r.spec.command]), [
+      ['shop-train › featurize', 'shop.pipeline.yaml', 'symbol-event', undefined, goTo({ file: 'shop.pipeline.yaml', line: 12, column: 16 })],
+      ['shop-model v2', '', 'symbol-class', undefined, { command: REVEAL_MODEL_COMMAND, title: 'Reveal Model Version', arguments: ['shop-model', 2] }],
+      ['shop-model v1', '@champion', 'symbol-class', undefined, { command: REVEAL_MODEL_COMMAND, title: 'Reveal Model Version', arguments: ['shop-model', 1] }],
+    ]);
+    assert.equal(view.spec.description, '2 features · owner growth');
+  });
+
+  it('flags the view and the versions trained on its older definition once it changes', () => {
+    fs.appendFileSync(path.join(dir, 'src', 'features', 'stats.py'), '# new window\n');
+    const tree = read();
+    const view = child(child(tree[0]!.children, 'feature views').children, 'shopper_stats');
+    assert.deepEqual([view.spec.description, view.spec.icon, view.spec.iconColor], ['2 features · owner growth · 2 stale model versions', 'warning', 'list.warningForeground']);
+    assert.deepEqual(child(view.children, 'used by').children.slice(1).map((r) => [r.spec.label, r.spec.description, r.spec.icon, r.spec.iconColor, r.spec.tooltip]), [
+      ['shop-model v2', 'stale: the view changed since training', 'warning', 'list.warningForeground', 'shop-model v2: stale: the view changed since training'],
+      ['shop-model v1', '@champion · stale: the view changed since training', 'warning', 'list.warningForeground', 'shop-model v1: @champion · stale: the view changed since training'],
+    ]);
+  });
+});
+
+describe('client: catalog trees for empty, failing and several folders', function () {
+  this.timeout(120_000);
+  let empty: string;
+  let shop: string;
+
+  before(() => {
+    empty = fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-empty-'));
+    shop = copyShop();
+    runShop(shop);
+  });
+  after(() => {
+    fs.rmSync(empty, { recursive: true, force: true });
+    cleanUp();
+  });
+
+  it('gives no rows for empty reports, so the views’ welcome text shows', () => {
+    const models = mlopsJson<ModelsReport>(empty, 'models', 'list');
+    const features = mlopsJson<FeaturesReport>(empty, 'features', 'list');
+    assert.deepEqual(models.models, []);
+    assert.deepEqual(features.catalogs, []);
+    assert.deepEqual(modelTree([{ folder: folderOf(empty), report: models, error: null }]), []);
+    assert.deepEqual(featureTree([{ folder: folderOf(empty), report: features, error: null }]), []);
+    assert.deepEqual(modelTree([]), []);
+    assert.deepEqual(featureTree([]), []);
+    // Several folders with nothing in them: still no rows.
+    assert.deepEqual(modelTree([{ folder: folderOf(empty, 'a'), report: models, error: null }, { folder: folderOf(empty, 'b'), report: models, error: null }]), []);
+  });
+
+  it('shows a folder that cannot be read as an error row', () => {
+    const broken = folderOf('/nowhere/broken');
+    const message = 'Cannot read models of broken: no such folder';
+    assert.deepEqual(modelTree([{ folder: broken, report: null, error: message }]).map((r) => r.spec), [
+      { id: 'error:file:///nowhere/broken', label: message, icon: 'error', iconColor: 'errorForeground', tooltip: message, collapsible: 'none' },
+    ]);
+    assert.deepEqual(featureTree([{ folder: broken, report: null, error: message }]).map((r) => r.spec), [
+      { id: 'error:file:///nowhere/broken', label: message, icon: 'error', iconColor: 'errorForeground', collapsible: 'none' },
+    ]);
+  });
+
+  it('with several folders, groups models under folder rows, skipping folders with nothing to show', () => {
+    const broken = folderOf('/nowhere/broken');
+    const folders: FolderModels[] = [
+      { folder: folderOf(empty, 'empty'), report: mlopsJson<ModelsReport>(empty, 'models', 'list'), error: null },
+      { folder: folderOf(shop), report: mlopsJson<ModelsReport>(shop, 'models', 'list'), error: null },
+      { folder: broken, report: null, error: 'Cannot read models of broken: boom' },
+    ];
+    const tree = modelTree(folders);
+    assert.deepEqual(tree.map((r) => r.spec), [
+      { id: `folder:file://${shop}`, label: 'shop', icon: 'root-folder', collapsible: 'expanded' },
+      { id: 'folder:file:///nowhere/broken', label: 'broken', icon: 'root-folder', collapsible: 'expanded' },
+    ]);
+    assert.deepEqual(outline(tree).filter((l) => !/^ {6}/.test(l)), [
+      'shop',
+      '  shop-model — 1 version',
+      '    v1 — auc 0.91',
+      'broken',
+      '  Cannot read models of broken: boom',
+    ]);
+    checkParentsAndIds(tree, modelParent);
+    const version = modelVersions(modelRoots(folders))[0]!;
+    assert.deepEqual([version.data.folder.name, version.model.name, version.entry.version.version], ['shop', 'shop-model', 1]);
+    // Feature catalogs of several folders are listed one after another, errors first per folder.
+    const features = featureTree([
+      { folder: broken, report: null, error: 'Cannot read features of broken: boom' },
+      { folder: folderOf(shop), report: mlopsJson<FeaturesReport>(shop, 'features', 'list'), error: null },
+    ]);
+    assert.deepEqual(features.map((r) => r.spec.label), ['Cannot read features of broken: boom', 'shop.features.yaml']);
+  });
+});
