@@ -73,6 +73,8 @@ export class Scheduler {
   private readonly pool: ResourcePool;
   private readonly baseEnv: Record<string, string>;
   private readonly wake = () => this.queueTick();
+  /** Each task's log path, asked for several times per task. */
+  private readonly logs = new Map<string, string>();
   private unsubscribe: () => void = () => undefined;
   private running = 0;
   private backingOff = 0;
@@ -209,8 +211,12 @@ export class Scheduler {
         this.announce(slot, null, undefined);
         this.exited(slot, exit);
       }
-      this.launchReady();
-      for (const ex of Object.values(this.deps.executors)) ex.flush?.();
+      this.launchReady(false);
+      this.flush();
+      // What starts next is decided once what can start now is on its way; a task found
+      // cached ends here at once, as do the tasks after it that are cached too.
+      this.launchReady(true);
+      this.flush();
       const status = this.finalStatus();
       if (status) {
         for (const slot of this.slots.values()) {
@@ -269,12 +275,22 @@ export class Scheduler {
     return this.cancelled ? 'cancelled' : this.anyFailed ? 'failed' : 'succeeded';
   }
 
-  private launchReady(): void {
+  /** Sends what the executors have queued. */
+  private flush(): void {
+    for (const ex of Object.values(this.deps.executors)) ex.flush?.();
+  }
+
+  /**
+   * Launches ready tasks while slots and resources allow, deciding each one's cache status
+   * first. With `ahead`, also decides the tasks next in line when every slot is taken.
+   */
+  private launchReady(ahead: boolean): void {
     if (this.cancelled || this.stopping) return;
     for (let i = this.head; i < this.ready.length; i++) {
       const slot = this.ready[i];
       if (!slot) continue;
       if (!slot.decided) {
+        if (!ahead && this.running >= this.opts.parallel) break;
         slot.decided = true;
         const d = this.deps.decide(slot.task, this.upstreamFingerprints(slot.task));
         slot.fingerprint = d.fingerprint;
@@ -298,6 +314,12 @@ export class Scheduler {
     }
   }
 
+  private logPath(task: string): string {
+    let log = this.logs.get(task);
+    if (log === undefined) this.logs.set(task, (log = this.deps.logPath(task)));
+    return log;
+  }
+
   private upstreamFingerprints(task: PlannedTask): Record<string, string | null> {
     const out: Record<string, string | null> = {};
     for (const up of [...task.upstream].sort()) {
@@ -313,7 +335,7 @@ export class Scheduler {
     slot.killedFor = null;
     slot.gpus = this.pool.take(task.resources);
     this.running++;
-    const log = this.deps.logPath(task.id);
+    const log = this.logPath(task.id);
     if (slot.attempt > 1) appendHeader(log, `\n--- mlops: attempt ${slot.attempt} of ${task.retries.limit + 1} ---\n`);
     const env: Record<string, string> = { ...this.baseEnv, MLOPS_TASK: task.id };
     if (slot.gpus.length > 0) env.CUDA_VISIBLE_DEVICES = slot.gpus.join(',');
@@ -356,7 +378,7 @@ export class Scheduler {
       attempt: slot.attempt,
       at: new Date().toISOString(),
       pid,
-      log: log ?? this.deps.logPath(slot.task.id),
+      log: log ?? this.logPath(slot.task.id),
     });
   }
 
@@ -485,7 +507,7 @@ export class Scheduler {
       cached: f.cached,
       fingerprint: f.fingerprint,
       message: f.message,
-      log: attempts > 0 ? this.deps.logPath(task) : null,
+      log: attempts > 0 ? this.logPath(task) : null,
       at: new Date().toISOString(),
     };
   }
