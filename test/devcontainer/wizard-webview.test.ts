@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { build } from 'esbuild';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { detect, DEVCONTAINER_JSON, DOCKERFILE, generate, suggestedOptions } from '../../core/src/devcontainer/index';
-import { wizardPageHtml } from '../../core/src/protocol/devcontainer-html';
+import { DEVCONTAINER_APP, webviewPageHtml } from '../../core/src/protocol/webview-html';
 import type { DevcontainerHostMessage, DevcontainerWebviewMessage } from '../../core/src/protocol/devcontainer';
 import { scanProject } from '../../agent/src/devcontainer/scan';
 import { FIXTURES, REPO } from './helpers';
@@ -23,7 +23,7 @@ async function serve(dir: string): Promise<{ url: string; close(): Promise<void>
     const url = new URL(req.url ?? '/', 'http://x');
     if (url.pathname === '/') {
       const origin = `http://${req.headers.host}`;
-      const page = wizardPageHtml({ cspSource: origin, nonce: NONCE, scriptUri: `${origin}/devcontainer.js`, styleUri: `${origin}/devcontainer.css`, codiconUri: `${origin}/codicon.css`, title: 'Dev container' });
+      const page = webviewPageHtml({ ...DEVCONTAINER_APP, cspSource: origin, nonce: NONCE, scriptUri: `${origin}/devcontainer.js`, styleUri: `${origin}/devcontainer.css`, codiconUri: `${origin}/codicon.css`, title: 'Dev container' });
       // The stub stands in for VS Code's acquireVsCodeApi; it carries the page's nonce, like VS Code's own script.
       const stub = `<script nonce="${NONCE}">
         window.__posted = []; window.__violations = [];

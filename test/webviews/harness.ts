@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { HostMessage, WebviewMessage } from '../../core/src/protocol/webview';
-import { dagPageHtml } from '../../core/src/protocol/webview-html';
+import { DAG_APP, webviewPageHtml } from '../../core/src/protocol/webview-html';
 import type { Theme } from './themes';
 
 // Page functions run in the browser; this project is compiled without DOM types.
@@ -50,7 +50,8 @@ export async function startHarness(): Promise<Harness> {
     }
     if (url.pathname === '/') {
       const nonce = randomBytes(16).toString('base64');
-      const html = dagPageHtml({
+      const html = webviewPageHtml({
+        ...DAG_APP,
         cspSource: origin,
         nonce,
         scriptUri: `${origin}/dist/dag.js`,

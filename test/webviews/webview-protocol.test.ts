@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { MAX_ID_LENGTH, parseWebviewMessage } from '../../core/src/protocol/webview';
-import { dagPageHtml, webviewCsp } from '../../core/src/protocol/webview-html';
+import { DAG_APP, DEVCONTAINER_APP, webviewCsp, webviewPageHtml } from '../../core/src/protocol/webview-html';
 
 describe('DAG webview protocol', () => {
   it('accepts each message the webview sends and copies only the known fields', () => {
@@ -35,7 +35,8 @@ describe('DAG webview protocol', () => {
   });
 
   it('builds a page with a nonce CSP, no inline script and escaped URLs', () => {
-    const html = dagPageHtml({
+    const html = webviewPageHtml({
+      ...DAG_APP,
       cspSource: 'https://x.vscode-cdn.net',
       nonce: 'abc123',
       scriptUri: 'https://x.vscode-cdn.net/dist/webviews/dag.js',
@@ -44,7 +45,7 @@ describe('DAG webview protocol', () => {
       title: 'DAG: <churn>',
     });
     assert.equal(
-      webviewCsp({ cspSource: 'https://x.vscode-cdn.net', nonce: 'abc123' }),
+      webviewCsp({ ...DAG_APP, cspSource: 'https://x.vscode-cdn.net', nonce: 'abc123' }),
       "default-src 'none'; script-src 'nonce-abc123'; style-src https://x.vscode-cdn.net 'nonce-abc123'; img-src https://x.vscode-cdn.net; font-src https://x.vscode-cdn.net; worker-src blob:",
     );
     assert.match(html, /<meta http-equiv="Content-Security-Policy" content="default-src &#39;none&#39;; script-src &#39;nonce-abc123&#39;;/);
@@ -54,5 +55,17 @@ describe('DAG webview protocol', () => {
     assert.equal(scripts[0]![2], '', 'no inline script');
     assert.match(html, /codicon\.css\?a=1&#38;b=&#34;2&#34;" nonce="abc123" id="vscode-codicon-stylesheet"/);
     assert.match(html, /<title>DAG: &#60;churn&#62;<\/title>/);
+  });
+
+  it('builds the wizard page from the same builder, without the DAG worker allowance', () => {
+    const page = { cspSource: 'https://x.vscode-cdn.net', nonce: 'abc123' };
+    assert.equal(
+      webviewCsp({ ...DEVCONTAINER_APP, ...page }),
+      "default-src 'none'; script-src 'nonce-abc123'; style-src https://x.vscode-cdn.net 'nonce-abc123'; img-src https://x.vscode-cdn.net; font-src https://x.vscode-cdn.net",
+    );
+    const html = webviewPageHtml({ ...DEVCONTAINER_APP, ...page, scriptUri: 'dc.js', styleUri: 'dc.css', codiconUri: 'codicon.css', title: 'Dev Container: a&b' });
+    assert.match(html, /<body>\n<mlops-dc-app><\/mlops-dc-app>\n<script nonce="abc123" src="dc\.js"><\/script>/);
+    assert.match(html, /<title>Dev Container: a&#38;b<\/title>/);
+    assert.doesNotMatch(html, /worker-src/);
   });
 });

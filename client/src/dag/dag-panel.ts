@@ -5,7 +5,7 @@ import { rangeContains } from '../../../core/src/text/range';
 import type { DagResult } from '../../../core/src/protocol/lsp';
 import { TASK_COMMANDS, type TaskCommandArgs } from '../../../core/src/protocol/lsp';
 import { parseWebviewMessage, type HostMessage, type WebviewMessage } from '../../../core/src/protocol/webview';
-import { dagPageHtml } from '../../../core/src/protocol/webview-html';
+import { DAG_APP, webviewPageHtml } from '../../../core/src/protocol/webview-html';
 import { RunFeed } from './run-feed';
 
 /** What one DAG panel needs from the extension. */
@@ -62,7 +62,8 @@ export class DagPanel implements vscode.Disposable {
     this.panel.webview.options = { enableScripts: true, localResourceRoots: [root] };
     this.panel.iconPath = { light: vscode.Uri.joinPath(root, 'dag-icon-light.svg'), dark: vscode.Uri.joinPath(root, 'dag-icon-dark.svg') };
     const w = this.panel.webview;
-    w.html = dagPageHtml({
+    w.html = webviewPageHtml({
+      ...DAG_APP,
       cspSource: w.cspSource,
       nonce: randomBytes(18).toString('base64'),
       scriptUri: w.asWebviewUri(vscode.Uri.joinPath(root, 'dag.js')).toString(),

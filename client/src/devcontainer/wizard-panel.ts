@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { WizardSession, type DetectedFacts, type ProjectFiles } from '../../../core/src/devcontainer/index';
-import { wizardPageHtml } from '../../../core/src/protocol/devcontainer-html';
+import { DEVCONTAINER_APP, webviewPageHtml } from '../../../core/src/protocol/webview-html';
 
 /** What a wizard panel needs from the extension. */
 export interface WizardContext {
@@ -67,7 +67,8 @@ export class WizardPanel implements vscode.Disposable {
       retainContextWhenHidden: true,
     });
     const w = this.panel.webview;
-    w.html = wizardPageHtml({
+    w.html = webviewPageHtml({
+      ...DEVCONTAINER_APP,
       cspSource: w.cspSource,
       nonce: randomBytes(18).toString('base64'),
       scriptUri: w.asWebviewUri(vscode.Uri.joinPath(root, 'devcontainer.js')).toString(),

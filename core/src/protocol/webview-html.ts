@@ -1,6 +1,7 @@
 /**
- * The page of the DAG webview. Shared by the extension host and the component tests so the
- * tests load exactly what VS Code loads, under the same Content Security Policy.
+ * The page of every webview (the DAG view and the dev container wizard). Shared by the
+ * extension host and the component tests so the tests load exactly what VS Code loads,
+ * under the same Content Security Policy.
  */
 
 export interface WebviewPage {
@@ -13,26 +14,35 @@ export interface WebviewPage {
   styleUri: string;
   codiconUri: string;
   title: string;
+  /** The custom element the bundle defines as the page's root, e.g. `mlops-dag-app`. */
+  app: string;
+  /** Whether the bundle starts workers from blob URLs it makes itself (the DAG's layout worker). */
+  blobWorkers?: boolean;
 }
 
+/** The root elements and worker needs of the webviews this extension has. */
+export const DAG_APP = { app: 'mlops-dag-app', blobWorkers: true } as const satisfies Pick<WebviewPage, 'app' | 'blobWorkers'>;
+export const DEVCONTAINER_APP = { app: 'mlops-dc-app' } as const satisfies Pick<WebviewPage, 'app' | 'blobWorkers'>;
+
 /**
- * The CSP: nothing by default; scripts only with the nonce; styles and fonts only from the
- * webview's resource origin (the built folder); the layout worker from a blob the bundle
- * makes itself (webviews may not start workers from their resource origin).
+ * The CSP: nothing by default; scripts only with the nonce; styles, images and fonts only
+ * from the webview's resource origin (the built folder); workers, when the page has any,
+ * only from blobs the bundle makes itself (webviews may not start workers from their
+ * resource origin).
  */
-export function webviewCsp(p: Pick<WebviewPage, 'cspSource' | 'nonce'>): string {
+export function webviewCsp(p: Pick<WebviewPage, 'cspSource' | 'nonce' | 'blobWorkers'>): string {
   return [
     "default-src 'none'",
     `script-src 'nonce-${p.nonce}'`,
     `style-src ${p.cspSource} 'nonce-${p.nonce}'`,
     `img-src ${p.cspSource}`,
     `font-src ${p.cspSource}`,
-    'worker-src blob:',
+    ...(p.blobWorkers ? ['worker-src blob:'] : []),
   ].join('; ');
 }
 
-/** The HTML: no inline script and no data in the page; the graph arrives by message. */
-export function dagPageHtml(p: WebviewPage): string {
+/** The HTML: no inline script and no data in the page; the content arrives by message. */
+export function webviewPageHtml(p: WebviewPage): string {
   const a = escapeAttr;
   return `<!DOCTYPE html>
 <html lang="en">
@@ -45,7 +55,7 @@ export function dagPageHtml(p: WebviewPage): string {
 <title>${escapeText(p.title)}</title>
 </head>
 <body>
-<mlops-dag-app></mlops-dag-app>
+<${p.app}></${p.app}>
 <script nonce="${a(p.nonce)}" src="${a(p.scriptUri)}"></script>
 </body>
 </html>
