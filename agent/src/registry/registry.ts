@@ -1,12 +1,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { ALIAS_PATTERN, orderedVersion, type ModelArtifacts, type ModelRef, type ModelVersion } from '../../../core/src/catalog/index';
-import { migrate } from '../state/migrations';
+import { createStateDb, openExistingStateDb, StateDb } from '../state/sqlite';
 import { err, ok, type Result } from '../util/result';
 
-/** The database file the agent's Store keeps in the state folder; the registry shares it. */
-const DB_FILE = 'state.db';
 /** Touched after every change, so editors can refresh their model views cheaply. */
 export const CHANGED_FILE = 'registry.changed';
 
@@ -32,60 +29,21 @@ type Row = Record<string, unknown>;
  * move) and tags added later. It opens its own connection to the state database, so it
  * works beside a running Store (WAL mode, busy timeout) without sharing its statements.
  */
-export class Registry {
-  private readonly stmts = new Map<string, StatementSync>();
-
-  private constructor(
-    readonly stateDir: string,
-    private readonly db: DatabaseSync,
-  ) {}
-
+export class Registry extends StateDb {
   /** Opens the registry, creating the state folder and database when needed. */
   static open(stateDir: string): Registry {
-    fs.mkdirSync(stateDir, { recursive: true });
-    const ignore = path.join(stateDir, '.gitignore');
-    if (!fs.existsSync(ignore)) fs.writeFileSync(ignore, '*\n');
-    return Registry.connect(stateDir);
+    return new Registry(stateDir, createStateDb(stateDir));
   }
 
   /** Opens an existing registry for reading; undefined when the folder has no database yet. */
   static openExisting(stateDir: string): Registry | undefined {
-    return fs.existsSync(path.join(stateDir, DB_FILE)) ? Registry.connect(stateDir) : undefined;
+    const db = openExistingStateDb(stateDir);
+    return db && new Registry(stateDir, db);
   }
 
-  private static connect(stateDir: string): Registry {
-    const db = new DatabaseSync(path.join(stateDir, DB_FILE));
-    db.exec('PRAGMA busy_timeout = 10000');
-    db.exec('PRAGMA journal_mode = WAL');
-    db.exec('PRAGMA synchronous = NORMAL');
-    db.exec('PRAGMA foreign_keys = ON');
-    migrate(db);
-    return new Registry(stateDir, db);
-  }
-
-  close(): void {
-    this.db.close();
-  }
-
-  private stmt(sql: string): StatementSync {
-    let s = this.stmts.get(sql);
-    if (!s) {
-      s = this.db.prepare(sql);
-      this.stmts.set(sql, s);
-    }
-    return s;
-  }
-
+  /** One write transaction, then the hint that editors should refresh. */
   private write<T>(fn: () => T): T {
-    this.db.exec('BEGIN IMMEDIATE');
-    let out: T;
-    try {
-      out = fn();
-      this.db.exec('COMMIT');
-    } catch (e) {
-      this.db.exec('ROLLBACK');
-      throw e;
-    }
+    const out = this.transaction(fn);
     this.touch();
     return out;
   }

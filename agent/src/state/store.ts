@@ -1,12 +1,8 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import type { ParamValue, RunEvent, RunRecord, RunStatus, RunSummary, RunTrigger, TaskRecord, TaskStatus } from '../../../core/src/protocol/agent';
 import { unreachable } from '../util/result';
 import { processStartToken } from '../util/process';
-import { migrate } from './migrations';
-
-const DB_FILE = 'state.db';
+import { createStateDb, StateDb } from './sqlite';
 
 /** A task attempt that was running when its agent stopped; what recovery must clean up. */
 export interface OrphanAttempt {
@@ -41,31 +37,12 @@ export interface OwnedRun {
  * power loss or kernel crash could lose the last commits. That keeps a commit per
  * scheduler commit window cheap enough to persist every transition of a 5,000-task run.
  */
-export class Store {
-  private readonly stmts = new Map<string, StatementSync>();
+export class Store extends StateDb {
   private readonly agentStart = processStartToken(process.pid);
-
-  private constructor(
-    readonly stateDir: string,
-    private readonly db: DatabaseSync,
-  ) {}
 
   /** Opens (creating if needed) the state folder and its database. */
   static open(stateDir: string): Store {
-    fs.mkdirSync(stateDir, { recursive: true });
-    const ignore = path.join(stateDir, '.gitignore');
-    if (!fs.existsSync(ignore)) fs.writeFileSync(ignore, '*\n');
-    const db = new DatabaseSync(path.join(stateDir, DB_FILE));
-    db.exec('PRAGMA busy_timeout = 10000');
-    db.exec('PRAGMA journal_mode = WAL');
-    db.exec('PRAGMA synchronous = NORMAL');
-    db.exec('PRAGMA foreign_keys = ON');
-    migrate(db);
-    return new Store(stateDir, db);
-  }
-
-  close(): void {
-    this.db.close();
+    return new Store(stateDir, createStateDb(stateDir));
   }
 
   /** Folder of a run's logs. */
@@ -75,28 +52,6 @@ export class Store {
 
   logPath(runId: string, task: string): string {
     return path.join(this.runDir(runId), `${task}.log`);
-  }
-
-  private stmt(sql: string): StatementSync {
-    let s = this.stmts.get(sql);
-    if (!s) {
-      s = this.db.prepare(sql);
-      this.stmts.set(sql, s);
-    }
-    return s;
-  }
-
-  /** Runs `fn` in one write transaction. */
-  transaction<T>(fn: () => T): T {
-    this.db.exec('BEGIN IMMEDIATE');
-    try {
-      const out = fn();
-      this.db.exec('COMMIT');
-      return out;
-    } catch (e) {
-      this.db.exec('ROLLBACK');
-      throw e;
-    }
   }
 
   /** Persists events in one transaction; callers report them only after this returns. */
