@@ -1,23 +1,18 @@
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { createMessageConnection, NotificationType, RequestType, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
+import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
+import type { RunEvent } from '../../core/src/protocol/agent';
 import {
-  agentInfoRequest,
-  logsReadRequest,
-  runCancelRequest,
-  runEventNotification,
-  runsListRequest,
-  runsShowRequest,
-  runStartRequest,
-  schedulesNextRequest,
-  type AgentNotification,
-  type AgentRequest,
-  type RunEvent,
-} from '../../core/src/protocol/agent';
+  AgentInfoRequest,
+  LogsReadRequest,
+  RunCancelRequest,
+  RunEventNotification,
+  RunsListRequest,
+  RunsShowRequest,
+  RunStartRequest,
+  SchedulesNextRequest,
+} from '../../core/src/protocol/agent-rpc';
 import { finished, project, removeProjects, spawnMlops, stopSpawned, waitFor } from './helpers';
-
-const req = <P, R>(d: AgentRequest<P, R>) => new RequestType<P, R, void>(d.method);
-const note = <P>(d: AgentNotification<P>) => new NotificationType<P>(d.method);
 
 describe('mlops agent --stdio (JSON-RPC through a real child process)', function () {
   after(removeProjects);
@@ -29,7 +24,7 @@ describe('mlops agent --stdio (JSON-RPC through a real child process)', function
     const exit = finished(child);
     const conn: MessageConnection = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
     const events: RunEvent[] = [];
-    conn.onNotification(note(runEventNotification), ({ event }) => {
+    conn.onNotification(RunEventNotification, ({ event }) => {
       events.push(event);
     });
     conn.listen();
@@ -53,49 +48,49 @@ tasks:
     });
     const { child, exit, conn, events, ended } = connect(dir);
 
-    const info = await conn.sendRequest(req(agentInfoRequest), {});
+    const info = await conn.sendRequest(AgentInfoRequest, {});
     assert.equal(info.pid, child.pid);
     assert.equal(info.stateDir, path.join(dir, '.mlops'));
     assert.ok(info.capacity.cpu >= 1);
 
-    const started = await conn.sendRequest(req(runStartRequest), { file: 'ok.pipeline.yaml', params: { who: 'rpc' } });
+    const started = await conn.sendRequest(RunStartRequest, { file: 'ok.pipeline.yaml', params: { who: 'rpc' } });
     assert.ok(started.ok);
     const finishedEvent = await ended(started.runId);
     assert.equal(finishedEvent.status, 'succeeded');
     const mine = events.filter((e) => e.runId === started.runId).map((e) => (e.type.startsWith('task-') ? `${e.type} ${(e as { task: string }).task}` : e.type));
     assert.deepEqual(mine, ['run-started', 'task-started hello', 'task-finished hello', 'task-started after', 'task-finished after', 'run-finished']);
 
-    const shown = await conn.sendRequest(req(runsShowRequest), { runId: 'last' });
+    const shown = await conn.sendRequest(RunsShowRequest, { runId: 'last' });
     assert.ok(shown.ok);
     assert.equal(shown.run.id, started.runId);
     assert.deepEqual(shown.run.params, { who: 'rpc' });
     assert.equal(shown.summary.trigger, 'rpc');
     assert.deepEqual(shown.run.tasks.map((t) => t.status), ['succeeded', 'succeeded']);
 
-    const log = await conn.sendRequest(req(logsReadRequest), { runId: started.runId, task: 'hello' });
+    const log = await conn.sendRequest(LogsReadRequest, { runId: started.runId, task: 'hello' });
     assert.deepEqual(log, { ok: true, text: 'hello rpc\n', nextOffset: 10, complete: false });
-    const rest = await conn.sendRequest(req(logsReadRequest), { runId: started.runId, task: 'hello', offset: 10 });
+    const rest = await conn.sendRequest(LogsReadRequest, { runId: started.runId, task: 'hello', offset: 10 });
     assert.deepEqual(rest, { ok: true, text: '', nextOffset: 10, complete: true });
 
-    const refused = await conn.sendRequest(req(runStartRequest), { file: 'bad.pipeline.yaml' });
+    const refused = await conn.sendRequest(RunStartRequest, { file: 'bad.pipeline.yaml' });
     assert.ok(!refused.ok);
     assert.match(refused.message, /has 1 error/);
     assert.deepEqual(refused.problems.map((p) => [p.code, p.line]), [['unknown-need', 4]]);
 
-    const slow = await conn.sendRequest(req(runStartRequest), { file: path.join(dir, 'slow.pipeline.yaml') });
+    const slow = await conn.sendRequest(RunStartRequest, { file: path.join(dir, 'slow.pipeline.yaml') });
     assert.ok(slow.ok);
     await waitFor('the slow task to start', () => events.some((e) => e.type === 'task-started' && e.runId === slow.runId));
-    assert.deepEqual(await conn.sendRequest(req(runCancelRequest), { runId: slow.runId }), { cancelled: true });
+    assert.deepEqual(await conn.sendRequest(RunCancelRequest, { runId: slow.runId }), { cancelled: true });
     assert.equal((await ended(slow.runId)).status, 'cancelled');
-    assert.deepEqual(await conn.sendRequest(req(runCancelRequest), { runId: slow.runId }), { cancelled: false });
+    assert.deepEqual(await conn.sendRequest(RunCancelRequest, { runId: slow.runId }), { cancelled: false });
 
-    const list = await conn.sendRequest(req(runsListRequest), {});
+    const list = await conn.sendRequest(RunsListRequest, {});
     assert.deepEqual(list.runs.map((r) => [r.pipeline, r.status]), [
       ['slow', 'cancelled'],
       ['ok', 'succeeded'],
     ]);
 
-    const schedules = await conn.sendRequest(req(schedulesNextRequest), {});
+    const schedules = await conn.sendRequest(SchedulesNextRequest, {});
     assert.equal(schedules.schedules.length, 1);
     const s = schedules.schedules[0]!;
     assert.deepEqual([s.pipeline, s.cron, s.timezone], ['ok', '30 6 * * 1', 'America/New_York']);

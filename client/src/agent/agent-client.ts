@@ -16,7 +16,7 @@ import type {
 } from '../../../core/src/protocol/agent';
 import { DEFAULT_BACKOFF, RestartBackoff, type BackoffOptions } from './backoff';
 import type { AgentLaunch } from './launch';
-import { AgentInfoRequest, LogsReadRequest, RunCancelRequest, RunEventNotification, RunsListRequest, RunsShowRequest, RunStartRequest, SchedulesNextRequest } from './protocol';
+import { AgentInfoRequest, LogsReadRequest, RunCancelRequest, RunEventNotification, RunsListRequest, RunsShowRequest, RunStartRequest, SchedulesNextRequest } from '../../../core/src/protocol/agent-rpc';
 
 /**
  * - `stopped`: not started yet;

@@ -1,7 +1,8 @@
 /**
- * The local agent's JSON-RPC protocol (`mlops agent --stdio`), declared once. core/ does not
- * depend on vscode-jsonrpc, so each message is a method name plus phantom param/result types;
- * the extension and the agent wrap them with `new RequestType<P, R, void>(decl.method)`.
+ * The local agent's JSON-RPC protocol (`mlops agent --stdio`), declared once. This file does
+ * not depend on vscode-jsonrpc (webviews, the language server and every agent command load
+ * it), so each message is a method name plus phantom param/result types; ./agent-rpc.ts
+ * wraps them once as vscode-jsonrpc types for the extension, the agent and the tests.
  * The same run and event shapes are what `mlops run --format json` prints.
  */
 import type { DiagnosticCode, Severity } from '../diagnostics';

@@ -1,4 +1,9 @@
-/** The agent's JSON-RPC messages (declared once in core/src/protocol/agent.ts) as vscode-jsonrpc types them. */
+/**
+ * The agent's JSON-RPC messages (declared in ./agent.ts) as vscode-jsonrpc types them, once
+ * for the agent that serves them, the extension that calls them and the tests. Kept apart
+ * from ./agent.ts so the webviews, the language server and the agent's other commands,
+ * which load that file, do not load vscode-jsonrpc.
+ */
 import { NotificationType, RequestType } from 'vscode-jsonrpc/node';
 import {
   agentInfoRequest,
@@ -11,7 +16,7 @@ import {
   schedulesNextRequest,
   type AgentNotification,
   type AgentRequest,
-} from '../../../core/src/protocol/agent';
+} from './agent';
 
 const req = <P, R>(d: AgentRequest<P, R>) => new RequestType<P, R, void>(d.method);
 const note = <P>(d: AgentNotification<P>) => new NotificationType<P>(d.method);
