@@ -1,41 +1,26 @@
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import type { CodeAction, Diagnostic } from 'vscode-languageserver';
-import { applyEdits, LspClient, makeWorkspace, uriOf } from './client';
-import { PIPELINE, PROJECT } from './fixtures';
+import { applyEdits, uriOf } from './client';
+import { PIPELINE } from './fixtures';
+import { useLspWorkspace } from './workspace';
 
 describe('language server: code actions', function () {
-  let root: string;
-  let client: LspClient;
-  let pipeline: string;
+  const ws = useLspWorkspace({ open: ['pipeline'] });
   let P: string;
-
-  before(async () => {
-    root = makeWorkspace(PROJECT);
-    pipeline = path.join(root, 'churn.pipeline.yaml');
-    P = uriOf(pipeline);
-    client = await LspClient.start({ root });
-    await client.open(pipeline);
-  });
-
-  after(async () => {
-    await client.stop();
-    fs.rmSync(root, { recursive: true, force: true });
-  });
+  before(() => (P = uriOf(ws.pipeline)));
 
   /** Opens `text`, asks for the fixes of its diagnostic with `code`, and returns them with the text each produces. */
   async function fixes(text: string, code: string): Promise<{ action: CodeAction; result: string }[]> {
-    const diags = await client.replace(pipeline, text);
+    const diags = await ws.client.replace(ws.pipeline, text);
     const d = diags.find((x: Diagnostic) => x.code === code);
     assert.ok(d, `no ${code} diagnostic in ${JSON.stringify(diags)}`);
-    const actions: CodeAction[] = await client.request('textDocument/codeAction', { textDocument: { uri: P }, range: d.range, context: { diagnostics: [d] } });
+    const actions: CodeAction[] = await ws.client.request('textDocument/codeAction', { textDocument: { uri: P }, range: d.range, context: { diagnostics: [d] } });
     return actions.map((action) => ({ action, result: applyEdits(text, action.edit!.changes![P]! as never) }));
   }
 
   /** Applies a fix and checks that the server no longer reports the problem. */
   async function fixed(result: string, code: string): Promise<void> {
-    const diags = await client.replace(pipeline, result);
+    const diags = await ws.client.replace(ws.pipeline, result);
     assert.deepEqual(diags.filter((x: Diagnostic) => x.code === code), []);
   }
 
@@ -102,12 +87,12 @@ describe('language server: code actions', function () {
   });
 
   it('offers nothing where there is no problem, and nothing when only refactorings are asked for', async () => {
-    await client.replace(pipeline, PIPELINE);
-    const none = await client.request('textDocument/codeAction', { textDocument: { uri: P }, range: { start: { line: 0, character: 0 }, end: { line: 30, character: 0 } }, context: { diagnostics: [] } });
+    await ws.client.replace(ws.pipeline, PIPELINE);
+    const none = await ws.client.request('textDocument/codeAction', { textDocument: { uri: P }, range: { start: { line: 0, character: 0 }, end: { line: 30, character: 0 } }, context: { diagnostics: [] } });
     assert.deepEqual(none, []);
     const text = PIPELINE.replace('needs: [train]', 'needs: [trian]');
-    await client.replace(pipeline, text);
-    const only = await client.request('textDocument/codeAction', {
+    await ws.client.replace(ws.pipeline, text);
+    const only = await ws.client.request('textDocument/codeAction', {
       textDocument: { uri: P },
       range: { start: { line: 23, character: 12 }, end: { line: 23, character: 17 } },
       context: { diagnostics: [], only: ['refactor'] },

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Hover } from 'vscode-languageserver';
-import { LspClient, makeWorkspace, posOf, uriOf } from './client';
-import { PIPELINE, PROJECT } from './fixtures';
+import { posOf, uriOf } from './client';
+import { PIPELINE } from './fixtures';
+import { useLspWorkspace } from './workspace';
 
 /** A pipeline of nearly 2 MB: every byte must be parsed and checked, which takes seconds. */
 function hugePipeline(): string {
@@ -26,28 +26,14 @@ function hostilePipeline(): string {
 
 describe('language server: big and hostile documents do not block other documents', function () {
   this.timeout(120_000);
-  let root: string;
-  let client: LspClient;
-  let pipeline: string;
-
-  beforeEach(async () => {
-    root = makeWorkspace(PROJECT);
-    pipeline = path.join(root, 'churn.pipeline.yaml');
-    client = await LspClient.start({ root });
-    await client.open(pipeline);
-  });
-
-  afterEach(async () => {
-    await client.stop();
-    fs.rmSync(root, { recursive: true, force: true });
-  });
+  const ws = useLspWorkspace({ each: true, open: ['pipeline'] });
 
   const EXPECTED_HOVER = '**param** `lr`: number = `0.05`\n\nlearning rate\n\nUse as `${{ params.lr }}` or `$MLOPS_PARAM_LR`.';
 
   /** Hovers on the small pipeline and returns how long the answer took. */
   async function timedHover(): Promise<{ ms: number; at: number }> {
     const t = performance.now();
-    const h: Hover = await client.request('textDocument/hover', { textDocument: { uri: uriOf(pipeline) }, position: posOf(PIPELINE, 'params.lr', 8) });
+    const h: Hover = await ws.client.request('textDocument/hover', { textDocument: { uri: uriOf(ws.pipeline) }, position: posOf(PIPELINE, 'params.lr', 8) });
     const at = performance.now();
     assert.equal((h.contents as { value: string }).value, EXPECTED_HOVER);
     return { ms: at - t, at };
@@ -56,13 +42,13 @@ describe('language server: big and hostile documents do not block other document
   /** Opens a document without waiting, and records when its first diagnostics arrive. */
   function openInBackground(file: string, text: string): Promise<{ at: number; count: number; first?: string }> {
     const uri = uriOf(file);
-    const done = client.nextDiagnostics(uri, () => true, 110_000).then((d) => ({ at: performance.now(), count: d.length, first: d[0]?.message as string | undefined }));
-    void client.notify('textDocument/didOpen', { textDocument: { uri, languageId: 'yaml', version: 1, text } });
+    const done = ws.client.nextDiagnostics(uri, () => true, 110_000).then((d) => ({ at: performance.now(), count: d.length, first: d[0]?.message as string | undefined }));
+    void ws.client.notify('textDocument/didOpen', { textDocument: { uri, languageId: 'yaml', version: 1, text } });
     return done;
   }
 
   it('answers a hover on another document while a 1.9 MB pipeline is being checked', async () => {
-    const big = openInBackground(path.join(root, 'huge.pipeline.yaml'), hugePipeline());
+    const big = openInBackground(path.join(ws.root, 'huge.pipeline.yaml'), hugePipeline());
     const hover = await timedHover();
     const second = await timedHover();
     const checked = await big;
@@ -73,7 +59,7 @@ describe('language server: big and hostile documents do not block other document
   });
 
   it('answers a hover on another document while a small hostile pipeline is being checked', async () => {
-    const hostile = openInBackground(path.join(root, 'hostile.pipeline.yaml'), hostilePipeline());
+    const hostile = openInBackground(path.join(ws.root, 'hostile.pipeline.yaml'), hostilePipeline());
     const hover = await timedHover();
     assert.ok(hover.ms < 1500, `hover took ${hover.ms.toFixed(0)} ms`);
     const checked = await hostile;
@@ -81,14 +67,14 @@ describe('language server: big and hostile documents do not block other document
     assert.equal(checked.first, "Task 't0' needs 'nope0', but no task has that id. Define a task 'nope0' or remove this entry.");
     // Edits of the small pipeline keep being checked promptly afterwards.
     const t = performance.now();
-    const diags = await client.replace(pipeline, PIPELINE.replace('needs: [train]', 'needs: [nope]'));
+    const diags = await ws.client.replace(ws.pipeline, PIPELINE.replace('needs: [train]', 'needs: [nope]'));
     assert.deepEqual(diags.map((d) => d.code), ['unknown-need']);
     assert.ok(performance.now() - t < 2000);
   });
 
   it('answers a hover on another document right after a 10 MB document is opened, and refuses the big one with a message', async () => {
     const text = `version: 1\nname: ten\n${'#'.repeat(80)}\n`.repeat(1).concat(`# ${'x'.repeat(100)}\n`.repeat(100_000));
-    const big = openInBackground(path.join(root, 'ten.pipeline.yaml'), text);
+    const big = openInBackground(path.join(ws.root, 'ten.pipeline.yaml'), text);
     const hover = await timedHover();
     assert.ok(hover.ms < 1000, `hover took ${hover.ms.toFixed(0)} ms`);
     const checked = await big;

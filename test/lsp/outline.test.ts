@@ -1,36 +1,19 @@
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import type { DocumentSymbol } from 'vscode-languageserver';
 import type { DagResult } from '../../core/src/index';
-import { LspClient, makeWorkspace, uriOf } from './client';
-import { PIPELINE, PROJECT } from './fixtures';
+import { uriOf } from './client';
+import { PIPELINE } from './fixtures';
+import { useLspWorkspace } from './workspace';
 
 const r = (l1: number, c1: number, l2: number, c2: number) => ({ start: { line: l1, character: c1 }, end: { line: l2, character: c2 } });
 
 describe('language server: code lenses, symbols and the DAG request', function () {
-  let root: string;
-  let client: LspClient;
-  let pipeline: string;
-  let catalog: string;
+  const ws = useLspWorkspace({ open: ['pipeline'] });
   let P: string;
-
-  before(async () => {
-    root = makeWorkspace(PROJECT);
-    pipeline = path.join(root, 'churn.pipeline.yaml');
-    catalog = path.join(root, 'churn.features.yaml');
-    P = uriOf(pipeline);
-    client = await LspClient.start({ root });
-    await client.open(pipeline);
-  });
-
-  after(async () => {
-    await client.stop();
-    fs.rmSync(root, { recursive: true, force: true });
-  });
+  before(() => (P = uriOf(ws.pipeline)));
 
   it('puts Run task, Run from here and Show in DAG above every task', async () => {
-    const lenses: { range: unknown; command: { title: string; command: string; arguments: unknown[] } }[] = await client.request('textDocument/codeLens', { textDocument: { uri: P } });
+    const lenses: { range: unknown; command: { title: string; command: string; arguments: unknown[] } }[] = await ws.client.request('textDocument/codeLens', { textDocument: { uri: P } });
     assert.equal(lenses.length, 12);
     assert.deepEqual(lenses.slice(0, 3), [
       { range: r(9, 2, 9, 8), command: { title: 'Run task', command: 'mlops.runTask', arguments: [{ uri: P, task: 'ingest' }] } },
@@ -44,7 +27,7 @@ describe('language server: code lenses, symbols and the DAG request', function (
   });
 
   it('outlines a pipeline: sections, params and tasks with their commands', async () => {
-    const symbols: DocumentSymbol[] = await client.request('textDocument/documentSymbol', { textDocument: { uri: P } });
+    const symbols: DocumentSymbol[] = await ws.client.request('textDocument/documentSymbol', { textDocument: { uri: P } });
     assert.deepEqual(
       symbols.map((s) => [s.name, s.kind]),
       [['version', 7], ['name', 7], ['description', 7], ['params', 3], ['defaults', 19], ['tasks', 3]],
@@ -62,8 +45,8 @@ describe('language server: code lenses, symbols and the DAG request', function (
   });
 
   it('outlines a catalog: entities, sources, views and their features', async () => {
-    await client.open(catalog);
-    const symbols: DocumentSymbol[] = await client.request('textDocument/documentSymbol', { textDocument: { uri: uriOf(catalog) } });
+    await ws.client.open(ws.catalog);
+    const symbols: DocumentSymbol[] = await ws.client.request('textDocument/documentSymbol', { textDocument: { uri: uriOf(ws.catalog) } });
     assert.deepEqual(symbols.map((s) => s.name), ['version', 'project', 'entities', 'sources', 'feature_views']);
     const view = symbols[4]!.children![0]!;
     assert.deepEqual([view.name, view.kind, view.detail], ['customer_stats', 5, 'growth']);
@@ -71,16 +54,16 @@ describe('language server: code lenses, symbols and the DAG request', function (
   });
 
   it('finds tasks, params and catalog names across the workspace', async () => {
-    const found = await client.request('workspace/symbol', { query: 'stats' });
-    assert.deepEqual(found, [{ name: 'customer_stats', kind: 5, containerName: 'churn', location: { uri: uriOf(catalog), range: r(7, 2, 7, 16) } }]);
-    const tasks: { name: string; containerName: string }[] = await client.request('workspace/symbol', { query: 'ain' });
+    const found = await ws.client.request('workspace/symbol', { query: 'stats' });
+    assert.deepEqual(found, [{ name: 'customer_stats', kind: 5, containerName: 'churn', location: { uri: uriOf(ws.catalog), range: r(7, 2, 7, 16) } }]);
+    const tasks: { name: string; containerName: string }[] = await ws.client.request('workspace/symbol', { query: 'ain' });
     assert.deepEqual(tasks.map((s) => [s.name, s.containerName]), [['transactions', 'churn'], ['train', 'churn-train']]);
   });
 
   it('answers mlops/dag with nodes, their diagnostics, and declared and inferred edges', async () => {
     const text = PIPELINE.replace('memory: 4Gi', 'memory: 512m');
-    await client.replace(pipeline, text);
-    const dag: DagResult = await client.request('mlops/dag', { uri: P });
+    await ws.client.replace(ws.pipeline, text);
+    const dag: DagResult = await ws.client.request('mlops/dag', { uri: P });
     assert.equal(dag.uri, P);
     assert.deepEqual(
       dag.nodes.map((n) => ({ id: n.id, range: n.range, selectionRange: n.selectionRange, description: n.description, run: n.run, diagnostics: n.diagnostics.map((d) => d.code) })),
@@ -112,6 +95,6 @@ describe('language server: code lenses, symbols and the DAG request', function (
   });
 
   it('answers mlops/dag for a catalog with an empty graph', async () => {
-    assert.deepEqual(await client.request('mlops/dag', { uri: uriOf(catalog) }), { uri: uriOf(catalog), nodes: [], edges: [] });
+    assert.deepEqual(await ws.client.request('mlops/dag', { uri: uriOf(ws.catalog) }), { uri: uriOf(ws.catalog), nodes: [], edges: [] });
   });
 });
