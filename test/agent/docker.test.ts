@@ -75,14 +75,16 @@ tasks:
     const agent = spawnMlops(['run', 'p.pipeline.yaml'], dir, { ...env, MLOPS_KILL_GRACE_MS: '1000' });
     const done = finished(agent);
     const runId = await waitFor('the run to start', () => fs.readdirSync(path.join(dir, '.mlops', 'runs'))[0]);
-    let info: Docker.ContainerInspectInfo | undefined;
-    const deadline = Date.now() + 15_000;
-    while (!info || !info.State.Running) {
-      if (Date.now() > deadline) throw new Error('the container did not start');
-      const list = await containersOf(runId);
-      if (list[0]) info = await docker.getContainer(list[0].Id).inspect();
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    const info = await waitFor(
+      'the container to start',
+      async () => {
+        const [c] = await containersOf(runId);
+        const i = c && (await docker.getContainer(c.Id).inspect());
+        return i?.State.Running && i;
+      },
+      15_000,
+      50,
+    );
     assert.equal(info.HostConfig.NanoCpus, 500_000_000);
     assert.equal(info.HostConfig.Memory, 64 * 2 ** 20);
     assert.deepEqual(info.HostConfig.Binds, [`${dir}:${dir}`]);

@@ -73,21 +73,7 @@ export function removeProjects(): void {
   for (const dir of projects.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
 }
 
-/** Polls `check` until it returns a value other than undefined/false, or fails after `ms`. */
-export async function waitFor<T>(what: string, check: () => T | undefined | false, ms = 15_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    let v: T | undefined | false;
-    try {
-      v = check();
-    } catch {
-      v = undefined; // not there yet
-    }
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+export { waitFor } from '../wait';
 
 export function alive(pid: number): boolean {
   try {

@@ -5,6 +5,7 @@ import type { Plan, PlannedTask, ResourceRequest } from '../../agent/src/plan';
 import { ResourcePool, type Capacity } from '../../agent/src/schedule/capacity';
 import { Scheduler, type Decide } from '../../agent/src/schedule/scheduler';
 import { ok } from '../../agent/src/util/result';
+import { waitFor } from '../wait';
 
 /** An executor whose tasks end when the test says so. */
 class FakeExecutor implements Executor {
@@ -103,17 +104,26 @@ function scheduler(plan: Plan, opts: { parallel?: number; keepGoing?: boolean; c
   return { s, ex, events, commits };
 }
 
-/** Lets queued microtasks, immediates and short timers run. */
-const settle = (ms = 0) => new Promise((r) => setTimeout(r, ms));
+/**
+ * One turn of the event loop (a 0 ms timer): the reactions queued so far run. Only where
+ * there is nothing to wait for (before checking that something did NOT happen, or that an
+ * invariant holds); a wait for something to happen polls for it (`until`, `untilRunning`).
+ */
+const settle = () => new Promise((r) => setTimeout(r, 0));
 
 /** Polls until `cond` holds (timers in the scheduler under test run meanwhile). */
-async function until(what: string, cond: () => boolean, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await settle(2);
-  }
-}
+const until = (what: string, cond: () => boolean) => waitFor(what, cond, 5000, 2);
+
+const runningIds = (ex: FakeExecutor) => [...ex.running.keys()];
+
+/** Polls until exactly `ids` are running, in that order of start. */
+const untilRunning = (ex: FakeExecutor, ids: string[]) =>
+  waitFor(
+    () => `exactly [${ids.join(', ')}] to be running; running: [${runningIds(ex).join(', ')}]`,
+    () => runningIds(ex).join() === ids.join(),
+    5000,
+    2,
+  );
 
 const finishedStatus = (events: RunEvent[]) =>
   Object.fromEntries(events.flatMap((e) => (e.type === 'task-finished' ? [[e.task, e.status]] : [])));
@@ -122,16 +132,14 @@ describe('scheduler', () => {
   it('runs a diamond in dependency order', async () => {
     const { s, ex, events } = scheduler(planOf([taskOf('a'), taskOf('b', ['a']), taskOf('c', ['a']), taskOf('d', ['b', 'c'])]));
     const done = s.run();
-    await settle();
-    assert.deepEqual([...ex.running.keys()], ['a']);
+    await untilRunning(ex, ['a']);
     ex.end('a');
-    await settle();
-    assert.deepEqual([...ex.running.keys()], ['b', 'c']);
+    await untilRunning(ex, ['b', 'c']);
     ex.end('c');
     await settle();
-    assert.deepEqual([...ex.running.keys()], ['b'], 'd waits for b');
+    assert.deepEqual(runningIds(ex), ['b'], 'd waits for b');
     ex.end('b');
-    await settle();
+    await untilRunning(ex, ['d']);
     ex.end('d');
     assert.equal(await done, 'succeeded');
     assert.equal(events[0]!.type, 'run-started');
@@ -163,6 +171,7 @@ describe('scheduler', () => {
     const second = scheduler(planOf([taskOf('b', [], { resources: gpu })], { runId: 'r2' }), { pool });
     const done1 = first.s.run();
     const done2 = second.s.run();
+    await untilRunning(first.ex, ['a']);
     await settle();
     assert.deepEqual([...first.ex.running.keys(), ...second.ex.running.keys()], ['a'], 'one GPU, one task');
     assert.equal(first.ex.running.get('a')!.launch.gpus[0], '0');
@@ -204,10 +213,10 @@ describe('scheduler', () => {
   it('stops launching after a failure but lets running tasks finish', async () => {
     const { s, ex, events } = scheduler(planOf([taskOf('a'), taskOf('b'), taskOf('c'), taskOf('d', ['b'])]), { parallel: 2 });
     const done = s.run();
-    await settle();
+    await untilRunning(ex, ['a', 'b']);
     ex.fail('a');
     await settle();
-    assert.deepEqual([...ex.running.keys()], ['b'], 'c is not started');
+    assert.deepEqual(runningIds(ex), ['b'], 'c is not started');
     ex.end('b');
     assert.equal(await done, 'failed');
     assert.deepEqual(finishedStatus(events), { a: 'failed', b: 'succeeded', c: 'skipped', d: 'skipped' });
@@ -216,11 +225,11 @@ describe('scheduler', () => {
   it('with keep-going, skips only what depends on the failure', async () => {
     const { s, ex, events } = scheduler(planOf([taskOf('a'), taskOf('b', ['a']), taskOf('c'), taskOf('d', ['c'])]), { parallel: 1, keepGoing: true });
     const done = s.run();
-    await settle();
+    await untilRunning(ex, ['a']);
     ex.fail('a');
-    await settle();
+    await untilRunning(ex, ['c']);
     ex.end('c');
-    await settle();
+    await untilRunning(ex, ['d']);
     ex.end('d');
     assert.equal(await done, 'failed');
     assert.deepEqual(finishedStatus(events), { a: 'failed', b: 'skipped', c: 'succeeded', d: 'succeeded' });
@@ -229,7 +238,7 @@ describe('scheduler', () => {
   it('cancels: stops running tasks and marks the rest cancelled', async () => {
     const { s, ex, events } = scheduler(planOf([taskOf('a'), taskOf('b'), taskOf('c', ['a'])]), { parallel: 2 });
     const done = s.run();
-    await settle();
+    await untilRunning(ex, ['a', 'b']);
     s.cancel();
     assert.equal(await done, 'cancelled');
     assert.deepEqual([...ex.running.keys()], []);
@@ -244,8 +253,7 @@ describe('scheduler', () => {
     };
     const { s, ex, events } = scheduler(planOf([taskOf('a'), taskOf('b', ['a', 'x'])], { external: new Map([['x', 'fp-x']]) }), { decide });
     const done = s.run();
-    await settle();
-    assert.deepEqual([...ex.running.keys()], ['b']);
+    await untilRunning(ex, ['b']);
     ex.end('b');
     assert.equal(await done, 'succeeded');
     assert.deepEqual(seen.b, { a: 'fp-a', x: 'fp-x' });

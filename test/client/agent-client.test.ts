@@ -10,6 +10,7 @@ import { AgentClient, AgentUnavailableError, type AgentLog, type AgentState } fr
 import { agentLaunch } from '../../client/src/agent/launch';
 import { finishMessage, telltaleTask } from '../../client/src/runs/format';
 import { RunsModel } from '../../client/src/runs/run-model';
+import { waitFor } from '../wait';
 
 const repoRoot = path.resolve(__dirname, '../../..');
 const script = path.join(repoRoot, 'dist', 'agent.js');
@@ -20,17 +21,6 @@ const node = (() => {
   if (major > 22 || (major === 22 && minor >= 13)) return process.execPath;
   return path.join(path.dirname(require.resolve('node/package.json')), 'bin', 'node');
 })();
-
-/** Polls until `fn` returns a truthy value or the deadline passes. */
-async function until<T>(fn: () => T | undefined | false, what: string, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 function alive(pid: number): boolean {
   try {
@@ -95,7 +85,7 @@ describe('client: AgentClient with the real agent process', function () {
     assert.ok(started.ok, JSON.stringify(started));
     assert.equal(c.info?.stateDir, path.join(folder, '.mlops'));
     assert.ok(c.activeRuns.has(started.runId));
-    await until(() => events.some((e) => e.type === 'run-finished'), 'the run to finish', 90_000);
+    await waitFor('the run to finish', () => events.some((e) => e.type === 'run-finished'), 90_000);
 
     const run = model.find(started.runId, folder)!;
     assert.equal(run.status, 'succeeded', log.lines.join('\n'));
@@ -119,7 +109,7 @@ describe('client: AgentClient with the real agent process', function () {
     c.onRunEvent((e) => model.apply(folder, e));
     const r = await c.startRun({ file: 'bad.pipeline.yaml' });
     assert.ok(r.ok, JSON.stringify(r));
-    const run = await until(() => { const x = model.find(r.runId, folder); return x && x.status !== 'running' && x; }, 'the run to end');
+    const run = await waitFor('the run to end', () => { const x = model.find(r.runId, folder); return x && x.status !== 'running' && x; }, 20_000);
     assert.equal(run.status, 'failed');
     assert.deepEqual(run.tasks!.map((t) => [t.id, t.status]), [['prep', 'succeeded'], ['fit', 'failed'], ['publish', 'skipped']]);
     const message = finishMessage(run, Date.now());
@@ -143,12 +133,12 @@ describe('client: AgentClient with the real agent process', function () {
     });
     const r = await c.startRun({ file: 'slow.pipeline.yaml' });
     assert.ok(r.ok, JSON.stringify(r));
-    const started = await until(() => events.find((e): e is RunEvent & { type: 'task-started' } => e.type === 'task-started'), 'the task to start');
+    const started = await waitFor('the task to start', () => events.find((e): e is RunEvent & { type: 'task-started' } => e.type === 'task-started'), 20_000);
     assert.deepEqual(await c.cancelRun(r.runId), { cancelled: true });
-    const run = await until(() => { const x = model.find(r.runId, folder); return x && x.status !== 'running' && x; }, 'the run to end', 10_000);
+    const run = await waitFor('the run to end', () => { const x = model.find(r.runId, folder); return x && x.status !== 'running' && x; }, 10_000);
     assert.equal(run.status, 'cancelled');
     assert.equal(finishMessage(run, Date.now()), 'slow was cancelled; 0 of 1 task had finished.');
-    if (started.pid) await until(() => !alive(started.pid!), "the task's process to be gone", 5000);
+    if (started.pid) await waitFor("the task's process to be gone", () => !alive(started.pid!), 5000);
     assert.deepEqual(await c.cancelRun(r.runId), { cancelled: false });
   });
 
@@ -163,7 +153,7 @@ describe('client: AgentClient with the real agent process', function () {
     let restarted = 0;
     c.onDidStart(() => restarted++);
     process.kill(first, 'SIGKILL');
-    await until(() => c.state === 'running' && c.info && c.info.pid !== first, 'the agent to come back with a new pid');
+    await waitFor('the agent to come back with a new pid', () => c.state === 'running' && c.info && c.info.pid !== first, 20_000);
     assert.equal(restarted, 1);
     assert.deepEqual(states, ['starting', 'running', 'restarting', 'starting', 'running']);
     assert.ok(log.lines.some((l) => /^warn The MLOps agent was killed by SIGKILL after/.test(l)), log.lines.join('\n'));
@@ -202,14 +192,14 @@ describe('client: AgentClient with the real agent process', function () {
     c.onRunEvent((e) => events.push(e));
     const r = await c.startRun({ file: 'slow.pipeline.yaml' });
     assert.ok(r.ok, JSON.stringify(r));
-    const started = await until(() => events.find((e): e is RunEvent & { type: 'task-started' } => e.type === 'task-started'), 'the task to start');
+    const started = await waitFor('the task to start', () => events.find((e): e is RunEvent & { type: 'task-started' } => e.type === 'task-started'), 20_000);
     const pid = c.info!.pid;
     const t0 = Date.now();
     await c.dispose();
     assert.ok(Date.now() - t0 < 5000, 'dispose took too long');
     assert.equal(c.state, 'disposed');
     assert.ok(!alive(pid), 'the agent is still running');
-    if (started.pid) await until(() => !alive(started.pid!), "the task's process to be gone", 5000);
+    if (started.pid) await waitFor("the task's process to be gone", () => !alive(started.pid!), 5000);
     await assert.rejects(c.listRuns({}), AgentUnavailableError);
   });
 });

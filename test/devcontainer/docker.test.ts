@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Docker from 'dockerode';
 import { DEVCONTAINER_JSON, parseJsonc } from '../../core/src/devcontainer/index';
+import { waitFor } from '../wait';
 import { devcontainerErrors, MLOPS, mlops, REPO, tempProject } from './helpers';
 
 /** The base image the test builds FROM; made locally by scripts/devcontainer-base-image.sh. */
@@ -135,31 +136,25 @@ describe('devcontainer: a real docker build', function () {
     const child = spawn(process.execPath, [MLOPS, 'devcontainer', 'build', '--dir', dir, '--tag', `${tag}-cancel`, '--format', 'json'], { env });
     let stdout = '';
     let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`the RUN step never started:\n${stdout}\n${stderr}`)), 60_000);
-      child.stdout.on('data', (d: Buffer) => {
-        stdout += d.toString();
-        if (stdout.includes(`"text":"${marker}"`)) {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
-    });
+    await waitFor(() => `the RUN step to start:\n${stdout}\n${stderr}`, () => stdout.includes(`"text":"${marker}"`), 60_000, 50);
     const t0 = Date.now();
     child.kill('SIGTERM');
     assert.equal(await exited, 130);
     assert.ok(Date.now() - t0 < 15_000, 'the command exits promptly');
     assert.match(stderr, /The build was cancelled\./);
-    // The engine notices the closed connection and removes the build's container; poll with a deadline.
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      const running = await docker.listContainers({ all: true });
-      const left = running.filter((c) => c.Command.includes(marker));
-      if (left.length === 0) break;
-      assert.ok(Date.now() < deadline, `build container still there: ${JSON.stringify(left.map((c) => c.State))}`);
-      await new Promise((r) => setTimeout(r, 250));
-    }
+    // The engine notices the closed connection and removes the build's container.
+    let left: Docker.ContainerInfo[] = [];
+    await waitFor(
+      () => `the build container to be removed; still there: ${JSON.stringify(left.map((c) => c.State))}`,
+      async () => {
+        left = (await docker.listContainers({ all: true })).filter((c) => c.Command.includes(marker));
+        return left.length === 0;
+      },
+      30_000,
+      250,
+    );
   });
 });

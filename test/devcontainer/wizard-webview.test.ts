@@ -9,6 +9,7 @@ import { detect, DEVCONTAINER_JSON, DOCKERFILE, generate, suggestedOptions } fro
 import { DEVCONTAINER_APP, webviewPageHtml } from '../../core/src/protocol/webview-html';
 import type { DevcontainerHostMessage, DevcontainerWebviewMessage } from '../../core/src/protocol/devcontainer';
 import { scanProject } from '../../agent/src/devcontainer/scan';
+import { waitFor } from '../wait';
 import { FIXTURES, REPO } from './helpers';
 
 const CHROMIUM = process.env['MLOPS_E2E_CHROMIUM'] ?? '/usr/bin/chromium';
@@ -90,15 +91,6 @@ describe('devcontainer wizard webview (headless Chromium)', function () {
 
   const posted = () => page.evaluate(() => window.__posted as DevcontainerWebviewMessage[]);
   const deliver = (m: DevcontainerHostMessage) => page.evaluate((msg) => window.postMessage(msg, '*'), m);
-  const until = async <T>(fn: () => Promise<T | undefined | false>, what: string): Promise<T> => {
-    const deadline = Date.now() + 15_000;
-    for (;;) {
-      const v = await fn();
-      if (v) return v;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  };
 
   function conda() {
     const facts = detect({ files: scanProject(path.join(FIXTURES, 'conda')) });
@@ -108,11 +100,11 @@ describe('devcontainer wizard webview (headless Chromium)', function () {
   }
 
   it('asks for the facts, shows them and the preview, and sends each change with a new seq', async () => {
-    await until(async () => (await posted()).length === 1, 'ready');
+    await waitFor('ready', async () => (await posted()).length === 1);
     assert.deepEqual(await posted(), [{ type: 'ready' }]);
     const { facts, options, files } = conda();
     await deliver({ type: 'init', project: 'conda', facts, options, pythonVersions: ['3.8', '3.9', '3.10', '3.11', '3.12', '3.13'] });
-    const change = await until(async () => (await posted()).find((m) => m.type === 'change'), 'the first change');
+    const change = await waitFor('the first change', async () => (await posted()).find((m) => m.type === 'change'));
     assert.deepEqual(change, { type: 'change', seq: 1, options });
     await deliver({
       type: 'preview',
@@ -132,7 +124,7 @@ describe('devcontainer wizard webview (headless Chromium)', function () {
     assert.equal((await page.locator('mlops-dc-app #write').innerText()).trim(), 'Overwrite 1 changed file…');
 
     await page.locator('mlops-dc-options vscode-radio[value="off"]').click();
-    const second = await until(async () => (await posted()).filter((m) => m.type === 'change')[1], 'the second change');
+    const second = await waitFor('the second change', async () => (await posted()).filter((m) => m.type === 'change')[1]);
     assert.deepEqual(second, { type: 'change', seq: 2, options: { ...options, gpu: 'off' } });
     // An answer to an older change is ignored.
     await deliver({ type: 'preview', seq: 1, files: [], summary: { baseImage: 'stale', python: '3.10', gpu: 'none' } });
@@ -142,10 +134,10 @@ describe('devcontainer wizard webview (headless Chromium)', function () {
   });
 
   it('writes with the current options and reports what the host did', async () => {
-    await until(async () => (await posted()).length === 1, 'ready');
+    await waitFor('ready', async () => (await posted()).length === 1);
     const { facts, options, files } = conda();
     await deliver({ type: 'init', project: 'conda', facts, options, pythonVersions: ['3.10', '3.11'] });
-    await until(async () => (await posted()).some((m) => m.type === 'change'), 'the first change');
+    await waitFor('the first change', async () => (await posted()).some((m) => m.type === 'change'));
     await deliver({
       type: 'preview',
       seq: 1,
@@ -158,14 +150,14 @@ describe('devcontainer wizard webview (headless Chromium)', function () {
     await page.locator('mlops-dc-app #write:not([disabled])').waitFor();
     assert.equal((await page.locator('mlops-dc-app #write').innerText()).trim(), 'Write 2 files');
     await page.locator('mlops-dc-options #jupyter').click();
-    await until(async () => (await posted()).filter((m) => m.type === 'change').length === 2, 'the change after unticking Jupyter');
+    await waitFor('the change after unticking Jupyter', async () => (await posted()).filter((m) => m.type === 'change').length === 2);
     await deliver({ type: 'preview', seq: 2, files: [{ path: DOCKERFILE, status: 'new', text: files[DOCKERFILE]! }], summary: { baseImage: 'x', python: '3.10', gpu: 'optional' } });
     await page.locator('mlops-dc-app #write').click();
-    const write = await until(async () => (await posted()).find((m) => m.type === 'write'), 'write');
+    const write = await waitFor('write', async () => (await posted()).find((m) => m.type === 'write'));
     assert.deepEqual(write, { type: 'write', options: { ...options, jupyter: false } });
     await deliver({ type: 'declined' });
     assert.equal(await page.locator('mlops-dc-app .banner').innerText(), 'Nothing was written: the existing files were kept.');
     await page.locator('mlops-dc-app #cancel').click();
-    await until(async () => (await posted()).some((m) => m.type === 'cancel'), 'cancel');
+    await waitFor('cancel', async () => (await posted()).some((m) => m.type === 'cancel'));
   });
 });

@@ -10,6 +10,7 @@ import { pathToFileURL } from 'node:url';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
 import type { ClientCapabilities, Diagnostic, InitializeResult, PublishDiagnosticsParams } from 'vscode-languageserver';
 import type { StatusParams } from '../../core/src/index';
+import { waitFor } from '../wait';
 
 // Compiled to out/test/lsp/, so the repository root is three levels up.
 export const repoRoot = path.resolve(__dirname, '../../..');
@@ -186,15 +187,21 @@ export class LspClient {
     return this.conn.sendNotification(method, params);
   }
 
+  /** shutdown, then exit, each given 2 s; a server still running then is killed. */
   async stop(): Promise<void> {
+    const exited = () => this.proc.exitCode !== null || this.proc.signalCode !== null;
+    const settled = (what: string, done: () => boolean) => waitFor(what, done, 2000).catch(() => undefined);
     try {
-      await Promise.race([this.conn.sendRequest('shutdown'), new Promise((r) => setTimeout(r, 2000))]);
+      let answered = false;
+      const done = () => (answered = true);
+      this.conn.sendRequest('shutdown').then(done, done);
+      await settled('the answer to shutdown', () => answered || exited());
       await this.conn.sendNotification('exit');
     } catch {
       // already gone
     }
-    await Promise.race([new Promise((r) => this.proc.once('exit', r)), new Promise((r) => setTimeout(r, 2000))]);
-    if (this.proc.exitCode === null) this.proc.kill('SIGKILL');
+    await settled('the server to exit', exited);
+    if (!exited()) this.proc.kill('SIGKILL');
     this.conn.dispose();
   }
 }

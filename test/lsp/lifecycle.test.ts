@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { posOf, uriOf } from './client';
 import { CATALOG, PIPELINE } from './fixtures';
+import { waitFor } from '../wait';
 import { useLspWorkspace } from './workspace';
 
 type Diag = { code?: string | number; message: string; range: { start: { line: number; character: number }; end: { line: number; character: number } }; severity?: number };
@@ -27,8 +28,7 @@ describe('language server: lifecycle and diagnostics', function () {
   });
 
   it('registers file watchers for project files and other files', async () => {
-    const deadline = Date.now() + 10000;
-    while (ws.client.registrations.length < 2 && Date.now() < deadline) await new Promise((r) => setImmediate(r));
+    await waitFor('two capability registrations', () => ws.client.registrations.length >= 2, 10_000);
     const watch = ws.client.registrations.find((r) => (r as { method: string }).method === 'workspace/didChangeWatchedFiles') as { registerOptions: unknown };
     assert.deepEqual(watch.registerOptions, { watchers: [{ globPattern: '**/*.{pipeline,features}.{yaml,yml}' }, { globPattern: '**/*' }] });
   });
