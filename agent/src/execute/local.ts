@@ -90,15 +90,19 @@ export class LocalExecutor implements Executor {
     this.launcher.flush();
   }
 
-  /** Ends the launcher, makes sure nothing any task started is still running, and removes the lanes. */
+  /** Makes sure nothing any task started is still running, ends the launcher and removes the lanes. */
   async dispose(): Promise<void> {
-    this.launcher.close();
     if (this.poll) clearInterval(this.poll);
     this.poll = null;
     const groups = [...this.ended, ...this.terminating.keys()];
     this.ended.clear();
     this.terminating.clear();
+    // The launcher goes last: it reaps the wrappers that have just reported. Ended first, it
+    // would leave them as zombies of init, which keep their groups "alive" until init reaps
+    // them — seconds in some containers (and never where init does not reap), all of it
+    // spent waiting here.
     await stopGroups(groups, this.grace);
+    this.launcher.close();
     for (const lane of this.lanes) {
       if (lane.owner) settleLane(lane);
       fs.rmSync(lane.path, { force: true });
