@@ -1,14 +1,10 @@
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { FEATURE_CODES, Workspace, type Diagnostic } from '../../core/src/index';
-import { assertDiagnostics, CHURN_DIR, CHURN_FEATURES, CHURN_PIPELINE, featureDiagnostics as check, nodeHost, rangeOf, tempDir, within, writeTree, yaml } from './helpers';
+import { FEATURE_CODES, Workspace } from '../../core/src/index';
+import { assertDiagnostics, CHURN_DIR, CHURN_FEATURES, CHURN_PIPELINE, nodeHost, rangeOf, tempDir, within, writeTree, yaml } from './helpers';
+import { assertRule, ruleSuite } from './rules';
 
-const covered = new Set<string>();
-function seen(diags: Diagnostic[]): Diagnostic[] {
-  for (const d of diags) covered.add(d.code);
-  return diags;
-}
-const run = (text: string, others: Record<string, string> = {}) => seen(check(text, others));
+const { run, seen, describeCoverage } = ruleSuite('features', FEATURE_CODES);
 
 describe('core: feature catalog rules', () => {
   describe('clean catalogs', () => {
@@ -56,18 +52,16 @@ describe('core: feature catalog rules', () => {
     it('reports an unclosed flow mapping', () => {
       const text = yaml('version: 1', 'entities:', '  customer: {join_keys: [id]', 'sources: {}');
       // The parser notices at the next token that cannot belong to the flow mapping.
-      assertDiagnostics(run(text), [
-        { code: 'yaml-syntax', severity: 'error', range: within(text, 'sources', 's'), message: ['Flow map in block collection must be sufficiently indented and end with a }.'] },
-      ]);
+      assertRule(run(text), 'yaml-syntax', 'error', [[within(text, 'sources', 's'), 'Flow map in block collection must be sufficiently indented and end with a }.']]);
     });
   });
 
   describe('duplicate-key', () => {
     it('reports a repeated view key and a repeated feature, on the second key', () => {
       const text = yaml('version: 1', 'feature_views:', '  v:', '    ttl: 1d', '    ttl: 2d', '    features:', '      a: int64', '      a: int32');
-      assertDiagnostics(run(text), [
-        { code: 'duplicate-key', severity: 'error', range: rangeOf(text, 'ttl', 1), message: ["Key 'ttl' appears twice"] },
-        { code: 'duplicate-key', severity: 'error', range: within(text, '      a:', 'a', 1), message: ["Key 'a' appears twice"] },
+      assertRule(run(text), 'duplicate-key', 'error', [
+        [rangeOf(text, 'ttl', 1), "Key 'ttl' appears twice"],
+        [within(text, '      a:', 'a', 1), "Key 'a' appears twice"],
       ]);
     });
   });
@@ -86,19 +80,19 @@ describe('core: feature catalog rules', () => {
         '    features:',
         '      a: {descripton: x}',
       );
-      assertDiagnostics(run(text), [
-        { code: 'schema', severity: 'error', range: rangeOf(text, 'customer'), message: ["'customer' is missing the required key 'join_keys'."] },
-        { code: 'schema', severity: 'error', range: rangeOf(text, 'sourse'), message: ["Unknown key 'sourse' in 'v'.", "Did you mean 'source'?"] },
-        { code: 'schema', severity: 'error', range: within(text, '      a:', 'a'), message: ["'a' is missing the required key 'type'."] },
-        { code: 'schema', severity: 'error', range: rangeOf(text, 'descripton'), message: ["Unknown key 'descripton' in 'a'.", "Did you mean 'description'?"] },
+      assertRule(run(text), 'schema', 'error', [
+        [rangeOf(text, 'customer'), "'customer' is missing the required key 'join_keys'."],
+        [rangeOf(text, 'sourse'), "Unknown key 'sourse' in 'v'.", "Did you mean 'source'?"],
+        [within(text, '      a:', 'a'), "'a' is missing the required key 'type'."],
+        [rangeOf(text, 'descripton'), "Unknown key 'descripton' in 'a'.", "Did you mean 'description'?"],
       ]);
     });
 
     it('reports a missing version and a wrong type', () => {
       const text = yaml('project: churn', 'entities: [customer]');
-      assertDiagnostics(run(text), [
-        { code: 'schema', severity: 'error', range: rangeOf(text, 'project'), message: ["The file is missing the required key 'version'."] },
-        { code: 'schema', severity: 'error', range: rangeOf(text, '[customer]'), message: ["'entities' must be a mapping"] },
+      assertRule(run(text), 'schema', 'error', [
+        [rangeOf(text, 'project'), "The file is missing the required key 'version'."],
+        [rangeOf(text, '[customer]'), "'entities' must be a mapping"],
       ]);
     });
   });
@@ -116,11 +110,11 @@ describe('core: feature catalog rules', () => {
         '    features:',
         '      30d_orders: int64',
       );
-      assertDiagnostics(run(text), [
-        { code: 'invalid-id', severity: 'error', range: rangeOf(text, '2customer'), message: ["Entity name '2customer' is not valid", "not starting with a digit"] },
-        { code: 'invalid-id', severity: 'error', range: rangeOf(text, 'raw-tx'), message: ["Source name 'raw-tx' is not valid"] },
-        { code: 'invalid-id', severity: 'error', range: rangeOf(text, 'customer-stats'), message: ["Feature view name 'customer-stats' is not valid"] },
-        { code: 'invalid-id', severity: 'error', range: rangeOf(text, '30d_orders'), message: ["Feature name '30d_orders' is not valid"] },
+      assertRule(run(text), 'invalid-id', 'error', [
+        [rangeOf(text, '2customer'), "Entity name '2customer' is not valid", "not starting with a digit"],
+        [rangeOf(text, 'raw-tx'), "Source name 'raw-tx' is not valid"],
+        [rangeOf(text, 'customer-stats'), "Feature view name 'customer-stats' is not valid"],
+        [rangeOf(text, '30d_orders'), "Feature name '30d_orders' is not valid"],
       ]);
     });
   });
@@ -167,9 +161,9 @@ describe('core: feature catalog rules', () => {
   describe('invalid-ttl', () => {
     it('reports a ttl without unit and one that is not a duration, once each', () => {
       const text = yaml('version: 1', 'feature_views:', '  v:', '    ttl: 30', '    features: {a: int64}', '  w:', '    ttl: a month', '    features: {b: int64}');
-      assertDiagnostics(run(text), [
-        { code: 'invalid-ttl', severity: 'error', range: rangeOf(text, '30'), message: ["ttl 30 has no unit; write e.g. '30d' or '30h'."] },
-        { code: 'invalid-ttl', severity: 'error', range: rangeOf(text, 'a month'), message: ["ttl 'a month' is not a duration", "'30d'"] },
+      assertRule(run(text), 'invalid-ttl', 'error', [
+        [rangeOf(text, '30'), "ttl 30 has no unit; write e.g. '30d' or '30h'."],
+        [rangeOf(text, 'a month'), "ttl 'a month' is not a duration", "'30d'"],
       ]);
     });
   });
@@ -177,10 +171,10 @@ describe('core: feature catalog rules', () => {
   describe('invalid-feature-type', () => {
     it('reports unknown types in both forms and inside array<>, suggesting the closest', () => {
       const text = yaml('version: 1', 'feature_views:', '  v:', '    features:', '      a: float65', '      b: {type: "array<float128>"}', '      c: {type: int}', '      d: "array<int64>"');
-      assertDiagnostics(run(text), [
-        { code: 'invalid-feature-type', severity: 'error', range: rangeOf(text, 'float65'), message: ["'float65' is not a feature type", 'int32, int64, float32, float64, bool, string, bytes, timestamp or array<T>', "Did you mean 'float64'?"] },
-        { code: 'invalid-feature-type', severity: 'error', range: rangeOf(text, '"array<float128>"'), message: ["'array<float128>' is not a feature type"] },
-        { code: 'invalid-feature-type', severity: 'error', range: within(text, 'type: int}', 'int'), message: ["'int' is not a feature type"] },
+      assertRule(run(text), 'invalid-feature-type', 'error', [
+        [rangeOf(text, 'float65'), "'float65' is not a feature type", 'int32, int64, float32, float64, bool, string, bytes, timestamp or array<T>', "Did you mean 'float64'?"],
+        [rangeOf(text, '"array<float128>"'), "'array<float128>' is not a feature type"],
+        [within(text, 'type: int}', 'int'), "'int' is not a feature type"],
       ]);
     });
   });
@@ -192,11 +186,11 @@ describe('core: feature catalog rules', () => {
       const ws = new Workspace({ root: '/ws' });
       ws.set('/ws/a/one.features.yaml', a);
       ws.set('/ws/b/two.features.yaml', b);
-      assertDiagnostics(seen(ws.analyze('/ws/a/one.features.yaml')!.diagnostics), [
-        { code: 'duplicate-feature-view', severity: 'error', range: rangeOf(a, 'stats'), message: ["Feature view 'stats' is also defined in", 'two.features.yaml', 'Rename one of them.'] },
+      assertRule(seen(ws.analyze('/ws/a/one.features.yaml')!.diagnostics), 'duplicate-feature-view', 'error', [
+        [rangeOf(a, 'stats'), "Feature view 'stats' is also defined in", 'two.features.yaml', 'Rename one of them.'],
       ]);
-      assertDiagnostics(ws.analyze('/ws/b/two.features.yaml')!.diagnostics, [
-        { code: 'duplicate-feature-view', severity: 'error', range: rangeOf(b, 'stats'), message: ["Feature view 'stats' is also defined in", 'one.features.yaml'] },
+      assertRule(ws.analyze('/ws/b/two.features.yaml')!.diagnostics, 'duplicate-feature-view', 'error', [
+        [rangeOf(b, 'stats'), "Feature view 'stats' is also defined in", 'one.features.yaml'],
       ]);
       // Renaming one clears both.
       ws.set('/ws/b/two.features.yaml', b.replace('stats', 'other_stats'));
@@ -270,9 +264,5 @@ describe('core: feature catalog rules', () => {
     });
   });
 
-  describe('coverage', () => {
-    it('covers every catalog code of catalogs.md', () => {
-      assert.deepEqual([...FEATURE_CODES].filter((c) => !covered.has(c)), []);
-    });
-  });
+  describeCoverage('covers every catalog code of catalogs.md');
 });
