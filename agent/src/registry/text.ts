@@ -1,21 +1,6 @@
 /** Plain-text renderings of model versions, listings and checks for the terminal. */
-import { headlineMetric, type CheckReport, type ModelVersion, type ModelsReport, type StaleReason } from '../../../core/src/catalog/index';
+import { formatBytes, headlineMetric, shortDigest as short, type CheckReport, type ModelVersion, type ModelsReport, type StaleReason } from '../../../core/src/catalog/index';
 import type { Palette } from '../util/colors';
-
-const short = (sha: string | null | undefined) => (sha ? sha.slice(0, 12) : 'missing');
-
-/** Bytes for people: 532 B, 12.4 kB, 3.1 MB. */
-export function formatBytes(n: number): string {
-  if (n < 1000) return `${n} B`;
-  const units = ['kB', 'MB', 'GB', 'TB'];
-  let v = n;
-  let u = -1;
-  while (v >= 1000 && u < units.length - 1) {
-    v /= 1000;
-    u++;
-  }
-  return `${v.toFixed(v < 10 ? 1 : 0)} ${units[u]}`;
-}
 
 function ref(v: ModelVersion): string {
   return `${v.name}:${v.version}`;

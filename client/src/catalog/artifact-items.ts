@@ -3,7 +3,7 @@
  * when one is selected. Plain data, so the tree provider stays a thin layer over it.
  */
 import * as path from 'node:path';
-import { headlineMetric, type ArtifactKind, type ModelVersion } from '../../../core/src/catalog/index';
+import { formatBytes as bytes, headlineMetric, shortDigest as short, type ArtifactKind, type ModelVersion } from '../../../core/src/catalog/index';
 
 /** What selecting a leaf opens. */
 export type OpenTarget =
@@ -34,20 +34,6 @@ export const GROUP_ICONS: Record<ArtifactKind, string> = {
   experiment: 'beaker',
   tags: 'tag',
 };
-
-const short = (sha: string | null | undefined) => (sha ? sha.slice(0, 12) : 'missing');
-
-function bytes(n: number): string {
-  if (n < 1000) return `${n} B`;
-  const units = ['kB', 'MB', 'GB', 'TB'];
-  let v = n;
-  let u = -1;
-  while (v >= 1000 && u < units.length - 1) {
-    v /= 1000;
-    u++;
-  }
-  return `${v.toFixed(v < 10 ? 1 : 0)} ${units[u]}`;
-}
 
 /** Where recorded paths start: the workspace root and the agent's state folder (absolute). */
 export interface PathContext {

@@ -7,3 +7,4 @@ export * from './diff';
 export * from './mlflow';
 export { sha256Text, sha256Bytes } from './sha256';
 export * from './reports';
+export * from './display';
