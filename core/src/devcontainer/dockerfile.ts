@@ -15,6 +15,12 @@ function steps(...all: string[]): string {
   return all.map((s, i) => (i === 0 ? s : `    && ${s}`)).join(' \\\n');
 }
 
+/** Steps that install a Python tool (poetry, pipenv) in a virtual environment of its own and link it into the project's environment. */
+function ownVenv(tool: string, envDir: string): string[] {
+  const home = `/home/$USERNAME/.local/${tool}`;
+  return [`python3 -m venv ${home}`, `${home}/bin/pip install --no-cache-dir ${tool}`, `ln -s ${home}/bin/${tool} ${envDir}/bin/${tool}`];
+}
+
 function shellQuote(s: string): string {
   return /^[A-Za-z0-9_./:=@+-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
@@ -130,9 +136,7 @@ function installLayer(plan: Plan): string[] {
       out.push(
         'RUN ' +
           steps(
-            `python3 -m venv /home/$USERNAME/.local/poetry`,
-            `/home/$USERNAME/.local/poetry/bin/pip install --no-cache-dir poetry`,
-            `ln -s /home/$USERNAME/.local/poetry/bin/poetry ${plan.envDir}/bin/poetry`,
+            ...ownVenv('poetry', plan.envDir),
             // A writable copy: Poetry writes poetry.lock when there is none.
             `cp -r ${DEPS} /tmp/mlops-poetry`,
             'cd /tmp/mlops-poetry',
@@ -149,9 +153,7 @@ function installLayer(plan: Plan): string[] {
       out.push(
         'RUN ' +
           steps(
-            `python3 -m venv /home/$USERNAME/.local/pipenv`,
-            `/home/$USERNAME/.local/pipenv/bin/pip install --no-cache-dir pipenv`,
-            `ln -s /home/$USERNAME/.local/pipenv/bin/pipenv ${plan.envDir}/bin/pipenv`,
+            ...ownVenv('pipenv', plan.envDir),
             `cp -r ${DEPS} /tmp/mlops-pipenv`,
             'cd /tmp/mlops-pipenv',
             ...(locked ? [] : ['pipenv lock']),
