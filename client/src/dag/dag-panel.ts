@@ -1,11 +1,11 @@
-import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { rangeContains } from '../../../core/src/text/range';
 import type { DagResult } from '../../../core/src/protocol/lsp';
 import { TASK_COMMANDS, type TaskCommandArgs } from '../../../core/src/protocol/lsp';
 import { parseWebviewMessage, type HostMessage, type WebviewMessage } from '../../../core/src/protocol/webview';
-import { DAG_APP, webviewPageHtml } from '../../../core/src/protocol/webview-html';
+import { DAG_APP } from '../../../core/src/protocol/webview-html';
+import { webviewHtml } from '../webview-page';
 import { RunFeed } from './run-feed';
 
 /** What one DAG panel needs from the extension. */
@@ -62,15 +62,7 @@ export class DagPanel implements vscode.Disposable {
     this.panel.webview.options = { enableScripts: true, localResourceRoots: [root] };
     this.panel.iconPath = { light: vscode.Uri.joinPath(root, 'dag-icon-light.svg'), dark: vscode.Uri.joinPath(root, 'dag-icon-dark.svg') };
     const w = this.panel.webview;
-    w.html = webviewPageHtml({
-      ...DAG_APP,
-      cspSource: w.cspSource,
-      nonce: randomBytes(18).toString('base64'),
-      scriptUri: w.asWebviewUri(vscode.Uri.joinPath(root, 'dag.js')).toString(),
-      styleUri: w.asWebviewUri(vscode.Uri.joinPath(root, 'dag.css')).toString(),
-      codiconUri: w.asWebviewUri(vscode.Uri.joinPath(root, 'codicon.css')).toString(),
-      title,
-    });
+    w.html = webviewHtml(w, root, 'dag', DAG_APP, title);
     w.onDidReceiveMessage((m: unknown) => this.receive(m), undefined, this.disposables);
     this.panel.onDidDispose(() => this.dispose(), undefined, this.disposables);
   }

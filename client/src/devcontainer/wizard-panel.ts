@@ -1,9 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { WizardSession, type DetectedFacts, type ProjectFiles } from '../../../core/src/devcontainer/index';
-import { DEVCONTAINER_APP, webviewPageHtml } from '../../../core/src/protocol/webview-html';
+import { DEVCONTAINER_APP } from '../../../core/src/protocol/webview-html';
+import { webviewHtml } from '../webview-page';
 
 /** What a wizard panel needs from the extension. */
 export interface WizardContext {
@@ -67,15 +67,7 @@ export class WizardPanel implements vscode.Disposable {
       retainContextWhenHidden: true,
     });
     const w = this.panel.webview;
-    w.html = webviewPageHtml({
-      ...DEVCONTAINER_APP,
-      cspSource: w.cspSource,
-      nonce: randomBytes(18).toString('base64'),
-      scriptUri: w.asWebviewUri(vscode.Uri.joinPath(root, 'devcontainer.js')).toString(),
-      styleUri: w.asWebviewUri(vscode.Uri.joinPath(root, 'devcontainer.css')).toString(),
-      codiconUri: w.asWebviewUri(vscode.Uri.joinPath(root, 'codicon.css')).toString(),
-      title: `Dev Container: ${name}`,
-    });
+    w.html = webviewHtml(w, root, 'devcontainer', DEVCONTAINER_APP, `Dev Container: ${name}`);
     const session = new WizardSession(
       name,
       facts,
