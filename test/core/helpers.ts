@@ -8,7 +8,6 @@ import {
   Workspace,
   type Diagnostic,
   type DiagnosticCode,
-  type FileHost,
   type Range,
   type Severity,
   type WorkspaceOptions,
@@ -23,17 +22,8 @@ export const CHURN_FEATURES = fs.readFileSync(path.join(CHURN_DIR, 'churn.featur
 /** Every documented code, pipeline and catalog. */
 export const ALL_CODES: ReadonlySet<string> = new Set<string>([...PIPELINE_CODES, ...FEATURE_CODES]);
 
-/** The file system as the CLI sees it (mirrors agent/src/util/files.ts nodeFileHost). */
-export const nodeHost: FileHost = {
-  exists: (p) => fs.existsSync(p),
-  readText: (p) => {
-    try {
-      return fs.readFileSync(p, 'utf8');
-    } catch {
-      return undefined;
-    }
-  },
-};
+/** The file system as the CLI sees it. */
+export { nodeFileHost as nodeHost } from '../../agent/src/util/files';
 
 /** The range of the `nth` (0-based) occurrence of `needle` in `text`; fails the test when absent. */
 export function rangeOf(text: string, needle: string, nth = 0): Range {

@@ -1,14 +1,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { FileHost } from '../../../core/src/index';
+import { skippedFolder } from '../../../core/src/util/skip';
 
-/** Folders never searched for pipeline and feature files. */
-const SKIP = new Set(['node_modules', '.git', '.mlops', '.venv', 'venv', '__pycache__', 'dist', 'out', '.tox', '.cache']);
-
-/** True for a folder that searches for project files skip (dependencies, caches, build output). */
-export function skippedFolder(name: string): boolean {
-  return SKIP.has(name);
-}
+export { skippedFolder };
 
 /** Every `*.pipeline.yaml` / `*.features.yaml` below a folder (iterative; symlinked folders are not followed). */
 export function findProjectFiles(dir: string, match: (file: string) => boolean): string[] {
@@ -25,7 +20,7 @@ export function findProjectFiles(dir: string, match: (file: string) => boolean):
     for (const e of entries) {
       const p = path.join(d, e.name);
       if (e.isDirectory()) {
-        if (!SKIP.has(e.name) && !e.name.startsWith('.')) stack.push(p);
+        if (!skippedFolder(e.name) && !e.name.startsWith('.')) stack.push(p);
       } else if (e.isFile() && match(e.name)) found.push(p);
     }
   }

@@ -1,9 +1,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { documentKind } from '../../../core/src/index';
-
-/** Folders never searched for pipeline and feature files (the CLI skips the same ones). */
-const SKIP = new Set(['node_modules', '.git', '.mlops', '.venv', 'venv', '__pycache__', 'dist', 'out', '.tox', '.cache']);
+import { skippedFolder } from '../../../core/src/util/skip';
 
 /** At most this many folders are read per workspace folder, so a huge tree cannot stall startup. */
 const MAX_DIRS = 20_000;
@@ -23,7 +21,7 @@ export async function findProjectFiles(root: string): Promise<string[]> {
     for (const e of entries) {
       const p = path.join(dir, e.name);
       if (e.isDirectory()) {
-        if (!SKIP.has(e.name) && !e.name.startsWith('.')) stack.push(p);
+        if (!skippedFolder(e.name) && !e.name.startsWith('.')) stack.push(p);
       } else if (e.isFile() && documentKind(e.name)) found.push(p);
     }
   }
