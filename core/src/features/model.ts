@@ -143,38 +143,40 @@ export class FeatureIndex {
   }
 
   view(name: string): FeatureView | undefined {
-    for (const c of this.catalogs) {
-      const v = c.views.get(name);
-      if (v) return v;
-    }
-    return undefined;
+    return this.first((c) => c.views, name);
   }
 
   viewNames(): string[] {
-    return [...new Set(this.catalogs.flatMap((c) => [...c.views.keys()]))];
+    return this.names((c) => c.views);
   }
 
   entity(name: string): Entity | undefined {
-    for (const c of this.catalogs) {
-      const e = c.entities.get(name);
-      if (e) return e;
-    }
-    return undefined;
+    return this.first((c) => c.entities, name);
   }
 
   source(name: string): Source | undefined {
+    return this.first((c) => c.sources, name);
+  }
+
+  entityNames(): string[] {
+    return this.names((c) => c.entities);
+  }
+
+  sourceNames(): string[] {
+    return this.names((c) => c.sources);
+  }
+
+  /** The first definition of `name` in the catalogs, in their order. */
+  private first<T>(table: (c: FeatureCatalog) => ReadonlyMap<string, T>, name: string): T | undefined {
     for (const c of this.catalogs) {
-      const s = c.sources.get(name);
-      if (s) return s;
+      const found = table(c).get(name);
+      if (found) return found;
     }
     return undefined;
   }
 
-  entityNames(): string[] {
-    return [...new Set(this.catalogs.flatMap((c) => [...c.entities.keys()]))];
-  }
-
-  sourceNames(): string[] {
-    return [...new Set(this.catalogs.flatMap((c) => [...c.sources.keys()]))];
+  /** Every name defined in some catalog, each once, in first-definition order. */
+  private names(table: (c: FeatureCatalog) => ReadonlyMap<string, unknown>): string[] {
+    return [...new Set(this.catalogs.flatMap((c) => [...table(c).keys()]))];
   }
 }
