@@ -2,16 +2,7 @@ import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
 import type { RunEvent } from '../../core/src/protocol/agent';
-import {
-  AgentInfoRequest,
-  LogsReadRequest,
-  RunCancelRequest,
-  RunEventNotification,
-  RunsListRequest,
-  RunsShowRequest,
-  RunStartRequest,
-  SchedulesNextRequest,
-} from '../../core/src/protocol/agent-rpc';
+import * as rpc from '../../core/src/protocol/agent-rpc';
 import { finished, project, removeProjects, spawnMlops, stopSpawned, waitFor } from './helpers';
 
 describe('mlops agent --stdio (JSON-RPC through a real child process)', function () {
@@ -24,7 +15,7 @@ describe('mlops agent --stdio (JSON-RPC through a real child process)', function
     const exit = finished(child);
     const conn: MessageConnection = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
     const events: RunEvent[] = [];
-    conn.onNotification(RunEventNotification, ({ event }) => {
+    conn.onNotification(rpc.RunEventNotification, ({ event }) => {
       events.push(event);
     });
     conn.listen();
@@ -48,49 +39,49 @@ tasks:
     });
     const { child, exit, conn, events, ended } = connect(dir);
 
-    const info = await conn.sendRequest(AgentInfoRequest, {});
+    const info = await conn.sendRequest(rpc.AgentInfoRequest, {});
     assert.equal(info.pid, child.pid);
     assert.equal(info.stateDir, path.join(dir, '.mlops'));
     assert.ok(info.capacity.cpu >= 1);
 
-    const started = await conn.sendRequest(RunStartRequest, { file: 'ok.pipeline.yaml', params: { who: 'rpc' } });
+    const started = await conn.sendRequest(rpc.RunStartRequest, { file: 'ok.pipeline.yaml', params: { who: 'rpc' } });
     assert.ok(started.ok);
     const finishedEvent = await ended(started.runId);
     assert.equal(finishedEvent.status, 'succeeded');
     const mine = events.filter((e) => e.runId === started.runId).map((e) => (e.type.startsWith('task-') ? `${e.type} ${(e as { task: string }).task}` : e.type));
     assert.deepEqual(mine, ['run-started', 'task-started hello', 'task-finished hello', 'task-started after', 'task-finished after', 'run-finished']);
 
-    const shown = await conn.sendRequest(RunsShowRequest, { runId: 'last' });
+    const shown = await conn.sendRequest(rpc.RunsShowRequest, { runId: 'last' });
     assert.ok(shown.ok);
     assert.equal(shown.run.id, started.runId);
     assert.deepEqual(shown.run.params, { who: 'rpc' });
     assert.equal(shown.summary.trigger, 'rpc');
     assert.deepEqual(shown.run.tasks.map((t) => t.status), ['succeeded', 'succeeded']);
 
-    const log = await conn.sendRequest(LogsReadRequest, { runId: started.runId, task: 'hello' });
+    const log = await conn.sendRequest(rpc.LogsReadRequest, { runId: started.runId, task: 'hello' });
     assert.deepEqual(log, { ok: true, text: 'hello rpc\n', nextOffset: 10, complete: false });
-    const rest = await conn.sendRequest(LogsReadRequest, { runId: started.runId, task: 'hello', offset: 10 });
+    const rest = await conn.sendRequest(rpc.LogsReadRequest, { runId: started.runId, task: 'hello', offset: 10 });
     assert.deepEqual(rest, { ok: true, text: '', nextOffset: 10, complete: true });
 
-    const refused = await conn.sendRequest(RunStartRequest, { file: 'bad.pipeline.yaml' });
+    const refused = await conn.sendRequest(rpc.RunStartRequest, { file: 'bad.pipeline.yaml' });
     assert.ok(!refused.ok);
     assert.match(refused.message, /has 1 error/);
     assert.deepEqual(refused.problems.map((p) => [p.code, p.line]), [['unknown-need', 4]]);
 
-    const slow = await conn.sendRequest(RunStartRequest, { file: path.join(dir, 'slow.pipeline.yaml') });
+    const slow = await conn.sendRequest(rpc.RunStartRequest, { file: path.join(dir, 'slow.pipeline.yaml') });
     assert.ok(slow.ok);
     await waitFor('the slow task to start', () => events.some((e) => e.type === 'task-started' && e.runId === slow.runId));
-    assert.deepEqual(await conn.sendRequest(RunCancelRequest, { runId: slow.runId }), { cancelled: true });
+    assert.deepEqual(await conn.sendRequest(rpc.RunCancelRequest, { runId: slow.runId }), { cancelled: true });
     assert.equal((await ended(slow.runId)).status, 'cancelled');
-    assert.deepEqual(await conn.sendRequest(RunCancelRequest, { runId: slow.runId }), { cancelled: false });
+    assert.deepEqual(await conn.sendRequest(rpc.RunCancelRequest, { runId: slow.runId }), { cancelled: false });
 
-    const list = await conn.sendRequest(RunsListRequest, {});
+    const list = await conn.sendRequest(rpc.RunsListRequest, {});
     assert.deepEqual(list.runs.map((r) => [r.pipeline, r.status]), [
       ['slow', 'cancelled'],
       ['ok', 'succeeded'],
     ]);
 
-    const schedules = await conn.sendRequest(SchedulesNextRequest, {});
+    const schedules = await conn.sendRequest(rpc.SchedulesNextRequest, {});
     assert.equal(schedules.schedules.length, 1);
     const s = schedules.schedules[0]!;
     assert.deepEqual([s.pipeline, s.cron, s.timezone], ['ok', '30 6 * * 1', 'America/New_York']);
