@@ -1,5 +1,4 @@
 import type { default as Ajv2020, ErrorObject, ValidateFunction } from 'ajv/dist/2020';
-import { createHash } from 'node:crypto';
 import pipelineSchema from '../../../schemas/pipeline.schema.json';
 import featuresSchema from '../../../schemas/features.schema.json';
 import type { Problems } from '../rules/problem';
@@ -41,18 +40,31 @@ function prebuiltValidator(kind: SchemaKind, key: string): ValidateFunction | un
     }
   }
   const v = prebuilt?.[key];
-  return typeof v === 'function' && prebuilt?.digests?.[kind] === digest(SCHEMAS[kind]) ? (v as ValidateFunction) : undefined;
+  if (typeof v !== 'function') return undefined;
+  let current = upToDate.get(kind);
+  if (current === undefined) upToDate.set(kind, (current = prebuilt?.digests?.[kind] === digest(SCHEMAS[kind])));
+  return current ? (v as ValidateFunction) : undefined;
 }
 
-/** Must match `digest` in scripts/gen-validators.mjs. */
+/** Per schema: whether the prebuilt validators were made from it. */
+const upToDate = new Map<SchemaKind, boolean>();
+
+/**
+ * Must match `digest` in scripts/gen-validators.mjs: FNV-1a of the schema's JSON, and its
+ * length. It only tells a stale build from a current one (node:crypto would cost ~10 ms to load).
+ */
 function digest(schema: unknown): string {
-  return createHash('sha256').update(JSON.stringify(schema)).digest('hex').slice(0, 16);
+  const text = JSON.stringify(schema);
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return `${(h >>> 0).toString(16)}-${text.length}`;
 }
 
 /** False: compile every validator at run time, ignoring the prebuilt ones (tests compare the two). */
 export function usePrebuiltValidators(use: boolean): void {
   prebuilt = use ? undefined : null;
   compiled.clear();
+  upToDate.clear();
 }
 
 /** Whether `kind` is checked with the prebuilt validators (for tests). */
