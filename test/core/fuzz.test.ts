@@ -1,18 +1,6 @@
 import assert from 'node:assert/strict';
 import { parseYaml, Workspace, type Diagnostic } from '../../core/src/index';
-import { assertWellFormed, CHURN_FEATURES, CHURN_PIPELINE, shift, timed } from './helpers';
-
-/** A small seeded PRNG (mulberry32): the same seed gives the same mutants on every run. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { assertWellFormed, CHURN_FEATURES, CHURN_PIPELINE, mulberry32, shift, timed } from './helpers';
 
 /** Characters and fragments that mean something to YAML or to the validator. */
 const SIGNIFICANT = [':', ': ', '-', '- ', '[', ']', '{', '}', ',', '&', '&a ', '*', '*a', '!', '!!str ', '|', '>', '#', ' #', "'", '"', '?', '%', '@', '`', '\\', '${{', '}}', '${{ params.lr }}', '${{ tasks.x.outputs.y }}', '\t', '\n', '\r', ' ', '  ', '---\n', '...\n', '~', '0x', '.inf', 'é', '\u2028', '\ufeff'];
