@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { parseYaml, Workspace, type Diagnostic } from '../../core/src/index';
-import { assertWellFormed, CHURN_FEATURES, CHURN_PIPELINE, shift, timed } from './helpers';
-import { mulberry32, mutate } from './mutants';
-
+import { assertWellFormed, CHURN_FEATURES, CHURN_PIPELINE, mulberry32, shift, timed } from './helpers';
+import { mutate } from './mutants';
 
 const PIPELINE = '/ws/churn.pipeline.yaml';
 const FEATURES = '/ws/churn.features.yaml';

@@ -165,3 +165,15 @@ export function timed<T>(fn: () => T): { value: T; ms: number } {
 export function yaml(...lines: string[]): string {
   return `${lines.join('\n')}\n`;
 }
+
+/** A small seeded PRNG (mulberry32): the same seed gives the same mutants on every run. */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

@@ -1,16 +1,4 @@
-// The fuzz tests' seeded mutant generator, shared by the fuzz test and the YAML fast-path differential test.
-
-/** A small seeded PRNG (mulberry32): the same seed gives the same mutants on every run. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// The fuzz test's mutant generator (seeded with helpers' mulberry32), shared with the YAML fast-path differential test.
 
 /** Characters and fragments that mean something to YAML or to the validator. */
 const SIGNIFICANT = [':', ': ', '-', '- ', '[', ']', '{', '}', ',', '&', '&a ', '*', '*a', '!', '!!str ', '|', '>', '#', ' #', "'", '"', '?', '%', '@', '`', '\\', '${{', '}}', '${{ params.lr }}', '${{ tasks.x.outputs.y }}', '\t', '\n', '\r', ' ', '  ', '---\n', '...\n', '~', '0x', '.inf', 'é', '\u2028', '\ufeff'];

@@ -3,25 +3,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Workspace, type Diagnostic } from '../../core/src/index';
 import { usePrebuiltValidators, usesPrebuiltValidators } from '../../core/src/schema/validate';
-import { CHURN_FEATURES, CHURN_PIPELINE, REPO } from './helpers';
+import { CHURN_FEATURES, CHURN_PIPELINE, mulberry32, REPO } from './helpers';
 
 /**
  * The build compiles the JSON Schemas ahead of time (scripts/gen-validators.mjs); this checks
  * that those validators and the ones Ajv compiles at run time give the very same diagnostics,
  * on the examples, the schema fixtures and seeded mutants of them.
  */
-
-/** mulberry32: the same seed gives the same mutants on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Edits that break the structure the schema checks: keys, types, values, nesting. */
 const INSERTS = ['bogus: 1\n', '  extra: [1, 2]\n', '    retries: -1\n', '    timeout: 90\n', '    needs: x\n', '    resources: {gpu: 1.5}\n', '    outputs: 3\n', 'version: 2\n', '  - a\n', '    env: {A: [1]}\n', '    executor: nope\n', '    params: {lr: {type: float, default: x}}\n', '    features: [1]\n', '    ttl: 5\n', '    entity: {}\n'];
@@ -82,7 +70,7 @@ describe('core: prebuilt schema validators', function () {
       const kind = f.includes('features') ? 'features' : 'pipeline';
       bases.push([`/ws/${f.replace(/\.yaml$/, `.${kind}.yaml`)}`, fs.readFileSync(path.join(fixtures, f), 'utf8'), ['/ws/none.txt', '']]);
     }
-    const rnd = prng(0x5c4e3a);
+    const rnd = mulberry32(0x5c4e3a);
     for (const [file, text, other] of bases) {
       cases.push({ file, text, other });
       for (let i = 0; i < 300; i++) cases.push({ file, text: mutate(text, rnd), other });

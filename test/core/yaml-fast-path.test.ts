@@ -6,8 +6,8 @@ import * as path from 'node:path';
 import { ParseCache, parseYaml, type TreeProblem, type YValue } from '../../core/src/index';
 import { parseFast } from '../../core/src/yaml/fast';
 import { parseWithLibrary } from '../../core/src/yaml/parse';
-import { CHURN_FEATURES, CHURN_PIPELINE, REPO, yaml } from './helpers';
-import { mulberry32, mutate } from './mutants';
+import { CHURN_FEATURES, CHURN_PIPELINE, mulberry32, REPO, yaml } from './helpers';
+import { mutate } from './mutants';
 
 // The fast path (core/src/yaml/fast.ts) must either give up or build exactly the tree the `yaml`
 // library plus toTree() builds: same kinds, values, spans, key order and duplicate-key problems.

@@ -2,27 +2,19 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { documentKind, Workspace } from '../../../core/src/index';
-import type { DagResult } from '../../../core/src/protocol/lsp';
+import type { DagNodeDetails, DagResult } from '../../../core/src/protocol/lsp';
 import { dagOf } from '../../../core/src/query/dag';
 import { withDetails } from '../../../core/src/query/dag-details';
 import { format, option, parseArgs, UsageError } from '../util/args';
 import { findProjectFiles, nodeFileHost, readText, toPosix, workspaceRoot } from '../util/files';
 import type { Command } from './command';
 
-/** One task as `mlops dag --format json` prints it; `line` is 1-based. */
-export interface JsonDagNode {
+/** One task as `mlops dag --format json` prints it: the DAG view's facts, `line` 1-based. */
+export interface JsonDagNode extends DagNodeDetails {
   id: string;
   line: number;
   description?: string;
   run?: string;
-  inputs: { name?: string; path: string }[];
-  outputs: { name?: string; path: string; kind?: string }[];
-  resources: { cpu?: string; memory?: string; gpu?: string };
-  params: string[];
-  features: string[];
-  executor?: string;
-  image?: string;
-  model?: string;
   diagnostics: { severity: string; code: string; message: string; line: number; column: number }[];
 }
 

@@ -1,17 +1,10 @@
 // "MLOps: Show Pipeline DAG" on the churn example: the graph opens beside the pipeline with
 // every task and both kinds of edges; clicking a node puts the editor cursor on that task,
 // and moving the cursor into another task highlights its node.
+import { webviewFrame } from '../harness/vscode.mjs';
 import { expect, expectEqual, waitFor } from '../harness/wait.mjs';
 
-/** The frame of the DAG webview (webviews are nested iframes), once its app has rendered. */
-async function dagFrame(page) {
-  return waitFor(async () => {
-    for (const f of page.frames()) {
-      if (await f.locator('mlops-dag-app').count().catch(() => 0)) return f;
-    }
-    return undefined;
-  }, { timeout: 30_000, what: 'the DAG webview to load', describe: async () => `${page.frames().length} frames` });
-}
+const dagFrame = (page) => webviewFrame(page, 'mlops-dag-app', 'DAG');
 
 const ACTIVATED = /ExtensionService#_doActivateExtension mlops-workbench\.mlops-workbench\b/;
 

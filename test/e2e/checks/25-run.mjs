@@ -6,6 +6,7 @@
 // error is saved and refused with its line. Runs before the Models checks, which expect the
 // first registered version.
 import { writeFileSync } from 'node:fs';
+import { webviewFrame } from '../harness/vscode.mjs';
 import { expect, expectEqual, waitFor } from '../harness/wait.mjs';
 
 const TASKS = ['ingest', 'featurize', 'train', 'evaluate', 'report'];
@@ -45,15 +46,7 @@ function outputTail(logs, n = 8) {
   return logs(/MLOps Workbench\.log$/).trim().split('\n').slice(-n).join(' ⏎ ');
 }
 
-/** The frame of the DAG webview, once its app has rendered. */
-async function dagFrame(page) {
-  return waitFor(async () => {
-    for (const f of page.frames()) {
-      if (await f.locator('mlops-dag-app').count().catch(() => 0)) return f;
-    }
-    return undefined;
-  }, { timeout: 30_000, what: 'the DAG webview to load', describe: async () => `${page.frames().length} frames` });
-}
+const dagFrame = (page) => webviewFrame(page, 'mlops-dag-app', 'DAG');
 
 export const checks = [
   {

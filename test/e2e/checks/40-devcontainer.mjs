@@ -2,17 +2,10 @@
 // detected, "Write" puts .devcontainer/ on disk and in the explorer.
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { webviewFrame } from '../harness/vscode.mjs';
 import { expect, expectEqual, waitFor } from '../harness/wait.mjs';
 
-/** The frame of the wizard webview (webviews are nested iframes), once its app has rendered. */
-async function wizardFrame(page) {
-  return waitFor(async () => {
-    for (const f of page.frames()) {
-      if (await f.locator('mlops-dc-app').count().catch(() => 0)) return f;
-    }
-    return undefined;
-  }, { timeout: 30_000, what: 'the dev container wizard webview to load', describe: async () => `${page.frames().length} frames` });
-}
+const wizardFrame = (page) => webviewFrame(page, 'mlops-dc-app', 'dev container wizard');
 
 const text = (frame, selector) => frame.locator(selector).first().innerText().catch(() => '');
 

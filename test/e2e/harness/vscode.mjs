@@ -4,6 +4,20 @@
 // deadline, so a check reads like the steps a user takes.
 import { expect, waitFor } from './wait.mjs';
 
+/**
+ * The frame of a webview (webviews are nested iframes) once the element `app` (its lit app's
+ * tag) has rendered in it.
+ * @param {import('playwright-core').Page} page
+ */
+export async function webviewFrame(page, app, what) {
+  return waitFor(async () => {
+    for (const f of page.frames()) {
+      if (await f.locator(app).count().catch(() => 0)) return f;
+    }
+    return undefined;
+  }, { timeout: 30_000, what: `the ${what} webview to load`, describe: async () => `${page.frames().length} frames` });
+}
+
 const EDITOR = '.part.editor .editor-group-container.active .monaco-editor';
 const QUICK_INPUT = '.quick-input-widget';
 

@@ -98,6 +98,7 @@ export class DagApp extends LitElement {
     window.addEventListener('message', this.onWindowMessage);
     window.addEventListener('keydown', this.onWindowKey);
     this.post({ type: 'ready' });
+    this.layouts.warm();
   }
 
   override disconnectedCallback(): void {

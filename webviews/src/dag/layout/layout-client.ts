@@ -32,6 +32,18 @@ export class LayoutClient {
     return layeredLayout(input);
   }
 
+  /**
+   * Starts the worker and has ELK lay out a two-node graph, so that loading its 1.4 MB
+   * script and warming it up overlap with the host preparing the first graph. Harmless
+   * when the first graph turns out large (the worker then just idles).
+   */
+  warm(): void {
+    const elk = this.start();
+    if (!elk) return;
+    const tiny: LayoutInput = { nodes: [{ id: 'a', width: 10, height: 10 }, { id: 'b', width: 10, height: 10 }], edges: [{ from: 'a', to: 'b' }], direction: 'TB' };
+    Promise.race([elkLayout(elk, tiny), this.failed!]).catch(() => {});
+  }
+
   async layout(input: LayoutInput): Promise<LayoutResult> {
     if (this.engineFor(input.nodes.length) === 'layered') return layeredLayout(input);
     const elk = this.start();
