@@ -17,7 +17,7 @@ import { basename, join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { launchBrowser } from './harness/browser.mjs';
 import { ensureCodeServer } from './harness/code-server.mjs';
-import { cacheRoot, manifest, repoRoot, resultsDir } from './harness/config.mjs';
+import { cacheRoot, manifest, repoRoot, resultsDir, vsixPath } from './harness/config.mjs';
 import { cleanupAll, installExitHandlers, onCleanup, reapStaleGroups, recordGroup } from './harness/processes.mjs';
 import { locate, taskIds, taskKeyLine } from './harness/source.mjs';
 import { Workbench } from './harness/vscode.mjs';
@@ -62,7 +62,7 @@ function withTimeout(promise, ms, what) {
 
 /** Starts code-server with the packaged extension and opens the churn example in Chromium. */
 async function setUp(dirs, env) {
-  const vsix = process.env.MLOPS_E2E_VSIX ?? join(repoRoot, `${manifest.name}-${manifest.version}.vsix`);
+  const vsix = vsixPath();
   if (!existsSync(vsix)) throw new Error(`${rel(vsix)} does not exist; run \`npm run package\` (npm run test:e2e does) first.`);
 
   const install = await ensureCodeServer({ log });
@@ -116,6 +116,8 @@ function checkContext({ vs, workspace, extensionDir, server }, dirs) {
     logs,
     /** The extension host's log (the text of Output › Extension Host). */
     extensionHostLog: () => logs(/exthost\d*[\\/](remote)?exthost\.log$/),
+    /** The running check's screenshot path (a check with a second window saves that window's shot beside it). */
+    screenshot: undefined,
     /** Scratch space checks can share (e.g. a later check reusing an earlier finding). */
     state: {},
   };
@@ -156,6 +158,7 @@ async function main() {
     const screenshot = join(resultsDir, `${id}.png`);
     const started = Date.now();
     let error;
+    ctx.screenshot = screenshot;
     try {
       await withTimeout(Promise.resolve().then(() => check.run(ctx)), check.timeout ?? DEFAULT_CHECK_TIMEOUT, `check ${check.name}`);
     } catch (e) {

@@ -32,3 +32,6 @@ export const chromiumPath = process.env.MLOPS_E2E_CHROMIUM ?? '/usr/bin/chromium
 
 /** The extension's id as VS Code knows it. */
 export const extensionId = `${manifest.publisher}.${manifest.name}`;
+
+/** The packaged extension the suite installs (MLOPS_E2E_VSIX overrides it). */
+export const vsixPath = () => process.env.MLOPS_E2E_VSIX ?? join(repoRoot, `${manifest.name}-${manifest.version}.vsix`);

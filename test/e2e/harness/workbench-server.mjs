@@ -31,8 +31,19 @@ const SETTINGS = {
   'workbench.secondarySideBar.defaultVisibility': 'hidden',
 };
 
-/** Creates the private folders of one run under `root`. */
-export function makeRunDirs(root) {
+/**
+ * Settings that turn workspace trust on for a window (the suite's own window runs with it
+ * off): a folder the fresh user data has never trusted opens in Restricted Mode, with no
+ * start-up prompt asking to trust it.
+ */
+export const RESTRICTED_MODE_SETTINGS = {
+  'security.workspace.trust.enabled': true,
+  'security.workspace.trust.startupPrompt': 'never',
+  'security.workspace.trust.emptyWindow': false,
+};
+
+/** Creates the private folders of one run under `root`; `settings` override the defaults. */
+export function makeRunDirs(root, { settings = {} } = {}) {
   const d = {
     root,
     home: join(root, 'home'),
@@ -52,7 +63,7 @@ export function makeRunDirs(root) {
     mkdirSync(d[k], { recursive: true, mode: 0o700 });
   }
   mkdirSync(join(d.userData, 'User'), { recursive: true });
-  writeFileSync(join(d.userData, 'User', 'settings.json'), JSON.stringify(SETTINGS, null, 2));
+  writeFileSync(join(d.userData, 'User', 'settings.json'), JSON.stringify({ ...SETTINGS, ...settings }, null, 2));
   return d;
 }
 
@@ -102,12 +113,13 @@ export function copyWorkspace(src, dirs, name) {
 }
 
 /**
- * Starts code-server on a free loopback port (or MLOPS_E2E_PORT) and waits for it to
- * answer. The returned handle's stop() kills the process group and waits for the port
- * to be released.
+ * Starts code-server on `port`, else MLOPS_E2E_PORT, else a free loopback port, and waits
+ * for it to answer. Workspace trust is disabled unless `workspaceTrust` (pair it with
+ * RESTRICTED_MODE_SETTINGS in makeRunDirs). The returned handle's stop() kills the process
+ * group and waits for the port to be released.
  */
-export async function startCodeServer(install, dirs, { logFile }) {
-  const port = process.env.MLOPS_E2E_PORT ? Number(process.env.MLOPS_E2E_PORT) : await freePort();
+export async function startCodeServer(install, dirs, { logFile, port: wanted, workspaceTrust = false }) {
+  const port = wanted ?? (process.env.MLOPS_E2E_PORT ? Number(process.env.MLOPS_E2E_PORT) : await freePort());
   await assertPortFree(port);
   writeFileSync(dirs.config, `bind-addr: 127.0.0.1:${port}\nauth: none\ncert: false\n`);
   const args = [
@@ -116,7 +128,7 @@ export async function startCodeServer(install, dirs, { logFile }) {
     '--auth', 'none',
     '--disable-telemetry',
     '--disable-update-check',
-    '--disable-workspace-trust',
+    ...(workspaceTrust ? [] : ['--disable-workspace-trust']),
     '--disable-getting-started-override',
     ...commonArgs(dirs),
   ];
