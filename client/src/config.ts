@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { runOptionsOf, type RunOptions } from './runs/run-options';
 
 /** The extension's settings (`mlops.*`), typed, read fresh on every access. */
 export class Config {
@@ -20,6 +21,16 @@ export class Config {
   /** Log the JSON-RPC messages between the extension and the local agent. */
   get traceAgent(): 'off' | 'messages' | 'verbose' {
     return this.cfg.get<'off' | 'messages' | 'verbose'>('trace.agent', 'off');
+  }
+
+  /** What every run started from the editor asks of the agent, from the `mlops.run.*` settings. */
+  get runOptions(): RunOptions {
+    return runOptionsOf({
+      parallel: this.cfg.get<number>('run.parallel', 0),
+      executor: this.cfg.get<string>('run.executor', 'pipeline'),
+      keepGoing: this.cfg.get<boolean>('run.keepGoing', false),
+      pull: this.cfg.get<boolean>('run.pullImages', false),
+    });
   }
 
   /** True when a configuration change touches any `mlops.*` setting. */

@@ -4,6 +4,7 @@ import type { RunRequest } from '../../../core/src/protocol/agent';
 import { TASK_COMMANDS, type TaskCommandArgs } from '../../../core/src/protocol/lsp';
 import { documentKind } from '../../../core/src/workspace';
 import { RunRefused } from '../agent/agents';
+import { Config } from '../config';
 import type { Cmd } from '../commands/index';
 import { finishMessage, progressMessage, telltaleTask } from './format';
 import { logUri } from './log-documents';
@@ -169,7 +170,7 @@ class RunCommands {
       throw err;
     }
     const name = path.basename(uri.fsPath);
-    const started = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Starting ${name}…` }, () => client.startRun({ file: uri.fsPath, ...extra }));
+    const started = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Starting ${name}…` }, () => client.startRun({ file: uri.fsPath, ...new Config().runOptions, ...extra }));
     if (!started.ok) {
       const errors = started.problems.filter((p) => p.severity === 'error');
       const first = errors[0] ?? started.problems[0];
