@@ -1,5 +1,6 @@
 import { parseDocument, type Document } from 'yaml';
 import { LineIndex, type Span } from '../text/range';
+import { parseFast } from './fast';
 import { toTree, type TreeProblem, type YEntry, type YMap, type YValue } from './tree';
 
 /** Files larger than this are refused with a diagnostic instead of being parsed. */
@@ -15,7 +16,8 @@ export interface ParsedYaml {
 
 /** A parsed and converted piece, with the offset its spans currently carry. */
 interface CachedPiece {
-  doc: Document.Parsed;
+  /** The library's document, when the piece was not simple enough for the fast path. */
+  doc: Document.Parsed | undefined;
   tree: YValue | null;
   /** Problems with spans relative to the piece's start; handed out as copies, never shifted. */
   problems: TreeProblem[];
@@ -34,7 +36,7 @@ export class ParseCache {
   private next = new Map<string, CachedPiece>();
 
   /** The converted piece for `text` starting at `base`, parsing only text not seen last round. */
-  piece(text: string, base: number, problems: TreeProblem[]): { doc: Document.Parsed; tree: YValue | null } {
+  piece(text: string, base: number, problems: TreeProblem[]): { tree: YValue | null } {
     const reused = this.next.has(text) ? undefined : this.pieces.get(text);
     if (reused && reused.shiftable) {
       if (reused.base !== base) {
@@ -45,16 +47,25 @@ export class ParseCache {
       problems.push(...placed(reused.problems, base));
       return reused;
     }
-    const doc = reused?.doc ?? this.next.get(text)?.doc ?? (parseDocument(text, PARSE_OPTIONS) as Document.Parsed);
-    const own: TreeProblem[] = [];
-    const tree = convert(doc, base, own);
+    let doc = reused ? reused.doc : this.next.get(text)?.doc;
+    let own: TreeProblem[] = [];
+    let tree: YValue | null;
+    // A piece the library had to parse before is no simpler now; otherwise try the fast path.
+    const fast = doc ? undefined : parseFast(text, base);
+    if (fast) {
+      tree = fast.tree;
+      own = fast.problems;
+    } else {
+      doc ??= parseDocument(text, PARSE_OPTIONS) as Document.Parsed;
+      tree = convert(doc, base, own);
+    }
     // Problems may share span arrays with the tree (a duplicate key's span is its key's), which
     // shiftTree moves; the cache keeps its own relative copies so nothing is shifted twice.
     const relative = placed(own, -base);
     problems.push(...placed(relative, base));
     // A text seen twice in one round (say, a duplicated task) gets its own tree each time.
     if (!this.next.has(text)) this.next.set(text, { doc, tree, problems: relative, base, shiftable: !hasAnchors(text) });
-    return { doc, tree };
+    return { tree };
   }
 
   /** Forgets pieces not used since the previous round. */
@@ -111,8 +122,18 @@ export function parseYaml(text: string, cache: ParseCache = new ParseCache()): P
 }
 
 function parseWhole(text: string, problems: TreeProblem[]): YValue | null {
+  const fast = parseFast(text, 0);
+  if (fast) {
+    problems.push(...fast.problems);
+    return fast.tree;
+  }
+  return parseWithLibrary(text, 0, problems);
+}
+
+/** The reference path: the `yaml` library's parse converted by toTree (spans shifted by `base`). */
+export function parseWithLibrary(text: string, base: number, problems: TreeProblem[]): YValue | null {
   const doc = parseDocument(text, PARSE_OPTIONS) as Document.Parsed;
-  return convert(doc, 0, problems);
+  return convert(doc, base, problems);
 }
 
 function convert(doc: Document.Parsed, base: number, problems: TreeProblem[]): YValue | null {
