@@ -16,12 +16,20 @@ const SCRIPT = `
 set -m  # job control: each task runs in a process group of its own, led by its wrapper
 set -f  # no globbing when requests are split into fields
 
+# The launcher reads and splits requests byte by byte, in the C locale: in a UTF-8 locale
+# bash spent about a tenth of the launcher's time on setlocale() around every read and on
+# multibyte-aware splitting. LC_ALL as the agent got it goes back to each task (if it was not
+# set, this one is not exported and no task sees it).
+[[ -v LC_ALL ]] && lc_all=$LC_ALL
+LC_ALL=C
+
 # The wrapper: survives SIGTERM/SIGINT/SIGHUP sent to its group, so that it can report how
 # the task ended; the task itself gets them with their default action.
 wrapper() {
   trap : TERM INT HUP
   set +f
-  if cd -- "$dir" 2>/dev/null; then
+  [[ -v lc_all ]] && LC_ALL=$lc_all
+  if cd -- "$dir"; then  # its complaint goes where the launcher's stderr goes: nowhere
     ((\${#envs[@]})) && export "\${envs[@]}"
     "\${argv[@]}" </dev/null >>"$log" 2>&1
     printf 'X %s %d\\n' "$key" "$?"
@@ -31,7 +39,7 @@ wrapper() {
   fi
 }
 
-while LC_ALL=C IFS= read -r -N 8 len && LC_ALL=C IFS= read -r -N "$((10#$len))" req; do
+while IFS= read -r -N 8 len && IFS= read -r -N "$((10#$len))" req; do
   IFS=$'\\x1f' f=($req)
   key=\${f[0]} dir=\${f[1]} log=\${f[2]} argc=\${f[3]}
   argv=("\${f[@]:4:argc}")
