@@ -6,7 +6,7 @@
  * `features-tree.ts` adapts these to a TreeDataProvider.
  */
 import type { CatalogReport, FeatureViewReport, FeaturesReport, SourceLocation } from '../../../core/src/catalog/index';
-import type { CommandSpec, FolderRef, TreeItemSpec } from './tree-spec';
+import { leafText, type CommandSpec, type FolderRef, type TreeItemSpec } from './tree-spec';
 
 /** One workspace folder's feature catalog, as the agent reported it. */
 export interface FolderFeatures<F extends FolderRef = FolderRef> {
@@ -187,9 +187,7 @@ export function featureItem<F extends FolderRef>(node: FeatureNode<F>): TreeItem
     case 'leaf':
       return {
         id: node.id,
-        label: node.label,
-        ...(node.description !== undefined ? { description: node.description } : {}),
-        tooltip: node.tooltip ?? (node.description ? `${node.label}: ${node.description}` : node.label),
+        ...leafText(node),
         icon: node.icon,
         ...(node.color ? { iconColor: node.color } : {}),
         ...(node.location

@@ -7,7 +7,7 @@
 import * as path from 'node:path';
 import { ARTIFACT_KINDS, headlineMetric, type ArtifactKind, type ModelEntryReport, type ModelsReport, type VersionEntry } from '../../../core/src/catalog/index';
 import { artifactItems, GROUP_ICONS, groupSummary, type ItemSpec, type PathContext } from './artifact-items';
-import { plural, type FolderRef, type TreeItemSpec } from './tree-spec';
+import { leafText, plural, type FolderRef, type TreeItemSpec } from './tree-spec';
 
 /** One workspace folder's models, as the agent reported them. */
 export interface FolderModels<F extends FolderRef = FolderRef> {
@@ -150,9 +150,7 @@ export function modelItem<F extends FolderRef>(node: ModelNode<F>): TreeItemSpec
       const s = node.spec;
       return {
         id: node.id,
-        label: s.label,
-        ...(s.description !== undefined ? { description: s.description } : {}),
-        tooltip: s.tooltip ?? (s.description ? `${s.label}: ${s.description}` : s.label),
+        ...leafText(s),
         icon: s.icon,
         ...(s.open ? { command: { command: OPEN_ITEM_COMMAND, title: 'Open', arguments: [node] }, contextValue: `mlops.artifactItem.${s.open.type}` } : {}),
         collapsible: s.children?.length ? 'collapsed' : 'none',

@@ -38,3 +38,12 @@ export interface FolderRef {
 
 /** `n thing` or `n things`. */
 export const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+/** A leaf's label and description, and its tooltip: its own, else `label: description`, else the label. */
+export function leafText(s: { label: string; description?: string; tooltip?: string }): Pick<TreeItemSpec, 'label' | 'description' | 'tooltip'> {
+  return {
+    label: s.label,
+    ...(s.description !== undefined ? { description: s.description } : {}),
+    tooltip: s.tooltip ?? (s.description ? `${s.label}: ${s.description}` : s.label),
+  };
+}
