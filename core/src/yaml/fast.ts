@@ -1,5 +1,5 @@
 import type { Span } from '../text/range';
-import type { TreeProblem, YEntry, YMap, YScalar, YSeq, YValue } from './tree';
+import { duplicateKeyProblem, type TreeProblem, type YEntry, type YMap, type YScalar, type YSeq, type YValue } from './tree';
 
 // A fast path for the simple YAML most pipelines are written in: block mappings with plain
 // keys, block sequences of one-line items, plain and quoted one-line scalars, one-line flow
@@ -246,11 +246,7 @@ class FastParser {
   }
 
   private duplicate(key: string, span: Span): void {
-    this.problems.push({
-      code: 'duplicate-key',
-      message: `Key '${key}' appears twice in this mapping; YAML would silently keep only the last one. Remove or rename one of them.`,
-      span,
-    });
+    this.problems.push(duplicateKeyProblem(key, span));
   }
 
   /** A one-line node at `p`: a flow collection or a scalar. `end` is just after its text. */

@@ -1,7 +1,7 @@
 import { parseDocument, type Document } from 'yaml';
 import { LineIndex, type Span } from '../text/range';
 import { parseFast } from './fast';
-import { toTree, type TreeProblem, type YEntry, type YMap, type YValue } from './tree';
+import { duplicateKeyProblem, toTree, type TreeProblem, type YEntry, type YMap, type YValue } from './tree';
 
 /** Files larger than this are refused with a diagnostic instead of being parsed. */
 export const MAX_FILE_CHARS = 2 * 1024 * 1024;
@@ -355,11 +355,7 @@ function markDuplicates(map: YMap, problems: TreeProblem[]): void {
   const seen = new Set<string>();
   for (const e of map.entries) {
     if (seen.has(e.key) && !problems.some((p) => p.code === 'duplicate-key' && p.span[0] === e.keySpan[0])) {
-      problems.push({
-        code: 'duplicate-key',
-        message: `Key '${e.key}' appears twice in this mapping; YAML would silently keep only the last one. Remove or rename one of them.`,
-        span: e.keySpan,
-      });
+      problems.push(duplicateKeyProblem(e.key, e.keySpan));
     }
     seen.add(e.key);
   }

@@ -39,6 +39,15 @@ export interface TreeProblem {
   span: Span;
 }
 
+/** The problem reported for the second and later uses of a key in one mapping. */
+export function duplicateKeyProblem(key: string, span: Span): TreeProblem {
+  return {
+    code: 'duplicate-key',
+    message: `Key '${key}' appears twice in this mapping; YAML would silently keep only the last one. Remove or rename one of them.`,
+    span,
+  };
+}
+
 /** Nesting deeper than this is rejected: no real pipeline comes close, and it guards the stack. */
 export const MAX_DEPTH = 200;
 
@@ -85,11 +94,7 @@ export function toTree(doc: Document.Parsed, base: number, problems: TreeProblem
         const entry: YEntry = { key, keySpan, value: convert(pair.value, depth + 1) };
         const first = seen.get(key);
         if (first) {
-          problems.push({
-            code: 'duplicate-key',
-            message: `Key '${key}' appears twice in this mapping; YAML would silently keep only the last one. Remove or rename one of them.`,
-            span: keySpan,
-          });
+          problems.push(duplicateKeyProblem(key, keySpan));
         } else seen.set(key, entry);
         entries.push(entry);
       }
