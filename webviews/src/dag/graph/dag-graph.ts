@@ -172,7 +172,6 @@ export class DagGraph extends LitElement {
   }
 
   protected override updated(changed: PropertyValues<this>): void {
-    if (changed.has('layout') && this.layout && !this.vp) this.startViewport();
     this.applyViewport();
     if (this.canvasMode) {
       // The canvas is painted on the next frame; `draw` says when it is done.
