@@ -71,14 +71,16 @@ export function readTaskLog(store: Store, runId: string, task: string, offset: n
   const before = store.taskLogState(runId, task);
   if (!before) return undefined;
   const final = store.logPath(runId, task);
+  // The last state read before the final log is: whether the task had ended by then.
+  let now = before;
   if (before.status === 'running' && before.log && before.log !== final) {
     const chunk = readLogChunk(before.log, offset, limit);
     const after = store.taskLogState(runId, task);
     if (after?.status === 'running' && after.attempt === before.attempt) {
       return { text: chunk?.text ?? '', nextOffset: chunk?.nextOffset ?? offset, ended: false, ran: true };
     }
+    now = after!;
   }
-  const status = store.taskLogState(runId, task)!.status;
   const chunk = readLogChunk(final, offset, limit);
-  return { text: chunk?.text ?? '', nextOffset: chunk?.nextOffset ?? offset, ended: isTaskEnded(status), ran: before.attempt > 0 };
+  return { text: chunk?.text ?? '', nextOffset: chunk?.nextOffset ?? offset, ended: isTaskEnded(now.status), ran: before.attempt > 0 };
 }
