@@ -75,7 +75,9 @@ export function usesPrebuiltValidators(kind: SchemaKind): boolean {
 /** The validator for a schema, or for one of its `$defs` (`fragment` like `#/$defs/task`). */
 function validator(kind: SchemaKind, fragment = ''): ValidateFunction {
   const key = `${kind}${fragment}`;
-  let v = compiled.get(key) ?? prebuiltValidator(kind, key);
+  let v = compiled.get(key);
+  if (v) return v;
+  v = prebuiltValidator(kind, key);
   if (!v) {
     if (!ajv) {
       // Loaded only when needed: with prebuilt validators, Ajv itself is never loaded.
