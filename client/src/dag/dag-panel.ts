@@ -5,6 +5,7 @@ import type { DagResult } from '../../../core/src/protocol/lsp';
 import { TASK_COMMANDS, type TaskCommandArgs } from '../../../core/src/protocol/lsp';
 import { parseWebviewMessage, type HostMessage, type WebviewMessage } from '../../../core/src/protocol/webview';
 import { DAG_APP } from '../../../core/src/protocol/webview-html';
+import { OPEN_LOG_COMMAND } from '../runs/runs-tree';
 import { webviewHtml } from '../webview-page';
 import { RunFeed } from './run-feed';
 
@@ -17,9 +18,6 @@ export interface DagPanelHost {
   canRun(): boolean;
   log(line: string): void;
 }
-
-/** Command ids the context menu hands its task to, with `TaskCommandArgs`. */
-export const OPEN_TASK_LOG_COMMAND = 'mlops.openTaskLog';
 
 /**
  * The DAG of one pipeline file in a webview panel beside its editor. The page is the built
@@ -160,7 +158,7 @@ export class DagPanel implements vscode.Disposable {
         }
         return this.runCommand(m.type === 'runTask' ? TASK_COMMANDS.runTask : TASK_COMMANDS.runFromHere, m.id);
       case 'openLog':
-        return this.runCommand(OPEN_TASK_LOG_COMMAND, m.id);
+        return this.runCommand(OPEN_LOG_COMMAND, m.id);
       case 'exportSvg':
         return this.exportSvg(m.svg);
       default:
