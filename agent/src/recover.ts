@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { killGraceMs } from './execute/executor';
-import { fileSize, LANE, moveLog } from './state/logs';
+import { LANE, moveLog } from './state/logs';
 import type { Store } from './state/store';
 import { environHas, hasProcFs, listProcesses, type ProcEntry } from './util/proc';
 import { groupAlive, isAlive, stopGroups } from './util/process';
@@ -29,7 +29,7 @@ export async function recoverInterrupted(store: Store, removeContainers?: (runId
     // What tasks wrote into log lanes becomes their logs; the lanes go.
     for (const a of attempts) {
       const log = store.logPath(run.id, a.task);
-      if (a.log && a.log !== log && fileSize(a.log) > 0) moveLog(a.log, log);
+      if (a.log && a.log !== log) moveLog(a.log, log);
     }
     const dir = store.runDir(run.id);
     for (const f of safeList(dir)) if (LANE.test(f)) fs.rmSync(path.join(dir, f), { force: true });

@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { PlannedTask } from '../plan';
 import { groupAlive, isAlive, signalGroup, stopGroups } from '../util/process';
-import { fileSize, moveLog } from '../state/logs';
+import { moveLog } from '../state/logs';
 import { err, ok, type Result } from '../util/result';
 import { killGraceMs, type AttemptListener, type Executor, type Exit, type Launch, type TaskHandle } from './executor';
 import { Launcher, plainCommand } from './launcher';
@@ -124,7 +124,7 @@ export class LocalExecutor implements Executor {
   /** The task on `lane` has ended: what it wrote becomes its log. */
   private releaseLane(lane: Lane, pgid: number | null, log: string): void {
     lane.busy = false;
-    if (fileSize(lane.path) > 0) moveLog(lane.path, log);
+    moveLog(lane.path, log);
     lane.owner = pgid === null ? null : { pgid, log };
   }
 
@@ -234,7 +234,7 @@ class Attempt implements TaskHandle {
 
 /** Output that reached a lane after its task ended belongs to that task's log. */
 function settleLane(lane: Lane): void {
-  if (fileSize(lane.path) > 0) moveLog(lane.path, lane.owner!.log);
+  moveLog(lane.path, lane.owner!.log);
   lane.owner = null;
 }
 

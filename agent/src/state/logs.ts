@@ -31,12 +31,16 @@ function utf8Length(lead: number): number {
 }
 
 /** Size in bytes; 0 when the file does not exist. */
-export function fileSize(file: string): number {
+function fileSize(file: string): number {
   return fs.statSync(file, { throwIfNoEntry: false })?.size ?? 0;
 }
 
-/** Makes `from` the content (or the rest) of the log `to`: a rename, or an append when `to` exists. */
+/**
+ * Makes `from` the content (or the rest) of the log `to`: a rename, or an append when `to`
+ * exists. Nothing happens when `from` is empty or missing.
+ */
 export function moveLog(from: string, to: string): void {
+  if (fileSize(from) === 0) return;
   try {
     if (!fs.existsSync(to)) {
       fs.renameSync(from, to);
