@@ -11,6 +11,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { median } from './bench-util.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const benchDir = path.resolve(root, '..', 'shared', 'bench');
@@ -84,12 +85,6 @@ function check(stdout, n) {
   const run = JSON.parse(stdout);
   const ran = run.tasks.filter((t) => t.status === 'succeeded' && t.attempts === 1).length;
   if (run.status !== 'succeeded' || ran !== n) fail(`the agent's run ${run.id} is ${run.status} with ${ran}/${n} tasks succeeded`);
-}
-
-function median(xs) {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
 function fmt(ms) {

@@ -13,6 +13,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { median } from './bench-util.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const bench = resolve(root, '..', 'shared', 'bench');
@@ -35,12 +36,6 @@ const servers = [
   { name: 'mlops (ours)', cmd: [node, join(root, 'dist', 'server.js'), '--stdio'], schema: false },
   { name: 'yaml-language-server', cmd: [node, join(root, 'node_modules', 'yaml-language-server', 'bin', 'yaml-language-server'), '--stdio'], schema: true },
 ];
-
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
 
 const results = [];
 for (const n of NS) {
