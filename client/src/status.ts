@@ -1,12 +1,9 @@
 import * as vscode from 'vscode';
 import type { StatusParams } from '../../core/src/protocol/lsp';
+import { plural } from './catalog/tree-spec';
 import type { Ctx } from './ctx';
 
 const PROJECT_FILE = /\.(pipeline|features)\.ya?ml$/i;
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
-}
 
 /** The status-bar text for a file's health. */
 export function statusText(s: StatusParams): string {

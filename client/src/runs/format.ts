@@ -1,4 +1,5 @@
 import type { RunStatus, TaskStatus } from '../../../core/src/protocol/agent';
+import { plural } from '../catalog/tree-spec';
 import { countsOf, progressOf, type RunView, type TaskView } from './run-model';
 
 /** "850 ms", "7.2 s", "1 min 05 s", "2 h 03 min". */
@@ -120,10 +121,6 @@ export function progressMessage(run: RunView | undefined): string {
   const { done, total } = progressOf(run);
   const retrying = run.tasks?.find((t) => t.status === 'running' && t.attempt > 1);
   return `${done}/${total} tasks…${retrying ? ` (retrying ${retrying.id})` : ''}`;
-}
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
 /** The message shown when a run ends; a failure names the task(s) that failed and why. */
