@@ -77,10 +77,6 @@ export class Router {
     return this.texts.has(uri);
   }
 
-  isSlow(uri: string): boolean {
-    return this.slow.has(uri);
-  }
-
   slowUris(): string[] {
     return [...this.slow].filter((u) => !this.givenUp.has(u));
   }
@@ -119,7 +115,7 @@ export class Router {
     return this.laneOf(uri).call(method, args, uri);
   }
 
-  laneOf(uri: string): Lane {
+  private laneOf(uri: string): Lane {
     return this.slow.has(uri) ? this.slowLane : this.fast;
   }
 
