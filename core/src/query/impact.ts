@@ -1,6 +1,6 @@
 /** Which documents an outside change can affect, so that only those are checked again. */
 import { effectiveFeatures } from '../pipeline/load';
-import { isAbsolute, join, normalize, overlaps } from '../util/paths';
+import { isAbsolute, join, normalize } from '../util/paths';
 import type { Analysis } from '../workspace';
 
 /** True when a pipeline lists feature views, so a catalog change can alter its diagnostics. */
@@ -29,11 +29,4 @@ export function filesRead(a: Analysis, dir: string): string[] {
     }
   }
   return out;
-}
-
-/** True when any changed path is, contains or lies inside a file the document reads. */
-export function readsAny(a: Analysis, dir: string, changed: readonly string[]): boolean {
-  if (changed.length === 0) return false;
-  const read = filesRead(a, dir);
-  return changed.some((c) => read.some((r) => overlaps(normalize(c), r)));
 }

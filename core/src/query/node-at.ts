@@ -95,21 +95,3 @@ export function eachScalar(root: YValue | null, visit: (s: YScalar) => void): vo
     else for (let i = v.entries.length - 1; i >= 0; i--) { const e = v.entries[i]!; if (e.value) stack.push(e.value); }
   }
 }
-
-/** Walks `path` (keys and indices) down from `root`. */
-export function nodeAtPath(root: YValue | null, path: readonly (string | number)[]): YValue | null | undefined {
-  let cur: YValue | null | undefined = root;
-  for (const seg of path) {
-    if (!cur) return undefined;
-    if (typeof seg === 'number') {
-      if (cur.kind !== 'seq') return undefined;
-      cur = cur.items[seg];
-    } else {
-      if (cur.kind !== 'map') return undefined;
-      const e: YEntry | undefined = cur.entries.find((x) => x.key === seg);
-      if (!e) return undefined;
-      cur = e.value;
-    }
-  }
-  return cur;
-}

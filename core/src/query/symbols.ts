@@ -57,12 +57,6 @@ export function symbolAt(a: Analysis, offset: number): Occurrence | undefined {
   return undefined;
 }
 
-/** Every occurrence of `key` in one analysed file, in file order. */
-export function occurrencesIn(a: Analysis, key: SymbolKey): Occurrence[] {
-  const out = a.kind === 'pipeline' && a.pipeline ? pipelineOccurrences(a.parsed.text, a.pipeline) : a.catalog ? catalogOccurrences(a.parsed.text, a.catalog) : [];
-  return out.filter((o) => sameSymbol(o.key, key));
-}
-
 /** Every symbol occurrence of a file (for workspace-wide lookups), in file order. */
 export function allOccurrences(a: Analysis): Occurrence[] {
   if (a.kind === 'pipeline' && a.pipeline) return pipelineOccurrences(a.parsed.text, a.pipeline);
