@@ -1,12 +1,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { documentKind, Workspace } from '../../../core/src/index';
+import { documentKind } from '../../../core/src/index';
 import type { DagNodeDetails, DagResult } from '../../../core/src/protocol/lsp';
 import { dagOf } from '../../../core/src/query/dag';
 import { withDetails } from '../../../core/src/query/dag-details';
 import { format, option, parseArgs, UsageError } from '../util/args';
-import { findProjectFiles, nodeFileHost, readText, toPosix, workspaceRoot } from '../util/files';
+import { projectWorkspace } from '../load';
+import { readText, toPosix, workspaceRoot } from '../util/files';
 import type { Command } from './command';
 
 /** One task as `mlops dag --format json` prints it: the DAG view's facts, `line` 1-based. */
@@ -42,9 +43,8 @@ export const dagCommand: Command = {
     if (documentKind(file) !== 'pipeline') throw new UsageError(`${args.positionals[0]}: not a *.pipeline.yaml file.`);
     if (!fs.existsSync(file)) throw new UsageError(`${args.positionals[0]}: no such file.`);
     const root = workspaceRoot(path.dirname(file));
-    const ws = new Workspace({ root: toPosix(root), host: nodeFileHost });
     // Feature catalogs decide unknown-feature errors, as in the editor.
-    for (const f of findProjectFiles(root, (n) => documentKind(n) === 'features')) ws.set(toPosix(f), readText(f));
+    const ws = projectWorkspace(root);
     ws.set(toPosix(file), readText(file));
     const a = ws.analyze(toPosix(file))!;
     const graph = withDetails(a, dagOf(a, pathToFileURL(file).href));
