@@ -56,7 +56,7 @@ export class Runs implements vscode.Disposable {
       now: () => Date.now(),
     });
     this.view = vscode.window.createTreeView(RUNS_VIEW, { treeDataProvider: this.tree, showCollapseAll: true });
-    this.docs = new LogDocuments((folder) => this.agents.existing(folder) ?? this.agents.for(folder), this.model);
+    this.docs = new LogDocuments((folder) => this.agentFor(folder), this.model);
     this.disposables.push(
       this.tree,
       this.view,
