@@ -16,8 +16,11 @@ let ctx: Ctx | undefined;
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   ctx = new Ctx(context);
   const c = ctx;
+  const agentScript = context.asAbsolutePath('dist/agent.js');
+  // The CLI calls of the Models, Features and Dev Container commands.
+  const launcher = bundledAgent(agentScript);
   // The local agent (one per workspace folder) and the runs it reports.
-  const agents = new Agents({ script: context.asAbsolutePath('dist/agent.js'), output: c.output, trace: () => c.config.traceAgent });
+  const agents = new Agents({ script: agentScript, output: c.output, trace: () => c.config.traceAgent });
   c.pushExtension(agents);
   const runs = new Runs(agents, (line) => c.output.appendLine(line));
   c.pushExtension(runs);
@@ -32,11 +35,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   c.pushExtension(runs.onRunEvent((e) => dag.runEvent(e)));
   c.pushExtension(vscode.window.registerWebviewPanelSerializer('mlops.dag', { deserializeWebviewPanel: async (panel, state) => dag.restore(panel, state) }));
   c.pushExtension(new StatusBar(c));
-  const catalog = new CatalogViews({ launcher: bundledAgent(context.asAbsolutePath('dist/agent.js')), log: (line) => c.output.appendLine(line) });
+  const catalog = new CatalogViews({ launcher, log: (line) => c.output.appendLine(line) });
   c.pushExtension(catalog);
   // A successful run may have registered a model version.
   c.pushExtension(runs.onRunFinished(() => catalog.refreshSoon()));
-  const devcontainer = new DevcontainerCommands({ extensionUri: context.extensionUri, extensionId: context.extension.id, launcher: bundledAgent(context.asAbsolutePath('dist/agent.js')), output: c.output });
+  const devcontainer = new DevcontainerCommands({ extensionUri: context.extensionUri, extensionId: context.extension.id, launcher, output: c.output });
   c.pushExtension(devcontainer);
   // One table per area; each area owns its handlers.
   registerCommands(c, { ...serverCommands(c), ...runCommands(runs), ...dag.commands(), ...catalog.commands(), ...devcontainer.commands() });
