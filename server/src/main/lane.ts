@@ -67,10 +67,6 @@ export class Lane {
     this.pump();
   }
 
-  get name(): string {
-    return this.options.name;
-  }
-
   configure(options: EngineOptions): void {
     this.configuration = options;
     this.post({ type: 'configure', options });
