@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
+import { connectDocker } from '../devcontainer/engine';
 import type { PlannedTask } from '../plan';
 import { err, ok, type Result } from '../util/result';
 import { killGraceMs, type AttemptListener, type Executor, type Exit, type Launch, type TaskHandle } from './executor';
@@ -25,7 +26,7 @@ function quietly<T>(fn: () => T): T {
   }
 }
 
-const client = () => quietly(() => new Docker());
+const client = () => quietly(connectDocker);
 
 /** The engine address dockerode will use, for messages. */
 export function engineAddress(): string {
