@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
+import { tempDir, writeTree } from '../files';
 
 // Compiled to out/test/agent/, so the repository root is three levels up.
 export const repoRoot = path.resolve(__dirname, '../../..');
@@ -54,23 +54,19 @@ export function mlops(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}):
   return finished(spawnMlops(args, cwd, env));
 }
 
-const projects: string[] = [];
+const projects: (() => void)[] = [];
 
 /** A fresh folder holding the given files (paths relative to it); removed by `removeProjects`. */
 export function project(files: Record<string, string>): string {
-  const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-agent-')));
-  projects.push(dir);
-  for (const [rel, text] of Object.entries(files)) {
-    const abs = path.join(dir, rel);
-    fs.mkdirSync(path.dirname(abs), { recursive: true });
-    fs.writeFileSync(abs, text);
-  }
+  const { dir, cleanup } = tempDir('mlops-agent-');
+  projects.push(cleanup);
+  writeTree(dir, files);
   return dir;
 }
 
 /** For after(): removes the folders `project` made. */
 export function removeProjects(): void {
-  for (const dir of projects.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+  for (const cleanup of projects.splice(0)) cleanup();
 }
 
 export { waitFor } from '../wait';

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import {
   FEATURE_CODES,
@@ -139,20 +138,8 @@ export function assertWellFormed(text: string, diags: Diagnostic[], context = ''
   }
 }
 
-/** A fresh temporary folder, removed by the returned cleanup. */
-export function tempDir(prefix = 'mlops-core-'): { dir: string; cleanup: () => void } {
-  const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), prefix)));
-  return { dir, cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
-}
-
-/** Writes files (relative path → content) under `dir`, creating folders. */
-export function writeTree(dir: string, files: Record<string, string | Buffer>): void {
-  for (const [rel, content] of Object.entries(files)) {
-    const p = path.join(dir, rel);
-    fs.mkdirSync(path.dirname(p), { recursive: true });
-    fs.writeFileSync(p, content);
-  }
-}
+/** Temporary folders and the files in them, shared by all suites. */
+export { tempDir, writeTree } from '../files';
 
 /** Runs `fn` and returns its result with the time it took in milliseconds. */
 export function timed<T>(fn: () => T): { value: T; ms: number } {

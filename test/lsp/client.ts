@@ -4,12 +4,12 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
 import type { ClientCapabilities, Diagnostic, InitializeResult, PublishDiagnosticsParams } from 'vscode-languageserver';
 import type { StatusParams } from '../../core/src/index';
+import { tempDir, writeTree } from '../files';
 import { waitFor } from '../wait';
 
 // Compiled to out/test/lsp/, so the repository root is three levels up.
@@ -22,11 +22,8 @@ export function uriOf(file: string): string {
 
 /** A temporary workspace folder with the given files (relative path → text). */
 export function makeWorkspace(files: Record<string, string>): string {
-  const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-lsp-')));
-  for (const [rel, text] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
-    fs.writeFileSync(path.join(dir, rel), text);
-  }
+  const { dir } = tempDir('mlops-lsp-');
+  writeTree(dir, files);
   return dir;
 }
 
