@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { writeTree } from '../files';
 
 // Compiled to out/test/cli/, so the repository root is three levels up.
 const REPO = path.resolve(__dirname, '../../..');
@@ -18,7 +19,6 @@ interface Run {
   stderr: string;
 }
 
-/** Runs the real `mlops` binary as a child process (stdout is a pipe, so not a TTY). */
 /** A Node on PATH (or Debian's) too old to run the agent itself, if this machine has one. */
 function olderNode(): string | undefined {
   const dirs = [...(process.env['PATH'] ?? '').split(path.delimiter), '/usr/bin', '/usr/local/bin'];
@@ -32,6 +32,7 @@ function olderNode(): string | undefined {
   return undefined;
 }
 
+/** Runs the real `mlops` binary as a child process (stdout is a pipe, so not a TTY). */
 function mlops(args: string[], cwd: string, node = NODE24): Run {
   const env: NodeJS.ProcessEnv = { ...process.env };
   delete env.FORCE_COLOR;
@@ -48,13 +49,6 @@ function json(args: string[], cwd: string): { status: number | null; diagnostics
     return { status: r.status, diagnostics: JSON.parse(r.stdout) as Record<string, unknown>[] };
   } catch {
     throw new Error(`not JSON (exit ${r.status}):\n${r.stdout}\n${r.stderr}`);
-  }
-}
-
-function write(dir: string, files: Record<string, string | Buffer>): void {
-  for (const [rel, content] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
-    fs.writeFileSync(path.join(dir, rel), content);
   }
 }
 
@@ -101,7 +95,7 @@ describe('mlops validate (the real binary)', function () {
     });
 
     it('1 when an error is present, 0 when there are only warnings and notes', () => {
-      write(tmp, {
+      writeTree(tmp, {
         'warn.pipeline.yaml': 'version: 1\nname: w\nparams: {unused: 1}\ntasks:\n  a:\n    run: echo\n    outputs: [x]\n  b:\n    run: echo\n    inputs: [x]\n    needs: [a]\n',
         'err.pipeline.yaml': 'version: 1\nname: e\ntasks:\n  a:\n    run: echo\n    needs: [zz]\n',
       });
@@ -125,7 +119,7 @@ describe('mlops validate (the real binary)', function () {
     ];
     for (const [what, args, message] of usage) {
       it(`2 on a usage error: ${what}`, () => {
-        write(tmp, { 'notes.yaml': 'a: 1\n', 'empty/readme.txt': 'x\n', 'ok.pipeline.yaml': 'version: 1\nname: p\ntasks:\n  a:\n    run: echo\n' });
+        writeTree(tmp, { 'notes.yaml': 'a: 1\n', 'empty/readme.txt': 'x\n', 'ok.pipeline.yaml': 'version: 1\nname: p\ntasks:\n  a:\n    run: echo\n' });
         const r = mlops(args, tmp);
         assert.equal(r.status, 2, `${r.stdout}${r.stderr}`);
         assert.match(r.stderr, message);
@@ -155,7 +149,7 @@ describe('mlops validate (the real binary)', function () {
         '    needs: [ingset]',
         '',
       ].join('\n');
-      write(tmp, { 'sub/p.pipeline.yaml': text });
+      writeTree(tmp, { 'sub/p.pipeline.yaml': text });
       const r = json(['validate', 'sub/p.pipeline.yaml'], tmp);
       assert.equal(r.status, 1);
       assert.deepEqual(r.diagnostics, [
@@ -196,7 +190,7 @@ describe('mlops validate (the real binary)', function () {
     });
 
     it('reports bytes that are not UTF-8 at their line and column', () => {
-      write(tmp, { 'l1.pipeline.yaml': Buffer.concat([Buffer.from('version: 1\nname: p\ndescription: caf'), Buffer.from([0xe9]), Buffer.from('\ntasks:\n  a:\n    run: echo\n')]) });
+      writeTree(tmp, { 'l1.pipeline.yaml': Buffer.concat([Buffer.from('version: 1\nname: p\ndescription: caf'), Buffer.from([0xe9]), Buffer.from('\ntasks:\n  a:\n    run: echo\n')]) });
       const r = json(['validate', 'l1.pipeline.yaml'], tmp);
       assert.equal(r.status, 1);
       assert.deepEqual(
@@ -208,7 +202,7 @@ describe('mlops validate (the real binary)', function () {
 
   describe('text output', () => {
     it('prints file:line:col: severity code: message, without colour when stdout is not a TTY', () => {
-      write(tmp, { 'p.pipeline.yaml': 'version: 1\nname: p\nparams: {lr: 1}\ntasks:\n  a:\n    run: echo\n    needs: [zz]\n' });
+      writeTree(tmp, { 'p.pipeline.yaml': 'version: 1\nname: p\nparams: {lr: 1}\ntasks:\n  a:\n    run: echo\n    needs: [zz]\n' });
       const r = mlops(['validate', 'p.pipeline.yaml'], tmp);
       assert.equal(r.status, 1);
       assert.ok(!r.stdout.includes(ESC), JSON.stringify(r.stdout));
@@ -224,7 +218,7 @@ describe('mlops validate (the real binary)', function () {
     });
 
     it('uses colour when forced', () => {
-      write(tmp, { 'p.pipeline.yaml': 'version: 1\nname: p\ntasks:\n  a:\n    run: echo\n    needs: [zz]\n' });
+      writeTree(tmp, { 'p.pipeline.yaml': 'version: 1\nname: p\ntasks:\n  a:\n    run: echo\n    needs: [zz]\n' });
       const r = spawnSync(NODE24, [BIN, 'validate', 'p.pipeline.yaml'], { cwd: tmp, env: { ...process.env, FORCE_COLOR: '1' }, encoding: 'utf8' });
       assert.ok(r.stdout.includes(`${ESC}[31merror${ESC}[39m`), JSON.stringify(r.stdout));
     });
@@ -233,7 +227,7 @@ describe('mlops validate (the real binary)', function () {
   describe('files, folders and globs', () => {
     it('expands folders recursively and globs, each file once, skipping node_modules and hidden folders', () => {
       const pipe = (name: string) => `version: 1\nname: ${name}\ntasks:\n  a:\n    run: echo\n    needs: [zz]\n`;
-      write(tmp, {
+      writeTree(tmp, {
         'a/one.pipeline.yaml': pipe('one'),
         'a/b/two.pipeline.yml': pipe('two'),
         'a/b/cat.features.yaml': 'version: 1\nfeature_views:\n  v:\n    ttl: 30\n    features: {x: int64}\n',
@@ -260,14 +254,14 @@ describe('mlops validate (the real binary)', function () {
 
     it('finds feature views anywhere in the git repository, from a sub-folder', () => {
       gitInit(tmp);
-      write(tmp, { 'features/shop.features.yaml': catalog, 'pipelines/train/p.pipeline.yaml': pipeline });
+      writeTree(tmp, { 'features/shop.features.yaml': catalog, 'pipelines/train/p.pipeline.yaml': pipeline });
       const r = json(['validate', 'p.pipeline.yaml'], path.join(tmp, 'pipelines', 'train'));
       assert.deepEqual(r.diagnostics, []);
       assert.equal(r.status, 0);
     });
 
     it('outside a repository, looks only below the current folder', () => {
-      write(tmp, { 'features/shop.features.yaml': catalog, 'pipelines/train/p.pipeline.yaml': pipeline });
+      writeTree(tmp, { 'features/shop.features.yaml': catalog, 'pipelines/train/p.pipeline.yaml': pipeline });
       const inside = json(['validate', 'pipelines/train/p.pipeline.yaml'], tmp);
       assert.deepEqual(inside.diagnostics, []);
       const below = json(['validate', 'p.pipeline.yaml'], path.join(tmp, 'pipelines', 'train'));
@@ -277,7 +271,7 @@ describe('mlops validate (the real binary)', function () {
 
     it('reports a view defined twice in the repository on the file named', () => {
       gitInit(tmp);
-      write(tmp, { 'a/x.features.yaml': catalog, 'b/y.features.yaml': catalog });
+      writeTree(tmp, { 'a/x.features.yaml': catalog, 'b/y.features.yaml': catalog });
       const r = json(['validate', 'a/x.features.yaml'], tmp);
       assert.equal(r.status, 1);
       assert.deepEqual(r.diagnostics.map((d) => [d.code, d.line, d.column, d.message]), [
