@@ -3,33 +3,18 @@
 // backoff, an agent that cannot start is given up on, and dispose leaves no process behind.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import type { RunEvent } from '../../core/src/protocol/agent';
 import { AgentClient, AgentUnavailableError, type AgentLog, type AgentState } from '../../client/src/agent/agent-client';
 import { agentLaunch } from '../../client/src/agent/launch';
 import { finishMessage, telltaleTask } from '../../client/src/runs/format';
 import { RunsModel } from '../../client/src/runs/run-model';
+import { alive, node } from '../agent/helpers';
+import { tempDir, writeTree } from '../files';
 import { waitFor } from '../wait';
 
 const repoRoot = path.resolve(__dirname, '../../..');
 const script = path.join(repoRoot, 'dist', 'agent.js');
-
-/** A Node with node:sqlite: this one, or the Node 24 the project installs (VS Code's runtime stands in for it). */
-const node = (() => {
-  const [major, minor] = process.versions.node.split('.').map(Number) as [number, number];
-  if (major > 22 || (major === 22 && minor >= 13)) return process.execPath;
-  return path.join(path.dirname(require.resolve('node/package.json')), 'bin', 'node');
-})();
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function recordingLog(): AgentLog & { lines: string[] } {
   const lines: string[] = [];
@@ -37,7 +22,7 @@ function recordingLog(): AgentLog & { lines: string[] } {
 }
 
 function churnCopy(): string {
-  const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-client-agent-')));
+  const { dir } = tempDir('mlops-client-agent-');
   fs.cpSync(path.join(repoRoot, 'examples', 'churn'), dir, { recursive: true, filter: (src) => !/[\\/]\.mlops$|[\\/](data|models|reports)[\\/]/.test(src) });
   fs.rmSync(path.join(dir, '.mlops'), { recursive: true, force: true });
   return dir;
@@ -59,6 +44,14 @@ describe('client: AgentClient with the real agent process', function () {
   after(() => {
     for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
   });
+
+  /** A fresh folder holding `files`, removed after the block. */
+  function folderWith(files: Record<string, string>): string {
+    const { dir } = tempDir('mlops-client-agent-');
+    dirs.push(dir);
+    writeTree(dir, files);
+    return dir;
+  }
 
   function client(folder: string, log = recordingLog(), fast = false): AgentClient {
     const c = new AgentClient({
@@ -101,9 +94,7 @@ describe('client: AgentClient with the real agent process', function () {
   });
 
   it('a failing task: the run fails, the message names the task and why, and its log is there', async () => {
-    const folder = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-client-agent-')));
-    dirs.push(folder);
-    fs.writeFileSync(path.join(folder, 'bad.pipeline.yaml'), 'version: 1\nname: bad\ntasks:\n  prep:\n    run: echo ready\n  fit:\n    needs: [prep]\n    run: echo boom >&2; exit 4\n  publish:\n    needs: [fit]\n    run: echo never\n');
+    const folder = folderWith({ 'bad.pipeline.yaml': 'version: 1\nname: bad\ntasks:\n  prep:\n    run: echo ready\n  fit:\n    needs: [prep]\n    run: echo boom >&2; exit 4\n  publish:\n    needs: [fit]\n    run: echo never\n' });
     const c = client(folder);
     const model = new RunsModel();
     c.onRunEvent((e) => model.apply(folder, e));
@@ -121,9 +112,7 @@ describe('client: AgentClient with the real agent process', function () {
   });
 
   it('cancelling over RPC ends the run as cancelled and stops its task', async () => {
-    const folder = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-client-agent-')));
-    dirs.push(folder);
-    fs.writeFileSync(path.join(folder, 'slow.pipeline.yaml'), 'version: 1\nname: slow\ntasks:\n  wait:\n    run: sleep 30\n');
+    const folder = folderWith({ 'slow.pipeline.yaml': 'version: 1\nname: slow\ntasks:\n  wait:\n    run: sleep 30\n' });
     const c = client(folder);
     const model = new RunsModel();
     const events: RunEvent[] = [];
@@ -162,10 +151,8 @@ describe('client: AgentClient with the real agent process', function () {
   });
 
   it('gives up on an agent that exits right after it starts, and says why', async () => {
-    const folder = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-client-agent-')));
-    dirs.push(folder);
+    const folder = folderWith({ 'broken-agent.js': "process.stderr.write('mlops agent: this build is broken\\n'); process.exit(3);\n" });
     const broken = path.join(folder, 'broken-agent.js');
-    fs.writeFileSync(broken, "process.stderr.write('mlops agent: this build is broken\\n'); process.exit(3);\n");
     const log = recordingLog();
     const c = new AgentClient({
       launch: agentLaunch({ script: broken, folder, execPath: node }),
@@ -184,9 +171,7 @@ describe('client: AgentClient with the real agent process', function () {
   });
 
   it('dispose stops the agent (cancelling a run it is running) and leaves no process', async () => {
-    const folder = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-client-agent-')));
-    dirs.push(folder);
-    fs.writeFileSync(path.join(folder, 'slow.pipeline.yaml'), 'version: 1\nname: slow\ntasks:\n  wait:\n    run: sleep 30\n');
+    const folder = folderWith({ 'slow.pipeline.yaml': 'version: 1\nname: slow\ntasks:\n  wait:\n    run: sleep 30\n' });
     const c = client(folder);
     const events: RunEvent[] = [];
     c.onRunEvent((e) => events.push(e));
