@@ -2,7 +2,7 @@ import { html, LitElement, nothing, type TemplateResult } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import type { DagNode } from '../../../../core/src/protocol/lsp';
 import { STATUS_LABEL } from '../model/presentation';
-import { elapsed, formatDuration, type TaskRun } from '../model/run-overlay';
+import { formatDuration, ranFor, type TaskRun } from '../model/run-overlay';
 import { styles } from './dag-card.styles';
 
 export interface Anchor {
@@ -42,7 +42,7 @@ export class DagCard extends LitElement {
     if (!n) return nothing;
     const d = n.details;
     const run = this.run;
-    const ms = run && run.status !== 'cached' && run.status !== 'skipped' ? elapsed(run, this.now) : undefined;
+    const ms = run ? ranFor(run, this.now) : undefined;
     const resources = d ? [d.resources.cpu && `cpu ${d.resources.cpu}`, d.resources.memory && `memory ${d.resources.memory}`, d.resources.gpu && d.resources.gpu !== '0' && `gpu ${d.resources.gpu}`].filter(Boolean) : [];
     return html`<div class="card" role="tooltip" aria-label=${`Task ${n.id}`}>
       <header>

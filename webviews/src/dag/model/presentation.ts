@@ -1,6 +1,6 @@
 /** How a task looks, in one place for the SVG view, the canvas view and the export. */
 import type { DagNode } from '../../../../core/src/protocol/lsp';
-import { elapsed, formatDuration, type TaskRun, type TaskStatus } from './run-overlay';
+import { elapsed, formatDuration, ranFor, type TaskRun, type TaskStatus } from './run-overlay';
 
 /** Codicon code points (from @vscode/codicons' codicon.csv) for glyphs drawn inside SVG/canvas. */
 export const GLYPH = {
@@ -99,8 +99,7 @@ export function fit(text: string, px: number, charPx = 7.2): string {
 /** The second line of a node: run state when there is one, else what kind of task it is. */
 export function subtitle(n: DagNode, run: TaskRun | undefined, now: number): string {
   if (run) {
-    // A reused or skipped task did not run: its time says nothing.
-    const ms = run.status === 'cached' || run.status === 'skipped' ? undefined : elapsed(run, now);
+    const ms = ranFor(run, now);
     return ms === undefined ? STATUS_LABEL[run.status] : `${STATUS_LABEL[run.status]} · ${formatDuration(ms)}`;
   }
   const d = n.details;

@@ -80,6 +80,11 @@ export function elapsed(t: TaskRun, now: number): number | undefined {
   return undefined;
 }
 
+/** `elapsed`, but nothing for a reused or skipped task: it did not run, so its time says nothing. */
+export function ranFor(t: TaskRun, now: number): number | undefined {
+  return t.status === 'cached' || t.status === 'skipped' ? undefined : elapsed(t, now);
+}
+
 /** Tasks per status, in the order the header lists them. */
 export const STATUS_ORDER: readonly TaskStatus[] = ['succeeded', 'cached', 'running', 'pending', 'failed', 'cancelled', 'skipped', 'interrupted'];
 
