@@ -150,10 +150,8 @@ class FastParser {
     let end = start;
     let next = ls;
     while (next !== -1) {
-      const lineIndent = this.indentOf(next);
-      if (lineIndent < indent) break;
-      if (lineIndent > indent) throw BAIL;
-      const p = next + indent;
+      const p = this.lineContent(next, indent);
+      if (p === -1) break;
       // The key: a plain scalar of ordinary characters, then ':' and a space or the line end.
       let q = p;
       const first = t.charCodeAt(q);
@@ -193,9 +191,7 @@ class FastParser {
       } else {
         const r = this.inline(v, false, depth + 1);
         value = r.node;
-        end = this.lineRest(r.end);
-        next = end >= t.length ? -1 : this.nextContent(end);
-        if (next !== -1 && this.indentOf(next) > indent) throw BAIL;
+        ({ end, next } = this.afterLine(r.end, indent));
       }
       const entry: YEntry = { key, keySpan, value };
       if (seen.has(key)) this.duplicate(key, keySpan);
@@ -213,22 +209,34 @@ class FastParser {
     let end = start;
     let next = ls;
     while (next !== -1) {
-      const lineIndent = this.indentOf(next);
-      if (lineIndent < indent) break;
-      if (lineIndent > indent) throw BAIL;
-      const p = next + indent;
+      const p = this.lineContent(next, indent);
+      if (p === -1) break;
       if (t.charCodeAt(p) !== DASH || t.charCodeAt(p + 1) !== SP) throw BAIL;
       const v = this.skipSpaces(p + 1);
       const vc = t.charCodeAt(v);
       if (v >= t.length || vc === NL || vc === HASH) throw BAIL;
       const r = this.inline(v, false, depth + 1);
       items.push(r.node);
-      end = this.lineRest(r.end);
-      next = end >= t.length ? -1 : this.nextContent(end);
-      if (next !== -1 && this.indentOf(next) > indent) throw BAIL;
+      ({ end, next } = this.afterLine(r.end, indent));
     }
     const node: YSeq = { kind: 'seq', items, span: this.span(start, end) };
     return { node, end, next };
+  }
+
+  /** Where the content of the block line at `ls` starts; -1 when the line is indented less (the block ends there). */
+  private lineContent(ls: number, indent: number): number {
+    const lineIndent = this.indentOf(ls);
+    if (lineIndent < indent) return -1;
+    if (lineIndent > indent) throw BAIL;
+    return ls + indent;
+  }
+
+  /** After a one-line value of a block at `indent`: its line's end and the next content line, which may not be nested under it. */
+  private afterLine(i: number, indent: number): { end: number; next: number } {
+    const end = this.lineRest(i);
+    const next = end >= this.text.length ? -1 : this.nextContent(end);
+    if (next !== -1 && this.indentOf(next) > indent) throw BAIL;
+    return { end, next };
   }
 
   /** After a value on a block line: spaces, an optional comment, the line break. Returns the next line's start. */
