@@ -133,18 +133,19 @@ export class CatalogViews implements vscode.Disposable {
    */
   private watchSources(models: FolderModels[], features: FolderFeatures[]): void {
     const wanted = new Set<string>();
+    const want = (root: string, file: string) => wanted.add(vscode.Uri.joinPath(vscode.Uri.file(root), ...file.split('/')).fsPath);
     for (const f of models) {
       const root = pathContext(f).root;
       for (const m of f.report?.models ?? []) {
         if (m.source !== 'mlops') continue;
         for (const { version: v } of m.versions) {
-          for (const fn of [v.functions.featurize, v.functions.predict]) if (fn) wanted.add(vscode.Uri.joinPath(vscode.Uri.file(root), ...fn.file.split('/')).fsPath);
+          for (const fn of [v.functions.featurize, v.functions.predict]) if (fn) want(root, fn.file);
         }
       }
     }
     for (const f of features) {
       const root = f.report?.root ?? f.folder.uri.fsPath;
-      for (const c of f.report?.catalogs ?? []) for (const v of c.views) if (v.transformation?.file) wanted.add(vscode.Uri.joinPath(vscode.Uri.file(root), ...v.transformation.file.split('/')).fsPath);
+      for (const c of f.report?.catalogs ?? []) for (const v of c.views) if (v.transformation?.file) want(root, v.transformation.file);
     }
     for (const [file, w] of this.sourceWatchers) {
       if (!wanted.has(file)) {
