@@ -28,7 +28,6 @@ export type ModelNode<F extends FolderRef = FolderRef> =
   | { kind: 'item'; id: string; parent: ModelNode<F>; spec: ItemSpec; version: VersionNode<F> };
 
 export type VersionNode<F extends FolderRef = FolderRef> = ModelNode<F> & { kind: 'version' };
-export type ItemNode<F extends FolderRef = FolderRef> = ModelNode<F> & { kind: 'item' };
 
 /** The command a leaf runs when selected; the extension registers it. */
 export const OPEN_ITEM_COMMAND = 'mlops.models.openItem';
