@@ -457,12 +457,12 @@ const FLOAT_EXP_RE = /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/;
 const FLOAT_RE = /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/;
 
 /** The value of a plain scalar under the core schema. */
-export function resolvePlain(s: string): string | number | boolean | null {
+function resolvePlain(s: string): string | number | boolean | null {
   const c = s.charCodeAt(0);
   // Most scalars are words: nothing but null/bool can match unless the text starts like a number.
   const numeric = (c >= 0x30 && c <= 0x39) || c === DASH || c === 0x2b || c === 0x2e;
   if (!numeric) {
-    if (s.length <= 5 && (NULL_RE.test(s) || s === '~')) return null;
+    if (s.length <= 5 && NULL_RE.test(s)) return null;
     if (s.length <= 5 && BOOL_RE.test(s)) return s[0] === 't' || s[0] === 'T';
     return s;
   }
