@@ -1,6 +1,6 @@
 /** Which documents an outside change can affect, so that only those are checked again. */
 import { effectiveFeatures } from '../pipeline/load';
-import { isAbsolute, join, normalize } from '../util/paths';
+import { dirname, isAbsolute, join, normalize } from '../util/paths';
 import type { Analysis } from '../workspace';
 
 /** True when a pipeline lists feature views, so a catalog change can alter its diagnostics. */
@@ -13,7 +13,8 @@ export function usesFeatures(a: Analysis): boolean {
 }
 
 /** Absolute paths of the files on disk whose existence or content a document's checks read. */
-export function filesRead(a: Analysis, dir: string): string[] {
+export function filesRead(a: Analysis): string[] {
+  const dir = dirname(a.path);
   const abs = (p: string) => (isAbsolute(p) ? normalize(p) : join(dir, p));
   const out: string[] = [];
   if (a.pipeline) {

@@ -94,8 +94,7 @@ export class Engine {
   validate(uri: string): Validation | null {
     const a = this.analyze(uri);
     if (!a) return null;
-    const dir = a.path.slice(0, a.path.lastIndexOf('/')) || '/';
-    return { diagnostics: a.diagnostics.map(toLspDiagnostic), status: statusOf(uri, a), usesFeatures: usesFeatures(a), files: filesRead(a, dir) };
+    return { diagnostics: a.diagnostics.map(toLspDiagnostic), status: statusOf(uri, a), usesFeatures: usesFeatures(a), files: filesRead(a) };
   }
 
   completion(uri: string, pos: Position): CompletionItem[] {
