@@ -87,10 +87,6 @@ export class Engine {
     this.ws.filesChanged();
   }
 
-  has(uri: string): boolean {
-    return this.ws.has(uriToPath(uri));
-  }
-
   validate(uri: string): Validation | null {
     const a = this.analyze(uri);
     if (!a) return null;
