@@ -64,7 +64,7 @@ function child(root: Schema, node: Schema, seg: string): Schema[] {
 }
 
 /** The schema nodes (unresolved, so their own title/description survive) that describe `path`. */
-export function schemaNodesAt(kind: SchemaKind, path: readonly string[]): Schema[] {
+function schemaNodesAt(kind: SchemaKind, path: readonly string[]): Schema[] {
   const root = SCHEMAS[kind] as Schema;
   let nodes: Schema[] = [root];
   for (const seg of path) {
