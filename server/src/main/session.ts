@@ -14,7 +14,6 @@ import {
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { documentKind, statusNotification, type StatusParams } from '../../../core/src/index';
-import { overlaps } from '../../../core/src/util/paths';
 import { nativePath, pathToUri, uriToPath } from '../util/uri';
 import { findProjectFiles, readText } from './disk';
 import { registerRequests } from './requests';
@@ -189,7 +188,7 @@ export function startServer(script: string): void {
     for (const uri of touched) for (const u of dependentsOf(uri)) recheck.add(u);
     if (others.length > 0) {
       router.filesChanged();
-      for (const u of validator.readersOf(openUris(), others, overlaps)) recheck.add(u);
+      for (const u of validator.readersOf(openUris(), others)) recheck.add(u);
     }
     for (const u of recheck) validator.schedule(u);
   });

@@ -1,5 +1,6 @@
 import type { Diagnostic } from 'vscode-languageserver';
 import type { StatusParams } from '../../../core/src/index';
+import { overlaps } from '../../../core/src/util/paths';
 import type { Validation } from '../engine/engine';
 import type { Router } from './router';
 
@@ -20,7 +21,7 @@ export class Validator {
   private readonly running = new Set<string>();
   private readonly again = new Set<string>();
   /** Facts from each document's last check, to pick the documents an outside change affects. */
-  private readonly facts = new Map<string, Pick<Validation, 'usesFeatures' | 'files' | 'status'>>();
+  private readonly facts = new Map<string, Pick<Validation, 'usesFeatures' | 'files'>>();
   debounceMs = 10;
 
   constructor(
@@ -64,7 +65,7 @@ export class Validator {
   }
 
   /** Open documents that read a file at, inside or above one of `paths`. */
-  readersOf(openUris: string[], paths: string[], overlaps: (a: string, b: string) => boolean): string[] {
+  readersOf(openUris: string[], paths: string[]): string[] {
     return openUris.filter((u) => {
       const f = this.facts.get(u);
       return !f || f.files.some((file) => paths.some((p) => overlaps(file, p)));
@@ -88,7 +89,7 @@ export class Validator {
         this.host.publish(uri, version, []);
         return;
       }
-      this.facts.set(uri, { usesFeatures: result.usesFeatures, files: result.files, status: result.status });
+      this.facts.set(uri, { usesFeatures: result.usesFeatures, files: result.files });
       this.host.publish(uri, version, result.diagnostics, result.status);
     } catch (err) {
       this.host.log(`checking ${uri} failed: ${(err as Error).message}`);
