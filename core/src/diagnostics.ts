@@ -2,7 +2,7 @@ import type { Range } from './text/range';
 
 export type Severity = 'error' | 'warning' | 'info';
 
-/** Every diagnostic code the validators emit; stable, documented in pipeline-format.md and catalogs.md. */
+/** Every diagnostic code the validators emit; stable, each with a row in the diagnostics table of docs/pipeline-format.md or docs/feature-catalog.md (test/core/documented-codes.test.ts checks it). */
 export const PIPELINE_CODES = [
   'yaml-syntax',
   'duplicate-key',

@@ -264,5 +264,5 @@ describe('core: feature catalog rules', () => {
     });
   });
 
-  describeCoverage('covers every catalog code of catalogs.md');
+  describeCoverage('covers every catalog code of docs/feature-catalog.md');
 });

@@ -18,7 +18,23 @@ export const CHURN_DIR = path.join(REPO, 'examples', 'churn');
 export const CHURN_PIPELINE = fs.readFileSync(path.join(CHURN_DIR, 'churn.pipeline.yaml'), 'utf8');
 export const CHURN_FEATURES = fs.readFileSync(path.join(CHURN_DIR, 'churn.features.yaml'), 'utf8');
 
-/** Every documented code, pipeline and catalog. */
+/**
+ * The codes of the diagnostics table of a docs/ page (`pipeline-format.md` or
+ * `feature-catalog.md`), each with the severity the table gives it.
+ */
+export function documentedCodes(page: 'pipeline-format.md' | 'feature-catalog.md'): Map<string, Severity> {
+  const text = fs.readFileSync(path.join(REPO, 'docs', page), 'utf8');
+  const at = text.indexOf('\n## Diagnostics');
+  assert.notEqual(at, -1, `docs/${page} has no "## Diagnostics" section`);
+  const rows = new Map<string, Severity>();
+  for (const m of text.slice(at).matchAll(/^\| `([a-z-]+)` \| (error|warning|info) \|/gm)) {
+    assert.ok(!rows.has(m[1]!), `docs/${page} lists ${m[1]} twice`);
+    rows.set(m[1]!, m[2] as Severity);
+  }
+  return rows;
+}
+
+/** Every code the validators may emit, pipeline and catalog. */
 export const ALL_CODES: ReadonlySet<string> = new Set<string>([...PIPELINE_CODES, ...FEATURE_CODES]);
 
 /** The file system as the CLI sees it. */

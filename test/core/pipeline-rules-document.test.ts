@@ -193,7 +193,7 @@ describe('core: pipeline rules: the document: YAML, schema and names', () => {
     });
   });
 
-  describeCoverage('covers the document codes of pipeline-format.md');
+  describeCoverage('covers the document codes of docs/pipeline-format.md');
 
   it('the rule files of test/core cover every pipeline code between them, each in one file', () => {
     const all = Object.values(PIPELINE_RULE_FAMILIES).flat();

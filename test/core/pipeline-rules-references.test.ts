@@ -283,5 +283,5 @@ describe('core: pipeline rules: references: needs, expressions, outputs, inputs,
     });
   });
 
-  describeCoverage('covers the references codes of pipeline-format.md');
+  describeCoverage('covers the references codes of docs/pipeline-format.md');
 });

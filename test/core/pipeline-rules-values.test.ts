@@ -181,5 +181,5 @@ describe('core: pipeline rules: values: schedules, quantities, durations, images
     });
   });
 
-  describeCoverage('covers the values codes of pipeline-format.md');
+  describeCoverage('covers the values codes of docs/pipeline-format.md');
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { Diagnostic, DiagnosticCode, Range, Severity } from '../../core/src/index';
-import { assertDiagnostics, featureDiagnostics, pipelineDiagnostics } from './helpers';
+import { assertDiagnostics, documentedCodes, featureDiagnostics, pipelineDiagnostics } from './helpers';
 
 /**
  * What the rule tests share: they run a document's rules while recording which codes came
@@ -29,12 +29,14 @@ export interface RuleSuite {
 
 /** Runs pipeline or catalog rules for one test file that owns `codes`. */
 export function ruleSuite(kind: 'pipeline' | 'features', codes: readonly DiagnosticCode[]): RuleSuite {
-  const covered = new Set<string>();
+  /** Every code that came out, with the severities it came out with. */
+  const covered = new Map<string, Set<Severity>>();
   const check = kind === 'pipeline' ? pipelineDiagnostics : featureDiagnostics;
   const seen = (diags: Diagnostic[]) => {
-    for (const d of diags) covered.add(d.code);
+    for (const d of diags) covered.set(d.code, (covered.get(d.code) ?? new Set()).add(d.severity));
     return diags;
   };
+  const page = kind === 'pipeline' ? 'pipeline-format.md' : 'feature-catalog.md';
   return {
     run: (text, others = {}) => seen(check(text, others)),
     seen,
@@ -42,6 +44,11 @@ export function ruleSuite(kind: 'pipeline' | 'features', codes: readonly Diagnos
       // Runs last: mocha runs the describes registered before this one first.
       describe('coverage', () => {
         it(title, () => assert.deepEqual(codes.filter((c) => !covered.has(c)), []));
+        it(`gives each of these codes the severity docs/${page} lists for it`, () => {
+          const documented = documentedCodes(page);
+          const wrong = codes.flatMap((c) => [...(covered.get(c) ?? [])].filter((s) => s !== documented.get(c)).map((s) => `${c}: ${s}, documented ${documented.get(c) ?? 'nowhere'}`));
+          assert.deepEqual(wrong, []);
+        });
       });
     },
   };

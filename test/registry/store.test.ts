@@ -22,7 +22,7 @@ describe('model store: registration by a real run (clean git repository)', funct
   });
   after(cleanUp);
 
-  it('prints a version with exactly the keys of catalogs.md, in order', () => {
+  it('prints a version with exactly the keys of docs/model-store.md, in order', () => {
     assert.deepEqual(Object.keys(v1), [...MODEL_VERSION_KEYS]);
     assert.deepEqual(Object.keys(v1), ['name', 'version', 'createdAt', 'aliases', 'definition', 'parameters', 'functions', 'dependencies', 'data', 'code', 'experiment', 'tags']);
     assert.equal(v1.name, 'shop-model');

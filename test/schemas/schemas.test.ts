@@ -20,6 +20,12 @@ function readSchema(file: string): SchemaObject {
   return JSON.parse(fs.readFileSync(path.join(schemaDir, file), 'utf8')) as SchemaObject;
 }
 
+/** The YAML examples of a docs/ page, parsed, in order. */
+function docsExamples(page: string): Doc[] {
+  const text = fs.readFileSync(path.join(repoRoot, 'docs', page), 'utf8');
+  return [...text.matchAll(/^```yaml\n([\s\S]*?)^```$/gm)].map((m) => parse(m[1]!) as Doc);
+}
+
 function readFixture(file: string): Doc {
   return parse(fs.readFileSync(path.join(fixtureDir, file), 'utf8')) as Doc;
 }
@@ -171,9 +177,16 @@ describe('JSON schemas', () => {
   describe('pipeline.schema.json', () => {
     const example = readFixture('design-example-pipeline.yaml');
 
-    it('accepts the example from pipeline-format.md', () => {
+    it('accepts the full example pipeline of the format (every top-level field)', () => {
       assert.equal(example['name'], 'churn-train');
       assertValid(validatePipeline, example);
+    });
+
+    it('accepts the example of docs/pipeline-format.md', () => {
+      const examples = docsExamples('pipeline-format.md');
+      assert.equal(examples.length, 1);
+      assert.equal(examples[0]!['name'], 'churn-train');
+      assertValid(validatePipeline, examples[0]);
     });
 
     it('lets a task set every field that defaults can set, and keeps run/needs/inputs/outputs/model out of defaults', () => {
@@ -278,9 +291,16 @@ describe('JSON schemas', () => {
   describe('features.schema.json', () => {
     const example = readFixture('design-example-features.yaml');
 
-    it('accepts the example from catalogs.md', () => {
+    it('accepts the full example catalog of the format', () => {
       assert.equal(example['project'], 'churn');
       assertValid(validateFeatures, example);
+    });
+
+    it('accepts the example of docs/feature-catalog.md', () => {
+      const examples = docsExamples('feature-catalog.md');
+      assert.equal(examples.length, 1);
+      assert.equal(examples[0]!['project'], 'churn');
+      assertValid(validateFeatures, examples[0]);
     });
 
     it('leaves the content of ttl and feature types to the validator', () => {

@@ -18,7 +18,7 @@ export function churnGraph(edit: (text: string) => string = (t) => t): DagResult
   return withDetails(a, dagOf(a, `file://${CHURN_FILE}`));
 }
 
-/** A layered graph of `n` tasks like /work/shared/bench/gen-pipeline.mjs makes: layers of √n, 2–3 needs each. */
+/** A layered graph of `n` tasks in the benchmarks' layered shape: layers of √n, 2–3 needs each. */
 export function layeredGraph(n: number, seed = 42): DagResult {
   let a = seed;
   const rnd = () => {

@@ -1,11 +1,11 @@
 /**
  * A model version as the store keeps it and `mlops models show --format json` prints it:
- * `name`, `version`, `createdAt`, `aliases` and the eight artifact kinds of catalogs.md.
+ * `name`, `version`, `createdAt`, `aliases` and the eight artifact kinds of docs/model-store.md.
  * Absent facts are `null` (never missing keys), so the JSON shape is the same for every
  * version. Paths are POSIX and relative to the workspace root.
  */
 
-/** The eight artifact kinds, in the order catalogs.md lists them and the tree shows them. */
+/** The eight artifact kinds, in the order docs/model-store.md lists them and the tree shows them. */
 export const ARTIFACT_KINDS = ['definition', 'parameters', 'functions', 'dependencies', 'data', 'code', 'experiment', 'tags'] as const;
 export type ArtifactKind = (typeof ARTIFACT_KINDS)[number];
 

@@ -23,7 +23,7 @@ export interface CatalogContext {
   produced?: (absPath: string) => boolean;
 }
 
-/** Runs every semantic rule of catalogs.md on one catalog file. */
+/** Runs every semantic rule of docs/feature-catalog.md on one catalog file. */
 export function checkCatalog(ctx: CatalogContext, out: Problems): void {
   const { catalog: c, index } = ctx;
   const badName = (kind: string, name: string, span: readonly [number, number]) =>

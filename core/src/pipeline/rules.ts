@@ -29,7 +29,7 @@ export interface PipelineContext {
   host?: FileHost;
 }
 
-/** Runs every semantic rule of pipeline-format.md. */
+/** Runs every semantic rule of docs/pipeline-format.md. */
 export function checkPipeline(ctx: PipelineContext, out: Problems): void {
   checkIds(ctx, out);
   checkNeeds(ctx, out);

@@ -1,6 +1,6 @@
 /**
  * Chooses and runs the layout engine. ELK (measured against dagre in scripts/bench-dag.mjs,
- * see README "Performance") runs in a Web Worker made from its own bundled worker script,
+ * see docs/performance.md) runs in a Web Worker made from its own bundled worker script,
  * so a slow layout never blocks panning or the next message; large graphs use the fast
  * layered engine on this thread. If the worker cannot start, the fast engine does all sizes.
  */
