@@ -1,6 +1,13 @@
 import { UsageError } from '../util/args';
 import type { Command } from './command';
 
+/**
+ * Exit codes of every command (docs/cli.md): 0 done, 1 the command found a problem, 2 usage
+ * or input error, 70 an internal error (sysexits' EX_SOFTWARE, so a script can tell a bug
+ * from a bad argument), 130 cancelled by Ctrl-C (128 + SIGINT).
+ */
+export const EXIT = { ok: 0, problems: 1, usage: 2, internal: 70, cancelled: 130 } as const;
+
 /** Runs one command with its arguments: `--help`, then the command, its failures as exit codes. */
 export async function dispatch(cmd: Command, rest: string[]): Promise<number> {
   if (rest.includes('--help') || rest.includes('-h')) {
@@ -19,7 +26,7 @@ export async function dispatch(cmd: Command, rest: string[]): Promise<number> {
       process.stderr.write(`mlops ${cmd.name}: cannot read ${e.path} (${e.code}); check the path and its permissions.\n`);
       return 2;
     }
-    process.stderr.write(`mlops ${cmd.name}: unexpected error: ${e.stack ?? e.message}\n`);
-    return 2;
+    process.stderr.write(`mlops ${cmd.name}: internal error, please report it with this output: ${e.stack ?? e.message}\n`);
+    return EXIT.internal;
   }
 }

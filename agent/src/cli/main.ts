@@ -26,7 +26,7 @@ function help(): string {
   ].join('\n');
 }
 
-/** Runs the CLI; exit codes: 0 ok, 1 the command found problems, 2 usage or I/O error. */
+/** Runs the CLI; its exit code is one of dispatch's EXIT. */
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
