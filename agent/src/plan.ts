@@ -3,7 +3,10 @@ import {
   effective,
   effectiveEnv,
   effectiveResources,
+  describeContext,
   interpolate,
+  interpolateCommand,
+  paramEnvName,
   parseDuration,
   parseQuantity,
   resolveInputPath,
@@ -98,6 +101,8 @@ export function resolveParams(p: Pipeline, given: Record<string, string>, base: 
       else return err(`Param '${name}' has no default; pass --param ${name}=VALUE.`);
       continue;
     }
+    // bash cannot hold NUL, and no process can receive it in its environment (MLOPS_PARAM_*).
+    if (raw.includes('\0')) return err(`--param ${name}: the value contains a NUL character, which no process can receive; remove it.`);
     const v = convert(raw, param.effectiveType);
     if (v === undefined) return err(`--param ${name}=${raw}: '${raw}' is not a valid ${param.effectiveType}.`);
     if (param.enum && !param.enum.some((e) => e.value === v)) {
@@ -238,7 +243,25 @@ function planTask(loaded: LoadedPipeline, t: Task, runId: string, params: Record
   };
   // Env values may use everything but other env values, which keeps resolution one pass.
   for (const [k, v] of declaredEnv) envValues.set(k, interpolate(v.value, (parts) => (parts[0] === 'env' ? process.env[parts[1] ?? ''] : resolve(parts))));
-  const command = interpolate(t.run?.value ?? '', resolve);
+  const executor = executorOverride ?? ((effective(p, t, 'executor')?.value ?? 'local') as ExecutorKind);
+  // String params come from outside the file (a flag, the editor, a schedule): they are quoted
+  // for the shell that runs the command (bash locally, sh in a container).
+  const interpolated = interpolateCommand(
+    t.run?.value ?? '',
+    (parts) => {
+      const text = resolve(parts);
+      return text === undefined ? undefined : { text, quote: parts[0] === 'params' && p.params.get(parts[1]!)?.effectiveType === 'string' };
+    },
+    executor === 'docker' ? 'sh' : 'bash',
+  );
+  if (!interpolated.ok) {
+    const { expr, context } = interpolated.error;
+    const name = expr.split('.')[1]?.trim() ?? '';
+    return err(
+      `Task '${t.id}': the value of \${{ ${expr} }} has characters the shell treats specially, and it stands ${describeContext(context)}, where it cannot be quoted safely; use "$${paramEnvName(name)}" in the command instead.`,
+    );
+  }
+  const command = interpolated.command;
   for (const name of p.params.keys()) {
     // A task that reads $MLOPS_PARAM_X in its command or env uses X as much as one writing ${{ params.X }}.
     const envName = paramEnvName(name);
@@ -246,7 +269,6 @@ function planTask(loaded: LoadedPipeline, t: Task, runId: string, params: Record
   }
   const imageSetting = effective(p, t, 'image');
   const image = imageSetting ? interpolate(imageSetting.value, resolve) : null;
-  const executor = executorOverride ?? ((effective(p, t, 'executor')?.value ?? 'local') as ExecutorKind);
   if (executor === 'docker' && !image) return err(`Task '${t.id}' runs in docker but has no image; set image: on the task or under defaults.`);
 
   const res = effectiveResources(p, t);
@@ -277,9 +299,4 @@ function planTask(loaded: LoadedPipeline, t: Task, runId: string, params: Record
     timeoutMs: timeout === undefined ? null : typeof timeout.value === 'number' ? timeout.value * 1000 : (parseDuration(timeout.value) ?? null),
     cache: effective(p, t, 'cache')?.value ?? true,
   });
-}
-
-/** The environment variable a param is exported as: `lr` → `MLOPS_PARAM_LR`. */
-export function paramEnvName(name: string): string {
-  return `MLOPS_PARAM_${name.toUpperCase()}`;
 }

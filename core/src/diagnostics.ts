@@ -22,10 +22,12 @@ export const PIPELINE_CODES = [
   'unsafe-path',
   'unknown-feature',
   'model-path-not-output',
+  'nul-character',
   'missing-input',
   'unused-param',
   'suspicious-quantity',
   'unpinned-image',
+  'string-param-in-run',
   'redundant-need',
 ] as const;
 
@@ -50,7 +52,9 @@ export type FixData =
   | { kind: 'replace'; title: string; newText: string; range?: Range }
   | { kind: 'remove-need' }
   | { kind: 'add-need'; task: string; need: string }
-  | { kind: 'create-task'; id: string };
+  | { kind: 'create-task'; id: string }
+  /** Read a string param from its environment variable instead of pasting it into `run`. */
+  | { kind: 'env-param'; param: string };
 
 /** One finding in one document. */
 export interface Diagnostic {

@@ -28,3 +28,4 @@ export * from './query/fixes';
 export * from './query/dag';
 export * from './query/impact';
 export * from './protocol/agent';
+export * from './pipeline/shell';

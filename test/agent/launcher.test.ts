@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Launcher, type LaunchRequest } from '../../agent/src/execute/launcher';
+import { waitFor } from '../wait';
+import { Launcher, type LaunchListener, type LaunchRequest } from '../../agent/src/execute/launcher';
 
 const BASH = ['/bin/bash', '/usr/bin/bash'].find((b) => fs.existsSync(b)) ?? 'bash';
 
@@ -18,7 +19,7 @@ function run(launcher: Launcher, req: LaunchRequest): Promise<Report> {
   return new Promise((resolve, reject) => {
     const report: Report = { pgid: null, status: -1, order: [] };
     const timer = setTimeout(() => reject(new Error(`no exit report for ${req.argv.join(' ')}`)), 10_000);
-    const queued = launcher.launch(req, {
+    const refused = launcher.launch(req, {
       started: (pgid) => {
         report.pgid = pgid;
         report.order.push('P');
@@ -29,8 +30,9 @@ function run(launcher: Launcher, req: LaunchRequest): Promise<Report> {
         report.order.push('X');
         resolve(report);
       },
+      lost: (reason) => reject(new Error(`lost: ${reason}`)),
     });
-    if (!queued) reject(new Error('not queued'));
+    if (refused) reject(new Error(`refused: ${refused}`));
     launcher.flush();
   });
 }
@@ -105,6 +107,75 @@ describe('the bash launcher', () => {
       } finally {
         launcher.close();
       }
+    }
+  });
+
+  it('passes every character from U+0001 to U+00FF, the separators and multibyte text in arguments, values and paths', async () => {
+    const all = Array.from({ length: 255 }, (_, i) => String.fromCharCode(i + 1)).join('');
+    // Both escape characters next to each other and to their escape digits, and every UTF-8 lead byte length.
+    const tricky = `\x1e\x1f\x1e0\x1e1\x1f\x1e${all}Āࠀ𐀀✓`;
+    // A file name holds at most 255 bytes: the characters are spread over three folders.
+    const chars = all.replace('/', '') + '\x1e1';
+    const work = path.join(dir, chars.slice(0, 127), chars.slice(127, 190), chars.slice(190));
+    fs.mkdirSync(work, { recursive: true });
+    const log = path.join(work, `${chars.slice(0, 100)}.log`);
+    const launcher = new Launcher(BASH);
+    try {
+      // Fields that are empty, at the end and in the middle, must survive too.
+      const script = 'printf "%s" "$1" >arg; printf "%s" "$V" >env; printf "%s" "$PWD" >pwd; printf "%s|%s|%s" "$#" "$2" "$3" >count';
+      const r = await run(launcher, { workdir: work, log, argv: [BASH, '-c', script, 'x', tricky, '', ''], env: { V: tricky, EMPTY: '' } });
+      assert.equal(r.status, 0, fs.existsSync(log) ? fs.readFileSync(log, 'utf8') : '');
+      assert.deepEqual(fs.readFileSync(path.join(work, 'arg')), Buffer.from(tricky));
+      assert.deepEqual(fs.readFileSync(path.join(work, 'env')), Buffer.from(tricky));
+      assert.deepEqual(fs.readFileSync(path.join(work, 'pwd')), Buffer.from(work));
+      assert.equal(fs.readFileSync(path.join(work, 'count'), 'utf8'), '3||');
+      assert.equal(fs.readFileSync(log, 'utf8'), '', 'the log is where the launcher was told');
+      // The next request is read from the right place.
+      assert.equal((await run(launcher, { workdir: dir, log: path.join(dir, 'n.log'), argv: ['true'], env: {} })).status, 0);
+    } finally {
+      launcher.close();
+    }
+  });
+
+  it('refuses NUL in arguments, values, names and paths, and the next request still runs', async () => {
+    const launcher = new Launcher(BASH);
+    const log = path.join(dir, 'nul.log');
+    const never: LaunchListener = { started: () => assert.fail('started'), ended: () => assert.fail('ended'), lost: () => assert.fail('lost') };
+    try {
+      assert.match(launcher.launch({ workdir: dir, log, argv: ['echo', 'a\0b'], env: {} }, never)!, /command contains a NUL character/);
+      assert.match(launcher.launch({ workdir: dir, log, argv: ['true'], env: { V: 'a\0b' } }, never)!, /environment variable "V" holds a NUL/);
+      assert.match(launcher.launch({ workdir: dir, log, argv: ['true'], env: { 'A\0': 'x' } }, never)!, /environment variable "A\\u0000"/);
+      assert.match(launcher.launch({ workdir: `${dir}\0x`, log, argv: ['true'], env: {} }, never)!, /working directory or log path contains a NUL/);
+      launcher.flush();
+      const r = await run(launcher, { workdir: dir, log, argv: [BASH, '-c', 'echo "$V"'], env: { V: 'after' } });
+      assert.equal(r.status, 0);
+      assert.equal(fs.readFileSync(log, 'utf8'), 'after\n');
+    } finally {
+      launcher.close();
+    }
+  });
+
+  it('tells the listeners of tasks that never reported when the launcher goes away', async () => {
+    const launcher = new Launcher(BASH);
+    const pidFile = path.join(dir, 'pid');
+    let pid = 0;
+    try {
+      const lost = new Promise<string>((resolve, reject) => {
+        const refused = launcher.launch(
+          // The task kills its wrapper, so no exit report will ever come.
+          { workdir: dir, log: path.join(dir, 'l.log'), argv: [BASH, '-c', `echo $$ >${pidFile}.tmp; mv ${pidFile}.tmp ${pidFile}; kill -KILL $PPID; exec sleep 30`], env: {} },
+          { started: () => undefined, ended: (s) => reject(new Error(`ended ${s}`)), lost: resolve },
+        );
+        if (refused) reject(new Error(refused));
+      });
+      launcher.flush();
+      await waitFor('the task to start', () => fs.existsSync(pidFile));
+      pid = Number(fs.readFileSync(pidFile, 'utf8'));
+      launcher.close();
+      assert.match(await lost, /launcher process ended before the task reported/);
+    } finally {
+      launcher.close();
+      if (pid > 0) process.kill(pid, 'SIGKILL');
     }
   });
 });

@@ -65,6 +65,11 @@ describe('plan', () => {
     assert.deepEqual(resolveParams(p, {}, { lr: 0.2 }), { ok: true, value: { lr: 0.2, epochs: 10, mode: 'fast', quiet: false } }, 'a resumed run keeps its params');
   });
 
+  it('refuses a NUL in a param value, which no task could receive (the editor and schedules pass params as data)', () => {
+    const p = load().pipeline;
+    assert.deepEqual(resolveParams(p, { mode: 'fa\0st' }), { ok: false, error: '--param mode: the value contains a NUL character, which no process can receive; remove it.' });
+  });
+
   it('selects all tasks, --only, or --from and everything downstream', () => {
     const loaded = load();
     assert.deepEqual(selectTasks(loaded, {}), { ok: true, value: ['ingest', 'train', 'report', 'other'] });

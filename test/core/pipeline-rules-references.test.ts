@@ -283,5 +283,32 @@ describe('core: pipeline rules: references: needs, expressions, outputs, inputs,
     });
   });
 
+  describe('string-param-in-run', () => {
+    it('warns on each free-text string param pasted into run, on the whole ${{ }}, with a fix to read the variable', () => {
+      const text = yaml(
+        'version: 1',
+        'name: p',
+        'params:',
+        '  msg: {type: string, default: hi}',
+        '  who: world',
+        '  mode: {type: string, default: a, enum: [a, b]}',
+        '  lr: 0.1',
+        'tasks:',
+        '  a:',
+        '    run: echo ${{ params.msg }} "${{params.who}}" ${{ params.mode }} ${{ params.lr }} # ${{ params.msg }}',
+        '    env: {M: "${{ params.msg }}"}',
+        '  b:',
+        '    run: echo `${{ params.who }}`',
+      );
+      const diags = run(text);
+      assertRule(diags, 'string-param-in-run', 'warning', [
+        [rangeOf(text, '${{ params.msg }}'), "String param 'msg' is pasted into the shell command: the agent quotes it as one word, but \"$MLOPS_PARAM_MSG\" keeps its value out of the command's text; read it from the environment instead."],
+        [rangeOf(text, '${{params.who}}'), "String param 'who' is pasted into the shell command", '"$MLOPS_PARAM_WHO"'],
+        [rangeOf(text, '${{ params.who }}'), "String param 'who' is pasted into the shell command inside backquotes, where it cannot always be quoted: a value with shell characters is refused at run time. Read \"$MLOPS_PARAM_WHO\" from the environment instead."],
+      ]);
+      assert.deepEqual(diags.find((d) => d.code === 'string-param-in-run')!.fixes, [{ kind: 'env-param', param: 'msg' }]);
+    });
+  });
+
   describeCoverage('covers the references codes of docs/pipeline-format.md');
 });

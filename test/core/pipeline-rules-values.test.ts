@@ -181,5 +181,29 @@ describe('core: pipeline rules: values: schedules, quantities, durations, images
     });
   });
 
+  describe('nul-character', () => {
+    it('reports every value or key that holds a NUL, however YAML spells it', () => {
+      const text = yaml(
+        'version: 1',
+        'name: p',
+        'params:',
+        '  x: {type: string, default: "a\\0b"}',
+        'tasks:',
+        '  a:',
+        '    run: "echo \\x00 $MLOPS_PARAM_X"',
+        '    env: {V: "x\\u0000y", "K\\0": v, OK: "\\\\0 is fine"}',
+        '    workdir: "sub\\U00000000"',
+      );
+      const message = 'contains a NUL character (\\0), which no process can receive in a command, path or environment variable; remove it.';
+      assertRule(run(text), 'nul-character', 'error', [
+        [rangeOf(text, '"a\\0b"'), `This value ${message}`],
+        [rangeOf(text, '"echo \\x00 $MLOPS_PARAM_X"'), `This value ${message}`],
+        [rangeOf(text, '"x\\u0000y"'), `This value ${message}`],
+        [rangeOf(text, '"K\\0"'), `This key ${message}`],
+        [rangeOf(text, '"sub\\U00000000"'), `This value ${message}`],
+      ]);
+    });
+  });
+
   describeCoverage('covers the values codes of docs/pipeline-format.md');
 });

@@ -13,9 +13,9 @@ export const PIPELINE_RULE_FAMILIES = {
   /** pipeline-rules-document.test.ts: the document as YAML and against the schema. */
   document: ['yaml-syntax', 'duplicate-key', 'schema', 'invalid-id'],
   /** pipeline-rules-references.test.ts: what tasks, params, files and features refer to. */
-  references: ['unknown-need', 'self-need', 'cycle', 'duplicate-output', 'undefined-reference', 'unknown-feature', 'model-path-not-output', 'missing-input', 'unused-param', 'redundant-need'],
+  references: ['unknown-need', 'self-need', 'cycle', 'duplicate-output', 'undefined-reference', 'unknown-feature', 'model-path-not-output', 'missing-input', 'unused-param', 'redundant-need', 'string-param-in-run'],
   /** pipeline-rules-values.test.ts: single values (schedules, quantities, durations, images, params, paths). */
-  values: ['invalid-cron', 'invalid-timezone', 'invalid-quantity', 'invalid-duration', 'invalid-image', 'param-type', 'unsafe-path', 'suspicious-quantity', 'unpinned-image'],
+  values: ['invalid-cron', 'invalid-timezone', 'invalid-quantity', 'invalid-duration', 'invalid-image', 'param-type', 'unsafe-path', 'suspicious-quantity', 'unpinned-image', 'nul-character'],
 } as const satisfies Record<string, readonly DiagnosticCode[]>;
 
 export interface RuleSuite {

@@ -86,6 +86,41 @@ describe('language server: code actions', function () {
     await fixed(got[0]!.result, 'suspicious-quantity');
   });
 
+  it('reads a string param pasted into run from its variable, spelled for its shell quotes and its YAML style', async () => {
+    const head = 'version: 1\nname: p\nparams:\n  msg: {type: string, default: hi}\ntasks:\n';
+    const cases: [string, string, string][] = [
+      // [the task as written, after the fix, why]
+      ['  a:\n    run: echo ${{ params.msg }} done\n', '  a:\n    run: echo "$MLOPS_PARAM_MSG" done\n', 'plain YAML, unquoted word'],
+      ['  a:\n    run: echo "x${{ params.msg }}y"\n', '  a:\n    run: echo "x${MLOPS_PARAM_MSG}y"\n', 'plain YAML, inside double quotes before a letter'],
+      ["  a:\n    run: echo '<${{ params.msg }}>'\n", '  a:\n    run: echo \'<\'"$MLOPS_PARAM_MSG"\'>\'\n', 'plain YAML, inside single quotes'],
+      ['  a:\n    run: "echo \\"${{ params.msg }}\\" ${{ params.msg }}"\n', '  a:\n    run: "echo \\"$MLOPS_PARAM_MSG\\" ${{ params.msg }}"\n', 'double-quoted YAML'],
+      ["  a:\n    run: 'echo ${{ params.msg }}'\n", "  a:\n    run: 'echo \"$MLOPS_PARAM_MSG\"'\n", 'single-quoted YAML'],
+      ['  a:\n    run: ${{ params.msg }} --x\n', '  a:\n    run: "\\"$MLOPS_PARAM_MSG\\" --x"\n', 'a quote would start the plain scalar'],
+      ['  a: {run: "echo ${{ params.msg }}_x"}\n', '  a: {run: "echo \\"$MLOPS_PARAM_MSG\\"_x"}\n', 'double-quoted YAML in a flow mapping'],
+      ['  a:\n    run: |\n      cat <<EOF\n      ${{ params.msg }}\n      EOF\n', '  a:\n    run: |\n      cat <<EOF\n      ${MLOPS_PARAM_MSG}\n      EOF\n', 'block scalar, here-document'],
+    ];
+    for (const [task, expected, why] of cases) {
+      const text = head + task;
+      const got = await fixes(text, 'string-param-in-run');
+      assert.deepEqual(got.map((f) => [f.action.title, f.action.isPreferred]), [['Read the param from $MLOPS_PARAM_MSG', true]], why);
+      assert.equal(got[0]!.result, head + expected, why);
+    }
+    // Applied, the warning is gone and the file is clean.
+    const diags = await ws.client.replace(ws.pipeline, `${head}  a:\n    run: echo "$MLOPS_PARAM_MSG" done\n`);
+    assert.deepEqual(diags, []);
+  });
+
+  it('warns with the exact range and offers no fix where the variable cannot be spelled (quoted here-document)', async () => {
+    const text = "version: 1\nname: p\nparams:\n  msg: {type: string, default: hi}\ntasks:\n  a:\n    run: |\n      cat <<'EOF'\n      ${{ params.msg }}\n      EOF\n";
+    const diags = await ws.client.replace(ws.pipeline, text);
+    assert.deepEqual(
+      diags.map((d: Diagnostic) => [d.code, d.severity, d.range]),
+      [['string-param-in-run', 2, { start: { line: 8, character: 6 }, end: { line: 8, character: 23 } }]],
+    );
+    assert.match(String(diags[0]!.message), /in a here-document, where it cannot always be quoted/);
+    assert.deepEqual(await fixes(text, 'string-param-in-run'), []);
+  });
+
   it('offers nothing where there is no problem, and nothing when only refactorings are asked for', async () => {
     await ws.client.replace(ws.pipeline, PIPELINE);
     const none = await ws.client.request('textDocument/codeAction', { textDocument: { uri: P }, range: { start: { line: 0, character: 0 }, end: { line: 30, character: 0 } }, context: { diagnostics: [] } });

@@ -6,11 +6,14 @@ import { spawn, type ChildProcess } from 'node:child_process';
  * ~50 MB process) — more than make needs to run a no-op task. Forking from a small bash is
  * a fraction of that and runs beside the agent instead of blocking it.
  *
- * Requests on stdin, one per task: an 8-digit byte length, then that many bytes of fields
- * separated by U+001F: key, workdir, log file, argc, argv…, NAME=value…. A length prefix
- * lets bash read a request in two read() calls instead of one per byte. Replies on stdout,
- * one line each: `P key pgid` once the task has started, `X key status` when it has ended
- * (status as bash reports it: 128+n after signal n).
+ * Requests on stdin, one per task: an 8-digit byte length, then that many bytes of fields,
+ * each ended by U+001F: key, workdir, log file, argc, argv…, NAME=value…. A length prefix
+ * lets bash read a request in two read() calls instead of one per byte. Fields may hold any
+ * byte but NUL (no process can receive NUL in an argument, path or environment value, and a
+ * bash variable cannot hold one; `launch` refuses it): U+001E and U+001F inside a field are
+ * sent as U+001E '0' and U+001E '1', and decoded only in requests that contain U+001E.
+ * Replies on stdout, one line each: `P key pgid` once the task has started, `X key status`
+ * when it has ended (status as bash reports it: 128+n after signal n).
  */
 const SCRIPT = `
 set -m  # job control: each task runs in a process group of its own, led by its wrapper
@@ -41,6 +44,10 @@ wrapper() {
 
 while IFS= read -r -N 8 len && IFS= read -r -N "$((10#$len))" req; do
   IFS=$'\\x1f' f=($req)
+  if [[ $req == *$'\\x1e'* ]]; then  # escaped separators: 1e 31 is 1f, then 1e 30 is 1e
+    f=("\${f[@]//$'\\x1e'1/$'\\x1f'}")
+    f=("\${f[@]//$'\\x1e'0/$'\\x1e'}")
+  fi
   key=\${f[0]} dir=\${f[1]} log=\${f[2]} argc=\${f[3]}
   argv=("\${f[@]:4:argc}")
   envs=("\${f[@]:4+argc}")
@@ -50,13 +57,21 @@ while IFS= read -r -N 8 len && IFS= read -r -N "$((10#$len))" req; do
 done 2>/dev/null
 `;
 
-/** The one character request fields may not contain. */
-export const FIELD_SEPARATOR = '\x1f';
+const SEP = '\x1f';
+const ESC = '\x1e';
+const ESCAPES = /[\x1e\x1f]/g;
+
+/** A request field as the launcher reads it: separators escaped, then the terminator. */
+function field(f: string): string {
+  return (f.includes(SEP) || f.includes(ESC) ? f.replace(ESCAPES, (c) => (c === ESC ? `${ESC}0` : `${ESC}1`)) : f) + SEP;
+}
 
 /** What one launched process reports. */
 export interface LaunchListener {
   started(pgid: number): void;
   ended(status: number): void;
+  /** The launcher went away before the task reported its end (it may never have started). */
+  lost(reason: string): void;
 }
 
 export interface LaunchRequest {
@@ -66,30 +81,51 @@ export interface LaunchRequest {
   env: Record<string, string>;
 }
 
+/** The reason a request cannot be passed to a process, or null. */
+export function unlaunchable(req: LaunchRequest): string | null {
+  const nul = (s: string) => s.includes('\0');
+  if (req.argv.some(nul)) return 'its command contains a NUL character, which no process can receive; remove it';
+  for (const [k, v] of Object.entries(req.env)) {
+    if (nul(k) || nul(v) || k.includes('=') || k === '') return `its environment variable ${JSON.stringify(k)} holds a NUL character or has an invalid name; remove it`;
+  }
+  if (nul(req.workdir) || nul(req.log)) return 'its working directory or log path contains a NUL character; remove it';
+  return null;
+}
+
+/** A launched task the launcher has not yet reported the end of, and which launcher process has it. */
+interface Waiting {
+  listener: LaunchListener;
+  child: ChildProcess | null;
+}
+
 /** One bash launcher process, started on first use and restarted if it dies. */
 export class Launcher {
   private child: ChildProcess | null = null;
-  private readonly listeners = new Map<string, LaunchListener>();
+  private readonly waiting = new Map<string, Waiting>();
   private nextKey = 0;
   private pending = '';
+  /** The requests in `pending`: they go to whichever process `flush` writes to. */
+  private queued: Waiting[] = [];
   private partial = '';
 
   constructor(private readonly bash: string) {}
 
   /**
-   * Queues a task; `flush` sends what is queued. False (and nothing queued) when a field
-   * holds the separator, which no real command or path does.
+   * Queues a task; `flush` sends what is queued. Returns null when queued, else why the
+   * request cannot be passed to a process (a NUL character), and nothing is queued.
    */
-  launch(req: LaunchRequest, listener: LaunchListener): boolean {
-    const env = Object.entries(req.env).map(([k, v]) => `${k}=${v}`);
-    const key = String(this.nextKey);
-    const fields = [key, req.workdir, req.log, String(req.argv.length), ...req.argv, ...env];
-    if (fields.some((f) => f.includes(FIELD_SEPARATOR))) return false;
-    this.nextKey++;
-    this.listeners.set(key, listener);
-    const body = fields.join(FIELD_SEPARATOR);
+  launch(req: LaunchRequest, listener: LaunchListener): string | null {
+    const refused = unlaunchable(req);
+    if (refused) return refused;
+    const key = String(this.nextKey++);
+    let body = field(key) + field(req.workdir) + field(req.log) + field(String(req.argv.length));
+    for (const a of req.argv) body += field(a);
+    for (const k in req.env) body += field(`${k}=${req.env[k]}`);
+    const w: Waiting = { listener, child: null };
+    this.waiting.set(key, w);
+    this.queued.push(w);
     this.pending += String(Buffer.byteLength(body)).padStart(8, '0') + body;
-    return true;
+    return null;
   }
 
   /** Ends the launcher once idle; tasks already started keep reporting through their wrappers. */
@@ -102,8 +138,11 @@ export class Launcher {
   flush(): void {
     if (this.pending === '') return;
     const data = this.pending;
+    const child = this.process();
+    for (const w of this.queued) w.child = child;
     this.pending = '';
-    this.process().stdin!.write(data);
+    this.queued = [];
+    child.stdin!.write(data);
   }
 
   private process(): ChildProcess {
@@ -113,12 +152,24 @@ export class Launcher {
     const child = spawn(this.bash, ['-c', SCRIPT, 'mlops-launcher'], { stdio: ['pipe', 'pipe', 'ignore'], detached: true });
     child.stdout!.setEncoding('utf8');
     child.stdout!.on('data', (chunk: string) => this.read(chunk));
+    // Every writer of the pipe — the launcher and each wrapper it forked — is gone: a task
+    // sent to this process that has not reported its end never will.
+    child.stdout!.once('close', () => this.orphaned(child));
     child.stdin!.on('error', () => undefined);
+    child.once('error', () => undefined);
     child.once('exit', () => {
       if (this.child === child) this.child = null;
     });
     this.child = child;
     return child;
+  }
+
+  private orphaned(child: ChildProcess): void {
+    for (const [key, w] of this.waiting) {
+      if (w.child !== child) continue;
+      this.waiting.delete(key);
+      w.listener.lost('the launcher process ended before the task reported how it ended');
+    }
   }
 
   private read(chunk: string): void {
@@ -133,12 +184,12 @@ export class Launcher {
 
   private line(line: string): void {
     const [kind, key, value] = line.split(' ');
-    const listener = this.listeners.get(key!);
-    if (!listener) return;
-    if (kind === 'P') listener.started(Number(value));
+    const w = this.waiting.get(key!);
+    if (!w) return;
+    if (kind === 'P') w.listener.started(Number(value));
     else if (kind === 'X') {
-      this.listeners.delete(key!);
-      listener.ended(Number(value));
+      this.waiting.delete(key!);
+      w.listener.ended(Number(value));
     }
   }
 }

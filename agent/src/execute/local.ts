@@ -75,14 +75,15 @@ export class LocalExecutor implements Executor {
     });
     this.live.add(attempt);
     this.watch();
-    const queued = this.launcher.launch(
+    const refused = this.launcher.launch(
       { workdir: launch.task.workdir, log: lane?.path ?? launch.log, argv, env },
-      { started: (pgid) => attempt.started(pgid, lane?.path), ended: (status) => attempt.finish(exitFromStatus(status)) },
+      {
+        started: (pgid) => attempt.started(pgid, lane?.path),
+        ended: (status) => attempt.finish(exitFromStatus(status)),
+        lost: (error) => attempt.finish({ code: null, signal: null, error }),
+      },
     );
-    if (!queued) {
-      const error = 'its command, environment or paths contain the control character U+001F, which the local executor cannot pass';
-      queueMicrotask(() => attempt.finish({ code: null, signal: null, error }));
-    }
+    if (refused) queueMicrotask(() => attempt.finish({ code: null, signal: null, error: refused }));
     return attempt;
   }
 
@@ -180,7 +181,11 @@ class Attempt implements TaskHandle {
   ) {}
 
   started(pgid: number, log: string | undefined): void {
-    if (this.done) return;
+    // Forced to end before it started: it must not run unwatched.
+    if (this.done) {
+      signalGroup(pgid, 'SIGKILL');
+      return;
+    }
     this.pgid = pgid;
     this.listener.started(pgid, log);
     if (this.stopping) this.signal(this.stopping);
@@ -192,6 +197,9 @@ class Attempt implements TaskHandle {
     if (this.stopping === 'kill' || (this.stopping === 'term' && how === 'term')) return;
     this.stopping = how;
     if (this.pgid !== null) this.signal(how);
+    // Killed before the launcher said it started: end it now rather than wait for a report
+    // that may never come (its group is killed the moment it does).
+    else if (how === 'kill') this.finish({ code: null, signal: 'SIGKILL', error: null });
   }
 
   private signal(how: 'term' | 'kill'): void {

@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import type { RunEndStatus, RunEvent, RunTrigger, TaskEndStatus, TaskStatus } from '../../../core/src/protocol/agent';
 import type { Executor, Exit, TaskHandle } from '../execute/executor';
-import { paramEnvName, type ExecutorKind, type Plan, type PlannedTask } from '../plan';
+import { paramEnvName } from '../../../core/src/pipeline/shell';
+import type { ExecutorKind, Plan, PlannedTask } from '../plan';
 import { formatDuration } from '../util/time';
 import { neverFits, type ResourcePool } from './capacity';
 import { backoffDelay, mayRetry } from './retry';

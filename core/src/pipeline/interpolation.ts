@@ -11,7 +11,9 @@ export interface Reference {
   outer: Span;
 }
 
-const PATTERN = /\$\{\{([^}]*)\}\}/g;
+/** One `${{ expr }}`; the expression holds no `}`. */
+export const REFERENCE_PATTERN = /\$\{\{([^}]*)\}\}/g;
+const PATTERN = REFERENCE_PATTERN;
 
 /**
  * Finds the references in a scalar by scanning its source text, so that spans are exact

@@ -8,6 +8,7 @@ import { producersOf, resolveInputPath, type PipelineGraph } from './graph';
 import type { Reference } from './interpolation';
 import { effective } from './load';
 import type { Located, ParamType, Pipeline, Task, TaskSettings } from './model';
+import { checkProcessInputs } from './process-rules';
 
 /** How many unknown names per check get a closest-match suggestion. */
 const MAX_SUGGESTIONS = 100;
@@ -43,6 +44,7 @@ export function checkPipeline(ctx: PipelineContext, out: Problems): void {
   checkFeatures(ctx, out);
   checkModels(ctx, out);
   checkInputs(ctx, out);
+  checkProcessInputs(ctx, out);
 }
 
 function checkIds({ pipeline: p }: PipelineContext, out: Problems): void {

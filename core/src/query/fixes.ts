@@ -4,7 +4,10 @@
  * tasks (which task probably writes a missing input).
  */
 import type { Diagnostic, DiagnosticCode, FixData } from '../diagnostics';
+import { findReferences, REFERENCE_PATTERN } from '../pipeline/interpolation';
 import type { Pipeline, Task } from '../pipeline/model';
+import { commandContexts } from '../pipeline/process-rules';
+import { envReference, paramEnvName } from '../pipeline/shell';
 import { TASK_ID } from '../pipeline/rules';
 import { normalize } from '../util/paths';
 import type { Analysis } from '../workspace';
@@ -64,11 +67,42 @@ function fixEdits(a: Analysis, d: Diagnostic, span: [number, number], fix: FixDa
       const edit = createTask(text, p, fix.id);
       return edit ? { title: `Create task '${fix.id}'`, edits: [edit] } : undefined;
     }
+    case 'env-param':
+      return envParamFix(a, span, fix.param);
     default: {
       const never: never = fix;
       return never;
     }
   }
+}
+
+/**
+ * `string-param-in-run`: `${{ params.X }}` becomes "$MLOPS_PARAM_X", spelled for where it
+ * stands in the shell command and written in the YAML scalar's own style.
+ */
+function envParamFix(a: Analysis, span: [number, number], name: string): { title: string; edits: SpanEdit[] } | undefined {
+  const p = a.pipeline;
+  const text = a.parsed.text;
+  const task = p && [...p.tasks.values()].find((t) => t.run && t.run.span[0] <= span[0] && span[1] <= t.run.span[1]);
+  const run = task?.run;
+  if (!task || !run) return undefined;
+  const refs = findReferences(text, run.span);
+  const k = refs.findIndex((r) => r.outer[0] === span[0]);
+  const context = k < 0 ? undefined : commandContexts(p, task, refs.length)?.[k];
+  const shell = context && envReference(name, context, text[span[1]] ?? '');
+  if (!shell) return undefined;
+  const title = `Read the param from $${paramEnvName(name)}`;
+  const style = text[run.span[0]];
+  if (style === '"') return { title, edits: [{ span, newText: shell.replace(/[\\"]/g, '\\$&') }] };
+  if (style === "'") return { title, edits: [{ span, newText: shell.replace(/'/g, "''") }] };
+  // Block scalars take any text; so does a plain one, unless a quote would start it. (A plain
+  // scalar inside a flow mapping cannot hold `${{` at all, so braces never meet one here.)
+  const opensQuote = span[0] === run.span[0] && /^["']/.test(shell);
+  if (style === '|' || style === '>' || !opensQuote) return { title, edits: [{ span, newText: shell }] };
+  // Otherwise the whole command becomes a double-quoted YAML string (JSON's escapes are YAML's).
+  let j = -1;
+  const value = run.value.replace(new RegExp(REFERENCE_PATTERN.source, 'g'), (whole) => (++j === k ? shell : whole));
+  return { title, edits: [{ span: run.span, newText: JSON.stringify(value) }] };
 }
 
 function unquote(s: string): string {
