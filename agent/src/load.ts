@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { documentKind, Workspace, type Dag, type Diagnostic, type Pipeline, type PipelineGraph, type PipelineProblem } from '../../core/src/index';
-import { findProjectFiles, nodeFileHost, readText, toPosix, workspaceRoot } from './util/files';
+import { documentKind, Workspace, type Dag, type DocumentKind, type Diagnostic, type Pipeline, type PipelineGraph, type PipelineProblem } from '../../core/src/index';
+import { describeUnread, unreadFromError } from '../../core/src/node/read';
+import { fileHost, findProjectFiles, readDocument, toPosix, workspaceRoot } from './util/files';
 import { err, ok, type Result } from './util/result';
 
 /** A pipeline that passed validation, with everything later steps need to know about it. */
@@ -42,9 +43,22 @@ export function jsonDiagnostic(file: string, d: Diagnostic): PipelineProblem {
 
 /** A workspace holding every feature catalog below `root`, so cross-file rules see them all. */
 export function projectWorkspace(root: string): Workspace {
-  const ws = new Workspace({ root: toPosix(root), host: nodeFileHost });
-  for (const f of findProjectFiles(root, (n) => documentKind(n) === 'features')) ws.set(toPosix(f), readText(f));
+  const ws = new Workspace({ root: toPosix(root), host: fileHost([root]) });
+  addProjectDocuments(ws, root, 'features');
   return ws;
+}
+
+/**
+ * Adds every document of one kind below `root` (but those in `except`) to a workspace. One
+ * that cannot be read (over the size limit, say) is left out: it only informs cross-file
+ * rules here, and validating it by name reports why.
+ */
+export function addProjectDocuments(ws: Workspace, root: string, kind: DocumentKind, except?: ReadonlySet<string>): void {
+  for (const f of findProjectFiles(root, (n) => documentKind(n) === kind)) {
+    if (except?.has(f)) continue;
+    const text = readDocument(f, [root]);
+    if (text.ok) ws.set(toPosix(f), text.value);
+  }
 }
 
 /**
@@ -56,14 +70,15 @@ export function loadPipelineFile(fileArg: string, cwd: string): Result<LoadedPip
   if (documentKind(file) !== 'pipeline') {
     return err({ message: `${fileArg} is not a *.pipeline.yaml file; name a pipeline to run.`, problems: [] });
   }
-  let text: string;
   try {
     // One spelling of every path (symlinks resolved), so cache keys and container mounts agree.
     file = fs.realpathSync(file);
-    text = readText(file);
   } catch (e) {
-    return err({ message: `Cannot read ${fileArg} (${(e as NodeJS.ErrnoException).code ?? 'error'}); check the path.`, problems: [] });
+    return err({ message: `${fileArg} ${describeUnread(unreadFromError(e))}; check the path.`, problems: [] });
   }
+  const read = readDocument(file);
+  if (!read.ok) return err({ message: `${fileArg} ${describeUnread(read.error)}; name a regular *.pipeline.yaml file.`, problems: [] });
+  const text = read.value;
   const dir = path.dirname(file);
   const root = workspaceRoot(dir);
   const ws = projectWorkspace(root);

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import { documentKind, isTimeZone, loadPipeline, nextFire, parseCron, parseYaml, type CronSpec, type ScheduledPipeline } from '../../core/src/index';
-import { findProjectFiles, readText } from './util/files';
+import { findProjectFiles, readDocument } from './util/files';
 
 /** How often the workspace is read again for added, changed or removed schedules. */
 const RESCAN_MS = 60_000;
@@ -87,15 +87,16 @@ export class Triggers {
   private scan(): Schedule[] {
     const out: Schedule[] = [];
     for (const found of findProjectFiles(this.deps.root, (n) => documentKind(n) === 'pipeline')) {
-      let text: string;
       let file: string;
       try {
         file = fs.realpathSync(found); // the spelling runs record, so a fire can find its own runs
-        text = readText(file);
       } catch {
         continue;
       }
-      const p = loadPipeline(parseYaml(text).root);
+      // One that cannot be read cannot run either; a run of it says why.
+      const text = readDocument(file, [this.deps.root]);
+      if (!text.ok) continue;
+      const p = loadPipeline(parseYaml(text.value).root);
       for (const s of p.schedules) {
         if (!s.cron) continue;
         const cron = parseCron(s.cron.value);

@@ -43,6 +43,7 @@ export const FEATURE_CODES = [
   'duplicate-feature-view',
   'missing-transformation',
   'missing-source-path',
+  'unreadable-file',
 ] as const;
 
 export type DiagnosticCode = (typeof PIPELINE_CODES)[number] | (typeof FEATURE_CODES)[number];

@@ -16,7 +16,7 @@ export * from './graph/dag';
 export * from './schedule/cron';
 export * from './util/values';
 export * from './util/closest';
-export type { FileHost } from './rules/problem';
+export type { FileHost, FileText } from './rules/problem';
 export { FEATURE_NAME } from './features/rules';
 export * from './protocol/lsp';
 export * from './query/node-at';

@@ -109,3 +109,16 @@ export function task(run: RunJson, id: string): RunJson['tasks'][number] {
   if (!t) throw new Error(`run ${run.id} has no task ${id}: ${JSON.stringify(run.tasks)}`);
   return t;
 }
+
+/**
+ * Runs `mlops` and waits at most `ms` for it to exit; past that it is killed and the test
+ * fails naming the command (a hang is the failure these tests look for).
+ */
+export async function mlopsWithin(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}, ms = 20_000): Promise<Result> {
+  const child = spawnMlops(args, cwd, env);
+  const timer = setTimeout(() => child.kill('SIGKILL'), ms);
+  const r = await finished(child);
+  clearTimeout(timer);
+  if (r.signal === 'SIGKILL') throw new Error(`mlops ${args.join(' ')} did not end within ${ms} ms; stdout: ${r.stdout.slice(0, 500)} stderr: ${r.stderr.slice(0, 500)}`);
+  return r;
+}

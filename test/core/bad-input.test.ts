@@ -1,8 +1,15 @@
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { readText } from '../../agent/src/util/files';
+import { readDocument } from '../../agent/src/util/files';
 import { Workspace, type Diagnostic } from '../../core/src/index';
 import { assertWellFormed, CHURN_FEATURES, CHURN_PIPELINE, rangeOf, tempDir, timed, writeTree, yaml } from './helpers';
+
+/** A document's text as the CLI reads it; these fixtures are always readable. */
+function readText(file: string): string {
+  const r = readDocument(file);
+  if (!r.ok) throw new Error(`${file}: ${r.error.reason}`);
+  return r.value;
+}
 
 /** The safety bound every analysis must stay under, however hostile the input. */
 const BOUND_MS = 2000;

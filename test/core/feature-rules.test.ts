@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { fileHost } from '../../agent/src/util/files';
 import { FEATURE_CODES, Workspace } from '../../core/src/index';
 import { assertDiagnostics, CHURN_DIR, CHURN_FEATURES, CHURN_PIPELINE, nodeHost, rangeOf, tempDir, within, writeTree, yaml } from './helpers';
 import { assertRule, ruleSuite } from './rules';
@@ -261,6 +264,53 @@ describe('core: feature catalog rules', () => {
       writeTree(tmp.dir, { 'data/absent.csv': '', 'data/made/out.csv': '', 'src/nope.py': 'def compute():\n  pass\n' });
       ws.filesChanged();
       assert.deepEqual(ws.analyze(file)!.diagnostics.map((d) => d.message), ["'src/stats.py' defines no function 'comput'; add it or fix the name after ':'."]);
+    });
+  });
+
+  describe('unreadable-file (real file system)', () => {
+    let tmp: ReturnType<typeof tempDir>;
+    let outside: ReturnType<typeof tempDir>;
+    beforeEach(() => {
+      tmp = tempDir();
+      outside = tempDir();
+    });
+    afterEach(() => {
+      tmp.cleanup();
+      outside.cleanup();
+    });
+
+    it('names a transformation that is a FIFO, a device, too large or a link out of the workspace, without reading it', () => {
+      writeTree(tmp.dir, { 'src/ok.py': 'def compute(df):\n    return df\n' });
+      writeTree(outside.dir, { 'secret.py': 'def compute(df):\n    return df\n' });
+      execFileSync('mkfifo', [path.join(tmp.dir, 'src/fifo.py')]);
+      fs.symlinkSync('/dev/zero', path.join(tmp.dir, 'src/zero.py'));
+      fs.symlinkSync(path.join(outside.dir, 'secret.py'), path.join(tmp.dir, 'src/away.py'));
+      // Sparse: 5 GB on paper, nothing on disk. Reading it would take the 5 GB.
+      fs.closeSync(fs.openSync(path.join(tmp.dir, 'src/huge.py'), 'w'));
+      fs.truncateSync(path.join(tmp.dir, 'src/huge.py'), 5 * 1024 ** 3);
+      const views = ['ok', 'fifo', 'zero', 'away', 'huge'];
+      const text = yaml('version: 1', 'feature_views:', ...views.flatMap((v) => [`  ${v}:`, `    transformation: src/${v}.py:compute`, '    features: {a: int64}']));
+      const file = `${tmp.dir}/f.features.yaml`;
+      const ws = new Workspace({ root: tmp.dir, host: fileHost([tmp.dir]) });
+      ws.set(file, text);
+      const fix = 'so it was not checked; point transformation at a regular source file inside the workspace.';
+      assertRule(seen(ws.analyze(file)!.diagnostics), 'unreadable-file', 'warning', [
+        [rangeOf(text, 'src/fifo.py:compute'), `Transformation file 'src/fifo.py' is a FIFO, not a regular file, ${fix}`],
+        [rangeOf(text, 'src/zero.py:compute'), `Transformation file 'src/zero.py' resolves to /dev/zero, outside the workspace, and is not followed, ${fix}`],
+        [rangeOf(text, 'src/away.py:compute'), `Transformation file 'src/away.py' resolves to ${outside.dir}/secret.py, outside the workspace, and is not followed, ${fix}`],
+        [rangeOf(text, 'src/huge.py:compute'), `Transformation file 'src/huge.py' is 5.0 GB, over the 4.0 MB limit for this kind of file, ${fix}`],
+      ]);
+    });
+
+    it('names a link to a device even where reads are not confined to a folder', () => {
+      fs.mkdirSync(path.join(tmp.dir, 'src'));
+      fs.symlinkSync('/dev/zero', path.join(tmp.dir, 'src/zero.py'));
+      const text = yaml('version: 1', 'feature_views:', '  zero:', '    transformation: src/zero.py:compute', '    features: {a: int64}');
+      const ws = new Workspace({ root: tmp.dir, host: fileHost([]) });
+      ws.set(`${tmp.dir}/f.features.yaml`, text);
+      assertRule(seen(ws.analyze(`${tmp.dir}/f.features.yaml`)!.diagnostics), 'unreadable-file', 'warning', [
+        [rangeOf(text, 'src/zero.py:compute'), "Transformation file 'src/zero.py' is a character device, not a regular file"],
+      ]);
     });
   });
 

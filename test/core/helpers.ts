@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { fileHost } from '../../agent/src/util/files';
 import {
   FEATURE_CODES,
   PIPELINE_CODES,
@@ -37,8 +38,8 @@ export function documentedCodes(page: 'pipeline-format.md' | 'feature-catalog.md
 /** Every code the validators may emit, pipeline and catalog. */
 export const ALL_CODES: ReadonlySet<string> = new Set<string>([...PIPELINE_CODES, ...FEATURE_CODES]);
 
-/** The file system as the CLI sees it. */
-export { nodeFileHost as nodeHost } from '../../agent/src/util/files';
+/** The file system as the CLI sees it (reads not confined to a folder). */
+export const nodeHost = fileHost([]);
 
 /** The range of the `nth` (0-based) occurrence of `needle` in `text`; fails the test when absent. */
 export function rangeOf(text: string, needle: string, nth = 0): Range {

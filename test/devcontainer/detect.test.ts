@@ -5,7 +5,7 @@ import { scanProject } from '../../agent/src/devcontainer/scan';
 import { emptyProject, FIXTURES, REPO } from './helpers';
 
 function facts(name: string): DetectedFacts {
-  return detect({ files: scanProject(path.join(FIXTURES, name)) });
+  return detect(scanProject(path.join(FIXTURES, name)));
 }
 
 /** The facts of a project made of `entries` (relative path → text). */
@@ -131,11 +131,11 @@ describe('devcontainer detection: fixture projects', () => {
   }
 
   it('empty folder: nothing at all', () => {
-    assert.deepEqual(detect({ files: scanProject(emptyProject()) }), NOTHING);
+    assert.deepEqual(detect(scanProject(emptyProject())), NOTHING);
   });
 
   it('examples/churn: a comments-only requirements.txt and the pipeline resources', () => {
-    const f = detect({ files: scanProject(path.join(REPO, 'examples', 'churn')) });
+    const f = detect(scanProject(path.join(REPO, 'examples', 'churn')));
     assert.deepEqual(f.manifests, [{ path: 'requirements.txt', kind: 'requirements' }]);
     assert.deepEqual(f.packages, []);
     assert.deepEqual(f.resources, { cpu: 1, memory: 2 ** 30, gpu: 0, from: { cpu: 'churn.pipeline.yaml#ingest', memory: 'churn.pipeline.yaml#train', gpu: 'churn.pipeline.yaml#train' } });

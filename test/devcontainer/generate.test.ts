@@ -21,7 +21,7 @@ function dirOf(name: string): string {
 }
 
 function gen(name: string, options: GenerateOptions = {}) {
-  const facts = detect({ files: scanProject(dirOf(name)) });
+  const facts = detect(scanProject(dirOf(name)));
   const out = generate(facts, { name, ...options });
   const json = parseJsonc(out.files[DEVCONTAINER_JSON]!) as Record<string, any>;
   return { ...out, facts, json, dockerfile: out.files[DOCKERFILE]!, text: out.files[DEVCONTAINER_JSON]! };

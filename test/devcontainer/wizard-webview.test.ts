@@ -93,7 +93,7 @@ describe('devcontainer wizard webview (headless Chromium)', function () {
   const deliver = (m: DevcontainerHostMessage) => page.evaluate((msg) => window.postMessage(msg, '*'), m);
 
   function conda() {
-    const facts = detect({ files: scanProject(path.join(FIXTURES, 'conda')) });
+    const facts = detect(scanProject(path.join(FIXTURES, 'conda')));
     const options = suggestedOptions(facts);
     const files = generate(facts, { name: 'conda', python: options.python }).files;
     return { facts, options, files };

@@ -6,6 +6,7 @@ import type { DevcontainerHostMessage, WizardOptions } from '../../core/src/prot
 import { parseDevcontainerMessage } from '../../core/src/protocol/devcontainer';
 import { scanProject } from '../../agent/src/devcontainer/scan';
 import { copyFixture, devcontainerErrors } from './helpers';
+import { fileText, READ_LIMITS } from '../../core/src/node/read';
 
 class FakeHost implements WizardHost {
   posted: DevcontainerHostMessage[] = [];
@@ -18,7 +19,7 @@ class FakeHost implements WizardHost {
     private readonly dir: string,
   ) {}
   files = {
-    read: (p: string): string | undefined => (fs.existsSync(path.join(this.dir, p)) ? fs.readFileSync(path.join(this.dir, p), 'utf8') : undefined),
+    read: (p: string) => fileText(path.join(this.dir, p), { limit: READ_LIMITS.manifest }),
     write: (p: string, text: string): void => {
       fs.mkdirSync(path.dirname(path.join(this.dir, p)), { recursive: true });
       fs.writeFileSync(path.join(this.dir, p), text);
@@ -50,7 +51,7 @@ class FakeHost implements WizardHost {
 function session(name: string, answer = true) {
   const dir = copyFixture(name);
   const host = new FakeHost(answer, dir);
-  const s = new WizardSession(path.basename(dir), detect({ files: scanProject(dir) }), host, 'mlops-workbench.mlops-workbench');
+  const s = new WizardSession(path.basename(dir), detect(scanProject(dir)), host, 'mlops-workbench.mlops-workbench');
   return { dir, host, s };
 }
 

@@ -5,9 +5,10 @@ import { documentKind } from '../../../core/src/index';
 import type { DagNodeDetails, DagResult } from '../../../core/src/protocol/lsp';
 import { dagOf } from '../../../core/src/query/dag';
 import { withDetails } from '../../../core/src/query/dag-details';
-import { format, option, parseArgs, UsageError } from '../util/args';
+import { describeUnread } from '../../../core/src/node/read';
+import { format, InputError, option, parseArgs, UsageError } from '../util/args';
 import { projectWorkspace } from '../load';
-import { readText, toPosix, workspaceRoot } from '../util/files';
+import { readDocument, toPosix, workspaceRoot } from '../util/files';
 import type { Command } from './command';
 
 /** One task as `mlops dag --format json` prints it: the DAG view's facts, `line` 1-based. */
@@ -42,10 +43,12 @@ export const dagCommand: Command = {
     const file = path.resolve(cwd, args.positionals[0]!);
     if (documentKind(file) !== 'pipeline') throw new UsageError(`${args.positionals[0]}: not a *.pipeline.yaml file.`);
     if (!fs.existsSync(file)) throw new UsageError(`${args.positionals[0]}: no such file.`);
+    const read = readDocument(file);
+    if (!read.ok) throw new InputError(`${args.positionals[0]} ${describeUnread(read.error)}; name a regular *.pipeline.yaml file.`);
     const root = workspaceRoot(path.dirname(file));
     // Feature catalogs decide unknown-feature errors, as in the editor.
     const ws = projectWorkspace(root);
-    ws.set(toPosix(file), readText(file));
+    ws.set(toPosix(file), read.value);
     const a = ws.analyze(toPosix(file))!;
     const graph = withDetails(a, dagOf(a, pathToFileURL(file).href));
     const dag = toJson(graph, a.pipeline?.name?.value ?? null, path.relative(cwd, file) || file);

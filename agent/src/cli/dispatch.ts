@@ -1,4 +1,4 @@
-import { UsageError } from '../util/args';
+import { InputError, UsageError } from '../util/args';
 import type { Command } from './command';
 
 /**
@@ -19,6 +19,10 @@ export async function dispatch(cmd: Command, rest: string[]): Promise<number> {
   } catch (err) {
     if (err instanceof UsageError) {
       process.stderr.write(`mlops ${cmd.name}: ${err.message}\nUsage: ${cmd.usage}\n`);
+      return 2;
+    }
+    if (err instanceof InputError) {
+      process.stderr.write(`mlops ${cmd.name}: ${err.message}\n`);
       return 2;
     }
     const e = err as NodeJS.ErrnoException;

@@ -1,10 +1,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { documentKind, type PipelineProblem } from '../../../core/src/index';
-import { jsonDiagnostic, projectWorkspace } from '../load';
-import { format, parseArgs, UsageError } from '../util/args';
+import { describeUnread, kindOf } from '../../../core/src/node/read';
+import { addProjectDocuments, jsonDiagnostic, projectWorkspace } from '../load';
+import { format, InputError, parseArgs, UsageError } from '../util/args';
 import { palette, type Palette } from '../util/colors';
-import { findProjectFiles, readText, skippedFolder, toPosix, workspaceRoot } from '../util/files';
+import { findProjectFiles, readDocument, skippedFolder, toPosix, workspaceRoot } from '../util/files';
 import type { Command } from './command';
 
 /** One diagnostic as `mlops validate --format json` prints it: 1-based, end column exclusive. */
@@ -25,25 +26,53 @@ export const validateCommand: Command = {
     // so a file validates the same alone as in the editor.
     const root = workspaceRoot(cwd);
     const ws = projectWorkspace(root);
-    const named = new Set(targets);
-    for (const f of findProjectFiles(root, (n) => documentKind(n) === 'pipeline')) if (!named.has(f)) ws.set(toPosix(f), readText(f));
-    for (const f of targets) ws.set(toPosix(f), readText(f));
+    addProjectDocuments(ws, root, 'pipeline', new Set(targets.keys()));
+    // A file named on the command line is read where it is; one found in a folder or by a
+    // glob only when it resolves inside the workspace, as the editor does.
+    const unread = new Map<string, string>();
+    for (const [f, named] of targets) {
+      const text = readDocument(f, named ? undefined : [root]);
+      if (text.ok) ws.set(toPosix(f), text.value);
+      else unread.set(f, describeUnread(text.error));
+    }
     const results: JsonDiagnostic[] = [];
-    for (const f of targets) {
+    for (const f of targets.keys()) {
+      const file = path.relative(cwd, f) || f;
+      const why = unread.get(f);
+      if (why !== undefined) {
+        results.push(unreadDiagnostic(file, why));
+        continue;
+      }
       const a = ws.analyze(toPosix(f));
       if (!a) continue;
-      const file = path.relative(cwd, f) || f;
       for (const d of a.diagnostics) results.push(jsonDiagnostic(file, d));
     }
     if (fmt === 'json') process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
-    else process.stdout.write(formatDiagnostics(results, targets.length, palette(process.stdout)));
+    else process.stdout.write(formatDiagnostics(results, targets.size, palette(process.stdout)));
     return results.some((r) => r.severity === 'error') ? 1 : 0;
   },
 };
 
-/** Files, folders and globs → the pipeline and feature files they name, in order, once each. */
-function expand(patterns: string[], cwd: string): string[] {
-  const out = new Set<string>();
+/** A document that was not read, as an error on its first character (the parser's code for a file too large to check). */
+function unreadDiagnostic(file: string, why: string): JsonDiagnostic {
+  return {
+    file,
+    line: 1,
+    column: 1,
+    endLine: 1,
+    endColumn: 1,
+    severity: 'error',
+    code: 'yaml-syntax',
+    message: `${file} ${why}, so it was not checked; split it or point to a regular file inside the workspace.`,
+  };
+}
+
+/**
+ * Files, folders and globs → the pipeline and feature files they name, in order, once each;
+ * true for a file named as such (not found in a folder or by a glob).
+ */
+function expand(patterns: string[], cwd: string): Map<string, boolean> {
+  const out = new Map<string, boolean>();
   for (const p of patterns) {
     const abs = path.resolve(cwd, p);
     let stat: fs.Stats | undefined;
@@ -55,10 +84,12 @@ function expand(patterns: string[], cwd: string): string[] {
     if (stat?.isDirectory()) {
       const files = findProjectFiles(abs, (n) => documentKind(n) !== undefined);
       if (files.length === 0) throw new UsageError(`${p}: no *.pipeline.yaml or *.features.yaml files in this folder.`);
-      files.forEach((f) => out.add(f));
+      files.forEach((f) => out.has(f) || out.set(f, false));
     } else if (stat?.isFile()) {
       if (!documentKind(abs)) throw new UsageError(`${p}: not a *.pipeline.yaml or *.features.yaml file; rename it so its kind is known.`);
-      out.add(abs);
+      out.set(abs, true);
+    } else if (stat) {
+      throw new InputError(`${p} is ${kindOf(stat)}, not a regular file; name pipeline and catalog files or the folders holding them.`);
     } else if (/[*?[{]/.test(p)) {
       // Like a folder, a glob skips dependencies and caches unless the pattern names them.
       const named = new Set(p.split(/[/\\]/));
@@ -68,12 +99,12 @@ function expand(patterns: string[], cwd: string): string[] {
       };
       const files = fs.globSync(p, { cwd, exclude }).map((f) => path.resolve(cwd, f)).filter((f) => documentKind(f) !== undefined);
       if (files.length === 0) throw new UsageError(`${p}: the pattern matches no *.pipeline.yaml or *.features.yaml file.`);
-      files.sort().forEach((f) => out.add(f));
+      files.sort().forEach((f) => out.has(f) || out.set(f, false));
     } else {
       throw new UsageError(`${p}: no such file or folder.`);
     }
   }
-  return [...out];
+  return out;
 }
 
 /** Diagnostics as text, one per line, then a summary line; what `mlops validate` prints. */

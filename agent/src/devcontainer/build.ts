@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type Docker from 'dockerode';
 import { DEVCONTAINER_JSON, parseJsonc } from '../../../core/src/devcontainer/index';
+import { fileText, READ_LIMITS } from '../../../core/src/node/read';
 
 /** One event of an image build, as the CLI prints it and the extension shows it. */
 export type BuildEvent =
@@ -26,12 +27,10 @@ type Outcome<T> = { ok: true; value: T } | { ok: false; error: string };
 /** Reads `.devcontainer/devcontainer.json` of a project for its build settings. */
 export function readBuildConfig(dir: string): Outcome<BuildConfig> {
   const file = path.join(dir, DEVCONTAINER_JSON);
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch {
-    return { ok: false, error: `${file} does not exist; run 'mlops devcontainer generate' first.` };
-  }
+  const read = fileText(file, { limit: READ_LIMITS.manifest });
+  if (!read.ok && read.missing) return { ok: false, error: `${file} does not exist; run 'mlops devcontainer generate' first.` };
+  if (!read.ok) return { ok: false, error: `${file} ${read.why}; regenerate it with 'mlops devcontainer generate --force'.` };
+  const text = read.text;
   let json: Record<string, unknown>;
   try {
     json = parseJsonc(text) as Record<string, unknown>;
@@ -68,8 +67,10 @@ export function readBuildConfig(dir: string): Outcome<BuildConfig> {
  * The files the build needs: the Dockerfile and the sources of its COPY/ADD instructions.
  * Sending only these keeps a project's data and models out of the build context.
  */
-export function contextEntries(context: string, dockerfile: string): string[] {
-  const text = fs.readFileSync(path.join(context, dockerfile), 'utf8').replace(/\\\r?\n/g, ' ');
+export function contextEntries(context: string, dockerfile: string): Outcome<string[]> {
+  const read = fileText(path.join(context, dockerfile), { limit: READ_LIMITS.manifest });
+  if (!read.ok) return { ok: false, error: `The Dockerfile ${path.join(context, dockerfile)} ${read.why}; fix it or regenerate it with 'mlops devcontainer generate --force'.` };
+  const text = read.text.replace(/\\\r?\n/g, ' ');
   const entries = new Set([dockerfile]);
   if (fs.existsSync(path.join(context, '.dockerignore'))) entries.add('.dockerignore');
   for (const line of text.split(/\r?\n/)) {
@@ -85,7 +86,7 @@ export function contextEntries(context: string, dockerfile: string): string[] {
       else if (fs.existsSync(path.join(context, clean))) entries.add(clean === '.' ? '.' : clean);
     }
   }
-  return [...entries];
+  return { ok: true, value: [...entries] };
 }
 
 export interface BuildRequest {
@@ -105,10 +106,12 @@ export async function buildImage(docker: Docker, req: BuildRequest): Promise<Out
   if (!cfg.ok) return cfg;
   const { context, dockerfile } = cfg.value;
   const buildargs = { ...cfg.value.args, ...(req.baseImage ? { BASE_IMAGE: req.baseImage } : {}) };
+  const src = contextEntries(context, dockerfile);
+  if (!src.ok) return src;
   let stream: NodeJS.ReadableStream;
   try {
     stream = await docker.buildImage(
-      { context, src: contextEntries(context, dockerfile) },
+      { context, src: src.value },
       {
         t: req.tag,
         dockerfile,

@@ -9,6 +9,7 @@ import {
   type GenerateOptions,
   type Generated,
 } from '../../../core/src/devcontainer/index';
+import { fileText, READ_LIMITS } from '../../../core/src/node/read';
 import { probeHostGpu } from './host-gpu';
 import { scanProject } from './scan';
 
@@ -20,24 +21,16 @@ export interface Proposal extends Generated {
 
 /** Reads a project folder, asks `nvidia-smi` unless the GPU is turned off, and detects. */
 export async function detectProject(dir: string, options: { gpu?: GenerateOptions['gpu']; env?: NodeJS.ProcessEnv } = {}): Promise<DetectedFacts> {
-  const files = scanProject(dir);
+  const scanned = scanProject(dir);
   const hostGpu = options.gpu === 'off' ? undefined : await probeHostGpu(options.env);
-  return detect({ files, ...(hostGpu ? { hostGpu } : {}) });
+  return detect({ ...scanned, ...(hostGpu ? { hostGpu } : {}) });
 }
 
 /** The files generation would write for a folder, compared with the ones already there. */
 export function propose(dir: string, facts: DetectedFacts, options: GenerateOptions): Proposal {
   const generated = generate(facts, { name: path.basename(path.resolve(dir)), ...options });
-  const changes = compareWithDisk(generated.files, (rel) => readIfExists(path.join(dir, rel)));
+  const changes = compareWithDisk(generated.files, (rel) => fileText(path.join(dir, rel), { limit: READ_LIMITS.manifest }));
   return { ...generated, dir, facts, changes };
-}
-
-function readIfExists(file: string): string | undefined {
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch {
-    return undefined;
-  }
 }
 
 /** Writes the proposal's new and changed files; returns the paths written. */

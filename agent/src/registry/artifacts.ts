@@ -3,6 +3,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { openRegularAsync } from '../../../core/src/node/read';
+import { RefusedPath } from './hash';
 
 /** Where a content hash is kept, relative to the state folder: `artifacts/sha256/ab/abcdef…`. */
 export function artifactPath(sha256: string): string {
@@ -16,6 +18,10 @@ export function artifactPath(sha256: string): string {
  * hash. A hash already in the store is kept as it is: equal hashes mean equal bytes.
  */
 export async function storeFile(stateDir: string, file: string): Promise<{ sha256: string; size: number; stored: string }> {
+  // Only a regular file is copied: a FIFO would never end and a device would fill the disk.
+  const opened = await openRegularAsync(file);
+  if (!opened.ok) throw new RefusedPath(file, opened.why);
+  const source = opened.handle.createReadStream();
   const tmpDir = path.join(stateDir, 'artifacts', 'tmp');
   await fs.promises.mkdir(tmpDir, { recursive: true });
   const tmp = path.join(tmpDir, `${process.pid}-${randomBytes(6).toString('hex')}`);
@@ -29,7 +35,7 @@ export async function storeFile(stateDir: string, file: string): Promise<{ sha25
     },
   });
   try {
-    await pipeline(fs.createReadStream(file), tap, fs.createWriteStream(tmp, { mode: 0o444 }));
+    await pipeline(source, tap, fs.createWriteStream(tmp, { mode: 0o444 }));
     const sha256 = h.digest('hex');
     const stored = artifactPath(sha256);
     const dest = path.join(stateDir, stored);
@@ -43,5 +49,7 @@ export async function storeFile(stateDir: string, file: string): Promise<{ sha25
   } catch (e) {
     await fs.promises.rm(tmp, { force: true });
     throw e;
+  } finally {
+    source.destroy();
   }
 }

@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import { functionFiles, staleness, type CurrentState, type ModelVersion, type StaleReason } from '../../../core/src/catalog/index';
+import { hashFileSync } from '../../../core/src/node/read';
 import { currentFingerprint, featureState, type FeatureState } from './features';
 import { fromRecorded } from './paths';
 
@@ -29,15 +29,11 @@ export class ConsistencyChecker {
     return s;
   }
 
-  private hash(abs: string): string | null {
+  /** A source file's hash as registration takes it (regular files inside the workspace); null when it cannot be hashed. */
+  private hash(abs: string, root: string): string | null {
     if (!this.hashes.has(abs)) {
-      let h: string | null = null;
-      try {
-        h = createHash('sha256').update(fs.readFileSync(abs)).digest('hex');
-      } catch {
-        h = null;
-      }
-      this.hashes.set(abs, h);
+      const h = hashFileSync(abs, [root]);
+      this.hashes.set(abs, h.ok ? h.sha256 : null);
     }
     return this.hashes.get(abs)!;
   }
@@ -48,7 +44,7 @@ export class ConsistencyChecker {
     const root = this.rootFor(recordedRoot);
     const state = this.features(root);
     const now: CurrentState = { files: {}, views: {} };
-    for (const f of functionFiles(v)) now.files[f] = this.hash(fromRecorded(root, f));
+    for (const f of functionFiles(v)) now.files[f] = this.hash(fromRecorded(root, f), root);
     for (const rec of v.data.features) now.views[rec.view] = currentFingerprint(state, rec.view);
     return staleness(v, now);
   }

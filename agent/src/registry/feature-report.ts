@@ -1,9 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { CatalogReport, FeatureViewReport, FeaturesReport, ModelUse, SourceLocation, TaskUse } from '../../../core/src/catalog/index';
-import { documentKind, effectiveFeatures, type LineIndex, type Span, type Workspace } from '../../../core/src/index';
-import { projectWorkspace } from '../load';
-import { findProjectFiles, readText, toPosix } from '../util/files';
+import { effectiveFeatures, type LineIndex, type Span, type Workspace } from '../../../core/src/index';
+import { addProjectDocuments, projectWorkspace } from '../load';
 import { currentFingerprint, transformationPath, viewOfEntry, type FeatureState } from './features';
 import { relativeTo } from './paths';
 import type { Registry } from './registry';
@@ -15,7 +14,7 @@ import type { Registry } from './registry';
  */
 export function featuresReport(root: string, registry: Registry | undefined): FeaturesReport {
   const ws = projectWorkspace(root);
-  for (const f of findProjectFiles(root, (n) => documentKind(n) === 'pipeline')) ws.set(toPosix(f), readText(f));
+  addProjectDocuments(ws, root, 'pipeline');
   const state: FeatureState = { root, index: ws.features() };
   const taskUses = tasksByView(ws, root);
   const catalogs: CatalogReport[] = [];

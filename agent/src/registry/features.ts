@@ -1,8 +1,8 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fingerprintView, transformationFile, type FeatureViewRecord, type ViewFingerprint } from '../../../core/src/catalog/index';
 import { effectiveFeatures, type FeatureCatalog, type FeatureIndex, type FeatureView, type Pipeline } from '../../../core/src/index';
 import type { PipelineGraph } from '../../../core/src/index';
+import { READ_LIMITS, readTextBounded } from '../../../core/src/node/read';
 import { projectWorkspace } from '../load';
 import { relativeTo } from './paths';
 
@@ -28,13 +28,11 @@ export function transformationPath(catalog: FeatureCatalog, view: FeatureView): 
   return file === undefined ? undefined : path.resolve(path.dirname(catalog.uri), file);
 }
 
-function readOrUndefined(file: string | undefined): string | undefined {
+/** A transformation's source, read as validation reads it (bounded, inside the workspace); undefined when not read. */
+function readSource(file: string | undefined, root: string): string | undefined {
   if (file === undefined) return undefined;
-  try {
-    return new TextDecoder('utf-8', { fatal: false }).decode(fs.readFileSync(file));
-  } catch {
-    return undefined;
-  }
+  const r = readTextBounded(file, { limit: READ_LIMITS.source, within: [root] });
+  return r.ok ? r.text : undefined;
 }
 
 /** A view's fingerprint now, with its catalog relative to the root; null when no catalog defines it. */
@@ -42,7 +40,7 @@ export function currentFingerprint(state: FeatureState, view: string): (ViewFing
   const found = catalogOf(state, view);
   if (!found) return null;
   const tf = transformationPath(found.catalog, found.view);
-  const fp = fingerprintView(found.view, state.index, readOrUndefined(tf));
+  const fp = fingerprintView(found.view, state.index, readSource(tf, state.root));
   return { ...fp, catalog: relativeTo(state.root, found.catalog.uri), transformationFile: tf ? relativeTo(state.root, tf) : null };
 }
 

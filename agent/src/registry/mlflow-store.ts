@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +12,7 @@ import {
   type MlflowVersionInput,
   type ModelVersion,
 } from '../../../core/src/catalog/index';
+import { hashFileSync, READ_LIMITS, readTextBounded } from '../../../core/src/node/read';
 import { relativeTo } from './paths';
 
 /** A registered model read from an MLflow file store. */
@@ -26,12 +26,10 @@ export interface MlflowModel {
 /** Environment files MLflow writes beside a logged model. */
 const ENV_FILES = ['requirements.txt', 'conda.yaml', 'python_env.yaml'];
 
+/** A small file of the store (meta.yaml, a param, MLmodel); undefined when missing, over the limit or not a regular file. */
 function read(p: string): string | undefined {
-  try {
-    return fs.readFileSync(p, 'utf8');
-  } catch {
-    return undefined;
-  }
+  const r = readTextBounded(p, { limit: READ_LIMITS.manifest });
+  return r.ok ? r.text : undefined;
 }
 
 function subdirs(p: string): string[] {
@@ -128,12 +126,9 @@ function versionInput(
   if (modelDir) {
     for (const f of ENV_FILES) {
       const p = path.join(modelDir, f);
-      try {
-        const bytes = fs.readFileSync(p);
-        manifests.push({ path: relativeTo(root, p), size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') });
-      } catch {
-        /* not written for this flavor */
-      }
+      const h = hashFileSync(p);
+      // Missing: not written for this flavor.
+      if (h.ok) manifests.push({ path: relativeTo(root, p), size: h.size, sha256: h.sha256 });
     }
   }
   return {

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse as parseYaml } from 'yaml';
@@ -19,7 +18,8 @@ import { err, ok, type Result } from '../util/result';
 import { storeFile } from './artifacts';
 import { findManifests, pythonVersion } from './environment';
 import { featureState, viewRecord, viewsReadBy } from './features';
-import { digestPath, hashIfExists, listFiles } from './hash';
+import { describeUnread, hashFileAsync, isInside, kindOf, READ_LIMITS, readTextBoundedAsync, unreadFromError } from '../../../core/src/node/read';
+import { digestPath, hashIfExists, isSymlink, listingHash, RefusedPath, walkFiles } from './hash';
 import { gitLineage } from './lineage';
 import { relativeTo } from './paths';
 import { Registry } from './registry';
@@ -75,6 +75,7 @@ export async function registerModelVersion(input: RegistrationInput): Promise<Re
       registry.close();
     }
   } catch (e) {
+    if (e instanceof RefusedPath) return err(`${e.message}; registration takes only regular files and folders inside the workspace.`);
     const x = e as NodeJS.ErrnoException;
     return err(`${x.code && x.path ? `cannot read or write ${x.path} (${x.code})` : x.message}`);
   }
@@ -90,18 +91,21 @@ async function collectArtifacts(input: RegistrationInput, spec: ModelSpec, task:
   const modelPath = spec.path ? fromPipeline(spec.path.value) : null;
   const docker = task.executor === 'docker';
   const [parameters, featurize, predict, manifests, interpreter, inputs, code, metrics] = await Promise.all([
-    modelPath ? storeParameters(input.stateDir, modelPath, rel) : Promise.resolve(missingParameters('the model: block names no path')),
-    functionRecord(spec.featurize?.value, fromPipeline, rel),
-    functionRecord(spec.predict?.value, fromPipeline, rel),
+    modelPath ? storeParameters(input.stateDir, modelPath, root, rel) : Promise.resolve(missingParameters('the model: block names no path')),
+    functionRecord(spec.featurize?.value, fromPipeline, rel, root),
+    functionRecord(spec.predict?.value, fromPipeline, rel, root),
     Promise.all(
-      findManifests(loaded.dir, root).map(async (m) => ({ path: rel(m), size: fs.statSync(m).size, sha256: (await hashIfExists(m)) ?? '' })),
+      findManifests(loaded.dir, root).map(async (m) => {
+        const h = await hashFileAsync(m, [root]);
+        return { path: rel(m), size: h.ok ? h.size : 0, sha256: h.ok ? h.sha256 : '' };
+      }),
     ),
     docker
       ? Promise.resolve({ name: 'python', version: null, note: `the task ran in the image ${task.image}; its interpreter is fixed by the image` })
       : pythonVersion(),
     Promise.all(task.inputs.map(async (p): Promise<DataInput> => ({ path: rel(p), ...pick(await digestPath(p)) }))),
     gitLineage(root),
-    readMetrics(spec.metrics ? fromPipeline(spec.metrics.value) : null, rel),
+    readMetrics(spec.metrics ? fromPipeline(spec.metrics.value) : null, root, rel),
   ]);
   const features = featureState(root);
   const experiment: ModelExperiment = {
@@ -145,53 +149,60 @@ function missingParameters(note: string, p: string | null = null): ModelParamete
   return { path: p, kind: 'missing', size: 0, sha256: null, stored: null, files: [], note };
 }
 
-/** Copies the model file (or every file of a model folder) into the content-addressed store. */
-async function storeParameters(stateDir: string, modelPath: string, rel: (p: string) => string): Promise<ModelParameters> {
+/**
+ * Copies the model file (or every file of a model folder) into the content-addressed store.
+ * Only what resolves inside the workspace and is a regular file or folder is taken: a link
+ * to /etc/passwd is not copied, a device would fill the disk, a FIFO would never end.
+ */
+async function storeParameters(stateDir: string, modelPath: string, root: string, rel: (p: string) => string): Promise<ModelParameters> {
+  const shown = `model.path ${rel(modelPath)}`;
+  let real: string;
   let st: fs.Stats;
   try {
-    st = await fs.promises.stat(modelPath);
-  } catch {
-    return missingParameters(`${rel(modelPath)} did not exist when the task succeeded`, rel(modelPath));
+    real = fs.realpathSync(modelPath);
+    st = fs.statSync(real);
+  } catch (e) {
+    const why = unreadFromError(e);
+    if (why.reason === 'missing' && !isSymlink(modelPath)) return missingParameters(`${rel(modelPath)} did not exist when the task succeeded`, rel(modelPath));
+    throw new RefusedPath(shown, why.reason === 'missing' ? 'is a symbolic link to nothing' : why);
   }
-  if (!st.isDirectory()) {
-    const s = await storeFile(stateDir, modelPath);
+  if (!isInside(fs.realpathSync(root), real)) throw new RefusedPath(shown, { reason: 'outside', target: real });
+  if (st.isFile()) {
+    const s = await storeFile(stateDir, real);
     return { path: rel(modelPath), kind: 'file', size: s.size, sha256: s.sha256, stored: s.stored, files: [], note: null };
   }
+  if (!st.isDirectory()) throw new RefusedPath(shown, { reason: 'not-a-file', kind: kindOf(st) });
   const files: HashedFile[] = [];
-  for (const f of listFiles(modelPath)) {
-    const s = await storeFile(stateDir, path.join(modelPath, f));
-    files.push({ path: f, size: s.size, sha256: s.sha256, stored: s.stored });
+  for (const f of walkFiles(real, [root])) {
+    const s = await storeFile(stateDir, f.abs);
+    files.push({ path: f.rel, size: s.size, sha256: s.sha256, stored: s.stored });
   }
   // The same listing hash as a folder input's, so the two can be compared.
-  const listing = createHash('sha256');
-  for (const f of files) listing.update(`${f.path}\0${f.sha256}\n`);
   return {
     path: rel(modelPath),
     kind: 'directory',
     size: files.reduce((n, f) => n + f.size, 0),
-    sha256: listing.digest('hex'),
+    sha256: listingHash(files),
     stored: null,
     files,
     note: null,
   };
 }
 
-async function functionRecord(ref: string | undefined, resolve: (p: string) => string, rel: (p: string) => string): Promise<FunctionRecord | null> {
+async function functionRecord(ref: string | undefined, resolve: (p: string) => string, rel: (p: string) => string, root: string): Promise<FunctionRecord | null> {
   if (!ref) return null;
   const { file, function: fn } = splitFunctionRef(ref);
   const abs = resolve(file);
-  return { ref, file: rel(abs), function: fn, sha256: await hashIfExists(abs) };
+  return { ref, file: rel(abs), function: fn, sha256: await hashIfExists(abs, [root]) };
 }
 
 /** Numeric values of the metrics file (JSON, or YAML), with a note when it cannot be read. */
-async function readMetrics(file: string | null, rel: (p: string) => string): Promise<{ values: Record<string, number>; file: string | null; note: string | null }> {
+async function readMetrics(file: string | null, root: string, rel: (p: string) => string): Promise<{ values: Record<string, number>; file: string | null; note: string | null }> {
   if (!file) return { values: {}, file: null, note: null };
-  let text: string;
-  try {
-    text = await fs.promises.readFile(file, 'utf8');
-  } catch {
-    return { values: {}, file: rel(file), note: `the metrics file ${rel(file)} did not exist when the task succeeded` };
-  }
+  const read = await readTextBoundedAsync(file, { limit: READ_LIMITS.metrics, within: [root] });
+  if (!read.ok && read.why.reason === 'missing') return { values: {}, file: rel(file), note: `the metrics file ${rel(file)} did not exist when the task succeeded` };
+  if (!read.ok) return { values: {}, file: rel(file), note: `the metrics file ${rel(file)} ${describeUnread(read.why)}, so no metrics were recorded` };
+  const text = read.text;
   let doc: unknown;
   try {
     doc = JSON.parse(text);

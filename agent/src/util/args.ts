@@ -6,6 +6,9 @@ export interface ParsedArgs {
 
 export class UsageError extends Error {}
 
+/** A file or folder the command was given cannot be used: exit 2 with the message, no usage text. */
+export class InputError extends Error {}
+
 /**
  * Parses argv against the options a command accepts. `flags` take no value; `values` take
  * one (repeatable). Unknown options are a UsageError that names them.

@@ -1,7 +1,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { FileHost } from '../../../core/src/index';
+import { fileText, READ_LIMITS, readTextBounded, type Unread } from '../../../core/src/node/read';
 import { skippedFolder } from '../../../core/src/util/skip';
+import { err, ok, type Result } from './result';
 
 export { skippedFolder };
 
@@ -35,22 +37,27 @@ export function workspaceRoot(from: string): string {
   }
 }
 
-/** Reads a file as text; invalid UTF-8 becomes U+FFFD, which the validator reports with its position. */
-export function readText(file: string): string {
-  return new TextDecoder('utf-8', { fatal: false }).decode(fs.readFileSync(file));
+/**
+ * Reads a pipeline or catalog as text, within the document size limit and only when it is a
+ * regular file (inside `within`, when given). Invalid UTF-8 becomes U+FFFD, which the
+ * validator reports with its position.
+ */
+export function readDocument(file: string, within?: readonly string[]): Result<string, Unread> {
+  const r = readTextBounded(file, { limit: READ_LIMITS.document, ...(within ? { within } : {}) });
+  return r.ok ? ok(r.text) : err(r.why);
 }
 
-/** The file system as core's rules see it: absolute POSIX paths, no throwing. */
-export const nodeFileHost: FileHost = {
-  exists: (p) => fs.existsSync(p),
-  readText: (p) => {
-    try {
-      return fs.readFileSync(p, 'utf8');
-    } catch {
-      return undefined;
-    }
-  },
-};
+/**
+ * The file system as core's rules see it: absolute POSIX paths, no throwing. Files the
+ * rules read must resolve inside `within` (the workspace root): validation does not follow
+ * links out of the workspace.
+ */
+export function fileHost(within: readonly string[]): FileHost {
+  return {
+    exists: (p) => fs.existsSync(p),
+    readText: (p) => fileText(p, { limit: READ_LIMITS.source, within }),
+  };
+}
 
 /** A native path with POSIX separators, as core expects. */
 export function toPosix(p: string): string {

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { WizardSession, type DetectedFacts, type ProjectFiles } from '../../../core/src/devcontainer/index';
+import { fileText, READ_LIMITS } from '../../../core/src/node/read';
 import { DEVCONTAINER_APP } from '../../../core/src/protocol/webview-html';
 import { webviewHtml } from '../webview-page';
 
@@ -17,13 +18,7 @@ export interface WizardContext {
 /** Files of one project folder, read and written with Node (the extension host runs locally to them). */
 function folderFiles(root: string): ProjectFiles {
   return {
-    read(rel) {
-      try {
-        return fs.readFileSync(path.join(root, rel), 'utf8');
-      } catch {
-        return undefined;
-      }
-    },
+    read: (rel) => fileText(path.join(root, rel), { limit: READ_LIMITS.manifest }),
     write(rel, text) {
       const abs = path.join(root, rel);
       fs.mkdirSync(path.dirname(abs), { recursive: true });

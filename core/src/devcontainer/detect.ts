@@ -59,6 +59,8 @@ export interface DetectedFacts {
 export interface DetectInput {
   /** Project-relative POSIX path → text, for manifests, `.python-version`, pipelines and notebooks (their text may be empty). */
   files: ReadonlyMap<string, string>;
+  /** Files detection wanted but did not read (project-relative path → why, e.g. "is 3.0 MB, over the 1.0 MB limit…"). */
+  unread?: ReadonlyMap<string, string>;
   /** What `nvidia-smi` reported, or undefined when it is absent or failed. */
   hostGpu?: HostGpu;
 }
@@ -75,6 +77,9 @@ const byPath = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 export function detect(input: DetectInput): DetectedFacts {
   const paths = [...input.files.keys()].sort(byPath);
   const warnings: string[] = [];
+  for (const [p, why] of [...(input.unread ?? [])].sort(([a], [b]) => byPath(a, b))) {
+    warnings.push(`${p} ${why}, so what it declares was not detected; shorten or split it, or add those dependencies to the generated files by hand.`);
+  }
   const manifests: Manifest[] = [];
   for (const p of paths) {
     // Manifests count at the project root, and requirements files also in a requirements/ folder.

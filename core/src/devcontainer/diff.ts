@@ -5,12 +5,36 @@ export interface DiffLine {
   text: string;
 }
 
-/** The line-by-line edit from `before` to `after` (longest common subsequence; fine for config-sized files). */
+/**
+ * Past this many cells (changed lines before × after) the table a shortest diff needs is
+ * not built: the changed middle is shown as removed, then added. Config-sized files stay
+ * far below it; a huge hand-written file cannot make the diff take gigabytes.
+ */
+export const MAX_DIFF_CELLS = 4_000_000;
+
+/** The line-by-line edit from `before` to `after` (longest common subsequence, within MAX_DIFF_CELLS). */
 export function diffLines(before: string, after: string): DiffLine[] {
   const a = before.replace(/\n$/, '').split('\n');
   const b = after.replace(/\n$/, '').split('\n');
   if (before === '') a.length = 0;
   if (after === '') b.length = 0;
+  // Equal lines at both ends are kept as they are; only the middle needs the table.
+  let head = 0;
+  while (head < a.length && head < b.length && a[head] === b[head]) head++;
+  let tail = 0;
+  while (tail < a.length - head && tail < b.length - head && a[a.length - 1 - tail] === b[b.length - 1 - tail]) tail++;
+  const out: DiffLine[] = a.slice(0, head).map((text) => ({ op: ' ', text }));
+  const am = a.slice(head, a.length - tail);
+  const bm = b.slice(head, b.length - tail);
+  if (am.length * bm.length > MAX_DIFF_CELLS) {
+    for (const text of am) out.push({ op: '-', text });
+    for (const text of bm) out.push({ op: '+', text });
+  } else out.push(...lcsDiff(am, bm));
+  for (const text of a.slice(a.length - tail)) out.push({ op: ' ', text });
+  return out;
+}
+
+function lcsDiff(a: string[], b: string[]): DiffLine[] {
   const n = a.length;
   const m = b.length;
   // lcs[i][j]: length of the LCS of a[i..] and b[j..].

@@ -9,6 +9,7 @@ import type { DetectedFacts } from './detect';
 import { unifiedDiff } from './diff';
 import { generate } from './generate';
 import type { GenerateOptions } from './plan';
+import type { FileText } from '../rules/problem';
 
 /** How one generated file relates to what is on disk. */
 export interface FileChange {
@@ -19,18 +20,21 @@ export interface FileChange {
 }
 
 /** Compares generated files (project-relative path → text) with the disk, read through `read`. */
-export function compareWithDisk(files: Record<string, string>, read: (path: string) => string | undefined): FileChange[] {
-  return Object.entries(files).map(([path, text]) => {
+export function compareWithDisk(files: Record<string, string>, read: (path: string) => FileText): FileChange[] {
+  return Object.entries(files).map(([path, text]): FileChange => {
     const old = read(path);
-    if (old === undefined) return { path, status: 'new' };
-    if (old === text) return { path, status: 'unchanged' };
-    return { path, status: 'changed', diff: unifiedDiff(path, old, text) };
+    if (!old.ok && old.missing) return { path, status: 'new' };
+    // A file that is there but not read (too large, a FIFO…) differs; overwriting it is the user's call.
+    if (!old.ok) return { path, status: 'changed', diff: `--- a/${path}\n+++ b/${path}\n(the existing ${path} ${old.why}, so it was not compared)\n` };
+    if (old.text === text) return { path, status: 'unchanged' };
+    return { path, status: 'changed', diff: unifiedDiff(path, old.text, text) };
   });
 }
 
 /** Project files as the wizard reads and writes them (project-relative paths). */
 export interface ProjectFiles {
-  read(path: string): string | undefined;
+  /** A file's text within the host's read limits, or why not. */
+  read(path: string): FileText;
   /** Creates folders as needed. */
   write(path: string, text: string): void;
 }

@@ -97,12 +97,16 @@ function checkTransformation(ctx: CatalogContext, t: { value: string; span: read
   const file = colon > 0 ? t.value.slice(0, colon) : t.value;
   const fn = colon > 0 ? t.value.slice(colon + 1) : undefined;
   const abs = isAbsolute(file) ? normalize(file) : join(ctx.dir, file);
-  const source = ctx.host.readText(abs);
-  if (source === undefined) {
+  const read = ctx.host.readText(abs);
+  if (!read.ok && read.missing) {
     out.warning('missing-transformation', t.span, `Transformation file '${file}' does not exist; create it or fix the path (written as file:function).`);
     return;
   }
-  if (fn && !definesFunction(source, fn)) {
+  if (!read.ok) {
+    out.warning('unreadable-file', t.span, `Transformation file '${file}' ${read.why}, so it was not checked; point transformation at a regular source file inside the workspace.`);
+    return;
+  }
+  if (fn && !definesFunction(read.text, fn)) {
     out.warning('missing-transformation', t.span, `'${file}' defines no function '${fn}'; add it or fix the name after ':'.`);
   }
 }

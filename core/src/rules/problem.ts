@@ -10,11 +10,18 @@ export interface Problem {
   fixes?: FixData[];
 }
 
+/**
+ * A file's text, or why it was not read: `why` is a clause that follows the file's name,
+ * e.g. "is a FIFO, not a regular file"; `missing` tells a file that is not there from one
+ * that is refused (too large, not a regular file, resolving outside the workspace).
+ */
+export type FileText = { ok: true; text: string } | { ok: false; missing: boolean; why: string };
+
 /** What rules may ask of the file system; core itself never touches it. Paths are absolute, POSIX. */
 export interface FileHost {
   exists(path: string): boolean;
-  /** The text of a file, or undefined when it cannot be read. */
-  readText(path: string): string | undefined;
+  /** The text of a file, read within the host's limits. */
+  readText(path: string): FileText;
 }
 
 /** Collects problems; one per rule run. */

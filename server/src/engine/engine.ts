@@ -20,6 +20,8 @@ import { NodeFileHost } from './host';
 export interface EngineOptions {
   /** Absolute POSIX path of the workspace root (outputs may not leave it). */
   root?: string;
+  /** Every workspace folder (absolute POSIX paths): files read for checks must lie inside one. */
+  folders?: string[];
   snippets: boolean;
 }
 
@@ -62,6 +64,7 @@ export class Engine {
   /** Sets the root and client capabilities; documents already known are kept. */
   configure(options: EngineOptions): void {
     this.options = options;
+    this.host.setFolders(options.folders ?? (options.root ? [options.root] : []));
     const old = this.ws;
     this.ws = new Workspace({ host: this.host, ...(options.root ? { root: options.root } : {}) });
     for (const path of old.paths()) this.ws.set(path, old.text(path)!);

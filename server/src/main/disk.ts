@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { documentKind } from '../../../core/src/index';
+import { describeUnread, READ_LIMITS, readTextBoundedAsync } from '../../../core/src/node/read';
 import { skippedFolder } from '../../../core/src/util/skip';
 
 /** At most this many folders are read per workspace folder, so a huge tree cannot stall startup. */
@@ -28,11 +29,14 @@ export async function findProjectFiles(root: string): Promise<string[]> {
   return found.sort();
 }
 
-/** A file's text, or undefined when it cannot be read. Invalid UTF-8 becomes U+FFFD, which the checks report. */
-export async function readText(file: string): Promise<string | undefined> {
-  try {
-    return new TextDecoder('utf-8', { fatal: false }).decode(await fs.readFile(file));
-  } catch {
-    return undefined;
-  }
+/**
+ * A pipeline or catalog's text, or undefined when it cannot be read or is refused (larger
+ * than the document limit, not a regular file, or resolving outside the workspace folders);
+ * `log` hears why a file that exists was refused. Invalid UTF-8 becomes U+FFFD, which the checks report.
+ */
+export async function readText(file: string, within: readonly string[], log: (line: string) => void): Promise<string | undefined> {
+  const r = await readTextBoundedAsync(file, { limit: READ_LIMITS.document, within });
+  if (r.ok) return r.text;
+  if (r.why.reason !== 'missing') log(`${file} ${describeUnread(r.why)}; it is not checked.`);
+  return undefined;
 }

@@ -77,7 +77,7 @@ export function startServer(script: string): void {
     folders = (params.workspaceFolders ?? []).map((f) => uriToPath(f.uri));
     if (folders.length === 0 && params.rootUri) folders = [uriToPath(params.rootUri)];
     const snippets = caps.textDocument?.completion?.completionItem?.snippetSupport === true;
-    router.configure({ ...(folders[0] ? { root: folders[0] } : {}), snippets });
+    router.configure({ ...(folders[0] ? { root: folders[0] } : {}), folders, snippets });
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
@@ -108,7 +108,7 @@ export function startServer(script: string): void {
         for (const file of await findProjectFiles(nativePath(folder))) {
           const uri = pathToUri(file.replace(/\\/g, '/'));
           if (documents.get(uri)) continue;
-          const text = await readText(file);
+          const text = await readText(file, folders.map(nativePath), log);
           if (text !== undefined) router.set(uri, text);
         }
       }
@@ -158,7 +158,7 @@ export function startServer(script: string): void {
     validator.forget(uri);
     void connection.sendDiagnostics({ uri, diagnostics: [] });
     // The file on disk is what the workspace sees now.
-    const text = uri.startsWith('file:') ? await readText(nativePath(uriToPath(uri))) : undefined;
+    const text = uri.startsWith('file:') ? await readText(nativePath(uriToPath(uri)), folders.map(nativePath), log) : undefined;
     if (documents.get(uri)) return;
     if (text === undefined) router.delete(uri);
     else router.set(uri, text);
@@ -178,7 +178,7 @@ export function startServer(script: string): void {
       if (documents.get(change.uri)) continue;
       if (change.type === FileChangeType.Deleted) router.delete(change.uri);
       else {
-        const text = await readText(nativePath(path));
+        const text = await readText(nativePath(path), folders.map(nativePath), log);
         if (text === undefined || documents.get(change.uri)) continue;
         router.set(change.uri, text);
       }
