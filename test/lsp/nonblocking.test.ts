@@ -52,32 +52,31 @@ describe('language server: big and hostile documents do not block other document
     const hover = await timedHover();
     const second = await timedHover();
     const checked = await big;
-    assert.ok(hover.ms < 1000, `hover took ${hover.ms.toFixed(0)} ms`);
-    assert.ok(second.ms < 1000, `second hover took ${second.ms.toFixed(0)} ms`);
-    assert.ok(second.at < checked.at, 'the hovers were answered before the big document finished');
+    // Ordering, not a stopwatch: both hovers were answered while the big document was still being checked.
+    assert.ok(second.at < checked.at, `the hovers were answered before the big document finished (hovers ${hover.ms.toFixed(0)} / ${second.ms.toFixed(0)} ms)`);
     assert.equal(checked.count, 0);
   });
 
   it('answers a hover on another document while a small hostile pipeline is being checked', async () => {
     const hostile = openInBackground(path.join(ws.root, 'hostile.pipeline.yaml'), hostilePipeline());
     const hover = await timedHover();
-    assert.ok(hover.ms < 1500, `hover took ${hover.ms.toFixed(0)} ms`);
     const checked = await hostile;
+    assert.ok(hover.at < checked.at, `the hover (${hover.ms.toFixed(0)} ms) was answered before the hostile document's diagnostics`);
     assert.equal(checked.count, 1800);
     assert.equal(checked.first, "Task 't0' needs 'nope0', but no task has that id. Define a task 'nope0' or remove this entry.");
-    // Edits of the small pipeline keep being checked promptly afterwards.
-    const t = performance.now();
+    // Edits of the small pipeline keep being checked afterwards.
     const diags = await ws.client.replace(ws.pipeline, PIPELINE.replace('needs: [train]', 'needs: [nope]'));
     assert.deepEqual(diags.map((d) => d.code), ['unknown-need']);
-    assert.ok(performance.now() - t < 2000);
   });
 
   it('answers a hover on another document right after a 10 MB document is opened, and refuses the big one with a message', async () => {
     const text = `version: 1\nname: ten\n${'#'.repeat(80)}\n`.repeat(1).concat(`# ${'x'.repeat(100)}\n`.repeat(100_000));
     const big = openInBackground(path.join(ws.root, 'ten.pipeline.yaml'), text);
     const hover = await timedHover();
-    assert.ok(hover.ms < 1000, `hover took ${hover.ms.toFixed(0)} ms`);
     const checked = await big;
+    // The refusal is quick, so ordering proves nothing here; only a main thread stuck on the 10 MB text
+    // (a hang, not a slow machine) would take this long.
+    assert.ok(hover.ms < 15_000, `hover took ${hover.ms.toFixed(0)} ms`);
     assert.equal(checked.count, 1);
     assert.equal(checked.first, 'This file is 9.8 MB; files over 2 MB are not checked. Split it into several files.');
   });
