@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Idempotent system set-up for the full test run (`npm run test:all`): the packages the
-# end-to-end suite needs, and the Docker engine when the project has its start script.
+# end-to-end suite needs, the Docker engine and the two-node Slurm test cluster.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 
@@ -8,4 +8,8 @@ bash "$here/e2e-setup.sh"
 
 if [ -f "$here/docker-up.sh" ]; then
   bash "$here/docker-up.sh"
+fi
+
+if [ -f "$here/slurm-up.sh" ]; then
+  bash "$here/slurm-up.sh"
 fi

@@ -243,7 +243,9 @@ function planTask(loaded: LoadedPipeline, t: Task, runId: string, params: Record
   };
   // Env values may use everything but other env values, which keeps resolution one pass.
   for (const [k, v] of declaredEnv) envValues.set(k, interpolate(v.value, (parts) => (parts[0] === 'env' ? process.env[parts[1] ?? ''] : resolve(parts))));
-  const executor = executorOverride ?? ((effective(p, t, 'executor')?.value ?? 'local') as ExecutorKind);
+  const chosen = executorOverride ?? effective(p, t, 'executor')?.value ?? 'local';
+  if (chosen !== 'local' && chosen !== 'docker') return err(`Task '${t.id}' runs on ${chosen}, which this version of mlops cannot run yet; use executor: local or docker.`);
+  const executor: ExecutorKind = chosen;
   // String params come from outside the file (a flag, the editor, a schedule): they are quoted
   // for the shell that runs the command (bash locally, sh in a container).
   const interpolated = interpolateCommand(

@@ -23,11 +23,13 @@ export const PIPELINE_CODES = [
   'unknown-feature',
   'model-path-not-output',
   'nul-character',
+  'slurm-arg',
   'missing-input',
   'unused-param',
   'suspicious-quantity',
   'unpinned-image',
   'string-param-in-run',
+  'unused-setting',
   'redundant-need',
 ] as const;
 

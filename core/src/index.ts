@@ -5,7 +5,7 @@ export * from './workspace';
 export { parseYaml, ParseCache, MAX_FILE_CHARS, type ParsedYaml } from './yaml/parse';
 export * from './yaml/tree';
 export * from './pipeline/model';
-export { loadPipeline, effective, effectiveEnv, effectiveResources, effectiveFeatures } from './pipeline/load';
+export { loadPipeline, effective, effectiveEnv, effectiveResources, effectiveFeatures, effectiveSlurm } from './pipeline/load';
 export * from './pipeline/graph';
 export * from './pipeline/interpolation';
 export { PIPELINE_NAME, TASK_ID, PARAM_NAME } from './pipeline/rules';

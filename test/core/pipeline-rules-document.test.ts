@@ -146,14 +146,14 @@ describe('core: pipeline rules: the document: YAML, schema and names', () => {
     it('reports a mapping or list where one of a few words belongs (without crashing on it)', () => {
       const text = yaml('version: 1', 'name: p', 'defaults:', '  executor: {kind: docker}', 'tasks:', '  a:', '    run: echo', '    executor: [local]');
       assertRule(run(text), 'schema', 'error', [
-        [rangeOf(text, '{kind: docker}'), "'executor' is a mapping; allowed values: local, docker."],
-        [rangeOf(text, '[local]'), "'executor' is a list; allowed values: local, docker."],
+        [rangeOf(text, '{kind: docker}'), "'executor' is a mapping; allowed values: local, docker, slurm."],
+        [rangeOf(text, '[local]'), "'executor' is a list; allowed values: local, docker, slurm."],
       ]);
     });
 
     it('reports a wrong enum word with the closest allowed one', () => {
       const text = yaml('version: 1', 'name: p', 'tasks:', '  a:', '    run: echo', '    executor: dokcer');
-      assertRule(run(text), 'schema', 'error', [[rangeOf(text, 'dokcer'), "'executor' is 'dokcer'; allowed values: local, docker.", "Did you mean 'docker'?"]]);
+      assertRule(run(text), 'schema', 'error', [[rangeOf(text, 'dokcer'), "'executor' is 'dokcer'; allowed values: local, docker, slurm.", "Did you mean 'docker'?"]]);
     });
 
     it('reports a missing top-level key and an empty task map', () => {

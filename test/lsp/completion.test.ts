@@ -23,12 +23,12 @@ describe('language server: completion', function () {
   it('offers the keys a task may still have, with the schema title and description', async () => {
     const text = PIPELINE.replace('    outputs: [data/transactions.csv]\n', '    outputs: [data/transactions.csv]\n    ca\n');
     const items = await complete(ws.pipeline, text, '    ca\n', 6);
-    assert.deepEqual(labels(items), ['needs', 'inputs', 'model', 'executor', 'image', 'resources', 'retries', 'timeout', 'env', 'cache', 'workdir', 'features']);
+    assert.deepEqual(labels(items), ['needs', 'inputs', 'model', 'executor', 'slurm', 'image', 'resources', 'retries', 'timeout', 'env', 'cache', 'workdir', 'features']);
     const cache = items.find((i) => i.label === 'cache')!;
     assert.deepEqual(cache, {
       label: 'cache',
       kind: 10,
-      sortText: '009',
+      sortText: '010',
       detail: 'Cache',
       documentation: { kind: 'markdown', value: schema.$defs.taskSettings.properties.cache.description },
       textEdit: { range: { start: { line: 13, character: 4 }, end: { line: 13, character: 6 } }, newText: 'cache: ' },
@@ -47,6 +47,7 @@ describe('language server: completion', function () {
     assert.deepEqual(items, [
       { label: 'local', kind: 20, textEdit: { range: { start: { line: 7, character: 12 }, end: { line: 7, character: 13 } }, newText: 'local' } },
       { label: 'docker', kind: 20, textEdit: { range: { start: { line: 7, character: 12 }, end: { line: 7, character: 13 } }, newText: 'docker' } },
+      { label: 'slurm', kind: 20, textEdit: { range: { start: { line: 7, character: 12 }, end: { line: 7, character: 13 } }, newText: 'slurm' } },
     ]);
   });
 

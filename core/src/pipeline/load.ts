@@ -1,5 +1,6 @@
+import type { Span } from '../text/range';
 import { get, text, type YEntry, type YMap, type YValue } from '../yaml/tree';
-import type { Located, ModelSpec, OutputKind, Param, ParamType, PathEntry, Pipeline, Resources, Schedule, Task, TaskSettings } from './model';
+import type { Located, ModelSpec, OutputKind, Param, ParamType, PathEntry, Pipeline, Resources, Schedule, SlurmSettings, Task, TaskSettings } from './model';
 
 /**
  * Reads a pipeline tree into the typed model. Tolerant: wrong shapes are skipped here
@@ -121,6 +122,9 @@ function readSettings(m: YMap, s: TaskSettings): void {
       case 'image':
         s.image = str(v);
         break;
+      case 'slurm':
+        if (v?.kind === 'map') s.slurm = readSlurm(v, e.keySpan);
+        break;
       case 'resources':
         if (v?.kind === 'map') s.resources = readResources(v);
         break;
@@ -161,6 +165,19 @@ function readSettings(m: YMap, s: TaskSettings): void {
         break;
     }
   }
+}
+
+function readSlurm(m: YMap, keySpan: Span): SlurmSettings {
+  const s: SlurmSettings = { span: m.span, keySpan };
+  for (const key of ['partition', 'account', 'qos', 'constraint'] as const) {
+    const v = str(get(m, key)?.value);
+    if (v) s[key] = v;
+  }
+  const nodes = scalar<number>(get(m, 'nodes')?.value, 'number');
+  if (nodes) s.nodes = nodes;
+  const args = get(m, 'args')?.value;
+  if (args?.kind === 'seq') s.args = strings(args);
+  return s;
 }
 
 function readResources(m: YMap): Resources {
@@ -245,6 +262,14 @@ export function effective<K extends 'executor' | 'image' | 'retries' | 'timeout'
   key: K,
 ): TaskSettings[K] {
   return t[key] ?? p.defaults[key];
+}
+
+/** The Slurm settings field by field: a task's own value wins over the default's; undefined when neither has a block. */
+export function effectiveSlurm(p: Pipeline, t: Task): SlurmSettings | undefined {
+  const d = p.defaults.slurm;
+  const own = t.slurm;
+  // The loader sets only the fields that are written, so spreading keeps the default's others.
+  return d && own ? { ...d, ...own } : (own ?? d);
 }
 
 /** Resources field by field: a task's own value wins over the default's. */

@@ -57,9 +57,25 @@ export interface ModelSpec {
   span: Span;
 }
 
+/** The `slurm:` block: how a task's batch job is submitted when it runs on Slurm. */
+export interface SlurmSettings {
+  partition?: Located<string>;
+  account?: Located<string>;
+  qos?: Located<string>;
+  constraint?: Located<string>;
+  nodes?: Located<number>;
+  /** Extra sbatch options, one per item; undefined when not written. */
+  args?: Located<string>[];
+  /** The whole block: the key's value. */
+  span: Span;
+  /** The `slurm` key. */
+  keySpan: Span;
+}
+
 /** Fields a task may inherit from `defaults`. */
 export interface TaskSettings {
   executor?: Located<string>;
+  slurm?: SlurmSettings;
   image?: Located<string>;
   resources: Resources;
   retries?: RetryPolicy & { span: Span };

@@ -6,9 +6,10 @@ import { isTimeZone, parseDuration, parseImage, parseQuantity } from '../util/va
 import { parseCron } from '../schedule/cron';
 import { producersOf, resolveInputPath, type PipelineGraph } from './graph';
 import type { Reference } from './interpolation';
-import { effective } from './load';
+import { effective, effectiveResources } from './load';
 import type { Located, ParamType, Pipeline, Task, TaskSettings } from './model';
 import { checkProcessInputs } from './process-rules';
+import { sbatchArgProblem, type SetField } from './sbatch';
 
 /** How many unknown names per check get a closest-match suggestion. */
 const MAX_SUGGESTIONS = 100;
@@ -45,6 +46,7 @@ export function checkPipeline(ctx: PipelineContext, out: Problems): void {
   checkModels(ctx, out);
   checkInputs(ctx, out);
   checkProcessInputs(ctx, out);
+  checkExecutors(ctx, out);
 }
 
 function checkIds({ pipeline: p }: PipelineContext, out: Problems): void {
@@ -474,5 +476,47 @@ function checkInputs({ pipeline: p, graph, dir, host }: PipelineContext, out: Pr
       if (host.exists(abs)) continue;
       out.warning('missing-input', i.path.span, `Input '${i.path.value}' is produced by no task and does not exist; create it, fix the path, or add the task that writes it.`);
     }
+  }
+}
+
+/** The fields of a task that sbatch options such as --mem would contradict. */
+function setFields(p: Pipeline, t: Task): Set<SetField> {
+  const r = effectiveResources(p, t);
+  const set = new Set<SetField>();
+  if (r.cpu) set.add('resources.cpu');
+  if (r.memory) set.add('resources.memory');
+  if (r.gpu) set.add('resources.gpu');
+  if (effective(p, t, 'timeout')) set.add('timeout');
+  return set;
+}
+
+/** Extra sbatch arguments (slurm.args) and settings the task's executor does not use. */
+function checkExecutors({ pipeline: p }: PipelineContext, out: Problems): void {
+  // Arguments under defaults are checked once, against every task that inherits them.
+  const inheriting = [...p.tasks.values()].filter((t) => t.slurm?.args === undefined);
+  const defaultsSet = new Set(inheriting.flatMap((t) => [...setFields(p, t)]));
+  for (const arg of p.defaults.slurm?.args ?? []) {
+    const why = sbatchArgProblem(arg.value, defaultsSet);
+    if (why) out.error('slurm-arg', arg.span, why);
+  }
+  for (const t of p.tasks.values()) {
+    if (t.slurm?.args) {
+      const set = setFields(p, t);
+      for (const arg of t.slurm.args) {
+        const why = sbatchArgProblem(arg.value, set);
+        if (why) out.error('slurm-arg', arg.span, why);
+      }
+    }
+    if (t.image && effective(p, t, 'executor')?.value === 'slurm') {
+      out.warning(
+        'unused-setting',
+        t.image.span,
+        `Task '${t.id}' runs on Slurm, which does not use image: the job runs on the cluster's nodes as they are. Remove it, or run the task with executor: docker.`,
+      );
+    }
+  }
+  const image = p.defaults.image;
+  if (image && p.defaults.executor?.value === 'slurm' && p.tasks.size > 0 && [...p.tasks.values()].every((t) => t.image !== undefined || effective(p, t, 'executor')?.value === 'slurm')) {
+    out.warning('unused-setting', image.span, `Every task runs on Slurm or has its own image, so this image is not used: Slurm jobs run on the cluster's nodes as they are. Remove it.`);
   }
 }
