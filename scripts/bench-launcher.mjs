@@ -46,10 +46,11 @@ function runLauncher(mod) {
     const next = () => {
       const lane = free.pop();
       const i = sent++;
-      const ok = launcher.launch(
+      const refused = launcher.launch(
         { workdir: work, log: lane, argv: ['true'], env: { MLOPS_RUN_ID: 'r-bench', MLOPS_TASK: `t${i}` } },
         {
           started: () => undefined,
+          lost: (reason) => reject(new Error(`task ${i} lost: ${reason}`)),
           ended: (status) => {
             if (status !== 0) reject(new Error(`task ${i} ended with ${status}`));
             free.push(lane);
@@ -68,7 +69,8 @@ function runLauncher(mod) {
           },
         },
       );
-      if (!ok) reject(new Error('not queued'));
+      // null when queued (false from launchers before the reason was returned)
+      if (refused === false || typeof refused === 'string') reject(new Error(`not queued: ${refused}`));
     };
     for (let j = 0; j < JOBS && sent < N; j++) next();
     launcher.flush();
