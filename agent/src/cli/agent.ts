@@ -1,6 +1,7 @@
-import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
-import type { RunEvent } from '../../../core/src/protocol/agent';
+import { createMessageConnection, StreamMessageWriter } from 'vscode-jsonrpc/node';
+import { AGENT_REQUESTS, type RunEvent } from '../../../core/src/protocol/agent';
 import { AgentHost } from '../host';
+import { CheckedMessageReader } from '../rpc/reader';
 import { serveAgentProtocol } from '../rpc/server';
 import { detectCapacity } from '../schedule/capacity';
 import { openState, stateDirFor } from '../state/open';
@@ -22,8 +23,12 @@ export const agentCommand: Command = {
     const store = await openState(stateDir);
     let sink: (events: RunEvent[]) => void = () => undefined;
     const host = new AgentHost(store, root, detectCapacity(), (events) => sink(events), log);
-    const conn = createMessageConnection(new StreamMessageReader(process.stdin), new StreamMessageWriter(process.stdout));
-    sink = serveAgentProtocol(conn, host, stateDir);
+    const writer = new StreamMessageWriter(process.stdout);
+    // Malformed messages and params that do not fit their declared shapes are answered by the reader itself.
+    const shapes = new Map(AGENT_REQUESTS.map((r) => [r.method, r.params] as const));
+    const reader = new CheckedMessageReader(process.stdin, shapes, (m) => void writer.write(m).catch(() => undefined), log);
+    const conn = createMessageConnection(reader, writer);
+    sink = serveAgentProtocol(conn, host, stateDir, log);
     host.triggers.start();
     conn.listen();
 

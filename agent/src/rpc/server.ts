@@ -1,6 +1,6 @@
 import * as path from 'node:path';
-import type { MessageConnection } from 'vscode-jsonrpc/node';
-import type { LogsReadResult, RunEvent } from '../../../core/src/protocol/agent';
+import { ErrorCodes, ResponseError, type MessageConnection, type RequestType } from 'vscode-jsonrpc/node';
+import type { LogsReadResult, RunEvent, RunsShowResult, RunStartResult } from '../../../core/src/protocol/agent';
 import {
   AgentInfoRequest,
   LogsReadRequest,
@@ -19,42 +19,61 @@ declare const __VERSION__: string | undefined;
 const VERSION = typeof __VERSION__ === 'string' ? __VERSION__ : '0.1.0';
 const MAX_LOG_CHUNK = 1 << 20;
 
-/** Serves the agent protocol (core/src/protocol/agent.ts) on a connection; returns the event sink. */
-export function serveAgentProtocol(conn: MessageConnection, host: AgentHost, stateDir: string): (events: RunEvent[]) => void {
+/**
+ * Serves the agent protocol (core/src/protocol/agent.ts) on a connection; returns the event
+ * sink. Params arrive checked against their declared shapes (see ./reader.ts); a handler
+ * that throws anyway answers -32603 without its internal message, which goes to the log.
+ */
+export function serveAgentProtocol(conn: MessageConnection, host: AgentHost, stateDir: string, log: (message: string) => void): (events: RunEvent[]) => void {
   const store = host.store;
   const resolveFile = (file: string) => realFile(host.root, file);
+  const root = realFile(host.root, '.');
+  const on = <P, R>(type: RequestType<P, R, void>, handler: (params: P) => NoInfer<R> | Promise<NoInfer<R>>) =>
+    conn.onRequest(type.method, async (params: unknown): Promise<unknown> => {
+      try {
+        return await handler(params as P);
+      } catch (e) {
+        log(`${type.method} failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+        throw new ResponseError(ErrorCodes.InternalError, `The agent could not answer ${type.method}; its log (the "MLOps Workbench" output) has the details.`);
+      }
+    });
 
-  conn.onRequest(RunStartRequest, async (params) => {
-    const r = await host.start({ ...params, file: resolveFile(params.file) }, 'rpc');
+  on(RunStartRequest, async (params): Promise<RunStartResult> => {
+    const file = resolveFile(params.file);
+    // The editor's agent runs the workspace's pipelines, not any file a message names.
+    if (!inside(root, file)) {
+      return { ok: false, message: `${params.file} is outside the workspace folder ${host.root}; the agent runs only pipelines inside it.`, problems: [] };
+    }
+    const r = await host.start({ ...params, file }, 'rpc');
     return r.ok ? { ok: true, runId: r.value.id } : { ok: false, message: r.error.message, problems: r.error.problems };
   });
 
-  conn.onRequest(RunCancelRequest, ({ runId }) => {
+  on(RunCancelRequest, ({ runId }) => {
     const run = host.active.get(runId);
     run?.cancel();
     return { cancelled: run !== undefined };
   });
 
-  conn.onRequest(RunsListRequest, ({ file, limit }) => ({
+  on(RunsListRequest, ({ file, limit }) => ({
     runs: store.runs({ ...(file ? { file: resolveFile(file) } : {}), ...(limit ? { limit } : {}) }),
   }));
 
-  conn.onRequest(RunsShowRequest, ({ runId }) => {
+  on(RunsShowRequest, ({ runId }): RunsShowResult => {
     const id = store.resolveRunId(runId);
     const run = id ? store.run(id) : undefined;
     return run ? { ok: true, run: run.record, summary: run.summary } : { ok: false, message: `There is no run '${runId}'.` };
   });
 
-  conn.onRequest(LogsReadRequest, ({ runId, task, offset, limit }): LogsReadResult => {
+  on(LogsReadRequest, ({ runId, task, offset, limit }): LogsReadResult => {
     const id = store.resolveRunId(runId);
     const chunk = id ? readTaskLog(store, id, task, offset ?? 0, Math.min(limit ?? MAX_LOG_CHUNK, MAX_LOG_CHUNK)) : undefined;
     if (!chunk) return { ok: false, message: `Run '${runId}' has no task '${task}'.` };
     return { ok: true, text: chunk.text, nextOffset: chunk.nextOffset, complete: chunk.ended && chunk.text === '' };
   });
 
-  conn.onRequest(SchedulesNextRequest, ({ file }) => ({ schedules: host.triggers.next(file ? resolveFile(file) : undefined) }));
+  on(SchedulesNextRequest, ({ file }) => ({ schedules: host.triggers.next(file ? resolveFile(file) : undefined) }));
 
-  conn.onRequest(AgentInfoRequest, () => ({
+  on(AgentInfoRequest, () => ({
     version: VERSION,
     pid: process.pid,
     stateDir: path.resolve(stateDir),
@@ -65,4 +84,10 @@ export function serveAgentProtocol(conn: MessageConnection, host: AgentHost, sta
   return (events) => {
     for (const event of events) void conn.sendNotification(RunEventNotification, { event }).catch(() => undefined);
   };
+}
+
+/** Whether `file` (absolute, symlinks resolved) lies in `root`. */
+function inside(root: string, file: string): boolean {
+  const rel = path.relative(root, file);
+  return rel !== '' && rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel);
 }

@@ -7,15 +7,27 @@
  */
 import type { DiagnosticCode, Severity } from '../diagnostics';
 import type { NotificationDecl, RequestDecl } from './lsp';
+import { boolean, integer, list, object, oneOf, optional, record, string, type Infer, type Shape } from './shape';
 
-/** A request method name carrying its param and result types (the same shape as the LSP extensions'). */
-export type AgentRequest<P, R> = RequestDecl<P, R>;
+/**
+ * A request method name carrying its param and result types (the same shape as the LSP
+ * extensions'), plus the shape its params are checked against: the agent refuses any
+ * request that does not fit, with -32602 naming the field.
+ */
+export interface AgentRequest<P, R> extends RequestDecl<P, R> {
+  readonly params: Shape<P>;
+}
 
 /** A notification method name carrying its param type. */
 export type AgentNotification<P> = NotificationDecl<P>;
 
-const request = <P, R>(method: string): AgentRequest<P, R> => ({ method });
+const request = <P, R>(method: string, params: Shape<P>): AgentRequest<P, R> => ({ method, params });
 const notification = <P>(method: string): AgentNotification<P> => ({ method });
+
+/** Names the client sends: task ids, run ids, `last`. */
+const name = () => string({ max: 256, nonEmpty: true });
+/** Paths the client sends: pipeline files. */
+const path = () => string({ max: 4096, nonEmpty: true });
 
 export const RUN_STATUSES = ['running', 'succeeded', 'failed', 'cancelled', 'interrupted'] as const;
 export const TASK_STATUSES = ['pending', 'running', 'succeeded', 'failed', 'cached', 'skipped', 'cancelled', 'interrupted'] as const;
@@ -114,21 +126,22 @@ export type RunEvent =
   | { type: 'run-finished'; runId: string; status: RunEndStatus; endedAt: string; message: string | null };
 
 /** How to run a pipeline; the CLI flags of `mlops run`, as data. */
-export interface RunRequest {
-  /** Pipeline file, absolute or relative to the agent's working directory. */
-  file: string;
-  params?: Record<string, string>;
-  only?: string[];
-  from?: string;
+export const runRequestShape = object({
+  /** Pipeline file, absolute or relative to the agent's working directory (the workspace folder); it must lie inside that folder. */
+  file: path(),
+  params: optional(record(string())),
+  only: optional(list(name(), { max: 10_000 })),
+  from: optional(name()),
   /** A run id, or `last` for the most recent run of this pipeline. */
-  resume?: string;
-  force?: boolean;
-  parallel?: number;
-  executor?: 'local' | 'docker';
-  keepGoing?: boolean;
+  resume: optional(name()),
+  force: optional(boolean()),
+  parallel: optional(integer({ min: 1, max: 4096 })),
+  executor: optional(oneOf('local', 'docker')),
+  keepGoing: optional(boolean()),
   /** Let the docker executor pull images that are not present locally. */
-  pull?: boolean;
-}
+  pull: optional(boolean()),
+});
+export type RunRequest = Infer<typeof runRequestShape>;
 
 /** A pipeline problem that stopped a run from starting, shaped like `mlops validate --format json`. */
 export interface PipelineProblem {
@@ -147,37 +160,39 @@ export type RunStartResult =
   | { ok: true; runId: string }
   | { ok: false; message: string; problems: PipelineProblem[] };
 
-export interface RunCancelParams {
-  runId: string;
-}
+export const runCancelParamsShape = object({ runId: name() });
+export type RunCancelParams = Infer<typeof runCancelParamsShape>;
 export interface RunCancelResult {
   /** False when the run is not active in this agent. */
   cancelled: boolean;
 }
 
-export interface RunsListParams {
+export const runsListParamsShape = object({
   /** Only runs of this pipeline file. */
-  file?: string;
-  limit?: number;
-}
+  file: optional(path()),
+  limit: optional(integer({ min: 1, max: 1_000_000 })),
+});
+export type RunsListParams = Infer<typeof runsListParamsShape>;
 export interface RunsListResult {
   runs: RunSummary[];
 }
 
-export interface RunsShowParams {
+export const runsShowParamsShape = object({
   /** A run id or `last`. */
-  runId: string;
-}
+  runId: name(),
+});
+export type RunsShowParams = Infer<typeof runsShowParamsShape>;
 export type RunsShowResult = { ok: true; run: RunRecord; summary: RunSummary } | { ok: false; message: string };
 
-export interface LogsReadParams {
-  runId: string;
-  task: string;
+export const logsReadParamsShape = object({
+  runId: name(),
+  task: name(),
   /** Byte offset to read from; 0 when absent. */
-  offset?: number;
-  /** At most this many bytes (default 1 MiB). */
-  limit?: number;
-}
+  offset: optional(integer({ min: 0 })),
+  /** At most this many bytes (default and at most 1 MiB). */
+  limit: optional(integer({ min: 1 })),
+});
+export type LogsReadParams = Infer<typeof logsReadParamsShape>;
 export type LogsReadResult =
   | {
       ok: true;
@@ -189,10 +204,11 @@ export type LogsReadResult =
     }
   | { ok: false; message: string };
 
-export interface SchedulesNextParams {
+export const schedulesNextParamsShape = object({
   /** Only this pipeline file; all scheduled pipelines of the workspace when absent. */
-  file?: string;
-}
+  file: optional(path()),
+});
+export type SchedulesNextParams = Infer<typeof schedulesNextParamsShape>;
 export interface ScheduledPipeline {
   file: string;
   pipeline: string;
@@ -218,18 +234,20 @@ export interface RunEventParams {
 }
 
 /** Client → agent: validate, plan and start a run; its events follow as `mlops/run.event`. */
-export const runStartRequest = request<RunRequest, RunStartResult>('mlops/run.start');
+export const runStartRequest = request<RunRequest, RunStartResult>('mlops/run.start', runRequestShape);
 /** Client → agent: cancel an active run (every task's process tree is killed). */
-export const runCancelRequest = request<RunCancelParams, RunCancelResult>('mlops/run.cancel');
+export const runCancelRequest = request<RunCancelParams, RunCancelResult>('mlops/run.cancel', runCancelParamsShape);
 /** Client → agent: recorded runs, newest first. */
-export const runsListRequest = request<RunsListParams, RunsListResult>('mlops/runs.list');
+export const runsListRequest = request<RunsListParams, RunsListResult>('mlops/runs.list', runsListParamsShape);
 /** Client → agent: one run with its tasks. */
-export const runsShowRequest = request<RunsShowParams, RunsShowResult>('mlops/runs.show');
+export const runsShowRequest = request<RunsShowParams, RunsShowResult>('mlops/runs.show', runsShowParamsShape);
 /** Client → agent: a chunk of a task's log; poll with `nextOffset` until `complete`. */
-export const logsReadRequest = request<LogsReadParams, LogsReadResult>('mlops/logs.read');
+export const logsReadRequest = request<LogsReadParams, LogsReadResult>('mlops/logs.read', logsReadParamsShape);
 /** Client → agent: the next fire time of each scheduled pipeline. */
-export const schedulesNextRequest = request<SchedulesNextParams, SchedulesNextResult>('mlops/schedules.next');
+export const schedulesNextRequest = request<SchedulesNextParams, SchedulesNextResult>('mlops/schedules.next', schedulesNextParamsShape);
 /** Client → agent: version, state folder and machine capacity. */
-export const agentInfoRequest = request<Record<string, never>, AgentInfoResult>('mlops/agent.info');
+export const agentInfoRequest = request<Record<string, never>, AgentInfoResult>('mlops/agent.info', object({}));
+/** Every request the agent serves, for the server's table and the protocol tests. */
+export const AGENT_REQUESTS = [runStartRequest, runCancelRequest, runsListRequest, runsShowRequest, logsReadRequest, schedulesNextRequest, agentInfoRequest] as const;
 /** Agent → client: something happened in a run started by anyone on this agent (including schedules). */
 export const runEventNotification = notification<RunEventParams>('mlops/run.event');
