@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
-# Builds the local base image the dev container build test starts FROM: Debian bookworm
-# (debootstrap minbase) with python3 and its venv module, imported into the engine at
+# Builds the local base image the dev container build tests start FROM: Debian bookworm
+# (debootstrap minbase) with python3, its venv module, PyYAML (for the conda stand-in), git and
+# CA certificates (the system packages every generated image asks for), imported into the engine at
 # DOCKER_HOST under a fixed tag. No image registry is involved. Reuses the image when the
 # tag already exists, so only the first run pays the ~1 minute.
 #
-#   scripts/devcontainer-base-image.sh [TAG]      (default mlops-test/python-base:1)
+#   scripts/devcontainer-base-image.sh [TAG]      (default mlops-test/python-base:2)
 set -euo pipefail
 
-tag="${1:-mlops-test/python-base:1}"
+tag="${1:-mlops-test/python-base:2}"
 
 if docker image inspect "$tag" >/dev/null 2>&1; then
   echo "devcontainer-base-image: $tag exists"
@@ -31,7 +32,7 @@ mirror="${mirror:-http://deb.debian.org/debian}"
 work="$(mktemp -d /tmp/mlops-python-base.XXXXXX)"
 trap 'rm -rf "$work"' EXIT
 echo "devcontainer-base-image: debootstrap bookworm from $mirror"
-debootstrap --variant=minbase --include=python3-minimal,python3-venv bookworm "$work/rootfs" "$mirror" >"$work/debootstrap.log" 2>&1 ||
+debootstrap --variant=minbase --include=python3-minimal,python3-venv,python3-yaml,git,ca-certificates bookworm "$work/rootfs" "$mirror" >"$work/debootstrap.log" 2>&1 ||
   { tail -n 30 "$work/debootstrap.log" >&2; exit 1; }
 rm -rf "$work/rootfs/var/cache/apt/archives/"*.deb "$work/rootfs/var/lib/apt/lists/"*
 

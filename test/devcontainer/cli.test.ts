@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { DEVCONTAINER_JSON, DOCKERFILE } from '../../core/src/devcontainer/index';
 import { copyFixture, devcontainerErrors, fakeNvidiaSmi, listFiles, mlops, tempProject } from './helpers';
@@ -58,34 +59,40 @@ describe('mlops devcontainer generate (the real binary)', function () {
     assert.match(fs.readFileSync(file, 'utf8'), /^ARG USER_UID=1000$/m);
   });
 
-  it('a fake nvidia-smi on PATH makes a plain torch project GPU-optional; --gpu off never runs it', () => {
+  it('the machine\'s GPU counts only with --gpu auto, and never changes the CUDA version', () => {
     const dir = tempProject('vision');
     fs.writeFileSync(path.join(dir, 'requirements.txt'), 'torch==2.5.1\n');
     const smi = fakeNvidiaSmi();
-    const withGpu = mlops(['devcontainer', 'generate', '--dir', dir, '--dry-run', '--format', 'json'], { env: envWith(smi) });
-    assert.equal(withGpu.status, 0, withGpu.stderr);
-    const out = JSON.parse(withGpu.stdout) as { detected: { hostGpu: unknown; gpu: { need: string } }; files: Record<string, string> };
-    assert.deepEqual(out.detected.hostGpu, { gpus: ['NVIDIA A100-SXM4-40GB'], driver: '550.54.15', cuda: '12.4' });
-    assert.equal(out.detected.gpu.need, 'optional');
-    // torch 2.5 wheels are CUDA 12.4 builds.
-    assert.match(out.files[DOCKERFILE]!, /^ARG BASE_IMAGE=nvidia\/cuda:12\.4\.1-cudnn-runtime-ubuntu22\.04$/m);
-
-    const without = JSON.parse(mlops(['devcontainer', 'generate', '--dir', dir, '--dry-run', '--format', 'json'], { env: envWith() }).stdout) as {
-      detected: { hostGpu?: unknown; gpu: { need: string } };
+    type Out = { detected: { hostGpu?: unknown; gpu: { need: string } }; files: Record<string, string> };
+    const run = (env: NodeJS.ProcessEnv, ...extra: string[]) => {
+      const r = mlops(['devcontainer', 'generate', '--dir', dir, '--dry-run', '--format', 'json', ...extra], { env });
+      assert.equal(r.status, 0, r.stderr);
+      return JSON.parse(r.stdout) as Out;
     };
-    assert.equal(without.detected.hostGpu, undefined);
-    assert.equal(without.detected.gpu.need, 'none');
-
-    // A fake that leaves a trace shows whether it was called at all.
+    // The default answer is the same on a GPU machine and without one: nvidia-smi is not even asked.
     const trace = path.join(smi, 'called');
-    fs.writeFileSync(path.join(smi, 'nvidia-smi'), `#!/bin/sh\ntouch ${trace}\nexit 1\n`, { mode: 0o755 });
-    assert.equal(mlops(['devcontainer', 'generate', '--dir', dir, '--dry-run', '--gpu', 'off', '--format', 'json'], { env: envWith(smi) }).status, 0);
+    const tracing = fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-trace-smi-'));
+    fs.writeFileSync(path.join(tracing, 'nvidia-smi'), `#!/bin/sh\ntouch ${trace}\nexit 1\n`, { mode: 0o755 });
+    const plain = run(envWith(tracing));
+    assert.equal(fs.existsSync(trace), false);
+    assert.deepEqual(plain.files, run(envWith()).files);
+    assert.equal(plain.detected.gpu.need, 'none');
+
+    const auto = run(envWith(smi), '--gpu', 'auto');
+    assert.deepEqual(auto.detected.hostGpu, { gpus: ['NVIDIA A100-SXM4-40GB'], driver: '550.54.15', cuda: '12.4' });
+    assert.match(auto.files[DEVCONTAINER_JSON]!, /"gpu": "optional"/);
+    // torch 2.5 wheels are CUDA 12.4 builds, whatever the machine: --gpu on without a GPU picks the same runtime.
+    const base = /^ARG BASE_IMAGE=(.*)$/m;
+    assert.equal(base.exec(auto.files[DOCKERFILE]!)![1], 'nvidia/cuda:12.4.1-cudnn-runtime-ubuntu22.04');
+    assert.equal(base.exec(run(envWith(), '--gpu', 'on').files[DOCKERFILE]!)![1], 'nvidia/cuda:12.4.1-cudnn-runtime-ubuntu22.04');
+
+    assert.equal(run(envWith(tracing), '--gpu', 'off').detected.hostGpu, undefined);
     assert.equal(fs.existsSync(trace), false);
   });
 
   it('explains usage errors in one sentence with exit code 2', () => {
     const cases: [string[], RegExp][] = [
-      [['--gpu', 'maybe'], /--gpu must be auto, on or off\./],
+      [['--gpu', 'maybe'], /--gpu must be project, auto, on or off\./],
       [['--python', '3'], /--python takes a version like 3\.11, not '3'\./],
       [['--base-image', 'Not An Image'], /--base-image 'Not An Image' is not a valid image reference\./],
       [['--extra', 'gpu'], /--extra gpu: not an optional group of this project \(it has none\)\./],

@@ -8,7 +8,7 @@ import { waitFor } from '../wait';
 import { devcontainerErrors, MLOPS, mlops, REPO, tempProject } from './helpers';
 
 /** The base image the test builds FROM; made locally by scripts/devcontainer-base-image.sh. */
-const BASE = 'mlops-test/python-base:1';
+const BASE = 'mlops-test/python-base:2';
 /** The Python of that base (Debian bookworm). */
 const BASE_PYTHON = '3.11';
 /** The engine the test set-up (scripts/docker-up.sh) starts when DOCKER_HOST is not set. */
@@ -74,7 +74,7 @@ describe('devcontainer: a real docker build', function () {
     const build = mlops(['devcontainer', 'build', '--dir', dir, '--tag', tag, '--verify', '--format', 'json'], { env, timeout: 5 * 60_000 });
     assert.equal(build.status, 0, `${build.stdout}\n${build.stderr}`);
     const ev = events(build.stdout);
-    assert.ok(ev.some((e) => e.type === 'step' && /^Step 1\/\d+ : ARG BASE_IMAGE=mlops-test\/python-base:1$/.test(e.text!)), 'progress is streamed step by step');
+    assert.ok(ev.some((e) => e.type === 'step' && /^Step 1\/\d+ : ARG BASE_IMAGE=mlops-test\/python-base:2$/.test(e.text!)), 'progress is streamed step by step');
     assert.deepEqual(ev.find((e) => e.type === 'done')?.image, tag);
     const verify = ev.find((e) => e.type === 'verify');
     assert.deepEqual({ exitCode: verify?.exitCode, output: verify?.output?.trim() }, { exitCode: 0, output: `Dev container ready: Python ${BASE_PYTHON}` });

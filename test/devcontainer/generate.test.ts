@@ -71,12 +71,13 @@ describe('devcontainer generation: choices', () => {
     const d = g.dockerfile;
     assert.ok(lineOf(d, /^ARG BASE_IMAGE=python:3\.11-slim-bookworm$/) < lineOf(d, /^FROM \$\{BASE_IMAGE\}$/));
     const user = lineOf(d, /^USER \$USERNAME$/);
-    const copy = lineOf(d, /^COPY requirements\.txt requirements-dev\.txt \/tmp\/mlops-deps\/$/);
-    const install = lineOf(d, /^RUN pip install --no-cache-dir -r \/tmp\/mlops-deps\/requirements\.txt -r \/tmp\/mlops-deps\/requirements-dev\.txt$/);
+    const copy = lineOf(d, /^COPY requirements\.txt \/tmp\/mlops-deps\/$/);
+    // requirements-dev.txt is tooling: copied (it is a choice) but installed only with --extra dev.
+    const install = lineOf(d, /^RUN pip install --no-cache-dir -r \/tmp\/mlops-deps\/requirements\.txt$/);
     assert.ok(user < copy && copy < install, 'the user is switched before, and the manifests copied right before, the install');
     assert.equal(d.split('\n').filter((l) => l.startsWith('COPY')).length, 1, 'no COPY of the whole project (it would defeat the cache)');
     assert.match(g.json['postCreateCommand'], /assert v == "3\.11"/);
-    assert.match(g.json['postCreateCommand'], /for m in \["sklearn", "mlflow"\]/);
+    assert.match(g.json['postCreateCommand'], /for m in \["sklearn", "numpy", "pandas", "mlflow"\]/);
   });
 
   it('torch with CUDA: the matching CUDA runtime, GPU required, --gpus all, the Python the project allows', () => {
@@ -85,7 +86,7 @@ describe('devcontainer generation: choices', () => {
     assert.deepEqual(g.json['hostRequirements'], { cpus: 8, memory: '30gb', gpu: true });
     assert.deepEqual(g.json['runArgs'], ['--gpus', 'all']);
     assert.match(g.dockerfile, /add-apt-repository -y ppa:deadsnakes\/ppa/);
-    assert.match(g.dockerfile, /^RUN python3\.11 -m venv \/opt\/venv$/m);
+    assert.match(g.dockerfile, /^RUN python3\.11 -m venv \/opt\/venv \\$/m);
     assert.match(g.json['postCreateCommand'], /assert torch\.cuda\.is_available\(\)/);
     assert.match(g.text, /\/\/ Give the container every GPU of the host/);
   });
@@ -97,7 +98,7 @@ describe('devcontainer generation: choices', () => {
     assert.deepEqual(off.json['hostRequirements'], { cpus: 8, memory: '30gb' });
     const py310 = gen('torch-cuda', { python: '3.10' });
     assert.match(py310.dockerfile, /apt-get install -y --no-install-recommends python3 python3-venv python3-pip/);
-    assert.match(py310.dockerfile, /^RUN python3 -m venv \/opt\/venv$/m);
+    assert.match(py310.dockerfile, /^RUN python3 -m venv \/opt\/venv \\$/m);
   });
 
   it('conda: optional GPU (no runArgs), CUDA base with Miniforge, Jupyter and MLflow ports', () => {
@@ -107,10 +108,12 @@ describe('devcontainer generation: choices', () => {
     assert.equal(g.json['runArgs'], undefined);
     assert.deepEqual(g.json['forwardPorts'], [8888, 5000]);
     assert.deepEqual(g.json['customizations'].vscode.extensions, ['ms-python.python', 'ms-toolsai.jupyter', 'mlops-workbench.mlops-workbench']);
-    assert.deepEqual(g.json['customizations'].vscode.settings, { 'python.defaultInterpreterPath': '/opt/conda/bin/python' });
+    assert.deepEqual(g.json['customizations'].vscode.settings, { 'python.defaultInterpreterPath': '/opt/conda/envs/forecasting/bin/python' });
     assert.match(g.dockerfile, /bash \/tmp\/miniforge\.sh -b -p \/opt\/conda/);
     assert.match(g.dockerfile, /^COPY environment\.yml \/tmp\/mlops-deps\/$/m);
-    assert.match(g.dockerfile, /conda env update --name base --file \/tmp\/mlops-deps\/environment\.yml/);
+    assert.match(g.dockerfile, /conda create --yes --name forecasting "python=3\.10"/);
+    assert.match(g.dockerfile, /conda env update --name forecasting --file \/tmp\/mlops-deps\/environment\.yml/);
+    assert.doesNotMatch(g.dockerfile, /--name base/);
     assert.match(g.dockerfile, /^# Jupyter for the notebooks, which the manifests do not list\.\nRUN pip install --no-cache-dir jupyterlab ipykernel$/m);
     assert.doesNotMatch(g.dockerfile, /apt-get install -y --no-install-recommends python3 /, 'conda brings its own Python');
     assert.match(g.text, /A GPU is optional/);
@@ -123,11 +126,11 @@ describe('devcontainer generation: choices', () => {
     const g = gen('poetry', { groups: ['dev', 'catboost'] });
     assert.match(g.dockerfile, /^COPY pyproject\.toml poetry\.lock \/tmp\/mlops-deps\/$/m);
     assert.match(g.dockerfile, /poetry install --no-root --no-interaction --no-ansi --with dev --extras catboost \\$/m);
-    assert.match(g.json['postCreateCommand'], /for m in \["xgboost", "lightgbm", "catboost"\]/);
+    assert.match(g.json['postCreateCommand'], /for m in \["xgboost", "lightgbm", "catboost", "pandas"\]/);
     const plain = gen('poetry');
     assert.match(plain.dockerfile, /poetry install --no-root --no-interaction --no-ansi \\$/m);
     // catboost comes only with its extra, so the check does not import it then.
-    assert.match(plain.json['postCreateCommand'], /for m in \["xgboost", "lightgbm"\]/);
+    assert.match(plain.json['postCreateCommand'], /for m in \["xgboost", "lightgbm", "pandas"\]/);
   });
 
   it('notebooks only: Jupyter installed and forwarded, nothing else to install', () => {

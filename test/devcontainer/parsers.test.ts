@@ -53,7 +53,7 @@ describe('devcontainer parsers', () => {
     );
     assert.deepEqual(f.indexUrls, ['https://pypi.example/simple']);
     assert.deepEqual(f.extraIndexUrls, ['https://download.pytorch.org/whl/cu121']);
-    assert.deepEqual(f.includes, ['base.txt']);
+    assert.deepEqual(f.includes, [{ path: 'base.txt', constraint: false, line: 7 }]);
     assert.deepEqual(f.local, ['-e .', './vendor/pkg']);
   });
 

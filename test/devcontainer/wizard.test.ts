@@ -61,7 +61,7 @@ describe('devcontainer wizard (host side)', () => {
     await s.handle({ type: 'ready' });
     const init = host.last('init');
     assert.equal(init.project, 'conda');
-    assert.deepEqual(init.options, { python: '3.10', gpu: 'auto', baseImage: '', groups: [], jupyter: true, mlflow: true });
+    assert.deepEqual(init.options, { python: '3.10', gpu: 'project', baseImage: '', groups: [], jupyter: true, mlflow: true });
     assert.deepEqual(init.pythonVersions, ['3.8', '3.9', '3.10', '3.11', '3.12', '3.13']);
     await s.handle({ type: 'change', seq: 7, options: { ...init.options, gpu: 'off' } });
     const preview = host.last('preview');

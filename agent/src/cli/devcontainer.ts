@@ -6,6 +6,7 @@ import {
   type DetectedFacts,
   type GenerateOptions,
   type GpuMode,
+  type Plan,
 } from '../../../core/src/devcontainer/index';
 import { parseImage } from '../../../core/src/index';
 import { buildImage, readBuildConfig, runPostCreate, type BuildEvent } from '../devcontainer/build';
@@ -16,7 +17,7 @@ import { palette } from '../util/colors';
 import type { Command } from './command';
 
 const GENERATE_USAGE =
-  'mlops devcontainer generate [--dir D] [--gpu auto|on|off] [--python X.Y] [--base-image IMG] [--extra GROUP]… [--jupyter|--no-jupyter] [--mlflow|--no-mlflow] [--dry-run] [--force] [--format text|json]';
+  'mlops devcontainer generate [--dir D] [--gpu project|auto|on|off] [--python X.Y] [--base-image IMG] [--extra GROUP]… [--jupyter|--no-jupyter] [--mlflow|--no-mlflow] [--explain] [--dry-run] [--force] [--format text|json]';
 const BUILD_USAGE = 'mlops devcontainer build [--dir D] [--tag T] [--base-image IMG] [--network MODE] [--verify] [--format text|json]';
 
 export const devcontainerCommand: Command = {
@@ -44,8 +45,8 @@ function projectDir(args: ParsedArgs): string {
 
 /** The options generate accepts, checked; shared with the extension's wizard through the same type. */
 function generateOptions(args: ParsedArgs): GenerateOptions {
-  const gpu = option(args, 'gpu') ?? 'auto';
-  if (!(GPU_MODES as readonly string[]).includes(gpu)) throw new UsageError('--gpu must be auto, on or off.');
+  const gpu = option(args, 'gpu') ?? 'project';
+  if (!(GPU_MODES as readonly string[]).includes(gpu)) throw new UsageError('--gpu must be project, auto, on or off.');
   const python = option(args, 'python');
   if (python !== undefined && !isPythonVersion(python)) throw new UsageError(`--python takes a version like 3.11, not '${python}'.`);
   const base = option(args, 'base-image');
@@ -68,30 +69,41 @@ function generateOptions(args: ParsedArgs): GenerateOptions {
 
 async function generateCmd(argv: string[]): Promise<number> {
   const args = parseArgs(argv, {
-    flags: ['dry-run', 'force', 'jupyter', 'no-jupyter', 'mlflow', 'no-mlflow'],
+    flags: ['dry-run', 'force', 'jupyter', 'no-jupyter', 'mlflow', 'no-mlflow', 'explain'],
     values: ['dir', 'gpu', 'python', 'base-image', 'extra', 'format'],
   });
   const fmt = format(args, ['text', 'json'] as const, 'text');
   if (args.positionals.length > 0) throw new UsageError(`unexpected argument '${args.positionals[0]}'; name the project with --dir.`);
   const dir = projectDir(args);
   const options = generateOptions(args);
-  const facts = await detectProject(dir, { gpu: options.gpu ?? 'auto' });
+  const facts = await detectProject(dir, { gpu: options.gpu ?? 'project' });
   const unknown = (options.groups ?? []).filter((g) => !facts.groups.includes(g));
   if (unknown.length > 0) {
     throw new UsageError(`--extra ${unknown.join(', ')}: not an optional group of this project${facts.groups.length ? ` (it has ${facts.groups.join(', ')})` : ' (it has none)'}.`);
   }
+  const variants = facts.choices.filter((c) => c.kind === 'variant' && (options.groups ?? []).includes(c.name));
+  if (variants.length > 1 && facts.installer === 'requirements') {
+    throw new UsageError(`--extra ${variants.map((v) => v.name).join(' and ')}: these are alternative builds of the same dependencies; choose one.`);
+  }
+  // --extra adds to what the project's tool installs by default (uv's dev group).
+  if (facts.defaultGroups.length > 0) options.groups = [...new Set([...facts.defaultGroups, ...(options.groups ?? [])])];
   const proposal = propose(dir, facts, options);
   const dryRun = flag(args, 'dry-run');
   const blocked = proposal.changes.filter((c) => c.status === 'changed');
   const refuse = !dryRun && blocked.length > 0 && !flag(args, 'force');
   const written = dryRun || refuse ? [] : writeProposal(proposal);
 
+  const explain = flag(args, 'explain');
   if (fmt === 'json') {
     const out: Record<string, unknown> = { detected: facts, files: proposal.files };
+    if (explain) out['decisions'] = proposal.plan.decisions;
+    if (proposal.plan.warnings.length) out['warnings'] = proposal.plan.warnings;
     if (!dryRun) Object.assign(out, { changes: proposal.changes, written });
     process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
   } else {
     printFacts(dir, facts);
+    if (explain) printDecisions(proposal.plan);
+    for (const w of proposal.plan.warnings) process.stdout.write(`  ${palette(process.stdout).yellow('!')} ${w}\n`);
     const c = palette(process.stdout);
     if (dryRun) {
       for (const [p, text] of Object.entries(proposal.files)) process.stdout.write(`\n${c.bold(`── ${p}`)}\n${text}`);
@@ -126,7 +138,18 @@ function printFacts(dir: string, f: DetectedFacts): void {
   const res = [r.cpu !== undefined ? `cpu ${r.cpu}` : '', r.memory !== undefined ? `memory ${bytes(r.memory)}` : '', r.gpu !== undefined ? `gpu ${r.gpu}` : ''].filter((s) => s);
   row('resources', res.length ? res.join(', ') : 'no pipeline states any');
   row('gpu', `${f.gpu.need}${f.gpu.reasons.length ? ` — ${f.gpu.reasons.join('; ')}` : ''}`);
-  for (const w of f.warnings) process.stdout.write(`  ${c.yellow('!')} ${w}\n`);
+  if (f.choices.length) row('choices', f.choices.map((x) => `${x.name} (${x.kind})`).join(', ') + ' — not installed unless --extra NAME');
+  for (const w of [...f.notFound, ...f.warnings]) process.stdout.write(`  ${c.yellow('!')} ${w}\n`);
+}
+
+/** `--explain`: every choice, its value and reason, and under it each project line that decided it (`file:line  text`). */
+function printDecisions(plan: Plan): void {
+  const c = palette(process.stdout);
+  process.stdout.write(`\n${c.bold('Choices, and the lines that decided them')}\n`);
+  for (const d of plan.decisions) {
+    process.stdout.write(`  ${d.choice}: ${c.bold(d.value)} — ${d.because}\n`);
+    for (const e of d.at) process.stdout.write(`      ${c.dim(e.line > 0 ? `${e.file}:${e.line}` : e.file)}${e.text ? `  ${e.text}` : ''}\n`);
+  }
 }
 
 async function buildCmd(argv: string[]): Promise<number> {
@@ -176,7 +199,7 @@ async function buildCmd(argv: string[]): Promise<number> {
     }
     if (!flag(args, 'verify')) return 0;
     let output = '';
-    const check = await runPostCreate(docker, built.value.image, cfg.value, dir, (text) => (output += text)).catch((e: Error) => ({
+    const check = await runPostCreate(docker, built.value.image, cfg.value, dir, (text) => (output += text), option(args, 'network')).catch((e: Error) => ({
       ok: false as const,
       error: e.message,
     }));

@@ -165,6 +165,8 @@ export async function runPostCreate(
   cfg: BuildConfig,
   dir: string,
   onOutput: (text: string) => void,
+  /** The network the check runs on; none unless given (the build's --network, so a local mirror stays reachable). */
+  network?: string,
 ): Promise<Outcome<{ exitCode: number }>> {
   if (!cfg.postCreateCommand) return { ok: false, error: 'devcontainer.json has no postCreateCommand to run.' };
   const workspace = `/workspaces/${path.basename(path.resolve(dir))}`;
@@ -174,7 +176,7 @@ export async function runPostCreate(
     Cmd: cmd,
     WorkingDir: workspace,
     ...(cfg.remoteUser ? { User: cfg.remoteUser } : {}),
-    HostConfig: { Binds: [`${path.resolve(dir)}:${workspace}`], NetworkMode: 'none', AutoRemove: false },
+    HostConfig: { Binds: [`${path.resolve(dir)}:${workspace}`], NetworkMode: network ?? 'none', AutoRemove: false },
   });
   try {
     await container.start();

@@ -19,10 +19,11 @@ export interface Proposal extends Generated {
   changes: FileChange[];
 }
 
-/** Reads a project folder, asks `nvidia-smi` unless the GPU is turned off, and detects. */
+/** Reads a project folder, asks `nvidia-smi` when the GPU mode is auto, and detects. */
 export async function detectProject(dir: string, options: { gpu?: GenerateOptions['gpu']; env?: NodeJS.ProcessEnv } = {}): Promise<DetectedFacts> {
   const scanned = scanProject(dir);
-  const hostGpu = options.gpu === 'off' ? undefined : await probeHostGpu(options.env);
+  // Only --gpu auto looks at this machine: the default answer must be the same everywhere.
+  const hostGpu = options.gpu === 'auto' ? await probeHostGpu(options.env) : undefined;
   return detect({ ...scanned, ...(hostGpu ? { hostGpu } : {}) });
 }
 

@@ -1,14 +1,19 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { documentKind } from '../../../core/src/index';
-import { manifestKindOf } from '../../../core/src/devcontainer/index';
+import { manifestKindOf, readEnvironmentYml, readPythonEnv, readRequirementsTxt, readSetupPyManifest } from '../../../core/src/devcontainer/index';
 import { describeUnread, READ_LIMITS, readTextBounded } from '../../../core/src/node/read';
 
 /** Folders never searched for notebooks and pipelines. */
 const SKIP = new Set(['node_modules', '.git', '.mlops', '.venv', 'venv', 'env', '__pycache__', 'dist', 'build', 'out', '.tox', '.cache', '.ipynb_checkpoints', 'site-packages', 'mlruns', '.devcontainer']);
 
 /** Root files whose presence or text detection reads besides the manifests. */
-const ROOT_FILES = new Set(['.python-version', 'poetry.lock', 'Pipfile.lock', 'MLproject']);
+const ROOT_FILES = new Set(['.python-version', 'poetry.lock', 'Pipfile.lock', 'uv.lock', 'MLproject']);
+
+/** Notebooks and top-level scripts whose imports are read (for "the code imports X, no manifest lists it"); more are listed without text. */
+const MAX_CODE_FILES = 50;
+/** How deep `-r` includes are followed; real projects nest two or three levels. */
+const MAX_INCLUDE_DEPTH = 8;
 
 /** Stop walking after this many entries; detection needs the top of a project, not all of its data. */
 const MAX_ENTRIES = 20_000;
@@ -34,6 +39,7 @@ export function scanProject(dir: string): ScannedProject {
     else if (r.why.reason !== 'missing') unread.set(rel, describeUnread(r.why));
   };
   let seen = 0;
+  let code = 0;
   const stack: string[] = [''];
   while (stack.length > 0 && seen < MAX_ENTRIES) {
     const rel = stack.pop()!;
@@ -54,11 +60,58 @@ export function scanProject(dir: string): ScannedProject {
       const atRoot = rel === '';
       const wanted =
         (atRoot && (manifestKindOf(e.name) !== undefined || ROOT_FILES.has(e.name))) ||
-        (rel === 'requirements' && e.name.endsWith('.txt')) ||
+        ((rel === 'requirements' || rel.startsWith('requirements/')) && /\.(txt|in)$/.test(e.name)) ||
         documentKind(e.name) === 'pipeline';
       if (wanted) read(r, documentKind(e.name) === 'pipeline' ? READ_LIMITS.document : READ_LIMITS.manifest);
-      else if (e.name.endsWith('.ipynb')) files.set(r, '');
+      else if (e.name.endsWith('.ipynb') || (atRoot && e.name.endsWith('.py'))) {
+        // Their imports are offered as choices when no manifest lists them; past the budget only the path counts.
+        if (code++ < MAX_CODE_FILES) read(r, READ_LIMITS.manifest);
+        if (!files.has(r)) files.set(r, '');
+      }
     }
   }
+  followIncludes(dir, files, (rel) => read(rel, READ_LIMITS.manifest));
   return { files, unread };
+}
+
+/** The files one manifest pulls in, project-relative (resolved against its folder). */
+function includesOf(p: string, text: string, yaml: boolean): string[] {
+  const kind = manifestKindOf(p);
+  const m =
+    kind === 'python-env'
+      ? readPythonEnv(p, text)
+      : kind === 'conda' || (yaml && /\.ya?ml$/.test(p))
+        ? readEnvironmentYml(p, text)
+        : kind === 'setup.py'
+          ? readSetupPyManifest(p, text)
+          : /\.(txt|in)$/.test(p)
+            ? readRequirementsTxt(p, text)
+            : undefined;
+  return m ? m.includes.map((i) => i.path) : [];
+}
+
+/**
+ * Reads the files manifests pull in (`-r`, `-c`, a conda `pip:` section, MLproject's
+ * environment file), wherever they are in the project but never outside it.
+ */
+function followIncludes(dir: string, files: Map<string, string>, read: (rel: string) => void): void {
+  const root = path.resolve(dir);
+  const inside = (rel: string) => path.resolve(root, rel).startsWith(root + path.sep);
+  const pending: { path: string; depth: number; yaml: boolean }[] = [...files.keys()].map((p) => ({ path: p, depth: 0, yaml: false }));
+  for (const m of files.get('MLproject')?.matchAll(/^(?:python_env|conda_env)\s*:\s*['"]?([^'"\s#]+)/gm) ?? []) {
+    const rel = m[1]!.replace(/^\.\//, '');
+    if (!inside(rel)) continue;
+    if (!files.has(rel)) read(rel);
+    pending.push({ path: rel, depth: 0, yaml: true });
+  }
+  while (pending.length > 0) {
+    const { path: p, depth, yaml } = pending.shift()!;
+    const text = files.get(p);
+    if (!text || depth >= MAX_INCLUDE_DEPTH) continue;
+    for (const target of includesOf(p, text, yaml)) {
+      if (files.has(target) || !inside(target)) continue;
+      read(target);
+      if (files.has(target)) pending.push({ path: target, depth: depth + 1, yaml: false });
+    }
+  }
 }

@@ -72,9 +72,13 @@ export class DevcontainerCommands implements vscode.Disposable {
     });
   }
 
-  /** Detection runs in the agent (it reads the folder and asks nvidia-smi); the wizard gets plain facts. */
+  /**
+   * Detection runs in the agent (it reads the folder, and with --gpu auto asks nvidia-smi so the
+   * wizard's "Auto" choice knows this machine's GPU); the wizard gets plain facts and starts on
+   * "From the project", whose answer is the same on every machine.
+   */
   private async detect(folder: vscode.Uri): Promise<DetectedFacts | undefined> {
-    const r = await runAgent(this.host.launcher, ['devcontainer', 'generate', '--dir', folder.fsPath, '--dry-run', '--format', 'json'], folder.fsPath);
+    const r = await runAgent(this.host.launcher, ['devcontainer', 'generate', '--dir', folder.fsPath, '--gpu', 'auto', '--dry-run', '--format', 'json'], folder.fsPath);
     if (r.code === 0) {
       try {
         return (JSON.parse(r.stdout) as { detected: DetectedFacts }).detected;

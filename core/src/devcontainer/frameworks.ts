@@ -31,9 +31,23 @@ export interface CudaHint {
   framework?: string;
 }
 
-/** The runtime base image for each CUDA release the generator targets (official nvidia/cuda tags, cuDNN included). */
+/**
+ * The runtime base image for each CUDA release the generator targets (official nvidia/cuda
+ * tags, cuDNN included). Every conda `cudatoolkit` release (9.2 … 11.8) and every CUDA 12.x
+ * and 13.0 has its own row, so a version is never rounded to another one.
+ */
 export const CUDA_IMAGES: Readonly<Record<string, string>> = {
+  '9.2': 'nvidia/cuda:9.2-cudnn7-runtime-ubuntu18.04',
+  '10.0': 'nvidia/cuda:10.0-cudnn7-runtime-ubuntu18.04',
+  '10.1': 'nvidia/cuda:10.1-cudnn7-runtime-ubuntu18.04',
+  '10.2': 'nvidia/cuda:10.2-cudnn8-runtime-ubuntu18.04',
+  '11.0': 'nvidia/cuda:11.0.3-cudnn8-runtime-ubuntu20.04',
+  '11.1': 'nvidia/cuda:11.1.1-cudnn8-runtime-ubuntu20.04',
   '11.2': 'nvidia/cuda:11.2.2-cudnn8-runtime-ubuntu20.04',
+  '11.3': 'nvidia/cuda:11.3.1-cudnn8-runtime-ubuntu20.04',
+  '11.4': 'nvidia/cuda:11.4.3-cudnn8-runtime-ubuntu20.04',
+  '11.5': 'nvidia/cuda:11.5.2-cudnn8-runtime-ubuntu20.04',
+  '11.6': 'nvidia/cuda:11.6.2-cudnn8-runtime-ubuntu20.04',
   '11.7': 'nvidia/cuda:11.7.1-cudnn8-runtime-ubuntu22.04',
   '11.8': 'nvidia/cuda:11.8.0-cudnn8-runtime-ubuntu22.04',
   '12.0': 'nvidia/cuda:12.0.1-cudnn8-runtime-ubuntu22.04',
@@ -45,13 +59,14 @@ export const CUDA_IMAGES: Readonly<Record<string, string>> = {
   '12.6': 'nvidia/cuda:12.6.3-cudnn-runtime-ubuntu22.04',
   '12.8': 'nvidia/cuda:12.8.1-cudnn-runtime-ubuntu22.04',
   '12.9': 'nvidia/cuda:12.9.1-cudnn-runtime-ubuntu22.04',
+  '13.0': 'nvidia/cuda:13.0.1-cudnn-runtime-ubuntu24.04',
 };
 
-/** The CUDA used when a GPU is wanted but nothing names a release. */
-export const DEFAULT_CUDA = '12.4';
+/** The CUDA used when a GPU is wanted but nothing names a release: what current PyTorch wheels from PyPI use. */
+export const DEFAULT_CUDA = '13.0';
 
-/** The release a bare major (`cuda12`, `nvidia-*-cu12`) stands for. */
-const BY_MAJOR: Record<string, string> = { '11': '11.8', '12': DEFAULT_CUDA };
+/** The release a bare major (`cuda12`, `nvidia-*-cu12`, `cupy-cuda13x`) stands for: the newest of that major with a row above. */
+const BY_MAJOR: Record<string, string> = { '10': '10.2', '11': '11.8', '12': '12.9', '13': '13.0' };
 
 /** The CUDA release whose runtime image fits `version`: the same one, else the newest older one of the same major. */
 export function cudaImageFor(version: string): { version: string; image: string } {
@@ -70,30 +85,117 @@ export function compareCuda(a: string, b: string): number {
   return a1 - b1 || a2 - b2;
 }
 
-/** `cu121` → `12.1`, `cu118` → `11.8`, `cu12` → the default 12.x. */
+/** `cu121` → `12.1`, `cu118` → `11.8`, `cu130` → `13.0`, `cu12` → the newest 12.x. */
 function fromCuTag(tag: string): string | undefined {
   const m = /^(\d{2})(\d?)$/.exec(tag);
   if (!m) return undefined;
   return m[2] ? `${Number(m[1])}.${m[2]}` : BY_MAJOR[String(Number(m[1]))];
 }
 
-/** The CUDA a PyTorch release's default Linux wheels were built with. */
-export function torchDefaultCuda(version: string | undefined): string {
-  const [major = 99, minor = 99] = (version ?? '').split('.').map(Number);
-  if (major < 2 || minor === 0) return '11.7';
-  if (minor <= 4) return '12.1';
-  if (minor <= 6) return '12.4';
-  if (minor === 7) return '12.6';
-  return '12.8';
+/**
+ * The CUDA of the default Linux x86-64 wheels on PyPI, by PyTorch minor release (what
+ * `pip install torch==X.Y.*` gets). Sources: PyTorch release notes; 2.11 moved PyPI to 13.0.
+ */
+export const TORCH_CUDA: readonly [release: string, cuda: string][] = [
+  ['1.8', '10.2'],
+  ['1.9', '10.2'],
+  ['1.10', '10.2'],
+  ['1.11', '10.2'],
+  ['1.12', '10.2'],
+  ['1.13', '11.7'],
+  ['2.0', '11.7'],
+  ['2.1', '12.1'],
+  ['2.2', '12.1'],
+  ['2.3', '12.1'],
+  ['2.4', '12.1'],
+  ['2.5', '12.4'],
+  ['2.6', '12.4'],
+  ['2.7', '12.6'],
+  ['2.8', '12.8'],
+  ['2.9', '12.8'],
+  ['2.10', '12.8'],
+  ['2.11', '13.0'],
+  ['2.12', '13.0'],
+  ['2.13', '13.0'],
+  ['2.14', '13.0'],
+];
+
+/** The CUDA `tensorflow[and-cuda]` pulls in, by TensorFlow minor release. */
+export const TENSORFLOW_CUDA: readonly [release: string, cuda: string][] = [
+  ['2.12', '11.8'],
+  ['2.13', '11.8'],
+  ['2.14', '11.8'],
+  ['2.15', '12.2'],
+  ['2.16', '12.3'],
+  ['2.17', '12.3'],
+  ['2.18', '12.5'],
+  ['2.19', '12.5'],
+  ['2.20', '12.5'],
+];
+
+function minorCmp(a: string, b: string): number {
+  const [a1 = 0, a2 = 0] = a.split('.').map(Number);
+  const [b1 = 0, b2 = 0] = b.split('.').map(Number);
+  return a1 - b1 || a2 - b2;
 }
 
-/** The CUDA `tensorflow[and-cuda]` pulls in, by TensorFlow release. */
-export function tensorflowCuda(version: string | undefined): string {
-  const [, minor = 99] = (version ?? '').split('.').map(Number);
-  if (minor <= 14) return '11.8';
-  if (minor === 15) return '12.2';
-  if (minor <= 17) return '12.3';
-  return '12.5';
+/**
+ * The CUDA the newest release a specifier admits was built with. pip installs the newest
+ * release that matches, so an empty specifier or a lower bound (`>=1.8`) means the newest
+ * known release; only pins and upper bounds (`==2.1.*`, `<2.5`, `~=2.3.0`) reach back.
+ */
+export function cudaForSpec(table: readonly [string, string][], spec: string): { release: string; cuda: string } {
+  const newest = table[table.length - 1]!;
+  const admitted = table.filter(([release]) => releaseAdmitted(release, spec));
+  const pick = admitted[admitted.length - 1] ?? newest;
+  return { release: pick[0], cuda: pick[1] };
+}
+
+/** True when some version of the `X.Y` release series satisfies every clause of a PEP 440 (or Poetry caret/tilde) specifier. */
+function releaseAdmitted(series: string, spec: string): boolean {
+  const s = spec.replace(/\+[A-Za-z0-9.]+/g, '').replace(/\s+/g, '');
+  if (s === '' || s === '*') return true;
+  return s.split(',').every((clause) => {
+    const m = /^(===|==|!=|~=|>=|<=|>|<|\^|~|=)?v?(\d+(?:\.\d+)*)(\.\*)?$/.exec(clause);
+    if (!m) return true;
+    const op = m[1] ?? '==';
+    const parts = m[2]!.split('.');
+    const mm = `${parts[0]}.${parts[1] ?? '0'}`;
+    const c = minorCmp(series, mm);
+    switch (op) {
+      case '==':
+      case '===':
+      case '=':
+        return parts.length === 1 ? series.split('.')[0] === parts[0] : c === 0;
+      case '!=':
+        return parts.length >= 3 || c !== 0;
+      case '>=':
+      case '>':
+        return c >= 0;
+      case '<=':
+        return c <= 0;
+      case '<':
+        return parts.length >= 3 && Number(parts[2]) > 0 ? c <= 0 : c < 0;
+      case '~=':
+        return parts.length >= 3 ? c === 0 : c >= 0 && series.split('.')[0] === parts[0];
+      case '^':
+        return c >= 0 && series.split('.')[0] === parts[0];
+      case '~':
+        return c === 0;
+      default:
+        return true;
+    }
+  });
+}
+
+/** The CUDA a PyTorch specifier's newest admitted release was built with (`''` or `>=1.8` → the newest release's). */
+export function torchDefaultCuda(spec: string): string {
+  return cudaForSpec(TORCH_CUDA, spec).cuda;
+}
+
+/** The CUDA `tensorflow[and-cuda]` pulls in for a specifier. */
+export function tensorflowCuda(spec: string): string {
+  return cudaForSpec(TENSORFLOW_CUDA, spec).cuda;
 }
 
 const LOCAL_CUDA = /\+cu(\d{2,3})\b/;
@@ -117,13 +219,13 @@ export function cudaOfRequirement(req: Requirement & { build?: string }, source:
     const v = key.startsWith('nvidia-cuda-') && mm && mm[1] === nv[1] ? `${mm[1]}.${mm[2]}` : BY_MAJOR[nv[1]!];
     if (v) return { cuda: { version: v, source: at } };
   }
-  if (/^cupy-cuda(\d{2})x$/.test(key)) return { cuda: { version: BY_MAJOR[/(\d{2})/.exec(key)![1]!]!, source: at } };
+  if (/^cupy-cuda(\d{2,3})x$/.test(key) && BY_MAJOR[/(\d{2})/.exec(key)![1]!]) return { cuda: { version: BY_MAJOR[/(\d{2})/.exec(key)![1]!]!, source: at } };
   if (key === 'tensorflow' && req.extras.includes('and-cuda')) {
-    return { cuda: { version: tensorflowCuda(pinnedVersion(req.spec) ?? lowerBound(req.spec)), source: at, framework: 'tensorflow' } };
+    return { cuda: { version: tensorflowCuda(req.spec), source: at, framework: 'tensorflow' } };
   }
   if (req.name.toLowerCase() === 'tensorflow-gpu') return { cuda: { version: '11.2', source: at, framework: 'tensorflow' } };
   if (key === 'jax' || key === 'jaxlib') {
-    const extra = req.extras.map((e) => /^cuda(\d{2})/.exec(e)).find((m) => m);
+    const extra = req.extras.map((e) => /^cuda(\d{2})/.exec(e)).find((m) => m && BY_MAJOR[m[1]!]);
     if (extra) return { cuda: { version: BY_MAJOR[extra[1]!] ?? DEFAULT_CUDA, source: at, framework: 'jax' } };
     if (req.build && /cuda/.test(req.build)) return { cuda: { version: BY_MAJOR['12']!, source: at, framework: 'jax' } };
   }

@@ -1,6 +1,6 @@
 /** The generated `.devcontainer/devcontainer.json` and the entry point that renders both files. */
 import type { DetectedFacts } from './detect';
-import { renderDockerfile } from './dockerfile';
+import { renderDockerfile, shellQuote } from './dockerfile';
 import { JsoncObject, renderJsonc, type JsoncProp } from './jsonc';
 import { makePlan, type GenerateOptions, type Plan } from './plan';
 
@@ -36,7 +36,28 @@ export function checkCommand(plan: Plan): string {
   }
   const what = plan.checkModules.length > 0 ? ` + " with ${plan.checkModules.join(', ')}"` : '';
   parts.push(`print("Dev container ready: Python " + v${what})`);
-  return `python3 -c '${parts.join('; ')}'`;
+  const check = `python3 -c '${parts.join('; ')}'`;
+  const install = projectInstall(plan);
+  return install ? `${install} && ${check}` : check;
+}
+
+/**
+ * The install of the project's own code over the mounted workspace (`-e .` and friends), run
+ * before the check: the image holds only the dependencies, so editing code needs no rebuild.
+ */
+export function projectInstall(plan: Plan): string | undefined {
+  if (plan.local.length === 0) return undefined;
+  if (plan.installer === 'uv' && plan.local.length === 1 && plan.local[0] === '.') {
+    const flags = [
+      '--inexact',
+      ...(plan.noDefaultGroups ? ['--no-default-groups'] : []),
+      ...plan.extraGroups.map((g) => `--extra ${shellQuote(g)}`),
+      ...plan.groups.filter((g) => !plan.extraGroups.includes(g)).map((g) => `--group ${shellQuote(g)}`),
+    ];
+    return `uv sync${plan.installFiles.includes('uv.lock') ? ' --frozen' : ''} ${flags.join(' ')}`;
+  }
+  const args = plan.local.map((l) => (/^(\.|\/)/.test(l) ? `-e ${shellQuote(l)}` : shellQuote(l)));
+  return `pip install --no-cache-dir --quiet ${args.join(' ')}`;
 }
 
 /** Renders devcontainer.json (JSONC with a comment on each choice) for a plan. */
@@ -89,7 +110,7 @@ export function renderDevcontainerJson(plan: Plan, facts: DetectedFacts): string
   props.push({ key: 'remoteUser', comment: 'The non-root user the Dockerfile creates; on Linux its uid is changed to yours.', value: plan.user });
   props.push({
     key: 'postCreateCommand',
-    comment: `Checks the new container before you work in it: ${plan.pythonReason}${plan.checkModules.length ? `, and ${plan.checkModules.join(', ')} import` : ''}${plan.gpuCheck ? ', and a GPU is visible' : ''}.`,
+    comment: `${plan.local.length ? `Installs the project itself from the workspace (${plan.local.join(', ')}, editable), then checks` : 'Checks'} the new container before you work in it: ${plan.pythonReason}${plan.checkModules.length ? `, and ${plan.checkModules.join(', ')} import` : ''}${plan.gpuCheck ? ', and a GPU is visible' : ''}.`,
     value: checkCommand(plan),
   });
   props.push({

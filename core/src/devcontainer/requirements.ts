@@ -13,6 +13,14 @@ export interface Requirement {
   url?: string;
   /** The environment marker after `;`, when given. */
   marker?: string;
+  /** The 1-based line of the manifest that names it, when known. */
+  line?: number;
+}
+
+/** A line of a file that names something, for messages (`--explain` prints `file:line  text`). */
+export interface LineRef {
+  line: number;
+  text: string;
 }
 
 /** What a requirements file says besides its requirements. */
@@ -22,10 +30,14 @@ export interface RequirementsFile {
   indexUrls: string[];
   /** `--extra-index-url` and `--find-links` / `-f` values (where CUDA wheels usually come from). */
   extraIndexUrls: string[];
-  /** Files pulled in with `-r` / `-c`, as written. */
-  includes: string[];
+  /** Files pulled in with `-r` (requirements) or `-c` (constraints), as written, with their line. */
+  includes: { path: string; constraint: boolean; line: number }[];
   /** Lines that install local code (`-e .`, `./pkg`, `file:`); they need the source, not just the manifest. */
   local: string[];
+  /** Where each `local` entry is, in the same order. */
+  localLines: LineRef[];
+  /** Lines of index options (`--index-url`, `--extra-index-url`, `--find-links`), by URL. */
+  indexLines: Record<string, LineRef>;
 }
 
 /** PEP 503 name normalisation. */
@@ -95,42 +107,49 @@ export function lowerBound(spec: string): string | undefined {
   return undefined;
 }
 
-const LOCAL_REF = /^(\.{1,2}(\/|$)|\/|file:|git\+file:)/;
+const LOCAL_REF = /^(\.{1,2}(\/|\[|$)|\/|file:|git\+file:)/;
 
 /** Reads a pip requirements file: one requirement per line, `#` comments, `\` continuations and options. */
-export function parseRequirementsFile(text: string): RequirementsFile {
-  const out: RequirementsFile = { requirements: [], indexUrls: [], extraIndexUrls: [], includes: [], local: [] };
-  const joined = text.replace(/\\\r?\n/g, ' ');
-  for (const raw of joined.split(/\r?\n/)) {
+export function parseRequirementsFile(text: string, firstLine = 1): RequirementsFile {
+  const out: RequirementsFile = { requirements: [], indexUrls: [], extraIndexUrls: [], includes: [], local: [], localLines: [], indexLines: {} };
+  const physical = text.split(/\r?\n/);
+  for (let i = 0; i < physical.length; i++) {
+    const lineNo = i + firstLine;
+    let raw = physical[i]!;
+    // A trailing backslash continues the logical line on the next physical one.
+    while (/\\$/.test(raw) && i + 1 < physical.length) raw = raw.slice(0, -1) + ' ' + physical[++i]!;
     // A `#` starts a comment only at the line start or after whitespace (URLs keep their fragments).
     const line = raw.replace(/(^|\s)#.*$/, '').trim();
     if (line === '') continue;
+    const ref = { line: lineNo, text: physical[lineNo - firstLine]!.trim() };
     if (line.startsWith('-')) {
       const m = /^(--?[A-Za-z-]+)(?:\s*=\s*|\s+)?(.*)$/.exec(line);
       const opt = m?.[1] ?? line;
-      const value = (m?.[2] ?? '').trim();
+      const value = (m?.[2] ?? '').trim().replace(/^(['"])(.*)\1$/, '$2');
       switch (opt) {
         case '-i':
         case '--index-url':
-          if (value) out.indexUrls.push(value);
+          if (value) out.indexUrls.push(value), (out.indexLines[value] = ref);
           break;
         case '--extra-index-url':
         case '-f':
         case '--find-links':
-          if (value) out.extraIndexUrls.push(value);
+          if (value) out.extraIndexUrls.push(value), (out.indexLines[value] = ref);
           break;
         case '-r':
         case '--requirement':
         case '-c':
         case '--constraint':
-          if (value) out.includes.push(value);
+          if (value) out.includes.push({ path: value, constraint: opt === '-c' || opt === '--constraint', line: lineNo });
           break;
         case '-e':
         case '--editable':
-          if (LOCAL_REF.test(value)) out.local.push(line);
-          else {
+          if (LOCAL_REF.test(value)) {
+            out.local.push(line);
+            out.localLines.push(ref);
+          } else {
             const egg = /#egg=([A-Za-z0-9._-]+)/.exec(value);
-            if (egg) out.requirements.push({ name: egg[1]!, key: normalizeName(egg[1]!), extras: [], spec: '', url: value });
+            if (egg) out.requirements.push({ name: egg[1]!, key: normalizeName(egg[1]!), extras: [], spec: '', url: value, line: lineNo });
           }
           break;
         default:
@@ -141,11 +160,31 @@ export function parseRequirementsFile(text: string): RequirementsFile {
     }
     if (LOCAL_REF.test(line)) {
       out.local.push(line);
+      out.localLines.push(ref);
       continue;
     }
     // Per-requirement options such as `--hash=…` follow the requirement.
     const req = parseRequirement(line.replace(/\s--[a-z-]+(=\S*|\s+\S+)?/g, ''));
-    if (req) out.requirements.push(req);
+    if (req) out.requirements.push({ ...req, line: lineNo });
   }
   return out;
+}
+
+/** True for a requirements entry that installs code from the project itself (`-e .`, `.`, `./pkg[x]`, `file:…`). */
+export function isLocalEntry(entry: string): boolean {
+  return LOCAL_REF.test(entry.replace(/^(-e|--editable)(\s+|=)/, '').trim());
+}
+
+/** The 1-based line of `text` where `find` first matches, with the line's text; undefined when none does. */
+export function lineWhere(text: string, find: (line: string) => boolean, from = 0): LineRef | undefined {
+  const lines = text.split(/\r?\n/);
+  for (let i = from; i < lines.length; i++) if (find(lines[i]!)) return { line: i + 1, text: lines[i]!.trim() };
+  return undefined;
+}
+
+/** The line that names package `key` (PEP 503 normalised) in a manifest's text: the first line where the name stands as a word. */
+export function lineOfPackage(text: string, name: string): LineRef | undefined {
+  const words = name.split(/[-_.]+/).map((w) => w.replace(/[^A-Za-z0-9]/g, ''));
+  const re = new RegExp(`(^|[^A-Za-z0-9_.-])${words.join('[-_.]+')}([^A-Za-z0-9_-]|$)`, 'i');
+  return lineWhere(text, (l) => re.test(l.replace(/#.*$/, '')));
 }

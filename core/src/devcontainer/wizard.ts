@@ -54,7 +54,7 @@ export interface WizardHost {
 
 /** The options detection suggests, as the wizard shows them first. */
 export function suggestedOptions(facts: DetectedFacts): WizardOptions {
-  return { python: facts.python.version, gpu: 'auto', baseImage: '', groups: [], jupyter: facts.jupyter, mlflow: facts.mlflow };
+  return { python: facts.python.version, gpu: 'project', baseImage: '', groups: [...facts.defaultGroups], jupyter: facts.jupyter, mlflow: facts.mlflow };
 }
 
 function toGenerate(o: WizardOptions): GenerateOptions {
@@ -130,7 +130,7 @@ export class WizardSession {
   private preview(o: WizardOptions) {
     const { plan, files, changes } = this.propose(o);
     const preview: PreviewFile[] = changes.map((c) => ({ path: c.path, status: c.status, text: files[c.path]!, ...(c.diff ? { diff: c.diff } : {}) }));
-    return { files: preview, summary: { baseImage: plan.baseImage, python: plan.python, gpu: plan.gpu, ...(plan.cuda ? { cuda: plan.cuda } : {}) } };
+    return { files: preview, summary: { baseImage: plan.baseImage, python: plan.python, gpu: plan.gpu, ...(plan.cuda ? { cuda: plan.cuda } : {}), ...(plan.warnings.length ? { warnings: plan.warnings } : {}) } };
   }
 
   private async write(o: WizardOptions): Promise<void> {

@@ -34,6 +34,8 @@ export interface PreviewSummary {
   python: string;
   gpu: 'required' | 'optional' | 'none';
   cuda?: string;
+  /** Warnings about the choices themselves (two alternative builds chosen together, an old host driver). */
+  warnings?: string[];
 }
 
 /** Host → wizard. */
@@ -80,7 +82,7 @@ export function parseWizardOptions(x: unknown): ParseResult<WizardOptions> {
   if (typeof x !== 'object' || x === null || Array.isArray(x)) return fail('options must be an object');
   const o = x as Record<string, unknown>;
   if (typeof o['python'] !== 'string' || !isPythonVersion(o['python'])) return fail('python must be a version like 3.11');
-  if (typeof o['gpu'] !== 'string' || !(GPU_MODES as readonly string[]).includes(o['gpu'])) return fail('gpu must be auto, on or off');
+  if (typeof o['gpu'] !== 'string' || !(GPU_MODES as readonly string[]).includes(o['gpu'])) return fail('gpu must be project, auto, on or off');
   if (typeof o['baseImage'] !== 'string') return fail('baseImage must be a string');
   const baseImage = o['baseImage'].trim();
   if (baseImage !== '' && !parseImage(baseImage)) return fail(`'${baseImage.slice(0, MAX_NAME)}' is not a valid image reference`);

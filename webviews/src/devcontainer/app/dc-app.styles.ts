@@ -26,6 +26,15 @@ export const styles = css`
     margin: 4px 0 8px;
     color: var(--vscode-descriptionForeground, #9d9d9d);
   }
+  .plan-warnings {
+    margin: 0 0 8px;
+    padding: 0;
+    list-style: none;
+  }
+  .plan-warnings li {
+    padding: 4px 8px;
+    border-left: 3px solid var(--vscode-editorWarning-foreground, #cca700);
+  }
   .actions {
     display: flex;
     gap: 8px;

@@ -44,6 +44,8 @@ export class DcFacts extends LitElement {
               )
             : 'none'}
         </dd>
+        <dt>System packages</dt>
+        <dd class="system">${f.system.filter((x) => !x.group).map((x) => x.apt).join(', ')}</dd>
         <dt>Notebooks</dt>
         <dd class="notebooks">${f.notebooks.length ? `${f.notebooks.length}: ${f.notebooks.slice(0, 5).join(', ')}${f.notebooks.length > 5 ? ', …' : ''}` : 'none'}</dd>
         <dt>MLflow</dt>
@@ -57,6 +59,6 @@ export class DcFacts extends LitElement {
               <dd>${f.hostGpu.gpus.join(', ') || 'yes'}${f.hostGpu.driver ? `, driver ${f.hostGpu.driver}` : ''}${f.hostGpu.cuda ? `, CUDA ≤ ${f.hostGpu.cuda}` : ''}</dd>`
           : nothing}
       </dl>
-      ${f.warnings.length ? html`<ul class="warnings" role="list">${f.warnings.map((w) => html`<li>${w}</li>`)}</ul>` : nothing}`;
+      ${f.notFound.length + f.warnings.length ? html`<ul class="warnings" role="list">${[...f.notFound, ...f.warnings].map((w) => html`<li>${w}</li>`)}</ul>` : nothing}`;
   }
 }

@@ -20,7 +20,17 @@ declare global {
   }
 }
 
-const GPU_LABELS: Record<GpuMode, string> = { auto: 'Auto', on: 'On', off: 'Off' };
+const GPU_LABELS: Record<GpuMode, string> = { project: 'From the project', auto: 'Auto (also this machine\'s GPU)', on: 'On', off: 'Off' };
+
+/** How each kind of optional set is introduced, so a CUDA variant is not mistaken for a docs extra. */
+const KIND_LABELS: Record<string, string> = {
+  variant: 'Alternative builds (choose one)',
+  tooling: 'Tooling',
+  extra: 'Extras',
+  group: 'Dependency groups',
+  imports: 'Imported by the code, in no manifest',
+  other: 'Other requirement files',
+};
 
 /** The editable choices: Python, GPU mode, base image and extras. */
 @customElement('mlops-dc-options')
@@ -31,6 +41,8 @@ export class DcOptions extends LitElement {
   @property({ attribute: false }) accessor pythonVersions: string[] = [];
   /** Optional dependency groups the project declares. */
   @property({ attribute: false }) accessor groups: string[] = [];
+  /** What kind each group is (variant, tooling, extra…), by name. */
+  @property({ attribute: false }) accessor kinds: Record<string, string> = {};
   /** What auto mode resolves to, shown beside the radio. */
   @property() accessor autoGpu = '';
   /** The base image the generator picks when the field is empty. */
@@ -48,10 +60,10 @@ export class DcOptions extends LitElement {
 
       <span class="label" id="gpu-label">GPU</span>
       <vscode-radio-group id="gpu" aria-labelledby="gpu-label">
-        ${(['auto', 'on', 'off'] as const).map(
+        ${(['project', 'auto', 'on', 'off'] as const).map(
           (m) =>
             html`<vscode-radio name="gpu" value=${m} ?checked=${o.gpu === m} ?disabled=${this.disabled} @change=${this.onGpu}
-              >${GPU_LABELS[m]}${m === 'auto' && this.autoGpu ? ` (${this.autoGpu})` : ''}</vscode-radio
+              >${GPU_LABELS[m]}${m === 'project' && this.autoGpu ? ` (${this.autoGpu})` : ''}</vscode-radio
             >`,
         )}
       </vscode-radio-group>
@@ -67,17 +79,25 @@ export class DcOptions extends LitElement {
       ></vscode-textfield>
       <span class="hint">Empty: the image the generator picks for the choices above.</span>
 
-      <span class="label">Extras</span>
-      <div class="row" role="group" aria-label="Extras">
+      <span class="label">Tools</span>
+      <div class="row" role="group" aria-label="Tools">
         <vscode-checkbox id="jupyter" ?checked=${o.jupyter} ?disabled=${this.disabled} @change=${this.onJupyter}>Jupyter</vscode-checkbox>
         <vscode-checkbox id="mlflow" ?checked=${o.mlflow} ?disabled=${this.disabled} @change=${this.onMlflow}>MLflow</vscode-checkbox>
-        ${this.groups.map(
-          (g) =>
-            html`<vscode-checkbox class="group" data-group=${g} ?checked=${o.groups.includes(g)} ?disabled=${this.disabled} @change=${this.onGroup}
-              >${g}</vscode-checkbox
-            >`,
-        )}
       </div>
+      ${Object.keys(KIND_LABELS).map((kind) => {
+        const names = this.groups.filter((g) => (this.kinds[g] ?? 'other') === kind);
+        if (names.length === 0) return nothing;
+        return html`<span class="label">${KIND_LABELS[kind]}</span>
+          <div class="row" role="group" aria-label=${KIND_LABELS[kind]!} data-kind=${kind}>
+            ${names.map(
+              (g) =>
+                html`<vscode-checkbox class="group" data-group=${g} ?checked=${o.groups.includes(g)} ?disabled=${this.disabled} @change=${this.onGroup}
+                  >${g}</vscode-checkbox
+                >`,
+            )}
+          </div>`;
+      })}
+      ${this.groups.length ? html`<span class="hint">Not installed unless ticked: the image gets the base set only.</span>` : nothing}
     </div>`;
   }
 
