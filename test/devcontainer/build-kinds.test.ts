@@ -13,13 +13,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import Docker from 'dockerode';
 import { DEVCONTAINER_JSON, DOCKERFILE, parseJsonc } from '../../core/src/devcontainer/index';
-import { MLOPS, mlops, REPO, tempProject } from './helpers';
+import { buildEvents, dockerHost, MLOPS, mlops, REPO, tempProject } from './helpers';
 import { servePackageIndex, writeWheel, type FakePackage, type PackageIndex } from './package-index';
 
 const PYTHON_BASE = 'mlops-test/python-base:2';
 const CONDA_BASE = 'mlops-test/conda-standin:1';
 const UV_IMAGE = 'mlops-test/uv-standin:1';
-const SETUP_SOCKET = '/tmp/mlops-docker/docker.sock';
 const BUILD = path.join(REPO, 'test', 'fixtures', 'devcontainer', 'build');
 
 /** Fake distributions, each importable and reporting its version; names follow the packages real projects list. */
@@ -37,23 +36,11 @@ const PACKAGES: FakePackage[] = [
   { name: 'pytest', version: '8.3.3', modules: { pytest: moduleCode('pytest', '8.3.3') } },
 ];
 
-function dockerHost(): string | undefined {
-  if (process.env['DOCKER_HOST']) return process.env['DOCKER_HOST'];
-  return fs.existsSync(SETUP_SOCKET) ? `unix://${SETUP_SOCKET}` : undefined;
-}
-
 /** A port that stays the same between runs of one checkout, so build arguments (and so cached layers) do too. */
 function stablePort(): number {
   let h = 0;
   for (const c of REPO) h = (h * 31 + c.charCodeAt(0)) >>> 0;
   return 40000 + (h % 2000);
-}
-
-interface JsonEvent {
-  type: string;
-  text?: string;
-  exitCode?: number;
-  output?: string;
 }
 
 /** Runs the real `mlops` binary without blocking this process, whose event loop serves the package index meanwhile. */
@@ -71,12 +58,6 @@ function mlopsAsync(args: string[], env: NodeJS.ProcessEnv, timeoutMs: number): 
     });
   });
 }
-
-const events = (stdout: string) =>
-  stdout
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l) => JSON.parse(l) as JsonEvent);
 
 describe('devcontainer: build checks for three kinds of project (pip, uv, conda) from a local package index', function () {
   this.timeout(15 * 60_000);
@@ -141,7 +122,7 @@ describe('devcontainer: build checks for three kinds of project (pip, uv, conda)
     tags.push(tag);
     const started = Date.now();
     const build = await mlopsAsync(['devcontainer', 'build', '--dir', dir, '--tag', tag, '--network', 'host', '--verify', '--format', 'json'], env, 8 * 60_000);
-    const ev = build.stdout ? events(build.stdout) : [];
+    const ev = build.stdout ? buildEvents(build.stdout) : [];
     console.log(`      (${name}: build and check took ${((Date.now() - started) / 1000).toFixed(1)} s)`);
     assert.equal(build.status, 0, `${ev.map((e) => e.text ?? e.output ?? '').join('\n').slice(-4000)}\n${build.stderr}`);
     return { dir, tag, dockerfile: fs.readFileSync(path.join(dir, DOCKERFILE), 'utf8'), verify: ev.find((e) => e.type === 'verify')!, log: ev.map((e) => e.text ?? '').join('\n') };

@@ -5,35 +5,15 @@ import * as path from 'node:path';
 import Docker from 'dockerode';
 import { DEVCONTAINER_JSON, parseJsonc } from '../../core/src/devcontainer/index';
 import { waitFor } from '../wait';
-import { devcontainerErrors, MLOPS, mlops, REPO, tempProject } from './helpers';
+import { buildEvents, devcontainerErrors, dockerHost, MLOPS, mlops, REPO, tempProject } from './helpers';
 
 /** The base image the test builds FROM; made locally by scripts/devcontainer-base-image.sh. */
 const BASE = 'mlops-test/python-base:2';
 /** The Python of that base (Debian bookworm). */
 const BASE_PYTHON = '3.11';
-/** The engine the test set-up (scripts/docker-up.sh) starts when DOCKER_HOST is not set. */
-const SETUP_SOCKET = '/tmp/mlops-docker/docker.sock';
 const CHURN = path.join(REPO, 'examples', 'churn');
 
-function dockerHost(): string | undefined {
-  if (process.env['DOCKER_HOST']) return process.env['DOCKER_HOST'];
-  return fs.existsSync(SETUP_SOCKET) ? `unix://${SETUP_SOCKET}` : undefined;
-}
-
-interface JsonEvent {
-  type: string;
-  text?: string;
-  image?: string;
-  exitCode?: number;
-  output?: string;
-}
-
-function events(stdout: string): JsonEvent[] {
-  return stdout
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l) => JSON.parse(l) as JsonEvent);
-}
+const events = buildEvents;
 
 describe('devcontainer: a real docker build', function () {
   this.timeout(10 * 60_000);

@@ -98,3 +98,29 @@ export function fakeNvidiaSmi(): string {
   fs.writeFileSync(path.join(dir, 'nvidia-smi'), script, { mode: 0o755 });
   return dir;
 }
+
+/** The engine the test set-up (scripts/docker-up.sh) starts when DOCKER_HOST is not set. */
+const SETUP_SOCKET = '/tmp/mlops-docker/docker.sock';
+
+/** Where the Docker tests find an engine: DOCKER_HOST, else the set-up's socket when it exists. */
+export function dockerHost(): string | undefined {
+  if (process.env['DOCKER_HOST']) return process.env['DOCKER_HOST'];
+  return fs.existsSync(SETUP_SOCKET) ? `unix://${SETUP_SOCKET}` : undefined;
+}
+
+/** One line of `mlops devcontainer build --format json`. */
+export interface BuildJsonEvent {
+  type: string;
+  text?: string;
+  image?: string;
+  exitCode?: number;
+  output?: string;
+}
+
+/** The JSON lines of a build's stdout. */
+export function buildEvents(stdout: string): BuildJsonEvent[] {
+  return stdout
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as BuildJsonEvent);
+}

@@ -160,4 +160,21 @@ describe('devcontainer wizard webview (headless Chromium)', function () {
     await page.locator('mlops-dc-app #cancel').click();
     await waitFor('cancel', async () => (await posted()).some((m) => m.type === 'cancel'));
   });
+
+  it('offers variants, tooling and the imports as ticked-off choices under their kind, and a tick sends them', async () => {
+    await waitFor('ready', async () => (await posted()).length === 1);
+    const facts = detect(scanProject(path.join(FIXTURES, 'layouts', 'variants')));
+    const options = suggestedOptions(facts);
+    await deliver({ type: 'init', project: 'variants', facts, options, pythonVersions: ['3.11', '3.12'] });
+    await waitFor('the first change', async () => (await posted()).some((m) => m.type === 'change'));
+    const group = (kind: string) => page.locator(`mlops-dc-options [data-kind="${kind}"] vscode-checkbox`).allInnerTexts();
+    assert.deepEqual((await group('variant')).map((t) => t.trim()), ['cpu', 'cuda', 'tpu']);
+    assert.deepEqual((await group('tooling')).map((t) => t.trim()), ['ci', 'docs', 'doctests', 'typing']);
+    assert.equal(await page.locator('mlops-dc-options [data-kind="variant"]').getAttribute('aria-label'), 'Alternative builds (choose one)');
+    assert.deepEqual(await page.locator('mlops-dc-options vscode-checkbox.group[checked]').count(), 0, 'nothing optional is ticked at first');
+    await page.locator('mlops-dc-options vscode-checkbox[data-group="cuda"]').click();
+    const change = await waitFor('the change after ticking cuda', async () => (await posted()).filter((m) => m.type === 'change')[1]);
+    assert.deepEqual(change, { type: 'change', seq: 2, options: { ...options, groups: ['cuda'] } });
+    assert.deepEqual(await page.locator('mlops-dc-options vscode-radio').evaluateAll((rs) => rs.map((r) => r.getAttribute('value'))), ['project', 'auto', 'on', 'off']);
+  });
 });

@@ -330,17 +330,22 @@ export function parseCondaSpec(spec: string): (Requirement & { build?: string })
   return { name, key, extras: [], spec: version, ...(build ? { build } : {}) };
 }
 
+/** A YAML file's top-level mapping; a parse error becomes one of the manifest's problems. */
+function yamlTable(path: string, text: string, manifest: Manifest): Table | undefined {
+  try {
+    const data: unknown = parseYamlValue(text);
+    return isTable(data) ? data : undefined;
+  } catch (err) {
+    manifest.problems.push(`${path} is not valid YAML (${(err as Error).message.split('\n')[0]}); fix it so its dependencies can be read.`);
+    return undefined;
+  }
+}
+
 /** A conda `environment.yml`: channels, conda dependencies and the nested `pip:` list. */
 export function readEnvironmentYml(path: string, text: string): Manifest {
   const manifest = empty(path, 'conda');
-  let data: unknown;
-  try {
-    data = parseYamlValue(text);
-  } catch (err) {
-    manifest.problems.push(`${path} is not valid YAML (${(err as Error).message.split('\n')[0]}); fix it so its dependencies can be read.`);
-    return manifest;
-  }
-  if (!isTable(data)) return manifest;
+  const data = yamlTable(path, text, manifest);
+  if (!data) return manifest;
   if (typeof data['name'] === 'string') manifest.envName = data['name'];
   manifest.channels = strings(data['channels']);
   const deps = Array.isArray(data['dependencies']) ? data['dependencies'] : [];
@@ -474,14 +479,8 @@ export function readSetupPyManifest(path: string, text: string): Manifest {
 /** An MLflow `python_env.yaml`: `python:` and a pip-style `dependencies:` list. */
 export function readPythonEnv(path: string, text: string): Manifest {
   const manifest = empty(path, 'requirements');
-  let data: unknown;
-  try {
-    data = parseYamlValue(text);
-  } catch (err) {
-    manifest.problems.push(`${path} is not valid YAML (${(err as Error).message.split('\n')[0]}); fix it so its dependencies can be read.`);
-    return manifest;
-  }
-  if (!isTable(data)) return manifest;
+  const data = yamlTable(path, text, manifest);
+  if (!data) return manifest;
   const py = data['python'];
   if (typeof py === 'string' || typeof py === 'number') {
     const m = /^(\d+)\.(\d+)/.exec(String(py));
