@@ -57,7 +57,7 @@ export const checks = [
       await vs.runCommand('MLOps: Run Pipeline');
       const progress = new Set();
       const toast = await waitFor(async () => {
-        const toasts = await vs.notifications();
+        const toasts = await vs.recentNotifications();
         for (const t of toasts) if (/Running churn-train/.test(t)) progress.add(t.replace(/\s+/g, ' '));
         const bad = toasts.find((t) => /churn-train (failed|was cancelled|was interrupted)|did not start|Pipelines do not run|MLOps agent/.test(t));
         if (bad) throw fatal(`the run did not succeed: ${bad}`);
@@ -73,8 +73,7 @@ export const checks = [
       expect([...progress].some((p) => /\d\/5 tasks/.test(p)), `the progress notification never counted tasks: ${JSON.stringify([...progress])}`);
       expect(/Show Log/.test(toast) && /Show Runs/.test(toast), `the success message offers no Show Log / Show Runs: ${toast}`);
       // "Show Runs" reveals the run in the Runs view (checked next).
-      await page.locator('.notifications-toasts .notification-list-item', { hasText: /churn-train succeeded/ })
-        .getByRole('button', { name: 'Show Runs' }).first().click();
+      await vs.clickNotificationButton(/churn-train succeeded/, 'Show Runs');
     },
   },
   {
@@ -151,7 +150,7 @@ export const checks = [
       }, { what: "the code lenses above task 'evaluate'" });
       await lenses.nth(index - 1).locator('a', { hasText: 'Run from here' }).click();
       await waitFor(async () => {
-        const toasts = await vs.notifications();
+        const toasts = await vs.recentNotifications();
         const bad = toasts.find((t) => /churn-train (failed|was cancelled|was interrupted)|did not start/.test(t));
         if (bad) throw fatal(`the run did not succeed: ${bad}`);
         return toasts.some((t) => /churn-train succeeded: 2 tasks in/.test(t));
@@ -173,8 +172,7 @@ export const checks = [
       }, { what: 'the newest run in the Runs view to hold two tasks', describe: async () => JSON.stringify(await runRows(page)) });
       expectEqual(tasks.map((t) => t.label), ['evaluate', 'report'], 'tasks of the "Run from here" run');
       // "Show Log" of a success opens the whole run's log: each task's under a header.
-      await page.locator('.notifications-toasts .notification-list-item', { hasText: /churn-train succeeded: 2 tasks/ })
-        .getByRole('button', { name: 'Show Log' }).first().click();
+      await vs.clickNotificationButton(/churn-train succeeded: 2 tasks/, 'Show Log');
       await waitFor(async () => (await vs.activeTabLabel())?.startsWith('churn-train.log'), {
         what: "the run's log to open", describe: async () => `active tab ${JSON.stringify(await vs.activeTabLabel())}`,
       });
@@ -198,7 +196,7 @@ export const checks = [
         await vs.keyboard.type(', trian');
         // Unsaved: Run Pipeline saves it first, so the agent checks what the editor shows.
         await vs.runCommand('MLOps: Run Pipeline');
-        const toast = await waitFor(async () => (await vs.notifications()).find((t) => /churn\.pipeline\.yaml did not run/.test(t)), {
+        const toast = await waitFor(async () => (await vs.recentNotifications()).find((t) => /churn\.pipeline\.yaml did not run/.test(t)), {
           timeout: 30_000, what: 'the message "churn.pipeline.yaml did not run — line …"', describe: async () => JSON.stringify(await vs.notifications()),
         });
         expect(toast.includes(`line ${at.line}:`) && toast.includes("'trian'"), `the refusal does not name line ${at.line} and 'trian': ${toast}`);

@@ -95,7 +95,7 @@ export const checks = [
         // "MLOps: Run Pipeline" from the palette is refused with its reason and a way to trust.
         await vs.runCommand('MLOps: Run Pipeline');
         const toast = await waitFor(async () => {
-          const toasts = await vs.notifications();
+          const toasts = await vs.recentNotifications();
           const ran = toasts.find((t) => /Running churn-train|churn-train (succeeded|failed)/.test(t));
           if (ran) throw fatal(`the pipeline ran in an untrusted workspace: ${ran}`);
           return toasts.find((t) => REFUSAL.test(t));

@@ -206,6 +206,16 @@ export class Workbench {
     return this.page.locator('.notifications-toasts .notification-list-item').evaluateAll((els) => els.map((e) => (e.textContent ?? '').trim()));
   }
 
+  /**
+   * The toasts showing now, and on every 20th call also the notification center: for waits on a message
+   * whose toast may hide itself before a slow machine looks at it.
+   */
+  async recentNotifications() {
+    this.notificationPolls = (this.notificationPolls ?? 0) + 1;
+    const toasts = await this.notifications();
+    return this.notificationPolls % 20 === 0 ? [...toasts, ...(await this.notificationCenter())] : toasts;
+  }
+
   /** Every notification, including those whose toast has gone, read from the notification center. */
   async notificationCenter() {
     await this.runCommand('Notifications: Show Notifications');
@@ -214,5 +224,29 @@ export class Workbench {
     const messages = await center.locator('.notification-list-item').evaluateAll((els) => els.map((e) => (e.innerText ?? '').replace(/\s+/g, ' ').trim()));
     await this.keyboard.press('Escape');
     return messages;
+  }
+
+  /**
+   * Clicks a button of the notification whose text matches `text`: on its toast while it shows, else in the
+   * notification center, where a notification stays after its toast has hidden itself (on a slow machine
+   * the toast may be gone before the check reaches it).
+   */
+  async clickNotificationButton(text, button) {
+    const toast = this.page.locator('.notifications-toasts .notification-list-item', { hasText: text }).getByRole('button', { name: button }).first();
+    if (await toast.isVisible().catch(() => false)) {
+      try {
+        await toast.click({ timeout: 2_000 });
+        return;
+      } catch {
+        // hidden between the check and the click: the center still has it
+      }
+    }
+    await this.runCommand('Notifications: Show Notifications');
+    const center = this.page.locator('.notifications-center');
+    await center.waitFor({ state: 'visible', timeout: 5_000 });
+    const item = center.locator('.notification-list-item', { hasText: text }).first();
+    await item.hover();
+    await item.getByRole('button', { name: button }).first().click();
+    if (await center.isVisible()) await this.keyboard.press('Escape');
   }
 }
