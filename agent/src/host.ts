@@ -1,6 +1,8 @@
 import type { RunEvent, RunRequest, RunTrigger } from '../../core/src/protocol/agent';
 import { startRun, type ActiveRun, type StartError } from './runner';
 import { ResourcePool, type Capacity } from './schedule/capacity';
+import { ScheduleLeases } from './schedule/leases';
+import type { StoreConfig } from './state/config';
 import type { Store } from './state/store';
 import { Triggers } from './triggers';
 import type { Result } from './util/result';
@@ -14,9 +16,12 @@ export class AgentHost {
   readonly triggers: Triggers;
   /** One pool for all runs: together they stay within the machine's capacity. */
   readonly pool: ResourcePool;
+  /** The schedules' leases: among agents serving one repository, only the holder fires. */
+  readonly leases: ScheduleLeases;
 
   constructor(
     readonly store: Store,
+    readonly config: StoreConfig,
     /** The workspace folder: relative pipeline paths and schedules are looked up here. */
     readonly root: string,
     capacity: Capacity,
@@ -24,10 +29,13 @@ export class AgentHost {
     private readonly log: (message: string) => void,
   ) {
     this.pool = new ResourcePool(capacity);
+    // Tests move the schedule clock (and only it) to just before a fire time.
+    const offset = Number(process.env.MLOPS_CLOCK_OFFSET_MS) || 0;
+    this.leases = new ScheduleLeases(store, root, () => this.triggers.schedules(), log);
     this.triggers = new Triggers({
       root,
-      now: () => new Date(),
-      claim: (file, cron, at) => store.claimFire(file, cron, at.toISOString()),
+      now: () => new Date(Date.now() + offset),
+      claim: (file, cron, at) => this.leases.claim(file, cron, at),
       fire: (file, at) => void this.fire(file, at),
       setTimer: (fn, ms) => setTimeout(fn, ms),
       clearTimer: (t) => clearTimeout(t),
@@ -35,7 +43,7 @@ export class AgentHost {
   }
 
   async start(req: RunRequest, trigger: RunTrigger): Promise<Result<ActiveRun, StartError>> {
-    const r = await startRun({ store: this.store, cwd: this.root, pool: this.pool, onEvents: this.onEvents }, req, trigger);
+    const r = await startRun({ store: this.store, config: this.config, cwd: this.root, pool: this.pool, onEvents: this.onEvents }, req, trigger);
     if (r.ok) {
       const run = r.value;
       this.active.set(run.id, run);
@@ -48,6 +56,18 @@ export class AgentHost {
       );
     }
     return r;
+  }
+
+  /** Fires scheduled pipelines from now on, taking their leases. */
+  serveSchedules(): void {
+    this.triggers.start();
+    this.leases.start();
+  }
+
+  /** Stops firing and gives the leases up, so another agent takes over at once. */
+  async stopSchedules(): Promise<void> {
+    this.triggers.stop();
+    await this.leases.stop();
   }
 
   /** Resolves once no run is active. */

@@ -302,3 +302,8 @@ function planTask(loaded: LoadedPipeline, t: Task, runId: string, params: Record
     cache: effective(p, t, 'cache')?.value ?? true,
   });
 }
+
+/** The pipeline file relative to the workspace root, in POSIX form: the same in every working copy. */
+export function workspacePath(loaded: Pick<LoadedPipeline, 'root' | 'file'>): string {
+  return loaded.root ? path.relative(loaded.root, loaded.file).split(path.sep).join('/') : path.basename(loaded.file);
+}

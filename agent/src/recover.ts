@@ -14,16 +14,16 @@ import { groupAlive, isAlive, stopGroups } from './util/process';
  */
 export async function recoverInterrupted(store: Store, removeContainers?: (runId: string) => Promise<void>): Promise<string[]> {
   const interrupted: string[] = [];
-  for (const run of store.runningRuns()) {
+  for (const run of await store.runningRuns()) {
     if (run.agentPid === process.pid || isAlive(run.agentPid, run.agentStart)) continue;
     const marker = `MLOPS_RUN_ID=${run.id}`;
-    const attempts = store.runningAttempts(run.id);
+    const attempts = await store.runningAttempts(run.id);
     const procs = listProcesses();
     const groups = new Set<number>();
     for (const a of attempts) if (a.pid !== null && ownedBy(a.pid, marker, procs)) groups.add(a.pid);
     // Processes whose start was never committed (the agent died in between) still carry the run id.
     for (const p of procs) if (!groups.has(p.pgid) && p.pgid > 1 && environHas(p.pid, marker)) groups.add(p.pgid);
-    store.markInterrupted(run.id, new Date().toISOString(), `interrupted: the agent running it (pid ${run.agentPid}) stopped unexpectedly`);
+    await store.markInterrupted(run.id, new Date().toISOString(), `interrupted: the agent running it (pid ${run.agentPid}) stopped unexpectedly`);
     // A short grace: these processes lost their agent and nobody waits for their results.
     await stopGroups([...groups], Math.min(killGraceMs(), 3000));
     // What tasks wrote into log lanes becomes their logs; the lanes go.

@@ -5,16 +5,19 @@ import type { Executor } from './execute/executor';
 import { LocalExecutor } from './execute/local';
 import { fingerprint, InputHasher, isCacheHit } from './fingerprint';
 import { loadPipelineFile, type LoadedPipeline } from './load';
-import { makePlan, resolveParams, resumeSelection, selectTasks, type ExecutorKind, type Plan, type PlanInput } from './plan';
+import { makePlan, resolveParams, resumeSelection, selectTasks, workspacePath, type ExecutorKind, type Plan, type PlanInput } from './plan';
 import { registerModels } from './registry/hook';
 import type { ResourcePool } from './schedule/capacity';
 import { Scheduler } from './schedule/scheduler';
+import type { StoreConfig } from './state/config';
 import type { Store } from './state/store';
 import { err, ok, type Result } from './util/result';
 
 /** What a run needs from the process that hosts it (CLI, RPC agent, serve). */
 export interface RunHost {
   store: Store;
+  /** Where the store is: model registration opens its own connection to it. */
+  config: StoreConfig;
   cwd: string;
   /** The machine's resources; one pool for all the runs of an agent. */
   pool: ResourcePool;
@@ -44,9 +47,9 @@ export async function startRun(host: RunHost, req: RunRequest, trigger: RunTrigg
   const loaded = loadPipelineFile(req.file, host.cwd);
   if (!loaded.ok) return fail(loaded.error.message, loaded.error.problems);
   const store = host.store;
-  const runId = newRunId(store);
-  const cache = store.cacheEntries(loaded.value.file);
-  const input = planInput(store, loaded.value, req, runId, cache);
+  const runId = await newRunId(store);
+  const cache = await store.cacheEntries(loaded.value.file);
+  const input = await planInput(store, loaded.value, req, runId, cache);
   if (!input.ok) return fail(input.error);
   const plan = makePlan(loaded.value, input.value);
   if (!plan.ok) return fail(plan.error);
@@ -58,7 +61,7 @@ export async function startRun(host: RunHost, req: RunRequest, trigger: RunTrigg
   }
 
   fs.mkdirSync(store.runDir(runId), { recursive: true });
-  const hasher = new InputHasher(store);
+  const hasher = new InputHasher(store.hashes);
   const force = plan.value.force;
   const scheduler = new Scheduler(
     plan.value,
@@ -71,9 +74,13 @@ export async function startRun(host: RunHost, req: RunRequest, trigger: RunTrigg
       },
       logPath: (task) => store.logPath(runId, task),
       commit: (events) => {
-        store.record(events);
-        registerModels(plan.value, store.stateDir, events);
-        host.onEvents(events);
+        const after = () => {
+          registerModels(plan.value, host.config, events);
+          host.onEvents(events);
+        };
+        const pending = store.record(events);
+        if (!pending) return after();
+        return pending.then(after);
       },
     },
   );
@@ -82,7 +89,7 @@ export async function startRun(host: RunHost, req: RunRequest, trigger: RunTrigg
 }
 
 /** Selection and params: from the flags, or from the run being resumed. */
-function planInput(store: Store, loaded: LoadedPipeline, req: RunRequest, runId: string, cache: Map<string, string>): Result<PlanInput> {
+async function planInput(store: Store, loaded: LoadedPipeline, req: RunRequest, runId: string, cache: Map<string, string>): Promise<Result<PlanInput>> {
   const base = { runId, external: (id: string) => cache.get(id) ?? null, force: req.force ?? false, ...(req.executor ? { executor: req.executor } : {}) };
   if (!req.resume) {
     const selected = selectTasks(loaded, { ...(req.only ? { only: req.only } : {}), ...(req.from ? { from: req.from } : {}) });
@@ -92,12 +99,15 @@ function planInput(store: Store, loaded: LoadedPipeline, req: RunRequest, runId:
     return ok({ ...base, params: params.value, selected: selected.value });
   }
   if (req.only || req.from) return err('--resume reruns what did not finish; it cannot be combined with --only or --from.');
-  const previousId = store.resolveRunId(req.resume, loaded.file);
+  const previousId = await store.resolveRunId(req.resume, loaded.file);
   if (!previousId) {
     return err(req.resume === 'last' ? `There is no earlier run of ${loaded.name} to resume.` : `There is no run '${req.resume}'; see mlops runs list.`);
   }
-  const previous = store.run(previousId)!;
-  if (previous.summary.file !== loaded.file) return err(`Run ${previousId} ran ${previous.summary.file}, not ${loaded.file}.`);
+  const previous = (await store.run(previousId))!;
+  // A run started in another working copy resumes here when it ran the same pipeline file
+  // (the same path in the repository); its finished tasks' outputs must be here too.
+  const samePath = previous.summary.path !== null && previous.summary.path === workspacePath(loaded);
+  if (previous.summary.file !== loaded.file && !samePath) return err(`Run ${previousId} ran ${previous.summary.path ?? previous.summary.file}, not ${workspacePath(loaded)}.`);
   if (previous.record.status === 'running') return err(`Run ${previousId} is still running; cancel it or wait for it to end before resuming.`);
   const params = resolveParams(loaded.pipeline, req.params ?? {}, previous.record.params);
   if (!params.ok) return params;
@@ -118,11 +128,14 @@ async function createExecutors(plan: Plan, pull: boolean): Promise<Partial<Recor
   return out;
 }
 
-/** A sortable, readable, unique run id: `20261126-070102-3fa2`. */
-export function newRunId(store: Store): string {
+/**
+ * A sortable, readable run id: `20261126-070102-3fa2`, unique in the store: it is reserved
+ * there (a primary key) before use, so agents anywhere never pick the same one.
+ */
+export async function newRunId(store: Store): Promise<string> {
   for (;;) {
     const t = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
     const id = `${t}-${randomBytes(2).toString('hex')}`;
-    if (!store.resolveRunId(id)) return id;
+    if (await store.reserveRunId(id)) return id;
   }
 }

@@ -17,8 +17,11 @@ export interface TriggerDeps {
   /** The workspace folder whose pipelines are scheduled. */
   root: string;
   now(): Date;
-  /** Records a fire; false when another agent on the same state already fired it. */
-  claim(file: string, cron: string, fireAt: Date): boolean;
+  /**
+   * Records a fire; false when another agent on the same store already fired it, or holds
+   * the schedule's lease. A store that answers later returns a promise.
+   */
+  claim(file: string, cron: string, fireAt: Date): boolean | Promise<boolean>;
   /** Starts a scheduled run of the pipeline. */
   fire(file: string, fireAt: Date): void;
   setTimer(fn: () => void, ms: number): NodeJS.Timeout;
@@ -37,6 +40,11 @@ export class Triggers {
 
   constructor(private readonly deps: TriggerDeps) {
     this.lastCheck = deps.now();
+  }
+
+  /** Every valid schedule of the workspace: pipeline file and cron expression. */
+  schedules(): { file: string; cron: string }[] {
+    return this.scan().map((s) => ({ file: s.file, cron: s.cron }));
   }
 
   /** Every valid schedule of the workspace (or of one file) with its next fire time. */
@@ -65,7 +73,13 @@ export class Triggers {
     const schedules = this.scan();
     for (const s of schedules) {
       const due = nextFire(s.spec, this.lastCheck, s.timezone);
-      if (due && due.getTime() <= now.getTime() && this.deps.claim(s.file, s.cron, due)) this.deps.fire(s.file, due);
+      if (!due || due.getTime() > now.getTime()) continue;
+      const claimed = this.deps.claim(s.file, s.cron, due);
+      if (claimed === true) this.deps.fire(s.file, due);
+      else if (claimed !== false) {
+        // A store that cannot answer now loses this fire rather than risk firing it twice.
+        void claimed.then((yes) => yes && !this.stopped && this.deps.fire(s.file, due), () => undefined);
+      }
     }
     this.lastCheck = now;
     this.arm(schedules);

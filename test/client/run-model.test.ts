@@ -10,7 +10,7 @@ const T0 = Date.parse('2026-01-05T10:00:00.000Z');
 const at = (s: number) => new Date(T0 + s * 1000).toISOString();
 
 function started(runId = 'r1', tasks = TASKS): RunEvent {
-  return { type: 'run-started', runId, pipeline: 'churn-train', file: FILE, startedAt: at(0), params: { lr: 0.5 }, resumedFrom: null, trigger: 'rpc', tasks };
+  return { type: 'run-started', runId, pipeline: 'churn-train', file: FILE, startedAt: at(0), params: { lr: 0.5 }, resumedFrom: null, trigger: 'rpc', path: 'churn.pipeline.yaml', tasks };
 }
 function taskStarted(task: string, s: number, runId = 'r1', attempt = 1): RunEvent {
   return { type: 'task-started', runId, task, attempt, at: at(s), pid: 100, log: `${F}/.mlops/runs/${runId}/${task}.log` };
@@ -22,7 +22,7 @@ function taskFinished(task: string, s: number, status: 'succeeded' | 'failed' | 
   } as RunEvent;
 }
 function summary(id: string, startedS: number, status: RunSummary['status'], counts: RunSummary['counts']): RunSummary {
-  return { id, pipeline: 'churn-train', status, startedAt: at(startedS), endedAt: status === 'running' ? null : at(startedS + 10), params: {}, file: FILE, resumedFrom: null, trigger: 'cli', message: null, counts };
+  return { id, pipeline: 'churn-train', status, startedAt: at(startedS), endedAt: status === 'running' ? null : at(startedS + 10), params: {}, file: FILE, path: 'churn.pipeline.yaml', resumedFrom: null, trigger: 'cli', message: null, user: 'ana', host: 'laptop', counts };
 }
 
 /** Feeds a whole successful churn run, the way the agent reports it. */

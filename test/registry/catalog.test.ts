@@ -51,6 +51,7 @@ function version(over: Partial<ModelVersion> = {}): ModelVersion {
     name: 'm',
     version: 1,
     createdAt: '2026-01-01T00:00:00.000Z',
+    registeredBy: null,
     aliases: [],
     definition: { source: 'mlops', framework: 'custom', path: 'models/m.json', format: 'json', description: null, flavors: null },
     parameters: { path: 'models/m.json', kind: 'file', size: 10, sha256: 'a'.repeat(64), stored: null, files: [], note: null },

@@ -24,7 +24,7 @@ describe('model store: registration by a real run (clean git repository)', funct
 
   it('prints a version with exactly the keys of docs/model-store.md, in order', () => {
     assert.deepEqual(Object.keys(v1), [...MODEL_VERSION_KEYS]);
-    assert.deepEqual(Object.keys(v1), ['name', 'version', 'createdAt', 'aliases', 'definition', 'parameters', 'functions', 'dependencies', 'data', 'code', 'experiment', 'tags']);
+    assert.deepEqual(Object.keys(v1), ['name', 'version', 'createdAt', 'registeredBy', 'aliases', 'definition', 'parameters', 'functions', 'dependencies', 'data', 'code', 'experiment', 'tags']);
     assert.equal(v1.name, 'shop-model');
     assert.equal(v1.version, 1);
     assert.ok(Math.abs(Date.parse(v1.createdAt) - Date.now()) < 60_000, `createdAt ${v1.createdAt} is not recent`);

@@ -96,7 +96,7 @@ describe('DAG webview (headless Chromium)', function () {
     assert.match(header ?? '', /1 failed/);
 
     // Live events: a new run starts, featurize runs.
-    await p.post({ type: 'runEvent', event: { type: 'run-started', runId: 'r2', pipeline: 'churn-train', file: '/x', startedAt: new Date().toISOString(), params: {}, resumedFrom: null, trigger: 'rpc', tasks: ['ingest', 'featurize', 'train', 'evaluate', 'report'] } });
+    await p.post({ type: 'runEvent', event: { type: 'run-started', runId: 'r2', pipeline: 'churn-train', file: '/x', startedAt: new Date().toISOString(), params: {}, resumedFrom: null, trigger: 'rpc', path: 'x', tasks: ['ingest', 'featurize', 'train', 'evaluate', 'report'] } });
     await p.post({ type: 'runEvent', event: { type: 'task-finished', runId: 'r2', task: 'ingest', status: 'succeeded', attempts: 1, exitCode: 0, durationMs: 1200, cached: false, fingerprint: 'x', message: null, log: null, at: new Date().toISOString() } });
     await p.post({ type: 'runEvent', event: { type: 'task-started', runId: 'r2', task: 'featurize', attempt: 1, at: new Date().toISOString(), pid: 1, log: '/x.log' } });
     await until(p, () => (window as G).__graph()?.querySelector('g.node[data-id="featurize"]')?.classList.contains('status-running'), 'the running class');

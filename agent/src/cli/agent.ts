@@ -4,32 +4,33 @@ import { AgentHost } from '../host';
 import { CheckedMessageReader } from '../rpc/reader';
 import { serveAgentProtocol } from '../rpc/server';
 import { detectCapacity } from '../schedule/capacity';
-import { openState, stateDirFor } from '../state/open';
-import { flag, option, parseArgs, UsageError } from '../util/args';
+import { STORE_OPTIONS, STORE_USAGE, storeConfig } from '../state/config';
+import { openState } from '../state/open';
+import { flag, parseArgs, UsageError } from '../util/args';
 import type { Command } from './command';
 import { onInterrupt } from './run';
 
 export const agentCommand: Command = {
   name: 'agent',
   summary: "The editor's agent: JSON-RPC (mlops/… methods) over stdin/stdout; fires scheduled pipelines while it runs",
-  usage: 'mlops agent --stdio [--state-dir DIR]',
+  usage: `mlops agent --stdio ${STORE_USAGE}`,
   async run(argv) {
-    const args = parseArgs(argv, { flags: ['stdio'], values: ['state-dir'] });
+    const args = parseArgs(argv, { flags: ['stdio'], values: [...STORE_OPTIONS] });
     if (!flag(args, 'stdio')) throw new UsageError('The agent speaks JSON-RPC over stdin/stdout only: pass --stdio.');
     // stdout carries the protocol: anything else printed there would corrupt it.
     const log = (m: string) => process.stderr.write(`mlops agent: ${m}\n`);
     const root = process.cwd();
-    const stateDir = stateDirFor(root, option(args, 'state-dir'));
-    const store = await openState(stateDir);
+    const config = storeConfig(root, args);
+    const store = await openState(config);
     let sink: (events: RunEvent[]) => void = () => undefined;
-    const host = new AgentHost(store, root, detectCapacity(), (events) => sink(events), log);
+    const host = new AgentHost(store, config, root, detectCapacity(), (events) => sink(events), log);
     const writer = new StreamMessageWriter(process.stdout);
     // Malformed messages and params that do not fit their declared shapes are answered by the reader itself.
     const shapes = new Map(AGENT_REQUESTS.map((r) => [r.method, r.params] as const));
     const reader = new CheckedMessageReader(process.stdin, shapes, (m) => void writer.write(m).catch(() => undefined), log);
     const conn = createMessageConnection(reader, writer);
-    sink = serveAgentProtocol(conn, host, stateDir, log);
-    host.triggers.start();
+    sink = serveAgentProtocol(conn, host, config.stateDir, log);
+    host.serveSchedules();
     conn.listen();
 
     // The editor going away (stdin closed) does not cancel runs: they finish and stay
@@ -42,12 +43,12 @@ export const agentCommand: Command = {
       process.stdin.once('end', resolve);
     });
     sink = () => undefined;
-    host.triggers.stop();
+    await host.stopSchedules();
     await host.idle();
     stop();
     conn.dispose();
     process.stdin.destroy();
-    store.close();
+    await store.close();
     return 0;
   },
 };

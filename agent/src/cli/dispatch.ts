@@ -1,3 +1,4 @@
+import { StoreError } from '../state/errors';
 import { InputError, UsageError } from '../util/args';
 import type { Command } from './command';
 
@@ -21,7 +22,7 @@ export async function dispatch(cmd: Command, rest: string[]): Promise<number> {
       process.stderr.write(`mlops ${cmd.name}: ${err.message}\nUsage: ${cmd.usage}\n`);
       return 2;
     }
-    if (err instanceof InputError) {
+    if (err instanceof InputError || err instanceof StoreError) {
       process.stderr.write(`mlops ${cmd.name}: ${err.message}\n`);
       return 2;
     }

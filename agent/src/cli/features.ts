@@ -1,8 +1,8 @@
 import type { FeatureViewReport, FeaturesReport } from '../../../core/src/catalog/index';
 import { featuresReport } from '../registry/feature-report';
-import { Registry } from '../registry/registry';
-import { stateDirFor } from '../state/open';
-import { format, option, parseArgs, UsageError } from '../util/args';
+import { STORE_OPTIONS, STORE_USAGE, storeConfig } from '../state/config';
+import { openRegistry } from '../state/open';
+import { format, parseArgs, UsageError } from '../util/args';
 import { palette, type Palette } from '../util/colors';
 import { workspaceRoot } from '../util/files';
 import type { Command } from './command';
@@ -10,16 +10,17 @@ import type { Command } from './command';
 export const featuresCommand: Command = {
   name: 'features',
   summary: 'Feature catalog: list the views of every *.features.yaml, or show one with who uses it',
-  usage: 'mlops features list [--format text|json] [--state-dir DIR]\n       mlops features show VIEW [--format text|json] [--state-dir DIR]',
-  run(argv) {
+  usage: `mlops features list [--format text|json] ${STORE_USAGE}\n       mlops features show VIEW [--format text|json] ${STORE_USAGE}`,
+  async run(argv) {
     const [sub, ...rest] = argv;
-    const args = parseArgs(rest, { values: ['format', 'state-dir'] });
+    const args = parseArgs(rest, { values: ['format', ...STORE_OPTIONS] });
     const fmt = format(args, ['text', 'json'] as const, 'text');
     const cwd = process.cwd();
-    const registry = Registry.openExisting(stateDirFor(cwd, option(args, 'state-dir')));
+    const registry = await openRegistry(storeConfig(cwd, args), false);
     const c = palette(process.stdout);
     try {
-      const report = () => featuresReport(workspaceRoot(cwd), registry);
+      const snapshot = await registry?.snapshot();
+      const report = () => featuresReport(workspaceRoot(cwd), snapshot);
       switch (sub) {
         case 'list': {
           if (args.positionals.length > 0) throw new UsageError('list takes no arguments.');
@@ -47,7 +48,7 @@ export const featuresCommand: Command = {
           throw new UsageError(`unknown subcommand '${sub}'; use list or show.`);
       }
     } finally {
-      registry?.close();
+      await registry?.close();
     }
   },
 };

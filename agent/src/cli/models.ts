@@ -11,9 +11,10 @@ import {
 import { ConsistencyChecker } from '../registry/consistency';
 import { readMlflowStore } from '../registry/mlflow-store';
 import { mlrunsDir, modelsReport, type ModelSources } from '../registry/models-report';
-import { Registry } from '../registry/registry';
+import type { RegistrySnapshot } from '../registry/registry';
 import { formatCheck, formatList, formatVersion } from '../registry/text';
-import { stateDirFor } from '../state/open';
+import { STORE_OPTIONS, storeConfig, type StoreConfig } from '../state/config';
+import { openRegistry } from '../state/open';
 import { flag, format, option, parseArgs, UsageError, type ParsedArgs } from '../util/args';
 import { palette } from '../util/colors';
 import { workspaceRoot } from '../util/files';
@@ -26,39 +27,37 @@ const USAGE = [
   '       mlops models tag NAME:VERSION KEY=VALUE…',
   '       mlops models diff NAME:A NAME:B [--format text|json]',
   '       mlops models check [NAME[:VERSION|@ALIAS]…] [--all] [--format text|json]',
-  '  (every subcommand takes --state-dir DIR; list, show, diff and check take --mlruns DIR)',
+  '  (every subcommand takes --store URL, --artifacts DIR and --state-dir DIR; list, show, diff and check take --mlruns DIR)',
 ].join('\n');
 
-const SPEC = { flags: ['all'], values: ['format', 'state-dir', 'mlruns'] };
+const SPEC = { flags: ['all'], values: ['format', 'mlruns', ...STORE_OPTIONS] };
 
 export const modelsCommand: Command = {
   name: 'models',
   summary: 'Model store: list, show, alias, tag, diff and check versions for staleness (check exits 1 when stale)',
   usage: USAGE,
-  run(argv) {
+  async run(argv) {
     const [sub, ...rest] = argv;
     const args = parseArgs(rest, SPEC);
     const fmt = format(args, ['text', 'json'] as const, 'text');
     const cwd = process.cwd();
-    const src: ModelSources = { root: workspaceRoot(cwd), stateDir: stateDirFor(cwd, option(args, 'state-dir')) };
+    const config = storeConfig(cwd, args);
+    const src: ModelSources = { root: workspaceRoot(cwd), artifacts: config.artifacts };
     const mlruns = option(args, 'mlruns');
     if (mlruns !== undefined) src.mlruns = mlruns;
     const c = palette(process.stdout);
     switch (sub) {
       case 'list': {
         positionals(args, 0, 'list takes no arguments');
-        const registry = Registry.openExisting(src.stateDir);
-        try {
-          const report = modelsReport(src, registry);
+        return withModels(config, src, (_models, snapshot) => {
+          const report = modelsReport(src, snapshot);
           write(fmt === 'json' ? json(report) : formatList(report, c));
-        } finally {
-          registry?.close();
-        }
-        return 0;
+          return 0;
+        });
       }
       case 'show': {
         const [text] = positionals(args, 1, 'name one version, e.g. mlops models show churn-classifier:3');
-        return withModels(src, (models) => {
+        return withModels(config, src, (models) => {
           const found = models.resolve(ref(text!));
           if (!found.ok) return fail('show', found.error);
           if (fmt === 'json') write(json(found.value.version));
@@ -69,16 +68,17 @@ export const modelsCommand: Command = {
       case 'alias': {
         const [name, version, alias] = positionals(args, 3, 'write mlops models alias NAME VERSION ALIAS, e.g. mlops models alias churn-classifier 3 champion');
         if (!/^\d+$/.test(version!)) throw new UsageError(`'${version}' is not a version number.`);
-        const registry = Registry.open(src.stateDir);
+        const registry = (await openRegistry(config, true))!;
         try {
-          if (!registry.get(name!, Number(version))) return fail('alias', readOnlyOrMissing(src, name!, Number(version), registry));
-          const r = registry.setAlias(name!, Number(version), alias!);
+          const snapshot = await registry.snapshot();
+          if (!snapshot.get(name!, Number(version))) return fail('alias', readOnlyOrMissing(src, name!, Number(version), snapshot));
+          const r = await registry.setAlias(name!, Number(version), alias!);
           if (!r.ok) return fail('alias', r.error);
           const moved = r.value.previous !== null && r.value.previous !== Number(version) ? ` (moved from version ${r.value.previous})` : '';
           write(`${name}@${alias} → version ${version}${moved}\n`);
           return 0;
         } finally {
-          registry.close();
+          await registry.close();
         }
       }
       case 'tag': {
@@ -91,22 +91,23 @@ export const modelsCommand: Command = {
           if (eq <= 0) throw new UsageError(`Tags are KEY=VALUE, not '${p}'.`);
           return [p.slice(0, eq), p.slice(eq + 1)] as const;
         });
-        const registry = Registry.open(src.stateDir);
+        const registry = (await openRegistry(config, true))!;
         try {
-          if (!registry.get(r.name, r.version)) return fail('tag', readOnlyOrMissing(src, r.name, r.version, registry));
+          const snapshot = await registry.snapshot();
+          if (!snapshot.get(r.name, r.version)) return fail('tag', readOnlyOrMissing(src, r.name, r.version, snapshot));
           for (const [k, v] of kv) {
-            const res = registry.setTag(r.name, r.version, k, v);
+            const res = await registry.setTag(r.name, r.version, k, v);
             if (!res.ok) return fail('tag', res.error);
           }
           write(`${r.name}:${r.version} tagged ${kv.map(([k, v]) => `${k}=${v}`).join(' ')}\n`);
           return 0;
         } finally {
-          registry.close();
+          await registry.close();
         }
       }
       case 'diff': {
         const [a, b] = positionals(args, 2, 'name two versions, e.g. mlops models diff churn-classifier:1 churn-classifier:2');
-        return withModels(src, (models) => {
+        return withModels(config, src, (models) => {
           const va = models.resolve(ref(a!));
           if (!va.ok) return fail('diff', va.error);
           const vb = models.resolve(ref(b!));
@@ -117,7 +118,7 @@ export const modelsCommand: Command = {
         });
       }
       case 'check':
-        return withModels(src, (models) => {
+        return withModels(config, src, (models) => {
           const report = models.check(args.positionals.map(ref), flag(args, 'all'));
           if (!report.ok) return fail('check', report.error);
           write(fmt === 'json' ? json(report.value) : formatCheck(report.value, c));
@@ -155,7 +156,7 @@ function ref(text: string): ModelRef {
   return r.ref;
 }
 
-function readOnlyOrMissing(src: ModelSources, name: string, version: number, registry: Registry): string {
+function readOnlyOrMissing(src: ModelSources, name: string, version: number, registry: RegistrySnapshot): string {
   const dir = mlrunsDir(src);
   if (dir && readMlflowStore(dir, src.root).models.some((m) => m.name === name)) {
     return `${name} comes from the MLflow store ${dir}, which is shown read-only; change it with MLflow.`;
@@ -170,7 +171,7 @@ class Models {
 
   constructor(
     private readonly src: ModelSources,
-    private readonly registry: Registry | undefined,
+    private readonly registry: RegistrySnapshot | undefined,
   ) {
     this.checker = new ConsistencyChecker(src.root);
   }
@@ -223,11 +224,13 @@ class Models {
   }
 }
 
-function withModels(src: ModelSources, fn: (m: Models) => number): number {
-  const registry = Registry.openExisting(src.stateDir);
+/** Runs `fn` on a snapshot of the store (none when there is no store yet) beside the MLflow store. */
+async function withModels(config: StoreConfig, src: ModelSources, fn: (m: Models, snapshot: RegistrySnapshot | undefined) => number): Promise<number> {
+  const registry = await openRegistry(config, false);
   try {
-    return fn(new Models(src, registry));
+    const snapshot = await registry?.snapshot();
+    return fn(new Models(src, snapshot), snapshot);
   } finally {
-    registry?.close();
+    await registry?.close();
   }
 }

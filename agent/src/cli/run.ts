@@ -1,7 +1,9 @@
 import type { RunEndStatus, RunRequest } from '../../../core/src/protocol/agent';
 import { startRun, type ActiveRun } from '../runner';
 import { detectCapacity, ResourcePool } from '../schedule/capacity';
-import { openState, stateDirFor } from '../state/open';
+import { STORE_OPTIONS, STORE_USAGE, storeConfig } from '../state/config';
+import { openState } from '../state/open';
+import type { SqliteStore } from '../state/sqlite-store';
 import { flag, format, option, parseArgs, UsageError, type ParsedArgs } from '../util/args';
 import { palette } from '../util/colors';
 import { LineView, LiveView, type RunView } from '../view/terminal';
@@ -12,16 +14,17 @@ export const runCommand: Command = {
   name: 'run',
   summary: 'Run a pipeline on this machine: cached, resumable, recorded in .mlops/ (exit 0 only on success)',
   usage:
-    'mlops run FILE [--param k=v]… [--only t1,t2] [--from t] [--resume RUN|last] [--force] [--parallel N] [--executor local|docker] [--keep-going] [--pull] [--state-dir DIR] [--format text|json]',
+    `mlops run FILE [--param k=v]… [--only t1,t2] [--from t] [--resume RUN|last] [--force] [--parallel N] [--executor local|docker] [--keep-going] [--pull] ${STORE_USAGE} [--format text|json]`,
   async run(argv) {
     const args = parseArgs(argv, {
       flags: ['force', 'keep-going', 'pull'],
-      values: ['param', 'only', 'from', 'resume', 'parallel', 'executor', 'format', 'state-dir'],
+      values: ['param', 'only', 'from', 'resume', 'parallel', 'executor', 'format', ...STORE_OPTIONS],
     });
     const fmt = format(args, ['text', 'json'] as const, 'text');
     const req = runRequest(args);
     const cwd = process.cwd();
-    const store = await openState(stateDirFor(cwd, option(args, 'state-dir')));
+    const config = storeConfig(cwd, args);
+    const store = await openState(config);
     const c = palette(process.stdout);
     let view: RunView | undefined;
     if (fmt === 'text') view = process.stdout.isTTY ? new LiveView(process.stdout, c, cwd) : new LineView(process.stdout, c, cwd);
@@ -33,14 +36,14 @@ export const runCommand: Command = {
       if (run) run.cancel(force);
       else early = force || early === true;
     });
-    const started = await startRun({ store, cwd, pool: new ResourcePool(detectCapacity()), onEvents: (e) => view?.onEvents(e) }, req, 'cli');
+    const started = await startRun({ store, config, cwd, pool: new ResourcePool(detectCapacity()), onEvents: (e) => view?.onEvents(e) }, req, 'cli');
     if (!started.ok) {
       stop();
       view?.close();
       const { message, problems } = started.error;
       if (problems.length > 0) process.stderr.write(formatDiagnostics(problems, 1, palette(process.stderr)));
       process.stderr.write(`mlops run: ${message}\n`);
-      store.close();
+      await store.close();
       return 2;
     }
     run = started.value;
@@ -48,12 +51,21 @@ export const runCommand: Command = {
     let status: RunEndStatus;
     try {
       status = await run.done;
+    } catch (e) {
+      // The store stopped answering for longer than the run may wait: what it holds stays.
+      process.stderr.write(`mlops run: run ${run.id} stopped: ${(e as Error).message}\n`);
+      await store.close().catch(() => undefined);
+      return 1;
     } finally {
       stop();
       view?.close();
     }
-    if (fmt === 'json') process.stdout.write(`${JSON.stringify(store.run(started.value.id)!.record, null, 2)}\n`);
-    store.close();
+    if (fmt === 'json') {
+      // SQLite answers at once; printing without a turn of the event loop keeps the end of a run short.
+      const shown = store.kind === 'sqlite' ? (store as SqliteStore).runNow(run.id) : await store.run(run.id);
+      process.stdout.write(`${JSON.stringify(shown!.record, null, 2)}\n`);
+    }
+    await store.close();
     return status === 'succeeded' ? 0 : status === 'cancelled' ? 130 : 1;
   },
 };

@@ -1,5 +1,6 @@
 import type { RunRecord, RunSummary } from '../../../core/src/protocol/agent';
-import { openState, stateDirFor } from '../state/open';
+import { STORE_OPTIONS, STORE_USAGE, storeConfig } from '../state/config';
+import { openState } from '../state/open';
 import { readTaskLog } from '../state/logs';
 import type { Store } from '../state/store';
 import { format, option, parseArgs, flag, UsageError } from '../util/args';
@@ -8,7 +9,7 @@ import { realFile } from '../util/files';
 import { formatDuration } from '../util/time';
 import type { Command } from './command';
 
-const USAGE = 'mlops runs list [--pipeline FILE] [--limit N] | show RUN|last | logs RUN|last TASK [--follow]  [--format text|json] [--state-dir DIR]';
+const USAGE = `mlops runs list [--pipeline FILE] [--limit N] [--mine] | show RUN|last | logs RUN|last TASK [--follow]  [--format text|json] ${STORE_USAGE}`;
 const FOLLOW_POLL_MS = 200;
 
 export const runsCommand: Command = {
@@ -16,11 +17,11 @@ export const runsCommand: Command = {
   summary: 'Recorded runs: list them, show one with its tasks, print or follow a task log',
   usage: USAGE,
   async run(argv) {
-    const args = parseArgs(argv, { flags: ['follow'], values: ['format', 'state-dir', 'pipeline', 'limit'] });
+    const args = parseArgs(argv, { flags: ['follow', 'mine'], values: ['format', 'pipeline', 'limit', ...STORE_OPTIONS] });
     const fmt = format(args, ['text', 'json'] as const, 'text');
     const [sub, ...rest] = args.positionals;
     const cwd = process.cwd();
-    const store = await openState(stateDirFor(cwd, option(args, 'state-dir')));
+    const store = await openState(storeConfig(cwd, args));
     const c = palette(process.stdout);
     try {
       switch (sub) {
@@ -28,12 +29,12 @@ export const runsCommand: Command = {
           const limit = Number(option(args, 'limit') ?? 20);
           if (!Number.isInteger(limit) || limit < 1) throw new UsageError('--limit takes a whole number of at least 1.');
           const pipeline = option(args, 'pipeline');
-          const runs = store.runs({ limit, ...(pipeline ? { file: realFile(cwd, pipeline) } : {}) });
+          const runs = await store.runs({ limit, ...(pipeline ? { file: realFile(cwd, pipeline) } : {}), ...(flag(args, 'mine') ? { user: store.actor.user } : {}) });
           process.stdout.write(fmt === 'json' ? `${JSON.stringify(runs, null, 2)}\n` : listText(runs, c));
           return 0;
         }
         case 'show': {
-          const run = findRun(store, rest[0]);
+          const run = await findRun(store, rest[0]);
           if (!run) return missing(rest[0]!);
           process.stdout.write(fmt === 'json' ? `${JSON.stringify(run.record, null, 2)}\n` : showText(run.record, run.summary, c));
           return 0;
@@ -44,14 +45,14 @@ export const runsCommand: Command = {
           throw new UsageError(sub ? `Unknown subcommand '${sub}'; use list, show or logs.` : 'Say what to do: list, show or logs.');
       }
     } finally {
-      store.close();
+      await store.close();
     }
   },
 };
 
-function findRun(store: Store, ref: string | undefined): { record: RunRecord; summary: RunSummary } | undefined {
+async function findRun(store: Store, ref: string | undefined): Promise<{ record: RunRecord; summary: RunSummary } | undefined> {
   if (!ref) throw new UsageError('Name a run (an id from mlops runs list) or last.');
-  const id = store.resolveRunId(ref);
+  const id = await store.resolveRunId(ref);
   return id ? store.run(id) : undefined;
 }
 
@@ -61,7 +62,7 @@ function missing(ref: string): number {
 }
 
 async function logs(store: Store, ref: string | undefined, task: string | undefined, follow: boolean): Promise<number> {
-  const run = findRun(store, ref);
+  const run = await findRun(store, ref);
   if (!run) return missing(ref!);
   if (!task) throw new UsageError('Name the task whose log to print.');
   const t = run.record.tasks.find((x) => x.id === task);
@@ -71,7 +72,7 @@ async function logs(store: Store, ref: string | undefined, task: string | undefi
   }
   let offset = 0;
   for (;;) {
-    const chunk = readTaskLog(store, run.record.id, task, offset, 1 << 20)!;
+    const chunk = (await readTaskLog(store, run.record.id, task, offset, 1 << 20))!;
     if (chunk.text) {
       process.stdout.write(chunk.text);
       offset = chunk.nextOffset;
@@ -94,16 +95,17 @@ function listText(runs: RunSummary[], c: Palette): string {
     colorStatus(r.status, c),
     r.startedAt.replace('T', ' ').slice(0, 19),
     r.endedAt ? formatDuration(Date.parse(r.endedAt) - Date.parse(r.startedAt)) : '…',
+    r.user ? `${r.user}@${r.host ?? '?'}` : '',
     taskCounts(r.counts),
   ]);
-  return table(['RUN', 'PIPELINE', 'STATUS', 'STARTED (UTC)', 'TOOK', 'TASKS'], rows);
+  return table(['RUN', 'PIPELINE', 'STATUS', 'STARTED (UTC)', 'TOOK', 'BY', 'TASKS'], rows);
 }
 
 function showText(run: RunRecord, s: RunSummary, c: Palette): string {
   const head = [
     `${c.bold(run.id)}  ${run.pipeline}  ${colorStatus(run.status, c)}`,
     c.dim(`${s.file}`),
-    c.dim(`started ${run.startedAt}${run.endedAt ? ` · took ${formatDuration(Date.parse(run.endedAt) - Date.parse(run.startedAt))}` : ''} · by ${s.trigger}${s.resumedFrom ? ` · resumes ${s.resumedFrom}` : ''}`),
+    c.dim(`started ${run.startedAt}${run.endedAt ? ` · took ${formatDuration(Date.parse(run.endedAt) - Date.parse(run.startedAt))}` : ''} · by ${s.trigger}${s.user ? ` (${s.user}@${s.host ?? '?'})` : ''}${s.resumedFrom ? ` · resumes ${s.resumedFrom}` : ''}`),
   ];
   const params = Object.entries(run.params);
   if (params.length > 0) head.push(c.dim(`params ${params.map(([k, v]) => `${k}=${v}`).join(' ')}`));

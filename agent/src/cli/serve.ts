@@ -1,7 +1,8 @@
 import { AgentHost } from '../host';
 import { detectCapacity } from '../schedule/capacity';
-import { openState, stateDirFor } from '../state/open';
-import { format, option, parseArgs } from '../util/args';
+import { STORE_OPTIONS, STORE_USAGE, storeConfig } from '../state/config';
+import { openState } from '../state/open';
+import { format, parseArgs } from '../util/args';
 import { palette } from '../util/colors';
 import { LineView } from '../view/terminal';
 import type { Command } from './command';
@@ -10,17 +11,19 @@ import { onInterrupt } from './run';
 export const serveCommand: Command = {
   name: 'serve',
   summary: "Run the workspace's scheduled pipelines at their cron times until stopped (Ctrl-C)",
-  usage: 'mlops serve [--state-dir DIR] [--format text|json]',
+  usage: `mlops serve ${STORE_USAGE} [--format text|json]`,
   async run(argv) {
-    const args = parseArgs(argv, { values: ['state-dir', 'format'] });
+    const args = parseArgs(argv, { values: [...STORE_OPTIONS, 'format'] });
     const fmt = format(args, ['text', 'json'] as const, 'text');
     const root = process.cwd();
-    const store = await openState(stateDirFor(root, option(args, 'state-dir')));
+    const config = storeConfig(root, args);
+    const store = await openState(config);
     const c = palette(process.stdout);
     const view = new LineView(process.stdout, c, root);
     const log = (m: string) => process.stderr.write(`mlops serve: ${m}\n`);
     const host = new AgentHost(
       store,
+      config,
       root,
       detectCapacity(),
       (events) => {
@@ -31,9 +34,8 @@ export const serveCommand: Command = {
     );
     const stopped = new Promise<void>((resolve) => {
       const stop = onInterrupt((force) => {
-        host.triggers.stop();
         for (const run of host.active.values()) run.cancel(force);
-        void host.idle().then(() => {
+        void Promise.all([host.stopSchedules(), host.idle()]).then(() => {
           stop();
           resolve();
         });
@@ -42,9 +44,9 @@ export const serveCommand: Command = {
     const schedules = host.triggers.next();
     if (schedules.length === 0) log(`no pipeline under ${root} has a schedule; waiting for one to appear`);
     for (const s of schedules) log(`${s.pipeline} (${s.cron}, ${s.timezone}) next at ${s.next ?? 'never'}`);
-    host.triggers.start();
+    host.serveSchedules();
     await stopped;
-    store.close();
+    await store.close();
     return 0;
   },
 };

@@ -5,14 +5,14 @@ import { effectiveFeatures, type LineIndex, type Span, type Workspace } from '..
 import { addProjectDocuments, projectWorkspace } from '../load';
 import { currentFingerprint, transformationPath, viewOfEntry, type FeatureState } from './features';
 import { relativeTo } from './paths';
-import type { Registry } from './registry';
+import type { RegistrySnapshot } from './registry';
 
 /**
  * The feature catalog of a workspace for people and tools: every catalog with its entities,
  * sources and views, where each is defined, and who uses each view — the pipeline tasks
  * that list it under `features:` and the model versions that recorded it.
  */
-export function featuresReport(root: string, registry: Registry | undefined): FeaturesReport {
+export function featuresReport(root: string, registry: RegistrySnapshot | undefined): FeaturesReport {
   const ws = projectWorkspace(root);
   addProjectDocuments(ws, root, 'pipeline');
   const state: FeatureState = { root, index: ws.features() };
@@ -88,7 +88,7 @@ function tasksByView(ws: Workspace, root: string): Map<string, TaskUse[]> {
   return out;
 }
 
-function modelUses(registry: Registry | undefined, view: string, now: string | null): ModelUse[] {
+function modelUses(registry: RegistrySnapshot | undefined, view: string, now: string | null): ModelUse[] {
   if (!registry) return [];
   return registry.usedBy(view).map((u) => ({
     name: u.name,

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import { modelUri } from '../../../core/src/catalog/index';
 import type { RunEvent } from '../../../core/src/protocol/agent';
 import type { Plan } from '../plan';
+import type { StoreConfig } from '../state/config';
 
 const pending = new Set<Promise<void>>();
 
@@ -11,7 +12,7 @@ const pending = new Set<Promise<void>>();
  * waits for hashing or git. A registration that fails does not fail the run; it is reported
  * in the task's log and on stderr. Never throws.
  */
-export function registerModels(plan: Plan, stateDir: string, events: readonly RunEvent[]): void {
+export function registerModels(plan: Plan, config: StoreConfig, events: readonly RunEvent[]): void {
   for (const e of events) {
     if (e.type !== 'task-finished' || e.status !== 'succeeded') continue;
     const name = plan.loaded.pipeline.tasks.get(e.task)?.model?.name?.value;
@@ -20,7 +21,7 @@ export function registerModels(plan: Plan, stateDir: string, events: readonly Ru
     // Loaded on first use: registration brings git, hashing and the store, which most runs
     // (and every run's start-up) can do without.
     const work = import('./register.js')
-      .then(({ registerModelVersion }) => registerModelVersion({ stateDir, plan, taskId: e.task, finishedAt: e.at, durationMs: e.durationMs, log }))
+      .then(({ registerModelVersion }) => registerModelVersion({ config, plan, taskId: e.task, finishedAt: e.at, durationMs: e.durationMs, log }))
       .then(
         (r) =>
           r.ok

@@ -4,12 +4,13 @@ import { fileURLToPath } from 'node:url';
 import type { ModelEntryReport, ModelsReport } from '../../../core/src/catalog/index';
 import { ConsistencyChecker } from './consistency';
 import { readMlflowStore } from './mlflow-store';
-import type { Registry } from './registry';
+import type { RegistrySnapshot } from './registry';
 
-/** Where the models of a workspace are: the agent's state folder and, optionally, an MLflow store. */
+/** Where the models of a workspace are: the store's artifact folder and, optionally, an MLflow store. */
 export interface ModelSources {
   root: string;
-  stateDir: string;
+  /** The artifact folder stored parameters are in. */
+  artifacts: string;
   /** `mlruns/` to read; when undefined, `<root>/mlruns` if it exists. Null: do not read MLflow. */
   mlruns?: string | null;
 }
@@ -32,7 +33,7 @@ export function mlrunsDir(src: ModelSources): string | null {
 }
 
 /** Every model of the store and of the MLflow store, each version with its staleness. */
-export function modelsReport(src: ModelSources, registry: Registry | undefined): ModelsReport {
+export function modelsReport(src: ModelSources, registry: RegistrySnapshot | undefined): ModelsReport {
   const checker = new ConsistencyChecker(src.root);
   const models: ModelEntryReport[] = [];
   for (const m of registry?.models() ?? []) {
@@ -53,5 +54,5 @@ export function modelsReport(src: ModelSources, registry: Registry | undefined):
       for (const m of ml.models) models.push({ name: m.name, source: 'mlflow', description: m.description, versions: m.versions.map((v) => ({ version: v, stale: [] })) });
     }
   }
-  return { root: src.root, stateDir: src.stateDir, mlruns, models, problems };
+  return { root: src.root, stateDir: src.artifacts, mlruns, models, problems };
 }

@@ -22,11 +22,13 @@ import { describeUnread, hashFileAsync, isInside, kindOf, READ_LIMITS, readTextB
 import { digestPath, hashIfExists, isSymlink, listingHash, RefusedPath, walkFiles } from './hash';
 import { gitLineage } from './lineage';
 import { relativeTo } from './paths';
-import { Registry } from './registry';
+import type { StoreConfig } from '../state/config';
+import { currentActor } from '../state/config';
+import { openRegistry } from '../state/open';
 
 /** What the run knows about a task that just succeeded. */
 export interface RegistrationInput {
-  stateDir: string;
+  config: StoreConfig;
   plan: Plan;
   taskId: string;
   /** When the task ended (ISO 8601) and how long its last attempt took. */
@@ -68,11 +70,11 @@ export async function registerModelVersion(input: RegistrationInput): Promise<Re
   if (!name) return err(`The model: block of task '${taskId}' has no name.`);
   try {
     const artifacts = await collectArtifacts(input, spec, task);
-    const registry = Registry.open(input.stateDir);
+    const registry = (await openRegistry(input.config, true))!;
     try {
-      return ok(registry.register(name, artifacts, { runId: plan.runId, task: taskId, root: loaded.root, createdAt: new Date().toISOString() }));
+      return ok(await registry.register(name, artifacts, { runId: plan.runId, task: taskId, root: loaded.root, createdAt: new Date().toISOString(), by: currentActor() }));
     } finally {
-      registry.close();
+      await registry.close();
     }
   } catch (e) {
     if (e instanceof RefusedPath) return err(`${e.message}; registration takes only regular files and folders inside the workspace.`);
@@ -91,7 +93,7 @@ async function collectArtifacts(input: RegistrationInput, spec: ModelSpec, task:
   const modelPath = spec.path ? fromPipeline(spec.path.value) : null;
   const docker = task.executor === 'docker';
   const [parameters, featurize, predict, manifests, interpreter, inputs, code, metrics] = await Promise.all([
-    modelPath ? storeParameters(input.stateDir, modelPath, root, rel) : Promise.resolve(missingParameters('the model: block names no path')),
+    modelPath ? storeParameters(input.config.artifacts, modelPath, root, rel) : Promise.resolve(missingParameters('the model: block names no path')),
     functionRecord(spec.featurize?.value, fromPipeline, rel, root),
     functionRecord(spec.predict?.value, fromPipeline, rel, root),
     Promise.all(
@@ -154,7 +156,7 @@ function missingParameters(note: string, p: string | null = null): ModelParamete
  * Only what resolves inside the workspace and is a regular file or folder is taken: a link
  * to /etc/passwd is not copied, a device would fill the disk, a FIFO would never end.
  */
-async function storeParameters(stateDir: string, modelPath: string, root: string, rel: (p: string) => string): Promise<ModelParameters> {
+async function storeParameters(artifacts: string, modelPath: string, root: string, rel: (p: string) => string): Promise<ModelParameters> {
   const shown = `model.path ${rel(modelPath)}`;
   let real: string;
   let st: fs.Stats;
@@ -168,13 +170,13 @@ async function storeParameters(stateDir: string, modelPath: string, root: string
   }
   if (!isInside(fs.realpathSync(root), real)) throw new RefusedPath(shown, { reason: 'outside', target: real });
   if (st.isFile()) {
-    const s = await storeFile(stateDir, real);
+    const s = await storeFile(artifacts, real);
     return { path: rel(modelPath), kind: 'file', size: s.size, sha256: s.sha256, stored: s.stored, files: [], note: null };
   }
   if (!st.isDirectory()) throw new RefusedPath(shown, { reason: 'not-a-file', kind: kindOf(st) });
   const files: HashedFile[] = [];
   for (const f of walkFiles(real, [root])) {
-    const s = await storeFile(stateDir, f.abs);
+    const s = await storeFile(artifacts, f.abs);
     files.push({ path: f.rel, size: s.size, sha256: s.sha256, stored: s.stored });
   }
   // The same listing hash as a folder input's, so the two can be compared.

@@ -1,7 +1,5 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { ALIAS_PATTERN, orderedVersion, type ModelArtifacts, type ModelRef, type ModelVersion } from '../../../core/src/catalog/index';
-import { createStateDb, openExistingStateDb, StateDb } from '../state/sqlite';
+import type { Actor, Row } from '../state/store';
 import { err, ok, type Result } from '../util/result';
 
 /** Touched after every change, so editors can refresh their model views cheaply. */
@@ -14,6 +12,10 @@ export interface Provenance {
   /** Absolute workspace root the artifacts' relative paths start from. */
   root: string | null;
   createdAt: string;
+  /** Who registered it, where. */
+  by: Actor;
+  /** For a version copied by `mlops store migrate`: `<source store id>:<name>:<version>`, so a second copy is skipped. */
+  origin?: string;
 }
 
 /** A model and its versions, newest first, for listings. */
@@ -22,66 +24,87 @@ export interface ModelEntry {
   versions: ModelVersion[];
 }
 
-type Row = Record<string, unknown>;
-
 /**
- * The model store in the agent's SQLite database: versions (written once), aliases (which
- * move) and tags added later. It opens its own connection to the state database, so it
- * works beside a running Store (WAL mode, busy timeout) without sharing its statements.
+ * The model store: versions (written once), aliases (which move) and tags added later, in
+ * the same database as the runs — SQLite or PostgreSQL. Reads take a snapshot, which the
+ * reports and resolvers then query without waiting; writes are single transactions.
  */
-export class Registry extends StateDb {
-  /** Opens the registry, creating the state folder and database when needed. */
-  static open(stateDir: string): Registry {
-    return new Registry(stateDir, createStateDb(stateDir));
-  }
-
-  /** Opens an existing registry for reading; undefined when the folder has no database yet. */
-  static openExisting(stateDir: string): Registry | undefined {
-    const db = openExistingStateDb(stateDir);
-    return db && new Registry(stateDir, db);
-  }
-
-  /** One write transaction, then the hint that editors should refresh. */
-  private write<T>(fn: () => T): T {
-    const out = this.transaction(fn);
-    this.touch();
-    return out;
-  }
-
-  private touch(): void {
-    try {
-      fs.writeFileSync(path.join(this.stateDir, CHANGED_FILE), `${new Date().toISOString()}\n`);
-    } catch {
-      // Only a refresh hint for editors; the change itself is committed.
-    }
-  }
-
+export interface Registry {
+  /** The artifact folder stored parameters live in. */
+  readonly artifacts: string;
+  snapshot(): Promise<RegistrySnapshot>;
   /**
    * Adds the next version of a model (1, 2, 3… per name). The number is taken inside the
-   * write transaction, so two runs finishing at once get different versions.
+   * write transaction, under a lock per name, so agents registering at once get distinct,
+   * consecutive versions. With an `origin` already present, returns that version instead.
    */
-  register(name: string, artifacts: ModelArtifacts, from: Provenance): ModelVersion {
-    const version = this.write(() => {
-      const next = Number((this.stmt('SELECT COALESCE(MAX(version), 0) + 1 AS v FROM model_versions WHERE name = ?').get(name) as Row).v);
-      this.stmt('INSERT INTO model_versions (name, version, created_at, run_id, task, root, record) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
+  register(name: string, artifacts: ModelArtifacts, from: Provenance): Promise<ModelVersion>;
+  /** Points an alias at a version, moving it atomically from the version that had it; returns that version. */
+  setAlias(name: string, version: number, alias: string): Promise<Result<{ previous: number | null }>>;
+  /** Sets a tag on a version (versions themselves never change; tags are kept beside them). */
+  setTag(name: string, version: number, key: string, value: string): Promise<Result<void>>;
+  close(): Promise<void>;
+}
+
+/** Checks an alias before it is written; the message says what would be valid. */
+export function checkAlias(alias: string): Result<void> {
+  if (!ALIAS_PATTERN.test(alias)) return err(`'${alias}' is not an alias; use letters, digits, '_', '-' and '.', e.g. champion.`);
+  if (/^\d+$/.test(alias)) return err(`An alias cannot be a number ('${alias}' would read as a version); use a word such as champion.`);
+  return ok(undefined);
+}
+
+export function checkTagKey(key: string): Result<void> {
+  return ALIAS_PATTERN.test(key) ? ok(undefined) : err(`'${key}' is not a tag key; use letters, digits, '_', '-' and '.'.`);
+}
+
+/** The rows a snapshot is made of, as both stores read them. */
+export interface SnapshotRows {
+  versions: Row[];
+  aliases: Row[];
+  tags: Row[];
+  features: Row[];
+}
+
+/** The registry at one moment, queried without waiting. */
+export class RegistrySnapshot {
+  private readonly byName = new Map<string, ModelVersion[]>();
+  private readonly roots = new Map<string, string | null>();
+  private readonly features: { name: string; version: number; view: string; fingerprint: string | null }[];
+
+  constructor(rows: SnapshotRows) {
+    const aliases = new Map<string, string[]>();
+    for (const a of rows.aliases) push(aliases, key(a.name as string, Number(a.version)), a.alias as string);
+    const tags = new Map<string, [string, string][]>();
+    for (const t of rows.tags) push(tags, key(t.name as string, Number(t.version)), [t.key as string, t.value as string]);
+    for (const r of rows.versions) {
+      const name = r.name as string;
+      const version = Number(r.version);
+      const k = key(name, version);
+      const artifacts = (typeof r.record === 'string' ? JSON.parse(r.record) : r.record) as ModelArtifacts;
+      const t = { ...artifacts.tags };
+      for (const [tk, tv] of (tags.get(k) ?? []).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) t[tk] = tv;
+      const user = (r.user_name as string | null) ?? null;
+      const v = orderedVersion({
         name,
-        next,
-        from.createdAt,
-        from.runId,
-        from.task,
-        from.root,
-        JSON.stringify(artifacts),
-      );
-      const feat = this.stmt('INSERT OR IGNORE INTO model_features (name, version, view, fingerprint) VALUES (?, ?, ?, ?)');
-      for (const f of artifacts.data.features) feat.run(name, next, f.view, f.fingerprint);
-      return next;
-    });
-    return this.get(name, version)!;
+        version,
+        createdAt: r.created_at as string,
+        registeredBy: user ? { user, host: (r.host as string | null) ?? null } : null,
+        aliases: (aliases.get(k) ?? []).sort(),
+        ...artifacts,
+        tags: t,
+      });
+      push(this.byName, name, v);
+      this.roots.set(k, (r.root as string | null) ?? null);
+    }
+    for (const vs of this.byName.values()) vs.sort((a, b) => b.version - a.version);
+    this.features = rows.features
+      .map((f) => ({ name: f.name as string, version: Number(f.version), view: f.view as string, fingerprint: (f.fingerprint as string | null) ?? null }))
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : b.version - a.version));
   }
 
   /** Model names, sorted. */
   names(): string[] {
-    return this.stmt('SELECT DISTINCT name FROM model_versions ORDER BY name').all().map((r) => r.name as string);
+    return [...this.byName.keys()].sort();
   }
 
   /** Every model with its versions, newest version first. */
@@ -90,92 +113,58 @@ export class Registry extends StateDb {
   }
 
   versions(name: string): ModelVersion[] {
-    return this.stmt('SELECT * FROM model_versions WHERE name = ? ORDER BY version DESC')
-      .all(name)
-      .map((r) => this.assemble(r));
+    return this.byName.get(name) ?? [];
   }
 
   get(name: string, version: number): ModelVersion | undefined {
-    const r = this.stmt('SELECT * FROM model_versions WHERE name = ? AND version = ?').get(name, version);
-    return r ? this.assemble(r) : undefined;
+    return this.versions(name).find((v) => v.version === version);
   }
 
   /** The workspace root a version was registered in. */
   rootOf(name: string, version: number): string | null {
-    const r = this.stmt('SELECT root FROM model_versions WHERE name = ? AND version = ?').get(name, version);
-    return (r?.root as string | null | undefined) ?? null;
+    return this.roots.get(key(name, version)) ?? null;
   }
 
   /** The version a reference names; the error says what exists instead. */
   resolve(ref: ModelRef): Result<ModelVersion> {
-    const versions = this.stmt('SELECT version FROM model_versions WHERE name = ? ORDER BY version').all(ref.name).map((r) => Number(r.version));
+    const versions = this.versions(ref.name);
     if (versions.length === 0) {
       const names = this.names();
       return err(`There is no model '${ref.name}' in the store; ${names.length ? `it has ${names.join(', ')}` : 'it is empty: run a pipeline with a model: block first'}.`);
     }
     switch (ref.kind) {
       case 'latest':
-        return ok(this.get(ref.name, versions[versions.length - 1]!)!);
+        return ok(versions[0]!);
       case 'version': {
         const v = this.get(ref.name, ref.version);
-        return v ? ok(v) : err(`${ref.name} has no version ${ref.version}; its versions are ${versions.join(', ')}.`);
+        return v ? ok(v) : err(`${ref.name} has no version ${ref.version}; its versions are ${versions.map((x) => x.version).reverse().join(', ')}.`);
       }
       case 'alias': {
-        const r = this.stmt('SELECT version FROM model_aliases WHERE name = ? AND alias = ?').get(ref.name, ref.alias);
-        if (!r) {
-          const aliases = this.stmt('SELECT alias FROM model_aliases WHERE name = ? ORDER BY alias').all(ref.name).map((a) => a.alias as string);
+        const v = versions.find((x) => x.aliases.includes(ref.alias));
+        if (!v) {
+          const aliases = versions.flatMap((x) => x.aliases).sort();
           return err(`${ref.name} has no alias '${ref.alias}'; ${aliases.length ? `its aliases are ${aliases.join(', ')}` : 'set one with mlops models alias NAME VERSION ALIAS'}.`);
         }
-        return ok(this.get(ref.name, Number(r.version))!);
+        return ok(v);
       }
     }
   }
 
-  /** Points an alias at a version, moving it from the version that had it; returns that version. */
-  setAlias(name: string, version: number, alias: string): Result<{ previous: number | null }> {
-    if (!ALIAS_PATTERN.test(alias)) return err(`'${alias}' is not an alias; use letters, digits, '_', '-' and '.', e.g. champion.`);
-    if (/^\d+$/.test(alias)) return err(`An alias cannot be a number ('${alias}' would read as a version); use a word such as champion.`);
-    if (!this.get(name, version)) return err(`${name} has no version ${version}.`);
-    const previous = this.write(() => {
-      const old = this.stmt('SELECT version FROM model_aliases WHERE name = ? AND alias = ?').get(name, alias);
-      this.stmt(
-        `INSERT INTO model_aliases (name, alias, version, set_at) VALUES (?, ?, ?, ?)
-         ON CONFLICT (name, alias) DO UPDATE SET version = excluded.version, set_at = excluded.set_at`,
-      ).run(name, alias, version, new Date().toISOString());
-      return old ? Number(old.version) : null;
-    });
-    return ok({ previous });
-  }
-
-  /** Sets a tag on a version (versions themselves never change; tags are kept beside them). */
-  setTag(name: string, version: number, key: string, value: string): Result<void> {
-    if (!ALIAS_PATTERN.test(key)) return err(`'${key}' is not a tag key; use letters, digits, '_', '-' and '.'.`);
-    if (!this.get(name, version)) return err(`${name} has no version ${version}.`);
-    this.write(() => {
-      this.stmt(
-        `INSERT INTO model_tags (name, version, key, value, set_at) VALUES (?, ?, ?, ?, ?)
-         ON CONFLICT (name, version, key) DO UPDATE SET value = excluded.value, set_at = excluded.set_at`,
-      ).run(name, version, key, value, new Date().toISOString());
-    });
-    return ok(undefined);
-  }
-
   /** The versions that read a feature view, newest first. */
   usedBy(view: string): { name: string; version: number; fingerprint: string | null }[] {
-    return this.stmt('SELECT name, version, fingerprint FROM model_features WHERE view = ? ORDER BY name, version DESC')
-      .all(view)
-      .map((r) => ({ name: r.name as string, version: Number(r.version), fingerprint: (r.fingerprint as string | null) ?? null }));
+    return this.features.filter((f) => f.view === view).map(({ name, version, fingerprint }) => ({ name, version, fingerprint }));
   }
+}
 
-  private assemble(r: Row): ModelVersion {
-    const name = r.name as string;
-    const version = Number(r.version);
-    const artifacts = JSON.parse(r.record as string) as ModelArtifacts;
-    const aliases = this.stmt('SELECT alias FROM model_aliases WHERE name = ? AND version = ? ORDER BY alias')
-      .all(name, version)
-      .map((a) => a.alias as string);
-    const tags = { ...artifacts.tags };
-    for (const t of this.stmt('SELECT key, value FROM model_tags WHERE name = ? AND version = ? ORDER BY key').all(name, version)) tags[t.key as string] = t.value as string;
-    return orderedVersion({ name, version, createdAt: r.created_at as string, aliases, ...artifacts, tags });
-  }
+/** An empty store: what commands see before anything was registered. */
+export const EMPTY_SNAPSHOT = new RegistrySnapshot({ versions: [], aliases: [], tags: [], features: [] });
+
+function key(name: string, version: number): string {
+  return `${name}\0${version}`;
+}
+
+function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
+  const list = m.get(k);
+  if (list) list.push(v);
+  else m.set(k, [v]);
 }

@@ -54,19 +54,19 @@ export function serveAgentProtocol(conn: MessageConnection, host: AgentHost, sta
     return { cancelled: run !== undefined };
   });
 
-  on(RunsListRequest, ({ file, limit }) => ({
-    runs: store.runs({ ...(file ? { file: resolveFile(file) } : {}), ...(limit ? { limit } : {}) }),
+  on(RunsListRequest, async ({ file, limit, mine }) => ({
+    runs: await store.runs({ ...(file ? { file: resolveFile(file) } : {}), ...(limit ? { limit } : {}), ...(mine ? { user: store.actor.user } : {}) }),
   }));
 
-  on(RunsShowRequest, ({ runId }): RunsShowResult => {
-    const id = store.resolveRunId(runId);
-    const run = id ? store.run(id) : undefined;
+  on(RunsShowRequest, async ({ runId }): Promise<RunsShowResult> => {
+    const id = await store.resolveRunId(runId);
+    const run = id ? await store.run(id) : undefined;
     return run ? { ok: true, run: run.record, summary: run.summary } : { ok: false, message: `There is no run '${runId}'.` };
   });
 
-  on(LogsReadRequest, ({ runId, task, offset, limit }): LogsReadResult => {
-    const id = store.resolveRunId(runId);
-    const chunk = id ? readTaskLog(store, id, task, offset ?? 0, Math.min(limit ?? MAX_LOG_CHUNK, MAX_LOG_CHUNK)) : undefined;
+  on(LogsReadRequest, async ({ runId, task, offset, limit }): Promise<LogsReadResult> => {
+    const id = await store.resolveRunId(runId);
+    const chunk = id ? await readTaskLog(store, id, task, offset ?? 0, Math.min(limit ?? MAX_LOG_CHUNK, MAX_LOG_CHUNK)) : undefined;
     if (!chunk) return { ok: false, message: `Run '${runId}' has no task '${task}'.` };
     return { ok: true, text: chunk.text, nextOffset: chunk.nextOffset, complete: chunk.ended && chunk.text === '' };
   });
@@ -77,6 +77,7 @@ export function serveAgentProtocol(conn: MessageConnection, host: AgentHost, sta
     version: VERSION,
     pid: process.pid,
     stateDir: path.resolve(stateDir),
+    store: { kind: store.kind, location: store.location, artifacts: store.artifacts, user: store.actor.user, host: store.actor.host },
     root: host.root,
     capacity: { cpu: host.pool.capacity.cpu, memoryBytes: host.pool.capacity.memory, gpus: host.pool.capacity.gpus.length },
   }));

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import type { RunEndStatus, RunEvent, RunTrigger, TaskEndStatus, TaskStatus } from '../../../core/src/protocol/agent';
 import type { Executor, Exit, TaskHandle } from '../execute/executor';
 import { paramEnvName } from '../../../core/src/pipeline/shell';
-import type { ExecutorKind, Plan, PlannedTask } from '../plan';
+import { workspacePath, type ExecutorKind, type Plan, type PlannedTask } from '../plan';
 import { formatDuration } from '../util/time';
 import { neverFits, type ResourcePool } from './capacity';
 import { backoffDelay, mayRetry } from './retry';
@@ -24,8 +24,12 @@ export interface SchedulerDeps {
   executors: Partial<Record<ExecutorKind, Executor>>;
   decide: Decide;
   logPath(task: string): string;
-  /** Persists events in one transaction, then reports them; called at most once per commit window. */
-  commit(events: RunEvent[]): void;
+  /**
+   * Persists events in one transaction, then reports them; called at most once per commit
+   * window, and never while an earlier call has not finished. A store that answers later
+   * returns a promise: decisions go on meanwhile, and what they produce is committed next.
+   */
+  commit(events: RunEvent[]): void | Promise<void>;
 }
 
 type KillReason = 'timeout' | 'cancel';
@@ -36,6 +40,12 @@ type KillReason = 'timeout' | 'cancel';
  * a transition before it is committed.
  */
 const COMMIT_WINDOW_MS = 10;
+
+/**
+ * At most this many transitions wait for a store that does not answer; past it the run
+ * stops rather than hold an unbounded record in memory.
+ */
+const MAX_UNSAVED = 100_000;
 
 /** One task's life in the run. */
 interface Slot {
@@ -83,6 +93,11 @@ export class Scheduler {
   /** Transitions decided but not yet committed, in order. */
   private unsaved: RunEvent[] = [];
   private commitTimer: NodeJS.Timeout | null = null;
+  /** A commit the store has not finished yet (asynchronous stores only). */
+  private inFlight: Promise<void> | null = null;
+  /** The final status, once decided; reported when everything before it is committed. */
+  private endStatus: RunEndStatus | null = null;
+  private aborted = false;
   private stopping: string | null = null;
   private cancelled = false;
   private anyFailed = false;
@@ -150,7 +165,8 @@ export class Scheduler {
       this.abort(e);
       return done;
     }
-    this.tick();
+    if (this.inFlight) void this.inFlight.then(() => this.tick());
+    else this.tick();
     return done;
   }
 
@@ -189,6 +205,7 @@ export class Scheduler {
       params: p.params,
       resumedFrom: p.resumedFrom,
       trigger: this.opts.trigger,
+      path: workspacePath(p.loaded),
       tasks: p.loaded.order.filter((id) => selected.has(id)),
     };
   }
@@ -227,9 +244,10 @@ export class Scheduler {
         }
         this.unsaved.push({ type: 'run-finished', runId: this.plan.runId, status, endedAt: new Date().toISOString(), message: this.stopping });
         this.finished = true;
+        this.endStatus = status;
         this.unsubscribe();
         this.commit();
-        this.resolve(status);
+        this.settle();
       } else this.scheduleCommit();
     } catch (e) {
       this.abort(e);
@@ -255,14 +273,43 @@ export class Scheduler {
       this.commitTimer = null;
     }
     this.announceStarts();
-    if (this.unsaved.length === 0) return;
+    if (this.unsaved.length > MAX_UNSAVED) {
+      throw new Error(`${this.unsaved.length} transitions are waiting for the store to answer; the run stops rather than go on unrecorded (everything recorded so far is kept).`);
+    }
+    // While the store works on the previous commit, what comes meanwhile waits for the next.
+    if (this.inFlight || this.unsaved.length === 0) return;
     const events = this.unsaved;
     this.unsaved = [];
-    this.deps.commit(events);
+    const pending = this.deps.commit(events);
+    if (!pending) return;
+    this.inFlight = pending.then(
+      () => {
+        this.inFlight = null;
+        if (this.aborted) return;
+        try {
+          this.commit();
+        } catch (e) {
+          this.abort(e);
+          return;
+        }
+        this.settle();
+      },
+      (e: unknown) => {
+        this.inFlight = null;
+        this.abort(e);
+      },
+    );
+  }
+
+  /** Ends the run once its final status is decided and everything is committed. */
+  private settle(): void {
+    if (this.endStatus && !this.aborted && !this.inFlight && this.unsaved.length === 0) this.resolve(this.endStatus);
   }
 
   /** The store could not record a transition: stop everything rather than run unrecorded. */
   private abort(e: unknown): void {
+    if (this.aborted) return;
+    this.aborted = true;
     this.finished = true;
     this.unsubscribe();
     if (this.commitTimer) clearTimeout(this.commitTimer);

@@ -71,15 +71,15 @@ export interface TaskLogChunk {
  * lane is read only if the task is still running after the read — otherwise the lane may
  * already serve another task, and the task's own log is read instead.
  */
-export function readTaskLog(store: Store, runId: string, task: string, offset: number, limit: number): TaskLogChunk | undefined {
-  const before = store.taskLogState(runId, task);
+export async function readTaskLog(store: Store, runId: string, task: string, offset: number, limit: number): Promise<TaskLogChunk | undefined> {
+  const before = await store.taskLogState(runId, task);
   if (!before) return undefined;
   const final = store.logPath(runId, task);
   // The last state read before the final log is: whether the task had ended by then.
   let now = before;
   if (before.status === 'running' && before.log && before.log !== final) {
     const chunk = readLogChunk(before.log, offset, limit);
-    const after = store.taskLogState(runId, task);
+    const after = await store.taskLogState(runId, task);
     if (after?.status === 'running' && after.attempt === before.attempt) {
       return { text: chunk?.text ?? '', nextOffset: chunk?.nextOffset ?? offset, ended: false, ran: true };
     }

@@ -129,7 +129,62 @@ const MIGRATIONS: string[] = [
   `
   ALTER TABLE attempts ADD COLUMN log TEXT;
   `,
+  // 4: the team store's additions, kept in both stores so either can be copied into the other:
+  // who and where, run ids reserved before use, uploaded outputs, schedule claims by a key the
+  // same in every working copy, leases, and where a migrated model version came from.
+  `
+  ALTER TABLE runs ADD COLUMN user_name TEXT;
+  ALTER TABLE runs ADD COLUMN host TEXT;
+  ALTER TABLE runs ADD COLUMN path TEXT;
+  ALTER TABLE attempts ADD COLUMN user_name TEXT;
+  ALTER TABLE attempts ADD COLUMN host TEXT;
+  ALTER TABLE model_versions ADD COLUMN user_name TEXT;
+  ALTER TABLE model_versions ADD COLUMN host TEXT;
+  ALTER TABLE model_versions ADD COLUMN origin TEXT;
+  CREATE UNIQUE INDEX model_versions_by_origin ON model_versions (origin) WHERE origin IS NOT NULL;
+  CREATE INDEX runs_by_user ON runs (user_name, started_at);
+
+  CREATE TABLE run_ids (
+    id TEXT PRIMARY KEY,
+    reserved_at TEXT NOT NULL
+  ) WITHOUT ROWID;
+  INSERT INTO run_ids (id, reserved_at) SELECT id, started_at FROM runs;
+
+  CREATE TABLE shared_cache (
+    fingerprint TEXT PRIMARY KEY,
+    task TEXT NOT NULL,
+    run_id TEXT NOT NULL,
+    user_name TEXT NOT NULL,
+    host TEXT NOT NULL,
+    outputs TEXT NOT NULL,
+    created_at TEXT NOT NULL
+  ) WITHOUT ROWID;
+
+  CREATE TABLE schedule_claims (
+    schedule TEXT NOT NULL,
+    fire_at TEXT NOT NULL,
+    PRIMARY KEY (schedule, fire_at)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE leases (
+    name TEXT PRIMARY KEY,
+    holder TEXT NOT NULL,
+    user_name TEXT NOT NULL,
+    host TEXT NOT NULL,
+    pid INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL
+  ) WITHOUT ROWID;
+
+  CREATE TABLE store_meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  ) WITHOUT ROWID;
+  INSERT INTO store_meta (key, value) VALUES ('id', lower(hex(randomblob(16))));
+  `,
 ];
+
+/** The schema version this program writes. */
+export const SQLITE_SCHEMA_VERSION = MIGRATIONS.length;
 
 /**
  * Brings a database up to the current schema. The version is read inside the write

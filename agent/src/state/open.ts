@@ -1,21 +1,49 @@
-import * as path from 'node:path';
+import type { Registry } from '../registry/registry';
 import { recoverInterrupted } from '../recover';
-import { Store } from './store';
+import { currentActor, type StoreConfig } from './config';
+import { SqliteStore } from './sqlite-store';
+import type { Store } from './store';
 
-/** The state folder: `--state-dir`, else `.mlops` in the working directory. */
-export function stateDirFor(cwd: string, option: string | undefined): string {
-  return path.resolve(cwd, option ?? '.mlops');
+/**
+ * Opens the configured store: SQLite in the state folder, or PostgreSQL (loaded only then,
+ * so runs on SQLite never load the driver). A team store that cannot be reached is an error
+ * that names its host.
+ */
+export async function openStore(config: StoreConfig): Promise<Store> {
+  const actor = currentActor();
+  if (!config.url) return SqliteStore.open(config.stateDir, config.artifacts, actor);
+  const { PgStore } = await import('./pg/pg-store.js');
+  return PgStore.open(config.url, config.stateDir, config.artifacts, actor);
 }
 
 /**
- * Opens the store and first cleans up after agents that died mid-run, so every command
- * sees interrupted runs as `interrupted` and none of their processes still running.
+ * Opens the store and first cleans up after agents of this machine that died mid-run, so
+ * every command sees interrupted runs as `interrupted` and none of their processes still
+ * running.
  */
-export async function openState(stateDir: string): Promise<Store> {
-  const store = Store.open(stateDir);
-  await recoverInterrupted(store, async (runId) => {
-    const { removeRunContainers } = await import('../execute/docker.js');
-    await removeRunContainers(runId);
-  });
+export async function openState(config: StoreConfig): Promise<Store> {
+  const store = await openStore(config);
+  try {
+    await recoverInterrupted(store, async (runId) => {
+      const { removeRunContainers } = await import('../execute/docker.js');
+      await removeRunContainers(runId);
+    });
+  } catch (e) {
+    await store.close();
+    throw e;
+  }
   return store;
+}
+
+/**
+ * Opens the model store of the configured store. SQLite: undefined when the state folder
+ * has no database yet and `create` is false (a read that finds nothing creates nothing).
+ */
+export async function openRegistry(config: StoreConfig, create: boolean): Promise<Registry | undefined> {
+  if (!config.url) {
+    const { SqliteRegistry } = await import('../registry/sqlite-registry.js');
+    return create ? SqliteRegistry.open(config.stateDir, config.artifacts) : SqliteRegistry.openExisting(config.stateDir, config.artifacts);
+  }
+  const { PgRegistry } = await import('./pg/pg-registry.js');
+  return PgRegistry.open(config.url, config.stateDir, config.artifacts, currentActor());
 }

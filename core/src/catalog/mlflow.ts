@@ -162,6 +162,7 @@ export function mlflowToModelVersion(m: MlflowVersionInput): ModelVersion {
     name: m.meta.name,
     version: m.meta.version,
     createdAt: m.meta.createdAt ?? m.mlmodel?.createdAt ?? new Date(0).toISOString(),
+    registeredBy: runTags['mlflow.user'] ? { user: String(runTags['mlflow.user']), host: null } : null,
     aliases: [...m.aliases].sort(),
     definition: {
       source: 'mlflow',

@@ -32,7 +32,7 @@ export interface ModelEntryReport {
 export interface ModelsReport {
   /** Absolute workspace root. */
   root: string;
-  /** Absolute state folder; `stored` paths of artifacts are relative to it. */
+  /** Absolute artifact folder of the store (by default the state folder); `stored` paths of artifacts are relative to it. */
   stateDir: string;
   /** Absolute MLflow file store that was read, or null. */
   mlruns: string | null;

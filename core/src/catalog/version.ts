@@ -10,7 +10,7 @@ export const ARTIFACT_KINDS = ['definition', 'parameters', 'functions', 'depende
 export type ArtifactKind = (typeof ARTIFACT_KINDS)[number];
 
 /** Every top-level key of a version's JSON, in print order. */
-export const MODEL_VERSION_KEYS = ['name', 'version', 'createdAt', 'aliases', ...ARTIFACT_KINDS] as const;
+export const MODEL_VERSION_KEYS = ['name', 'version', 'createdAt', 'registeredBy', 'aliases', ...ARTIFACT_KINDS] as const;
 
 /** Where a version came from: registered by the agent, or read from an MLflow file store. */
 export type ModelSource = 'mlops' | 'mlflow';
@@ -141,6 +141,8 @@ export interface ModelVersion {
   name: string;
   version: number;
   createdAt: string;
+  /** Who registered the version, and on which machine (MLflow: the run's user, no host); null when unknown. */
+  registeredBy: { user: string; host: string | null } | null;
   aliases: string[];
   definition: ModelDefinition;
   parameters: ModelParameters;

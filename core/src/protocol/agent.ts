@@ -72,11 +72,16 @@ export interface RunRecord {
 export interface RunSummary extends Omit<RunRecord, 'tasks'> {
   /** Absolute path of the pipeline file. */
   file: string;
+  /** The pipeline file relative to the workspace root (null for runs recorded before it was kept). */
+  path: string | null;
   /** The run this one resumed, if any. */
   resumedFrom: string | null;
   trigger: RunTrigger;
   /** Why the run ended as it did, when there is more to say than its status. */
   message: string | null;
+  /** Who started the run, and on which machine (null for runs recorded before they were kept). */
+  user: string | null;
+  host: string | null;
   counts: Partial<Record<TaskStatus, number>>;
 }
 
@@ -93,6 +98,8 @@ export type RunEvent =
       params: Record<string, ParamValue>;
       resumedFrom: string | null;
       trigger: RunTrigger;
+      /** The pipeline file relative to the workspace root: the same in every working copy. */
+      path: string;
       /** The selected tasks in topological order. */
       tasks: string[];
     }
@@ -171,6 +178,8 @@ export const runsListParamsShape = object({
   /** Only runs of this pipeline file. */
   file: optional(path()),
   limit: optional(integer({ min: 1, max: 1_000_000 })),
+  /** Only runs the agent's own user started (from any machine); everyone's when absent. */
+  mine: optional(boolean()),
 });
 export type RunsListParams = Infer<typeof runsListParamsShape>;
 export interface RunsListResult {
@@ -225,6 +234,8 @@ export interface AgentInfoResult {
   version: string;
   pid: number;
   stateDir: string;
+  /** Where runs are recorded: `sqlite` in the state folder, or a team store (`postgres`). */
+  store: { kind: 'sqlite' | 'postgres'; location: string; artifacts: string; user: string; host: string };
   root: string;
   capacity: { cpu: number; memoryBytes: number; gpus: number };
 }

@@ -1,0 +1,69 @@
+import { randomBytes } from 'node:crypto';
+import * as path from 'node:path';
+import type { Store } from '../state/store';
+
+/** How long a schedule's lease lasts without renewal; an agent that dies loses it after this. */
+export function leaseTtlMs(env: NodeJS.ProcessEnv = process.env): number {
+  const v = Number(env.MLOPS_LEASE_TTL_MS);
+  return Number.isFinite(v) && v >= 100 ? v : 30_000;
+}
+
+/**
+ * The name of a schedule in the store: the pipeline's path in the repository and its cron
+ * expression, the same in every working copy, so agents serving copies of one repository
+ * share its fires and its lease.
+ */
+export function scheduleKey(root: string, file: string, cron: string): string {
+  return `schedule:${path.relative(root, file).split(path.sep).join('/')}#${cron}`;
+}
+
+/**
+ * The leases of the schedules an agent serves. Only the agent holding a schedule's lease
+ * fires it; the holder renews its leases every third of their lifetime, so another agent
+ * takes a schedule over once its holder has stopped renewing — it died, even by SIGKILL —
+ * and the lease ran out. The fire itself is also claimed in the store, once per time.
+ */
+export class ScheduleLeases {
+  /** This agent's identity in lease rows (pid alone may repeat across machines). */
+  readonly holder = `${process.pid}-${randomBytes(4).toString('hex')}`;
+  private timer: NodeJS.Timeout | null = null;
+  private readonly ttl = leaseTtlMs();
+
+  constructor(
+    private readonly store: Store,
+    private readonly root: string,
+    /** The schedules to hold now (they change while the agent runs). */
+    private readonly schedules: () => { file: string; cron: string }[],
+    private readonly log: (message: string) => void,
+  ) {}
+
+  start(): void {
+    void this.renew();
+    this.timer = setInterval(() => void this.renew(), Math.max(50, Math.floor(this.ttl / 3)));
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await Promise.all(this.schedules().map((s) => this.store.releaseLease(scheduleKey(this.root, s.file, s.cron), this.holder).catch(() => undefined)));
+  }
+
+  /** Whether this agent fires the schedule now: it holds (or just took) its lease and claimed the time. */
+  async claim(file: string, cron: string, fireAt: Date): Promise<boolean> {
+    const key = scheduleKey(this.root, file, cron);
+    const lease = await this.store.lease(key, this.holder, this.ttl);
+    if (lease.holder !== this.holder) return false;
+    return this.store.claimFire(key, fireAt.toISOString());
+  }
+
+  private async renew(): Promise<void> {
+    for (const s of this.schedules()) {
+      try {
+        await this.store.lease(scheduleKey(this.root, s.file, s.cron), this.holder, this.ttl);
+      } catch (e) {
+        this.log(`cannot renew the lease of ${path.relative(this.root, s.file)} (${s.cron}): ${(e as Error).message}`);
+      }
+    }
+  }
+}

@@ -1,0 +1,315 @@
+import type { RunEvent, RunRecord, RunSummary, TaskStatus } from '../../../core/src/protocol/agent';
+import type { HashCache } from '../fingerprint';
+import { unreachable } from '../util/result';
+import { processStartToken } from '../util/process';
+import { SQLITE_SCHEMA_VERSION } from './migrations';
+import { createStateDb, StateDb } from './sqlite';
+import {
+  countStatuses,
+  logPathIn,
+  runDirIn,
+  runSummary,
+  taskRecord,
+  type Actor,
+  type LeaseHolder,
+  type OrphanAttempt,
+  type OwnedRun,
+  type SharedCacheEntry,
+  type Store,
+  type StoreInfo,
+  type TaskLogState,
+} from './store';
+
+/**
+ * The store of one person on one machine: runs, tasks and attempts in SQLite (WAL) in the
+ * state folder, logs in the artifact folder (by default the same folder).
+ *
+ * Durability: `synchronous=NORMAL` in WAL mode makes a commit a write() into the WAL file,
+ * without fsync. The data is then in the kernel's page cache, so it survives the agent
+ * being killed (SIGKILL, crash, OOM) — the failures this store promises to survive; only a
+ * power loss or kernel crash could lose the last commits. That keeps a commit per
+ * scheduler commit window cheap enough to persist every transition of a 5,000-task run.
+ * Every method works synchronously underneath; `record` also returns synchronously, so
+ * the scheduler goes on without waiting a turn of the event loop.
+ */
+export class SqliteStore extends StateDb implements Store {
+  readonly kind = 'sqlite' as const;
+  private readonly agentStart = processStartToken(process.pid);
+  readonly hashes: HashCache;
+
+  private constructor(
+    stateDir: string,
+    db: ReturnType<typeof createStateDb>,
+    readonly artifacts: string,
+    readonly actor: Actor,
+  ) {
+    super(stateDir, db);
+    this.hashes = {
+      fileHash: (p, size, mtimeNs) => this.stmt('SELECT hash FROM file_hashes WHERE path = ? AND size = ? AND mtime_ns = ?').get(p, size, mtimeNs)?.hash as string | undefined,
+      saveFileHash: (p, size, mtimeNs, hash) => {
+        this.stmt(
+          `INSERT INTO file_hashes (path, size, mtime_ns, hash) VALUES (?, ?, ?, ?)
+           ON CONFLICT (path) DO UPDATE SET size = excluded.size, mtime_ns = excluded.mtime_ns, hash = excluded.hash`,
+        ).run(p, size, mtimeNs, hash);
+      },
+    };
+  }
+
+  /** Opens (creating if needed) the state folder and its database. */
+  static open(stateDir: string, artifacts: string, actor: Actor): SqliteStore {
+    return new SqliteStore(stateDir, createStateDb(stateDir), artifacts, actor);
+  }
+
+  get location(): string {
+    return this.stateDir;
+  }
+
+  runDir(runId: string): string {
+    return runDirIn(this.artifacts, runId);
+  }
+
+  logPath(runId: string, task: string): string {
+    return logPathIn(this.artifacts, runId, task);
+  }
+
+  record(events: readonly RunEvent[]): void {
+    if (events.length === 0) return;
+    this.transaction(() => {
+      for (const e of events) this.apply(e);
+    });
+  }
+
+  private apply(e: RunEvent): void {
+    switch (e.type) {
+      case 'run-started': {
+        this.stmt(
+          `INSERT INTO runs (id, pipeline, file, status, started_at, params, resumed_from, trigger, agent_pid, agent_start, user_name, host, path)
+           VALUES (?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        ).run(e.runId, e.pipeline, e.file, e.startedAt, JSON.stringify(e.params), e.resumedFrom, e.trigger, process.pid, this.agentStart, this.actor.user, this.actor.host, e.path);
+        const insert = this.stmt(`INSERT INTO tasks (run_id, task, position, status) VALUES (?, ?, ?, 'pending')`);
+        e.tasks.forEach((t, i) => insert.run(e.runId, t, i));
+        return;
+      }
+      case 'task-started':
+        this.stmt(`INSERT INTO attempts (run_id, task, attempt, status, started_at, pid, log, user_name, host) VALUES (?, ?, ?, 'running', ?, ?, ?, ?, ?)`).run(
+          e.runId,
+          e.task,
+          e.attempt,
+          e.at,
+          e.pid,
+          e.log,
+          this.actor.user,
+          this.actor.host,
+        );
+        this.stmt(`UPDATE tasks SET status = 'running', attempts = ? WHERE run_id = ? AND task = ?`).run(e.attempt, e.runId, e.task);
+        return;
+      case 'task-retrying':
+        this.stmt(`UPDATE attempts SET status = 'failed', ended_at = ?, exit_code = ?, message = ? WHERE run_id = ? AND task = ? AND attempt = ?`).run(
+          e.at,
+          e.exitCode,
+          e.reason,
+          e.runId,
+          e.task,
+          e.attempt,
+        );
+        this.stmt(`UPDATE tasks SET status = 'pending', exit_code = ? WHERE run_id = ? AND task = ?`).run(e.exitCode, e.runId, e.task);
+        return;
+      case 'task-finished':
+        this.stmt(
+          `UPDATE tasks SET status = ?, attempts = ?, exit_code = ?, duration_ms = ?, cached = ?, fingerprint = ?, message = ?
+           WHERE run_id = ? AND task = ?`,
+        ).run(e.status, e.attempts, e.exitCode, e.durationMs, e.cached ? 1 : 0, e.fingerprint, e.message, e.runId, e.task);
+        if (e.attempts > 0) {
+          this.stmt(
+            `UPDATE attempts SET status = ?, ended_at = ?, exit_code = ?, message = ?
+             WHERE run_id = ? AND task = ? AND attempt = ? AND status = 'running'`,
+          ).run(e.status, e.at, e.exitCode, e.message, e.runId, e.task, e.attempts);
+        }
+        if (e.status === 'succeeded' && e.fingerprint) {
+          this.stmt(
+            `INSERT INTO cache (file, task, fingerprint, run_id) SELECT file, ?, ?, id FROM runs WHERE id = ?
+             ON CONFLICT (file, task) DO UPDATE SET fingerprint = excluded.fingerprint, run_id = excluded.run_id`,
+          ).run(e.task, e.fingerprint, e.runId);
+        }
+        return;
+      case 'run-finished':
+        this.stmt(`UPDATE runs SET status = ?, ended_at = ?, message = ? WHERE id = ?`).run(e.status, e.endedAt, e.message, e.runId);
+        return;
+      default:
+        unreachable(e);
+    }
+  }
+
+  async reserveRunId(id: string): Promise<boolean> {
+    const r = this.stmt('INSERT OR IGNORE INTO run_ids (id, reserved_at) VALUES (?, ?)').run(id, new Date().toISOString());
+    return Number(r.changes) === 1;
+  }
+
+  async resolveRunId(ref: string, file?: string): Promise<string | undefined> {
+    if (ref !== 'last') return this.stmt('SELECT id FROM runs WHERE id = ?').get(ref)?.id as string | undefined;
+    const row = file
+      ? this.stmt('SELECT id FROM runs WHERE file = ? ORDER BY started_at DESC, rowid DESC LIMIT 1').get(file)
+      : this.stmt('SELECT id FROM runs ORDER BY started_at DESC, rowid DESC LIMIT 1').get();
+    return row?.id as string | undefined;
+  }
+
+  async run(id: string): Promise<{ record: RunRecord; summary: RunSummary } | undefined> {
+    return this.runNow(id);
+  }
+
+  /** `run` without waiting: for the end of a CLI run, which prints it at once. */
+  runNow(id: string): { record: RunRecord; summary: RunSummary } | undefined {
+    const row = this.stmt('SELECT * FROM runs WHERE id = ?').get(id);
+    if (!row) return undefined;
+    const tasks = this.stmt('SELECT * FROM tasks WHERE run_id = ? ORDER BY position').all(id).map(taskRecord);
+    const summary = runSummary(row, countStatuses(tasks));
+    const { id: runId, pipeline, status, startedAt, endedAt, params } = summary;
+    return { record: { id: runId, pipeline, status, startedAt, endedAt, params, tasks }, summary };
+  }
+
+  async runs(opts: { file?: string; limit?: number; user?: string } = {}): Promise<RunSummary[]> {
+    const limit = opts.limit ?? 50;
+    const where: string[] = [];
+    const args: (string | number)[] = [];
+    if (opts.file) {
+      where.push('file = ?');
+      args.push(opts.file);
+    }
+    if (opts.user) {
+      where.push('user_name = ?');
+      args.push(opts.user);
+    }
+    const rows = this.stmt(`SELECT * FROM runs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY started_at DESC, rowid DESC LIMIT ?`).all(...args, limit);
+    const count = this.stmt('SELECT status, count(*) AS n FROM tasks WHERE run_id = ? GROUP BY status');
+    return rows.map((r) => {
+      const counts: Partial<Record<TaskStatus, number>> = {};
+      for (const c of count.all(r.id as string)) counts[c.status as TaskStatus] = Number(c.n);
+      return runSummary(r, counts);
+    });
+  }
+
+  async cacheEntries(file: string): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    for (const r of this.stmt('SELECT task, fingerprint FROM cache WHERE file = ?').all(file)) out.set(r.task as string, r.fingerprint as string);
+    return out;
+  }
+
+  async sharedCache(fingerprints: readonly string[]): Promise<Map<string, SharedCacheEntry>> {
+    const out = new Map<string, SharedCacheEntry>();
+    const get = this.stmt('SELECT * FROM shared_cache WHERE fingerprint = ?');
+    for (const fp of fingerprints) {
+      const r = get.get(fp);
+      if (r) out.set(fp, sharedEntry(r));
+    }
+    return out;
+  }
+
+  async saveSharedCache(e: SharedCacheEntry): Promise<void> {
+    this.stmt(
+      `INSERT INTO shared_cache (fingerprint, task, run_id, user_name, host, outputs, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (fingerprint) DO UPDATE SET task = excluded.task, run_id = excluded.run_id, user_name = excluded.user_name,
+         host = excluded.host, outputs = excluded.outputs, created_at = excluded.created_at`,
+    ).run(e.fingerprint, e.task, e.runId, e.user, e.host, JSON.stringify(e.outputs), new Date().toISOString());
+  }
+
+  async runningRuns(): Promise<OwnedRun[]> {
+    return this.stmt(`SELECT id, agent_pid, agent_start FROM runs WHERE status = 'running' AND (host IS NULL OR host = ?)`)
+      .all(this.actor.host)
+      .map((r) => ({ id: r.id as string, agentPid: Number(r.agent_pid), agentStart: (r.agent_start as string | null) ?? null }));
+  }
+
+  async runningAttempts(runId: string): Promise<OrphanAttempt[]> {
+    return this.stmt(`SELECT task, attempt, pid, log FROM attempts WHERE run_id = ? AND status = 'running'`)
+      .all(runId)
+      .map((r) => ({
+        runId,
+        task: r.task as string,
+        attempt: Number(r.attempt),
+        pid: r.pid === null ? null : Number(r.pid),
+        log: (r.log as string | null) ?? null,
+      }));
+  }
+
+  async taskLogState(runId: string, task: string): Promise<TaskLogState | undefined> {
+    const r = this.stmt(
+      `SELECT t.status, t.attempts, a.log FROM tasks t
+       LEFT JOIN attempts a ON a.run_id = t.run_id AND a.task = t.task AND a.attempt = t.attempts
+       WHERE t.run_id = ? AND t.task = ?`,
+    ).get(runId, task);
+    return r ? { status: r.status as TaskStatus, attempt: Number(r.attempts), log: (r.log as string | null) ?? null } : undefined;
+  }
+
+  async markInterrupted(runId: string, at: string, message: string): Promise<void> {
+    this.transaction(() => {
+      this.stmt(`UPDATE attempts SET status = 'interrupted', ended_at = ?, message = ? WHERE run_id = ? AND status = 'running'`).run(at, message, runId);
+      this.stmt(`UPDATE tasks SET status = 'interrupted', message = ? WHERE run_id = ? AND status IN ('pending', 'running')`).run(message, runId);
+      this.stmt(`UPDATE runs SET status = 'interrupted', ended_at = ?, message = ? WHERE id = ? AND status = 'running'`).run(at, message, runId);
+    });
+  }
+
+  async claimFire(schedule: string, fireAt: string): Promise<boolean> {
+    const r = this.stmt('INSERT OR IGNORE INTO schedule_claims (schedule, fire_at) VALUES (?, ?)').run(schedule, fireAt);
+    return Number(r.changes) === 1;
+  }
+
+  async lease(name: string, holder: string, ttlMs: number): Promise<LeaseHolder> {
+    return this.transaction(() => {
+      const now = Date.now();
+      this.stmt(
+        `INSERT INTO leases (name, holder, user_name, host, pid, expires_at) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, user_name = excluded.user_name, host = excluded.host,
+           pid = excluded.pid, expires_at = excluded.expires_at
+         WHERE leases.holder = excluded.holder OR leases.expires_at < ?`,
+      ).run(name, holder, this.actor.user, this.actor.host, process.pid, now + ttlMs, now);
+      return leaseHolder(this.stmt('SELECT * FROM leases WHERE name = ?').get(name)!);
+    });
+  }
+
+  async releaseLease(name: string, holder: string): Promise<void> {
+    this.stmt('DELETE FROM leases WHERE name = ? AND holder = ?').run(name, holder);
+  }
+
+  async info(): Promise<StoreInfo> {
+    const n = (sql: string) => Number(this.stmt(sql).get()!.n);
+    return {
+      kind: 'sqlite',
+      location: this.location,
+      artifacts: this.artifacts,
+      schemaVersion: SQLITE_SCHEMA_VERSION,
+      counts: {
+        runs: n('SELECT count(*) AS n FROM runs'),
+        tasks: n('SELECT count(*) AS n FROM tasks'),
+        attempts: n('SELECT count(*) AS n FROM attempts'),
+        models: n('SELECT count(DISTINCT name) AS n FROM model_versions'),
+        modelVersions: n('SELECT count(*) AS n FROM model_versions'),
+        cacheEntries: n('SELECT count(*) AS n FROM cache'),
+        sharedCacheEntries: n('SELECT count(*) AS n FROM shared_cache'),
+      },
+      users: this.stmt(`SELECT DISTINCT user_name || '@' || host AS u FROM runs WHERE user_name IS NOT NULL ORDER BY u`)
+        .all()
+        .map((r) => r.u as string),
+      leases: this.stmt('SELECT * FROM leases ORDER BY name')
+        .all()
+        .map((r) => ({ name: r.name as string, ...leaseHolder(r) })),
+    };
+  }
+
+  override async close(): Promise<void> {
+    super.close();
+  }
+}
+
+export function sharedEntry(r: Record<string, unknown>): SharedCacheEntry {
+  return {
+    fingerprint: r.fingerprint as string,
+    runId: r.run_id as string,
+    task: r.task as string,
+    user: r.user_name as string,
+    host: r.host as string,
+    outputs: (typeof r.outputs === 'string' ? JSON.parse(r.outputs) : r.outputs) as SharedCacheEntry['outputs'],
+  };
+}
+
+export function leaseHolder(r: Record<string, unknown>): LeaseHolder {
+  return { holder: r.holder as string, user: r.user_name as string, host: r.host as string, pid: Number(r.pid), expiresAt: Number(r.expires_at) };
+}
