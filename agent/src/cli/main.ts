@@ -8,10 +8,11 @@ import { runCommand } from './run';
 import { runsCommand } from './runs';
 import { agentCommand } from './agent';
 import { serveCommand } from './serve';
+import { storeCommand } from './store';
 import { validateCommand } from './validate';
 
 /** Every sub-command, in the order `mlops --help` lists them. */
-export const COMMANDS: Command[] = [validateCommand, runCommand, runsCommand, agentCommand, serveCommand, dagCommand, devcontainerCommand, modelsCommand, featuresCommand];
+export const COMMANDS: Command[] = [validateCommand, runCommand, runsCommand, agentCommand, serveCommand, dagCommand, devcontainerCommand, modelsCommand, featuresCommand, storeCommand];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

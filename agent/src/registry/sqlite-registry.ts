@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import type { ModelArtifacts, ModelVersion } from '../../../core/src/catalog/index';
 import { createStateDb, openExistingStateDb, StateDb } from '../state/sqlite';
 import { err, ok, type Result } from '../util/result';
-import { CHANGED_FILE, checkAlias, checkTagKey, RegistrySnapshot, type Provenance, type Registry } from './registry';
+import { CHANGED_FILE, checkAlias, checkTagKey, RegistrySnapshot, type Provenance, type Registry, type SnapshotRows } from './registry';
 
 /**
  * The model store in the state folder's SQLite database. It opens its own connection, so it
@@ -38,12 +38,17 @@ export class SqliteRegistry extends StateDb implements Registry {
   }
 
   async snapshot(): Promise<RegistrySnapshot> {
-    return new RegistrySnapshot({
-      versions: this.stmt('SELECT * FROM model_versions').all(),
+    return new RegistrySnapshot(this.rows());
+  }
+
+  /** The raw rows, oldest version first: what `mlops store migrate` copies. */
+  rows(): SnapshotRows {
+    return {
+      versions: this.stmt('SELECT * FROM model_versions ORDER BY name, version').all(),
       aliases: this.stmt('SELECT name, alias, version FROM model_aliases').all(),
       tags: this.stmt('SELECT name, version, key, value FROM model_tags').all(),
       features: this.stmt('SELECT name, version, view, fingerprint FROM model_features').all(),
-    });
+    };
   }
 
   async register(name: string, artifacts: ModelArtifacts, from: Provenance): Promise<ModelVersion> {

@@ -294,10 +294,29 @@ export class SqliteStore extends StateDb implements Store {
     };
   }
 
+  /** This store's id (made once, when the team-store tables were added): where migrated rows came from. */
+  storeId(): string {
+    return this.stmt(`SELECT value FROM store_meta WHERE key = 'id'`).get()!.value as string;
+  }
+
+  /** Every run with its tasks and attempts, the cache and uploaded outputs: what `mlops store migrate` copies. */
+  exportHistory(): { runs: Row[]; tasks: Row[]; attempts: Row[]; cache: Row[]; sharedCache: Row[] } {
+    const all = (sql: string) => this.stmt(sql).all() as Row[];
+    return {
+      runs: all('SELECT * FROM runs ORDER BY started_at, rowid'),
+      tasks: all('SELECT * FROM tasks'),
+      attempts: all('SELECT * FROM attempts'),
+      cache: all('SELECT * FROM cache'),
+      sharedCache: all('SELECT * FROM shared_cache'),
+    };
+  }
+
   override async close(): Promise<void> {
     super.close();
   }
 }
+
+type Row = Record<string, unknown>;
 
 export function sharedEntry(r: Record<string, unknown>): SharedCacheEntry {
   return {

@@ -253,8 +253,52 @@ export class PgStore implements Store {
     };
   }
 
+  /** One transaction on the store's connection (for `mlops store migrate`). */
+  transaction<T>(fn: (q: (sql: string, params?: unknown[]) => Promise<Record<string, unknown>[]>) => Promise<T>): Promise<T> {
+    return this.conn.transaction(fn);
+  }
+
   async close(): Promise<void> {
     await this.conn.close();
     await this.local.close();
   }
+}
+
+/** A local history's rows, as `mlops store migrate` copies them. */
+export interface HistoryRows {
+  runs: Record<string, unknown>[];
+  tasks: Record<string, unknown>[];
+  attempts: Record<string, unknown>[];
+  cache: Record<string, unknown>[];
+  sharedCache: Record<string, unknown>[];
+}
+
+const COLUMNS = {
+  runs: 'id, pipeline, file, path, status, started_at, ended_at, params, resumed_from, trigger, message, agent_pid, agent_start, user_name, host',
+  tasks: 'run_id, task, position, status, attempts, exit_code, duration_ms, cached, fingerprint, message',
+  attempts: 'run_id, task, attempt, status, started_at, ended_at, exit_code, pid, message, log, user_name, host',
+  cache: 'file, task, fingerprint, run_id',
+  shared_cache: 'fingerprint, task, run_id, user_name, host, outputs, created_at',
+};
+
+/**
+ * Copies a local history into the team store in one transaction; rows it already has are
+ * kept as they are, so copying twice changes nothing. Returns how many runs were new.
+ */
+export async function importHistory(store: PgStore, h: HistoryRows): Promise<number> {
+  return store.transaction(async (q) => {
+    const put = async (table: keyof typeof COLUMNS, rows: Record<string, unknown>[]) => {
+      if (rows.length === 0) return 0;
+      const cols = COLUMNS[table];
+      const r = await q(`INSERT INTO ${table} (${cols}) SELECT ${cols} FROM jsonb_populate_recordset(NULL::${table}, $1::jsonb) ON CONFLICT DO NOTHING RETURNING 1`, [JSON.stringify(rows)]);
+      return r.length;
+    };
+    const added = await put('runs', h.runs.map((r) => ({ ...r, params: typeof r.params === 'string' ? JSON.parse(r.params) : r.params })));
+    await q(`INSERT INTO run_ids (id, reserved_at) SELECT x->>'id', x->>'started_at' FROM jsonb_array_elements($1::jsonb) AS x ON CONFLICT DO NOTHING`, [JSON.stringify(h.runs)]);
+    await put('tasks', h.tasks.map((t) => ({ ...t, cached: t.cached === 1 || t.cached === true })));
+    await put('attempts', h.attempts);
+    await put('cache', h.cache);
+    await put('shared_cache', h.sharedCache.map((s) => ({ ...s, outputs: typeof s.outputs === 'string' ? JSON.parse(s.outputs) : s.outputs })));
+    return added;
+  });
 }
