@@ -65,22 +65,37 @@ export class InputHasher {
 /**
  * A task's fingerprint: everything that decides what it produces — the interpolated
  * command, environment, executor and image, the params it uses, the content of its
- * inputs, its outputs' paths and its upstream tasks' fingerprints.
+ * inputs, its outputs' paths and its upstream tasks' fingerprints. It does not depend on
+ * where the working copy is: paths count relative to the workspace root, and the root
+ * itself, wherever it appears in the command or environment, counts as `${root}` — so two
+ * working copies of one project (other folders, users, machines) agree on it, which is
+ * what lets a team store share results between them.
  */
 export function fingerprint(task: PlannedTask, upstream: Record<string, string | null>, hasher: InputHasher): string {
+  const rel = (p: string) => relativeToRoot(task.root, p);
+  const portable = (s: string) => (task.root.length > 1 ? s.split(task.root).join('${root}') : s);
   const material = {
-    v: 1,
-    command: task.command,
-    env: Object.entries(task.env).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+    v: 2,
+    command: portable(task.command),
+    env: Object.entries(task.env)
+      .map(([k, v]) => [k, portable(v)])
+      .sort(([a], [b]) => (a! < b! ? -1 : a! > b! ? 1 : 0)),
     executor: task.executor,
     image: task.executor === 'docker' ? task.image : null,
-    workdir: task.workdir,
+    workdir: rel(task.workdir),
     params: task.usedParams,
-    inputs: task.inputs.map((i) => [i, hasher.hash(i)]),
-    outputs: task.outputs,
+    inputs: task.inputs.map((i) => [rel(i), hasher.hash(i)]),
+    outputs: task.outputs.map(rel),
     upstream,
   };
   return createHash('sha256').update(JSON.stringify(material)).digest('hex');
+}
+
+/** `p` relative to the workspace root in POSIX form ('.' for the root); absolute when outside it. */
+export function relativeToRoot(root: string, p: string): string {
+  const r = path.relative(root, p);
+  if (r === '') return '.';
+  return r.startsWith('..') || path.isAbsolute(r) ? p : r.split(path.sep).join('/');
 }
 
 /** A task is reused when caching is on, its fingerprint matches its last success and its outputs exist. */

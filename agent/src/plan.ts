@@ -57,6 +57,8 @@ export interface PlannedTask {
   retries: RetryPolicy;
   timeoutMs: number | null;
   cache: boolean;
+  /** `cache: shared`: upload the outputs after each success, for every agent of the store. */
+  share: boolean;
 }
 
 /** What `mlops run` was asked to do, after parsing. */
@@ -299,7 +301,8 @@ function planTask(loaded: LoadedPipeline, t: Task, runId: string, params: Record
       factor: retries?.factor?.value ?? DEFAULT_FACTOR,
     },
     timeoutMs: timeout === undefined ? null : typeof timeout.value === 'number' ? timeout.value * 1000 : (parseDuration(timeout.value) ?? null),
-    cache: effective(p, t, 'cache')?.value ?? true,
+    cache: (effective(p, t, 'cache')?.value ?? true) !== false,
+    share: effective(p, t, 'cache')?.value === 'shared',
   });
 }
 

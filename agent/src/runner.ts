@@ -7,10 +7,12 @@ import { fingerprint, InputHasher, isCacheHit } from './fingerprint';
 import { loadPipelineFile, type LoadedPipeline } from './load';
 import { makePlan, resolveParams, resumeSelection, selectTasks, workspacePath, type ExecutorKind, type Plan, type PlanInput } from './plan';
 import { registerModels } from './registry/hook';
+import { Uploads } from './cache/uploads';
+import { restoreOutputs } from './cache/shared-cache';
 import type { ResourcePool } from './schedule/capacity';
 import { Scheduler } from './schedule/scheduler';
 import type { StoreConfig } from './state/config';
-import type { Store } from './state/store';
+import type { SharedCacheEntry, Store } from './state/store';
 import { err, ok, type Result } from './util/result';
 
 /** What a run needs from the process that hosts it (CLI, RPC agent, serve). */
@@ -63,6 +65,9 @@ export async function startRun(host: RunHost, req: RunRequest, trigger: RunTrigg
   fs.mkdirSync(store.runDir(runId), { recursive: true });
   const hasher = new InputHasher(store.hashes);
   const force = plan.value.force;
+  // Successes anyone uploaded (cache: shared), read once: decisions never wait for the store.
+  const shared = force ? new Map<string, SharedCacheEntry>() : await store.sharedCacheFor(plan.value.tasks.filter((t) => t.cache).map((t) => t.id));
+  const uploads = new Uploads(store, plan.value);
   const scheduler = new Scheduler(
     plan.value,
     { parallel: Math.max(1, req.parallel ?? host.pool.capacity.cpu), keepGoing: req.keepGoing ?? false, pool: host.pool, trigger },
@@ -70,12 +75,16 @@ export async function startRun(host: RunHost, req: RunRequest, trigger: RunTrigg
       executors,
       decide: (task, upstream) => {
         const fp = fingerprint(task, upstream, hasher);
-        return { fingerprint: fp, cached: isCacheHit(task, fp, cache.get(task.id), force) };
+        if (isCacheHit(task, fp, cache.get(task.id), force)) return { fingerprint: fp, cached: true };
+        const up = task.cache ? shared.get(fp) : undefined;
+        if (up && restoreOutputs(up, task, store.artifacts, hasher)) return { fingerprint: fp, cached: true, message: `restored from run ${up.runId} by ${up.user}@${up.host}` };
+        return { fingerprint: fp, cached: false };
       },
       logPath: (task) => store.logPath(runId, task),
       commit: (events) => {
         const after = () => {
           registerModels(plan.value, host.config, events);
+          uploads.add(events);
           host.onEvents(events);
         };
         const pending = store.record(events);
@@ -84,7 +93,13 @@ export async function startRun(host: RunHost, req: RunRequest, trigger: RunTrigg
       },
     },
   );
-  const done = scheduler.run().finally(() => Promise.all(Object.values(executors).map((ex) => ex.dispose())));
+  const done = scheduler
+    .run()
+    .then(async (status) => {
+      await uploads.settled();
+      return status;
+    })
+    .finally(() => Promise.all(Object.values(executors).map((ex) => ex.dispose())));
   return ok({ id: runId, plan: plan.value, done, cancel: (force?: boolean) => scheduler.cancel(force) });
 }
 

@@ -141,6 +141,13 @@ describe('plan', () => {
     assert.notEqual(fingerprint({ ...train, usedParams: { ...train.usedParams, lr: '0.6' } }, { ingest: 'up1' }, hasher), base, 'used params');
     assert.equal(fingerprint({ ...train, image: 'other:1' }, { ingest: 'up1' }, hasher), base, 'a local task does not depend on the image');
     assert.notEqual(fingerprint({ ...train, executor: 'docker', image: 'a:1' }, { ingest: 'up1' }, hasher), fingerprint({ ...train, executor: 'docker', image: 'a:2' }, { ingest: 'up1' }, hasher), 'a docker task does');
+    // Another working copy of the same project, elsewhere: the same fingerprint.
+    const elsewhere = project({ 'copy/x': '' });
+    const moved = (p: string) => p.split(loaded.root).join(`${elsewhere}/copy`);
+    fs.mkdirSync(path.join(elsewhere, 'copy', path.relative(loaded.root, loaded.dir), 'data'), { recursive: true });
+    fs.writeFileSync(moved(path.join(loaded.dir, 'data/raw.csv')), 'a,b\n');
+    const copy = { ...train, root: `${elsewhere}/copy`, workdir: moved(train.workdir), inputs: train.inputs.map(moved), outputs: train.outputs.map(moved), command: moved(train.command) };
+    assert.equal(fingerprint(copy, { ingest: 'up1' }, hasher), base, 'where the working copy is');
     fs.writeFileSync(path.join(loaded.dir, 'data/raw.csv'), 'a,b\n1,2\n');
     assert.notEqual(fingerprint(train, { ingest: 'up1' }, hasher), base, 'input content');
   });

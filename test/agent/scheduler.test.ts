@@ -55,6 +55,7 @@ function taskOf(id: string, upstream: string[] = [], extra: Partial<PlannedTask>
     image: null,
     workdir: '/tmp',
     root: '/tmp',
+    share: false,
     env: {},
     upstream,
     inputs: [],

@@ -177,7 +177,8 @@ for (const kind of ['sqlite', 'postgres'] as const) {
     it('keeps uploaded outputs by fingerprint', async () => {
       const entry = { fingerprint: 'f1', runId: 'r1', task: 'a', user: 'ana', host: 'laptop-1', outputs: [{ path: 'out.txt', kind: 'file' as const, sha256: 'cafe', files: [] }] };
       await store.saveSharedCache(entry);
-      assert.deepEqual([...(await store.sharedCache(['f1', 'f2']))], [['f1', entry]]);
+      assert.deepEqual([...(await store.sharedCacheFor(['a', 'b']))], [['f1', entry]]);
+      assert.deepEqual([...(await store.sharedCacheFor(['b']))], []);
     });
 
     {

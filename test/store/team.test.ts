@@ -179,4 +179,41 @@ tasks:
     const staging = await sql(url, `SELECT version FROM model_aliases WHERE name = 'churn' AND alias = 'staging'`);
     assert.deepEqual(staging.map((r) => Number(r.version)), [teamVersions + 2]);
   });
+
+  it('restores a cache: shared task from another working copy instead of running it', async () => {
+    const files = {
+      's.pipeline.yaml': `version: 1
+name: shared
+tasks:
+  build:
+    run: mkdir -p out/parts && echo ran >> ran.log && cat in.txt in.txt > out/data.txt && echo part > out/parts/p1.txt
+    inputs: [in.txt]
+    outputs: [out/data.txt, out/parts]
+    cache: shared
+  use:
+    run: cat out/data.txt out/parts/p1.txt > used.txt
+    inputs: [out/data.txt]
+    outputs: [used.txt]
+`,
+      'in.txt': 'hello\n',
+    };
+    const a = workingCopy(files);
+    const first = JSON.parse(ok(await mlops(['run', 's.pipeline.yaml', '--format', 'json'], a, env('ana')), 'first run').stdout) as { id: string; tasks: { id: string; status: string }[] };
+    assert.deepEqual(first.tasks.map((t) => t.status), ['succeeded', 'succeeded']);
+    const uploaded = await sql(url, `SELECT task, run_id, user_name FROM shared_cache WHERE task IN ('build', 'use')`);
+    assert.deepEqual(uploaded, [{ task: 'build', run_id: first.id, user_name: 'ana' }], 'only the cache: shared task is uploaded');
+
+    const b = workingCopy(files);
+    const second = ok(await mlops(['run', 's.pipeline.yaml'], b, env('bo')), 'second run');
+    assert.match(second.stdout, new RegExp(`^○ build cached \\(restored from run ${first.id} by ana@ana-laptop\\)$`, 'm'));
+    assert.match(second.stdout, /^✓ use /m);
+    assert.equal(fs.existsSync(path.join(b, 'ran.log')), false, 'the restored task did not run');
+    assert.equal(fs.readFileSync(path.join(b, 'out/data.txt'), 'utf8'), 'hello\nhello\n');
+    assert.equal(fs.readFileSync(path.join(b, 'used.txt'), 'utf8'), 'hello\nhello\npart\n');
+
+    const c = workingCopy({ ...files, 'in.txt': 'other\n' });
+    const third = JSON.parse(ok(await mlops(['run', 's.pipeline.yaml', '--format', 'json'], c, env('cy')), 'third run').stdout) as { tasks: { id: string; status: string }[] };
+    assert.deepEqual(third.tasks.map((t) => t.status), ['succeeded', 'succeeded'], 'other input, other fingerprint: it runs');
+    assert.equal(fs.readFileSync(path.join(c, 'ran.log'), 'utf8'), 'ran\n');
+  });
 });

@@ -8,7 +8,7 @@ import { neverFits, type ResourcePool } from './capacity';
 import { backoffDelay, mayRetry } from './retry';
 
 /** The cache decision for a task about to run, made once its upstream tasks are done. */
-export type Decide = (task: PlannedTask, upstream: Record<string, string | null>) => { fingerprint: string; cached: boolean };
+export type Decide = (task: PlannedTask, upstream: Record<string, string | null>) => { fingerprint: string; cached: boolean; message?: string };
 
 export interface SchedulerOptions {
   /** At most this many tasks run at once. */
@@ -344,7 +344,7 @@ export class Scheduler {
         slot.fingerprint = d.fingerprint;
         if (d.cached) {
           this.ready[i] = null;
-          this.end(slot, 'cached', { message: 'unchanged since its last success; outputs reused' });
+          this.end(slot, 'cached', { message: d.message ?? 'unchanged since its last success; outputs reused' });
           this.release(slot);
           continue;
         }

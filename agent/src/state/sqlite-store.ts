@@ -194,13 +194,12 @@ export class SqliteStore extends StateDb implements Store {
     return out;
   }
 
-  async sharedCache(fingerprints: readonly string[]): Promise<Map<string, SharedCacheEntry>> {
+  async sharedCacheFor(tasks: readonly string[]): Promise<Map<string, SharedCacheEntry>> {
     const out = new Map<string, SharedCacheEntry>();
-    const get = this.stmt('SELECT * FROM shared_cache WHERE fingerprint = ?');
-    for (const fp of fingerprints) {
-      const r = get.get(fp);
-      if (r) out.set(fp, sharedEntry(r));
-    }
+    // Most local histories have none: one cheap look before asking per task.
+    if (!this.stmt('SELECT 1 FROM shared_cache LIMIT 1').get()) return out;
+    const get = this.stmt('SELECT * FROM shared_cache WHERE task = ?');
+    for (const t of tasks) for (const r of get.all(t)) out.set(r.fingerprint as string, sharedEntry(r));
     return out;
   }
 

@@ -108,8 +108,8 @@ export interface Store {
   runs(opts?: { file?: string; limit?: number; user?: string }): Promise<RunSummary[]>;
   /** The fingerprint of each task's last successful execution, for one pipeline file. */
   cacheEntries(file: string): Promise<Map<string, string>>;
-  /** Uploaded successes with one of these fingerprints. */
-  sharedCache(fingerprints: readonly string[]): Promise<Map<string, SharedCacheEntry>>;
+  /** Uploaded successes of tasks with these ids, by fingerprint (read once when a run starts). */
+  sharedCacheFor(tasks: readonly string[]): Promise<Map<string, SharedCacheEntry>>;
   /** Records that a success's outputs are in the artifact folder. */
   saveSharedCache(entry: SharedCacheEntry): Promise<void>;
   /** Runs of this machine still marked running, with the process that owns each. */

@@ -87,7 +87,8 @@ export class LineView implements RunView {
       case 'succeeded':
         return `${c.green('✓')} ${e.task} ${c.dim(formatDuration(e.durationMs ?? 0))}${e.attempts > 1 ? c.dim(` (attempt ${e.attempts})`) : ''}\n`;
       case 'cached':
-        return `${c.blue('○')} ${e.task} ${c.dim('cached')}\n`;
+        // Restored from someone else's upload: say whose, as that is news to this working copy.
+        return `${c.blue('○')} ${e.task} ${c.dim(e.message?.startsWith('restored from run ') ? `cached (${e.message})` : 'cached')}\n`;
       case 'failed':
         return `${c.red('✗')} ${e.task} ${e.message ?? 'failed'}${log}\n`;
       case 'skipped':

@@ -152,7 +152,7 @@ function readSettings(m: YMap, s: TaskSettings): void {
         }
         break;
       case 'cache':
-        s.cache = scalar<boolean>(v, 'boolean');
+        s.cache = v?.kind === 'scalar' && v.value === 'shared' ? { value: 'shared', span: v.span } : scalar<boolean>(v, 'boolean');
         break;
       case 'workdir':
         s.workdir = str(v);

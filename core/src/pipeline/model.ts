@@ -81,7 +81,8 @@ export interface TaskSettings {
   retries?: RetryPolicy & { span: Span };
   timeout?: Located<string | number>;
   env: Map<string, Located<string>>;
-  cache?: Located<boolean>;
+  /** true (the default), false, or 'shared': also upload the outputs for every agent of a team store. */
+  cache?: Located<boolean | 'shared'>;
   workdir?: Located<string>;
   features: Located<string>[];
   description?: Located<string>;

@@ -161,10 +161,10 @@ export class PgStore implements Store {
     return out;
   }
 
-  async sharedCache(fingerprints: readonly string[]): Promise<Map<string, SharedCacheEntry>> {
+  async sharedCacheFor(tasks: readonly string[]): Promise<Map<string, SharedCacheEntry>> {
     const out = new Map<string, SharedCacheEntry>();
-    if (fingerprints.length === 0) return out;
-    for (const r of await this.conn.query('SELECT * FROM shared_cache WHERE fingerprint = ANY($1)', [fingerprints])) out.set(r.fingerprint as string, sharedEntry(r));
+    if (tasks.length === 0) return out;
+    for (const r of await this.conn.query('SELECT * FROM shared_cache WHERE task = ANY($1)', [tasks])) out.set(r.fingerprint as string, sharedEntry(r));
     return out;
   }
 
