@@ -35,7 +35,11 @@ export class AgentHost {
     this.triggers = new Triggers({
       root,
       now: () => new Date(Date.now() + offset),
-      claim: (file, cron, at) => this.leases.claim(file, cron, at),
+      claim: async (file, cron, at) => {
+        const mine = await this.leases.claim(file, cron, at);
+        if (!mine) this.log(`schedule of ${file} at ${at.toISOString()}: another agent fires it`);
+        return mine;
+      },
       fire: (file, at) => void this.fire(file, at),
       setTimer: (fn, ms) => setTimeout(fn, ms),
       clearTimer: (t) => clearTimeout(t),

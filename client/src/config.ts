@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import type { StoreSettings } from './agent/team-store';
 import { runOptionsOf, type RunOptions } from './runs/run-options';
 
 /** The extension's settings (`mlops.*`), typed, read fresh on every access. */
@@ -31,6 +32,11 @@ export class Config {
       keepGoing: this.cfg.get<boolean>('run.keepGoing', false),
       pull: this.cfg.get<boolean>('run.pullImages', false),
     });
+  }
+
+  /** The team store (`mlops.store.url`, `mlops.store.artifacts`); empty strings for the folder's own `.mlops/`. */
+  get store(): StoreSettings {
+    return { url: this.cfg.get<string>('store.url', '').trim(), artifacts: this.cfg.get<string>('store.artifacts', '').trim() };
   }
 
   /** True when a configuration change touches any `mlops.*` setting. */

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { Agents } from './agent/agents';
+import { TeamStore } from './agent/team-store';
 import { bundledAgent } from './catalog/agent-json';
 import { CatalogViews } from './catalog/catalog-views';
 import { registerCommands } from './commands/index';
@@ -17,12 +18,15 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   ctx = new Ctx(context);
   const c = ctx;
   const agentScript = context.asAbsolutePath('dist/agent.js');
+  // Where runs and models are recorded: the folder's .mlops/, or the team store of the settings.
+  const team = new TeamStore(context.secrets, () => c.config.store);
+  await team.load();
   // The CLI calls of the Models, Features and Dev Container commands.
-  const launcher = bundledAgent(agentScript);
+  const launcher = bundledAgent(agentScript, () => team.env());
   // The local agent (one per workspace folder) and the runs it reports.
-  const agents = new Agents({ script: agentScript, output: c.output, trace: () => c.config.traceAgent });
+  const agents = new Agents({ script: agentScript, output: c.output, trace: () => c.config.traceAgent, env: () => team.env() });
   c.pushExtension(agents);
-  const runs = new Runs(agents, (line) => c.output.appendLine(line));
+  const runs = new Runs(agents, (line) => c.output.appendLine(line), context.workspaceState);
   c.pushExtension(runs);
   const dag = new DagViews({
     extensionUri: context.extensionUri,
@@ -41,8 +45,39 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   c.pushExtension(runs.onRunFinished(() => catalog.refreshSoon()));
   const devcontainer = new DevcontainerCommands({ extensionUri: context.extensionUri, extensionId: context.extension.id, launcher, output: c.output });
   c.pushExtension(devcontainer);
+  // A changed store: every agent and view starts over on the new one.
+  const storeChanged = async () => {
+    await team.load();
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+    const problem = folder && vscode.workspace.isTrusted ? (await team.check(launcher, folder)).problem : null;
+    if (problem) void vscode.window.showErrorMessage(`MLOps team store: ${problem}`);
+    await agents.restartAll();
+    await runs.reloadAll();
+    catalog.refreshSoon();
+  };
+  c.pushExtension(
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('mlops.store')) void storeChanged();
+    }),
+  );
+  if (c.config.store.url && /^[a-z]+:\/\/[^:/@]*:[^@/]+@/i.test(c.config.store.url)) {
+    void vscode.window.showWarningMessage('mlops.store.url contains a password, which settings files keep in plain text. Remove it from the URL and use "MLOps: Set Team Store Password" instead.');
+  }
+  const storeCommands = {
+    'mlops.store.setPassword': async () => {
+      if (await team.askPassword()) await storeChanged();
+    },
+  };
+  // A team store that refuses the login asks for its password once, then the agents start over.
+  const first = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+  if (c.config.store.url && first && vscode.workspace.isTrusted) {
+    void team.check(launcher, first).then(async ({ problem, asked }) => {
+      if (problem) void vscode.window.showErrorMessage(`MLOps team store: ${problem}`);
+      else if (asked) await agents.restartAll();
+    });
+  }
   // One table per area; each area owns its handlers.
-  registerCommands(c, { ...serverCommands(c), ...runCommands(runs), ...dag.commands(), ...catalog.commands(), ...devcontainer.commands() });
+  registerCommands(c, { ...serverCommands(c), ...runCommands(runs), ...dag.commands(), ...catalog.commands(), ...devcontainer.commands(), ...storeCommands });
   await c.startServer();
 }
 

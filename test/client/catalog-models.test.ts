@@ -59,7 +59,7 @@ describe('client: Models tree contents from a real model store', function () {
         label: 'v2',
         description: '@champion · auc 0.91',
         icon: 'verified',
-        tooltip: { markdown: `**shop-model** version 2 — \`@champion\`\n\nregistered ${v2.createdAt} by run \`${v2.experiment.runId}\`` },
+        tooltip: { markdown: `**shop-model** version 2 — \`@champion\`\n\nregistered ${v2.createdAt} by ${who(v2)} in run \`${v2.experiment.runId}\`` },
         contextValue: 'mlops.modelVersion.mlops',
         collapsible: 'collapsed',
       },
@@ -68,7 +68,7 @@ describe('client: Models tree contents from a real model store', function () {
         label: 'v1',
         description: 'auc 0.91',
         icon: 'versions',
-        tooltip: { markdown: `**shop-model** version 1\n\nregistered ${v1.createdAt} by run \`${v1.experiment.runId}\`` },
+        tooltip: { markdown: `**shop-model** version 1\n\nregistered ${v1.createdAt} by ${who(v1)} in run \`${v1.experiment.runId}\`` },
         contextValue: 'mlops.modelVersion.mlops',
         collapsible: 'collapsed',
       },
@@ -195,7 +195,7 @@ describe('client: Models tree contents from a real model store', function () {
       { description: '@champion · auc 0.91 · stale', icon: 'warning', iconColor: 'list.warningForeground', contextValue: 'mlops.modelVersion.mlops.stale' },
     );
     assert.deepEqual(v.spec.tooltip, {
-      markdown: `**shop-model** version 2 — \`@champion\`\n\nregistered ${v2.createdAt} by run \`${v2.experiment.runId}\`\n\n**Stale** — changed since training:\n\n- featurize source src/featurize.py changed since training`,
+      markdown: `**shop-model** version 2 — \`@champion\`\n\nregistered ${v2.createdAt} by ${who(v2)} in run \`${v2.experiment.runId}\`\n\n**Stale** — changed since training:\n\n- featurize source src/featurize.py changed since training`,
     });
     assert.deepEqual(v.children.map((r) => r.spec.label), ['stale: 1 change since training', ...ARTIFACT_KINDS]);
     const stale = v.children[0]!;
@@ -277,7 +277,7 @@ describe('client: Models tree contents for an MLflow file store', function () {
     // The alias and tag menus of package.json match only `mlops.modelVersion.mlops…`.
     for (const v of versions) assert.doesNotMatch(v.spec.contextValue!, /^mlops\.modelVersion\.mlops/);
     assert.deepEqual(versions[0]!.spec.tooltip, {
-      markdown: `**fraud-detector** version 2 — \`@champion\`\n\nregistered ${new Date(1700000202000).toISOString()} by run \`0f9e8d7c6b5a49382716051423324150\``,
+      markdown: `**fraud-detector** version 2 — \`@champion\`\n\nregistered ${new Date(1700000202000).toISOString()} in run \`0f9e8d7c6b5a49382716051423324150\``,
     });
   });
 
@@ -342,3 +342,8 @@ describe('client: Models tree contents for an MLflow file store', function () {
     assert.equal(code.children[0]!.spec.icon, 'info');
   });
 });
+
+/** `user@host` a version was registered by, as the tooltip shows it. */
+function who(v: { registeredBy: { user: string; host: string | null } | null }): string {
+  return `${v.registeredBy!.user}@${v.registeredBy!.host}`;
+}

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { finished, mlops, project, removeProjects, spawnMlops, stopSpawned, type Result } from '../agent/helpers';
+import { finished, mlops, project, removeProjects, spawnMlops, stopSpawned, waitFor, type Result } from '../agent/helpers';
 import { dropDatabases, freshDatabase, requirePostgres, sql } from './pg';
 
 const PIPELINE = `version: 1
@@ -215,5 +215,67 @@ tasks:
     const third = JSON.parse(ok(await mlops(['run', 's.pipeline.yaml', '--format', 'json'], c, env('cy')), 'third run').stdout) as { tasks: { id: string; status: string }[] };
     assert.deepEqual(third.tasks.map((t) => t.status), ['succeeded', 'succeeded'], 'other input, other fingerprint: it runs');
     assert.equal(fs.readFileSync(path.join(c, 'ran.log'), 'utf8'), 'ran\n');
+  });
+
+  describe('schedules served by two agents', () => {
+    const SCHEDULED = { 'sched.pipeline.yaml': 'version: 1\nname: sched\nschedule: ["* * * * *"]\ntasks:\n  tick: {run: "echo fired >> fired.log"}\n' };
+
+    /** A clock offset that puts the next whole minute about `ms` ahead of now. */
+    function offsetBefore(ms: number): number {
+      const now = Date.now();
+      const next = Math.ceil((now + 1) / 60_000) * 60_000;
+      let offset = next - now - ms;
+      if (offset < 0) offset += 60_000;
+      return offset;
+    }
+
+    /** stderr of a serve process, as it arrives. */
+    function serve(dir: string, user: string, extra: NodeJS.ProcessEnv) {
+      const child = spawnMlops(['serve'], dir, { ...env(user), ...extra });
+      let stderr = '';
+      child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+      child.stdout!.resume();
+      return { child, err: () => stderr };
+    }
+
+    it('fires a schedule once across every agent serving it', async () => {
+      const a = workingCopy(SCHEDULED);
+      const b = workingCopy(SCHEDULED);
+      const clock = { MLOPS_CLOCK_OFFSET_MS: String(offsetBefore(4000)) };
+      const sa = serve(a, 'ana', clock);
+      const sb = serve(b, 'bo', clock);
+      // Barrier: both agents have reached the fire time and decided.
+      const decided = (s: ReturnType<typeof serve>) => /started run \S+|another agent fires it/.test(s.err());
+      await waitFor(() => `both agents to decide on the fire\nana: ${sa.err()}\nbo: ${sb.err()}`, () => decided(sa) && decided(sb), 20_000);
+      const started = [sa, sb].filter((s) => /started run/.test(s.err()));
+      assert.equal(started.length, 1, `ana: ${sa.err()}\nbo: ${sb.err()}`);
+      const runs = await waitFor('the scheduled run to end', async () => {
+        const r = await sql(url, `SELECT id, status FROM runs WHERE trigger = 'schedule' AND pipeline = 'sched'`);
+        return r.length > 0 && r.every((x) => x.status !== 'running') && r;
+      });
+      assert.deepEqual(runs.map((r) => r.status), ['succeeded']);
+      assert.equal([a, b].filter((d) => fs.existsSync(path.join(d, 'fired.log'))).length, 1);
+      sa.child.kill('SIGTERM');
+      sb.child.kill('SIGTERM');
+      await Promise.all([finished(sa.child), finished(sb.child)]);
+    });
+
+    it('hands the schedule to another agent when its holder is killed (SIGKILL)', async () => {
+      await sql(url, `DELETE FROM leases`);
+      const a = workingCopy(SCHEDULED);
+      const b = workingCopy(SCHEDULED);
+      const ttl = { MLOPS_LEASE_TTL_MS: '1500' };
+      const sa = serve(a, 'ana', ttl);
+      await waitFor(() => `ana's agent to take the lease: ${sa.err()}`, () => /this agent fires it/.test(sa.err()));
+      const sb = serve(b, 'bo', ttl);
+      await waitFor(() => `bo's agent to see ana's lease: ${sb.err()}`, () => new RegExp(`fired by the agent of ana@ana-laptop \\(pid ${sa.child.pid}\\)`).test(sb.err()));
+      assert.deepEqual((await sql(url, 'SELECT pid FROM leases')).map((l) => Number(l.pid)), [sa.child.pid]);
+      sa.child.kill('SIGKILL');
+      await waitFor(() => `bo's agent to take over: ${sb.err()}`, () => /this agent fires it \(the agent that did stopped renewing its lease\)/.test(sb.err()), 15_000);
+      assert.deepEqual((await sql(url, 'SELECT pid, user_name FROM leases')).map((l) => [Number(l.pid), l.user_name]), [[sb.child.pid, 'bo']]);
+      sb.child.kill('SIGTERM');
+      await finished(sb.child);
+      assert.deepEqual(await sql(url, 'SELECT pid FROM leases'), [], 'an agent that stops gives its lease up');
+    });
   });
 });

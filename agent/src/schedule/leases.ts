@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
-import type { Store } from '../state/store';
+import type { LeaseHolder, Store } from '../state/store';
 
 /** How long a schedule's lease lasts without renewal; an agent that dies loses it after this. */
 export function leaseTtlMs(env: NodeJS.ProcessEnv = process.env): number {
@@ -28,6 +28,8 @@ export class ScheduleLeases {
   readonly holder = `${process.pid}-${randomBytes(4).toString('hex')}`;
   private timer: NodeJS.Timeout | null = null;
   private readonly ttl = leaseTtlMs();
+  /** Who held each schedule's lease when last seen, to log only changes. */
+  private readonly seen = new Map<string, string>();
 
   constructor(
     private readonly store: Store,
@@ -52,18 +54,31 @@ export class ScheduleLeases {
   /** Whether this agent fires the schedule now: it holds (or just took) its lease and claimed the time. */
   async claim(file: string, cron: string, fireAt: Date): Promise<boolean> {
     const key = scheduleKey(this.root, file, cron);
-    const lease = await this.store.lease(key, this.holder, this.ttl);
+    const lease = await this.take(key);
     if (lease.holder !== this.holder) return false;
     return this.store.claimFire(key, fireAt.toISOString());
   }
 
   private async renew(): Promise<void> {
     for (const s of this.schedules()) {
+      const key = scheduleKey(this.root, s.file, s.cron);
       try {
-        await this.store.lease(scheduleKey(this.root, s.file, s.cron), this.holder, this.ttl);
+        await this.take(key);
       } catch (e) {
-        this.log(`cannot renew the lease of ${path.relative(this.root, s.file)} (${s.cron}): ${(e as Error).message}`);
+        this.log(`cannot renew the lease of ${key}: ${(e as Error).message}`);
       }
     }
+  }
+
+  /** Takes or renews a lease, and says so when its holder changed since last seen. */
+  private async take(key: string): Promise<LeaseHolder> {
+    const lease = await this.store.lease(key, this.holder, this.ttl);
+    const before = this.seen.get(key);
+    if (before !== lease.holder) {
+      this.seen.set(key, lease.holder);
+      if (lease.holder === this.holder) this.log(`${key}: this agent fires it${before ? ' (the agent that did stopped renewing its lease)' : ''}`);
+      else this.log(`${key}: fired by the agent of ${lease.user}@${lease.host} (pid ${lease.pid}), which holds its lease`);
+    }
+    return lease;
   }
 }

@@ -7,8 +7,8 @@ export interface AgentLauncher {
 }
 
 /** Runs the agent's own Node bundle with the extension host's runtime (as plain Node under Electron). */
-export function bundledAgent(agentScript: string): AgentLauncher {
-  return { command: () => ({ file: process.execPath, args: [agentScript], env: { ...process.env, ELECTRON_RUN_AS_NODE: '1', NO_COLOR: '1' } }) };
+export function bundledAgent(agentScript: string, extraEnv: () => NodeJS.ProcessEnv = () => ({})): AgentLauncher {
+  return { command: () => ({ file: process.execPath, args: [agentScript], env: { ...process.env, ...extraEnv(), ELECTRON_RUN_AS_NODE: '1', NO_COLOR: '1' } }) };
 }
 
 /** What one CLI call printed. */

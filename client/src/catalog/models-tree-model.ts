@@ -1,3 +1,4 @@
+import * as os from 'node:os';
 /**
  * The Models tree's contents as pure functions over `mlops models list` reports: which rows
  * there are, and what each shows (label, badges, headline metric, stale flags, tooltip,
@@ -36,6 +37,19 @@ export const OPEN_ITEM_COMMAND = 'mlops.models.openItem';
  * The top rows: with one folder its models (or its error); with several, one row per folder
  * that has models or an error. No data gives no rows, so the view's welcome text shows.
  */
+/** `user@host` as the agent on this machine records it (MLOPS_USER/MLOPS_HOST override both). */
+export function localIdentity(env: NodeJS.ProcessEnv = process.env): string {
+  let user = env.MLOPS_USER;
+  if (!user) {
+    try {
+      user = os.userInfo().username;
+    } catch {
+      user = env.USER ?? 'unknown';
+    }
+  }
+  return `${user}@${env.MLOPS_HOST || os.hostname()}`;
+}
+
 export function modelRoots<F extends FolderRef>(folders: readonly FolderModels<F>[]): ModelNode<F>[] {
   if (folders.length > 1) return folders.filter((f) => f.error || (f.report?.models.length ?? 0) > 0).map((f) => ({ kind: 'folder', id: `folder:${f.folder.uri}`, data: f }));
   const f = folders[0];
@@ -113,12 +127,14 @@ export function modelItem<F extends FolderRef>(node: ModelNode<F>): TreeItemSpec
       const v = node.entry.version;
       const h = headlineMetric(v.experiment.metrics);
       const stale = node.entry.stale.length > 0;
-      let md = `**${v.name}** version ${v.version}${v.aliases.length ? ` — ${v.aliases.map((a) => `\`@${a}\``).join(' ')}` : ''}\n\nregistered ${v.createdAt}${v.experiment.runId ? ` by run \`${v.experiment.runId}\`` : ''}`;
+      const who = v.registeredBy ? `${v.registeredBy.user}${v.registeredBy.host ? `@${v.registeredBy.host}` : ''}` : '';
+      let md = `**${v.name}** version ${v.version}${v.aliases.length ? ` — ${v.aliases.map((a) => `\`@${a}\``).join(' ')}` : ''}\n\nregistered ${v.createdAt}${who ? ` by ${who}` : ''}${v.experiment.runId ? ` in run \`${v.experiment.runId}\`` : ''}`;
       if (stale) md += `\n\n**Stale** — changed since training:\n${node.entry.stale.map((r) => `\n- ${r.message}`).join('')}`;
       return {
         id: node.id,
         label: `v${v.version}`,
-        description: [...v.aliases.map((a) => `@${a}`), h ? `${h.name} ${h.value}` : '', stale ? 'stale' : ''].filter(Boolean).join(' · '),
+        // Whose a version is matters when it is not one's own (a team store, an MLflow import).
+        description: [...v.aliases.map((a) => `@${a}`), h ? `${h.name} ${h.value}` : '', who && who !== localIdentity() ? `by ${who}` : '', stale ? 'stale' : ''].filter(Boolean).join(' · '),
         ...(stale ? { icon: 'warning', iconColor: 'list.warningForeground' } : { icon: v.aliases.length ? 'verified' : 'versions' }),
         tooltip: { markdown: md },
         contextValue: `mlops.modelVersion.${v.definition.source}${stale ? '.stale' : ''}`,

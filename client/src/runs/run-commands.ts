@@ -23,6 +23,8 @@ export const RUN_COMMANDS = {
   refresh: 'mlops.refreshRuns',
   restartAgent: 'mlops.restartAgent',
   reveal: 'mlops.runs.reveal',
+  showMine: 'mlops.runs.showMine',
+  showEveryone: 'mlops.runs.showEveryone',
 } as const;
 
 const PIPELINE_GLOB = '**/*.pipeline.{yaml,yml}';
@@ -42,6 +44,8 @@ export function runCommands(runs: Runs): Record<string, Cmd> {
     [RUN_COMMANDS.refresh]: () => runs.reloadAll(),
     [RUN_COMMANDS.restartAgent]: () => c.restartAgent(),
     [RUN_COMMANDS.reveal]: (runId?: unknown) => (typeof runId === 'string' ? c.reveal(runId) : undefined),
+    [RUN_COMMANDS.showMine]: () => runs.setFilter('mine'),
+    [RUN_COMMANDS.showEveryone]: () => runs.setFilter('everyone'),
   };
 }
 

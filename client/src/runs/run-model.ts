@@ -38,6 +38,8 @@ export interface RunView {
   trigger: RunTrigger;
   resumedFrom: string | null;
   message: string | null;
+  /** Who started it, `user@host`, from listings (null for runs of this window's agent until listed, and for old runs). */
+  by: string | null;
   /** The tasks in order, or undefined until fetched: listings carry only counts. */
   tasks: TaskView[] | undefined;
   /** Tasks per status, from the listing; superseded by `tasks` once known. */
@@ -167,6 +169,7 @@ export class RunsModel {
         trigger: e.trigger,
         resumedFrom: e.resumedFrom,
         message: null,
+        by: null,
         tasks: e.tasks.map(pendingTask),
         counts: { pending: e.tasks.length },
         live: true,
@@ -239,6 +242,7 @@ function summaryFields(folder: string, s: RunSummary): Omit<RunView, 'tasks' | '
     trigger: s.trigger,
     resumedFrom: s.resumedFrom,
     message: s.message,
+    by: s.user ? `${s.user}@${s.host ?? '?'}` : null,
     counts: s.counts,
   };
 }

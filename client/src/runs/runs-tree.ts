@@ -22,6 +22,8 @@ export interface RunsTreeHost {
   /** Empty in an untrusted workspace, so the welcome view explains why. */
   enabled(): boolean;
   now(): number;
+  /** `user@host` the folder's agent records as; its own runs need no name beside them. */
+  self(folder: string): string | null;
 }
 
 /**
@@ -92,11 +94,14 @@ export class RunsTree implements vscode.TreeDataProvider<RunsNode>, vscode.Dispo
     const item = new vscode.TreeItem(run.pipeline, run.status === 'running' ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
     item.id = `run:${run.key}`;
     const multi = (vscode.workspace.workspaceFolders?.length ?? 0) > 1;
-    item.description = `${multi ? `${path.basename(run.folder)} · ` : ''}${runDescription(run, now)}`;
+    // Runs of other people (or machines) on a team store say whose they are.
+    const self = this.host.self(run.folder);
+    const by = run.by && run.by !== self ? ` · ${run.by}` : '';
+    item.description = `${multi ? `${path.basename(run.folder)} · ` : ''}${runDescription(run, now)}${by}`;
     item.iconPath = themeIcon(runIcon(run.status));
     item.contextValue = `mlops.run.${run.status}`;
     item.tooltip = runTooltip(run, now);
-    item.accessibilityInformation = { label: `${run.pipeline} ${run.status}, ${countsText(run)}, ${runDescription(run, now)}` };
+    item.accessibilityInformation = { label: `${run.pipeline} ${run.status}, ${countsText(run)}, ${runDescription(run, now)}${by ? `, started by ${run.by}` : ''}` };
     return item;
   }
 
@@ -129,7 +134,9 @@ function runTooltip(run: RunView, now: number): vscode.MarkdownString {
   const md = new vscode.MarkdownString();
   md.appendMarkdown(`**${run.pipeline}** — ${run.status}\n\n`);
   md.appendMarkdown(`Run \`${run.id}\` · ${run.trigger === 'schedule' ? 'scheduled' : `started from ${run.trigger === 'rpc' ? 'the editor' : 'the CLI'}`}`);
-  md.appendMarkdown(` · ${new Date(run.startedAt).toLocaleString()} · ${formatDuration(runDurationMs(run, now))}\n\n`);
+  md.appendMarkdown(` · ${new Date(run.startedAt).toLocaleString()} · ${formatDuration(runDurationMs(run, now))}`);
+  if (run.by) md.appendMarkdown(' · by ').appendText(run.by);
+  md.appendMarkdown('\n\n');
   md.appendMarkdown(`${countsText(run)}\n\n`);
   md.appendText(path.relative(run.folder, run.file) || run.file);
   const params = Object.entries(run.params);

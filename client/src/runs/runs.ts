@@ -17,6 +17,11 @@ export const RUNS_VIEW = 'mlops.runs';
 const LIST_LIMIT = 50;
 /** Tree repaints at most this often while events stream in. */
 const PAINT_MS = 150;
+/** How often (in seconds) a visible Runs view lists a team store again: others' runs send no events here. */
+const TEAM_POLL_S = 10;
+
+/** Whose runs the view lists. */
+export type RunsFilter = 'mine' | 'everyone';
 
 /**
  * The runs of this window's agents: the model fed by listings and live events, the Runs
@@ -44,16 +49,24 @@ export class Runs implements vscode.Disposable {
   /** Folders whose history changed on disk while the view was hidden. */
   private readonly stale = new Set<string>();
   private runActive: boolean | undefined;
+  private filterValue: RunsFilter;
 
   constructor(
     readonly agents: Agents,
     private readonly log: (line: string) => void,
+    /** Where the filter is kept between sessions (the workspace's memento). */
+    private readonly memory: vscode.Memento,
   ) {
+    this.filterValue = memory.get<RunsFilter>('mlops.runsFilter') === 'mine' ? 'mine' : 'everyone';
     this.tree = new RunsTree({
       model: this.model,
       loadTasks: (run) => this.loadTasks(run),
       enabled: () => agents.refusal() === null,
       now: () => Date.now(),
+      self: (folder) => {
+        const s = agents.existing(folder)?.info?.store;
+        return s ? `${s.user}@${s.host}` : null;
+      },
     });
     this.view = vscode.window.createTreeView(RUNS_VIEW, { treeDataProvider: this.tree, showCollapseAll: true });
     this.docs = new LogDocuments((folder) => this.agentFor(folder), this.model);
@@ -95,7 +108,22 @@ export class Runs implements vscode.Disposable {
     }
     this.visibilityChanged();
     this.updateContext();
+    void vscode.commands.executeCommand('setContext', 'mlops.runsFilter', this.filterValue);
     void this.agents.startForWorkspace();
+  }
+
+  get filter(): RunsFilter {
+    return this.filterValue;
+  }
+
+  /** Lists only the runs of the agent's user (from any machine), or everyone's; remembered per workspace. */
+  async setFilter(filter: RunsFilter): Promise<void> {
+    this.filterValue = filter;
+    await this.memory.update('mlops.runsFilter', filter);
+    await vscode.commands.executeCommand('setContext', 'mlops.runsFilter', filter);
+    this.view.description = filter === 'mine' ? 'mine' : undefined;
+    for (const [folder] of this.agents.entries()) this.model.dropFolder(folder);
+    await this.reloadAll();
   }
 
   /** Lists every started agent's runs again. */
@@ -109,7 +137,7 @@ export class Runs implements vscode.Disposable {
     const client = this.agents.existing(folder);
     if (!client || this.agents.refusal()) return;
     try {
-      const { runs } = await client.listRuns({ limit: LIST_LIMIT });
+      const { runs } = await client.listRuns({ limit: LIST_LIMIT, ...(this.filterValue === 'mine' ? { mine: true } : {}) });
       this.model.setListing(folder, runs);
       this.stale.delete(folder);
       this.paint();
@@ -249,7 +277,11 @@ export class Runs implements vscode.Disposable {
     let ticks = 0;
     this.tickTimer = setInterval(() => {
       const running = this.model.list().some((r) => r.status === 'running');
-      if (running || ++ticks % 30 === 0) this.tree.refresh();
+      ticks++;
+      if (running || ticks % 30 === 0) this.tree.refresh();
+      if (ticks % TEAM_POLL_S === 0) {
+        for (const [folder, client] of this.agents.entries()) if (client.info?.store?.kind === 'postgres') void this.reload(folder);
+      }
     }, 1000);
   }
 

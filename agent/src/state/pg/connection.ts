@@ -59,9 +59,13 @@ export class PgConnection {
     try {
       await this.connect();
     } catch (e) {
-      throw new StoreError(
-        `cannot reach the PostgreSQL store at ${this.where}: ${(e as Error).message || (e as { code?: string }).code}. Start the server, or point --store (or MLOPS_STORE) at a running one.`,
-      );
+      const why = (e as Error).message || (e as { code?: string }).code;
+      if ((e as { code?: string }).code === '28P01' || /password/i.test(why ?? '')) {
+        throw new StoreError(
+          `the PostgreSQL store at ${this.where} refused the login (${why}). Set PGPASSWORD or a ~/.pgpass entry (in the editor: MLOps: Set Team Store Password); never put the password in the URL of a settings file.`,
+        );
+      }
+      throw new StoreError(`cannot reach the PostgreSQL store at ${this.where}: ${why}. Start the server, or point --store (or MLOPS_STORE) at a running one.`);
     }
   }
 
