@@ -36,7 +36,8 @@ export interface AgentLog {
 }
 
 export interface AgentClientOptions {
-  launch: AgentLaunch;
+  /** What to start; a function is asked again at every (re)start, so changed settings apply. */
+  launch: AgentLaunch | (() => AgentLaunch);
   log: AgentLog;
   backoff?: BackoffOptions;
   trace?: 'off' | 'messages' | 'verbose';
@@ -187,7 +188,8 @@ export class AgentClient {
   }
 
   private spawnSession(): void {
-    const { launch, log } = this.options;
+    const { log } = this.options;
+    const launch = typeof this.options.launch === 'function' ? this.options.launch() : this.options.launch;
     this.setState('starting');
     this.stderrTail = [];
     let child: ChildProcess;

@@ -145,7 +145,7 @@ export class Agents implements vscode.Disposable {
     const multi = (vscode.workspace.workspaceFolders?.length ?? 0) > 1;
     const tag = multi ? `[${vscode.workspace.workspaceFolders?.find((f) => f.uri.fsPath === folder)?.name ?? folder}] ` : '';
     const log: AgentLog = { info: (l) => out.info(tag + l), warn: (l) => out.warn(tag + l), error: (l) => out.error(tag + l) };
-    const client = new AgentClient({ launch: agentLaunch({ script: this.host.script, folder, env: { ...process.env, ...this.host.env() } }), log, trace: this.host.trace() });
+    const client = new AgentClient({ launch: () => agentLaunch({ script: this.host.script, folder, env: { ...process.env, ...this.host.env() } }), log, trace: this.host.trace() });
     client.onRunEvent((event) => this.eventEmitter.fire({ folder, event }));
     client.onDidStart(() => this.startEmitter.fire(folder));
     client.onDidChangeState((state) => {
