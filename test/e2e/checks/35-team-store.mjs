@@ -21,7 +21,10 @@ const TEAM_PIPELINE = `version: 1
 name: team-pipeline
 tasks:
   train:
-    run: mkdir -p models && echo '{"w": [1]}' > models/m.json && echo '{"auc": 0.77}' > models/metrics.json
+    run: >
+      mkdir -p models &&
+      printf '{"w": [1]}\\n' > models/m.json &&
+      printf '{"auc": 0.77}\\n' > models/metrics.json
     outputs: [models/m.json, models/metrics.json]
     model: {name: team-model, path: models/m.json, framework: custom, metrics: models/metrics.json}
 `;
@@ -64,6 +67,17 @@ function paneRows(page, title) {
     .map((r) => ({ label: (r.querySelector('.label-name')?.textContent ?? '').trim(), description: (r.querySelector('.label-description')?.textContent ?? '').trim() })));
 }
 
+/**
+ * A palette command, tried again until the palette offers it: right after the window opens
+ * (this file may run alone, first) the extension's view commands take a moment to appear.
+ */
+async function command(vs, label) {
+  await waitFor(() => vs.runCommand(label, { timeout: 3000 }).then(() => true, async () => {
+    await vs.dismiss();
+    return false;
+  }), { timeout: 60_000, interval: 500, what: `the command palette to offer and run "${label}"` });
+}
+
 export const checks = [
   {
     name: 'team-store-shows-a-run-and-a-model-version-made-in-another-working-copy',
@@ -89,28 +103,28 @@ export const checks = [
         mkdirSync(dirname(settingsFile), { recursive: true });
         writeFileSync(settingsFile, JSON.stringify({ ...(before ? JSON.parse(before) : {}), 'mlops.store.url': url, 'mlops.store.artifacts': shared }, null, 2));
 
-        await vs.runCommand('MLOps: Focus on Runs View');
-        const run = await waitFor(async () => {
-          await vs.runCommand('MLOps: Refresh Runs');
-          return (await paneRows(page, 'Runs')).find((x) => x.label === 'team-pipeline');
-        }, { timeout: 60_000, interval: 1000, what: "the Runs view to list the teammate's run of team-pipeline", describe: async () => JSON.stringify(await paneRows(page, 'Runs')) });
-        expect(run.description.includes('teammate@other-laptop'), `the run row does not say whose it is: "${run.description}"`);
-
-        await vs.runCommand('MLOps: Focus on Models View');
+        // The Models view first: it opens the MLOps container, which the Runs view (folded by default) is in.
+        await command(vs, 'MLOps: Focus on Models View');
         const version = await waitFor(async () => {
-          await vs.runCommand('MLOps: Refresh Models');
+          await command(vs, 'MLOps: Refresh Models');
           const rows = await paneRows(page, 'Models');
           const i = rows.findIndex((x) => x.label === 'team-model');
           return i !== -1 && rows.slice(i + 1).find((x) => x.label === 'v1');
         }, { timeout: 60_000, interval: 1000, what: 'the Models view to list team-model v1', describe: async () => JSON.stringify(await paneRows(page, 'Models')) });
         expect(version.description.includes('by teammate@other-laptop'), `v1 does not say who registered it: "${version.description}"`);
         expect(version.description.includes('auc 0.77'), `v1 shows no headline metric: "${version.description}"`);
+        await command(vs, 'MLOps: Focus on Runs View');
+        const run = await waitFor(async () => {
+          await command(vs, 'MLOps: Refresh Runs');
+          return (await paneRows(page, 'Runs')).find((x) => x.label === 'team-pipeline');
+        }, { timeout: 60_000, interval: 1000, what: "the Runs view to list the teammate's run of team-pipeline", describe: async () => JSON.stringify(await paneRows(page, 'Runs')) });
+        expect(run.description.includes('teammate@other-laptop'), `the run row does not say whose it is: "${run.description}"`);
       } finally {
         // Back to the folder's own history, as the other checks expect.
         if (before === undefined) rmSync(settingsFile, { force: true });
         else writeFileSync(settingsFile, before);
         await waitFor(async () => {
-          await vs.runCommand('MLOps: Refresh Runs');
+          await command(vs, 'MLOps: Refresh Runs');
           return !(await paneRows(page, 'Runs')).some((x) => x.label === 'team-pipeline');
         }, { timeout: 60_000, interval: 1000, what: "the Runs view to drop the team store's runs once the setting is gone" }).catch((e) => log(`after the team store: ${e.message}`));
         await vs.runCommand('View: Close All Editors');
