@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { relativeToRoot, type InputHasher } from '../fingerprint';
 import type { PlannedTask } from '../plan';
 import { artifactPath, storeFile } from '../registry/artifacts';
-import { listFiles } from '../registry/hash';
+import { walkFiles } from '../registry/hash';
 import type { SharedCacheEntry, UploadedOutput } from '../state/store';
 
 /**
@@ -21,7 +21,8 @@ export async function uploadOutputs(task: PlannedTask, artifacts: string): Promi
     if (path.isAbsolute(rel)) return undefined;
     if (st.isDirectory()) {
       const files: UploadedOutput['files'] = [];
-      for (const f of listFiles(abs)) files.push({ path: f, sha256: (await storeFile(artifacts, path.join(abs, f))).sha256 });
+      // Links are followed only while they stay inside the working copy: an upload shares what the task made.
+      for (const f of walkFiles(abs, [task.root])) files.push({ path: f.rel, sha256: (await storeFile(artifacts, f.abs)).sha256 });
       out.push({ path: rel, kind: 'directory', sha256: null, files });
     } else {
       out.push({ path: rel, kind: 'file', sha256: (await storeFile(artifacts, abs)).sha256, files: [] });
