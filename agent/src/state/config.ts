@@ -1,7 +1,6 @@
-import * as os from 'node:os';
 import * as path from 'node:path';
+import { currentActor } from '../../../core/src/node/actor';
 import { option, UsageError, type ParsedArgs } from '../util/args';
-import type { Actor } from './store';
 
 /** Where state goes: the store (a postgresql:// URL, or null for SQLite in the state folder) and the artifact folder. */
 export interface StoreConfig {
@@ -40,15 +39,4 @@ export function redactUrl(url: string): string {
   return url.replace(/^([a-z]+:\/\/[^:/@]*):[^@/]*@/i, '$1:***@');
 }
 
-/** Who this process records as: `MLOPS_USER`/`MLOPS_HOST`, else the login name and host name. */
-export function currentActor(env: NodeJS.ProcessEnv = process.env): Actor {
-  let user = env.MLOPS_USER;
-  if (!user) {
-    try {
-      user = os.userInfo().username;
-    } catch {
-      user = env.USER ?? 'unknown';
-    }
-  }
-  return { user, host: env.MLOPS_HOST || os.hostname() };
-}
+export { currentActor };

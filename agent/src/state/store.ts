@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import type { Actor } from '../../../core/src/node/actor';
 import type { ParamValue, RunEvent, RunRecord, RunStatus, RunSummary, RunTrigger, TaskRecord, TaskStatus } from '../../../core/src/protocol/agent';
 import type { HashCache } from '../fingerprint';
 
@@ -27,10 +28,7 @@ export interface OwnedRun {
 }
 
 /** Who did something, and on which machine: recorded with every run, attempt and model version. */
-export interface Actor {
-  user: string;
-  host: string;
-}
+export type { Actor };
 
 /** A success anyone recorded whose outputs were uploaded to the artifact folder. */
 export interface SharedCacheEntry {

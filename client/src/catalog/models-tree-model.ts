@@ -1,4 +1,3 @@
-import * as os from 'node:os';
 /**
  * The Models tree's contents as pure functions over `mlops models list` reports: which rows
  * there are, and what each shows (label, badges, headline metric, stale flags, tooltip,
@@ -6,6 +5,7 @@ import * as os from 'node:os';
  * `models-tree.ts` adapts these to a TreeDataProvider.
  */
 import * as path from 'node:path';
+import { currentActor } from '../../../core/src/node/actor';
 import { ARTIFACT_KINDS, headlineMetric, type ArtifactKind, type ModelEntryReport, type ModelsReport, type VersionEntry } from '../../../core/src/catalog/index';
 import { artifactItems, GROUP_ICONS, groupSummary, type ItemSpec, type PathContext } from './artifact-items';
 import { leafText, plural, type FolderRef, type TreeItemSpec } from './tree-spec';
@@ -37,17 +37,10 @@ export const OPEN_ITEM_COMMAND = 'mlops.models.openItem';
  * The top rows: with one folder its models (or its error); with several, one row per folder
  * that has models or an error. No data gives no rows, so the view's welcome text shows.
  */
-/** `user@host` as the agent on this machine records it (MLOPS_USER/MLOPS_HOST override both). */
-export function localIdentity(env: NodeJS.ProcessEnv = process.env): string {
-  let user = env.MLOPS_USER;
-  if (!user) {
-    try {
-      user = os.userInfo().username;
-    } catch {
-      user = env.USER ?? 'unknown';
-    }
-  }
-  return `${user}@${env.MLOPS_HOST || os.hostname()}`;
+/** `user@host` as the agent on this machine records it. */
+function localIdentity(): string {
+  const a = currentActor();
+  return `${a.user}@${a.host}`;
 }
 
 export function modelRoots<F extends FolderRef>(folders: readonly FolderModels<F>[]): ModelNode<F>[] {
