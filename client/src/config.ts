@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { StoreSettings } from './agent/team-store';
+import type { StoreSettings } from './agent/store-env';
 import { runOptionsOf, type RunOptions } from './runs/run-options';
 
 /** The extension's settings (`mlops.*`), typed, read fresh on every access. */

@@ -68,6 +68,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       if (await team.askPassword()) await storeChanged();
     },
   };
+  // Other people's registrations send this window nothing: a visible Models view on a team store lists again now and then.
+  const teamPoll = setInterval(() => {
+    if (c.config.store.url && catalog.modelsVisible) catalog.refreshSoon();
+  }, 30_000);
+  c.pushExtension({ dispose: () => clearInterval(teamPoll) });
   // A team store that refuses the login asks for its password once, then the agents start over.
   const first = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
   if (c.config.store.url && first && vscode.workspace.isTrusted) {

@@ -1,28 +1,9 @@
 import * as vscode from 'vscode';
 import type { AgentLauncher } from '../catalog/agent-json';
 import { runAgent } from '../catalog/agent-json';
+import { storeEnv, withoutPassword, type StoreSettings } from './store-env';
 
-/** The `mlops.store.*` settings. */
-export interface StoreSettings {
-  /** postgresql://USER@HOST:PORT/DATABASE, or '' for the folder's own `.mlops/`. */
-  url: string;
-  /** The shared artifact folder, or '' for the state folder. */
-  artifacts: string;
-}
-
-/** The URL without a password: what the secret is stored under and what messages show. */
-export function withoutPassword(url: string): string {
-  return url.replace(/^([a-z]+:\/\/[^:/@]*):[^@/]*@/i, '$1@');
-}
-
-/** The environment every agent and CLI call gets for the store settings (nothing when they are empty). */
-export function storeEnv(s: StoreSettings, password: string | undefined): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  if (s.url) env.MLOPS_STORE = s.url;
-  if (s.artifacts) env.MLOPS_ARTIFACTS = s.artifacts;
-  if (s.url && password) env.PGPASSWORD = password;
-  return env;
-}
+export type { StoreSettings };
 
 /**
  * The team store as the editor configures it: the settings, and the password kept in

@@ -84,6 +84,11 @@ export class CatalogViews implements vscode.Disposable {
   }
 
   /** Re-reads soon, once, however many changes arrive together. */
+  /** Whether the Models view is on screen (a team store's versions are then listed again now and then). */
+  get modelsVisible(): boolean {
+    return this.modelsView.visible;
+  }
+
   refreshSoon(): void {
     clearTimeout(this.timer);
     this.timer = setTimeout(() => void this.refresh(), 300);
