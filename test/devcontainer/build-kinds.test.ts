@@ -13,7 +13,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import Docker from 'dockerode';
 import { DEVCONTAINER_JSON, DOCKERFILE, parseJsonc } from '../../core/src/devcontainer/index';
-import { buildEvents, dockerHost, MLOPS, mlops, REPO, tempProject } from './helpers';
+import { buildEvents, engineOrSkip, dockerHost, MLOPS, mlops, REPO, tempProject } from './helpers';
 import { servePackageIndex, writeWheel, type FakePackage, type PackageIndex } from './package-index';
 
 const PYTHON_BASE = 'mlops-test/python-base:2';
@@ -68,16 +68,7 @@ describe('devcontainer: build checks for three kinds of project (pip, uv, conda)
   const tags: string[] = [];
 
   before(async function () {
-    if (host) process.env['DOCKER_HOST'] = host;
-    docker = new Docker();
-    try {
-      await docker.ping();
-    } catch (e) {
-      const why = `no Docker engine answers at ${host ?? 'the default socket'} (${(e as Error).message})`;
-      if (process.env['MLOPS_REQUIRE_DOCKER'] === '1') throw new Error(`MLOPS_REQUIRE_DOCKER=1 but ${why}; start one with scripts/docker-up.sh.`);
-      console.log(`      skipping the build checks: ${why}; set MLOPS_REQUIRE_DOCKER=1 to make this a failure.`);
-      this.skip();
-    }
+    docker = await engineOrSkip(this, host, 'the build checks');
     const made = spawnSync('bash', [path.join(REPO, 'scripts', 'devcontainer-base-image.sh'), PYTHON_BASE], { env, encoding: 'utf8', timeout: 8 * 60_000 });
     assert.equal(made.status, 0, `building ${PYTHON_BASE} failed:\n${made.stdout}\n${made.stderr}`);
     // The stand-in images, made once per engine and reused by tag.

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import Docker from 'dockerode';
 import { DEVCONTAINER_JSON, parseJsonc } from '../../core/src/devcontainer/index';
 import { waitFor } from '../wait';
-import { buildEvents, devcontainerErrors, dockerHost, MLOPS, mlops, REPO, tempProject } from './helpers';
+import { buildEvents, engineOrSkip, devcontainerErrors, dockerHost, MLOPS, mlops, REPO, tempProject } from './helpers';
 
 /** The base image the test builds FROM; made locally by scripts/devcontainer-base-image.sh. */
 const BASE = 'mlops-test/python-base:2';
@@ -23,16 +23,7 @@ describe('devcontainer: a real docker build', function () {
   let docker: Docker;
 
   before(async function () {
-    if (host) process.env['DOCKER_HOST'] = host;
-    docker = new Docker();
-    try {
-      await docker.ping();
-    } catch (e) {
-      const why = `no Docker engine answers at ${host ?? 'the default socket'} (${(e as Error).message})`;
-      if (process.env['MLOPS_REQUIRE_DOCKER'] === '1') throw new Error(`MLOPS_REQUIRE_DOCKER=1 but ${why}; start one with scripts/docker-up.sh.`);
-      console.log(`      skipping the docker build tests: ${why}; set MLOPS_REQUIRE_DOCKER=1 to make this a failure.`);
-      this.skip();
-    }
+    docker = await engineOrSkip(this, host, 'the docker build tests');
     const made = spawnSync('bash', [path.join(REPO, 'scripts', 'devcontainer-base-image.sh'), BASE], { env, encoding: 'utf8', timeout: 8 * 60_000 });
     assert.equal(made.status, 0, `building ${BASE} failed:\n${made.stdout}\n${made.stderr}`);
   });

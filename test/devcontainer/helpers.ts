@@ -6,6 +6,7 @@ import Ajv2019 from 'ajv/dist/2019';
 import type { ErrorObject, ValidateFunction } from 'ajv/dist/2019';
 import addFormats from 'ajv-formats';
 import draft7 from 'ajv/dist/refs/json-schema-draft-07.json';
+import Docker from 'dockerode';
 import { parseJsonc } from '../../core/src/devcontainer/index';
 
 // Compiled to out/test/devcontainer/, so the repository root is three levels up.
@@ -123,4 +124,19 @@ export function buildEvents(stdout: string): BuildJsonEvent[] {
     .split('\n')
     .filter((l) => l.trim() !== '')
     .map((l) => JSON.parse(l) as BuildJsonEvent);
+}
+
+/** Connects to the engine or skips the suite with a message (a failure under MLOPS_REQUIRE_DOCKER=1). */
+export async function engineOrSkip(ctx: Mocha.Context, host: string | undefined, what: string): Promise<Docker> {
+  if (host) process.env['DOCKER_HOST'] = host;
+  const docker = new Docker();
+  try {
+    await docker.ping();
+  } catch (e) {
+    const why = `no Docker engine answers at ${host ?? 'the default socket'} (${(e as Error).message})`;
+    if (process.env['MLOPS_REQUIRE_DOCKER'] === '1') throw new Error(`MLOPS_REQUIRE_DOCKER=1 but ${why}; start one with scripts/docker-up.sh.`);
+    console.log(`      skipping ${what}: ${why}; set MLOPS_REQUIRE_DOCKER=1 to make this a failure.`);
+    ctx.skip();
+  }
+  return docker;
 }

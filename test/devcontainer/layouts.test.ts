@@ -313,6 +313,42 @@ describe('devcontainer layouts: --explain names the manifest line behind every c
   });
 });
 
+describe('devcontainer layouts: --explain for pipelines and Poetry locks', () => {
+  it('a pipeline task that asks for a GPU is named by its line', () => {
+    const r = mlops(['devcontainer', 'generate', '--dir', path.join(FIXTURES, 'torch-cuda'), '--dry-run', '--explain']);
+    const line = 'finetune\\.pipeline\\.yaml:12 {2}resources: \\{cpu: "8", memory: 30Gi, gpu: 1\\}';
+    assert.match(r.stdout, new RegExp(`^ {2}gpu: required — finetune\\.pipeline\\.yaml#finetune requests 1 GPU\\n {6}${line}$`, 'm'));
+    assert.match(r.stdout, new RegExp(`^ {2}hostRequirements: \\{"cpus":8,"memory":"30gb","gpu":true\\} — .*\\n {6}${line}\\n {2}\\S`, 'm'));
+  });
+
+  it('poetry.lock: a wheel-only package with cp38–cp310 wheels keeps Python at 3.10', () => {
+    const lock = [
+      '[[package]]',
+      'name = "tensorflow-io-gcs-filesystem"',
+      'version = "0.31.0"',
+      'files = [',
+      '    {file = "tensorflow_io_gcs_filesystem-0.31.0-cp38-cp38-manylinux_2_12_x86_64.manylinux2010_x86_64.whl", hash = "sha256:1"},',
+      '    {file = "tensorflow_io_gcs_filesystem-0.31.0-cp310-cp310-manylinux_2_12_x86_64.manylinux2010_x86_64.whl", hash = "sha256:2"},',
+      '    {file = "tensorflow_io_gcs_filesystem-0.31.0-cp311-cp311-macosx_11_0_arm64.whl", hash = "sha256:3"},',
+      ']',
+      '',
+      '[[package]]',
+      'name = "pandas"',
+      'version = "2.0.3"',
+      'files = [',
+      '    {file = "pandas-2.0.3.tar.gz", hash = "sha256:4"},',
+      ']',
+    ].join('\n');
+    const dir = projectOf({
+      'pyproject.toml': '[tool.poetry]\nname = "x"\nversion = "0.1.0"\n\n[tool.poetry.dependencies]\npython = "^3.8"\npandas = "^2.0"\ntensorflow-io-gcs-filesystem = "0.31.0"\n',
+      'poetry.lock': lock,
+    });
+    const g = gen(dir);
+    assert.deepEqual([g.detected['python'].version, g.detected['python'].source], ['3.10', 'poetry.lock']);
+    assert.deepEqual(g.detected['python'].narrowed.map((n: any) => n.at.line), [2]);
+  });
+});
+
 describe('devcontainer layouts: core functions agree with the CLI', () => {
   it('detect + generate on the variants fixture yields the same Dockerfile as the CLI', () => {
     const dir = path.join(LAYOUTS, 'variants');

@@ -109,6 +109,8 @@ export interface DetectedFacts {
   conda?: { name: string; at?: Evidence };
   /** The largest request of any pipeline task: cpu in cores, memory in bytes, gpu in devices. */
   resources: { cpu?: number; memory?: number; gpu?: number; from: Record<string, string> };
+  /** The pipeline line of each of those requests. */
+  resourceLines?: Record<string, Evidence>;
   hostGpu?: HostGpu;
   /** What the project's own files say about a GPU (never this machine's GPU: see the plan's `auto` mode). */
   gpu: { need: GpuNeed; reasons: string[] };
@@ -432,12 +434,14 @@ export function detect(input: DetectInput): DetectedFacts {
   const keys = new Set(packages.filter((p) => !p.group).map((p) => normalizeName(p.name)));
   const jupyter = notebooks.length > 0 || ['jupyterlab', 'notebook', 'jupyter'].some((k) => keys.has(k));
   const mlflow = keys.has('mlflow') || keys.has('mlflow-skinny') || files.has('MLproject');
-  const resources = pipelineResources(files, paths);
+  const rLines: Record<string, { file: string; line: number }> = {};
+  const resources = pipelineResources(files, paths, rLines);
+  const resourceLines = Object.fromEntries(Object.entries(rLines).map(([k, l]) => [k, evidence(files, l.file, l.line)!]).filter(([, e]) => e));
   const python = pickPython(files, manifests, installer, baseManifests, ml.pythonEnv, warnings);
 
   const groups = [...new Set(choices.map((c) => c.name))].sort(byPath);
   const conda = installer === 'conda' ? { name: condaName(main!), ...(evidence(files, main!.path, nameLine(files.get(main!.path)!)) ? { at: evidence(files, main!.path, nameLine(files.get(main!.path)!))! } : {}) } : undefined;
-  const gpu = projectGpuNeed(resources, cuda, cpuOnly);
+  const gpu = projectGpuNeed(resources, cuda);
 
   return {
     manifests: manifests.map((m) => ({ path: m.path, kind: m.kind })),
@@ -464,6 +468,7 @@ export function detect(input: DetectInput): DetectedFacts {
     modules: checkModules(packages, frameworks, files),
     ...(conda ? { conda } : {}),
     resources,
+    ...(Object.keys(resourceLines).length ? { resourceLines } : {}),
     ...(input.hostGpu ? { hostGpu: input.hostGpu } : {}),
     gpu,
     notFound,
@@ -641,11 +646,10 @@ function fallback(constraint: string | undefined): string {
 }
 
 /** The GPU need the project's own files state: a pipeline task that asks for GPUs, or a CUDA build among the dependencies. */
-export function projectGpuNeed(resources: DetectedFacts['resources'], cuda: DetectedFacts['cuda'], cpuOnly: string[]): DetectedFacts['gpu'] {
+function projectGpuNeed(resources: DetectedFacts['resources'], cuda: DetectedFacts['cuda']): DetectedFacts['gpu'] {
   if ((resources.gpu ?? 0) > 0) {
     return { need: 'required', reasons: [`${resources.from['gpu']} requests ${resources.gpu} GPU${resources.gpu === 1 ? '' : 's'}`] };
   }
   if (cuda) return { need: 'optional', reasons: [`${cuda.source} is a CUDA ${cuda.version} build`] };
-  void cpuOnly;
   return { need: 'none', reasons: [] };
 }

@@ -148,7 +148,8 @@ export function chooseCuda(facts: DetectedFacts, groups: string[]): { version: s
 export function makePlan(facts: DetectedFacts, options: GenerateOptions = {}): Plan {
   const decisions: Decision[] = [];
   const warnings: string[] = [];
-  const decide = (choice: string, value: string, because: string, evidence: Evidence[] = []) => decisions.push({ choice, value, because, at: evidence });
+  const decide = (choice: string, value: string, because: string, evidence: Evidence[] = []) =>
+    decisions.push({ choice, value, because, at: evidence.filter((e, i, all) => all.findIndex((x) => x.file === e.file && x.line === e.line) === i) });
 
   const groups = (options.groups ?? facts.defaultGroups).filter((g) => facts.groups.includes(g));
   const chosen = (g: string | undefined) => !g || groups.includes(g);
@@ -209,7 +210,7 @@ export function makePlan(facts: DetectedFacts, options: GenerateOptions = {}): P
     }
   }
   if (!gpuReason) gpuReason = 'no dependency or pipeline asks for one';
-  const gpuAt = mode === 'on' || mode === 'off' ? [] : [...at(facts.hints.find((h) => h.kind === 'cuda' && chosen(h.group))?.at)];
+  const gpuAt = mode === 'on' || mode === 'off' ? [] : gpu === 'required' && facts.resourceLines?.['gpu'] ? [facts.resourceLines['gpu']] : [...at(facts.hints.find((h) => h.kind === 'cuda' && chosen(h.group))?.at)];
   decide('gpu', gpu, mode === 'on' || mode === 'off' ? `--gpu ${mode}` : gpuReason, gpuAt);
 
   let cuda: string | undefined;
@@ -286,7 +287,7 @@ export function makePlan(facts: DetectedFacts, options: GenerateOptions = {}): P
   else if (gpu === 'optional') hostRequirements.gpu = 'optional';
   const asked = (['cpu', 'memory', 'gpu'] as const).filter((k) => r.from[k]).map((k) => `${k} from ${r.from[k]}`);
   const hostReason = asked.length ? `The largest request of any pipeline task (${asked.join(', ')}).` : '';
-  if (asked.length) decide('hostRequirements', JSON.stringify(hostRequirements), hostReason);
+  if (asked.length) decide('hostRequirements', JSON.stringify(hostRequirements), hostReason, (['cpu', 'memory', 'gpu'] as const).flatMap((k) => at(facts.resourceLines?.[k])));
 
   const ports: Plan['ports'] = [];
   if (jupyter) ports.push({ port: 8888, label: 'Jupyter' });

@@ -11,7 +11,10 @@ export interface PipelineResources {
   from: Record<string, string>;
 }
 
-export function pipelineResources(files: ReadonlyMap<string, string>, paths: string[]): PipelineResources {
+/** The 1-based line of each request in `from` (the `gpu: 1` of that task, or of the defaults). */
+export type ResourceLines = Record<string, { file: string; line: number }>;
+
+export function pipelineResources(files: ReadonlyMap<string, string>, paths: string[], lines: ResourceLines = {}): PipelineResources {
   const out: PipelineResources = { from: {} };
   const ws = new Workspace();
   for (const p of paths) {
@@ -27,6 +30,7 @@ export function pipelineResources(files: ReadonlyMap<string, string>, paths: str
         if (out[k] === undefined || q.value > out[k]!) {
           out[k] = q.value;
           out.from[k] = `${p}#${task.id}`;
+          lines[k] = { file: p, line: files.get(p)!.slice(0, r[k]!.span[0]).split('\n').length };
         }
       }
     }
