@@ -1,15 +1,13 @@
 import * as path from 'node:path';
 import {
   effective,
-  effectiveEnv,
   effectiveResources,
   describeContext,
-  interpolate,
-  interpolateCommand,
   paramEnvName,
   parseDuration,
   parseQuantity,
-  resolveInputPath,
+  resolveTask,
+  type Param,
   type ParamValue,
   type Pipeline,
   type RunRecord,
@@ -103,22 +101,32 @@ export function resolveParams(p: Pipeline, given: Record<string, string>, base: 
       else return err(`Param '${name}' has no default; pass --param ${name}=VALUE.`);
       continue;
     }
-    // bash cannot hold NUL, and no process can receive it in its environment (MLOPS_PARAM_*).
-    if (raw.includes('\0')) return err(`--param ${name}: the value contains a NUL character, which no process can receive; remove it.`);
-    const v = convert(raw, param.effectiveType);
-    if (v === undefined) return err(`--param ${name}=${raw}: '${raw}' is not a valid ${param.effectiveType}.`);
-    if (param.enum && !param.enum.some((e) => e.value === v)) {
-      return err(`--param ${name}=${raw}: allowed values are ${param.enum.map((e) => String(e.value)).join(', ')}.`);
-    }
-    out[name] = v;
+    const v = typedParam(param, raw);
+    if (!v.ok) return v;
+    out[name] = v.value;
   }
-  for (const name of Object.keys(given)) {
-    if (!p.params.has(name)) {
-      const known = [...p.params.keys()];
-      return err(`Unknown param '${name}'; ${known.length ? `this pipeline declares ${known.join(', ')}` : 'this pipeline declares no params'}.`);
-    }
+  const unknown = unknownParam(p, given);
+  return unknown ? err(unknown) : ok(out);
+}
+
+/** Why one of `given` names no declared param, or undefined when all do. */
+export function unknownParam(p: Pipeline, given: Record<string, string>): string | undefined {
+  const name = Object.keys(given).find((n) => !p.params.has(n));
+  if (name === undefined) return undefined;
+  const known = [...p.params.keys()];
+  return `Unknown param '${name}'; ${known.length ? `this pipeline declares ${known.join(', ')}` : 'this pipeline declares no params'}.`;
+}
+
+/** A `--param NAME=raw` value as its declared type, or why it is not one (NUL, wrong type, not in the enum). */
+export function typedParam(param: Param, raw: string): Result<ParamValue> {
+  // bash cannot hold NUL, and no process can receive it in its environment (MLOPS_PARAM_*).
+  if (raw.includes('\0')) return err(`--param ${param.name}: the value contains a NUL character, which no process can receive; remove it.`);
+  const v = convert(raw, param.effectiveType);
+  if (v === undefined) return err(`--param ${param.name}=${raw}: '${raw}' is not a valid ${param.effectiveType}.`);
+  if (param.enum && !param.enum.some((e) => e.value === v)) {
+    return err(`--param ${param.name}=${raw}: allowed values are ${param.enum.map((e) => String(e.value)).join(', ')}.`);
   }
-  return ok(out);
+  return ok(v);
 }
 
 function convert(raw: string, type: string): ParamValue | undefined {
@@ -210,69 +218,34 @@ export function makePlan(loaded: LoadedPipeline, input: PlanInput): Result<Plan>
 function planTask(loaded: LoadedPipeline, t: Task, runId: string, params: Record<string, ParamValue>, executorOverride?: ExecutorKind): Result<PlannedTask> {
   const p = loaded.pipeline;
   const dir = loaded.dir;
-  const output = (task: Task, name: string) => task.outputs.find((o, i) => o.name === name || (o.name === undefined && String(i) === name))?.path.value;
-  const inputPath = (name: string) => {
-    const i = t.inputs.find((e, k) => e.name === name || (e.name === undefined && String(k) === name));
-    return i ? (resolveInputPath(p, i.path.value) ?? i.path.value) : undefined;
-  };
-  const declaredEnv = effectiveEnv(p, t);
-  const envValues = new Map<string, string>();
   const used: Record<string, string> = {};
-  const resolve = (parts: string[]): string | undefined => {
-    const [root, a, , c] = parts;
-    switch (root) {
-      case 'params':
-        if (a !== undefined && a in params) {
-          used[a] = String(params[a]);
-          return used[a];
-        }
-        return undefined;
-      case 'tasks': {
-        const up = a === undefined ? undefined : p.tasks.get(a);
-        return up && c !== undefined ? output(up, c) : undefined;
-      }
-      case 'inputs':
-        return a === undefined ? undefined : inputPath(a);
-      case 'outputs':
-        return a === undefined ? undefined : output(t, a);
-      case 'run':
-        return a === 'id' ? runId : undefined;
-      case 'env':
-        return a === undefined ? undefined : (envValues.get(a) ?? process.env[a]);
-      default:
-        return undefined;
-    }
-  };
-  // Env values may use everything but other env values, which keeps resolution one pass.
-  for (const [k, v] of declaredEnv) envValues.set(k, interpolate(v.value, (parts) => (parts[0] === 'env' ? process.env[parts[1] ?? ''] : resolve(parts))));
   const chosen = executorOverride ?? effective(p, t, 'executor')?.value ?? 'local';
   if (chosen !== 'local' && chosen !== 'docker') return err(`Task '${t.id}' runs on ${chosen}, which this version of mlops cannot run yet; use executor: local or docker.`);
   const executor: ExecutorKind = chosen;
-  // String params come from outside the file (a flag, the editor, a schedule): they are quoted
-  // for the shell that runs the command (bash locally, sh in a container).
-  const interpolated = interpolateCommand(
-    t.run?.value ?? '',
-    (parts) => {
-      const text = resolve(parts);
-      return text === undefined ? undefined : { text, quote: parts[0] === 'params' && p.params.get(parts[1]!)?.effectiveType === 'string' };
+  // The shell that runs the command: bash locally, sh in a container.
+  const resolved = resolveTask(
+    p,
+    t,
+    {
+      param: (name) => (used[name] = String(params[name])),
+      runId: () => runId,
+      outsideEnv: (name) => process.env[name],
     },
     executor === 'docker' ? 'sh' : 'bash',
   );
-  if (!interpolated.ok) {
-    const { expr, context } = interpolated.error;
+  if (!resolved.ok) {
+    const { expr, context } = resolved.error;
     const name = expr.split('.')[1]?.trim() ?? '';
     return err(
       `Task '${t.id}': the value of \${{ ${expr} }} has characters the shell treats specially, and it stands ${describeContext(context)}, where it cannot be quoted safely; use "$${paramEnvName(name)}" in the command instead.`,
     );
   }
-  const command = interpolated.command;
+  const { command, env, image } = resolved;
   for (const name of p.params.keys()) {
     // A task that reads $MLOPS_PARAM_X in its command or env uses X as much as one writing ${{ params.X }}.
     const envName = paramEnvName(name);
-    if (command.includes(envName) || [...envValues.values()].some((v) => v.includes(envName))) used[name] = String(params[name]);
+    if (command.includes(envName) || [...env.values()].some((v) => v.includes(envName))) used[name] = String(params[name]);
   }
-  const imageSetting = effective(p, t, 'image');
-  const image = imageSetting ? interpolate(imageSetting.value, resolve) : null;
   if (executor === 'docker' && !image) return err(`Task '${t.id}' runs in docker but has no image; set image: on the task or under defaults.`);
 
   const res = effectiveResources(p, t);
@@ -289,7 +262,7 @@ function planTask(loaded: LoadedPipeline, t: Task, runId: string, params: Record
     image,
     workdir: workdir ? path.resolve(dir, workdir.value) : dir,
     root: loaded.root,
-    env: Object.fromEntries(envValues),
+    env: Object.fromEntries(env),
     upstream: loaded.graph.dag.parents(t.id),
     inputs: (loaded.graph.resolvedInputs.get(t.id) ?? []).map((i) => path.resolve(dir, i)),
     outputs: t.outputs.map((o) => path.resolve(dir, o.path.value)),

@@ -48,7 +48,21 @@ export const FEATURE_CODES = [
   'unreadable-file',
 ] as const;
 
-export type DiagnosticCode = (typeof PIPELINE_CODES)[number] | (typeof FEATURE_CODES)[number];
+/**
+ * What would not survive an export to another engine (`mlops export`, and the editor when
+ * `mlops.export.target` names one); documented in docs/argo.md.
+ */
+export const EXPORT_CODES = [
+  'export-no-image',
+  'export-local-path',
+  'export-host-env',
+  'export-unset-env',
+  'export-id-clash',
+  'export-unsupported',
+  'export-lossy',
+] as const;
+
+export type DiagnosticCode = (typeof PIPELINE_CODES)[number] | (typeof FEATURE_CODES)[number] | (typeof EXPORT_CODES)[number];
 
 /** Data a quick fix needs, attached by the rule that found the problem. */
 export type FixData =

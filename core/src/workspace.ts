@@ -205,7 +205,7 @@ export class Workspace {
         out,
       );
     }
-    return { path: d.path, kind: 'pipeline', parsed, pipeline, graph, diagnostics: place(parsed, out.list) };
+    return { path: d.path, kind: 'pipeline', parsed, pipeline, graph, diagnostics: placeProblems(parsed, out.list) };
   }
 
   private analyzeCatalog(d: Entry): Analysis {
@@ -226,7 +226,7 @@ export class Workspace {
         out,
       );
     }
-    return { path: d.path, kind: 'features', parsed, catalog, diagnostics: place(parsed, out.list) };
+    return { path: d.path, kind: 'features', parsed, catalog, diagnostics: placeProblems(parsed, out.list) };
   }
 }
 
@@ -235,7 +235,8 @@ function fatal(parsed: ParsedYaml): boolean {
   return parsed.root === null && parsed.problems.length > 0;
 }
 
-function place(parsed: ParsedYaml, problems: Problem[]): Diagnostic[] {
+/** Problems found on a parsed document, as sorted diagnostics with line and column ranges. */
+export function placeProblems(parsed: ParsedYaml, problems: Problem[]): Diagnostic[] {
   return problems
     .map((p): Diagnostic => {
       const d: Diagnostic = { code: p.code, severity: p.severity, message: oneLine(p.message), range: parsed.lines.range(p.span) };

@@ -5,19 +5,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { writeTree } from '../files';
 
-// Compiled to out/test/cli/, so the repository root is three levels up.
-const REPO = path.resolve(__dirname, '../../..');
-const BIN = path.join(REPO, 'bin', 'mlops.js');
-const AGENT = path.join(REPO, 'dist', 'agent.js');
-/** The Node the project installs (24); bin/mlops.js re-executes itself with it on an older one. */
-const NODE24 = path.join(REPO, 'node_modules', '.bin', 'node');
-const CHURN = path.join(REPO, 'examples', 'churn');
+import { BIN, CHURN, mlops, NODE24, REPO } from './mlops';
 
-interface Run {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
+const AGENT = path.join(REPO, 'dist', 'agent.js');
 
 /** A Node on PATH (or Debian's) too old to run the agent itself, if this machine has one. */
 function olderNode(): string | undefined {
@@ -30,16 +20,6 @@ function olderNode(): string | undefined {
     if (r.status === 0 && (major < 22 || (major === 22 && minor < 13))) return file;
   }
   return undefined;
-}
-
-/** Runs the real `mlops` binary as a child process (stdout is a pipe, so not a TTY). */
-function mlops(args: string[], cwd: string, node = NODE24): Run {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  delete env.FORCE_COLOR;
-  delete env.NO_COLOR;
-  const r = spawnSync(node, [BIN, ...args], { cwd, env, encoding: 'utf8', timeout: 60_000 });
-  if (r.error) throw r.error;
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 /** `mlops … --format json`, parsed; fails with the output when it is not JSON. */

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { FEATURE_CODES, PIPELINE_CODES } from '../../core/src/index';
+import { EXPORT_CODES, FEATURE_CODES, PIPELINE_CODES } from '../../core/src/index';
 import { documentedCodes } from './helpers';
 
 describe('docs: the diagnostic-code tables', () => {
@@ -12,6 +12,10 @@ describe('docs: the diagnostic-code tables', () => {
 
   it('docs/feature-catalog.md has a row for every catalog code and none for a code that does not exist', () => {
     assert.deepEqual([...features.keys()].sort(), [...FEATURE_CODES].sort());
+  });
+
+  it('docs/argo.md has a row for every export code and none for a code that does not exist', () => {
+    assert.deepEqual([...documentedCodes('argo.md').keys()].sort(), [...EXPORT_CODES].sort());
   });
 
   it('gives a code shared by both formats the same severity in both tables', () => {

@@ -1,6 +1,7 @@
 import type { Command } from './command';
 import { dispatch } from './dispatch';
 import { dagCommand } from './dag';
+import { exportCommand } from './export';
 import { devcontainerCommand } from './devcontainer';
 import { featuresCommand } from './features';
 import { modelsCommand } from './models';
@@ -12,7 +13,7 @@ import { storeCommand } from './store';
 import { validateCommand } from './validate';
 
 /** Every sub-command, in the order `mlops --help` lists them. */
-export const COMMANDS: Command[] = [validateCommand, runCommand, runsCommand, agentCommand, serveCommand, dagCommand, devcontainerCommand, modelsCommand, featuresCommand, storeCommand];
+export const COMMANDS: Command[] = [validateCommand, runCommand, runsCommand, agentCommand, serveCommand, dagCommand, exportCommand, devcontainerCommand, modelsCommand, featuresCommand, storeCommand];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

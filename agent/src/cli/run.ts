@@ -4,7 +4,7 @@ import { detectCapacity, ResourcePool } from '../schedule/capacity';
 import { STORE_OPTIONS, STORE_USAGE, storeConfig } from '../state/config';
 import { openState } from '../state/open';
 import type { SqliteStore } from '../state/sqlite-store';
-import { flag, format, option, parseArgs, UsageError, type ParsedArgs } from '../util/args';
+import { flag, format, keyValues, option, parseArgs, UsageError, type ParsedArgs } from '../util/args';
 import { palette } from '../util/colors';
 import { LineView, LiveView, type RunView } from '../view/terminal';
 import type { Command } from './command';
@@ -74,12 +74,7 @@ function runRequest(args: ParsedArgs): RunRequest {
   const [file, ...extra] = args.positionals;
   if (!file) throw new UsageError('Name the pipeline to run, e.g. mlops run train.pipeline.yaml');
   if (extra.length > 0) throw new UsageError(`Run one pipeline at a time; unexpected ${extra.join(' ')}.`);
-  const params: Record<string, string> = {};
-  for (const p of args.options.get('param') ?? []) {
-    const eq = p.indexOf('=');
-    if (eq <= 0) throw new UsageError(`--param takes NAME=VALUE, not '${p}'.`);
-    params[p.slice(0, eq)] = p.slice(eq + 1);
-  }
+  const params = keyValues(args, 'param');
   const req: RunRequest = { file, params, force: flag(args, 'force'), keepGoing: flag(args, 'keep-going'), pull: flag(args, 'pull') };
   const only = args.options.get('only');
   if (only) req.only = only.flatMap((o) => o.split(',')).map((s) => s.trim()).filter(Boolean);

@@ -60,3 +60,14 @@ export function format<T extends string>(args: ParsedArgs, allowed: readonly T[]
   if (!(allowed as readonly string[]).includes(f)) throw new UsageError(`--format must be one of ${allowed.join(', ')}.`);
   return f as T;
 }
+
+/** Repeated `--NAME key=value` options as a record (the last value of a key wins). */
+export function keyValues(args: ParsedArgs, name: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const kv of args.options.get(name) ?? []) {
+    const eq = kv.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--${name} takes NAME=VALUE, not '${kv}'.`);
+    out[kv.slice(0, eq)] = kv.slice(eq + 1);
+  }
+  return out;
+}

@@ -37,6 +37,11 @@ const REFS = new RegExp(REFERENCE_PATTERN.source, 'g');
 /** Characters that mean nothing to a shell in any context: such a value is pasted as it is. */
 const INERT = /^[A-Za-z0-9_./,:@%+=-]+$/;
 
+/** True when a value means the same to a shell wherever it stands, so it needs no quoting. */
+export function inertForShell(value: string): boolean {
+  return INERT.test(value);
+}
+
 interface Frame {
   kind: 'top' | 'subst' | 'double' | 'backtick';
   /** Open parentheses inside a `$( )`, so that its own `)` is found. */

@@ -1,0 +1,30 @@
+import assert from 'node:assert/strict';
+import { parse } from 'yaml';
+import { toYaml } from '../../core/src/export/yaml-out';
+
+/** Strings that a careless YAML writer turns into something else (a number, a boolean, a comment, a cut). */
+const TRICKY = [
+  '', ' a', 'a ', 'true', 'False', 'null', '~', 'Y', 'NO', 'on', '0.5', '1Gi', '500m', '.inf', '0x1F', '1_000', '12:30', '2024-01-01', '1e3',
+  '- x', '-c', 'a: b', 'key:', '#x', 'x #y', "it's", '"q"', '*alias', '&anchor', '!tag', '%dir', '@at', '`bt`', '|', '>', '?', ',', '[a]', '{a}', '{{x}}',
+  'multi\nline', 'tail\n', 'two\n\n', '\n', '\nlead', ' \nx', 'x\n y', '\ttab', 'a\tb\nc', 'trailing space \nnext', 'a\r\nb', 'ctrl\u0001', 'c1\u0085', 'del\u007f', 'ls\u2028x', 'bom\ufeff', 'emoji 🎉', 'set -eu\nif [ -f x ]; then\n  echo "$y"\nfi\n',
+];
+
+describe('export: the YAML writer', () => {
+  it('writes every tricky string so that a YAML parser reads it back unchanged, as a value and as a key', () => {
+    for (const s of TRICKY) {
+      const doc = { k: s, list: [s, { n: s }], nested: { [s || 'empty']: 1 } };
+      assert.deepEqual(parse(toYaml(doc)), doc, JSON.stringify(s));
+    }
+  });
+
+  it('writes numbers, booleans, empty collections and nesting as JSON would mean them', () => {
+    const doc = { a: 1, b: 0.25, c: true, d: [], e: {}, f: [[1, 2], [], [{}]], g: { h: { i: ['x'] } } };
+    assert.deepEqual(parse(toYaml(doc)), doc);
+    assert.equal(toYaml({ a: 1, s: 'plain words', l: ['x'] }), 'a: 1\ns: plain words\nl:\n  - x\n');
+  });
+
+  it('keeps a script as a block literal, with its final line break or without', () => {
+    assert.equal(toYaml({ args: ['echo a\necho b\n'] }), 'args:\n  - |\n    echo a\n    echo b\n');
+    assert.equal(toYaml({ args: ['echo a\necho b'] }), 'args:\n  - |-\n    echo a\n    echo b\n');
+  });
+});
