@@ -37,14 +37,16 @@ export class Triggers {
   private lastCheck: Date;
   private timer: NodeJS.Timeout | null = null;
   private stopped = true;
+  /** The schedules of the last scan of the workspace. */
+  private known: Schedule[] | null = null;
 
   constructor(private readonly deps: TriggerDeps) {
     this.lastCheck = deps.now();
   }
 
-  /** Every valid schedule of the workspace: pipeline file and cron expression. */
+  /** Every valid schedule of the workspace as last scanned (at most a rescan interval old): pipeline file and cron expression. */
   schedules(): { file: string; cron: string }[] {
-    return this.scan().map((s) => ({ file: s.file, cron: s.cron }));
+    return (this.known ?? this.scan()).map((s) => ({ file: s.file, cron: s.cron }));
   }
 
   /** Every valid schedule of the workspace (or of one file) with its next fire time. */
@@ -120,6 +122,7 @@ export class Triggers {
         out.push({ file, pipeline: p.name?.value ?? file, cron: s.cron.value, spec: cron.spec, timezone });
       }
     }
+    this.known = out;
     return out;
   }
 }
