@@ -1,4 +1,5 @@
 import type { DatabaseSync } from 'node:sqlite';
+import { StoreError } from './errors';
 
 /**
  * The schema, one entry per version; `PRAGMA user_version` records how many have been
@@ -196,7 +197,7 @@ export function migrate(db: DatabaseSync): void {
     try {
       const v = Number((db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version);
       if (v > MIGRATIONS.length) {
-        throw new Error(`The state database has schema version ${v}, newer than this mlops knows (${MIGRATIONS.length}); upgrade mlops or use another --state-dir.`);
+        throw new StoreError(`The state database has schema version ${v}, newer than this mlops knows (${MIGRATIONS.length}); upgrade mlops or use another --state-dir.`);
       }
       if (v === MIGRATIONS.length) {
         db.exec('COMMIT');
