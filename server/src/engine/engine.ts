@@ -4,7 +4,26 @@
  * Every method takes and returns plain data, because calls arrive by postMessage.
  */
 import type { CodeAction, CodeLens, CompletionItem, Diagnostic, DocumentSymbol, Hover, Location, Position, Range, SymbolInformation } from 'vscode-languageserver';
-import { allOccurrences, dagOf, documentKind, filesRead, usesFeatures, Workspace, type Analysis, type DagResult, type Occurrence, type StatusParams, type SymbolKey } from '../../../core/src/index';
+import {
+  allOccurrences,
+  compareDiagnostics,
+  dagOf,
+  documentKind,
+  EXPORT_TARGETS,
+  exportDiagnostics,
+  exportSource,
+  filesRead,
+  usesFeatures,
+  Workspace,
+  type Analysis,
+  type DagResult,
+  type Diagnostic as CoreDiagnostic,
+  type ExportTargetId,
+  type Occurrence,
+  type StatusParams,
+  type SymbolKey,
+} from '../../../core/src/index';
+import { relativeInside } from '../../../core/src/util/paths';
 import { withDetails } from '../../../core/src/query/dag-details';
 import { codeActions } from '../features/code-actions';
 import { codeLenses } from '../features/code-lens';
@@ -23,6 +42,8 @@ export interface EngineOptions {
   /** Every workspace folder (absolute POSIX paths): files read for checks must lie inside one. */
   folders?: string[];
   snippets: boolean;
+  /** `mlops.export.target`: the engine whose export checks join the diagnostics; none when undefined. */
+  exportTarget?: ExportTargetId;
 }
 
 /** The result of checking one document. */
@@ -42,6 +63,8 @@ export class Engine {
   private readonly occCache = new Map<string, { text: string; list: Occurrence[] }>();
   private readonly ctx: FeatureContext;
   private options: EngineOptions = { snippets: false };
+  private configured = false;
+  private readonly exportChecks = new WeakMap<Analysis, { target: ExportTargetId; diagnostics: CoreDiagnostic[] }>();
 
   /** `progress` is told which document is about to be analysed, so a stuck lane knows whom to blame. */
   constructor(private readonly progress: (uri: string) => void = () => undefined) {
@@ -63,7 +86,11 @@ export class Engine {
 
   /** Sets the root and client capabilities; documents already known are kept. */
   configure(options: EngineOptions): void {
+    const before = this.options;
     this.options = options;
+    // Another export target changes what validate adds, not the workspace: keep the analyses.
+    if (before.root === options.root && String(before.folders) === String(options.folders) && this.configured) return;
+    this.configured = true;
     this.host.setFolders(options.folders ?? (options.root ? [options.root] : []));
     const old = this.ws;
     this.ws = new Workspace({ host: this.host, ...(options.root ? { root: options.root } : {}) });
@@ -93,7 +120,8 @@ export class Engine {
   validate(uri: string): Validation | null {
     const a = this.analyze(uri);
     if (!a) return null;
-    return { diagnostics: a.diagnostics.map(toLspDiagnostic), status: statusOf(uri, a), usesFeatures: usesFeatures(a), files: filesRead(a) };
+    const all = this.withExportChecks(a);
+    return { diagnostics: all.map(toLspDiagnostic), status: statusOf(uri, a, all), usesFeatures: usesFeatures(a), files: filesRead(a) };
   }
 
   completion(uri: string, pos: Position): CompletionItem[] {
@@ -146,6 +174,24 @@ export class Engine {
   dag(uri: string): DagResult {
     const a = this.analyze(uri);
     return a?.kind === 'pipeline' ? withDetails(a, dagOf(a, uri)) : { uri, nodes: [], edges: [] };
+  }
+
+  /**
+   * The analysis' diagnostics plus, when `mlops.export.target` names an engine, what would
+   * not survive an export to it (the same checks as `mlops export`), kept per analysis.
+   */
+  private withExportChecks(a: Analysis): CoreDiagnostic[] {
+    const id = this.options.exportTarget;
+    if (!id || a.kind !== 'pipeline') return a.diagnostics;
+    const hit = this.exportChecks.get(a);
+    if (hit && hit.target === id) return hit.diagnostics;
+    const target = EXPORT_TARGETS[id];
+    const root = this.options.root;
+    const file = root ? relativeInside(root, a.path) : undefined;
+    const src = exportSource(a, file ?? a.path, root);
+    const diagnostics = [...a.diagnostics, ...(src ? exportDiagnostics(a, target, target.editorOptions, src) : [])].sort(compareDiagnostics);
+    this.exportChecks.set(a, { target: id, diagnostics });
+    return diagnostics;
   }
 
   private analyze(uri: string): Analysis | undefined {

@@ -8,9 +8,9 @@ export function toLspDiagnostic(d: Diagnostic): LspDiagnostic {
   return { range: d.range, severity: SEVERITY[d.severity], code: d.code, source: 'mlops', message: d.message };
 }
 
-/** The status-bar summary of an analysed document. */
-export function statusOf(uri: string, a: Analysis): StatusParams {
-  const count = (s: Diagnostic['severity']) => a.diagnostics.filter((d) => d.severity === s).length;
+/** The status-bar summary of an analysed document (counting `diagnostics`: export checks included when on). */
+export function statusOf(uri: string, a: Analysis, diagnostics: readonly Diagnostic[] = a.diagnostics): StatusParams {
+  const count = (s: Diagnostic['severity']) => diagnostics.filter((d) => d.severity === s).length;
   const status: StatusParams = {
     uri,
     kind: a.kind,

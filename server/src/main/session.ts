@@ -13,7 +13,8 @@ import {
   type InitializeResult,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { documentKind, statusNotification, type StatusParams } from '../../../core/src/index';
+import { documentKind, EXPORT_TARGET_IDS, statusNotification, type StatusParams } from '../../../core/src/index';
+import type { EngineOptions } from '../engine/engine';
 import { nativePath, pathToUri, uriToPath } from '../util/uri';
 import { findProjectFiles, readText } from './disk';
 import { registerRequests } from './requests';
@@ -25,6 +26,7 @@ const StatusNotification = new NotificationType<StatusParams>(statusNotification
 /** The settings the server reads (`mlops.*`). */
 interface Settings {
   validation?: { debounceMs?: number };
+  export?: { target?: string };
 }
 
 /** Runs the language server on the connection given by the command line (--stdio, --node-ipc, …). */
@@ -48,6 +50,7 @@ export function startServer(script: string): void {
     ready,
   );
   let folders: string[] = [];
+  let engineOptions: EngineOptions = { snippets: false };
   let canConfigure = false;
   let canWatch = false;
   const justOpened = new Set<string>();
@@ -77,7 +80,8 @@ export function startServer(script: string): void {
     folders = (params.workspaceFolders ?? []).map((f) => uriToPath(f.uri));
     if (folders.length === 0 && params.rootUri) folders = [uriToPath(params.rootUri)];
     const snippets = caps.textDocument?.completion?.completionItem?.snippetSupport === true;
-    router.configure({ ...(folders[0] ? { root: folders[0] } : {}), folders, snippets });
+    engineOptions = { ...(folders[0] ? { root: folders[0] } : {}), folders, snippets };
+    router.configure(engineOptions);
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
@@ -129,6 +133,15 @@ export function startServer(script: string): void {
     } else s = (given as { mlops?: Settings } | undefined)?.mlops;
     const ms = s?.validation?.debounceMs;
     validator.debounceMs = typeof ms === 'number' && ms >= 0 ? Math.min(ms, 2000) : 10;
+    // `none` (or anything unknown) leaves the export checks off.
+    const target = EXPORT_TARGET_IDS.find((id) => id === s?.export?.target);
+    if (target !== engineOptions.exportTarget) {
+      engineOptions = { ...engineOptions };
+      if (target) engineOptions.exportTarget = target;
+      else delete engineOptions.exportTarget;
+      router.configure(engineOptions);
+      for (const uri of openUris()) if (documentKind(uriToPath(uri)) === 'pipeline') validator.schedule(uri, 0);
+    }
   }
 
   connection.onDidChangeConfiguration((p) => void loadSettings(p.settings));
