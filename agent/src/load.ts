@@ -1,8 +1,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { documentKind, Workspace, type Dag, type DocumentKind, type Diagnostic, type Pipeline, type PipelineGraph, type PipelineProblem } from '../../core/src/index';
+import { documentKind, pipelineBaseName, Workspace, type Dag, type DocumentKind, type Diagnostic, type Pipeline, type PipelineGraph, type PipelineProblem } from '../../core/src/index';
 import { describeUnread, unreadFromError } from '../../core/src/node/read';
-import { fileHost, findProjectFiles, readDocument, toPosix, workspaceRoot } from './util/files';
+import { findProjectFilesSync } from '../../core/src/node';
+import { fileHost, readDocument, toPosix, workspaceRoot } from './util/files';
 import { err, ok, type Result } from './util/result';
 
 /** A pipeline that passed validation, with everything later steps need to know about it. */
@@ -54,7 +55,7 @@ export function projectWorkspace(root: string): Workspace {
  * rules here, and validating it by name reports why.
  */
 export function addProjectDocuments(ws: Workspace, root: string, kind: DocumentKind, except?: ReadonlySet<string>): void {
-  for (const f of findProjectFiles(root, (n) => documentKind(n) === kind)) {
+  for (const f of findProjectFilesSync(root, kind)) {
     if (except?.has(f)) continue;
     const text = readDocument(f, [root]);
     if (text.ok) ws.set(toPosix(f), text.value);
@@ -99,7 +100,7 @@ export function loadPipelineFile(fileArg: string, cwd: string): Result<LoadedPip
     text: analysis.parsed.text,
     pipeline,
     graph: analysis.graph,
-    name: pipeline.name?.value ?? path.basename(file).replace(/\.pipeline\.ya?ml$/i, ''),
+    name: pipeline.name?.value ?? pipelineBaseName(file),
     order: fileTopoOrder(analysis.graph.dag),
   });
 }

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
-import { documentKind, isTimeZone, loadPipeline, nextFire, parseCron, parseYaml, type CronSpec, type ScheduledPipeline } from '../../core/src/index';
-import { findProjectFiles, readDocument } from './util/files';
+import { isTimeZone, loadPipeline, nextFire, parseCron, parseYaml, type CronSpec, type ScheduledPipeline } from '../../core/src/index';
+import { findProjectFilesSync } from '../../core/src/node';
+import { readDocument } from './util/files';
 
 /** How often the workspace is read again for added, changed or removed schedules. */
 const RESCAN_MS = 60_000;
@@ -102,7 +103,7 @@ export class Triggers {
 
   private scan(): Schedule[] {
     const out: Schedule[] = [];
-    for (const found of findProjectFiles(this.deps.root, (n) => documentKind(n) === 'pipeline')) {
+    for (const found of findProjectFilesSync(this.deps.root, 'pipeline')) {
       let file: string;
       try {
         file = fs.realpathSync(found); // the spelling runs record, so a fire can find its own runs

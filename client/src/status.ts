@@ -1,9 +1,9 @@
 import * as vscode from 'vscode';
+import { documentKind } from '../../core/src/project';
 import type { StatusParams } from '../../core/src/protocol/lsp';
 import { plural } from './catalog/tree-spec';
 import type { Ctx } from './ctx';
 
-const PROJECT_FILE = /\.(pipeline|features)\.ya?ml$/i;
 
 /** The status-bar text for a file's health. */
 export function statusText(s: StatusParams): string {
@@ -39,7 +39,7 @@ export class StatusBar implements vscode.Disposable {
 
   private update(): void {
     const doc = vscode.window.activeTextEditor?.document;
-    if (!doc || !PROJECT_FILE.test(doc.uri.path)) {
+    if (!doc || !documentKind(doc.uri.path)) {
       this.item.hide();
       return;
     }

@@ -10,14 +10,7 @@ import { checkSchema } from './schema/validate';
 import { dirname, join, normalize } from './util/paths';
 import { ParseCache, parseYaml, type ParsedYaml } from './yaml/parse';
 
-export type DocumentKind = 'pipeline' | 'features';
-
-/** Which kind of file a path names, by its suffix; undefined for anything else. */
-export function documentKind(path: string): DocumentKind | undefined {
-  if (/\.pipeline\.ya?ml$/i.test(path)) return 'pipeline';
-  if (/\.features\.ya?ml$/i.test(path)) return 'features';
-  return undefined;
-}
+import { documentKind, type DocumentKind } from './project';
 
 /** Everything known about one document after analysis. */
 export interface Analysis {

@@ -1,11 +1,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { documentKind, type PipelineProblem } from '../../../core/src/index';
+import { documentKind, skippedFolder, type PipelineProblem } from '../../../core/src/index';
 import { describeUnread, kindOf } from '../../../core/src/node/read';
 import { addProjectDocuments, jsonDiagnostic, projectWorkspace } from '../load';
 import { format, InputError, parseArgs, UsageError } from '../util/args';
 import { palette, type Palette } from '../util/colors';
-import { findProjectFiles, readDocument, skippedFolder, toPosix, workspaceRoot } from '../util/files';
+import { findProjectFilesSync } from '../../../core/src/node';
+import { readDocument, toPosix, workspaceRoot } from '../util/files';
 import type { Command } from './command';
 
 /** One diagnostic as `mlops validate --format json` prints it: 1-based, end column exclusive. */
@@ -82,7 +83,7 @@ function expand(patterns: string[], cwd: string): Map<string, boolean> {
       stat = undefined;
     }
     if (stat?.isDirectory()) {
-      const files = findProjectFiles(abs, (n) => documentKind(n) !== undefined);
+      const files = findProjectFilesSync(abs);
       if (files.length === 0) throw new UsageError(`${p}: no *.pipeline.yaml or *.features.yaml files in this folder.`);
       files.forEach((f) => out.has(f) || out.set(f, false));
     } else if (stat?.isFile()) {

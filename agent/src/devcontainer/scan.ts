@@ -1,11 +1,8 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { documentKind } from '../../../core/src/index';
 import { manifestKindOf, readEnvironmentYml, readPythonEnv, readRequirementsTxt, readSetupPyManifest } from '../../../core/src/devcontainer/index';
+import { findFilesSync } from '../../../core/src/node';
 import { describeUnread, READ_LIMITS, readTextBounded } from '../../../core/src/node/read';
-
-/** Folders never searched for notebooks and pipelines. */
-const SKIP = new Set(['node_modules', '.git', '.mlops', '.venv', 'venv', 'env', '__pycache__', 'dist', 'build', 'out', '.tox', '.cache', '.ipynb_checkpoints', 'site-packages', 'mlruns', '.devcontainer']);
 
 /** Root files whose presence or text detection reads besides the manifests. */
 const ROOT_FILES = new Set(['.python-version', 'poetry.lock', 'Pipfile.lock', 'uv.lock', 'MLproject']);
@@ -38,36 +35,20 @@ export function scanProject(dir: string): ScannedProject {
     if (r.ok) files.set(rel, r.text);
     else if (r.why.reason !== 'missing') unread.set(rel, describeUnread(r.why));
   };
-  let seen = 0;
+  const wanted = (folder: string, name: string) =>
+    (folder === '' && (manifestKindOf(name) !== undefined || ROOT_FILES.has(name))) ||
+    ((folder === 'requirements' || folder.startsWith('requirements/')) && /\.(txt|in)$/.test(name)) ||
+    documentKind(name) === 'pipeline';
+  const isCode = (folder: string, name: string) => name.endsWith('.ipynb') || (folder === '' && name.endsWith('.py'));
   let code = 0;
-  const stack: string[] = [''];
-  while (stack.length > 0 && seen < MAX_ENTRIES) {
-    const rel = stack.pop()!;
-    let entries: fs.Dirent[];
-    try {
-      entries = fs.readdirSync(path.join(dir, rel), { withFileTypes: true });
-    } catch {
-      continue;
-    }
-    for (const e of entries) {
-      seen++;
-      const r = rel ? `${rel}/${e.name}` : e.name;
-      if (e.isDirectory()) {
-        if (!SKIP.has(e.name) && !e.name.startsWith('.')) stack.push(r);
-        continue;
-      }
-      if (!e.isFile()) continue;
-      const atRoot = rel === '';
-      const wanted =
-        (atRoot && (manifestKindOf(e.name) !== undefined || ROOT_FILES.has(e.name))) ||
-        ((rel === 'requirements' || rel.startsWith('requirements/')) && /\.(txt|in)$/.test(e.name)) ||
-        documentKind(e.name) === 'pipeline';
-      if (wanted) read(r, documentKind(e.name) === 'pipeline' ? READ_LIMITS.document : READ_LIMITS.manifest);
-      else if (e.name.endsWith('.ipynb') || (atRoot && e.name.endsWith('.py'))) {
-        // Their imports are offered as choices when no manifest lists them; past the budget only the path counts.
-        if (code++ < MAX_CODE_FILES) read(r, READ_LIMITS.manifest);
-        if (!files.has(r)) files.set(r, '');
-      }
+  for (const abs of findFilesSync(dir, { want: (folder, name) => wanted(folder, name) || isCode(folder, name), maxEntries: MAX_ENTRIES })) {
+    const r = path.relative(dir, abs).split(path.sep).join('/');
+    const folder = r.includes('/') ? r.slice(0, r.lastIndexOf('/')) : '';
+    if (wanted(folder, path.basename(r))) read(r, documentKind(r) === 'pipeline' ? READ_LIMITS.document : READ_LIMITS.manifest);
+    else {
+      // Their imports are offered as choices when no manifest lists them; past the budget only the path counts.
+      if (code++ < MAX_CODE_FILES) read(r, READ_LIMITS.manifest);
+      if (!files.has(r)) files.set(r, '');
     }
   }
   followIncludes(dir, files, (rel) => read(rel, READ_LIMITS.manifest));

@@ -1,7 +1,6 @@
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import type { CatalogReport, FeatureViewReport, FeaturesReport, ModelUse, SourceLocation, TaskUse } from '../../../core/src/catalog/index';
-import { effectiveFeatures, type LineIndex, type Span, type Workspace } from '../../../core/src/index';
+import { effectiveFeatures, pipelineBaseName, type LineIndex, type Span, type Workspace } from '../../../core/src/index';
 import { addProjectDocuments, projectWorkspace } from '../load';
 import { currentFingerprint, transformationPath, viewOfEntry, type FeatureState } from './features';
 import { relativeTo } from './paths';
@@ -73,7 +72,7 @@ function tasksByView(ws: Workspace, root: string): Map<string, TaskUse[]> {
     const p = a?.pipeline;
     if (!a || !p) continue;
     const rel = relativeTo(root, file);
-    const name = p.name?.value ?? path.basename(file).replace(/\.pipeline\.ya?ml$/i, '');
+    const name = p.name?.value ?? pipelineBaseName(file);
     for (const t of p.tasks.values()) {
       const seen = new Set<string>();
       for (const f of effectiveFeatures(p, t)) {

@@ -2,32 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { FileHost } from '../../../core/src/index';
 import { fileText, READ_LIMITS, readTextBounded, type Unread } from '../../../core/src/node/read';
-import { skippedFolder } from '../../../core/src/util/skip';
 import { err, ok, type Result } from './result';
-
-export { skippedFolder };
-
-/** Every `*.pipeline.yaml` / `*.features.yaml` below a folder (iterative; symlinked folders are not followed). */
-export function findProjectFiles(dir: string, match: (file: string) => boolean): string[] {
-  const found: string[] = [];
-  const stack = [dir];
-  while (stack.length > 0) {
-    const d = stack.pop()!;
-    let entries: fs.Dirent[];
-    try {
-      entries = fs.readdirSync(d, { withFileTypes: true });
-    } catch {
-      continue;
-    }
-    for (const e of entries) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) {
-        if (!skippedFolder(e.name) && !e.name.startsWith('.')) stack.push(p);
-      } else if (e.isFile() && match(e.name)) found.push(p);
-    }
-  }
-  return found.sort();
-}
 
 /** The folder a workspace starts at: the nearest enclosing git repository, else `from`. */
 export function workspaceRoot(from: string): string {

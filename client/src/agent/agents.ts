@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { PROJECT_GLOBS } from '../../../core/src/project';
 import type { RunEvent } from '../../../core/src/protocol/agent';
 import { AgentClient, type AgentLog, type AgentState } from './agent-client';
 import { agentLaunch, MIN_AGENT_NODE, nodeCanRunAgent } from './launch';
@@ -168,6 +169,6 @@ async function hasPipelinesOrHistory(folder: vscode.WorkspaceFolder): Promise<bo
   } catch {
     // No history yet: look for a pipeline.
   }
-  const found = await vscode.workspace.findFiles(new vscode.RelativePattern(folder, '**/*.pipeline.{yaml,yml}'), '**/{node_modules,.git,.mlops}/**', 1);
+  const found = await vscode.workspace.findFiles(new vscode.RelativePattern(folder, PROJECT_GLOBS.pipelines), PROJECT_GLOBS.skipped, 1);
   return found.length > 0;
 }

@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { PROJECT_GLOBS } from '../../../core/src/project';
 import { diffVersions, modelUri, type FeaturesReport, type ModelsReport, type ModelVersion, type SourceLocation } from '../../../core/src/catalog/index';
 import { agentJson, runAgent, type AgentLauncher } from './agent-json';
 import { ModelDocuments, MODEL_DOC_SCHEME } from './documents';
@@ -42,7 +43,7 @@ export class CatalogViews implements vscode.Disposable {
     this.disposables.push(this.modelsView, this.featuresView, this.models, this.features, this.docs);
     this.disposables.push(vscode.workspace.registerTextDocumentContentProvider(MODEL_DOC_SCHEME, this.docs));
     // The agent touches registry.changed after every registration, alias or tag.
-    for (const glob of ['**/.mlops/registry.changed', '**/*.features.{yaml,yml}', '**/*.pipeline.{yaml,yml}', '**/mlruns/models/**']) {
+    for (const glob of ['**/.mlops/registry.changed', PROJECT_GLOBS.any, '**/mlruns/models/**']) {
       const w = vscode.workspace.createFileSystemWatcher(glob);
       w.onDidCreate(() => this.refreshSoon(), undefined, this.disposables);
       w.onDidChange(() => this.refreshSoon(), undefined, this.disposables);

@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { pipelineBaseName } from '../../../core/src/project';
 import { rangeContains } from '../../../core/src/text/range';
 import type { DagResult } from '../../../core/src/protocol/lsp';
 import { TASK_COMMANDS, type TaskCommandArgs } from '../../../core/src/protocol/lsp';
@@ -194,7 +195,7 @@ export class DagPanel implements vscode.Disposable {
   }
 
   private async exportSvg(svg: string): Promise<void> {
-    const base = path.basename(this.doc.fsPath).replace(/\.pipeline\.ya?ml$/i, '');
+    const base = pipelineBaseName(this.doc.fsPath);
     const target = await vscode.window.showSaveDialog({
       defaultUri: vscode.Uri.joinPath(this.doc, '..', `${base}.dag.svg`),
       filters: { 'SVG image': ['svg'] },

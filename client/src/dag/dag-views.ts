@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { documentKind } from '../../../core/src/workspace';
+import { documentKind } from '../../../core/src/project';
 import type { RunEvent, RunRecord } from '../../../core/src/protocol/agent';
 import { TASK_COMMANDS, type DagResult } from '../../../core/src/protocol/lsp';
 import { DagPanel } from './dag-panel';

@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { RunRequest } from '../../../core/src/protocol/agent';
 import { TASK_COMMANDS, type TaskCommandArgs } from '../../../core/src/protocol/lsp';
-import { documentKind } from '../../../core/src/workspace';
+import { documentKind, PROJECT_GLOBS } from '../../../core/src/project';
 import { RunRefused } from '../agent/agents';
 import { Config } from '../config';
 import type { Cmd } from '../commands/index';
@@ -27,8 +27,6 @@ export const RUN_COMMANDS = {
   showEveryone: 'mlops.runs.showEveryone',
 } as const;
 
-const PIPELINE_GLOB = '**/*.pipeline.{yaml,yml}';
-const NOT_PROJECT = '**/{node_modules,.git,.mlops,.venv}/**';
 
 /** The run commands: start (pipeline, task, from a task, again, resume), cancel, logs, the view. */
 export function runCommands(runs: Runs): Record<string, Cmd> {
@@ -289,7 +287,7 @@ function activePipeline(): vscode.Uri | undefined {
 }
 
 async function pickPipeline(): Promise<vscode.Uri | undefined> {
-  const files = await vscode.workspace.findFiles(PIPELINE_GLOB, NOT_PROJECT, 500);
+  const files = await vscode.workspace.findFiles(PROJECT_GLOBS.pipelines, PROJECT_GLOBS.skipped, 500);
   if (!files.length) {
     void vscode.window.showInformationMessage('There is no *.pipeline.yaml file in this workspace to run.');
     return undefined;

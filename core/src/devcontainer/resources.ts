@@ -1,7 +1,8 @@
 /** The largest cpu, memory and gpu any task of any pipeline in the project requests. */
 import { effectiveResources } from '../pipeline/load';
 import { parseQuantity } from '../util/values';
-import { Workspace, documentKind } from '../workspace';
+import { documentKind } from '../project';
+import { Workspace } from '../workspace';
 
 /** cpu in cores, memory in bytes, gpu in devices, each with the `file#task` that asks for it. */
 export interface PipelineResources {

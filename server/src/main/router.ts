@@ -1,3 +1,4 @@
+import { documentKind } from '../../../core/src/index';
 import type { EngineOptions } from '../engine/engine';
 import type { EngineArgs, EngineMethod, EngineResult } from '../engine/lane-protocol';
 import { uriToPath } from '../util/uri';
@@ -88,7 +89,7 @@ export class Router {
       if (this.givenUp.get(uri) === text) return;
       this.givenUp.delete(uri);
     }
-    if (text.length > SLOW_CHARS && !this.slow.has(uri) && /\.pipeline\.ya?ml$/i.test(uriToPath(uri))) {
+    if (text.length > SLOW_CHARS && !this.slow.has(uri) && documentKind(uriToPath(uri)) === 'pipeline') {
       this.slow.add(uri);
       this.fast.delete(uri);
     }

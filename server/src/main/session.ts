@@ -13,15 +13,19 @@ import {
   type InitializeResult,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { documentKind, EXPORT_TARGET_IDS, statusNotification, type StatusParams } from '../../../core/src/index';
+import { documentKind, EXPORT_TARGET_IDS, PROJECT_GLOBS, statusNotification, type StatusParams } from '../../../core/src/index';
+import { findProjectFiles } from '../../../core/src/node';
 import type { EngineOptions } from '../engine/engine';
 import { nativePath, pathToUri, uriToPath } from '../util/uri';
-import { findProjectFiles, readText } from './disk';
+import { readText } from './disk';
 import { registerRequests } from './requests';
 import { Router, SLOW_BUDGET_MS } from './router';
 import { Validator } from './validator';
 
 const StatusNotification = new NotificationType<StatusParams>(statusNotification.method);
+
+/** How far the start-up scan reads into each workspace folder, so a huge tree cannot stall it. */
+const MAX_SCAN_ENTRIES = 200_000;
 
 /** The settings the server reads (`mlops.*`). */
 interface Settings {
@@ -102,14 +106,14 @@ export function startServer(script: string): void {
   connection.onInitialized(async () => {
     if (canWatch) {
       void connection.client.register(DidChangeWatchedFilesNotification.type, {
-        watchers: [{ globPattern: '**/*.{pipeline,features}.{yaml,yml}' }, { globPattern: '**/*' }],
+        watchers: [{ globPattern: PROJECT_GLOBS.any }, { globPattern: '**/*' }],
       });
     }
     if (canConfigure) void connection.client.register(DidChangeConfigurationNotification.type, { section: 'mlops' });
     await loadSettings();
     try {
       for (const folder of folders) {
-        for (const file of await findProjectFiles(nativePath(folder))) {
+        for (const file of await findProjectFiles(nativePath(folder), undefined, MAX_SCAN_ENTRIES)) {
           const uri = pathToUri(file.replace(/\\/g, '/'));
           if (documents.get(uri)) continue;
           const text = await readText(file, folders.map(nativePath), log);

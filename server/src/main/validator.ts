@@ -1,5 +1,5 @@
 import type { Diagnostic } from 'vscode-languageserver';
-import type { StatusParams } from '../../../core/src/index';
+import { documentKind, type StatusParams } from '../../../core/src/index';
 import { overlaps } from '../../../core/src/util/paths';
 import type { Validation } from '../engine/engine';
 import type { Router } from './router';
@@ -61,7 +61,7 @@ export class Validator {
 
   /** Open pipelines whose last check showed they read feature views (or that were never checked). */
   featureUsers(openUris: string[]): string[] {
-    return openUris.filter((u) => /\.pipeline\.ya?ml$/i.test(u) && (this.facts.get(u)?.usesFeatures ?? true));
+    return openUris.filter((u) => documentKind(u) === 'pipeline' && (this.facts.get(u)?.usesFeatures ?? true));
   }
 
   /** Open documents that read a file at, inside or above one of `paths`. */
