@@ -70,13 +70,18 @@ export class Workbench {
     await this.keyboard.press('F1');
     await this.page.locator(QUICK_INPUT).waitFor({ state: 'visible', timeout });
     await this.keyboard.type(label);
-    await waitFor(async () => (await this.quickInputRows()).some((l) => l === label || l.startsWith(`${label},`)), {
+    const matches = (l) => l === label || l.startsWith(`${label},`);
+    // Move the palette's focus to the command with the keyboard and press Enter, as a user
+    // does: a click can land on a row the list is redrawing (recently used commands move).
+    await waitFor(async () => {
+      const focused = await this.page.locator(`${QUICK_INPUT} .monaco-list-row.focused`).evaluateAll((rows) => rows.map((r) => r.getAttribute('aria-label') ?? ''));
+      if (focused.some(matches)) return true;
+      if ((await this.quickInputRows()).some(matches)) await this.keyboard.press('ArrowDown');
+      return false;
+    }, {
       timeout, what: `the command palette to offer "${label}"`, describe: async () => JSON.stringify(await this.quickInputRows()),
     });
-    const rows = this.page.locator(`${QUICK_INPUT} .monaco-list-row`);
-    const labels = await this.quickInputRows();
-    const index = labels.findIndex((l) => l === label || l.startsWith(`${label},`));
-    await rows.nth(index).click();
+    await this.keyboard.press('Enter');
     await this.page.locator(QUICK_INPUT).waitFor({ state: 'hidden', timeout });
   }
 
