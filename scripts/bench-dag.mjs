@@ -6,8 +6,7 @@
 //   node scripts/bench-dag.mjs [--sizes 100,1000,5000] [--reps 5] [--engines dagre,elk,own] [--budget 120]
 //                              [--paint-reps 5] [--skip layout|paint]
 //
-// Each pipeline comes from /work/shared/bench/gen-pipeline.mjs (layered shape, fixed seed)
-// or, when that is missing, an equivalent generator below; it goes through core's Workspace
+// Each pipeline comes from bench/workload.mjs (layered shape, fixed seed); it goes through core's Workspace
 // exactly like the editor, and the webview's own adapters lay it out. Prints a markdown table:
 // median time (min–max), edge crossings between adjacent layers, drawing size, and the
 // minified size each engine adds to the webview bundle. Each measurement runs in a worker
@@ -21,14 +20,14 @@
 // data-layout-state="done" (final layout, every node and edge drawn), then two animation
 // frames pass. Each run is a fresh page; median (min–max) of --paint-reps runs.
 import { build } from 'esbuild';
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import { gzipSync } from 'node:zlib';
 import { Worker } from 'node:worker_threads';
+import { writeWorkload } from './bench/workload.mjs';
 import { buildWebviews } from './bundle-webviews.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -43,7 +42,6 @@ const reps = Number(opt('reps', '5'));
 const budget = Number(opt('budget', '120'));
 const paintReps = Number(opt('paint-reps', '5'));
 const skip = new Set(opt('skip', '').split(',').filter(Boolean));
-const GEN = process.env.MLOPS_BENCH_GEN ?? '/work/shared/bench/gen-pipeline.mjs';
 const work = mkdtempSync(join(tmpdir(), 'mlops-bench-dag-'));
 
 // One in-memory bundle with the real code: core's analysis and the webview's layout adapters.
@@ -64,30 +62,8 @@ const lib = createRequire(import.meta.url)(bundlePath);
 
 function generate(n) {
   const file = join(work, `g${n}.pipeline.yaml`);
-  if (existsSync(GEN)) execFileSync(process.execPath, [GEN, String(n), 'layered', file, '--no-extras'], { stdio: 'ignore' });
-  else writeFileSync(file, fallbackPipeline(n));
+  writeWorkload(n, 'layered', file, { pipelineOnly: true });
   return file;
-}
-
-/** The same shape as gen-pipeline.mjs layered: layers of √n tasks, each needing 2–3 of the previous layer. */
-function fallbackPipeline(n) {
-  let a = 42;
-  const rnd = () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const w = Math.max(1, Math.round(Math.sqrt(n)));
-  const ids = Array.from({ length: n }, (_, i) => `t${String(i + 1).padStart(4, '0')}`);
-  const lines = ['version: 1', 'name: bench', 'tasks:'];
-  ids.forEach((id, i) => {
-    const prev = i >= w ? ids.slice(Math.floor(i / w) * w - w, Math.floor(i / w) * w) : [];
-    const needs = [];
-    for (let k = Math.min(prev.length, 2 + Math.floor(rnd() * 2)); k > 0; k--) needs.push(prev.splice(Math.floor(rnd() * prev.length), 1)[0]);
-    lines.push(`  ${id}: {run: "true", needs: [${needs.sort().join(', ')}], outputs: [out/${id}]}`);
-  });
-  return `${lines.join('\n')}\n`;
 }
 
 function graphOf(file) {

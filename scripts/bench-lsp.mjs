@@ -2,9 +2,9 @@
 // npm run bench:lsp — time from a didChange to its publishDiagnostics, for our language server
 // and for yaml-language-server checking the same file against our JSON Schema, side by side.
 //
-// Uses the shared harness in ../shared/bench (beside the checkout): gen-pipeline.mjs makes
-// layered pipelines of 1,000 and 5,000 tasks, lsp-latency.mjs drives each server over stdio
-// (full-text edits that each inject `needs: [nope]` into a different task).
+// bench/workload.mjs makes layered pipelines of 1,000 and 5,000 tasks; bench/lsp-latency.mjs
+// drives each server over stdio (full-text edits that each inject `needs: [nope]` into a
+// different task) and samples its process tree's memory.
 //
 // Env knobs: NS="1000 5000"  EDITS=15 (per run, >= 10)  REPS=1 (fresh server processes per config)
 //            ERROR=needs-nope (see lsp-latency.mjs --error)  WORK=<temp dir>
@@ -16,14 +16,14 @@ import { fileURLToPath } from 'node:url';
 import { median } from './bench-util.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const bench = resolve(root, '..', 'shared', 'bench');
+const bench = join(root, 'scripts', 'bench');
 const NS = (process.env.NS ?? '1000 5000').split(/\s+/).filter(Boolean).map(Number);
 const EDITS = Math.max(10, Number(process.env.EDITS ?? 15));
 const REPS = Math.max(1, Number(process.env.REPS ?? 1));
 const ERROR = process.env.ERROR ?? 'needs-nope';
 const work = process.env.WORK ?? join(tmpdir(), 'mlops-bench-lsp');
 
-for (const [what, p] of [['the shared benchmark harness', join(bench, 'lsp-latency.mjs')], ['dist/server.js (run npm run build)', join(root, 'dist', 'server.js')], ['yaml-language-server (run npm ci)', join(root, 'node_modules', 'yaml-language-server', 'bin', 'yaml-language-server')]]) {
+for (const [what, p] of [['dist/server.js (run npm run build)', join(root, 'dist', 'server.js')], ['yaml-language-server (run npm ci)', join(root, 'node_modules', 'yaml-language-server', 'bin', 'yaml-language-server')]]) {
   if (!existsSync(p)) {
     console.error(`bench:lsp: ${what} is missing at ${p}.`);
     process.exit(2);
@@ -40,7 +40,7 @@ const servers = [
 const results = [];
 for (const n of NS) {
   const file = join(work, `layered-${n}.pipeline.yaml`);
-  const gen = spawnSync(node, [join(bench, 'gen-pipeline.mjs'), String(n), 'layered', file, '--no-extras'], { encoding: 'utf8' });
+  const gen = spawnSync(node, [join(bench, 'workload.mjs'), String(n), 'layered', file, '--pipeline-only'], { encoding: 'utf8' });
   if (gen.status !== 0) {
     console.error(gen.stderr);
     process.exit(1);
