@@ -1,7 +1,7 @@
 import type { RunEvent, RunRecord, RunSummary, TaskStatus } from '../../../core/src/protocol/agent';
 import type { HashCache } from '../fingerprint';
 import { unreachable } from '../util/result';
-import { processStartToken } from '../util/process';
+import { processStartToken } from '../util/proc';
 import { SQLITE_SCHEMA_VERSION } from './migrations';
 import { createStateDb, StateDb } from './sqlite';
 import {

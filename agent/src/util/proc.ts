@@ -1,9 +1,28 @@
 import * as fs from 'node:fs';
 
+/**
+ * The one reader of /proc (Linux): process groups for recovery, start times that tell a
+ * process from a later one with the same pid, and environments. Everything returns an
+ * empty answer where there is no /proc or the process is gone.
+ */
+
 /** A process as /proc shows it. */
 export interface ProcEntry {
   pid: number;
   pgid: number;
+}
+
+/**
+ * The fields of /proc/PID/stat after the command name, so `fields[0]` is field 3 (state).
+ * The name (field 2) may hold spaces and parentheses, so it is cut at the last ')'.
+ */
+function statFields(pid: number | string): string[] | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  } catch {
+    return undefined; // no /proc, or the process ended while we looked
+  }
 }
 
 /** Every process with its process group, from /proc; empty where there is no /proc. */
@@ -17,15 +36,18 @@ export function listProcesses(): ProcEntry[] {
   const out: ProcEntry[] = [];
   for (const name of names) {
     if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = fs.readFileSync(`/proc/${name}/stat`, 'utf8');
-      const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      out.push({ pid: Number(name), pgid: Number(rest[2]) }); // field 5, pgrp
-    } catch {
-      // The process ended while we looked.
-    }
+    const fields = statFields(name);
+    if (fields) out.push({ pid: Number(name), pgid: Number(fields[2]) }); // field 5, pgrp
   }
   return out;
+}
+
+/**
+ * A token for "this process, not a later one with the same pid": its start time in clock
+ * ticks since boot. Null where /proc is unavailable (then only the pid is checked).
+ */
+export function processStartToken(pid: number): string | null {
+  return statFields(pid)?.[19] ?? null; // field 22, starttime
 }
 
 /** Whether a process's environment holds exactly `entry` (`NAME=value`); false if unreadable. */

@@ -1,19 +1,4 @@
-import * as fs from 'node:fs';
-
-/**
- * A token for "this process, not a later one with the same pid": its start time in clock
- * ticks since boot from /proc. Null where /proc is unavailable (then only the pid is checked).
- */
-export function processStartToken(pid: number): string | null {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // The command name (field 2) may contain spaces and parentheses; fields after it are plain.
-    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return rest[19] ?? null; // field 22, starttime
-  } catch {
-    return null;
-  }
-}
+import { processStartToken } from './proc';
 
 /**
  * kill(2) for a pid or (negative) process group: true when delivered, or when the target

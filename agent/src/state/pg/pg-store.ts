@@ -1,6 +1,6 @@
 import type { RunEvent, RunRecord, RunSummary, TaskStatus } from '../../../../core/src/protocol/agent';
 import type { HashCache } from '../../fingerprint';
-import { processStartToken } from '../../util/process';
+import { processStartToken } from '../../util/proc';
 import { redactUrl } from '../config';
 import { leaseHolder, sharedEntry, SqliteStore } from '../sqlite-store';
 import {
