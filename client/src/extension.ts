@@ -11,6 +11,7 @@ import { DevcontainerCommands } from './devcontainer/commands';
 import { runCommands } from './runs/run-commands';
 import { Runs } from './runs/runs';
 import { StatusBar } from './status';
+import { trusted } from './trust';
 
 let ctx: Ctx | undefined;
 
@@ -49,7 +50,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const storeChanged = async () => {
     await team.load();
     const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
-    const problem = folder && vscode.workspace.isTrusted ? (await team.check(launcher, folder)).problem : null;
+    const problem = folder && trusted() ? (await team.check(launcher, folder)).problem : null;
     if (problem) void vscode.window.showErrorMessage(`MLOps team store: ${problem}`);
     await agents.restartAll();
     await runs.reloadAll();
@@ -75,7 +76,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   c.pushExtension({ dispose: () => clearInterval(teamPoll) });
   // A team store that refuses the login asks for its password once, then the agents start over.
   const first = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
-  if (c.config.store.url && first && vscode.workspace.isTrusted) {
+  if (c.config.store.url && first && trusted()) {
     void team.check(launcher, first).then(async ({ problem, asked }) => {
       if (problem) void vscode.window.showErrorMessage(`MLOps team store: ${problem}`);
       else if (asked) await agents.restartAll();

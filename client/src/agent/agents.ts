@@ -2,18 +2,9 @@ import * as vscode from 'vscode';
 import { PROJECT_GLOBS } from '../../../core/src/project';
 import type { RunEvent } from '../../../core/src/protocol/agent';
 import { AgentClient, type AgentLog, type AgentState } from './agent-client';
-import { agentLaunch, MIN_AGENT_NODE, nodeCanRunAgent } from './launch';
+import { Refusal, trusted, trustRefusal } from '../trust';
+import { agentLaunch, runtimeRefusal } from './launch';
 
-/** Why a run cannot start in this window, as a value the command layer turns into a message. */
-export class RunRefused extends Error {
-  constructor(
-    message: string,
-    /** An action the message offers: [button label, command id]. */
-    readonly action?: [string, string],
-  ) {
-    super(message);
-  }
-}
 
 export interface AgentsHost {
   /** The bundled agent, `<extensionPath>/dist/agent.js`. */
@@ -50,20 +41,11 @@ export class Agents implements vscode.Disposable {
   constructor(private readonly host: AgentsHost) {}
 
   /** Null when agents can run here, else the reason (untrusted workspace, old runtime). */
-  refusal(): RunRefused | null {
-    if (!vscode.workspace.isTrusted) {
-      return new RunRefused(
-        'Pipelines do not run in an untrusted workspace: running one executes its commands on this machine. Trust the folder to run them.',
-        ['Manage Workspace Trust', 'workbench.trust.manage'],
-      );
-    }
-    const version = process.versions.node;
-    if (!nodeCanRunAgent(version)) {
-      return new RunRefused(
-        `The MLOps agent needs Node ${MIN_AGENT_NODE.join('.')} or later (for node:sqlite), but this editor's runtime is Node ${version}. Update VS Code to run pipelines here, or run \`mlops run\` in a terminal with a newer Node.`,
-      );
-    }
-    return null;
+  refusal(): Refusal | null {
+    const untrusted = trustRefusal('run');
+    if (untrusted) return untrusted;
+    const runtime = runtimeRefusal(process.versions.node);
+    return runtime ? new Refusal(runtime) : null;
   }
 
   /** The agent of a workspace folder (started when needed), or a refusal. */
@@ -102,7 +84,7 @@ export class Agents implements vscode.Disposable {
    */
   async startForWorkspace(): Promise<void> {
     // Nothing is looked at in an untrusted workspace; the Runs view says why.
-    if (!vscode.workspace.isTrusted) return;
+    if (!trusted()) return;
     const folders: vscode.WorkspaceFolder[] = [];
     for (const folder of vscode.workspace.workspaceFolders ?? []) {
       if (!this.clients.has(folder.uri.fsPath) && (await hasPipelinesOrHistory(folder))) folders.push(folder);

@@ -10,6 +10,28 @@ export function nodeCanRunAgent(version: string): boolean {
   return major > needMajor || (major === needMajor && minor >= needMinor);
 }
 
+/** Null when the editor's runtime can run the agent, else the one sentence that says why not. */
+export function runtimeRefusal(version: string): string | null {
+  if (nodeCanRunAgent(version)) return null;
+  return `The MLOps agent needs Node ${MIN_AGENT_NODE.join('.')} or later (for node:sqlite), but this editor's runtime is Node ${version}. Update VS Code to use it here, or run \`mlops\` in a terminal with a newer Node.`;
+}
+
+/** The bundled agent run by the extension host's runtime: the executable, the arguments before the sub-command, the environment. */
+export interface AgentCommand {
+  file: string;
+  args: string[];
+  env: NodeJS.ProcessEnv;
+}
+
+/**
+ * `<runtime> dist/agent.js`: with ELECTRON_RUN_AS_NODE set, VS Code's Electron binary behaves
+ * as plain Node, so no separate Node install is needed. The one place both the long-lived
+ * agent and the CLI calls of the catalog and dev container commands are started from.
+ */
+export function agentCommand(script: string, o: { execPath?: string; env?: NodeJS.ProcessEnv } = {}): AgentCommand {
+  return { file: o.execPath ?? process.execPath, args: [script], env: { ...(o.env ?? process.env), ELECTRON_RUN_AS_NODE: '1', NO_COLOR: '1' } };
+}
+
 /** What to spawn for one workspace folder's agent. */
 export interface AgentLaunch {
   file: string;
@@ -31,18 +53,11 @@ export interface AgentLaunchOptions {
 }
 
 /**
- * `mlops agent --stdio` for a workspace folder, run by the extension host's own runtime:
- * with ELECTRON_RUN_AS_NODE set, VS Code's Electron binary behaves as plain Node, so no
- * separate Node install is needed. The state folder is the folder's `.mlops`, the same one
- * `mlops run` in a terminal uses, so both see one history.
+ * `mlops agent --stdio` for a workspace folder (see agentCommand). The state folder is the
+ * folder's `.mlops`, the same one `mlops run` in a terminal uses, so both see one history.
  */
 export function agentLaunch(o: AgentLaunchOptions): AgentLaunch {
   const stateDir = path.join(o.folder, '.mlops');
-  return {
-    file: o.execPath ?? process.execPath,
-    args: [o.script, 'agent', '--stdio', '--state-dir', stateDir],
-    env: { ...(o.env ?? process.env), ELECTRON_RUN_AS_NODE: '1', NO_COLOR: '1' },
-    cwd: o.folder,
-    stateDir,
-  };
+  const c = agentCommand(o.script, o);
+  return { ...c, args: [...c.args, 'agent', '--stdio', '--state-dir', stateDir], cwd: o.folder, stateDir };
 }

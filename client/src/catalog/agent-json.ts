@@ -1,14 +1,17 @@
 import { spawn } from 'node:child_process';
+import { agentCommand, runtimeRefusal, type AgentCommand } from '../agent/launch';
 
 /** How to start the bundled `mlops` agent as a command-line program. */
 export interface AgentLauncher {
   /** The Node executable and the arguments that come before the mlops sub-command. */
-  command(): { file: string; args: string[]; env: NodeJS.ProcessEnv };
+  command(): AgentCommand;
+  /** The runtime's version, checked before each call (the agent needs node:sqlite). */
+  runtime?: string;
 }
 
-/** Runs the agent's own Node bundle with the extension host's runtime (as plain Node under Electron). */
+/** Runs the agent's own Node bundle with the extension host's runtime (agentCommand), with `extraEnv` added. */
 export function bundledAgent(agentScript: string, extraEnv: () => NodeJS.ProcessEnv = () => ({})): AgentLauncher {
-  return { command: () => ({ file: process.execPath, args: [agentScript], env: { ...process.env, ...extraEnv(), ELECTRON_RUN_AS_NODE: '1', NO_COLOR: '1' } }) };
+  return { command: () => agentCommand(agentScript, { env: { ...process.env, ...extraEnv() } }) };
 }
 
 /** What one CLI call printed. */
@@ -20,6 +23,8 @@ export interface CliOutput {
 
 /** Runs `mlops ARGS…` in `cwd` and collects its output; never rejects for a non-zero exit. */
 export function runAgent(launcher: AgentLauncher, args: string[], cwd: string, timeoutMs = 60_000): Promise<CliOutput> {
+  const refused = runtimeRefusal(launcher.runtime ?? process.versions.node);
+  if (refused) return Promise.resolve({ code: null, stdout: '', stderr: refused });
   const { file, args: pre, env } = launcher.command();
   return new Promise((resolve) => {
     const child = spawn(file, [...pre, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs });

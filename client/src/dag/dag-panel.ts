@@ -7,6 +7,7 @@ import { TASK_COMMANDS, type TaskCommandArgs } from '../../../core/src/protocol/
 import { parseWebviewMessage, type HostMessage, type WebviewMessage } from '../../../core/src/protocol/webview';
 import { DAG_APP } from '../../../core/src/protocol/webview-html';
 import { OPEN_LOG_COMMAND } from '../runs/runs-tree';
+import { showRefusal, trustRefusal } from '../trust';
 import { webviewHtml } from '../webview-page';
 import { RunFeed } from './run-feed';
 
@@ -153,9 +154,9 @@ export class DagPanel implements vscode.Disposable {
         return this.reveal(m.id);
       case 'runTask':
       case 'runFrom':
-        if (!this.host.canRun()) {
-          void vscode.window.showInformationMessage('Tasks do not run in an untrusted workspace. Trust the folder to run them.');
-          return;
+        {
+          const refused = trustRefusal('run');
+          if (refused) return showRefusal(refused);
         }
         return this.runCommand(m.type === 'runTask' ? TASK_COMMANDS.runTask : TASK_COMMANDS.runFromHere, m.id);
       case 'openLog':

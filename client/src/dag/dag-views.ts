@@ -2,6 +2,8 @@ import * as vscode from 'vscode';
 import { documentKind } from '../../../core/src/project';
 import type { RunEvent, RunRecord } from '../../../core/src/protocol/agent';
 import { TASK_COMMANDS, type DagResult } from '../../../core/src/protocol/lsp';
+import { KeyedDebouncer } from '../../../core/src/util/debounce';
+import { trusted } from '../trust';
 import { DagPanel } from './dag-panel';
 
 /** What the DAG views need from the extension. */
@@ -25,7 +27,7 @@ const EDIT_DEBOUNCE_MS = 150;
  */
 export class DagViews implements vscode.Disposable {
   private readonly panels = new Map<string, DagPanel>();
-  private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
+  private readonly timers = new KeyedDebouncer<string>();
   /** Run id → pipeline file key, learnt from `run-started`. */
   private readonly runFiles = new Map<string, string>();
   private readonly disposables: vscode.Disposable[] = [];
@@ -105,7 +107,7 @@ export class DagViews implements vscode.Disposable {
   }
 
   dispose(): void {
-    for (const t of this.timers.values()) clearTimeout(t);
+    this.timers.dispose();
     for (const p of [...this.panels.values()]) p.dispose();
     for (const d of this.disposables.splice(0)) d.dispose();
   }
@@ -116,7 +118,7 @@ export class DagViews implements vscode.Disposable {
       {
         extensionUri: this.host.extensionUri,
         graph: (doc) => this.host.requestDag(doc.toString()),
-        canRun: () => vscode.workspace.isTrusted,
+        canRun: trusted,
         log: (l) => this.log(l),
       },
       column,
@@ -126,8 +128,7 @@ export class DagViews implements vscode.Disposable {
     this.panels.set(k, panel);
     panel.onDidDispose(() => {
       if (this.panels.get(k) === panel) this.panels.delete(k);
-      clearTimeout(this.timers.get(k));
-      this.timers.delete(k);
+      this.timers.cancel(k);
     });
     return panel;
   }
@@ -136,14 +137,7 @@ export class DagViews implements vscode.Disposable {
     const k = key(uri);
     const panel = this.panels.get(k);
     if (!panel) return;
-    clearTimeout(this.timers.get(k));
-    this.timers.set(
-      k,
-      setTimeout(() => {
-        this.timers.delete(k);
-        void panel.refresh();
-      }, EDIT_DEBOUNCE_MS),
-    );
+    this.timers.schedule(k, EDIT_DEBOUNCE_MS, () => void panel.refresh());
   }
 
   private refreshAll(): void {

@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import { DEVCONTAINER_JSON, type DetectedFacts } from '../../../core/src/devcontainer/index';
 import { runAgent, type AgentLauncher } from '../catalog/agent-json';
 import { buildImage } from './build-image';
+import { showRefusal, trustRefusal } from '../trust';
 import { WizardPanel } from './wizard-panel';
 
 /** The Dev Containers extension that "Reopen in Container" hands over to. */
@@ -116,10 +117,8 @@ export class DevcontainerCommands implements vscode.Disposable {
   }
 
   async build(uri?: unknown): Promise<void> {
-    if (!vscode.workspace.isTrusted) {
-      void vscode.window.showWarningMessage('Images are built only in trusted workspaces; trust this folder to build its dev container image.');
-      return;
-    }
+    const refused = trustRefusal('build');
+    if (refused) return showRefusal(refused);
     const folder = await this.folder(uri);
     if (!folder) return;
     if (!this.hasConfig(folder)) return this.offerGenerate(folder, 'build');

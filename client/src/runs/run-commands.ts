@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import type { RunRequest } from '../../../core/src/protocol/agent';
 import { TASK_COMMANDS, type TaskCommandArgs } from '../../../core/src/protocol/lsp';
 import { documentKind, PROJECT_GLOBS } from '../../../core/src/project';
-import { RunRefused } from '../agent/agents';
+import { Refusal, showRefusal } from '../trust';
 import { Config } from '../config';
 import type { Cmd } from '../commands/index';
 import { finishMessage, progressMessage, telltaleTask } from './format';
@@ -168,7 +168,7 @@ class RunCommands {
       // Asking to run is also a fresh try for an agent that gave up or is waiting out a backoff.
       client = this.runs.agents.for(folder);
     } catch (err) {
-      if (err instanceof RunRefused) return showRefusal(err);
+      if (err instanceof Refusal) return showRefusal(err);
       throw err;
     }
     const name = path.basename(uri.fsPath);
@@ -265,11 +265,6 @@ class RunCommands {
     if (!run && complain) void vscode.window.showInformationMessage('Choose a run in the Runs view first.');
     return run;
   }
-}
-
-async function showRefusal(r: RunRefused): Promise<void> {
-  const pick = await vscode.window.showWarningMessage(r.message, ...(r.action ? [r.action[0]] : []));
-  if (r.action && pick === r.action[0]) await vscode.commands.executeCommand(r.action[1]);
 }
 
 function uriOf(arg: unknown): vscode.Uri | undefined {
