@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { PROJECT_GLOBS } from '../../../core/src/project';
+import { KeyedDebouncer } from '../../../core/src/util/debounce';
 import { diffVersions, modelUri, type FeaturesReport, type ModelsReport, type ModelVersion, type SourceLocation } from '../../../core/src/catalog/index';
 import { agentJson, runAgent, type AgentLauncher } from './agent-json';
 import { ModelDocuments, MODEL_DOC_SCHEME } from './documents';
@@ -32,7 +33,7 @@ export class CatalogViews implements vscode.Disposable {
   private readonly docs = new ModelDocuments();
   private readonly modelsView: vscode.TreeView<ModelNode>;
   private readonly featuresView: vscode.TreeView<unknown>;
-  private timer: NodeJS.Timeout | undefined;
+  private readonly soon = new KeyedDebouncer<'refresh'>();
   private running: Promise<void> | undefined;
   private again = false;
   private readonly sourceWatchers = new Map<string, vscode.FileSystemWatcher>();
@@ -61,7 +62,7 @@ export class CatalogViews implements vscode.Disposable {
   }
 
   dispose(): void {
-    clearTimeout(this.timer);
+    this.soon.dispose();
     for (const w of this.sourceWatchers.values()) w.dispose();
     this.sourceWatchers.clear();
     for (const d of this.disposables.splice(0).reverse()) d.dispose();
@@ -91,8 +92,7 @@ export class CatalogViews implements vscode.Disposable {
   }
 
   refreshSoon(): void {
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => void this.refresh(), 300);
+    this.soon.schedule('refresh', 300, () => void this.refresh());
   }
 
   /** Re-reads both trees; a refresh asked for while one runs happens right after it. */

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { KeyedDebouncer } from '../../../core/src/util/debounce';
 import type { AgentClient } from '../agent/agent-client';
 import { formatDuration } from './format';
 import type { RunsModel } from './run-model';
@@ -42,7 +43,7 @@ export class LogDocuments implements vscode.TextDocumentContentProvider, vscode.
   readonly onDidChange = this.changed.event;
   private readonly logs = new Map<string, TaskLog>();
   private readonly reading = new Map<string, Promise<void>>();
-  private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
+  private readonly timers = new KeyedDebouncer<string>();
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(
@@ -52,8 +53,7 @@ export class LogDocuments implements vscode.TextDocumentContentProvider, vscode.
     this.disposables.push(
       vscode.workspace.onDidCloseTextDocument((d) => {
         if (d.uri.scheme !== LOG_SCHEME) return;
-        clearTimeout(this.timers.get(d.uri.toString()));
-        this.timers.delete(d.uri.toString());
+        this.timers.cancel(d.uri.toString());
       }),
     );
   }
@@ -79,22 +79,16 @@ export class LogDocuments implements vscode.TextDocumentContentProvider, vscode.
   }
 
   dispose(): void {
-    for (const t of this.timers.values()) clearTimeout(t);
-    this.timers.clear();
+    this.timers.dispose();
     this.changed.dispose();
     for (const d of this.disposables.splice(0)) d.dispose();
   }
 
   private pollLater(uri: vscode.Uri): void {
     const key = uri.toString();
-    clearTimeout(this.timers.get(key));
-    this.timers.set(
-      key,
-      setTimeout(() => {
-        this.timers.delete(key);
-        if (vscode.workspace.textDocuments.some((d) => d.uri.toString() === key)) this.changed.fire(uri);
-      }, POLL_MS),
-    );
+    this.timers.schedule(key, POLL_MS, () => {
+      if (vscode.workspace.textDocuments.some((d) => d.uri.toString() === key)) this.changed.fire(uri);
+    });
   }
 
   /** Reads whatever is new in a task's log since the last read. */

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { KeyedDebouncer } from '../../../core/src/util/debounce';
 import type { RunEvent, RunRecord } from '../../../core/src/protocol/agent';
 import type { AgentClient } from '../agent/agent-client';
 import type { Agents } from '../agent/agents';
@@ -45,7 +46,7 @@ export class Runs implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private paintTimer: ReturnType<typeof setTimeout> | undefined;
   private tickTimer: ReturnType<typeof setInterval> | undefined;
-  private readonly reloadTimers = new Map<string, ReturnType<typeof setTimeout>>();
+  private readonly reloadTimers = new KeyedDebouncer<string>();
   /** Folders whose history changed on disk while the view was hidden. */
   private readonly stale = new Set<string>();
   private runActive: boolean | undefined;
@@ -199,7 +200,7 @@ export class Runs implements vscode.Disposable {
   dispose(): void {
     clearTimeout(this.paintTimer);
     clearInterval(this.tickTimer);
-    for (const t of this.reloadTimers.values()) clearTimeout(t);
+    this.reloadTimers.dispose();
     for (const d of this.disposables.splice(0).reverse()) d.dispose();
   }
 
@@ -243,14 +244,7 @@ export class Runs implements vscode.Disposable {
       this.stale.add(folder);
       return;
     }
-    clearTimeout(this.reloadTimers.get(folder));
-    this.reloadTimers.set(
-      folder,
-      setTimeout(() => {
-        this.reloadTimers.delete(folder);
-        void this.reload(folder);
-      }, 1000),
-    );
+    this.reloadTimers.schedule(folder, 1000, () => void this.reload(folder));
   }
 
   /** Repaints the tree soon (or now), however many events arrive meanwhile. */

@@ -1,5 +1,7 @@
 import type { Diagnostic } from 'vscode-languageserver';
 import { documentKind, type StatusParams } from '../../../core/src/index';
+import { systemClock, type Clock } from '../../../core/src/util/clock';
+import { KeyedDebouncer } from '../../../core/src/util/debounce';
 import { overlaps } from '../../../core/src/util/paths';
 import type { Validation } from '../engine/engine';
 import type { Router } from './router';
@@ -17,7 +19,7 @@ export interface ValidatorHost {
  * during a check queues one more. Results for an outdated version are not published.
  */
 export class Validator {
-  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly timers: KeyedDebouncer<string>;
   private readonly running = new Set<string>();
   private readonly again = new Set<string>();
   /** Facts from each document's last check, to pick the documents an outside change affects. */
@@ -28,34 +30,28 @@ export class Validator {
     private readonly router: Router,
     private readonly host: ValidatorHost,
     private readonly ready: Promise<void>,
-  ) {}
+    clock: Clock = systemClock,
+  ) {
+    this.timers = new KeyedDebouncer(clock);
+  }
 
   /** Checks after `delay` ms (the debounce by default); a later call restarts the wait. */
   schedule(uri: string, delay = this.debounceMs): void {
-    clearTimeout(this.timers.get(uri));
-    this.timers.set(
-      uri,
-      setTimeout(() => {
-        this.timers.delete(uri);
-        void this.run(uri);
-      }, delay),
-    );
+    this.timers.schedule(uri, delay, () => void this.run(uri));
   }
 
   /** Checks now (on open and save). */
   now(uri: string): void {
-    clearTimeout(this.timers.get(uri));
-    this.timers.delete(uri);
+    this.timers.cancel(uri);
     void this.run(uri);
   }
 
   pending(uri: string): boolean {
-    return this.timers.has(uri) || this.running.has(uri);
+    return this.timers.pending(uri) || this.running.has(uri);
   }
 
   forget(uri: string): void {
-    clearTimeout(this.timers.get(uri));
-    this.timers.delete(uri);
+    this.timers.cancel(uri);
     this.facts.delete(uri);
   }
 
