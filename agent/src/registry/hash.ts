@@ -38,19 +38,19 @@ export interface FoundFile {
  * Every regular file below a folder, relative and sorted. Symbolic links are followed —
  * a folder of links (a Hugging Face snapshot) is its targets — but, with `within`, only
  * while they stay inside those folders. A link that leads nowhere, a loop, a FIFO, a device
- * or a socket is refused with a RefusedPath naming it: a registry records what is there, or
- * says why it cannot.
+ * or a socket is refused with a RefusedPath naming it (as `label/relative path`): a
+ * registry records what is there, or says why it cannot.
  */
-export function walkFiles(dir: string, within?: readonly string[]): FoundFile[] {
+export function walkFiles(dir: string, within?: readonly string[], label = dir): FoundFile[] {
   const out: FoundFile[] = [];
   const realWithin = within?.map((w) => realOr(w));
-  const walk = (d: string, rel: string, ancestors: Set<string>) => {
+  const walk = (d: string, rel: string, ancestors: readonly string[]) => {
     for (const e of fs.readdirSync(d, { withFileTypes: true })) {
       const abs = path.join(d, e.name);
       const r = rel ? `${rel}/${e.name}` : e.name;
-      const shown = path.join(dir, r);
+      const shown = `${label}/${r}`;
       if (e.isFile()) out.push({ rel: r, abs });
-      else if (e.isDirectory()) walk(abs, r, ancestors);
+      else if (e.isDirectory()) walk(abs, r, [...ancestors, realOr(abs)]);
       else if (e.isSymbolicLink()) {
         let real: string;
         let st: fs.Stats;
@@ -64,13 +64,14 @@ export function walkFiles(dir: string, within?: readonly string[]): FoundFile[] 
         if (realWithin && !realWithin.some((w) => isInside(w, real))) throw new RefusedPath(shown, { reason: 'outside', target: real });
         if (st.isFile()) out.push({ rel: r, abs: real });
         else if (st.isDirectory()) {
-          if (ancestors.has(real)) throw new RefusedPath(shown, { reason: 'loop' });
-          walk(real, r, new Set([...ancestors, real]));
+          // A link to a folder that holds the walk's own path would be walked forever.
+          if (ancestors.some((a) => isInside(real, a))) throw new RefusedPath(shown, { reason: 'loop' });
+          walk(real, r, [...ancestors, real]);
         } else throw new RefusedPath(shown, { reason: 'not-a-file', kind: kindOf(st) });
       } else throw new RefusedPath(shown, { reason: 'not-a-file', kind: kindOfDirent(e) });
     }
   };
-  walk(dir, '', new Set([realOr(dir)]));
+  walk(dir, '', [realOr(dir)]);
   return out.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
 }
 
@@ -112,7 +113,7 @@ export async function digestPath(p: string): Promise<PathDigest> {
   }
   if (!st.isDirectory()) throw new RefusedPath(p, { reason: 'not-a-file', kind: kindOf(st) });
   const files: PathDigest['files'] = [];
-  for (const f of walkFiles(p)) {
+  for (const f of walkFiles(p, undefined, p)) {
     const h = await hashFile(f.abs);
     files.push({ path: f.rel, size: h.size, sha256: h.sha256 });
   }

@@ -157,7 +157,9 @@ function missingParameters(note: string, p: string | null = null): ModelParamete
  * to /etc/passwd is not copied, a device would fill the disk, a FIFO would never end.
  */
 async function storeParameters(artifacts: string, modelPath: string, root: string, rel: (p: string) => string): Promise<ModelParameters> {
-  const shown = `model.path ${rel(modelPath)}`;
+  // As written (rel() would resolve the link this is about).
+  const written = path.relative(root, modelPath).split(path.sep).join('/');
+  const shown = `model.path ${written}`;
   let real: string;
   let st: fs.Stats;
   try {
@@ -175,7 +177,7 @@ async function storeParameters(artifacts: string, modelPath: string, root: strin
   }
   if (!st.isDirectory()) throw new RefusedPath(shown, { reason: 'not-a-file', kind: kindOf(st) });
   const files: HashedFile[] = [];
-  for (const f of walkFiles(real, [root])) {
+  for (const f of walkFiles(real, [root], written)) {
     const s = await storeFile(artifacts, f.abs);
     files.push({ path: f.rel, size: s.size, sha256: s.sha256, stored: s.stored });
   }
