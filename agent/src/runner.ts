@@ -3,14 +3,14 @@ import * as fs from 'node:fs';
 import type { PipelineProblem, RunEndStatus, RunEvent, RunRequest, RunTrigger } from '../../core/src/protocol/agent';
 import type { Executor } from './execute/executor';
 import { LocalExecutor } from './execute/local';
-import { fingerprint, InputHasher, isCacheHit } from './fingerprint';
+import { fingerprint, InputHasher, isCacheHit, type HashOutcome } from './fingerprint';
 import { loadPipelineFile, type LoadedPipeline } from './load';
 import { makePlan, resolveParams, resumeSelection, selectTasks, workspacePath, type ExecutorKind, type Plan, type PlanInput } from './plan';
 import { registerModels } from './registry/hook';
 import { Uploads } from './cache/uploads';
 import { restoreOutputs } from './cache/shared-cache';
 import type { ResourcePool } from './schedule/capacity';
-import { Scheduler } from './schedule/scheduler';
+import { Scheduler, type Decision } from './schedule/scheduler';
 import type { StoreConfig } from './state/config';
 import type { SharedCacheEntry, Store } from './state/store';
 import { err, ok, type Result } from './util/result';
@@ -73,12 +73,17 @@ export async function startRun(host: RunHost, req: RunRequest, trigger: RunTrigg
     { parallel: Math.max(1, req.parallel ?? host.pool.capacity.cpu), keepGoing: req.keepGoing ?? false, pool: host.pool, trigger },
     {
       executors,
-      decide: (task, upstream) => {
-        const fp = fingerprint(task, upstream, hasher);
-        if (isCacheHit(task, fp, cache.get(task.id), force)) return { fingerprint: fp, cached: true };
-        const up = task.cache ? shared.get(fp) : undefined;
-        if (up && restoreOutputs(up, task, store.artifacts, hasher)) return { fingerprint: fp, cached: true, message: `restored from run ${up.runId} by ${up.user}@${up.host}` };
-        return { fingerprint: fp, cached: false };
+      decide: (task, upstream, ctx) => {
+        const finish = (h: HashOutcome): Decision => {
+          if (!h.ok) return { error: h.error };
+          const fp = fingerprint(task, upstream, h.hashes);
+          if (isCacheHit(task, fp, cache.get(task.id), force)) return { fingerprint: fp, cached: true };
+          const up = task.cache ? shared.get(fp) : undefined;
+          if (up && restoreOutputs(up, task, store.artifacts, hasher)) return { fingerprint: fp, cached: true, message: `restored from run ${up.runId} by ${up.user}@${up.host}` };
+          return { fingerprint: fp, cached: false };
+        };
+        const hashed = hasher.hashAll(task.inputs, ctx);
+        return hashed instanceof Promise ? hashed.then(finish) : finish(hashed);
       },
       logPath: (task) => store.logPath(runId, task),
       commit: (events) => {

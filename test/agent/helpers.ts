@@ -1,7 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
+import type { RunEvent } from '../../core/src/protocol/agent';
+import * as rpc from '../../core/src/protocol/agent-rpc';
 import { tempDir, writeTree } from '../files';
+import { waitFor } from '../wait';
 
 // Compiled to out/test/agent/, so the repository root is three levels up.
 export const repoRoot = path.resolve(__dirname, '../../..');
@@ -34,7 +38,11 @@ export function spawnMlops(args: string[], cwd: string, env: NodeJS.ProcessEnv =
 
 /** For afterEach: a failed test must not leave an agent (and its tasks) running. */
 export function stopSpawned(): void {
-  for (const child of spawned) child.kill('SIGTERM');
+  for (const child of spawned) {
+    child.kill('SIGTERM');
+    // An agent ends when its client goes away (SIGTERM only cancels its runs).
+    child.stdin?.end();
+  }
   spawned.clear();
 }
 
@@ -121,4 +129,19 @@ export async function mlopsWithin(args: string[], cwd: string, env: NodeJS.Proce
   clearTimeout(timer);
   if (r.signal === 'SIGKILL') throw new Error(`mlops ${args.join(' ')} did not end within ${ms} ms; stdout: ${r.stdout.slice(0, 500)} stderr: ${r.stderr.slice(0, 500)}`);
   return r;
+}
+
+/** `mlops agent --stdio` in `dir`, connected: requests go through `conn`; run events collect in `events`. */
+export function connectAgent(dir: string, env: NodeJS.ProcessEnv = {}) {
+  const child = spawnMlops(['agent', '--stdio'], dir, env, 'pipe');
+  const exit = finished(child);
+  const conn: MessageConnection = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
+  const events: RunEvent[] = [];
+  conn.onNotification(rpc.RunEventNotification, ({ event }) => {
+    events.push(event);
+  });
+  conn.listen();
+  const ended = (runId: string, ms?: number) =>
+    waitFor(`run ${runId} to finish`, () => events.find((e) => e.type === 'run-finished' && e.runId === runId) as Extract<RunEvent, { type: 'run-finished' }> | undefined, ms);
+  return { child, exit, conn, events, ended };
 }

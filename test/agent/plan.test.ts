@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { plainCommand } from '../../agent/src/execute/launcher';
-import { fingerprint, InputHasher, type HashCache } from '../../agent/src/fingerprint';
+import { fingerprint, InputHasher, PROGRESS_MIN_BYTES, type HashCache, type HashProgress } from '../../agent/src/fingerprint';
 import { loadPipelineFile, type LoadedPipeline } from '../../agent/src/load';
 import { makePlan, resolveParams, resumeSelection, selectTasks, type PlannedTask } from '../../agent/src/plan';
 import { detectCapacity } from '../../agent/src/schedule/capacity';
@@ -129,27 +130,58 @@ describe('plan', () => {
       saveFileHash: (p, size, mtime, hash) => void memory.set(`${p}|${size}|${mtime}`, hash),
     };
     const hasher = new InputHasher(cache);
+    // Small inputs are hashed at once, not in the background.
+    const fp = (t: PlannedTask, up: Record<string, string>) => {
+      const h = hasher.hashAll(t.inputs, { signal: new AbortController().signal });
+      if (h instanceof Promise || !h.ok) throw new Error('the inputs were not hashed at once');
+      return fingerprint(t, up, h.hashes);
+    };
     const train = plan(loaded)[1]!;
     fs.mkdirSync(path.join(loaded.dir, 'data'));
     fs.writeFileSync(path.join(loaded.dir, 'data/raw.csv'), 'a,b\n');
-    const base = fingerprint(train, { ingest: 'up1' }, hasher);
-    assert.equal(fingerprint(train, { ingest: 'up1' }, hasher), base, 'stable');
+    const base = fp(train, { ingest: 'up1' });
+    assert.equal(fp(train, { ingest: 'up1' }), base, 'stable');
     assert.equal(memory.size, 1, 'the input hash is remembered by size and mtime');
-    assert.notEqual(fingerprint(train, { ingest: 'up2' }, hasher), base, 'upstream fingerprint');
-    assert.notEqual(fingerprint({ ...train, command: `${train.command} --x` }, { ingest: 'up1' }, hasher), base, 'command');
-    assert.notEqual(fingerprint({ ...train, env: { ...train.env, EPOCHS: '11' } }, { ingest: 'up1' }, hasher), base, 'env');
-    assert.notEqual(fingerprint({ ...train, usedParams: { ...train.usedParams, lr: '0.6' } }, { ingest: 'up1' }, hasher), base, 'used params');
-    assert.equal(fingerprint({ ...train, image: 'other:1' }, { ingest: 'up1' }, hasher), base, 'a local task does not depend on the image');
-    assert.notEqual(fingerprint({ ...train, executor: 'docker', image: 'a:1' }, { ingest: 'up1' }, hasher), fingerprint({ ...train, executor: 'docker', image: 'a:2' }, { ingest: 'up1' }, hasher), 'a docker task does');
+    assert.notEqual(fp(train, { ingest: 'up2' }), base, 'upstream fingerprint');
+    assert.notEqual(fp({ ...train, command: `${train.command} --x` }, { ingest: 'up1' }), base, 'command');
+    assert.notEqual(fp({ ...train, env: { ...train.env, EPOCHS: '11' } }, { ingest: 'up1' }), base, 'env');
+    assert.notEqual(fp({ ...train, usedParams: { ...train.usedParams, lr: '0.6' } }, { ingest: 'up1' }), base, 'used params');
+    assert.equal(fp({ ...train, image: 'other:1' }, { ingest: 'up1' }), base, 'a local task does not depend on the image');
+    assert.notEqual(fp({ ...train, executor: 'docker', image: 'a:1' }, { ingest: 'up1' }), fp({ ...train, executor: 'docker', image: 'a:2' }, { ingest: 'up1' }), 'a docker task does');
     // Another working copy of the same project, elsewhere: the same fingerprint.
     const elsewhere = project({ 'copy/x': '' });
     const moved = (p: string) => p.split(loaded.root).join(`${elsewhere}/copy`);
     fs.mkdirSync(path.join(elsewhere, 'copy', path.relative(loaded.root, loaded.dir), 'data'), { recursive: true });
     fs.writeFileSync(moved(path.join(loaded.dir, 'data/raw.csv')), 'a,b\n');
     const copy = { ...train, root: `${elsewhere}/copy`, workdir: moved(train.workdir), inputs: train.inputs.map(moved), outputs: train.outputs.map(moved), command: moved(train.command) };
-    assert.equal(fingerprint(copy, { ingest: 'up1' }, hasher), base, 'where the working copy is');
+    assert.equal(fp(copy, { ingest: 'up1' }), base, 'where the working copy is');
     fs.writeFileSync(path.join(loaded.dir, 'data/raw.csv'), 'a,b\n1,2\n');
-    assert.notEqual(fingerprint(train, { ingest: 'up1' }, hasher), base, 'input content');
+    assert.notEqual(fp(train, { ingest: 'up1' }), base, 'input content');
+  });
+
+  it('hashes a large input in slices, reporting progress, with the same hash as at once; an abort stops it', async () => {
+    const dir = project({ 'small.txt': 'x' });
+    const big = path.join(dir, 'big.bin');
+    fs.closeSync(fs.openSync(big, 'w'));
+    // Large enough that no machine hashes it within one slice.
+    const size = 4 * PROGRESS_MIN_BYTES + 5;
+    fs.truncateSync(big, size);
+    const noCache: HashCache = { fileHash: () => undefined, saveFileHash: () => undefined };
+    const signal = new AbortController().signal;
+    const small = new InputHasher(noCache).hashAll([path.join(dir, 'small.txt')], { signal });
+    assert.ok(!(small instanceof Promise), 'a small input is hashed at once');
+    const progress: HashProgress[] = [];
+    const pending = new InputHasher(noCache).hashAll([big], { signal, progress: (p) => progress.push(p) });
+    assert.ok(pending instanceof Promise, 'a large input is hashed in the background');
+    const zeros = createHash('sha256');
+    for (let left = size; left > 0; left -= 1 << 20) zeros.update(Buffer.alloc(Math.min(left, 1 << 20)));
+    assert.deepEqual(await pending, { ok: true, hashes: [`file:${zeros.digest('hex')}`] });
+    assert.deepEqual(progress[0], { path: big, doneBytes: 0, totalBytes: size });
+    assert.deepEqual(progress[progress.length - 1], { path: big, doneBytes: size, totalBytes: size });
+    const abort = new AbortController();
+    const stopped = new InputHasher(noCache).hashAll([big], { signal: abort.signal });
+    abort.abort();
+    assert.deepEqual(await stopped, { ok: false, error: 'hashing was cancelled' });
   });
 
   it('runs plain commands without a shell and leaves everything else to bash', () => {

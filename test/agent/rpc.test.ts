@@ -1,28 +1,12 @@
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
-import type { RunEvent } from '../../core/src/protocol/agent';
 import * as rpc from '../../core/src/protocol/agent-rpc';
-import { finished, project, removeProjects, spawnMlops, stopSpawned, waitFor } from './helpers';
+import { connectAgent, project, removeProjects, spawnMlops, stopSpawned, waitFor } from './helpers';
 
 describe('mlops agent --stdio (JSON-RPC through a real child process)', function () {
   after(removeProjects);
   this.timeout(60_000);
   afterEach(stopSpawned);
-
-  function connect(dir: string) {
-    const child = spawnMlops(['agent', '--stdio'], dir, {}, 'pipe');
-    const exit = finished(child);
-    const conn: MessageConnection = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
-    const events: RunEvent[] = [];
-    conn.onNotification(rpc.RunEventNotification, ({ event }) => {
-      events.push(event);
-    });
-    conn.listen();
-    const ended = (runId: string) =>
-      waitFor(`run ${runId} to finish`, () => events.find((e) => e.type === 'run-finished' && e.runId === runId) as Extract<RunEvent, { type: 'run-finished' }> | undefined);
-    return { child, exit, conn, events, ended };
-  }
 
   it('starts runs, streams their events, shows them and their logs, cancels and reports schedules', async () => {
     const dir = project({
@@ -37,7 +21,7 @@ tasks:
       'slow.pipeline.yaml': "version: 1\nname: slow\ntasks:\n  wait: {run: 'sleep 1000'}\n",
       'bad.pipeline.yaml': 'version: 1\nname: bad\ntasks:\n  a: {run: "true", needs: [nope]}\n',
     });
-    const { child, exit, conn, events, ended } = connect(dir);
+    const { child, exit, conn, events, ended } = connectAgent(dir);
 
     const info = await conn.sendRequest(rpc.AgentInfoRequest, {});
     assert.equal(info.pid, child.pid);

@@ -3,7 +3,7 @@ import type { RunEvent } from '../../core/src/protocol/agent';
 import type { AttemptListener, Executor, Exit, Launch, TaskHandle } from '../../agent/src/execute/executor';
 import type { Plan, PlannedTask, ResourceRequest } from '../../agent/src/plan';
 import { ResourcePool, type Capacity } from '../../agent/src/schedule/capacity';
-import { Scheduler, type Decide } from '../../agent/src/schedule/scheduler';
+import { Scheduler, type Decide, type DecideContext, type Decision } from '../../agent/src/schedule/scheduler';
 import { ok } from '../../agent/src/util/result';
 import { waitFor } from '../wait';
 
@@ -274,5 +274,87 @@ describe('scheduler', () => {
       ['run-started', 'task-started', 'task-finished', 'run-finished'],
     );
     assert.ok(commits.length <= 3, `commits: ${commits.join(', ')}`);
+  });
+});
+
+describe('scheduler: cache decisions that take a while (hashing large inputs)', () => {
+  /** Decisions the test settles by hand; each records its context. */
+  function deferred() {
+    const pending = new Map<string, { resolve: (d: Decision) => void; ctx: DecideContext }>();
+    const decide: Decide = (t, _up, ctx) => new Promise<Decision>((resolve) => pending.set(t.id, { resolve, ctx }));
+    return { pending, decide };
+  }
+
+  it('launches a task once its decision arrives, and meanwhile decides and runs others', async () => {
+    const { pending, decide } = deferred();
+    const { s, ex, events } = scheduler(planOf([taskOf('a'), taskOf('b'), taskOf('c', ['a'])]), { decide });
+    const done = s.run();
+    await until('a and b to be deciding', () => pending.has('a') && pending.has('b'));
+    assert.deepEqual(runningIds(ex), []);
+    pending.get('b')!.resolve({ fingerprint: 'fp-b', cached: false });
+    await untilRunning(ex, ['b']);
+    pending.get('a')!.resolve({ fingerprint: 'fp-a', cached: true });
+    await until('c to be deciding', () => pending.has('c'));
+    pending.get('c')!.resolve({ fingerprint: 'fp-c', cached: false });
+    await untilRunning(ex, ['b', 'c']);
+    ex.end('b');
+    ex.end('c');
+    assert.equal(await done, 'succeeded');
+    assert.deepEqual(finishedStatus(events), { a: 'cached', b: 'succeeded', c: 'succeeded' });
+  });
+
+  it('fails a task whose inputs cannot be hashed, with the reason, and skips what needs it (keep-going)', async () => {
+    const decide: Decide = (t) => (t.id === 'a' ? Promise.resolve({ error: 'Input /x/gone is a symbolic link to nothing' }) : { fingerprint: `fp-${t.id}`, cached: false });
+    const { s, ex, events } = scheduler(planOf([taskOf('a'), taskOf('b', ['a']), taskOf('c')]), { decide, keepGoing: true });
+    const done = s.run();
+    await untilRunning(ex, ['c']);
+    ex.end('c');
+    assert.equal(await done, 'failed');
+    assert.deepEqual(finishedStatus(events), { a: 'failed', b: 'skipped', c: 'succeeded' });
+    const a = events.find((e) => e.type === 'task-finished' && e.task === 'a') as Extract<RunEvent, { type: 'task-finished' }>;
+    assert.deepEqual([a.message, a.attempts, a.log], ['Input /x/gone is a symbolic link to nothing', 0, null]);
+  });
+
+  it('a decision that cannot be made at once fails the task the same way', async () => {
+    const { s, events } = scheduler(planOf([taskOf('a'), taskOf('b', ['a'])]), { decide: () => ({ error: 'Input /x/pipe is a FIFO, not a regular file or folder' }) });
+    assert.equal(await s.run(), 'failed');
+    assert.deepEqual(finishedStatus(events), { a: 'failed', b: 'skipped' });
+  });
+
+  it('a cancel ends the run at once, aborting the decisions in flight', async () => {
+    const { pending, decide } = deferred();
+    const { s, events } = scheduler(planOf([taskOf('a'), taskOf('b', ['a'])]), { decide });
+    const done = s.run();
+    await until('a to be deciding', () => pending.has('a'));
+    const { ctx, resolve } = pending.get('a')!;
+    assert.equal(ctx.signal.aborted, false);
+    s.cancel();
+    assert.equal(await done, 'cancelled');
+    assert.equal(ctx.signal.aborted, true);
+    assert.deepEqual(finishedStatus(events), { a: 'cancelled', b: 'cancelled' });
+    // A decision arriving after the end changes nothing.
+    resolve({ fingerprint: 'fp-a', cached: false });
+    await settle();
+    assert.equal(events.filter((e) => e.type === 'task-finished').length, 2);
+  });
+
+  it('reports progress while a task is pending, and nothing after it ended', async () => {
+    const { pending, decide } = deferred();
+    const { s, ex, events } = scheduler(planOf([taskOf('a')]), { decide });
+    const done = s.run();
+    await until('a to be deciding', () => pending.has('a'));
+    const { ctx, resolve } = pending.get('a')!;
+    ctx.progress({ path: '/data/big.bin', doneBytes: 0, totalBytes: 100 });
+    ctx.progress({ path: '/data/big.bin', doneBytes: 100, totalBytes: 100 });
+    resolve({ fingerprint: 'fp-a', cached: false });
+    await untilRunning(ex, ['a']);
+    ctx.progress({ path: '/data/big.bin', doneBytes: 100, totalBytes: 100 });
+    ex.end('a');
+    assert.equal(await done, 'succeeded');
+    const progress = events.filter((e) => e.type === 'task-progress').map((e) => (e.type === 'task-progress' ? [e.task, e.stage, e.path, e.doneBytes, e.totalBytes] : []));
+    assert.deepEqual(progress, [
+      ['a', 'hashing', '/data/big.bin', 0, 100],
+      ['a', 'hashing', '/data/big.bin', 100, 100],
+    ]);
   });
 });

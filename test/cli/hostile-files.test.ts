@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { mlopsWithin, project, removeProjects } from '../agent/helpers';
 import { tempDir } from '../files';
-import { GiB, MiB, mkfifo, peakRssOf, rssEnv, sparseFile, symlink } from '../hostile';
+import { MiB, mkfifo, peakRssOf, rssEnv, sparseFile, symlink } from '../hostile';
 
 /** What a process that never read any of the hostile files needs, with room to spare; reading one takes gigabytes. */
 const RSS_BOUND = 300 * MiB;
@@ -29,7 +29,7 @@ export function hostileCatalogProject(): { dir: string; outside: string } {
   symlink('/dev/zero', path.join(dir, 'src/zero.py'));
   symlink(path.join(outside.dir, 'secret.py'), path.join(dir, 'src/away.py'));
   // Under 2 GB, so a plain readFileSync would take it all in.
-  sparseFile(path.join(dir, 'src/huge.py'), 1.5 * GiB);
+  sparseFile(path.join(dir, 'src/huge.py'), 1.5e9);
   return { dir, outside: outside.dir };
 }
 
@@ -63,7 +63,7 @@ describe('mlops validate: files it must not read', () => {
 
   it('reports a named pipeline over the document limit as an error without reading it', async () => {
     const dir = project({});
-    sparseFile(path.join(dir, 'big.pipeline.yaml'), 1.5 * GiB);
+    sparseFile(path.join(dir, 'big.pipeline.yaml'), 1.5e9);
     const rss = path.join(dir, '.rss');
     const r = await mlopsWithin(['validate', 'big.pipeline.yaml', '--format', 'json'], dir, rssEnv(rss));
     assert.equal(r.code, 1, r.stderr);

@@ -287,7 +287,7 @@ describe('core: feature catalog rules', () => {
       fs.symlinkSync(path.join(outside.dir, 'secret.py'), path.join(tmp.dir, 'src/away.py'));
       // Sparse: 5 GB on paper, nothing on disk. Reading it would take the 5 GB.
       fs.closeSync(fs.openSync(path.join(tmp.dir, 'src/huge.py'), 'w'));
-      fs.truncateSync(path.join(tmp.dir, 'src/huge.py'), 5 * 1024 ** 3);
+      fs.truncateSync(path.join(tmp.dir, 'src/huge.py'), 5e9);
       const views = ['ok', 'fifo', 'zero', 'away', 'huge'];
       const text = yaml('version: 1', 'feature_views:', ...views.flatMap((v) => [`  ${v}:`, `    transformation: src/${v}.py:compute`, '    features: {a: int64}']));
       const file = `${tmp.dir}/f.features.yaml`;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { tempDir } from '../files';
-import { GiB, MiB, mkfifo, peakRssOfPid, sparseFile, symlink } from '../hostile';
+import { MiB, mkfifo, peakRssOfPid, sparseFile, symlink } from '../hostile';
 import { LspClient, makeWorkspace, uriOf } from './client';
 
 /** The server with its two lanes, having read none of the hostile files, with room to spare; reading one takes gigabytes. */
@@ -29,9 +29,9 @@ describe('language server: files it must not read', function () {
     mkfifo(path.join(root, 'src/fifo.py'));
     symlink('/dev/zero', path.join(root, 'src/zero.py'));
     symlink(path.join(outside.dir, 'secret.py'), path.join(root, 'src/away.py'));
-    sparseFile(path.join(root, 'src/huge.py'), 1.5 * GiB);
+    sparseFile(path.join(root, 'src/huge.py'), 1.5e9);
     // Documents the server reads from disk at start-up and on file events.
-    sparseFile(path.join(root, 'big.features.yaml'), 1.5 * GiB);
+    sparseFile(path.join(root, 'big.features.yaml'), 1.5e9);
     mkfifo(path.join(root, 'pipe.pipeline.yaml'));
     client = await LspClient.start({ root });
   });

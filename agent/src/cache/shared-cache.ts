@@ -52,7 +52,7 @@ export function restoreOutputs(entry: SharedCacheEntry, task: PlannedTask, artif
   const restored = new Set(entry.outputs.map((o) => path.join(task.root, ...o.path.split('/'))));
   if (!task.outputs.every((o) => restored.has(o))) return false;
   for (const c of copies) {
-    if (hasher.hash(c.to) === `file:${c.sha256}`) continue;
+    if (hasher.hashSync(c.to) === `file:${c.sha256}`) continue;
     fs.mkdirSync(path.dirname(c.to), { recursive: true });
     const tmp = `${c.to}.mlops-restore-${process.pid}`;
     fs.copyFileSync(c.from, tmp);

@@ -1,14 +1,30 @@
 import * as fs from 'node:fs';
 import type { RunEndStatus, RunEvent, RunTrigger, TaskEndStatus, TaskStatus } from '../../../core/src/protocol/agent';
 import type { Executor, Exit, TaskHandle } from '../execute/executor';
+import type { HashProgress } from '../fingerprint';
 import { paramEnvName } from '../../../core/src/pipeline/shell';
 import { workspacePath, type ExecutorKind, type Plan, type PlannedTask } from '../plan';
 import { formatDuration } from '../util/time';
 import { neverFits, type ResourcePool } from './capacity';
 import { backoffDelay, mayRetry } from './retry';
 
-/** The cache decision for a task about to run, made once its upstream tasks are done. */
-export type Decide = (task: PlannedTask, upstream: Record<string, string | null>) => { fingerprint: string; cached: boolean; message?: string };
+/**
+ * A task's cache decision (with what to say when it is reused), or why it cannot be made
+ * (an input that cannot be hashed): that task's failure.
+ */
+export type Decision = { fingerprint: string; cached: boolean; message?: string } | { error: string };
+
+/** What a decision may use: a signal that aborts it (the run ended) and a progress report for large inputs. */
+export interface DecideContext {
+  signal: AbortSignal;
+  progress(p: HashProgress): void;
+}
+
+/**
+ * The cache decision for a task about to run, made once its upstream tasks are done:
+ * at once when that is quick, else a promise (hashing a large input takes a while).
+ */
+export type Decide = (task: PlannedTask, upstream: Record<string, string | null>, ctx: DecideContext) => Decision | Promise<Decision>;
 
 export interface SchedulerOptions {
   /** At most this many tasks run at once. */
@@ -58,6 +74,8 @@ interface Slot {
   fingerprint: string | null;
   /** Whether the cache decision has been made. */
   decided: boolean;
+  /** Whether the cache decision is being made (its inputs are being hashed). */
+  deciding: boolean;
   /** Whether the current attempt's start has been reported. */
   announced: boolean;
   startedAt: number;
@@ -89,6 +107,10 @@ export class Scheduler {
   private unsubscribe: () => void = () => undefined;
   private running = 0;
   private backingOff = 0;
+  /** Decisions in flight (inputs being hashed); at most `opts.parallel`. */
+  private deciding = 0;
+  /** Aborts the decisions in flight once the run will not use them. */
+  private readonly decisions = new AbortController();
   private tickQueued = false;
   /** Transitions decided but not yet committed, in order. */
   private unsaved: RunEvent[] = [];
@@ -131,6 +153,7 @@ export class Scheduler {
         children: [],
         fingerprint: null,
         decided: false,
+        deciding: false,
         announced: false,
         startedAt: 0,
         handle: null,
@@ -181,6 +204,7 @@ export class Scheduler {
       return;
     }
     this.cancelled = true;
+    this.decisions.abort();
     for (const slot of this.slots.values()) {
       if (slot.status === 'running') {
         slot.killedFor = 'cancel';
@@ -244,6 +268,7 @@ export class Scheduler {
         }
         this.unsaved.push({ type: 'run-finished', runId: this.plan.runId, status, endedAt: new Date().toISOString(), message: this.stopping });
         this.finished = true;
+        this.decisions.abort();
         this.endStatus = status;
         this.unsubscribe();
         this.commit();
@@ -311,6 +336,7 @@ export class Scheduler {
     if (this.aborted) return;
     this.aborted = true;
     this.finished = true;
+    this.decisions.abort();
     this.unsubscribe();
     if (this.commitTimer) clearTimeout(this.commitTimer);
     for (const slot of this.slots.values()) slot.handle?.stop();
@@ -319,7 +345,7 @@ export class Scheduler {
 
   private finalStatus(): RunEndStatus | undefined {
     if (this.running > 0 || this.backingOff > 0) return undefined;
-    if (!this.cancelled && !this.stopping && this.head < this.ready.length) return undefined;
+    if (!this.cancelled && !this.stopping && (this.head < this.ready.length || this.deciding > 0)) return undefined;
     return this.cancelled ? 'cancelled' : this.anyFailed ? 'failed' : 'succeeded';
   }
 
@@ -337,17 +363,26 @@ export class Scheduler {
     for (let i = this.head; i < this.ready.length; i++) {
       const slot = this.ready[i];
       if (!slot) continue;
+      if (slot.deciding) continue;
       if (!slot.decided) {
         if (!ahead && this.running >= this.opts.parallel) break;
-        slot.decided = true;
-        const d = this.deps.decide(slot.task, this.upstreamFingerprints(slot.task));
-        slot.fingerprint = d.fingerprint;
-        if (d.cached) {
-          this.ready[i] = null;
-          this.end(slot, 'cached', { message: d.message ?? 'unchanged since its last success; outputs reused' });
-          this.release(slot);
+        if (this.deciding >= this.opts.parallel) continue;
+        const d = this.deps.decide(slot.task, this.upstreamFingerprints(slot.task), this.decideContext(slot));
+        if (d instanceof Promise) {
+          slot.deciding = true;
+          this.deciding++;
+          void d.then(
+            (r) => this.decidedLater(slot, r),
+            (e: Error) => this.decidedLater(slot, { error: `its inputs could not be hashed: ${e.message}` }),
+          );
           continue;
         }
+        this.applyDecision(slot, d);
+      }
+      // Found cached, or failed because an input cannot be hashed.
+      if (slot.status !== 'pending') {
+        this.ready[i] = null;
+        continue;
       }
       if (this.running >= this.opts.parallel) break;
       if (!this.pool.fits(slot.task.resources)) continue;
@@ -360,6 +395,40 @@ export class Scheduler {
       this.ready.splice(0, this.head);
       this.head = 0;
     }
+  }
+
+  private decideContext(slot: Slot): DecideContext {
+    return {
+      signal: this.decisions.signal,
+      progress: (p) => {
+        if (this.finished || slot.status !== 'pending') return;
+        this.unsaved.push({ type: 'task-progress', runId: this.plan.runId, task: slot.task.id, at: new Date().toISOString(), stage: 'hashing', ...p });
+        this.scheduleCommit();
+      },
+    };
+  }
+
+  private applyDecision(slot: Slot, d: Decision): void {
+    slot.decided = true;
+    if ('error' in d) {
+      this.fail(slot, null, d.error);
+      return;
+    }
+    slot.fingerprint = d.fingerprint;
+    if (d.cached) {
+      this.end(slot, 'cached', { message: d.message ?? 'unchanged since its last success; outputs reused' });
+      this.release(slot);
+    }
+  }
+
+  /** A decision made in the background arrived: the next tick launches the task, or ends it. */
+  private decidedLater(slot: Slot, d: Decision): void {
+    slot.deciding = false;
+    this.deciding--;
+    // Cancelled, or the run stopped after another failure, meanwhile: the task has ended already.
+    if (this.finished || slot.status !== 'pending') return;
+    this.applyDecision(slot, d);
+    this.queueTick();
   }
 
   private logPath(task: string): string {
@@ -492,6 +561,8 @@ export class Scheduler {
     }
     if (this.stopping) return;
     this.stopping = `not started because task '${slot.task.id}' failed`;
+    // What has not started will not: hashing its inputs is no longer needed.
+    this.decisions.abort();
     // Waiting to retry is not running: those attempts are not made.
     for (const other of this.slots.values()) {
       if (other.status === 'pending' && other.timer) {

@@ -135,6 +135,8 @@ export class SqliteStore extends StateDb implements Store {
       case 'run-finished':
         this.stmt(`UPDATE runs SET status = ?, ended_at = ?, message = ? WHERE id = ?`).run(e.status, e.endedAt, e.message, e.runId);
         return;
+      case 'task-progress':
+        return; // a report, not a state
       default:
         unreachable(e);
     }

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { RunEndStatus, RunEvent, TaskEndStatus } from '../../../core/src/protocol/agent';
 import type { Palette } from '../util/colors';
+import { formatBytes } from '../../../core/src/catalog/display';
 import { unreachable } from '../util/result';
 import { formatClock, formatDuration } from '../util/time';
 
@@ -67,6 +68,8 @@ export class LineView implements RunView {
         return this.finishedLine(e);
       case 'run-finished':
         return this.summary(e.status, Date.parse(e.endedAt) - this.startedAt, e.runId);
+      case 'task-progress':
+        return c.dim(`… ${e.task} ${progressText(e, this.cwd)}\n`);
       default:
         return unreachable(e);
     }
@@ -129,6 +132,8 @@ export class LineView implements RunView {
  */
 export class LiveView extends LineView {
   private readonly running = new Map<string, number>();
+  /** Tasks whose inputs are being hashed, with how far it has got. */
+  private readonly preparing = new Map<string, string>();
   private drawn = 0;
   private readonly timer: NodeJS.Timeout;
   private closed = false;
@@ -144,9 +149,11 @@ export class LiveView extends LineView {
     for (const e of events) {
       if (e.type === 'task-started') this.running.set(e.task, Date.parse(e.at));
       else if (e.type === 'task-finished' || e.type === 'task-retrying') this.running.delete(e.task);
+      if (e.type === 'task-progress') this.preparing.set(e.task, progressText(e, this.cwd));
+      else if (e.type === 'task-started' || e.type === 'task-finished') this.preparing.delete(e.task);
       const line = this.line(e);
-      // Successes and cache hits only move the counters; failures and the summary stay on screen.
-      const keep = e.type !== 'task-finished' || e.status === 'failed';
+      // Successes, cache hits and progress only change the block below; failures and the summary stay on screen.
+      const keep = (e.type !== 'task-finished' || e.status === 'failed') && e.type !== 'task-progress';
       if (keep) permanent += line;
       if (e.type === 'run-finished') this.close();
     }
@@ -183,8 +190,14 @@ export class LiveView extends LineView {
       }
       lines.push(`  ${truncate(task, width - 12)} ${c.dim(formatClock(now - since))}`);
     }
+    for (const [task, text] of this.preparing) lines.push(c.dim(truncate(`  ${task} ${text}`, width - 1)));
     return lines;
   }
+}
+
+/** `hashing data/big.bin: 1.2 GB of 10 GB` (the path relative to `cwd`). */
+function progressText(e: Extract<RunEvent, { type: 'task-progress' }>, cwd: string): string {
+  return `hashing ${path.relative(cwd, e.path) || e.path}: ${formatBytes(e.doneBytes)} of ${formatBytes(e.totalBytes)}`;
 }
 
 function truncate(s: string, n: number): string {

@@ -8,6 +8,7 @@ import type {
   TaskRecord,
   TaskStatus,
 } from '../../../core/src/protocol/agent';
+import { formatBytes } from '../../../core/src/catalog/display';
 
 /** One task of a run as the Runs view shows it. */
 export interface TaskView {
@@ -200,6 +201,12 @@ export class RunsModel {
         run.endedAt = e.endedAt;
         run.message = e.message;
         return run;
+      case 'task-progress': {
+        // A pending task whose large inputs are being hashed; task-started replaces the message.
+        const t = taskOf(run, e.task);
+        t.message = `hashing inputs: ${formatBytes(e.doneBytes)} of ${formatBytes(e.totalBytes)}`;
+        return run;
+      }
       default:
         return assertNever(e);
     }

@@ -8,20 +8,21 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { formatBytes } from '../catalog/display';
 import type { FileText } from '../rules/problem';
 
-const MiB = 1024 * 1024;
+const MB = 1_000_000;
 
 /** The most bytes read of each kind of file (docs/limits.md lists them). */
 export const READ_LIMITS = {
   /** A pipeline or feature catalog; the YAML parser checks at most 2 M characters of it. */
-  document: 8 * MiB,
+  document: 8 * MB,
   /** A source file validation looks into, e.g. a feature view's transformation. */
-  source: 4 * MiB,
+  source: 4 * MB,
   /** A manifest or config file: requirements, pyproject, Dockerfile, devcontainer.json, MLmodel. */
-  manifest: 1 * MiB,
+  manifest: 1 * MB,
   /** A metrics file registration reads. */
-  metrics: 16 * MiB,
+  metrics: 16 * MB,
 } as const;
 
 /** Why a file was not read. */
@@ -52,19 +53,6 @@ export function kindOf(st: fs.Stats | fs.BigIntStats): string {
   if (st.isSocket()) return 'a socket';
   if (st.isSymbolicLink()) return 'a symbolic link';
   return 'not a regular file';
-}
-
-/** Sizes in messages: `812 B`, `3.2 MB`, `1.0 GB` (powers of 1024, as the limits are). */
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  const units = ['KB', 'MB', 'GB', 'TB', 'PB'];
-  let v = n / 1024;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${v.toFixed(1)} ${units[i]}`;
 }
 
 /** The clause that follows a file's name in a message: `is a FIFO, not a regular file`. */

@@ -130,7 +130,20 @@ export type RunEvent =
       log: string | null;
       at: string;
     }
-  | { type: 'run-finished'; runId: string; status: RunEndStatus; endedAt: string; message: string | null };
+  | { type: 'run-finished'; runId: string; status: RunEndStatus; endedAt: string; message: string | null }
+  | {
+      /** How far preparing a task has got; reported, never stored (the task is still pending). */
+      type: 'task-progress';
+      runId: string;
+      task: string;
+      at: string;
+      /** What is being done: hashing a large input to decide whether the task can be reused. */
+      stage: 'hashing';
+      /** The input being read (absolute). */
+      path: string;
+      doneBytes: number;
+      totalBytes: number;
+    };
 
 /** How to run a pipeline; the CLI flags of `mlops run`, as data. */
 export const runRequestShape = object({

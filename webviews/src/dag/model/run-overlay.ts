@@ -2,6 +2,7 @@
  * The run overlay's state: the latest run of this pipeline, folded from the agent's run
  * record and its live events. Pure, so the webview can replay events in any order it gets them.
  */
+import { formatBytes } from '../../../../core/src/catalog/display';
 import type { RunEvent, RunRecord, RunStatus, TaskStatus } from '../../../../core/src/protocol/agent';
 
 export type { RunStatus, TaskStatus };
@@ -68,6 +69,12 @@ export function applyEvent(view: RunView | null, e: RunEvent): RunView | null {
       next.status = e.status;
       next.endedAt = Date.parse(e.endedAt);
       return next;
+    case 'task-progress': {
+      const t = next.tasks.get(e.task);
+      if (t?.status !== 'pending') return view;
+      next.tasks.set(e.task, { ...t, message: `hashing inputs: ${formatBytes(e.doneBytes)} of ${formatBytes(e.totalBytes)}` });
+      return next;
+    }
     default:
       return assertNever(e);
   }
