@@ -88,8 +88,10 @@ export class PgStore implements Store {
   }
 
   async record(events: readonly RunEvent[]): Promise<void> {
-    if (events.length === 0) return;
-    const args = [JSON.stringify(events), process.pid, this.agentStart, this.actor.user, this.actor.host];
+    // Progress is reported, never stored (mlops_record knows only the state events).
+    const states = events.filter((e) => e.type !== 'task-progress');
+    if (states.length === 0) return;
+    const args = [JSON.stringify(states), process.pid, this.agentStart, this.actor.user, this.actor.host];
     await this.retrying(() => this.conn.query('SELECT mlops_record($1::jsonb, $2, $3, $4, $5)', args));
   }
 
