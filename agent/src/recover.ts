@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { killCgroup, removeCgroup, runCgroupPath } from './execute/escapes';
 import { killGraceMs } from './execute/executor';
 import { LANE, moveLog } from './state/logs';
 import type { Store } from './state/store';
@@ -26,6 +27,8 @@ export async function recoverInterrupted(store: Store, removeContainers?: (runId
     await store.markInterrupted(run.id, new Date().toISOString(), `interrupted: the agent running it (pid ${run.agentPid}) stopped unexpectedly`);
     // A short grace: these processes lost their agent and nobody waits for their results.
     await stopGroups([...groups], Math.min(killGraceMs(), 3000));
+    // Its cgroup, when it had one (and this agent sees the same one): whatever is still in it.
+    await emptyCgroup(runCgroupPath(run.id));
     // What tasks wrote into log lanes becomes their logs; the lanes go.
     for (const a of attempts) {
       const log = store.logPath(run.id, a.task);
@@ -51,5 +54,15 @@ function safeList(dir: string): string[] {
     return fs.readdirSync(dir);
   } catch {
     return [];
+  }
+}
+
+async function emptyCgroup(dir: string | null): Promise<void> {
+  if (!dir || !fs.existsSync(dir)) return;
+  const deadline = Date.now() + 3000;
+  for (let wait = 1; Date.now() < deadline; wait = Math.min(wait * 2, 50)) {
+    killCgroup(dir);
+    if (removeCgroup(dir)) return;
+    await new Promise((r) => setTimeout(r, wait));
   }
 }

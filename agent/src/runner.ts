@@ -139,7 +139,7 @@ async function planInput(store: Store, loaded: LoadedPipeline, req: RunRequest, 
 async function createExecutors(plan: Plan, pull: boolean): Promise<Partial<Record<ExecutorKind, Executor>>> {
   const out: Partial<Record<ExecutorKind, Executor>> = {};
   const kinds = new Set(plan.tasks.map((t) => t.executor));
-  if (kinds.has('local')) out.local = new LocalExecutor();
+  if (kinds.has('local')) out.local = new LocalExecutor(plan.runId);
   if (kinds.has('docker')) {
     // Loaded only when needed: most runs never touch Docker.
     const { DockerExecutor } = await import('./execute/docker.js');

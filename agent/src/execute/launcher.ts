@@ -108,7 +108,11 @@ export class Launcher {
   private queued: Waiting[] = [];
   private partial = '';
 
-  constructor(private readonly bash: string) {}
+  /** `onSpawn` runs with the launcher's pid right after it starts, before it is sent anything (so before it forks). */
+  constructor(
+    private readonly bash: string,
+    private readonly onSpawn?: (pid: number) => void,
+  ) {}
 
   /**
    * Queues a task; `flush` sends what is queued. Returns null when queued, else why the
@@ -161,6 +165,7 @@ export class Launcher {
       if (this.child === child) this.child = null;
     });
     this.child = child;
+    if (child.pid !== undefined) this.onSpawn?.(child.pid);
     return child;
   }
 

@@ -5,6 +5,7 @@ import type { PlannedTask } from '../plan';
 import { groupAlive, isAlive, signalGroup, stopGroups } from '../util/process';
 import { moveLog } from '../state/logs';
 import { err, ok, type Result } from '../util/result';
+import { EscapeTracker } from './escapes';
 import { killGraceMs, type AttemptListener, type Executor, type Exit, type Launch, type TaskHandle } from './executor';
 import { Launcher, plainCommand } from './launcher';
 
@@ -38,8 +39,13 @@ interface Lane {
 export class LocalExecutor implements Executor {
   readonly kind = 'local' as const;
   private readonly bash = BASH_CANDIDATES.find((b) => fs.existsSync(b)) ?? 'bash';
-  private readonly launcher = new Launcher(this.bash);
+  private readonly escapes: EscapeTracker;
+  private readonly launcher: Launcher;
   private readonly live = new Set<Attempt>();
+  /** Attempts running per task id: an escaped process of a running task is left alone. */
+  private readonly running = new Map<string, number>();
+  /** A task has ended since the last look for escaped processes. */
+  private sweepDue = false;
   /** Process groups of ended tasks, until nothing of them is left. */
   private readonly ended = new Set<number>();
   /** Leftover groups that were sent SIGTERM, and when. */
@@ -47,6 +53,11 @@ export class LocalExecutor implements Executor {
   private readonly grace = killGraceMs();
   private poll: NodeJS.Timeout | null = null;
   private readonly lanes: Lane[] = [];
+
+  constructor(runId: string) {
+    this.escapes = new EscapeTracker(runId);
+    this.launcher = new Launcher(this.bash, (pid) => this.escapes.adopt(pid));
+  }
 
   async prepare(tasks: PlannedTask[]): Promise<Result<void>> {
     // Tasks mostly share a few working directories: each is checked once.
@@ -65,8 +76,14 @@ export class LocalExecutor implements Executor {
     const argv = plainCommand(command, env) ?? [this.bash, '-c', command];
     // Retries append to the log the first attempt left, so they write to it directly.
     const lane = launch.attempt === 1 ? this.acquireLane(path.dirname(launch.log)) : undefined;
+    const task = launch.task.id;
+    this.running.set(task, (this.running.get(task) ?? 0) + 1);
     const attempt = new Attempt(listener, this.grace, (pgid, termAt) => {
       this.live.delete(attempt);
+      const left = this.running.get(task)! - 1;
+      if (left > 0) this.running.set(task, left);
+      else this.running.delete(task);
+      this.sweepDue = true;
       if (lane) this.releaseLane(lane, pgid, launch.log);
       if (pgid === null) return;
       // A stopped task's group had its SIGTERM; the rest of it gets SIGKILL when the grace period is up.
@@ -103,11 +120,21 @@ export class LocalExecutor implements Executor {
     // them — seconds in some containers (and never where init does not reap), all of it
     // spent waiting here.
     await stopGroups(groups, this.grace);
+    // What escaped the groups (a setsid daemon, a double fork) goes too.
+    await this.escapes.stopAll(new Set(groups), this.grace);
     this.launcher.close();
+    await this.escapes.release();
     for (const lane of this.lanes) {
       if (lane.owner) settleLane(lane);
       fs.rmSync(lane.path, { force: true });
     }
+  }
+
+  /** Every process group the executor watches itself: running, ended, being stopped. */
+  private watchedGroups(): Set<number> {
+    const groups = new Set<number>([...this.ended, ...this.terminating.keys()]);
+    for (const a of this.live) if (a.group !== null) groups.add(a.group);
+    return groups;
   }
 
   /** A free lane (an idle one whose last task has fully gone, else a new one). */
@@ -155,7 +182,11 @@ export class LocalExecutor implements Executor {
           this.terminating.delete(pgid);
         }
       }
-      if (this.live.size + this.ended.size + this.terminating.size === 0 && this.poll) {
+      if (this.sweepDue || this.escapes.busy) {
+        this.sweepDue = false;
+        this.escapes.sweep(this.watchedGroups(), new Set(this.running.keys()), this.grace, false);
+      }
+      if (this.live.size + this.ended.size + this.terminating.size === 0 && !this.escapes.busy && this.poll) {
         clearInterval(this.poll);
         this.poll = null;
       }
@@ -179,6 +210,10 @@ class Attempt implements TaskHandle {
     private readonly grace: number,
     private readonly forget: (pgid: number | null, termAt: number | null) => void,
   ) {}
+
+  get group(): number | null {
+    return this.pgid;
+  }
 
   started(pgid: number, log: string | undefined): void {
     // Forced to end before it started: it must not run unwatched.

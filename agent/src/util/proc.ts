@@ -10,6 +10,8 @@ import * as fs from 'node:fs';
 export interface ProcEntry {
   pid: number;
   pgid: number;
+  /** Start time in clock ticks since boot. */
+  start: number;
 }
 
 /**
@@ -37,9 +39,15 @@ export function listProcesses(): ProcEntry[] {
   for (const name of names) {
     if (!/^\d+$/.test(name)) continue;
     const fields = statFields(name);
-    if (fields) out.push({ pid: Number(name), pgid: Number(fields[2]) }); // field 5, pgrp
+    if (fields) out.push({ pid: Number(name), pgid: Number(fields[2]), start: Number(fields[19]) }); // fields 5 (pgrp) and 22 (starttime)
   }
   return out;
+}
+
+/** One process as /proc shows it; undefined when it is gone (or there is no /proc). */
+export function processEntry(pid: number): ProcEntry | undefined {
+  const fields = statFields(pid);
+  return fields && { pid, pgid: Number(fields[2]), start: Number(fields[19]) };
 }
 
 /**
@@ -57,6 +65,21 @@ export function environHas(pid: number, entry: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** The value of one variable in a process's (initial) environment; undefined if absent or unreadable. */
+export function environValue(pid: number, name: string): string | undefined {
+  let env: string;
+  try {
+    env = fs.readFileSync(`/proc/${pid}/environ`, 'latin1');
+  } catch {
+    return undefined;
+  }
+  const key = `${name}=`;
+  const at = env.startsWith(key) ? 0 : env.indexOf(`\0${key}`) + 1;
+  if (at === 0 && !env.startsWith(key)) return undefined;
+  const end = env.indexOf('\0', at);
+  return Buffer.from(env.slice(at + key.length, end === -1 ? undefined : end), 'latin1').toString('utf8');
 }
 
 export const hasProcFs = (): boolean => fs.existsSync('/proc/self/stat');
