@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import type { PipelineProblem, RunEndStatus, RunEvent, RunRequest, RunTrigger } from '../../core/src/protocol/agent';
 import type { Executor } from './execute/executor';
 import { LocalExecutor } from './execute/local';
@@ -12,6 +13,7 @@ import { restoreOutputs } from './cache/shared-cache';
 import type { ResourcePool } from './schedule/capacity';
 import { Scheduler, type Decision } from './schedule/scheduler';
 import type { StoreConfig } from './state/config';
+import { PipelineLocks, type LockHolder } from './state/locks';
 import type { SharedCacheEntry, Store } from './state/store';
 import { err, ok, type Result } from './util/result';
 
@@ -40,6 +42,8 @@ export interface ActiveRun {
 export interface StartError {
   message: string;
   problems: PipelineProblem[];
+  /** The run that holds the pipeline, when this one was refused because it is busy. */
+  busy?: string;
 }
 
 const fail = (message: string, problems: PipelineProblem[] = []) => err<StartError>({ message, problems });
@@ -56,10 +60,31 @@ export async function startRun(host: RunHost, req: RunRequest, trigger: RunTrigg
   const plan = makePlan(loaded.value, input.value);
   if (!plan.ok) return fail(plan.error);
 
-  const executors = await createExecutors(plan.value, req.pull ?? false);
-  for (const ex of Object.values(executors)) {
-    const ready = await ex.prepare(plan.value.tasks.filter((t) => t.executor === ex.kind));
-    if (!ready.ok) return fail(ready.error);
+  // One run per pipeline at a time: taken before anything runs, given back once all is stopped.
+  const file = loaded.value.file;
+  const locks = new PipelineLocks(store.stateDir);
+  const holder = locks.acquire(file, runId);
+  if (holder) {
+    locks.close();
+    return err({ message: busyMessage(loaded.value.name, holder), problems: [], busy: holder.runId });
+  }
+  const release = () => {
+    locks.release(file, runId);
+    locks.close();
+  };
+  let executors: Partial<Record<ExecutorKind, Executor>>;
+  try {
+    executors = await createExecutors(plan.value, req.pull ?? false);
+    for (const ex of Object.values(executors)) {
+      const ready = await ex.prepare(plan.value.tasks.filter((t) => t.executor === ex.kind));
+      if (!ready.ok) {
+        release();
+        return fail(ready.error);
+      }
+    }
+  } catch (e) {
+    release();
+    throw e;
   }
 
   fs.mkdirSync(store.runDir(runId), { recursive: true });
@@ -104,7 +129,8 @@ export async function startRun(host: RunHost, req: RunRequest, trigger: RunTrigg
       await uploads.settled();
       return status;
     })
-    .finally(() => Promise.all(Object.values(executors).map((ex) => ex.dispose())));
+    .finally(() => Promise.all(Object.values(executors).map((ex) => ex.dispose())))
+    .finally(release);
   return ok({ id: runId, plan: plan.value, done, cancel: (force?: boolean) => scheduler.cancel(force) });
 }
 
@@ -146,6 +172,11 @@ async function createExecutors(plan: Plan, pull: boolean): Promise<Partial<Recor
     out.docker = new DockerExecutor({ pull });
   }
   return out;
+}
+
+function busyMessage(pipeline: string, h: LockHolder): string {
+  const where = h.host === os.hostname() ? `pid ${h.pid}` : `pid ${h.pid} on ${h.host}`;
+  return `${pipeline} is already running as run ${h.runId} (${where}, since ${h.since}); two runs would write the same outputs. Wait for it to end or cancel it; mlops run --wait queues this run.`;
 }
 
 /**

@@ -5,9 +5,10 @@ import type { Command } from './command';
 /**
  * Exit codes of every command (docs/cli.md): 0 done, 1 the command found a problem, 2 usage
  * or input error, 70 an internal error (sysexits' EX_SOFTWARE, so a script can tell a bug
- * from a bad argument), 130 cancelled by Ctrl-C (128 + SIGINT).
+ * from a bad argument), 75 busy: another run holds the pipeline (EX_TEMPFAIL: try again
+ * later), 130 cancelled by Ctrl-C (128 + SIGINT).
  */
-export const EXIT = { ok: 0, problems: 1, usage: 2, internal: 70, cancelled: 130 } as const;
+export const EXIT = { ok: 0, problems: 1, usage: 2, internal: 70, busy: 75, cancelled: 130 } as const;
 
 /** Runs one command with its arguments: `--help`, then the command, its failures as exit codes. */
 export async function dispatch(cmd: Command, rest: string[]): Promise<number> {

@@ -1,4 +1,4 @@
-import type { RunEndStatus, RunRequest } from '../../../core/src/protocol/agent';
+import type { RunEndStatus, RunEvent, RunRequest } from '../../../core/src/protocol/agent';
 import { startRun, type ActiveRun } from '../runner';
 import { detectCapacity, ResourcePool } from '../schedule/capacity';
 import { STORE_OPTIONS, STORE_USAGE, storeConfig } from '../state/config';
@@ -8,16 +8,17 @@ import { flag, format, keyValues, option, parseArgs, UsageError, type ParsedArgs
 import { palette } from '../util/colors';
 import { LineView, LiveView, type RunView } from '../view/terminal';
 import type { Command } from './command';
+import { EXIT } from './dispatch';
 import { formatDiagnostics } from './validate';
 
 export const runCommand: Command = {
   name: 'run',
   summary: 'Run a pipeline on this machine: cached, resumable, recorded in .mlops/ (exit 0 only on success)',
   usage:
-    `mlops run FILE [--param k=v]… [--only t1,t2] [--from t] [--resume RUN|last] [--force] [--parallel N] [--executor local|docker] [--keep-going] [--pull] ${STORE_USAGE} [--format text|json]`,
+    `mlops run FILE [--param k=v]… [--only t1,t2] [--from t] [--resume RUN|last] [--force] [--parallel N] [--executor local|docker] [--keep-going] [--pull] [--wait] ${STORE_USAGE} [--format text|json]`,
   async run(argv) {
     const args = parseArgs(argv, {
-      flags: ['force', 'keep-going', 'pull'],
+      flags: ['force', 'keep-going', 'pull', 'wait'],
       values: ['param', 'only', 'from', 'resume', 'parallel', 'executor', 'format', ...STORE_OPTIONS],
     });
     const fmt = format(args, ['text', 'json'] as const, 'text');
@@ -36,7 +37,23 @@ export const runCommand: Command = {
       if (run) run.cancel(force);
       else early = force || early === true;
     });
-    const started = await startRun({ store, config, cwd, pool: new ResourcePool(detectCapacity()), onEvents: (e) => view?.onEvents(e) }, req, 'cli');
+    const host = { store, config, cwd, pool: new ResourcePool(detectCapacity()), onEvents: (e: RunEvent[]) => view?.onEvents(e) };
+    let started = await startRun(host, req, 'cli');
+    // --wait: while another run holds the pipeline, try again every half second until it is free or Ctrl-C.
+    if (!started.ok && started.error.busy && flag(args, 'wait')) {
+      process.stderr.write(`mlops run: waiting for run ${started.error.busy} to end before starting (Ctrl-C stops waiting)\n`);
+      while (!started.ok && started.error.busy && early === undefined) {
+        await new Promise((r) => setTimeout(r, WAIT_POLL_MS));
+        if (early === undefined) started = await startRun(host, req, 'cli');
+      }
+      if (!started.ok && early !== undefined) {
+        stop();
+        view?.close();
+        process.stderr.write('mlops run: stopped waiting; nothing ran.\n');
+        await store.close();
+        return EXIT.cancelled;
+      }
+    }
     if (!started.ok) {
       stop();
       view?.close();
@@ -44,7 +61,7 @@ export const runCommand: Command = {
       if (problems.length > 0) process.stderr.write(formatDiagnostics(problems, 1, palette(process.stderr)));
       process.stderr.write(`mlops run: ${message}\n`);
       await store.close();
-      return 2;
+      return started.error.busy ? EXIT.busy : EXIT.usage;
     }
     run = started.value;
     if (early !== undefined) run.cancel(early);
@@ -94,6 +111,9 @@ function runRequest(args: ParsedArgs): RunRequest {
   }
   return req;
 }
+
+/** How often `--wait` tries again. */
+const WAIT_POLL_MS = 500;
 
 /** A second signal closer than this to the first is the same keypress delivered twice. */
 const REPEAT_MS = 300;
