@@ -74,11 +74,12 @@ describe('team store (PostgreSQL, real agent processes)', function () {
   it('two agents in two working copies run at once: distinct run ids, consecutive model versions, both users recorded', async () => {
     const a = workingCopy();
     const b = workingCopy();
+    // Two runs of one pipeline in one working copy take turns (--wait); the two copies run side by side.
     const runs = await Promise.all([
-      finished(spawnMlops(['run', 'team.pipeline.yaml', '--format', 'json'], a, env('ana'))),
-      finished(spawnMlops(['run', 'team.pipeline.yaml', '--format', 'json'], b, env('bo'))),
-      finished(spawnMlops(['run', 'team.pipeline.yaml', '--format', 'json', '--force'], a, env('ana'))),
-      finished(spawnMlops(['run', 'team.pipeline.yaml', '--format', 'json', '--force'], b, env('bo'))),
+      finished(spawnMlops(['run', 'team.pipeline.yaml', '--format', 'json', '--wait'], a, env('ana'))),
+      finished(spawnMlops(['run', 'team.pipeline.yaml', '--format', 'json', '--wait'], b, env('bo'))),
+      finished(spawnMlops(['run', 'team.pipeline.yaml', '--format', 'json', '--force', '--wait'], a, env('ana'))),
+      finished(spawnMlops(['run', 'team.pipeline.yaml', '--format', 'json', '--force', '--wait'], b, env('bo'))),
     ]);
     const ids = runs.map((r) => (JSON.parse(ok(r, 'mlops run').stdout) as { id: string }).id);
     assert.equal(new Set(ids).size, 4, `run ids ${ids.join(', ')}`);
