@@ -3,6 +3,7 @@ import { startRun, type ActiveRun, type StartError } from './runner';
 import { ResourcePool, type Capacity } from './schedule/capacity';
 import { ScheduleLeases } from './schedule/leases';
 import type { StoreConfig } from './state/config';
+import { explainStateError } from './state/errors';
 import type { Store } from './state/store';
 import { Triggers } from './triggers';
 import type { Result } from './util/result';
@@ -55,7 +56,7 @@ export class AgentHost {
         () => this.active.delete(run.id),
         (e: Error) => {
           this.active.delete(run.id);
-          this.log(`run ${run.id} stopped: ${e.message}`);
+          this.log(`run ${run.id} stopped: ${(explainStateError(e) ?? e).message}`);
         },
       );
     }

@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import type { PipelineProblem, RunEndStatus, RunEvent, RunRequest, RunTrigger } from '../../core/src/protocol/agent';
 import type { Executor } from './execute/executor';
 import { LocalExecutor } from './execute/local';
+import { logLimit } from './execute/log-limit';
 import { fingerprint, InputHasher, isCacheHit, type HashOutcome } from './fingerprint';
 import { loadPipelineFile, type LoadedPipeline } from './load';
 import { makePlan, resolveParams, resumeSelection, selectTasks, workspacePath, type ExecutorKind, type Plan, type PlanInput } from './plan';
@@ -74,7 +75,7 @@ export async function startRun(host: RunHost, req: RunRequest, trigger: RunTrigg
   };
   let executors: Partial<Record<ExecutorKind, Executor>>;
   try {
-    executors = await createExecutors(plan.value, req.pull ?? false);
+    executors = await createExecutors(plan.value, req.pull ?? false, logLimit(req.logLimit));
     for (const ex of Object.values(executors)) {
       const ready = await ex.prepare(plan.value.tasks.filter((t) => t.executor === ex.kind));
       if (!ready.ok) {
@@ -162,14 +163,14 @@ async function planInput(store: Store, loaded: LoadedPipeline, req: RunRequest, 
   return ok({ ...base, params: params.value, selected, carried, resumedFrom: previousId });
 }
 
-async function createExecutors(plan: Plan, pull: boolean): Promise<Partial<Record<ExecutorKind, Executor>>> {
+async function createExecutors(plan: Plan, pull: boolean, logBytes: number): Promise<Partial<Record<ExecutorKind, Executor>>> {
   const out: Partial<Record<ExecutorKind, Executor>> = {};
   const kinds = new Set(plan.tasks.map((t) => t.executor));
-  if (kinds.has('local')) out.local = new LocalExecutor(plan.runId);
+  if (kinds.has('local')) out.local = new LocalExecutor(plan.runId, logBytes);
   if (kinds.has('docker')) {
     // Loaded only when needed: most runs never touch Docker.
     const { DockerExecutor } = await import('./execute/docker.js');
-    out.docker = new DockerExecutor({ pull });
+    out.docker = new DockerExecutor({ pull, logLimit: logBytes });
   }
   return out;
 }

@@ -1,4 +1,4 @@
-import { StoreError } from '../state/errors';
+import { explainStateError, StoreError } from '../state/errors';
 import { InputError, UsageError } from '../util/args';
 import type { Command } from './command';
 
@@ -28,6 +28,16 @@ export async function dispatch(cmd: Command, rest: string[]): Promise<number> {
       return 2;
     }
     const e = err as NodeJS.ErrnoException;
+    // SQLite failures are always about the state database: one sentence, no stack trace.
+    const state = e.code === 'ERR_SQLITE_ERROR' ? explainStateError(e) : undefined;
+    if (state) {
+      process.stderr.write(`mlops ${cmd.name}: ${state.message}\n`);
+      return 2;
+    }
+    if ((e.code === 'ENOSPC' || e.code === 'EDQUOT') && e.path) {
+      process.stderr.write(`mlops ${cmd.name}: cannot write ${e.path}: the disk is full; free some space, then try again.\n`);
+      return 2;
+    }
     if (e.code && e.path) {
       process.stderr.write(`mlops ${cmd.name}: cannot read ${e.path} (${e.code}); check the path and its permissions.\n`);
       return 2;

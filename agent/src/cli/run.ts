@@ -1,7 +1,9 @@
 import type { RunEndStatus, RunEvent, RunRequest } from '../../../core/src/protocol/agent';
+import { parseSize } from '../execute/log-limit';
 import { startRun, type ActiveRun } from '../runner';
 import { detectCapacity, ResourcePool } from '../schedule/capacity';
 import { STORE_OPTIONS, STORE_USAGE, storeConfig } from '../state/config';
+import { explainStateError } from '../state/errors';
 import { openState } from '../state/open';
 import type { SqliteStore } from '../state/sqlite-store';
 import { flag, format, keyValues, option, parseArgs, UsageError, type ParsedArgs } from '../util/args';
@@ -15,17 +17,17 @@ export const runCommand: Command = {
   name: 'run',
   summary: 'Run a pipeline on this machine: cached, resumable, recorded in .mlops/ (exit 0 only on success)',
   usage:
-    `mlops run FILE [--param k=v]… [--only t1,t2] [--from t] [--resume RUN|last] [--force] [--parallel N] [--executor local|docker] [--keep-going] [--pull] [--wait] ${STORE_USAGE} [--format text|json]`,
+    `mlops run FILE [--param k=v]… [--only t1,t2] [--from t] [--resume RUN|last] [--force] [--parallel N] [--executor local|docker] [--keep-going] [--pull] [--wait] [--log-limit SIZE] ${STORE_USAGE} [--format text|json]`,
   async run(argv) {
     const args = parseArgs(argv, {
       flags: ['force', 'keep-going', 'pull', 'wait'],
-      values: ['param', 'only', 'from', 'resume', 'parallel', 'executor', 'format', ...STORE_OPTIONS],
+      values: ['param', 'only', 'from', 'resume', 'parallel', 'executor', 'format', 'log-limit', ...STORE_OPTIONS],
     });
     const fmt = format(args, ['text', 'json'] as const, 'text');
     const req = runRequest(args);
     const cwd = process.cwd();
     const config = storeConfig(cwd, args);
-    const store = await openState(config);
+    const store = await openState(config, { write: true });
     const c = palette(process.stdout);
     let view: RunView | undefined;
     if (fmt === 'text') view = process.stdout.isTTY ? new LiveView(process.stdout, c, cwd) : new LineView(process.stdout, c, cwd);
@@ -70,7 +72,7 @@ export const runCommand: Command = {
       status = await run.done;
     } catch (e) {
       // The store stopped answering for longer than the run may wait: what it holds stays.
-      process.stderr.write(`mlops run: run ${run.id} stopped: ${(e as Error).message}\n`);
+      process.stderr.write(`mlops run: run ${run.id} stopped: ${(explainStateError(e) ?? (e as Error)).message}\n`);
       await store.close().catch(() => undefined);
       return 1;
     } finally {
@@ -103,6 +105,12 @@ function runRequest(args: ParsedArgs): RunRequest {
   if (parallel !== undefined) {
     if (!/^\d+$/.test(parallel) || Number(parallel) < 1) throw new UsageError('--parallel takes a whole number of at least 1.');
     req.parallel = Number(parallel);
+  }
+  const limit = option(args, 'log-limit');
+  if (limit !== undefined) {
+    const bytes = parseSize(limit);
+    if (bytes === undefined) throw new UsageError(`--log-limit takes a size such as 100M, 2G or 65536 (bytes), not '${limit}'.`);
+    req.logLimit = bytes;
   }
   const executor = option(args, 'executor');
   if (executor !== undefined) {

@@ -17,7 +17,7 @@ export const serveCommand: Command = {
     const fmt = format(args, ['text', 'json'] as const, 'text');
     const root = process.cwd();
     const config = storeConfig(root, args);
-    const store = await openState(config);
+    const store = await openState(config, { write: true });
     const c = palette(process.stdout);
     const view = new LineView(process.stdout, c, root);
     const log = (m: string) => process.stderr.write(`mlops serve: ${m}\n`);

@@ -3,6 +3,7 @@ import type Docker from 'dockerode';
 import { connectDocker } from '../devcontainer/engine';
 import type { PlannedTask } from '../plan';
 import { err, ok, type Result } from '../util/result';
+import { cappedLog, logLimit } from './log-limit';
 import { killGraceMs, type AttemptListener, type Executor, type Exit, type Launch, type TaskHandle } from './executor';
 
 /** Labels that let a later agent find (and remove) the containers of an interrupted run. */
@@ -58,7 +59,11 @@ export class DockerExecutor implements Executor {
   readonly kind = 'docker' as const;
   private readonly docker = client();
 
-  constructor(private readonly opts: { pull: boolean }) {}
+  constructor(private readonly opts: { pull: boolean; logLimit?: number }) {}
+
+  private get logLimit(): number {
+    return logLimit(this.opts.logLimit);
+  }
 
   async prepare(tasks: PlannedTask[]): Promise<Result<void>> {
     if (tasks.length === 0) return ok(undefined);
@@ -130,7 +135,7 @@ export class DockerExecutor implements Executor {
       });
       try {
         if (stopRequested) return { code: null, signal: null, error: 'stopped before it started' };
-        const log = fs.createWriteStream(launch.log, { flags: 'a' });
+        const log = cappedLog(fs.createWriteStream(launch.log, { flags: 'a' }), this.logLimit);
         const stream = await container.attach({ stream: true, stdout: true, stderr: true });
         const drained = new Promise<void>((resolve) => stream.on('end', resolve).on('close', resolve).on('error', () => resolve()));
         this.docker.modem.demuxStream(stream, log, log);

@@ -8,6 +8,7 @@ import { err, ok, type Result } from '../util/result';
 import { EscapeTracker } from './escapes';
 import { killGraceMs, type AttemptListener, type Executor, type Exit, type Launch, type TaskHandle } from './executor';
 import { Launcher, plainCommand } from './launcher';
+import { LogCap, logLimit } from './log-limit';
 
 const BASH_CANDIDATES = ['/bin/bash', '/usr/bin/bash', '/usr/local/bin/bash', '/opt/homebrew/bin/bash'];
 /** How often running process groups are checked for having vanished without a word. */
@@ -54,7 +55,11 @@ export class LocalExecutor implements Executor {
   private poll: NodeJS.Timeout | null = null;
   private readonly lanes: Lane[] = [];
 
-  constructor(runId: string) {
+  constructor(
+    runId: string,
+    /** A task's log is cut past this many bytes (see log-limit.ts). */
+    private readonly logBytes: number = logLimit(),
+  ) {
     this.escapes = new EscapeTracker(runId);
     this.launcher = new Launcher(this.bash, (pid) => this.escapes.adopt(pid));
   }
@@ -78,8 +83,10 @@ export class LocalExecutor implements Executor {
     const lane = launch.attempt === 1 ? this.acquireLane(path.dirname(launch.log)) : undefined;
     const task = launch.task.id;
     this.running.set(task, (this.running.get(task) ?? 0) + 1);
-    const attempt = new Attempt(listener, this.grace, (pgid, termAt) => {
+    const file = lane?.path ?? launch.log;
+    const attempt = new Attempt(listener, this.grace, { file, cap: new LogCap(this.logBytes) }, (pgid, termAt) => {
       this.live.delete(attempt);
+      attempt.capLog();
       const left = this.running.get(task)! - 1;
       if (left > 0) this.running.set(task, left);
       else this.running.delete(task);
@@ -93,7 +100,7 @@ export class LocalExecutor implements Executor {
     this.live.add(attempt);
     this.watch();
     const refused = this.launcher.launch(
-      { workdir: launch.task.workdir, log: lane?.path ?? launch.log, argv, env },
+      { workdir: launch.task.workdir, log: file, argv, env },
       {
         started: (pgid) => attempt.started(pgid, lane?.path),
         ended: (status) => attempt.finish(exitFromStatus(status)),
@@ -165,7 +172,10 @@ export class LocalExecutor implements Executor {
   private watch(): void {
     if (this.poll) return;
     this.poll = setInterval(() => {
-      for (const a of this.live) a.check();
+      for (const a of this.live) {
+        a.check();
+        a.capLog();
+      }
       const now = Date.now();
       for (const pgid of this.ended) {
         if (!groupAlive(pgid)) this.ended.delete(pgid);
@@ -208,8 +218,14 @@ class Attempt implements TaskHandle {
   constructor(
     private readonly listener: AttemptListener,
     private readonly grace: number,
+    private readonly log: { file: string; cap: LogCap },
     private readonly forget: (pgid: number | null, termAt: number | null) => void,
   ) {}
+
+  /** Keeps the log the attempt writes within its limit. */
+  capLog(): void {
+    this.log.cap.check(this.log.file);
+  }
 
   get group(): number | null {
     return this.pgid;

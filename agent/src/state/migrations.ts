@@ -191,6 +191,9 @@ export const SQLITE_SCHEMA_VERSION = MIGRATIONS.length;
  * Brings a database up to the current schema. The version is read inside the write
  * transaction, so two agents opening a new state folder at once do not both migrate.
  */
+/** The schema version this mlops writes and reads. */
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
 export function migrate(db: DatabaseSync): void {
   for (;;) {
     db.exec('BEGIN IMMEDIATE');
@@ -207,7 +210,11 @@ export function migrate(db: DatabaseSync): void {
       db.exec(`PRAGMA user_version = ${v + 1}`);
       db.exec('COMMIT');
     } catch (e) {
-      db.exec('ROLLBACK');
+      try {
+        db.exec('ROLLBACK');
+      } catch {
+        // Rolled back already (a full disk does that); the first error is the one to report.
+      }
       throw e;
     }
   }

@@ -1,6 +1,7 @@
 import type { Registry } from '../registry/registry';
 import { recoverInterrupted } from '../recover';
 import { currentActor, type StoreConfig } from './config';
+import { explainStateError } from './errors';
 import { SqliteStore } from './sqlite-store';
 import type { Store } from './store';
 
@@ -19,9 +20,10 @@ export async function openStore(config: StoreConfig): Promise<Store> {
 /**
  * Opens the store and first cleans up after agents of this machine that died mid-run, so
  * every command sees interrupted runs as `interrupted` and none of their processes still
- * running.
+ * running. State that cannot be written then (read-only, a full disk) is still opened for
+ * reading, unless the command is about to `write`.
  */
-export async function openState(config: StoreConfig): Promise<Store> {
+export async function openState(config: StoreConfig, opts: { write?: boolean } = {}): Promise<Store> {
   const store = await openStore(config);
   try {
     await recoverInterrupted(store, async (runId) => {
@@ -29,8 +31,15 @@ export async function openState(config: StoreConfig): Promise<Store> {
       await removeRunContainers(runId);
     });
   } catch (e) {
+    // State that cannot be written (read-only, a full disk) can still be read: say what is
+    // not done, and go on; a command that writes meets the same error and stops there.
+    const why = store.kind === 'sqlite' ? explainStateError(e) : undefined;
+    if (!opts.write && (why?.reason === 'read-only' || why?.reason === 'full')) {
+      process.stderr.write(`mlops: ${why.message} Until then, runs whose agent stopped are not marked interrupted.\n`);
+      return store;
+    }
     await store.close();
-    throw e;
+    throw why ?? e;
   }
   return store;
 }

@@ -160,6 +160,8 @@ export const runRequestShape = object({
   keepGoing: optional(boolean()),
   /** Let the docker executor pull images that are not present locally. */
   pull: optional(boolean()),
+  /** Cut each task's log past this many bytes (default: MLOPS_LOG_LIMIT, else 100 MiB). */
+  logLimit: optional(integer({ min: 1 })),
 });
 export type RunRequest = Infer<typeof runRequestShape>;
 
