@@ -129,4 +129,27 @@ tasks:
     assert.equal(r2.code, 2);
     assert.equal(r2.stderr, `mlops run: Cannot reach the Docker engine at unix://${dir}/no.sock (ENOENT); start Docker or use --executor local.\n`);
   });
+
+  it("quotes a string param for the container's sh -c as it does for bash: hostile values arrive byte for byte, nothing else runs", async () => {
+    const values = ['"; touch pwned; "', "'; touch pwned; '", '$(touch pwned)', '`touch pwned`', "it's \\ $HOME", ''];
+    const params = values.map((_, i) => `  m${i}: {type: string, default: x}`).join('\n');
+    const tasks = values
+      .map((_, i) => `  t${i}: {run: 'printf "%s|" \${{ params.m${i} }} > ${i}-plain; printf "%s" "<\${{ params.m${i} }}>" > ${i}-double'}`)
+      .join('\n');
+    const dir = project({ 'p.pipeline.yaml': `version: 1\nname: quoting\nparams:\n${params}\ndefaults: {executor: docker, image: "${IMAGE}"}\ntasks:\n${tasks}\n` });
+    const r = await mlops(['run', 'p.pipeline.yaml', ...values.flatMap((v, i) => ['--param', `m${i}=${v}`]), '--format', 'json'], dir, env);
+    assert.equal(r.code, 0, `${r.stderr}${r.stdout}`);
+    values.forEach((v, i) => {
+      const read = (f: string) => fs.readFileSync(path.join(dir, `${i}-${f}`), 'utf8');
+      assert.equal(read('plain'), `${v}|`, JSON.stringify(v));
+      assert.equal(read('double'), `<${v}>`, JSON.stringify(v));
+    });
+    assert.equal(fs.existsSync(path.join(dir, 'pwned')), false);
+    // $'…' means one thing to dash and another to busybox ash (this image's sh): a value with shell characters there is refused.
+    fs.writeFileSync(path.join(dir, 'd.pipeline.yaml'), `version: 1\nname: dollar\nparams: {m: {type: string, default: x}}\ntasks:\n  a: {executor: docker, image: "${IMAGE}", run: "printf %s $'<\${{ params.m }}>'"}\n`);
+    const refused = await mlops(['run', 'd.pipeline.yaml', '--param', "m=\\'; touch pwned; '"], dir, env);
+    assert.equal(refused.code, 2);
+    assert.match(refused.stderr, /the value of \$\{\{ params\.m \}\} has characters the shell treats specially, and it stands after a construct whose quoting is not certain/);
+    assert.equal(fs.existsSync(path.join(dir, 'pwned')), false);
+  });
 });

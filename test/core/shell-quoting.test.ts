@@ -63,7 +63,6 @@ const TEMPLATES: Template[] = [
   { name: 'double quotes', command: `printf '%s' "<\${{ params.m }}>"`, expect: (v) => `<${v}>`, dialects: ['bash', 'sh'] },
   { name: 'single quotes', command: "printf '%s' '<${{ params.m }}>'", expect: (v) => `<${v}>`, dialects: ['bash', 'sh'] },
   { name: "$'…' quotes", command: "printf '%s' $'<${{ params.m }}>'", expect: (v) => `<${v}>`, dialects: ['bash'] },
-  { name: "$'…' read by sh as $ and '…'", command: "printf '%s' $'<${{ params.m }}>'", expect: (v) => `$<${v}>`, dialects: ['sh'] },
   {
     name: '$( ) inside double quotes',
     command: `printf '%s' "$(printf '%s.' "\${{ params.m }}" \${{ params.m }})"`,
@@ -92,7 +91,8 @@ describe('core: string params are quoted for the shell', () => {
   it('finds the context of each reference: words, quotes, $( ), backquotes, comments, here-documents', () => {
     const m = '${{ params.m }}';
     assert.deepEqual(referenceContexts(`echo ${m} "${m}" '${m}' $'${m}'`), ['plain', 'double', 'single', 'ansi']);
-    assert.deepEqual(referenceContexts(`echo ${m} "${m}" '${m}' $'${m}'`, 'sh'), ['plain', 'double', 'single', 'single']);
+    // dash and busybox ash read $'…' differently: for sh, what follows it is uncertain.
+    assert.deepEqual(referenceContexts(`echo ${m} "${m}" '${m}' $'${m}' ${m}`, 'sh'), ['plain', 'double', 'single', 'unknown', 'unknown']);
     assert.deepEqual(referenceContexts(`echo "$(echo "${m}" ${m} \\"${m})" ${m}`), ['double', 'plain', 'plain', 'plain']);
     assert.deepEqual(referenceContexts(`echo \`${m}\` "a \\" ${m}" \\' ${m}`), ['backtick', 'double', 'plain']);
     assert.deepEqual(referenceContexts(`echo a#${m} # ${m}\necho ${m}`), ['plain', 'comment', 'plain']);

@@ -26,7 +26,7 @@ export type ShellContext =
   | 'literal-heredoc'
   /** Inside backquotes, where quotes and backslashes are read twice. */
   | 'backtick'
-  /** After a construct the scanner does not follow (`case … in` inside `$( )`). */
+  /** After a construct the scanner does not follow (`case … in` inside `$( )`; `$'…'` for sh, which shells read differently). */
   | 'unknown';
 
 export type ShellDialect = 'bash' | 'sh';
@@ -108,7 +108,13 @@ export function referenceContexts(command: string, dialect: ShellDialect = 'bash
       const end = closing(command, i + 1, false);
       mark(i + 1, end, unknown ? 'unknown' : 'single');
       i = end + 1;
-    } else if (c === '$' && command[i + 1] === "'" && dialect === 'bash') {
+    } else if (c === '$' && command[i + 1] === "'") {
+      if (dialect === 'sh') {
+        // dash reads $'…' as $ and '…', busybox ash as bash does: from here on, nothing is certain.
+        unknown = true;
+        i++;
+        continue;
+      }
       const end = closing(command, i + 2, true);
       mark(i + 2, end, unknown ? 'unknown' : 'ansi');
       i = end + 1;
@@ -293,7 +299,7 @@ export function describeContext(context: ShellContext): string {
     case 'backtick':
       return 'inside backquotes';
     case 'unknown':
-      return 'after a case statement inside $( )';
+      return "after a construct whose quoting is not certain (a case statement inside $( ), or $'…' for sh)";
   }
 }
 
