@@ -92,12 +92,13 @@ describe('core: string params are quoted for the shell', () => {
     const m = '${{ params.m }}';
     assert.deepEqual(referenceContexts(`echo ${m} "${m}" '${m}' $'${m}'`), ['plain', 'double', 'single', 'ansi']);
     // dash and busybox ash read $'…' differently: for sh, what follows it is uncertain.
-    assert.deepEqual(referenceContexts(`echo ${m} "${m}" '${m}' $'${m}' ${m}`, 'sh'), ['plain', 'double', 'single', 'unknown', 'unknown']);
+    assert.deepEqual(referenceContexts(`echo ${m} "${m}" '${m}' $'${m}' ${m}`, 'sh'), ['plain', 'double', 'single', 'sh-ansi', 'sh-ansi']);
     assert.deepEqual(referenceContexts(`echo "$(echo "${m}" ${m} \\"${m})" ${m}`), ['double', 'plain', 'plain', 'plain']);
     assert.deepEqual(referenceContexts(`echo \`${m}\` "a \\" ${m}" \\' ${m}`), ['backtick', 'double', 'plain']);
     assert.deepEqual(referenceContexts(`echo a#${m} # ${m}\necho ${m}`), ['plain', 'comment', 'plain']);
     assert.deepEqual(referenceContexts(`cat <<-"E" <<F\n\t${m}\n\tE\n${m}\nF\necho ${m}`), ['literal-heredoc', 'heredoc', 'plain']);
     assert.deepEqual(referenceContexts(`x=$(case a in a) echo ${m};; esac); ${m}`), ['unknown', 'unknown']);
+    assert.deepEqual(referenceContexts(`cat <<$END\n${m}\n$END\necho ${m}`), ['heredoc-unknown', 'heredoc-unknown']);
     assert.deepEqual(referenceContexts(`echo $((1 + 2)) ${m} $( (echo) ) ${m}`), ['plain', 'plain']);
   });
 

@@ -26,8 +26,12 @@ export type ShellContext =
   | 'literal-heredoc'
   /** Inside backquotes, where quotes and backslashes are read twice. */
   | 'backtick'
-  /** After a construct the scanner does not follow (`case … in` inside `$( )`; `$'…'` for sh, which shells read differently). */
-  | 'unknown';
+  /** After `case … in` inside `$( )`, whose `)` the scanner cannot tell from the closing one. */
+  | 'unknown'
+  /** After a here-document whose end marker is not a plain or simply quoted word. */
+  | 'heredoc-unknown'
+  /** After `$'` under sh: dash reads `$` and `'…'`, busybox ash an escaped string as bash does. */
+  | 'sh-ansi';
 
 export type ShellDialect = 'bash' | 'sh';
 
@@ -76,14 +80,15 @@ export function referenceContexts(command: string, dialect: ShellDialect = 'bash
   };
   const stack: Frame[] = [{ kind: 'top', parens: 0 }];
   const pending: Heredoc[] = [];
-  let unknown = false;
+  /** Once set, the context of every later reference: the scanner no longer knows where it is. */
+  let lost: ShellContext | null = null;
   const n = command.length;
   let i = 0;
   while (i < n) {
     const frame = stack[stack.length - 1]!;
     const len = refAt(i);
     if (len > 0) {
-      out.push(unknown ? 'unknown' : frame.kind === 'double' ? 'double' : frame.kind === 'backtick' ? 'backtick' : 'plain');
+      out.push(lost ?? (frame.kind === 'double' ? 'double' : frame.kind === 'backtick' ? 'backtick' : 'plain'));
       i += len;
       continue;
     }
@@ -106,17 +111,17 @@ export function referenceContexts(command: string, dialect: ShellDialect = 'bash
       i += 2;
     } else if (c === "'") {
       const end = closing(command, i + 1, false);
-      mark(i + 1, end, unknown ? 'unknown' : 'single');
+      mark(i + 1, end, lost ?? 'single');
       i = end + 1;
     } else if (c === '$' && command[i + 1] === "'") {
       if (dialect === 'sh') {
         // dash reads $'…' as $ and '…', busybox ash as bash does: from here on, nothing is certain.
-        unknown = true;
+        lost ??= 'sh-ansi';
         i++;
         continue;
       }
       const end = closing(command, i + 2, true);
-      mark(i + 2, end, unknown ? 'unknown' : 'ansi');
+      mark(i + 2, end, lost ?? 'ansi');
       i = end + 1;
     } else if (c === '"') {
       stack.push({ kind: 'double', parens: 0 });
@@ -138,18 +143,18 @@ export function referenceContexts(command: string, dialect: ShellDialect = 'bash
     } else if (c === '#' && wordStart(command, i)) {
       const nl = command.indexOf('\n', i);
       const end = nl === -1 ? n : nl;
-      mark(i, end, unknown ? 'unknown' : 'comment');
+      mark(i, end, lost ?? 'comment');
       i = end;
     } else if (c === '<' && command[i + 1] === '<' && command[i + 2] !== '<') {
       const h = heredocStart(command, i + 2);
       if (h) pending.push(h.heredoc);
-      else unknown = true;
+      else lost ??= 'heredoc-unknown';
       i = h ? h.end : i + 2;
     } else if (c === '\n' && pending.length > 0) {
-      i = bodies(command, i + 1, pending.splice(0), (from, to, literal) => mark(from, to, unknown ? 'unknown' : literal ? 'literal-heredoc' : 'heredoc'));
+      i = bodies(command, i + 1, pending.splice(0), (from, to, literal) => mark(from, to, lost ?? (literal ? 'literal-heredoc' : 'heredoc')));
     } else {
       // `case WORD in PATTERN)` closes no parenthesis: inside $( ) it would end the scan's idea of where it is.
-      if (frame.kind === 'subst' && command.startsWith('case', i) && wordStart(command, i) && !/[A-Za-z0-9_]/.test(command[i + 4] ?? '')) unknown = true;
+      if (frame.kind === 'subst' && command.startsWith('case', i) && wordStart(command, i) && !/[A-Za-z0-9_]/.test(command[i + 4] ?? '')) lost ??= 'unknown';
       i++;
     }
   }
@@ -231,6 +236,8 @@ export function quoteForShell(value: string, context: ShellContext): string | un
       return value.includes('\n') ? undefined : value;
     case 'backtick':
     case 'unknown':
+    case 'heredoc-unknown':
+    case 'sh-ansi':
       return undefined;
     default: {
       const never: never = context;
@@ -299,7 +306,11 @@ export function describeContext(context: ShellContext): string {
     case 'backtick':
       return 'inside backquotes';
     case 'unknown':
-      return "after a construct whose quoting is not certain (a case statement inside $( ), or $'…' for sh)";
+      return 'after a case statement inside $( )';
+    case 'heredoc-unknown':
+      return 'after a here-document whose end marker cannot be read';
+    case 'sh-ansi':
+      return "after $'…', which sh reads differently in dash and busybox";
   }
 }
 
@@ -330,6 +341,8 @@ export function envReference(name: string, context: ShellContext, next: string):
     case 'comment':
     case 'literal-heredoc':
     case 'unknown':
+    case 'heredoc-unknown':
+    case 'sh-ansi':
       return undefined;
   }
 }
