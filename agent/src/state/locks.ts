@@ -2,7 +2,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import { isAlive, processStartToken } from '../util/process';
+import { processStartToken } from '../util/proc';
+import { isAlive } from '../util/process';
 
 /** The lock database in the state folder: local to this machine, whatever store holds the history. */
 export const LOCKS_FILE = 'locks.db';
