@@ -80,7 +80,7 @@ export const checks = [
       expect([...progress].some((p) => /\d\/5 tasks/.test(p)), `the progress notification never counted tasks: ${JSON.stringify([...progress])}`);
       expect(/Show Log/.test(toast) && /Show Runs/.test(toast), `the success message offers no Show Log / Show Runs: ${toast}`);
       // "Show Runs" reveals the run in the Runs view (checked next).
-      await vs.clickNotificationButton(/churn-train succeeded/, 'Show Runs');
+      await vs.clickNotificationButton(/churn-train succeeded/, 'Show Runs', async () => (await runsRow(page, 'churn-train').getAttribute('aria-selected').catch(() => null)) === 'true');
     },
   },
   {
@@ -174,7 +174,7 @@ export const checks = [
       });
       expect(/^churn-train succeeded, /.test(newest.aria) && newest.icons.includes('codicon-pass'), `the "Run from here" run did not succeed: ${JSON.stringify(newest)}`);
       // "Show Log" of a success opens the whole run's log: each task's under a header.
-      await vs.clickNotificationButton(/churn-train succeeded: 2 tasks/, 'Show Log');
+      await vs.clickNotificationButton(/churn-train succeeded: 2 tasks/, 'Show Log', async () => (await vs.activeTabLabel())?.startsWith('churn-train.log'));
       await waitFor(async () => (await vs.activeTabLabel())?.startsWith('churn-train.log'), {
         what: "the run's log to open", describe: async () => `active tab ${JSON.stringify(await vs.activeTabLabel())}`,
       });

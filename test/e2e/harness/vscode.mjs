@@ -234,17 +234,14 @@ export class Workbench {
   /**
    * Clicks a button of the notification whose text matches `text`: on its toast while it shows, else in the
    * notification center, where a notification stays after its toast has hidden itself (on a slow machine
-   * the toast may be gone before the check reaches it).
+   * the toast may be gone before the check reaches it, or hide while it is being clicked). `done` tells
+   * whether the click took effect; while it says no, the center's button is clicked instead.
    */
-  async clickNotificationButton(text, button) {
+  async clickNotificationButton(text, button, done = async () => true) {
     const toast = this.page.locator('.notifications-toasts .notification-list-item', { hasText: text }).getByRole('button', { name: button }).first();
     if (await toast.isVisible().catch(() => false)) {
-      try {
-        await toast.click({ timeout: 2_000 });
-        return;
-      } catch {
-        // hidden between the check and the click: the center still has it
-      }
+      const clicked = await toast.click({ timeout: 2_000 }).then(() => true, () => false);
+      if (clicked && (await waitFor(done, { timeout: 5_000, what: `"${button}" to take effect` }).then(() => true, () => false))) return;
     }
     await this.runCommand('Notifications: Show Notifications');
     const center = this.page.locator('.notifications-center');
@@ -252,6 +249,7 @@ export class Workbench {
     const item = center.locator('.notification-list-item', { hasText: text }).first();
     await item.hover();
     await item.getByRole('button', { name: button }).first().click();
-    if (await center.isVisible()) await this.keyboard.press('Escape');
+    // Not Escape: the action may have focused a list, where Escape clears the selection it made.
+    if (await center.isVisible()) await this.runCommand('Notifications: Hide Notifications');
   }
 }
