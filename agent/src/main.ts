@@ -1,4 +1,7 @@
+import { guardOutput } from './util/output';
+
 const argv = process.argv.slice(2);
+guardOutput();
 
 // `mlops run` — what CI, scripts and the benchmarks call over and over — loads only its own
 // code; every other command goes through the full command table.

@@ -13,7 +13,9 @@ import {
   type RunRecord,
   type Task,
 } from '../../core/src/index';
+import { isInside } from '../../core/src/node/read';
 import type { LoadedPipeline } from './load';
+import { realFile } from './util/files';
 import { err, ok, type Result } from './util/result';
 
 export type ExecutorKind = 'local' | 'docker';
@@ -148,6 +150,8 @@ export function selectTasks(loaded: LoadedPipeline, opts: { only?: string[]; fro
   const unknown = [...(opts.only ?? []), ...(opts.from ? [opts.from] : [])].filter((id) => !known.has(id));
   if (unknown.length > 0) return err(`No task named ${unknown.map((u) => `'${u}'`).join(', ')} in ${loaded.name}; its tasks are ${loaded.order.join(', ')}.`);
   if (opts.only && opts.from) return err('Use either --only or --from, not both.');
+  // An empty selection would "succeed" having run nothing.
+  if (opts.only?.length === 0) return err(`--only names no task; name the tasks to run, e.g. ${loaded.order.slice(0, 2).join(',')}.`);
   if (opts.only) {
     const only = new Set(opts.only);
     return ok(loaded.order.filter((id) => only.has(id)));
@@ -253,6 +257,11 @@ function planTask(loaded: LoadedPipeline, t: Task, runId: string, params: Record
   const retries = effective(p, t, 'retries');
   const timeout = effective(p, t, 'timeout');
   const workdir = effective(p, t, 'workdir');
+  const wd = workdir ? path.resolve(dir, workdir.value) : dir;
+  // Links count: a workdir that resolves outside is outside.
+  if (!isInside(realFile(loaded.root, '.'), realFile(dir, wd))) {
+    return err(`Task '${t.id}' has workdir ${workdir!.value}, which is outside the workspace ${loaded.root}; set workdir to a folder inside it.`);
+  }
   const sortedUsed: Record<string, string> = {};
   for (const k of Object.keys(used).sort()) sortedUsed[k] = used[k]!;
   return ok({
@@ -260,7 +269,7 @@ function planTask(loaded: LoadedPipeline, t: Task, runId: string, params: Record
     command,
     executor,
     image,
-    workdir: workdir ? path.resolve(dir, workdir.value) : dir,
+    workdir: wd,
     root: loaded.root,
     env: Object.fromEntries(env),
     upstream: loaded.graph.dag.parents(t.id),

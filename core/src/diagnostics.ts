@@ -28,6 +28,7 @@ export const PIPELINE_CODES = [
   'unused-param',
   'suspicious-quantity',
   'unpinned-image',
+  'workdir-outside',
   'string-param-in-run',
   'unused-setting',
   'redundant-need',

@@ -181,6 +181,39 @@ describe('core: pipeline rules: values: schedules, quantities, durations, images
     });
   });
 
+  describe('workdir-outside', () => {
+    it('warns about a workdir that is the file system root or leaves the workspace, on tasks and defaults', () => {
+      const text = yaml(
+        'version: 1',
+        'name: p',
+        'defaults:',
+        '  workdir: ../elsewhere',
+        'tasks:',
+        '  a:',
+        '    run: echo',
+        '    workdir: /',
+        '  b:',
+        '    run: echo',
+        '    workdir: sub/../../..',
+        '  c:',
+        '    run: echo',
+        '    workdir: sub/dir',
+        '  d:',
+        '    run: echo',
+        '    workdir: /ws/inside',
+        '  e:',
+        '    run: echo',
+        '    workdir: .',
+      );
+      const tail = 'is outside the workspace, where a task would run and write; runs refuse it.';
+      assertRule(run(text), 'workdir-outside', 'warning', [
+        [rangeOf(text, '../elsewhere'), `workdir '../elsewhere' ${tail}`, "Use a folder inside the workspace, e.g. '.'."],
+        [within(text, 'workdir: /\n', '/'), `workdir '/' ${tail}`],
+        [rangeOf(text, 'sub/../../..'), `workdir 'sub/../../..' ${tail}`],
+      ]);
+    });
+  });
+
   describe('nul-character', () => {
     it('reports every value or key that holds a NUL, however YAML spells it', () => {
       const text = yaml(

@@ -15,7 +15,7 @@ export const PIPELINE_RULE_FAMILIES = {
   /** pipeline-rules-references.test.ts: what tasks, params, files and features refer to. */
   references: ['unknown-need', 'self-need', 'cycle', 'duplicate-output', 'undefined-reference', 'unknown-feature', 'model-path-not-output', 'missing-input', 'unused-param', 'redundant-need', 'string-param-in-run'],
   /** pipeline-rules-values.test.ts: single values (schedules, quantities, durations, images, params, paths). */
-  values: ['invalid-cron', 'invalid-timezone', 'invalid-quantity', 'invalid-duration', 'invalid-image', 'param-type', 'unsafe-path', 'suspicious-quantity', 'unpinned-image', 'nul-character'],
+  values: ['invalid-cron', 'invalid-timezone', 'invalid-quantity', 'invalid-duration', 'invalid-image', 'param-type', 'unsafe-path', 'suspicious-quantity', 'unpinned-image', 'workdir-outside', 'nul-character'],
   /** pipeline-rules-executors.test.ts: executor settings (the slurm block's sbatch arguments, settings an executor ignores). */
   executors: ['slurm-arg', 'unused-setting'],
 } as const satisfies Record<string, readonly DiagnosticCode[]>;

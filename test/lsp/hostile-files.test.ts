@@ -74,4 +74,17 @@ describe('language server: files it must not read', function () {
     const peak = peakRssOfPid(client.proc.pid!);
     assert.ok(peak < RSS_BOUND, `peak RSS ${(peak / MiB).toFixed(0)} MB`);
   });
+
+  it('warns about a workdir outside the workspace, as mlops validate does', async () => {
+    const file = path.join(root, 'wd.pipeline.yaml');
+    const text = "version: 1\nname: wd\ntasks:\n  a: {run: 'true', workdir: /}\n  b: {run: 'true', workdir: ../..}\n  c: {run: 'true', workdir: sub}\n";
+    const diags = await client.open(file, text);
+    assert.deepEqual(
+      diags.map((d) => [d.code, d.severity, d.range.start.line + 1]),
+      [
+        ['workdir-outside', 2, 4],
+        ['workdir-outside', 2, 5],
+      ],
+    );
+  });
 });

@@ -6,7 +6,7 @@ import { serveAgentProtocol } from '../rpc/server';
 import { detectCapacity } from '../schedule/capacity';
 import { STORE_OPTIONS, STORE_USAGE, storeConfig } from '../state/config';
 import { openState } from '../state/open';
-import { flag, parseArgs, UsageError } from '../util/args';
+import { flag, noExtra, parseArgs, UsageError } from '../util/args';
 import type { Command } from './command';
 import { onInterrupt } from './run';
 
@@ -16,6 +16,7 @@ export const agentCommand: Command = {
   usage: `mlops agent --stdio ${STORE_USAGE}`,
   async run(argv) {
     const args = parseArgs(argv, { flags: ['stdio'], values: [...STORE_OPTIONS] });
+    noExtra(args.positionals, 'the agent serves the current folder');
     if (!flag(args, 'stdio')) throw new UsageError('The agent speaks JSON-RPC over stdin/stdout only: pass --stdio.');
     // stdout carries the protocol: anything else printed there would corrupt it.
     const log = (m: string) => process.stderr.write(`mlops agent: ${m}\n`);

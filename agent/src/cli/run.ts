@@ -96,11 +96,21 @@ function runRequest(args: ParsedArgs): RunRequest {
   const params = keyValues(args, 'param');
   const req: RunRequest = { file, params, force: flag(args, 'force'), keepGoing: flag(args, 'keep-going'), pull: flag(args, 'pull') };
   const only = args.options.get('only');
-  if (only) req.only = only.flatMap((o) => o.split(',')).map((s) => s.trim()).filter(Boolean);
+  if (only) {
+    req.only = only.flatMap((o) => o.split(',')).map((s) => s.trim()).filter(Boolean);
+    // An empty selection would "succeed" having run nothing.
+    if (req.only.length === 0) throw new UsageError('--only needs the ids of the tasks to run, e.g. --only train,evaluate.');
+  }
   const from = option(args, 'from');
-  if (from) req.from = from;
+  if (from !== undefined) {
+    if (!from.trim()) throw new UsageError('--from needs the id of the task to start from, e.g. --from train.');
+    req.from = from.trim();
+  }
   const resume = option(args, 'resume');
-  if (resume) req.resume = resume;
+  if (resume !== undefined) {
+    if (!resume.trim()) throw new UsageError('--resume needs a run id or last.');
+    req.resume = resume.trim();
+  }
   const parallel = option(args, 'parallel');
   if (parallel !== undefined) {
     if (!/^\d+$/.test(parallel) || Number(parallel) < 1) throw new UsageError('--parallel takes a whole number of at least 1.');

@@ -1,11 +1,12 @@
 import type { RunRecord, RunSummary } from '../../../core/src/protocol/agent';
 import { STORE_OPTIONS, STORE_USAGE, storeConfig } from '../state/config';
 import { openState } from '../state/open';
-import { readTaskLog } from '../state/logs';
+import { readTaskLogBytes } from '../state/logs';
 import type { Store } from '../state/store';
-import { format, option, parseArgs, flag, UsageError } from '../util/args';
+import { flag, format, noExtra, option, parseArgs, UsageError } from '../util/args';
 import { palette, type Palette } from '../util/colors';
 import { realFile } from '../util/files';
+import { outputClosed, writeOut } from '../util/output';
 import { formatDuration } from '../util/time';
 import type { Command } from './command';
 
@@ -20,6 +21,9 @@ export const runsCommand: Command = {
     const args = parseArgs(argv, { flags: ['follow', 'mine'], values: ['format', 'pipeline', 'limit', ...STORE_OPTIONS] });
     const fmt = format(args, ['text', 'json'] as const, 'text');
     const [sub, ...rest] = args.positionals;
+    if (sub === 'list') noExtra(rest, 'runs list takes options only');
+    if (sub === 'show') noExtra(rest.slice(1), 'runs show takes one run');
+    if (sub === 'logs') noExtra(rest.slice(2), 'runs logs takes one run and one task');
     const cwd = process.cwd();
     const store = await openState(storeConfig(cwd, args));
     const c = palette(process.stdout);
@@ -72,9 +76,11 @@ async function logs(store: Store, ref: string | undefined, task: string | undefi
   }
   let offset = 0;
   for (;;) {
-    const chunk = (await readTaskLog(store, run.record.id, task, offset, 1 << 20))!;
-    if (chunk.text) {
-      process.stdout.write(chunk.text);
+    // Bytes as written (no re-encoding), one chunk at a time: the next is read only once the
+    // reader has taken this one, so a slow reader holds the command back instead of its memory.
+    const chunk = (await readTaskLogBytes(store, run.record.id, task, offset, 1 << 20))!;
+    if (chunk.text.length > 0) {
+      if (!(await writeOut(chunk.text))) return 0;
       offset = chunk.nextOffset;
       continue;
     }
@@ -82,7 +88,7 @@ async function logs(store: Store, ref: string | undefined, task: string | undefi
       process.stderr.write(`mlops runs: task '${task}' did not run in ${run.record.id} (${t.status}), so it has no log.\n`);
       return 1;
     }
-    if (!follow || chunk.ended) return 0;
+    if (!follow || chunk.ended || outputClosed()) return 0;
     await new Promise((r) => setTimeout(r, FOLLOW_POLL_MS));
   }
 }

@@ -2,7 +2,7 @@ import { AgentHost } from '../host';
 import { detectCapacity } from '../schedule/capacity';
 import { STORE_OPTIONS, STORE_USAGE, storeConfig } from '../state/config';
 import { openState } from '../state/open';
-import { format, parseArgs } from '../util/args';
+import { format, noExtra, parseArgs } from '../util/args';
 import { palette } from '../util/colors';
 import { LineView } from '../view/terminal';
 import type { Command } from './command';
@@ -14,6 +14,7 @@ export const serveCommand: Command = {
   usage: `mlops serve ${STORE_USAGE} [--format text|json]`,
   async run(argv) {
     const args = parseArgs(argv, { values: [...STORE_OPTIONS, 'format'] });
+    noExtra(args.positionals, 'serve runs the scheduled pipelines of the current folder');
     const fmt = format(args, ['text', 'json'] as const, 'text');
     const root = process.cwd();
     const config = storeConfig(root, args);

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ModelArtifacts, ModelVersion } from '../../../core/src/catalog/index';
 import { createStateDb, openExistingStateDb, StateDb } from '../state/sqlite';
+import { makeDirs } from '../util/files';
 import { err, ok, type Result } from '../util/result';
 import { CHANGED_FILE, checkAlias, checkTagKey, RegistrySnapshot, type Provenance, type Registry, type SnapshotRows } from './registry';
 
@@ -105,7 +106,7 @@ export class SqliteRegistry extends StateDb implements Registry {
 /** Touches the refresh hint editors watch; failing to is harmless (the change is committed). */
 export function touchChanged(stateDir: string): void {
   try {
-    fs.mkdirSync(stateDir, { recursive: true });
+    makeDirs(stateDir);
     fs.writeFileSync(path.join(stateDir, CHANGED_FILE), `${new Date().toISOString()}\n`);
   } catch {
     // Only a refresh hint for editors.

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import { makeDirs } from '../util/files';
 import { explainStateError, noteStateFile, StoreError } from './errors';
 import { migrate, SCHEMA_VERSION } from './migrations';
 
@@ -10,12 +11,19 @@ export const DB_FILE = 'state.db';
 /** Creates the state folder (ignored by git) when needed and opens its database. */
 export function createStateDb(stateDir: string): DatabaseSync {
   try {
-    fs.mkdirSync(stateDir, { recursive: true });
+    // Not Node's recursive mkdir: it never returns for a folder that can be neither found nor made (/proc/x).
+    makeDirs(stateDir);
     const ignore = path.join(stateDir, '.gitignore');
     if (!fs.existsSync(ignore)) fs.writeFileSync(ignore, '*\n');
   } catch (e) {
     // A read-only folder that already holds a database can still be read.
-    if (!fs.existsSync(path.join(stateDir, DB_FILE))) throw explainStateError(e, path.join(stateDir, DB_FILE)) ?? e;
+    if (!fs.existsSync(path.join(stateDir, DB_FILE))) {
+      const x = e as NodeJS.ErrnoException;
+      throw (
+        explainStateError(e, path.join(stateDir, DB_FILE)) ??
+        new StoreError(`The state folder ${stateDir} cannot be used (${x.code ?? x.message} on ${x.path ?? stateDir}); pass --state-dir with a writable folder.`)
+      );
+    }
   }
   return connectStateDb(stateDir);
 }

@@ -45,6 +45,11 @@ export function parseArgs(argv: readonly string[], spec: { flags?: readonly stri
   return out;
 }
 
+/** Refuses arguments a command does not take, which would otherwise be silently ignored. */
+export function noExtra(extra: readonly string[], what: string): void {
+  if (extra.length > 0) throw new UsageError(`Unexpected argument${extra.length > 1 ? 's' : ''} ${extra.map((a) => `'${a}'`).join(' ')}: ${what}.`);
+}
+
 export function option(args: ParsedArgs, name: string): string | undefined {
   const v = args.options.get(name);
   return v?.[v.length - 1];

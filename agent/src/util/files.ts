@@ -48,3 +48,37 @@ export function realFile(base: string, file: string): string {
     return abs;
   }
 }
+
+/**
+ * `mkdir -p` that cannot spin: Node's recursive mkdir retries forever where a folder can be
+ * neither found nor made (`/proc/x`). Finds the nearest existing ancestor, then makes each
+ * missing folder once; throws the first error (with `code` and `path`), ENOTDIR when an
+ * ancestor is a file.
+ */
+export function makeDirs(dir: string): void {
+  const missing: string[] = [];
+  for (let d = path.resolve(dir); ; ) {
+    let st: fs.Stats | undefined;
+    try {
+      st = fs.statSync(d);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    }
+    if (st) {
+      if (!st.isDirectory()) throw Object.assign(new Error(`ENOTDIR: not a directory, mkdir '${d}'`), { code: 'ENOTDIR', path: d });
+      break;
+    }
+    missing.push(d);
+    const up = path.dirname(d);
+    if (up === d) break;
+    d = up;
+  }
+  for (const d of missing.reverse()) {
+    try {
+      fs.mkdirSync(d);
+    } catch (e) {
+      // Made meanwhile by another process: fine.
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || !fs.statSync(d).isDirectory()) throw e;
+    }
+  }
+}

@@ -321,6 +321,17 @@ function checkSettings(ctx: PipelineContext, s: TaskSettings, out: Problems, tas
     const n = typeof gpu.value === 'number' ? gpu.value : /^\d+$/.test(gpu.value.trim()) ? Number(gpu.value) : NaN;
     if (!Number.isInteger(n) || n < 0) out.error('invalid-quantity', gpu.span, `gpu '${gpu.value}' must be a whole number of GPUs (0, 1, 2…).`);
   }
+  const workdir = s.workdir;
+  if (workdir && ctx.dir !== undefined && !workdir.value.includes('${{')) {
+    const abs = isAbsolute(workdir.value) ? normalize(workdir.value) : join(ctx.dir, workdir.value);
+    if (relativeInside(ctx.root ?? ctx.dir, abs) === undefined) {
+      out.warning(
+        'workdir-outside',
+        workdir.span,
+        `workdir '${workdir.value}' is outside the workspace, where a task would run and write; runs refuse it. Use a folder inside the workspace, e.g. '.'.`,
+      );
+    }
+  }
   if (s.timeout) checkDuration(s.timeout, 'timeout', out);
   if (s.retries?.backoff) checkDuration(s.retries.backoff, 'backoff', out);
   const image = s.image;
