@@ -27,8 +27,12 @@ export type LaneRequest =
   | { type: 'filesChanged' }
   | { type: 'call'; id: number; method: EngineMethod; args: unknown[] };
 
-/** Sent by a lane: that it is warmed up, a call's outcome, or which document it is analysing now. */
+/**
+ * Sent by a lane: that it is warmed up (with its thread's id in the kernel where /proc
+ * tells it, so the budget can count the lane's own CPU time), a call's outcome, or which
+ * document it is analysing now.
+ */
 export type LaneReply =
-  | { type: 'ready' }
+  | { type: 'ready'; tid?: number }
   | { type: 'result'; id: number; result?: unknown; error?: string }
   | { type: 'progress'; uri: string };

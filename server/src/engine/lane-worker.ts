@@ -1,3 +1,4 @@
+import { readlinkSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
 import { Workspace } from '../../../core/src/index';
 import { Engine } from './engine';
@@ -17,7 +18,8 @@ export function runLane(): void {
     }
   });
   warmUp();
-  send({ type: 'ready' });
+  const tid = threadId();
+  send(tid === undefined ? { type: 'ready' } : { type: 'ready', tid });
   port.on('message', (m: LaneRequest) => {
     switch (m.type) {
       case 'configure':
@@ -48,6 +50,16 @@ export function runLane(): void {
       }
     }
   });
+}
+
+/** This thread's id in the kernel (Linux: /proc/thread-self is task/<tid>); undefined elsewhere. */
+function threadId(): number | undefined {
+  try {
+    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    return Number.isInteger(tid) && tid > 0 ? tid : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Compiles the schemas and loads the rules once, so the first real call is not charged for it. */

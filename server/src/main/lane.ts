@@ -1,6 +1,18 @@
 import { Worker } from 'node:worker_threads';
 import type { EngineOptions } from '../engine/engine';
 import type { EngineArgs, EngineMethod, EngineResult, LaneReply, LaneRequest } from '../engine/lane-protocol';
+import { cpuClock } from './cpu-time';
+
+/** A worker thread of a lane, and what it said about itself. */
+interface WorkerSlot {
+  worker: Worker;
+  ready: boolean;
+  /** Its thread id in the kernel, when it could tell (Linux). */
+  tid?: number;
+}
+
+/** How soon the budget is looked at again when the analysis has not yet had its CPU time. */
+const RECHECK_MS = 50;
 
 /** A call waiting for, or running in, a lane. */
 export interface LaneCall {
@@ -16,8 +28,14 @@ export interface LaneOptions {
   name: string;
   /** The worker script: this same bundle, which starts a lane when not on the main thread. */
   script: string;
-  /** How long one document's analysis may take before the lane is restarted. */
+  /**
+   * How much CPU time one document's analysis may use before the lane is restarted. CPU
+   * time, not wall time: on a machine busy with other work the analysis gets less of the
+   * CPU, and a small document must not be taken for a slow one because of that.
+   */
   budgetMs: number;
+  /** The wall-time limit for the same, for an analysis that waits without using the CPU. */
+  wallLimitMs: number;
   /** Keep a warmed-up worker in reserve, so that a restart costs no start-up time. */
   spare?: boolean;
   /** Start the worker only once this settles, so that lanes do not compete for the CPU at start-up. */
@@ -33,11 +51,14 @@ export interface LaneOptions {
 /**
  * A worker thread running an Engine. Calls run one at a time so the lane always knows
  * which document is being analysed; document updates made while a call runs are merged
- * and sent just before the next call. A call that outlives the budget gets the worker
- * terminated and restarted.
+ * and sent just before the next call. A call that uses more than its budget of CPU time
+ * (or waits past the wall-time limit) gets the worker terminated and restarted.
  */
 export class Lane {
   private worker: Worker | undefined;
+  private workerSlot: WorkerSlot | undefined;
+  /** The current analysis' start (or last progress): the worker's CPU time and the wall time then. */
+  private meter: { cpu: () => number; cpu0: number; wall0: number } | undefined;
   private readonly queue: LaneCall[] = [];
   private current: { id: number; call: LaneCall } | undefined;
   private blame: string | undefined;
@@ -50,7 +71,7 @@ export class Lane {
   /** The current worker has warmed up; calls wait until then (the budget would count the warm-up). */
   private ready = false;
   /** A warmed-up worker that replaces a stuck one at once. */
-  private spare: { worker: Worker; ready: boolean } | undefined;
+  private spare: WorkerSlot | undefined;
 
   private firstReady!: () => void;
   /** Settles when the lane's first worker has warmed up. */
@@ -103,6 +124,15 @@ export class Lane {
     this.pump();
   }
 
+  /** Removes and returns the queued (not yet running) calls that `pred` picks. */
+  take(pred: (call: LaneCall) => boolean): LaneCall[] {
+    const taken: LaneCall[] = [];
+    for (let i = 0; i < this.queue.length; i++) {
+      if (pred(this.queue[i]!)) taken.push(...this.queue.splice(i--, 1));
+    }
+    return taken;
+  }
+
   dispose(): void {
     this.disposed = true;
     clearTimeout(this.timer);
@@ -116,6 +146,7 @@ export class Lane {
   private start(): void {
     const slot = this.spare ?? this.spawn();
     this.spare = undefined;
+    this.workerSlot = slot;
     this.worker = slot.worker;
     this.ready = slot.ready;
     if (this.ready) this.onWorkerReady();
@@ -127,11 +158,14 @@ export class Lane {
     if (this.options.spare && !this.spare) this.spare = this.spawn();
   }
 
-  private spawn(): { worker: Worker; ready: boolean } {
-    const slot = { worker: new Worker(this.options.script, { workerData: { lane: this.options.name } }), ready: false };
+  private spawn(): WorkerSlot {
+    const slot: WorkerSlot = { worker: new Worker(this.options.script, { workerData: { lane: this.options.name } }), ready: false };
     const { worker } = slot;
     worker.on('message', (m: LaneReply) => {
-      if (m.type === 'ready') slot.ready = true;
+      if (m.type === 'ready') {
+        slot.ready = true;
+        if (m.tid !== undefined) slot.tid = m.tid;
+      }
       if (worker === this.worker) this.onReply(m);
     });
     worker.on('error', (err) => {
@@ -169,9 +203,24 @@ export class Lane {
     this.arm();
   }
 
+  /** Starts the budget of the current analysis. */
   private arm(): void {
     clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.restart(`took longer than ${this.options.budgetMs} ms`), this.options.budgetMs);
+    const cpu = cpuClock(this.workerSlot?.tid);
+    this.meter = { cpu, cpu0: cpu(), wall0: Date.now() };
+    this.timer = setTimeout(() => this.checkBudget(), this.options.budgetMs);
+  }
+
+  /** Restarts the lane once the analysis has used its CPU time (or waited past the wall limit); else looks again when it could have. */
+  private checkBudget(): void {
+    const m = this.meter;
+    if (!m) return;
+    const { budgetMs, wallLimitMs } = this.options;
+    const used = m.cpu() - m.cpu0;
+    const waited = Date.now() - m.wall0;
+    if (used >= budgetMs) this.restart(`used more than ${budgetMs} ms of CPU time`);
+    else if (waited >= wallLimitMs) this.restart(`took longer than ${wallLimitMs} ms`);
+    else this.timer = setTimeout(() => this.checkBudget(), Math.min(Math.max(budgetMs - used, RECHECK_MS), wallLimitMs - waited));
   }
 
   private onReply(m: LaneReply): void {
@@ -188,6 +237,7 @@ export class Lane {
     }
     if (!this.current || m.id !== this.current.id) return;
     clearTimeout(this.timer);
+    this.meter = undefined;
     const { call } = this.current;
     this.current = undefined;
     if (m.error !== undefined) call.reject(new Error(m.error));
@@ -198,6 +248,7 @@ export class Lane {
   private restart(reason: string): void {
     if (this.disposed) return;
     clearTimeout(this.timer);
+    this.meter = undefined;
     const interrupted = this.current?.call;
     const blame = this.blame;
     this.current = undefined;

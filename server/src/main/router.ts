@@ -9,10 +9,17 @@ import { Lane, type LaneCall } from './lane';
  * unless they outlive its budget: every small pipeline there needs their views.
  */
 export const SLOW_CHARS = 64 * 1024;
-/** An analysis in the fast lane that takes longer moves its document to the slow lane. */
+/** An analysis in the fast lane that uses more CPU time moves its document to the slow lane. */
 export const FAST_BUDGET_MS = 300;
-/** An analysis in the slow lane that takes longer is given up until the document changes. */
+/** An analysis in the slow lane that uses more CPU time is given up until the document changes. */
 export const SLOW_BUDGET_MS = 30_000;
+/**
+ * Wall-time limits for the same, for an analysis that waits without using the CPU (a file
+ * read that does not return). Far above the budgets: a machine busy with other work gives
+ * an analysis less of the CPU, which must not count against a document.
+ */
+const FAST_WALL_LIMIT_MS = 10_000;
+const SLOW_WALL_LIMIT_MS = 120_000;
 
 export interface RouterOptions {
   script: string;
@@ -55,6 +62,7 @@ export class Router {
       name: 'fast',
       script: options.script,
       budgetMs: FAST_BUDGET_MS,
+      wallLimitMs: FAST_WALL_LIMIT_MS,
       spare: true,
       log: options.log,
       onStuck: (lane, blame, call) => this.fastStuck(lane, blame, call),
@@ -63,6 +71,7 @@ export class Router {
       name: 'slow',
       script: options.script,
       budgetMs: SLOW_BUDGET_MS,
+      wallLimitMs: SLOW_WALL_LIMIT_MS,
       after: this.fast.started,
       log: options.log,
       onStuck: (lane, blame, call) => this.slowStuck(lane, blame, call),
@@ -132,10 +141,13 @@ export class Router {
   private fastStuck(lane: Lane, blame: string | undefined, call: LaneCall | undefined): void {
     if (blame && this.texts.has(blame)) this.slow.add(blame);
     for (const [uri, text] of this.texts) if (!this.slow.has(uri)) lane.set(uri, text);
-    if (!call) return;
-    // The interrupted call runs again where its document now lives; cross-document calls retry here.
-    if (call.uri && this.slow.has(call.uri)) this.slowLane.enqueue(call);
-    else lane.enqueue(call, true);
+    // Calls queued about the moved document follow it (this lane no longer has it), after
+    // the interrupted call, which runs again where its document now lives; cross-document
+    // calls retry here.
+    const moved = lane.take((c) => c.uri !== undefined && this.slow.has(c.uri));
+    if (call?.uri && this.slow.has(call.uri)) this.slowLane.enqueue(call);
+    else if (call) lane.enqueue(call, true);
+    for (const queued of moved) this.slowLane.enqueue(queued);
   }
 
   private slowStuck(lane: Lane, blame: string | undefined, call: LaneCall | undefined): void {
@@ -146,8 +158,10 @@ export class Router {
       this.options.gaveUp(blame);
     }
     for (const [uri, text] of this.texts) if (!this.givenUp.has(uri)) lane.set(uri, text);
+    const empty = (c: LaneCall) => c.resolve(EMPTY[c.method](c.args as never));
+    for (const queued of lane.take((c) => c.uri !== undefined && this.givenUp.has(c.uri))) empty(queued);
     if (!call) return;
-    if (call.uri && this.givenUp.has(call.uri)) call.resolve(EMPTY[call.method](call.args as never));
+    if (call.uri && this.givenUp.has(call.uri)) empty(call);
     else lane.enqueue(call, true);
   }
 }
