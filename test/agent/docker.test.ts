@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import * as path from 'node:path';
 import Docker from 'dockerode';
+import { startEngineProxy } from './engine-proxy';
 import { finished, mlops, parseRun, project, removeProjects, spawnMlops, stopSpawned, task, waitFor } from './helpers';
 
 /** The engine scripts/docker-up.sh starts, unless DOCKER_HOST names another. */
@@ -98,36 +100,52 @@ tasks:
     assert.equal(parseRun((await mlops(['runs', 'show', runId, '--format', 'json'], dir)).stdout).status, 'cancelled');
   });
 
-  it('passes GPUs as device requests', async () => {
+  it('passes GPUs as device requests: the container the engine made has them', async function () {
+    if (!DOCKER_HOST.startsWith('unix://')) {
+      console.log(`      (skipped: the engine proxy needs a unix socket, DOCKER_HOST is ${DOCKER_HOST})`);
+      this.skip();
+    }
     const dir = project({
       'p.pipeline.yaml': `version: 1\nname: gpu\ntasks:\n  train: {executor: docker, image: "${IMAGE}", run: 'true', resources: {gpu: 1}}\n`,
       'bin/nvidia-smi': '#!/bin/sh\necho 0\n',
     });
     fs.chmodSync(path.join(dir, 'bin/nvidia-smi'), 0o755);
-    const r = await mlops(['run', 'p.pipeline.yaml'], dir, { ...env, PATH: `${path.join(dir, 'bin')}:${process.env.PATH}` });
-    // This engine has no NVIDIA runtime: it refuses the device request the agent made.
-    assert.equal(r.code, 1);
-    assert.match(r.stdout, /✗ train Docker: .*nvidia/);
+    // The agent talks to the engine through a proxy that holds the container's start back
+    // until the container has been inspected.
+    const proxy = await startEngineProxy(DOCKER_HOST.slice('unix://'.length), path.join(dir, 'engine.sock'));
+    try {
+      const running = mlops(['run', 'p.pipeline.yaml'], dir, { DOCKER_HOST: proxy.host, PATH: `${path.join(dir, 'bin')}:${process.env.PATH}` });
+      const id = await Promise.race([
+        proxy.nextStart(),
+        running.then((r) => Promise.reject(new Error(`mlops run ended without starting a container (exit ${r.code}): ${r.stdout}${r.stderr}`))),
+      ]);
+      const info = await docker.getContainer(id).inspect();
+      proxy.release();
+      assert.equal(info.Config.Labels['mlops.task'], 'train');
+      assert.deepEqual(
+        info.HostConfig.DeviceRequests?.map((d) => ({ Driver: d.Driver, DeviceIDs: d.DeviceIDs, Capabilities: d.Capabilities })),
+        [{ Driver: 'nvidia', DeviceIDs: ['0'], Capabilities: [['gpu']] }],
+      );
+      assert.ok(info.Config.Env.includes('CUDA_VISIBLE_DEVICES=0'), info.Config.Env.join(' '));
+      const r = await running;
+      // This engine has no NVIDIA runtime: it refuses to start what the agent asked for, and the container is removed.
+      assert.equal(r.code, 1);
+      assert.match(r.stdout, /✗ train Docker: .*nvidia/);
+      await assert.rejects(docker.getContainer(id).inspect(), (e: { statusCode?: number }) => e.statusCode === 404);
+    } finally {
+      proxy.release();
+      await proxy.close();
+    }
   });
 
   it('says at once when the image is missing, and never pulls without --pull', async () => {
     const dir = project({ 'p.pipeline.yaml': `version: 1\nname: miss\ntasks:\n  a: {executor: docker, image: "mlops-test/absent:1", run: 'true'}\n` });
-    const started = Date.now();
     const r = await mlops(['run', 'p.pipeline.yaml'], dir, env);
     assert.equal(r.code, 2);
     assert.equal(r.stderr, 'mlops run: Image mlops-test/absent:1 is not present locally; build or pull it (docker pull mlops-test/absent:1) or pass --pull.\n');
-    assert.ok(Date.now() - started < 10_000);
-  });
-
-  it('says at once when no engine answers', async () => {
-    const dir = project({ 'p.pipeline.yaml': `version: 1\nname: none\ntasks:\n  a: {run: 'true'}\n` });
-    const r = await mlops(['run', 'p.pipeline.yaml', '--executor', 'docker'], dir, { DOCKER_HOST: `unix://${dir}/no.sock` });
-    assert.equal(r.code, 2);
-    assert.equal(r.stderr, `mlops run: Task 'a' runs in docker but has no image; set image: on the task or under defaults.\n`);
-    fs.writeFileSync(path.join(dir, 'p.pipeline.yaml'), `version: 1\nname: none\ndefaults: {image: "${IMAGE}"}\ntasks:\n  a: {run: 'true'}\n`);
-    const r2 = await mlops(['run', 'p.pipeline.yaml', '--executor', 'docker'], dir, { DOCKER_HOST: `unix://${dir}/no.sock` });
-    assert.equal(r2.code, 2);
-    assert.equal(r2.stderr, `mlops run: Cannot reach the Docker engine at unix://${dir}/no.sock (ENOENT); start Docker or use --executor local.\n`);
+    // Refused before anything ran or was asked of a registry: no run on record, the image still absent.
+    assert.equal(r.stdout, '');
+    await assert.rejects(docker.getImage('mlops-test/absent:1').inspect(), (e: { statusCode?: number }) => e.statusCode === 404);
   });
 
   it("quotes a string param for the container's sh -c as it does for bash: hostile values arrive byte for byte, nothing else runs", async () => {
@@ -151,5 +169,35 @@ tasks:
     assert.equal(refused.code, 2);
     assert.match(refused.stderr, /the value of \$\{\{ params\.m \}\} has characters the shell treats specially, and it stands after \$'…', which sh reads differently in dash and busybox, where it cannot be quoted safely/);
     assert.equal(fs.existsSync(path.join(dir, 'pwned')), false);
+  });
+});
+
+/** Needs no engine: what a run says when none answers, before any task starts. */
+describe('docker executor without an engine', function () {
+  after(removeProjects);
+  this.timeout(60_000);
+
+  it('says at once when no engine is there, and after the ping deadline when one is there but silent', async () => {
+    const dir = project({ 'p.pipeline.yaml': `version: 1\nname: none\ntasks:\n  a: {run: 'true'}\n` });
+    const r = await mlops(['run', 'p.pipeline.yaml', '--executor', 'docker'], dir, { DOCKER_HOST: `unix://${dir}/no.sock` });
+    assert.equal(r.code, 2);
+    assert.equal(r.stderr, `mlops run: Task 'a' runs in docker but has no image; set image: on the task or under defaults.\n`);
+    // With an image, the run gets as far as the engine check: nothing listens on the socket.
+    fs.writeFileSync(path.join(dir, 'p.pipeline.yaml'), `version: 1\nname: none\ndefaults: {image: "${IMAGE}"}\ntasks:\n  a: {run: 'true'}\n`);
+    const r2 = await mlops(['run', 'p.pipeline.yaml', '--executor', 'docker'], dir, { DOCKER_HOST: `unix://${dir}/no.sock` });
+    assert.equal(r2.code, 2);
+    assert.equal(r2.stderr, `mlops run: Cannot reach the Docker engine at unix://${dir}/no.sock (ENOENT); start Docker or use --executor local.\n`);
+    // Something listens but never answers: the ping gives up at its deadline instead of hanging.
+    const silent = net.createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(path.join(dir, 'silent.sock'), resolve));
+    try {
+      const r3 = await mlops(['run', 'p.pipeline.yaml', '--executor', 'docker'], dir, { DOCKER_HOST: `unix://${dir}/silent.sock` });
+      assert.equal(r3.code, 2);
+      assert.equal(r3.stderr, `mlops run: Cannot reach the Docker engine at unix://${dir}/silent.sock (no answer within 5s); start Docker or use --executor local.\n`);
+    } finally {
+      silent.close();
+    }
+    // None of the three runs started a task or left a run on record.
+    assert.ok(!fs.existsSync(path.join(dir, '.mlops', 'runs')) || fs.readdirSync(path.join(dir, '.mlops', 'runs')).length === 0);
   });
 });

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { DEVCONTAINER_JSON, DOCKERFILE } from '../../core/src/devcontainer/index';
@@ -114,5 +115,22 @@ describe('mlops devcontainer generate (the real binary)', function () {
     const r = mlops(['devcontainer', 'build', '--dir', dir], { env: envWith() });
     assert.equal(r.status, 2);
     assert.match(r.stderr, /devcontainer\.json does not exist; run 'mlops devcontainer generate' first\./);
+  });
+
+  it('build says so, and exits, when the engine at DOCKER_HOST accepts connections but never answers', async () => {
+    const dir = tempProject('silent');
+    assert.equal(mlops(['devcontainer', 'generate', '--dir', dir], { env: envWith() }).status, 0);
+    const sock = path.join(dir, 'silent.sock');
+    // Connections queue in the socket's backlog while the test waits: nobody ever answers them.
+    const silent = net.createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(sock, resolve));
+    try {
+      const r = mlops(['devcontainer', 'build', '--dir', dir], { env: { ...envWith(), DOCKER_HOST: `unix://${sock}` }, timeout: 30_000 });
+      assert.equal(r.signal, null, 'still running after 30 s: the unanswered ping kept it alive');
+      assert.equal(r.status, 2);
+      assert.equal(r.stderr, `mlops devcontainer build: No Docker engine answers at unix://${sock} (no answer within 3000 ms); start Docker or set DOCKER_HOST to a running engine.\n`);
+    } finally {
+      silent.close();
+    }
   });
 });

@@ -11,19 +11,31 @@ export function connectDocker(): Docker {
   return new Dockerode();
 }
 
+/** dockerode's ping, aborted by `signal` (dockerode takes the option; its type declarations omit it). */
+export function pingEngine(docker: Docker, signal: AbortSignal): Promise<unknown> {
+  return (docker as unknown as { ping(opts: { abortSignal: AbortSignal }): Promise<unknown> }).ping({ abortSignal: signal });
+}
+
 /** Where the client will connect, for messages. */
 export function dockerAddress(env: NodeJS.ProcessEnv = process.env): string {
   return env['DOCKER_HOST'] || 'unix:///var/run/docker.sock';
 }
 
-/** Whether the engine answers within `timeoutMs`; the error says where it looked and what to do. */
+/**
+ * Whether the engine answers within `timeoutMs`; the error says where it looked and what to
+ * do. An unanswered ping is aborted: its open socket would keep the process alive.
+ */
 export async function engineReachable(docker: Docker, timeoutMs = 3000): Promise<{ ok: true } | { ok: false; error: string }> {
   let timer: NodeJS.Timeout | undefined;
+  const abort = new AbortController();
   try {
     await Promise.race([
-      docker.ping(),
+      pingEngine(docker, abort.signal),
       new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+        timer = setTimeout(() => {
+          abort.abort();
+          reject(new Error(`no answer within ${timeoutMs} ms`));
+        }, timeoutMs);
       }),
     ]);
     return { ok: true };

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import type Docker from 'dockerode';
-import { connectDocker } from '../devcontainer/engine';
+import { connectDocker, pingEngine } from '../devcontainer/engine';
 import type { PlannedTask } from '../plan';
 import { err, ok, type Result } from '../util/result';
 import { cappedLog, logLimit } from './log-limit';
@@ -34,13 +34,21 @@ export function engineAddress(): string {
   return process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock';
 }
 
-/** Answers within the deadline or says why not; never hangs on an engine that does not answer. */
+/**
+ * Answers within the deadline or says why not; never hangs on an engine that does not
+ * answer (the unanswered request is aborted, or its open socket would keep the process
+ * alive after it has said so).
+ */
 async function reachable(docker: Docker): Promise<Result<void>> {
   let timer: NodeJS.Timeout | undefined;
+  const abort = new AbortController();
   const timeout = new Promise<Result<void>>((resolve) => {
-    timer = setTimeout(() => resolve(err(`no answer within ${PING_TIMEOUT_MS / 1000}s`)), PING_TIMEOUT_MS);
+    timer = setTimeout(() => {
+      abort.abort();
+      resolve(err(`no answer within ${PING_TIMEOUT_MS / 1000}s`));
+    }, PING_TIMEOUT_MS);
   });
-  const ping = quietly(() => docker.ping()).then(
+  const ping = quietly(() => pingEngine(docker, abort.signal)).then(
     () => ok(undefined),
     (e: NodeJS.ErrnoException) => err(e.code ?? e.message),
   );
