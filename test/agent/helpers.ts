@@ -79,12 +79,20 @@ export function removeProjects(): void {
 
 export { waitFor } from '../wait';
 
+/** Whether the process still runs: it exists and is not a zombie. */
 export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  // A zombie runs nothing: it only waits for its parent (init, for an orphan) to reap it,
+  // which a busy machine may do seconds later.
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return !fs.existsSync('/proc/self'); // gone since the signal, unless there is no /proc to ask
   }
 }
 

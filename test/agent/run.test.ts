@@ -130,14 +130,14 @@ tasks:
     ]);
   });
 
-  it('retries with backoff, appending every attempt to the log', async () => {
+  it('retries with backoff, waiting longer before each attempt, and appends every attempt to the log', async () => {
     const dir = project({
       'p.pipeline.yaml': `version: 1
 name: retry
 tasks:
   flaky:
-    run: 'n=$(( $(cat count 2>/dev/null || echo 0) + 1 )); echo $n > count; echo "try $n"; [ $n -ge 3 ]'
-    retries: {limit: 2, backoff: 50ms, factor: 2}
+    run: 'echo "$(date +%s%N)" >> starts; n=$(( $(cat count 2>/dev/null || echo 0) + 1 )); echo $n > count; echo "try $n"; date +%s%N >> ends; [ $n -ge 3 ]'
+    retries: {limit: 2, backoff: 300ms, factor: 2}
   hopeless:
     needs: [flaky]
     run: 'echo nope; exit 7'
@@ -151,6 +151,14 @@ tasks:
     assert.deepEqual([task(run, 'hopeless').status, task(run, 'hopeless').attempts, task(run, 'hopeless').exitCode], ['failed', 2, 7]);
     const log = fs.readFileSync(path.join(dir, '.mlops', 'runs', run.id, 'flaky.log'), 'utf8');
     assert.equal(log, 'try 1\n\n--- mlops: attempt 2 of 3 ---\ntry 2\n\n--- mlops: attempt 3 of 3 ---\ntry 3\n');
+    // The waits, as the attempts saw them: from one attempt's end to the next one's start at
+    // least the backoff (300 ms), then backoff × factor (600 ms), less a few ms of clock
+    // rounding. A busy machine can only make them longer.
+    const times = (f: string) => fs.readFileSync(path.join(dir, f), 'utf8').trim().split('\n').map((t) => Number(BigInt(t) / 1_000_000n));
+    const [starts, ends] = [times('starts'), times('ends')];
+    assert.equal(starts.length, 3);
+    const waits = [starts[1]! - ends[0]!, starts[2]! - ends[1]!];
+    assert.ok(waits[0]! >= 295 && waits[1]! >= 595, `waited ${waits.join(' and ')} ms between attempts`);
   });
 
   it('kills the whole process tree of a task that times out', async () => {
@@ -161,11 +169,13 @@ tasks:
   slow: {run: 'sleep 300 & echo $! > child.pid; wait', timeout: 1s}
 `,
     });
-    const started = Date.now();
     const r = await mlops(['run', 'p.pipeline.yaml'], dir, { MLOPS_KILL_GRACE_MS: '2000' });
     assert.equal(r.code, 1);
     assert.match(r.stdout, /✗ slow timed out after 1\.0s/);
-    assert.ok(Date.now() - started < 15_000);
+    // Cut short: it ran at least its timeout, and ended long before its 300 s sleep would have.
+    const slow = task(parseRun((await mlops(['runs', 'show', 'last', '--format', 'json'], dir)).stdout), 'slow');
+    assert.equal(slow.status, 'failed');
+    assert.ok(slow.durationMs !== null && slow.durationMs >= 1000 && slow.durationMs < 300_000, `ran ${slow.durationMs} ms`);
     const child = readPid(path.join(dir, 'child.pid'))!;
     await waitFor(`the timed-out task's child ${child} to be gone`, () => !alive(child));
   });
@@ -181,7 +191,8 @@ tasks:
     const r = await mlops(['run', 'p.pipeline.yaml'], dir, { MLOPS_KILL_GRACE_MS: '300' });
     assert.equal(r.code, 0, r.stderr);
     const left = readPid(path.join(dir, 'left.pid'))!;
-    await waitFor(`the leftover ${left} to be gone`, () => !alive(left), 5000);
+    // mlops run sent it SIGKILL before exiting; only init's reaping of it may still be pending.
+    await waitFor(`the leftover ${left} to be gone`, () => !alive(left));
   });
 
   it('cancels on Ctrl-C: every process tree is killed, grandchildren included, and the run is recorded cancelled', async () => {
