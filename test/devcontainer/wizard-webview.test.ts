@@ -8,6 +8,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { detect, DEVCONTAINER_JSON, DOCKERFILE, generate, suggestedOptions } from '../../core/src/devcontainer/index';
 import { DEVCONTAINER_APP, webviewPageHtml } from '../../core/src/protocol/webview-html';
 import type { DevcontainerHostMessage, DevcontainerWebviewMessage } from '../../core/src/protocol/devcontainer';
+import { pageBarrier } from '../webviews/harness';
 import { scanProject } from '../../agent/src/devcontainer/scan';
 import { waitFor } from '../wait';
 import { FIXTURES, REPO } from './helpers';
@@ -91,6 +92,8 @@ describe('devcontainer wizard webview (headless Chromium)', function () {
 
   const posted = () => page.evaluate(() => window.__posted as DevcontainerWebviewMessage[]);
   const deliver = (m: DevcontainerHostMessage) => page.evaluate((msg) => window.postMessage(msg, '*'), m);
+  /** Waits until the page has handled every message delivered so far and rendered what they changed. */
+  const barrier = () => pageBarrier(page, 'mlops-dc-app');
 
   function conda() {
     const facts = detect(scanProject(path.join(FIXTURES, 'conda')));
@@ -128,7 +131,7 @@ describe('devcontainer wizard webview (headless Chromium)', function () {
     assert.deepEqual(second, { type: 'change', seq: 2, options: { ...options, gpu: 'off' } });
     // An answer to an older change is ignored.
     await deliver({ type: 'preview', seq: 1, files: [], summary: { baseImage: 'stale', python: '3.10', gpu: 'none' } });
-    await page.waitForTimeout(100);
+    await barrier();
     assert.doesNotMatch(await page.locator('mlops-dc-app .summary').innerText(), /stale/);
     assert.deepEqual(await page.evaluate(() => window.__violations), []);
   });

@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { HostMessage, WebviewMessage } from '../../core/src/protocol/webview';
 import { DAG_APP, webviewPageHtml } from '../../core/src/protocol/webview-html';
+import { decodePng, diffImages, encodePng } from './png';
 import type { Theme } from './themes';
 
 // Page functions run in the browser; this project is compiled without DOM types.
@@ -97,9 +98,13 @@ export interface DagPage {
   close(): Promise<void>;
 }
 
-/** A fresh page with the webview loaded, a theme applied and the stub API installed. */
-export async function openDag(h: Harness, theme: Theme, size = { width: 1100, height: 720 }, savedState?: unknown): Promise<DagPage> {
+/**
+ * A fresh page with the webview loaded, a theme applied and the stub API installed; with
+ * `fixedNow`, the page's Date stands still at that time (for pictures that show "… ago").
+ */
+export async function openDag(h: Harness, theme: Theme, size = { width: 1100, height: 720 }, savedState?: unknown, fixedNow?: Date): Promise<DagPage> {
   const page = await h.browser.newPage({ viewport: size, deviceScaleFactor: 1 });
+  if (fixedNow) await page.clock.setFixedTime(fixedNow);
   const problems: string[] = [];
   page.on('console', (m) => {
     if (m.type() === 'error') problems.push(`console: ${m.text()}`);
@@ -162,4 +167,67 @@ export async function until<T>(p: DagPage, fn: () => T, what: string, timeout = 
 export function screenshotPath(name: string): string {
   fs.mkdirSync(RESULTS, { recursive: true });
   return path.join(RESULTS, `${name}.png`);
+}
+
+/**
+ * Waits until every message posted to the page so far has been handled: the page posts
+ * itself one more and waits for it (a window's messages arrive in order), then lets the
+ * app finish the render they caused. The way to check that something did *not* happen.
+ */
+export async function barrier(p: DagPage): Promise<void> {
+  await pageBarrier(p.page, 'mlops-dag-app');
+}
+
+/** barrier() for any webview page: `app` is the selector of its lit app element. */
+export async function pageBarrier(page: Page, app: string): Promise<void> {
+  await page.evaluate(async (appSelector) => {
+    await new Promise<void>((resolve) => {
+      const marker = `barrier-${Math.random()}`;
+      const seen = (e: { data: unknown }) => {
+        if (e.data !== marker) return;
+        window.removeEventListener('message', seen);
+        resolve();
+      };
+      window.addEventListener('message', seen);
+      window.postMessage(marker, '*');
+    });
+    await document.querySelector(appSelector)?.updateComplete;
+  }, app);
+}
+
+/** Committed pictures the theme screenshots are compared with (test/webviews/baselines/NAME.png). */
+export const BASELINES = path.join(REPO, 'test', 'webviews', 'baselines');
+
+/**
+ * How far a screenshot may stray from its baseline: a colour channel within THRESHOLD of the
+ * baseline's counts as the same, and at most TOLERANCE of the pixels may differ (anti-aliased
+ * text edges vary from one Chromium build to another; a theme colour gone wrong changes many
+ * pixels). The baselines are taken with Debian 12's Chromium and fonts, as CI has them.
+ */
+export const PIXEL_THRESHOLD = 8;
+export const PIXEL_TOLERANCE = 0.005;
+
+/**
+ * Compares a screenshot with its committed baseline, pixel by pixel; a difference beyond the
+ * tolerance fails, saving a picture of where (test-results/webviews/NAME-diff.png).
+ * MLOPS_UPDATE_BASELINES=1 writes the screenshot as the new baseline instead (commit it).
+ */
+export function compareWithBaseline(name: string, shot: Buffer): { fraction: number } {
+  const file = path.join(BASELINES, `${name}.png`);
+  if (process.env.MLOPS_UPDATE_BASELINES === '1') {
+    fs.mkdirSync(BASELINES, { recursive: true });
+    fs.writeFileSync(file, shot);
+    return { fraction: 0 };
+  }
+  if (!fs.existsSync(file)) throw new Error(`${path.relative(REPO, file)} is missing; run the test with MLOPS_UPDATE_BASELINES=1 and commit the picture it writes.`);
+  const d = diffImages(decodePng(fs.readFileSync(file)), decodePng(shot), PIXEL_THRESHOLD);
+  if (d.fraction > PIXEL_TOLERANCE) {
+    const where = screenshotPath(`${name}-diff`);
+    fs.writeFileSync(where, encodePng(d.picture));
+    throw new Error(
+      `${name}: ${d.pixels} pixels (${(d.fraction * 100).toFixed(2)} %) differ from ${path.relative(REPO, file)}, more than ${PIXEL_TOLERANCE * 100} %; ` +
+        `see ${path.relative(REPO, where)} (magenta) and ${path.relative(REPO, screenshotPath(name))}. If the change is intended, run with MLOPS_UPDATE_BASELINES=1 and commit the new picture.`,
+    );
+  }
+  return { fraction: d.fraction };
 }
