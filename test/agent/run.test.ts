@@ -313,6 +313,11 @@ tasks:
     const exited = new Promise<NodeJS.Signals | null>((resolve) => agent.once('close', (_code, signal) => resolve(signal)));
     // a's success is on record once it has been reported; b is running.
     const sleeper = await waitFor('a to be reported and b to start its sleeper', () => /^✓ a /m.test(out) && readPid(path.join(dir, 'sleeper.pid')));
+    // b's start (with its log) is committed a commit window after it began: kill only once it is on record.
+    await waitFor("b's start to be on record", async () => {
+      const shown = await mlops(['runs', 'show', 'last', '--format', 'json'], dir);
+      return shown.code === 0 && parseRun(shown.stdout).tasks.find((t) => t.id === 'b')?.status === 'running';
+    });
     agent.kill('SIGKILL');
     assert.equal(await exited, 'SIGKILL');
     assert.ok(alive(sleeper), 'nobody has cleaned up yet');
