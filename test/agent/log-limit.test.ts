@@ -46,7 +46,8 @@ describe('task logs have a size limit', function () {
 name: chatty
 tasks:
   fast: {run: 'awk "BEGIN { for (i = 0; i < 100000; i++) printf \\"line %07d of the output\\\\n\\", i; print \\"THE END\\" }"'}
-  slow: {run: 'for ((i=0; i<100000; i++)); do printf "line %07d of the output\\n" $i; ((i % 20000 == 0)) && sleep 0.6; done; echo THE END'}
+  # Five bursts with pauses between them: the log is cut while the task still writes.
+  slow: {run: 'for b in 0 1 2 3 4; do awk -v b=$b "BEGIN { for (i = b * 20000; i < (b + 1) * 20000; i++) printf \\"line %07d of the output\\\\n\\", i }"; sleep 0.6; done; echo THE END'}
 `,
     });
     const r = await mlops(['run', 'p.pipeline.yaml', '--log-limit', '64K', '--format', 'json'], dir);
@@ -80,7 +81,13 @@ tasks:
 
   it('MLOPS_LOG_LIMIT sets the limit; a bad --log-limit is a usage error', async () => {
     const full = expectedOutput(3000);
-    const dir = project({ 'p.pipeline.yaml': `version: 1\nname: env\ntasks:\n  a: {run: 'for ((i=0; i<3000; i++)); do printf "line %07d of the output\\n" $i; done; echo THE END'}\n` });
+    const dir = project({
+      'p.pipeline.yaml': `version: 1
+name: env
+tasks:
+  a: {run: 'awk "BEGIN { for (i = 0; i < 3000; i++) printf \\"line %07d of the output\\\\n\\", i; print \\"THE END\\" }"'}
+`,
+    });
     const r = await mlops(['run', 'p.pipeline.yaml', '--format', 'json'], dir, { MLOPS_LOG_LIMIT: '8K' });
     assert.equal(r.code, 0, r.stderr);
     assertCut(fs.readFileSync(path.join(dir, '.mlops', 'runs', parseRun(r.stdout).id, 'a.log')), full, 8192, 'a');
