@@ -36,7 +36,8 @@ export interface ActiveRun {
   plan: Plan;
   /** Resolves with the final status once everything is recorded. */
   done: Promise<RunEndStatus>;
-  cancel(force?: boolean): void;
+  /** Cancels the run; false when it had already ended (its end is recorded, cleaning up may go on). */
+  cancel(force?: boolean): boolean;
 }
 
 /** Why a run did not start: a sentence, plus diagnostics when the pipeline is invalid. */
@@ -124,15 +125,23 @@ export async function startRun(host: RunHost, req: RunRequest, trigger: RunTrigg
       },
     },
   );
+  // Ended once the scheduler has recorded run-finished; cleaning up (uploads, executors) follows.
+  let ended = false;
   const done = scheduler
     .run()
     .then(async (status) => {
+      ended = true;
       await uploads.settled();
       return status;
     })
     .finally(() => Promise.all(Object.values(executors).map((ex) => ex.dispose())))
     .finally(release);
-  return ok({ id: runId, plan: plan.value, done, cancel: (force?: boolean) => scheduler.cancel(force) });
+  const cancel = (force?: boolean) => {
+    if (ended) return false;
+    scheduler.cancel(force);
+    return true;
+  };
+  return ok({ id: runId, plan: plan.value, done, cancel });
 }
 
 /** Selection and params: from the flags, or from the run being resumed. */

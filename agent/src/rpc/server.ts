@@ -49,9 +49,7 @@ export function serveAgentProtocol(conn: MessageConnection, host: AgentHost, sta
   });
 
   on(RunCancelRequest, ({ runId }) => {
-    const run = host.active.get(runId);
-    run?.cancel();
-    return { cancelled: run !== undefined };
+    return { cancelled: host.active.get(runId)?.cancel() ?? false };
   });
 
   on(RunsListRequest, async ({ file, limit, mine }) => ({
