@@ -64,14 +64,27 @@ export class LogCap {
   }
 }
 
-/** Writes `note` at `at`, then the last LOG_TAIL bytes the file had after `at`, and cuts the rest. */
+/**
+ * Writes `note` at `at`, then the last LOG_TAIL bytes the file had after `at`, and cuts the rest.
+ * The task keeps appending meanwhile: what it appends while the tail is read is read too, so only
+ * a write in the instant of the final write and cut can be lost — not the task's last lines.
+ */
 function keepTail(file: string, at: number, size: number, note: Buffer = Buffer.alloc(0)): void {
   const fd = fs.openSync(file, 'r+');
   try {
-    const from = Math.max(at, size - LOG_TAIL);
-    const tail = Buffer.alloc(size - from);
-    const n = fs.readSync(fd, tail, 0, tail.length, from);
-    const out = Buffer.concat([note, tail.subarray(0, n)]);
+    const parts: Buffer[] = [];
+    let read = Math.max(at, size - LOG_TAIL);
+    // A few rounds at most: a task that writes faster than this reads loses what comes after them.
+    for (let end = size, round = 0; end > read && round < 8; end = fs.fstatSync(fd).size, round++) {
+      const part = Buffer.alloc(Math.min(end - read, LOG_TAIL));
+      read = Math.max(read, end - part.length);
+      const n = fs.readSync(fd, part, 0, part.length, read);
+      if (n === 0) break;
+      read += n;
+      parts.push(part.subarray(0, n));
+    }
+    const tail = Buffer.concat(parts);
+    const out = Buffer.concat([note, tail.subarray(Math.max(0, tail.length - LOG_TAIL))]);
     fs.writeSync(fd, out, 0, out.length, at);
     fs.ftruncateSync(fd, at + out.length);
   } finally {
