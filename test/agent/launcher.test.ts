@@ -2,10 +2,31 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { environHas, listProcesses } from '../../agent/src/util/proc';
 import { waitFor } from '../wait';
+import { alive } from './helpers';
+import type { Exit } from '../../agent/src/execute/executor';
 import { Launcher, type LaunchListener, type LaunchRequest } from '../../agent/src/execute/launcher';
+import { LocalExecutor } from '../../agent/src/execute/local';
+import type { PlannedTask } from '../../agent/src/plan';
 
 const BASH = ['/bin/bash', '/usr/bin/bash'].find((b) => fs.existsSync(b)) ?? 'bash';
+
+const readCmdline = (pid: number) => {
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'latin1');
+  } catch {
+    return '';
+  }
+};
+const parentOf = (pid: number) => {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  } catch {
+    return -1;
+  }
+};
 
 interface Report {
   pgid: number | null;
@@ -176,6 +197,39 @@ describe('the bash launcher', () => {
     } finally {
       launcher.close();
       if (pid > 0) process.kill(pid, 'SIGKILL');
+    }
+  });
+
+  it('the local executor ends a task killed before it started at once, and kills its process the moment it appears', async () => {
+    // Without a cgroup, which would stop the process at the end of the run anyway: the kill at its start is what is tested.
+    const cgroup = process.env.MLOPS_CGROUP;
+    process.env.MLOPS_CGROUP = '0';
+    try {
+      const ex = new LocalExecutor('r-early-kill');
+      const marker = path.join(dir, 'ran');
+      const tag = `${process.pid}-${Date.now()}`;
+      const task = { id: 't', command: `sleep 1; touch ${marker}`, executor: 'local', workdir: dir, root: dir, env: {} } as unknown as PlannedTask;
+      const exits: Exit[] = [];
+      let pid: number | null = null;
+      const handle = ex.start(
+        { runId: 'r-early-kill', task, attempt: 2, log: path.join(dir, 't.log'), env: { MLOPS_TEST_TAG: tag }, gpus: [] },
+        { started: (p) => (pid = p), exited: (e) => exits.push(e) },
+      );
+      // A second Ctrl-C before the launcher has even been sent the request: no report is awaited.
+      handle.stop(true);
+      assert.deepEqual(exits, [{ code: null, signal: 'SIGKILL', error: null }]);
+      ex.flush();
+      const launchers = listProcesses().filter((p) => readCmdline(p.pid).includes('mlops-launcher') && parentOf(p.pid) === process.pid);
+      assert.equal(launchers.length, 1);
+      await ex.dispose();
+      // Once the launcher has read everything and gone, and nothing of the task is left, the command must not have finished.
+      await waitFor('the launcher to end', () => !alive(launchers[0]!.pid));
+      await waitFor('no process of the task', () => !listProcesses().some((p) => environHas(p.pid, `MLOPS_TEST_TAG=${tag}`)));
+      assert.equal(pid, null, 'it was never reported as started');
+      assert.equal(fs.existsSync(marker), false, 'its command was killed before it finished');
+    } finally {
+      if (cgroup === undefined) delete process.env.MLOPS_CGROUP;
+      else process.env.MLOPS_CGROUP = cgroup;
     }
   });
 });
