@@ -1,5 +1,6 @@
 import type { RunEvent, RunRequest, RunTrigger } from '../../core/src/protocol/agent';
-import { startRun, type ActiveRun, type StartError } from './runner';
+import { adoptableRuns, adoptRun } from './reattach';
+import { startRun, type ActiveRun, type RunHost, type StartError } from './runner';
 import { ResourcePool, type Capacity } from './schedule/capacity';
 import { ScheduleLeases } from './schedule/leases';
 import type { StoreConfig } from './state/config';
@@ -48,19 +49,38 @@ export class AgentHost {
   }
 
   async start(req: RunRequest, trigger: RunTrigger): Promise<Result<ActiveRun, StartError>> {
-    const r = await startRun({ store: this.store, config: this.config, cwd: this.root, pool: this.pool, onEvents: this.onEvents }, req, trigger);
-    if (r.ok) {
-      const run = r.value;
-      this.active.set(run.id, run);
-      void run.done.then(
-        () => this.active.delete(run.id),
-        (e: Error) => {
-          this.active.delete(run.id);
-          this.log(`run ${run.id} stopped: ${(explainStateError(e) ?? e).message}`);
-        },
-      );
-    }
+    const r = await startRun(this.runHost(), req, trigger);
+    if (r.ok) this.track(r.value);
     return r;
+  }
+
+  /**
+   * Takes over the runs whose agent died while their Slurm jobs ran on (reattach.ts); called
+   * once the agent is up, so their events reach the editor like those of its own runs.
+   */
+  async reattachOrphans(): Promise<void> {
+    for (const owner of await adoptableRuns(this.store)) {
+      const r = await adoptRun(this.runHost(), owner);
+      if (r.ok) {
+        this.track(r.value);
+        this.log(`took over run ${owner.id}: its agent (pid ${owner.agentPid}) stopped while its Slurm jobs ran`);
+      } else this.log(`cannot take over run ${owner.id}: ${r.error.message}`);
+    }
+  }
+
+  private runHost(): RunHost {
+    return { store: this.store, config: this.config, cwd: this.root, pool: this.pool, onEvents: this.onEvents };
+  }
+
+  private track(run: ActiveRun): void {
+    this.active.set(run.id, run);
+    void run.done.then(
+      () => this.active.delete(run.id),
+      (e: Error) => {
+        this.active.delete(run.id);
+        this.log(`run ${run.id} stopped: ${(explainStateError(e) ?? e).message}`);
+      },
+    );
   }
 
   /** Fires scheduled pipelines from now on, taking their leases. */

@@ -2,11 +2,14 @@ import * as path from 'node:path';
 import {
   effective,
   effectiveResources,
+  effectiveSlurm,
+  EXECUTORS,
   describeContext,
   paramEnvName,
   parseDuration,
   parseQuantity,
   resolveTask,
+  type ExecutorKind,
   type Param,
   type ParamValue,
   type Pipeline,
@@ -18,7 +21,18 @@ import type { LoadedPipeline } from './load';
 import { realFile } from './util/files';
 import { err, ok, type Result } from './util/result';
 
-export type ExecutorKind = 'local' | 'docker';
+export type { ExecutorKind };
+
+/** A Slurm task's job settings, resolved (the slurm block of defaults and task merged). */
+export interface SlurmSpec {
+  partition: string | null;
+  account: string | null;
+  qos: string | null;
+  constraint: string | null;
+  nodes: number;
+  /** Extra sbatch options, checked by the slurm-arg rule. */
+  args: string[];
+}
 
 /** What a task asks of the machine: cores, bytes, GPUs. */
 export interface ResourceRequest {
@@ -59,6 +73,8 @@ export interface PlannedTask {
   cache: boolean;
   /** `cache: shared`: upload the outputs after each success, for every agent of the store. */
   share: boolean;
+  /** For the slurm executor: how its jobs are submitted; null for other executors. */
+  slurm: SlurmSpec | null;
 }
 
 /** What `mlops run` was asked to do, after parsing. */
@@ -224,8 +240,9 @@ function planTask(loaded: LoadedPipeline, t: Task, runId: string, params: Record
   const dir = loaded.dir;
   const used: Record<string, string> = {};
   const chosen = executorOverride ?? effective(p, t, 'executor')?.value ?? 'local';
-  if (chosen !== 'local' && chosen !== 'docker') return err(`Task '${t.id}' runs on ${chosen}, which this version of mlops cannot run yet; use executor: local or docker.`);
-  const executor: ExecutorKind = chosen;
+  // The validator refuses other values; a plan is made only from a valid pipeline.
+  if (!(EXECUTORS as readonly string[]).includes(chosen)) return err(`Task '${t.id}' asks for executor '${chosen}'; use ${EXECUTORS.join(', ')}.`);
+  const executor = chosen as ExecutorKind;
   // The shell that runs the command: bash locally, sh in a container.
   const resolved = resolveTask(
     p,
@@ -285,7 +302,20 @@ function planTask(loaded: LoadedPipeline, t: Task, runId: string, params: Record
     timeoutMs: timeout === undefined ? null : typeof timeout.value === 'number' ? timeout.value * 1000 : (parseDuration(timeout.value) ?? null),
     cache: (effective(p, t, 'cache')?.value ?? true) !== false,
     share: effective(p, t, 'cache')?.value === 'shared',
+    slurm: executor === 'slurm' ? slurmSpec(p, t) : null,
   });
+}
+
+function slurmSpec(p: Pipeline, t: Task): SlurmSpec {
+  const s = effectiveSlurm(p, t);
+  return {
+    partition: s?.partition?.value ?? null,
+    account: s?.account?.value ?? null,
+    qos: s?.qos?.value ?? null,
+    constraint: s?.constraint?.value ?? null,
+    nodes: s?.nodes?.value ?? 1,
+    args: s?.args?.map((a) => a.value) ?? [],
+  };
 }
 
 /** The pipeline file relative to the workspace root, in POSIX form: the same in every working copy. */

@@ -4,14 +4,16 @@ import { killCgroup, removeCgroup, runCgroupPath } from './execute/escapes';
 import { killGraceMs } from './execute/executor';
 import { LANE, moveLog } from './state/logs';
 import type { Store } from './state/store';
-import { environHas, hasProcFs, listProcesses, type ProcEntry } from './util/proc';
+import { environ, environHas, hasProcFs, listProcesses, type ProcEntry } from './util/proc';
 import { groupAlive, isAlive, stopGroups } from './util/process';
 
 /**
  * Cleans up after agents that died mid-run (SIGKILL, crash, power cut of the terminal):
  * every run still marked running whose agent is gone is marked `interrupted`, and the task
  * process groups and containers it left behind are stopped. Runs of live agents — another
- * terminal, the editor's agent — are left alone. Returns the ids of interrupted runs.
+ * terminal, the editor's agent — are left alone. A run with cluster jobs in flight stays
+ * running, to be taken over (reattach.ts): only what it ran on this machine is stopped, and
+ * those tasks wait to run again. Returns the ids of interrupted runs.
  */
 export async function recoverInterrupted(store: Store, removeContainers?: (runId: string) => Promise<void>): Promise<string[]> {
   const interrupted: string[] = [];
@@ -22,9 +24,18 @@ export async function recoverInterrupted(store: Store, removeContainers?: (runId
     const procs = listProcesses();
     const groups = new Set<number>();
     for (const a of attempts) if (a.pid !== null && ownedBy(a.pid, marker, procs)) groups.add(a.pid);
-    // Processes whose start was never committed (the agent died in between) still carry the run id.
-    for (const p of procs) if (!groups.has(p.pgid) && p.pgid > 1 && environHas(p.pid, marker)) groups.add(p.pgid);
-    await store.markInterrupted(run.id, new Date().toISOString(), `interrupted: the agent running it (pid ${run.agentPid}) stopped unexpectedly`);
+    // Processes whose start was never committed (the agent died in between) still carry the
+    // run id. Those of a Slurm job carry it too (a node may be this machine): they are the
+    // cluster's, and their run is taken over, not stopped.
+    for (const p of procs) {
+      if (groups.has(p.pgid) || p.pgid <= 1) continue;
+      const env = environ(p.pid);
+      if (env.includes(marker) && !env.some((e) => e.startsWith('SLURM_JOB_ID='))) groups.add(p.pgid);
+    }
+    const message = `interrupted: the agent running it (pid ${run.agentPid}) stopped unexpectedly`;
+    const onCluster = (await store.clusterAttempts(run.id)).length > 0;
+    if (onCluster) await store.interruptLocalAttempts(run.id, new Date().toISOString(), message);
+    else await store.markInterrupted(run.id, new Date().toISOString(), message);
     // A short grace: these processes lost their agent and nobody waits for their results.
     await stopGroups([...groups], Math.min(killGraceMs(), 3000));
     // Its cgroup, when it had one (and this agent sees the same one): whatever is still in it.
@@ -37,7 +48,7 @@ export async function recoverInterrupted(store: Store, removeContainers?: (runId
     const dir = store.runDir(run.id);
     for (const f of safeList(dir)) if (LANE.test(f)) fs.rmSync(path.join(dir, f), { force: true });
     if (removeContainers && attempts.some((a) => a.pid === null)) await removeContainers(run.id);
-    interrupted.push(run.id);
+    if (!onCluster) interrupted.push(run.id);
   }
   return interrupted;
 }

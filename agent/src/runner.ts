@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
-import type { PipelineProblem, RunEndStatus, RunEvent, RunRequest, RunTrigger } from '../../core/src/protocol/agent';
+import type { PipelineProblem, RunEndStatus, RunEvent, RunOptions, RunRequest, RunTrigger } from '../../core/src/protocol/agent';
 import type { Executor } from './execute/executor';
 import { LocalExecutor } from './execute/local';
 import { logLimit } from './execute/log-limit';
@@ -12,7 +12,7 @@ import { registerModels } from './registry/hook';
 import { Uploads } from './cache/uploads';
 import { restoreOutputs } from './cache/shared-cache';
 import type { ResourcePool } from './schedule/capacity';
-import { Scheduler, type Decision } from './schedule/scheduler';
+import { Scheduler, type Adoption, type Decision } from './schedule/scheduler';
 import type { StoreConfig } from './state/config';
 import { PipelineLocks, type LockHolder } from './state/locks';
 import type { SharedCacheEntry, Store } from './state/store';
@@ -74,11 +74,30 @@ export async function startRun(host: RunHost, req: RunRequest, trigger: RunTrigg
     locks.release(file, runId);
     locks.close();
   };
+  return schedule(host, plan.value, runOptions(req), trigger, { release, logBytes: logLimit(req.logLimit) });
+}
+
+/** What `schedule` is given besides the plan: how to give its pipeline back, and for a run taken over, where it stood. */
+export interface ScheduleHooks {
+  /** Gives the pipeline's lock back; called once everything of the run has stopped (or it did not start). */
+  release(): void;
+  logBytes: number;
+  adoption?: Adoption;
+}
+
+/**
+ * prepare executors → schedule: runs a plan whose pipeline lock the caller holds (a new
+ * run, or with `adoption` one taken over from an agent that died), or says why it cannot.
+ */
+export async function schedule(host: RunHost, plan: Plan, options: RunOptions, trigger: RunTrigger, hooks: ScheduleHooks): Promise<Result<ActiveRun, StartError>> {
+  const { release } = hooks;
+  const store = host.store;
+  const runId = plan.runId;
   let executors: Partial<Record<ExecutorKind, Executor>>;
   try {
-    executors = await createExecutors(plan.value, req.pull ?? false, logLimit(req.logLimit));
+    executors = await createExecutors(plan, options.pull ?? false, hooks.logBytes, store);
     for (const ex of Object.values(executors)) {
-      const ready = await ex.prepare(plan.value.tasks.filter((t) => t.executor === ex.kind));
+      const ready = await ex.prepare(plan.tasks.filter((t) => t.executor === ex.kind));
       if (!ready.ok) {
         release();
         return fail(ready.error);
@@ -91,13 +110,22 @@ export async function startRun(host: RunHost, req: RunRequest, trigger: RunTrigg
 
   fs.mkdirSync(store.runDir(runId), { recursive: true });
   const hasher = new InputHasher(store.hashes);
-  const force = plan.value.force;
+  const force = plan.force;
+  const cache = await store.cacheEntries(plan.loaded.file);
   // Successes anyone uploaded (cache: shared), read once: decisions never wait for the store.
-  const shared = force ? new Map<string, SharedCacheEntry>() : await store.sharedCacheFor(plan.value.tasks.filter((t) => t.cache).map((t) => t.id));
-  const uploads = new Uploads(store, plan.value);
+  const shared = force ? new Map<string, SharedCacheEntry>() : await store.sharedCacheFor(plan.tasks.filter((t) => t.cache).map((t) => t.id));
+  const uploads = new Uploads(store, plan);
   const scheduler = new Scheduler(
-    plan.value,
-    { parallel: Math.max(1, req.parallel ?? host.pool.capacity.cpu), keepGoing: req.keepGoing ?? false, pool: host.pool, trigger },
+    plan,
+    {
+      parallel: Math.max(1, options.parallel ?? host.pool.capacity.cpu),
+      // Jobs wait in the cluster's queue, not here: only an explicit --parallel limits them.
+      remoteParallel: options.parallel ?? Infinity,
+      keepGoing: options.keepGoing ?? false,
+      pool: host.pool,
+      trigger,
+      options,
+    },
     {
       executors,
       decide: (task, upstream, ctx) => {
@@ -115,7 +143,7 @@ export async function startRun(host: RunHost, req: RunRequest, trigger: RunTrigg
       logPath: (task) => store.logPath(runId, task),
       commit: (events) => {
         const after = () => {
-          registerModels(plan.value, host.config, events);
+          registerModels(plan, host.config, events);
           uploads.add(events);
           host.onEvents(events);
         };
@@ -124,6 +152,7 @@ export async function startRun(host: RunHost, req: RunRequest, trigger: RunTrigg
         return pending.then(after);
       },
     },
+    hooks.adoption,
   );
   // Ended once the scheduler has recorded run-finished; cleaning up (uploads, executors) follows.
   let ended = false;
@@ -141,7 +170,7 @@ export async function startRun(host: RunHost, req: RunRequest, trigger: RunTrigg
     scheduler.cancel(force);
     return true;
   };
-  return ok({ id: runId, plan: plan.value, done, cancel });
+  return ok({ id: runId, plan, done, cancel });
 }
 
 /** Selection and params: from the flags, or from the run being resumed. */
@@ -172,7 +201,7 @@ async function planInput(store: Store, loaded: LoadedPipeline, req: RunRequest, 
   return ok({ ...base, params: params.value, selected, carried, resumedFrom: previousId });
 }
 
-async function createExecutors(plan: Plan, pull: boolean, logBytes: number): Promise<Partial<Record<ExecutorKind, Executor>>> {
+async function createExecutors(plan: Plan, pull: boolean, logBytes: number, store: Store): Promise<Partial<Record<ExecutorKind, Executor>>> {
   const out: Partial<Record<ExecutorKind, Executor>> = {};
   const kinds = new Set(plan.tasks.map((t) => t.executor));
   if (kinds.has('local')) out.local = new LocalExecutor(plan.runId, logBytes);
@@ -181,10 +210,27 @@ async function createExecutors(plan: Plan, pull: boolean, logBytes: number): Pro
     const { DockerExecutor } = await import('./execute/docker.js');
     out.docker = new DockerExecutor({ pull, logLimit: logBytes });
   }
+  if (kinds.has('slurm')) {
+    const { SlurmExecutor } = await import('./execute/slurm/executor.js');
+    out.slurm = new SlurmExecutor({ pipeline: plan.loaded.name, runDir: store.runDir(plan.runId), journal: store });
+  }
   return out;
 }
 
-function busyMessage(pipeline: string, h: LockHolder): string {
+/** What of the request a reattached run must know to go on the same way. */
+function runOptions(req: RunRequest): RunOptions {
+  const o: RunOptions = {};
+  if (req.executor) o.executor = req.executor;
+  if (req.keepGoing) o.keepGoing = true;
+  if (req.parallel !== undefined) o.parallel = req.parallel;
+  if (req.force) o.force = true;
+  if (req.pull) o.pull = true;
+  return o;
+}
+
+/** The refusal when another run holds the pipeline. */
+export function busyMessage(pipeline: string, h: LockHolder): string {
+
   const where = h.host === os.hostname() ? `pid ${h.pid}` : `pid ${h.pid} on ${h.host}`;
   return `${pipeline} is already running as run ${h.runId} (${where}, since ${h.since}); two runs would write the same outputs. Wait for it to end or cancel it; mlops run --wait queues this run.`;
 }

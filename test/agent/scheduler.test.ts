@@ -65,6 +65,7 @@ function taskOf(id: string, upstream: string[] = [], extra: Partial<PlannedTask>
     retries: { limit: 0, backoffMs: 10, factor: 1 },
     timeoutMs: null,
     cache: true,
+    slurm: null,
     ...extra,
   };
 }
@@ -91,7 +92,7 @@ function scheduler(plan: Plan, opts: { parallel?: number; keepGoing?: boolean; c
   const commits: number[] = [];
   const s = new Scheduler(
     plan,
-    { parallel: opts.parallel ?? 4, keepGoing: opts.keepGoing ?? false, pool: opts.pool ?? new ResourcePool(opts.capacity ?? CAPACITY), trigger: 'cli' },
+    { parallel: opts.parallel ?? 4, remoteParallel: Infinity, keepGoing: opts.keepGoing ?? false, pool: opts.pool ?? new ResourcePool(opts.capacity ?? CAPACITY), trigger: 'cli' },
     {
       executors: { local: ex },
       decide: opts.decide ?? ((t) => ({ fingerprint: `fp-${t.id}`, cached: false })),

@@ -22,7 +22,7 @@ function taskFinished(task: string, s: number, status: 'succeeded' | 'failed' | 
   } as RunEvent;
 }
 function summary(id: string, startedS: number, status: RunSummary['status'], counts: RunSummary['counts']): RunSummary {
-  return { id, pipeline: 'churn-train', status, startedAt: at(startedS), endedAt: status === 'running' ? null : at(startedS + 10), params: {}, file: FILE, path: 'churn.pipeline.yaml', resumedFrom: null, trigger: 'cli', message: null, user: 'ana', host: 'laptop', counts };
+  return { id, pipeline: 'churn-train', status, startedAt: at(startedS), endedAt: status === 'running' ? null : at(startedS + 10), params: {}, file: FILE, path: 'churn.pipeline.yaml', resumedFrom: null, trigger: 'cli', message: null, user: 'ana', host: 'laptop', counts, reattachedAt: null };
 }
 
 /** Feeds a whole successful churn run, the way the agent reports it. */

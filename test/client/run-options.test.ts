@@ -9,6 +9,7 @@ describe('client: run settings as request fields', () => {
   it('passes what the user set', () => {
     assert.deepEqual(runOptionsOf({ parallel: 3, executor: 'docker', keepGoing: true, pull: true }), { parallel: 3, executor: 'docker', keepGoing: true, pull: true });
     assert.deepEqual(runOptionsOf({ parallel: 1, executor: 'local', keepGoing: false, pull: false }), { parallel: 1, executor: 'local' });
+    assert.deepEqual(runOptionsOf({ parallel: 0, executor: 'slurm', keepGoing: false, pull: false }), { executor: 'slurm' });
   });
 
   it('ignores hand-edited values the settings schema would refuse', () => {

@@ -158,16 +158,20 @@ async function main() {
     const screenshot = join(resultsDir, `${id}.png`);
     const started = Date.now();
     let error;
+    let skipped;
     ctx.screenshot = screenshot;
     try {
       await withTimeout(Promise.resolve().then(() => check.run(ctx)), check.timeout ?? DEFAULT_CHECK_TIMEOUT, `check ${check.name}`);
     } catch (e) {
-      error = e instanceof Error ? e.message : String(e);
+      if (e?.skip) skipped = e.message;
+      else error = e instanceof Error ? e.message : String(e);
     }
     await env.browser.page.screenshot({ path: screenshot }).catch((e) => log(`could not save ${rel(screenshot)}: ${e.message}`));
     const ms = Date.now() - started;
-    results.push({ ...check, id, ok: !error, error, screenshot, ms });
-    if (error) {
+    results.push({ ...check, id, ok: !error, error, skipped, screenshot, ms });
+    if (skipped) {
+      console.log(`  - ${check.file} › ${check.name} skipped: ${skipped}`);
+    } else if (error) {
       console.log(`  ✗ ${check.file} › ${check.name} (${secs(ms)})\n      ${error.replace(/\n/g, '\n      ')}\n      screenshot: ${rel(screenshot)}`);
       await env.vs.dismiss().catch(() => {});
     } else {
@@ -188,7 +192,7 @@ function finish(results, setUpError) {
   writeFileSync(join(resultsDir, 'results.json'), JSON.stringify({
     setUpError,
     seconds: Math.round((Date.now() - t0) / 1000),
-    checks: results.map(({ id, file, name, ok, error, screenshot, ms }) => ({ id, file, name, ok, error, screenshot: screenshot && rel(screenshot), ms })),
+    checks: results.map(({ id, file, name, ok, error, skipped, screenshot, ms }) => ({ id, file, name, ok, error, skipped, screenshot: screenshot && rel(screenshot), ms })),
   }, null, 2));
   console.log('');
   if (failed.length) {
@@ -201,7 +205,8 @@ function finish(results, setUpError) {
   } else {
     console.log(`e2e: all ${results.length} checks passed in ${secs(Date.now() - t0)}; screenshots in ${rel(resultsDir)}/`);
   }
-  console.log(`${results.length - failed.length} passed, ${failed.length} failed`);
+  const skipped = results.filter((r) => r.skipped).length;
+  console.log(`${results.length - failed.length - skipped} passed, ${skipped ? `${skipped} skipped, ` : ''}${failed.length} failed`);
   return failed.length ? 1 : 0;
 }
 

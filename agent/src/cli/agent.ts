@@ -22,7 +22,7 @@ export const agentCommand: Command = {
     const log = (m: string) => process.stderr.write(`mlops agent: ${m}\n`);
     const root = process.cwd();
     const config = storeConfig(root, args);
-    const store = await openState(config);
+    const store = await openState(config, { reattach: 'none' });
     let sink: (events: RunEvent[]) => void = () => undefined;
     const host = new AgentHost(store, config, root, detectCapacity(), (events) => sink(events), log);
     const writer = new StreamMessageWriter(process.stdout);
@@ -33,6 +33,7 @@ export const agentCommand: Command = {
     sink = serveAgentProtocol(conn, host, config.stateDir, log);
     host.serveSchedules();
     conn.listen();
+    void host.reattachOrphans();
 
     // The editor going away (stdin closed) does not cancel runs: they finish and stay
     // recorded, which is how work survives a window reload. SIGTERM/Ctrl-C cancels them.

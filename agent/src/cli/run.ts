@@ -1,4 +1,4 @@
-import type { RunEndStatus, RunEvent, RunRequest } from '../../../core/src/protocol/agent';
+import { EXECUTORS, type ExecutorKind, type RunEndStatus, type RunEvent, type RunRequest } from '../../../core/src/protocol/agent';
 import { parseSize } from '../execute/log-limit';
 import { startRun, type ActiveRun } from '../runner';
 import { detectCapacity, ResourcePool } from '../schedule/capacity';
@@ -17,7 +17,7 @@ export const runCommand: Command = {
   name: 'run',
   summary: 'Run a pipeline on this machine: cached, resumable, recorded in .mlops/ (exit 0 only on success)',
   usage:
-    `mlops run FILE [--param k=v]… [--only t1,t2] [--from t] [--resume RUN|last] [--force] [--parallel N] [--executor local|docker] [--keep-going] [--pull] [--wait] [--log-limit SIZE] ${STORE_USAGE} [--format text|json]`,
+    `mlops run FILE [--param k=v]… [--only t1,t2] [--from t] [--resume RUN|last] [--force] [--parallel N] [--executor local|docker|slurm] [--keep-going] [--pull] [--wait] [--log-limit SIZE] ${STORE_USAGE} [--format text|json]`,
   async run(argv) {
     const args = parseArgs(argv, {
       flags: ['force', 'keep-going', 'pull', 'wait'],
@@ -124,8 +124,8 @@ function runRequest(args: ParsedArgs): RunRequest {
   }
   const executor = option(args, 'executor');
   if (executor !== undefined) {
-    if (executor !== 'local' && executor !== 'docker') throw new UsageError('--executor is local or docker.');
-    req.executor = executor;
+    if (!(EXECUTORS as readonly string[]).includes(executor)) throw new UsageError(`--executor is ${EXECUTORS.join(', ')}.`);
+    req.executor = executor as ExecutorKind;
   }
   return req;
 }

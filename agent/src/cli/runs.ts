@@ -1,7 +1,12 @@
-import type { RunRecord, RunSummary } from '../../../core/src/protocol/agent';
-import { STORE_OPTIONS, STORE_USAGE, storeConfig } from '../state/config';
+import type { RunEndStatus, RunEvent, RunRecord, RunSummary } from '../../../core/src/protocol/agent';
+import { adoptRun } from '../reattach';
+import { detectCapacity, ResourcePool } from '../schedule/capacity';
+import { STORE_OPTIONS, STORE_USAGE, storeConfig, type StoreConfig } from '../state/config';
 import { openState } from '../state/open';
 import { readTaskLogBytes } from '../state/logs';
+import { isAlive } from '../util/process';
+import { LineView } from '../view/terminal';
+import { onInterrupt } from './run';
 import type { Store } from '../state/store';
 import { flag, format, noExtra, option, parseArgs, UsageError } from '../util/args';
 import { palette, type Palette } from '../util/colors';
@@ -10,12 +15,12 @@ import { outputClosed, writeOut } from '../util/output';
 import { formatDuration } from '../util/time';
 import type { Command } from './command';
 
-const USAGE = `mlops runs list [--pipeline FILE] [--limit N] [--mine] | show RUN|last | logs RUN|last TASK [--follow]  [--format text|json] ${STORE_USAGE}`;
+const USAGE = `mlops runs list [--pipeline FILE] [--limit N] [--mine] | show RUN|last | logs RUN|last TASK [--follow] | reattach RUN|last  [--format text|json] ${STORE_USAGE}`;
 const FOLLOW_POLL_MS = 200;
 
 export const runsCommand: Command = {
   name: 'runs',
-  summary: 'Recorded runs: list them, show one with its tasks, print or follow a task log',
+  summary: "Recorded runs: list them, show one with its tasks, print or follow a task log, take over a run whose agent died while its Slurm jobs ran",
   usage: USAGE,
   async run(argv) {
     const args = parseArgs(argv, { flags: ['follow', 'mine'], values: ['format', 'pipeline', 'limit', ...STORE_OPTIONS] });
@@ -25,7 +30,9 @@ export const runsCommand: Command = {
     if (sub === 'show') noExtra(rest.slice(1), 'runs show takes one run');
     if (sub === 'logs') noExtra(rest.slice(2), 'runs logs takes one run and one task');
     const cwd = process.cwd();
-    const store = await openState(storeConfig(cwd, args));
+    // `reattach` is itself what other commands start to take a run over in the background.
+    const config = storeConfig(cwd, args);
+    const store = await openState(config, { reattach: sub === 'reattach' ? 'none' : 'background' });
     const c = palette(process.stdout);
     try {
       switch (sub) {
@@ -45,8 +52,10 @@ export const runsCommand: Command = {
         }
         case 'logs':
           return await logs(store, rest[0], rest[1], flag(args, 'follow'));
+        case 'reattach':
+          return await reattach(store, config, rest[0], fmt, cwd);
         default:
-          throw new UsageError(sub ? `Unknown subcommand '${sub}'; use list, show or logs.` : 'Say what to do: list, show or logs.');
+          throw new UsageError(sub ? `Unknown subcommand '${sub}'; use list, show, logs or reattach.` : 'Say what to do: list, show, logs or reattach.');
       }
     } finally {
       await store.close();
@@ -93,6 +102,42 @@ async function logs(store: Store, ref: string | undefined, task: string | undefi
   }
 }
 
+/**
+ * Takes over a run whose agent died while its Slurm jobs ran on, and follows it to its end
+ * (what every `mlops runs` and `mlops run` starts in the background when it finds one).
+ */
+async function reattach(store: Store, config: StoreConfig, ref: string | undefined, fmt: 'text' | 'json', cwd: string): Promise<number> {
+  if (!ref) throw new UsageError('Name the run to take over (an id from mlops runs list) or last.');
+  const id = await store.resolveRunId(ref);
+  if (!id) return missing(ref);
+  const owner = (await store.runningRuns()).find((r) => r.id === id);
+  if (!owner) {
+    process.stderr.write(`mlops runs: run ${id} is not running; there is nothing to take over.\n`);
+    return 1;
+  }
+  if (isAlive(owner.agentPid, owner.agentStart)) {
+    process.stderr.write(`mlops runs: run ${id} is followed by a live agent (pid ${owner.agentPid}); there is nothing to take over.\n`);
+    return 1;
+  }
+  const c = palette(process.stdout);
+  const view = fmt === 'text' ? new LineView(process.stdout, c, cwd) : undefined;
+  const host = { store, config, cwd, pool: new ResourcePool(detectCapacity()), onEvents: (e: RunEvent[]) => view?.onEvents(e) };
+  const run = await adoptRun(host, owner);
+  if (!run.ok) {
+    process.stderr.write(`mlops runs: cannot take over run ${id}: ${run.error.message}\n`);
+    return 1;
+  }
+  const stop = onInterrupt((force) => run.value.cancel(force));
+  let status: RunEndStatus;
+  try {
+    status = await run.value.done;
+  } finally {
+    stop();
+  }
+  if (fmt === 'json') process.stdout.write(`${JSON.stringify((await store.run(id))!.record, null, 2)}\n`);
+  return status === 'succeeded' ? 0 : status === 'cancelled' ? 130 : 1;
+}
+
 function listText(runs: RunSummary[], c: Palette): string {
   if (runs.length === 0) return c.dim('No runs recorded here yet; start one with mlops run FILE.\n');
   const rows = runs.map((r) => [
@@ -115,15 +160,19 @@ function showText(run: RunRecord, s: RunSummary, c: Palette): string {
   ];
   const params = Object.entries(run.params);
   if (params.length > 0) head.push(c.dim(`params ${params.map(([k, v]) => `${k}=${v}`).join(' ')}`));
+  if (s.reattachedAt) head.push(c.yellow(`reattached ${s.reattachedAt}: its agent stopped while its Slurm jobs ran; another agent took the run over`));
   if (s.message) head.push(c.dim(s.message));
+  // Cluster tasks add where they ran: the job of the latest attempt and its node.
+  const jobs = run.tasks.some((t) => t.jobId !== undefined);
   const rows = run.tasks.map((t) => [
     t.id,
     colorStatus(t.status, c),
     String(t.attempts),
     t.exitCode === null ? '' : String(t.exitCode),
     t.durationMs === null ? '' : formatDuration(t.durationMs),
+    ...(jobs ? [t.jobId ?? '', t.node ?? ''] : []),
   ]);
-  return `${head.join('\n')}\n\n${table(['TASK', 'STATUS', 'ATTEMPTS', 'EXIT', 'TOOK'], rows)}`;
+  return `${head.join('\n')}\n\n${table(['TASK', 'STATUS', 'ATTEMPTS', 'EXIT', 'TOOK', ...(jobs ? ['JOB', 'NODE'] : [])], rows)}`;
 }
 
 function taskCounts(counts: RunSummary['counts']): string {

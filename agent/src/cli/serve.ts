@@ -18,7 +18,7 @@ export const serveCommand: Command = {
     const fmt = format(args, ['text', 'json'] as const, 'text');
     const root = process.cwd();
     const config = storeConfig(root, args);
-    const store = await openState(config, { write: true });
+    const store = await openState(config, { write: true, reattach: 'none' });
     const c = palette(process.stdout);
     const view = new LineView(process.stdout, c, root);
     const log = (m: string) => process.stderr.write(`mlops serve: ${m}\n`);
@@ -46,6 +46,7 @@ export const serveCommand: Command = {
     if (schedules.length === 0) log(`no pipeline under ${root} has a schedule; waiting for one to appear`);
     for (const s of schedules) log(`${s.pipeline} (${s.cron}, ${s.timezone}) next at ${s.next ?? 'never'}`);
     host.serveSchedules();
+    void host.reattachOrphans();
     await stopped;
     await store.close();
     return 0;

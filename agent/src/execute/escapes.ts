@@ -115,7 +115,8 @@ export class EscapeTracker {
       if (p.pid === launcher.pid || groups.has(p.pgid) || p.start < launcher.start) continue;
       const key = `${p.pid}:${p.start}`;
       if (this.foreign.has(key)) continue;
-      if (environValue(p.pid, 'MLOPS_RUN_ID') === this.runId) out.push(p);
+      // A Slurm job of the run carries its id too (a node may be this machine): it is the cluster's.
+      if (environValue(p.pid, 'MLOPS_RUN_ID') === this.runId && environValue(p.pid, 'SLURM_JOB_ID') === undefined) out.push(p);
       else this.foreign.add(key);
     }
     return out;

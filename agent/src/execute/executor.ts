@@ -1,3 +1,4 @@
+import type { JobState } from '../../../core/src/protocol/agent';
 import type { ExecutorKind, PlannedTask } from '../plan';
 import type { Result } from '../util/result';
 
@@ -14,6 +15,12 @@ export interface Launch {
   gpus: string[];
 }
 
+/** A cluster job of an earlier agent: its id, or null when the agent died before it was recorded (then its name and comment find it). */
+export interface AdoptedJob {
+  jobId: string | null;
+  submittedAt: Date;
+}
+
 /** How an attempt ended. */
 export interface Exit {
   /** The exit status, or null when killed by a signal or never started. */
@@ -27,9 +34,12 @@ export interface Exit {
 export interface AttemptListener {
   /**
    * The attempt is running; `pid` is its process group (local: what a later agent kills if
-   * this one dies) or null; `log` is where its output goes until it ends, when not the log itself.
+   * this one dies) or null; `log` is where its output goes until it ends, when not the log
+   * itself; `jobId` its cluster job (slurm: once sbatch has accepted it).
    */
-  started(pid: number | null, log?: string): void;
+  started(pid: number | null, log?: string, jobId?: string): void;
+  /** A cluster job's place or state changed: queued, started on a node, requeued (slurm). */
+  job?(state: JobState): void;
   /** Called exactly once, also when the attempt never started. */
   exited(exit: Exit): void;
 }
@@ -40,12 +50,23 @@ export interface TaskHandle {
   stop(force?: boolean): void;
 }
 
-/** Where tasks run. Implementations: local (a process group per task) and docker (a container per task). */
+/** Where tasks run. Implementations: local (a process group per task), docker (a container per task) and slurm (a batch job per attempt). */
 export interface Executor {
   readonly kind: ExecutorKind;
+  /**
+   * Whether tasks run elsewhere (a cluster): then this machine's CPUs, memory and GPUs do
+   * not limit them, `--parallel` limits them only when given, and the cluster enforces
+   * their timeout itself.
+   */
+  readonly remote?: boolean;
   /** Checks made once before a run, so a missing engine or image fails at once. */
   prepare(tasks: PlannedTask[]): Promise<Result<void>>;
   start(launch: Launch, listener: AttemptListener): TaskHandle;
+  /**
+   * Follows an attempt that an earlier agent started and did not see end (a cluster job
+   * outlives the agent that submitted it). Only executors whose work outlives the agent have it.
+   */
+  adopt?(launch: Launch, listener: AttemptListener, job: AdoptedJob): TaskHandle;
   /** Starts what `start` queued; called once per scheduler tick, after its launches. */
   flush?(): void;
   /** Releases what the executor holds once its run is over. */

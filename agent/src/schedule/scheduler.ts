@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
-import type { RunEndStatus, RunEvent, RunTrigger, TaskEndStatus, TaskStatus } from '../../../core/src/protocol/agent';
-import type { Executor, Exit, TaskHandle } from '../execute/executor';
+import type { JobState, RunEndStatus, RunEvent, RunOptions, RunTrigger, TaskEndStatus, TaskStatus } from '../../../core/src/protocol/agent';
+import type { AdoptedJob, AttemptListener, Executor, Exit, TaskHandle } from '../execute/executor';
 import type { HashProgress } from '../fingerprint';
 import { paramEnvName } from '../../../core/src/pipeline/shell';
 import { workspacePath, type ExecutorKind, type Plan, type PlannedTask } from '../plan';
@@ -27,13 +27,17 @@ export interface DecideContext {
 export type Decide = (task: PlannedTask, upstream: Record<string, string | null>, ctx: DecideContext) => Decision | Promise<Decision>;
 
 export interface SchedulerOptions {
-  /** At most this many tasks run at once. */
+  /** At most this many tasks run at once on this machine (local and docker). */
   parallel: number;
+  /** At most this many tasks run at once on a cluster (slurm); submitted jobs wait in its queue. */
+  remoteParallel: number;
   /** Keep running what does not depend on a failed task, instead of stopping new launches. */
   keepGoing: boolean;
   /** The machine's resources, shared with the agent's other runs. */
   pool: ResourcePool;
   trigger: RunTrigger;
+  /** How the run was asked to run, recorded with it. */
+  options?: RunOptions;
 }
 
 export interface SchedulerDeps {
@@ -49,6 +53,32 @@ export interface SchedulerDeps {
 }
 
 type KillReason = 'timeout' | 'cancel';
+
+/** An attempt an earlier agent had in flight on a cluster. */
+export interface InFlight {
+  attempt: number;
+  job: AdoptedJob;
+  /** When it was submitted (epoch ms). */
+  startedAt: number;
+  /** Whether its start (with the job id) is on record already. */
+  announced: boolean;
+}
+
+/**
+ * A run taken over from an agent that died while its cluster jobs ran: the plan holds the
+ * tasks that had not ended; these say where each of them stood.
+ */
+export interface Adoption {
+  /** Tasks with an attempt in flight on a cluster, by id. */
+  inFlight: Map<string, InFlight>;
+  /** Attempts already made of the other selected tasks: a retry goes on counting from there. */
+  attempts: Map<string, number>;
+  /** Why nothing new may start (a task had failed without keep-going), or null. */
+  stopping: string | null;
+  anyFailed: boolean;
+  /** What the run-reattached event says. */
+  message: string;
+}
 
 /**
  * How long transitions wait to be committed together (group commit). Decisions — what to
@@ -80,6 +110,8 @@ interface Slot {
   announced: boolean;
   startedAt: number;
   handle: TaskHandle | null;
+  /** Whether the task runs on a cluster, not this machine. */
+  remote: boolean;
   gpus: string[];
   timer: NodeJS.Timeout | null;
   killedFor: KillReason | null;
@@ -97,7 +129,7 @@ export class Scheduler {
   private readonly slots = new Map<string, Slot>();
   private readonly ready: (Slot | null)[] = [];
   private head = 0;
-  private readonly starts: { slot: Slot; pid: number | null; log: string | undefined }[] = [];
+  private readonly starts: { slot: Slot; pid: number | null; log: string | undefined; jobId: string | undefined }[] = [];
   private readonly exits: { slot: Slot; exit: Exit }[] = [];
   private readonly pool: ResourcePool;
   private readonly baseEnv: Record<string, string>;
@@ -106,6 +138,10 @@ export class Scheduler {
   private readonly logs = new Map<string, string>();
   private unsubscribe: () => void = () => undefined;
   private running = 0;
+  /** Of those, running on a cluster. */
+  private remoteRunning = 0;
+  /** Whether the run has tasks on this machine, and on a cluster. */
+  private readonly kinds = { local: false, remote: false };
   private backingOff = 0;
   /** Decisions in flight (inputs being hashed); at most `opts.parallel`. */
   private deciding = 0;
@@ -131,6 +167,7 @@ export class Scheduler {
     private readonly plan: Plan,
     private readonly opts: SchedulerOptions,
     private readonly deps: SchedulerDeps,
+    private readonly adoption?: Adoption,
   ) {
     this.pool = opts.pool;
     this.baseEnv = { MLOPS_RUN_ID: plan.runId };
@@ -143,12 +180,17 @@ export class Scheduler {
       this.resolve = resolve;
       this.reject = reject;
     });
-    this.unsaved.push(this.startEvent());
+    const a = this.adoption;
+    this.unsaved.push(a ? { type: 'run-reattached', runId: this.plan.runId, at: new Date().toISOString(), message: a.message } : this.startEvent());
+    if (a) {
+      this.stopping = a.stopping;
+      this.anyFailed = a.anyFailed;
+    }
     for (const task of this.plan.tasks) {
       this.slots.set(task.id, {
         task,
         status: 'pending',
-        attempt: 0,
+        attempt: a?.attempts.get(task.id) ?? 0,
         waiting: 0,
         children: [],
         fingerprint: null,
@@ -157,6 +199,7 @@ export class Scheduler {
         announced: false,
         startedAt: 0,
         handle: null,
+        remote: this.deps.executors[task.executor]?.remote === true,
         gpus: [],
         timer: null,
         killedFor: null,
@@ -175,9 +218,14 @@ export class Scheduler {
       }
     }
     for (const slot of this.slots.values()) {
-      const why = neverFits(slot.task.resources, this.pool.capacity);
+      const why = slot.remote ? undefined : neverFits(slot.task.resources, this.pool.capacity);
       if (why) this.fail(slot, null, `Task '${slot.task.id}' ${why}.`);
     }
+    for (const slot of this.slots.values()) {
+      if (slot.remote) this.kinds.remote = true;
+      else this.kinds.local = true;
+    }
+    if (a) for (const [id, flight] of a.inFlight) this.adopt(this.slots.get(id)!, flight);
     for (const slot of this.slots.values()) if (slot.waiting === 0 && slot.status === 'pending') this.ready.push(slot);
     // The run is on record before any of its processes exists: recovery looks for the
     // processes of runs it finds marked running.
@@ -231,6 +279,7 @@ export class Scheduler {
       trigger: this.opts.trigger,
       path: workspacePath(p.loaded),
       tasks: p.loaded.order.filter((id) => selected.has(id)),
+      ...(this.opts.options ? { options: this.opts.options } : {}),
     };
   }
 
@@ -365,7 +414,10 @@ export class Scheduler {
       if (!slot) continue;
       if (slot.deciding) continue;
       if (!slot.decided) {
-        if (!ahead && this.running >= this.opts.parallel) break;
+        if (!ahead && !this.hasRoom(slot)) {
+          if (this.full()) break;
+          continue;
+        }
         if (this.deciding >= this.opts.parallel) continue;
         const d = this.deps.decide(slot.task, this.upstreamFingerprints(slot.task), this.decideContext(slot));
         if (d instanceof Promise) {
@@ -384,8 +436,11 @@ export class Scheduler {
         this.ready[i] = null;
         continue;
       }
-      if (this.running >= this.opts.parallel) break;
-      if (!this.pool.fits(slot.task.resources)) continue;
+      if (!this.hasRoom(slot)) {
+        if (this.full()) break;
+        continue;
+      }
+      if (!slot.remote && !this.pool.fits(slot.task.resources)) continue;
       this.ready[i] = null;
       this.launch(slot);
       if (this.cancelled || this.stopping) break;
@@ -431,6 +486,21 @@ export class Scheduler {
     this.queueTick();
   }
 
+  /** Whether a slot for this task's kind of executor is free. */
+  private hasRoom(slot: Slot): boolean {
+    return slot.remote ? this.remoteRunning < this.opts.remoteParallel : this.running - this.remoteRunning < this.opts.parallel;
+  }
+
+  /**
+   * Whether no task of any kind the run has could start now, so the rest of the ready list
+   * need not be looked at (which keeps a tick short in runs of thousands of tasks).
+   */
+  private full(): boolean {
+    const localFull = !this.kinds.local || this.running - this.remoteRunning >= this.opts.parallel;
+    const remoteFull = !this.kinds.remote || this.remoteRunning >= this.opts.remoteParallel;
+    return localFull && remoteFull;
+  }
+
   private logPath(task: string): string {
     let log = this.logs.get(task);
     if (log === undefined) this.logs.set(task, (log = this.deps.logPath(task)));
@@ -450,28 +520,20 @@ export class Scheduler {
     slot.attempt++;
     slot.status = 'running';
     slot.killedFor = null;
-    slot.gpus = this.pool.take(task.resources);
+    // A cluster task's resources are the cluster's to find, not this machine's.
+    slot.gpus = slot.remote ? [] : this.pool.take(task.resources);
     this.running++;
+    if (slot.remote) this.remoteRunning++;
     const log = this.logPath(task.id);
     if (slot.attempt > 1) appendHeader(log, `\n--- mlops: attempt ${slot.attempt} of ${task.retries.limit + 1} ---\n`);
     const env: Record<string, string> = { ...this.baseEnv, MLOPS_TASK: task.id };
     if (slot.gpus.length > 0) env.CUDA_VISIBLE_DEVICES = slot.gpus.join(',');
     slot.startedAt = Date.now();
     slot.announced = false;
-    slot.handle = this.deps.executors[task.executor]!.start(
-      { runId: this.plan.runId, task, attempt: slot.attempt, log, env, gpus: slot.gpus },
-      {
-        started: (pid, liveLog) => {
-          this.starts.push({ slot, pid, log: liveLog });
-          this.scheduleCommit();
-        },
-        exited: (exit) => {
-          this.exits.push({ slot, exit });
-          this.queueTick();
-        },
-      },
-    );
-    if (task.timeoutMs !== null) {
+    slot.handle = this.deps.executors[task.executor]!.start({ runId: this.plan.runId, task, attempt: slot.attempt, log, env, gpus: slot.gpus }, this.listenerFor(slot));
+    // A cluster enforces the time limit itself (sbatch --time), counted from when the job
+    // starts rather than from its submission.
+    if (task.timeoutMs !== null && !slot.remote) {
       slot.timer = setTimeout(() => {
         slot.timer = null;
         slot.killedFor = 'timeout';
@@ -480,12 +542,54 @@ export class Scheduler {
     }
   }
 
+  /** What an executor tells about the current attempt of a slot. */
+  private listenerFor(slot: Slot): AttemptListener {
+    return {
+      started: (pid, liveLog, jobId) => {
+        this.starts.push({ slot, pid, log: liveLog, jobId });
+        this.scheduleCommit();
+      },
+      job: (state) => this.jobChanged(slot, state),
+      exited: (exit) => {
+        this.exits.push({ slot, exit });
+        this.queueTick();
+      },
+    };
+  }
+
+  /** Follows again an attempt an earlier agent had in flight on a cluster. */
+  private adopt(slot: Slot, flight: InFlight): void {
+    const task = slot.task;
+    const executor = this.deps.executors[task.executor];
+    slot.attempt = flight.attempt;
+    slot.status = 'running';
+    slot.decided = true;
+    slot.announced = flight.announced;
+    slot.startedAt = flight.startedAt;
+    this.running++;
+    if (slot.remote) this.remoteRunning++;
+    // Its fingerprint is recorded with its success (the cache); inputs are hashed meanwhile if need be.
+    const d = this.deps.decide(task, this.upstreamFingerprints(task), this.decideContext(slot));
+    const take = (r: Decision) => {
+      if ('fingerprint' in r) slot.fingerprint = r.fingerprint;
+    };
+    if (d instanceof Promise) void d.then(take, () => undefined);
+    else take(d);
+    const env: Record<string, string> = { ...this.baseEnv, MLOPS_TASK: task.id };
+    const launch = { runId: this.plan.runId, task, attempt: slot.attempt, log: this.logPath(task.id), env, gpus: [] };
+    if (!executor?.adopt) {
+      queueMicrotask(() => this.listenerFor(slot).exited({ code: null, signal: null, error: `the ${task.executor} executor cannot take over a running attempt` }));
+      return;
+    }
+    slot.handle = executor.adopt(launch, this.listenerFor(slot), flight.job);
+  }
+
   private announceStarts(): void {
-    for (const { slot, pid, log } of this.starts.splice(0)) this.announce(slot, pid, log);
+    for (const { slot, pid, log, jobId } of this.starts.splice(0)) this.announce(slot, pid, log, jobId);
   }
 
   /** Records that the current attempt runs, once (an attempt that ends unannounced is announced first). */
-  private announce(slot: Slot, pid: number | null, log: string | undefined): void {
+  private announce(slot: Slot, pid: number | null, log: string | undefined, jobId?: string): void {
     if (slot.announced) return;
     slot.announced = true;
     this.unsaved.push({
@@ -496,12 +600,23 @@ export class Scheduler {
       at: new Date().toISOString(),
       pid,
       log: log ?? this.logPath(slot.task.id),
+      ...(slot.task.executor !== 'local' ? { executor: slot.task.executor } : {}),
+      ...(jobId !== undefined ? { jobId } : {}),
     });
+  }
+
+  /** A cluster job moved (queued → running on a node, requeued): recorded after its start. */
+  private jobChanged(slot: Slot, job: JobState): void {
+    if (this.finished) return;
+    this.announceStarts();
+    this.unsaved.push({ type: 'task-job', runId: this.plan.runId, task: slot.task.id, attempt: slot.attempt, at: new Date().toISOString(), job });
+    this.scheduleCommit();
   }
 
   private exited(slot: Slot, exit: Exit): void {
     this.running--;
-    this.pool.release(slot.task.resources, slot.gpus, this.wake);
+    if (slot.remote) this.remoteRunning--;
+    else this.pool.release(slot.task.resources, slot.gpus, this.wake);
     slot.gpus = [];
     slot.handle = null;
     if (slot.timer) {

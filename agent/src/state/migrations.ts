@@ -182,6 +182,19 @@ const MIGRATIONS: string[] = [
   ) WITHOUT ROWID;
   INSERT INTO store_meta (key, value) VALUES ('id', lower(hex(randomblob(16))));
   `,
+  // 5: cluster execution (Slurm). An attempt records where it ran and, for a Slurm job, its
+  // id and node. A Slurm attempt's row is written with status 'submitting' before sbatch
+  // runs, so an agent that dies in between never submits that attempt again: the next one
+  // finds the job by its name and comment. A run keeps how it was asked to run (options)
+  // and when another agent took it over (reattached_at). The team store has the same
+  // columns (pg/migrations.ts).
+  `
+  ALTER TABLE attempts ADD COLUMN executor TEXT;
+  ALTER TABLE attempts ADD COLUMN job_id TEXT;
+  ALTER TABLE attempts ADD COLUMN node TEXT;
+  ALTER TABLE runs ADD COLUMN options TEXT;
+  ALTER TABLE runs ADD COLUMN reattached_at TEXT;
+  `,
 ];
 
 /** The schema version this program writes. */

@@ -1,4 +1,5 @@
 import type { Registry } from '../registry/registry';
+import { reattachInBackground } from '../reattach';
 import { recoverInterrupted } from '../recover';
 import { currentActor, type StoreConfig } from './config';
 import { explainStateError } from './errors';
@@ -21,15 +22,19 @@ export async function openStore(config: StoreConfig): Promise<Store> {
  * Opens the store and first cleans up after agents of this machine that died mid-run, so
  * every command sees interrupted runs as `interrupted` and none of their processes still
  * running. State that cannot be written then (read-only, a full disk) is still opened for
- * reading, unless the command is about to `write`.
+ * reading, unless the command is about to `write`. Runs whose cluster jobs outlived their
+ * agent are taken over: by a background agent of their own (`reattach: 'background'`, the
+ * default, for short-lived commands), or not here (`'none'`: a long-lived agent adopts them
+ * itself, and `mlops runs reattach` is that background agent).
  */
-export async function openState(config: StoreConfig, opts: { write?: boolean } = {}): Promise<Store> {
+export async function openState(config: StoreConfig, opts: { write?: boolean; reattach?: 'background' | 'none' } = {}): Promise<Store> {
   const store = await openStore(config);
   try {
     await recoverInterrupted(store, async (runId) => {
       const { removeRunContainers } = await import('../execute/docker.js');
       await removeRunContainers(runId);
     });
+    if ((opts.reattach ?? 'background') === 'background') await reattachInBackground(store, config);
   } catch (e) {
     // State that cannot be written (read-only, a full disk) can still be read: say what is
     // not done, and go on; a command that writes meets the same error and stops there.

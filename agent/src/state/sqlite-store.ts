@@ -1,16 +1,22 @@
-import type { RunEvent, RunRecord, RunSummary, TaskStatus } from '../../../core/src/protocol/agent';
+import type { RunEvent, RunOptions, RunRecord, RunSummary, TaskStatus } from '../../../core/src/protocol/agent';
 import type { HashCache } from '../fingerprint';
 import { unreachable } from '../util/result';
 import { processStartToken } from '../util/proc';
 import { SQLITE_SCHEMA_VERSION } from './migrations';
 import { createStateDb, StateDb } from './sqlite';
 import {
+  clusterAttempt,
   countStatuses,
   logPathIn,
   runDirIn,
+  runOptionsOf,
+  runRecord,
   runSummary,
   taskRecord,
+  TASKS_OF_RUN,
   type Actor,
+  type ClusterAttempt,
+  type Submission,
   type LeaseHolder,
   type OrphanAttempt,
   type OwnedRun,
@@ -83,25 +89,42 @@ export class SqliteStore extends StateDb implements Store {
     switch (e.type) {
       case 'run-started': {
         this.stmt(
-          `INSERT INTO runs (id, pipeline, file, status, started_at, params, resumed_from, trigger, agent_pid, agent_start, user_name, host, path)
-           VALUES (?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        ).run(e.runId, e.pipeline, e.file, e.startedAt, JSON.stringify(e.params), e.resumedFrom, e.trigger, process.pid, this.agentStart, this.actor.user, this.actor.host, e.path);
+          `INSERT INTO runs (id, pipeline, file, status, started_at, params, resumed_from, trigger, agent_pid, agent_start, user_name, host, path, options)
+           VALUES (?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        ).run(
+          e.runId,
+          e.pipeline,
+          e.file,
+          e.startedAt,
+          JSON.stringify(e.params),
+          e.resumedFrom,
+          e.trigger,
+          process.pid,
+          this.agentStart,
+          this.actor.user,
+          this.actor.host,
+          e.path,
+          JSON.stringify(e.options ?? {}),
+        );
         const insert = this.stmt(`INSERT INTO tasks (run_id, task, position, status) VALUES (?, ?, ?, 'pending')`);
         e.tasks.forEach((t, i) => insert.run(e.runId, t, i));
         return;
       }
+      case 'run-reattached':
+        this.stmt(`UPDATE runs SET reattached_at = ? WHERE id = ?`).run(e.at, e.runId);
+        return;
       case 'task-started':
-        this.stmt(`INSERT INTO attempts (run_id, task, attempt, status, started_at, pid, log, user_name, host) VALUES (?, ?, ?, 'running', ?, ?, ?, ?, ?)`).run(
-          e.runId,
-          e.task,
-          e.attempt,
-          e.at,
-          e.pid,
-          e.log,
-          this.actor.user,
-          this.actor.host,
-        );
+        // A cluster attempt's row exists already, written before its submission (see intendSubmissions).
+        this.stmt(
+          `INSERT INTO attempts (run_id, task, attempt, status, started_at, pid, log, user_name, host, executor, job_id) VALUES (?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT (run_id, task, attempt) DO UPDATE SET status = 'running', pid = excluded.pid, log = excluded.log,
+             executor = excluded.executor, job_id = coalesce(excluded.job_id, attempts.job_id)
+           WHERE attempts.status = 'submitting'`,
+        ).run(e.runId, e.task, e.attempt, e.at, e.pid, e.log, this.actor.user, this.actor.host, e.executor ?? 'local', e.jobId ?? null);
         this.stmt(`UPDATE tasks SET status = 'running', attempts = ? WHERE run_id = ? AND task = ?`).run(e.attempt, e.runId, e.task);
+        return;
+      case 'task-job':
+        this.stmt(`UPDATE attempts SET job_id = ?, node = ? WHERE run_id = ? AND task = ? AND attempt = ?`).run(e.job.jobId, e.job.node, e.runId, e.task, e.attempt);
         return;
       case 'task-retrying':
         this.stmt(`UPDATE attempts SET status = 'failed', ended_at = ?, exit_code = ?, message = ? WHERE run_id = ? AND task = ? AND attempt = ?`).run(
@@ -122,7 +145,7 @@ export class SqliteStore extends StateDb implements Store {
         if (e.attempts > 0) {
           this.stmt(
             `UPDATE attempts SET status = ?, ended_at = ?, exit_code = ?, message = ?
-             WHERE run_id = ? AND task = ? AND attempt = ? AND status = 'running'`,
+             WHERE run_id = ? AND task = ? AND attempt = ? AND status IN ('running', 'submitting')`,
           ).run(e.status, e.at, e.exitCode, e.message, e.runId, e.task, e.attempts);
         }
         if (e.status === 'succeeded' && e.fingerprint) {
@@ -163,10 +186,9 @@ export class SqliteStore extends StateDb implements Store {
   runNow(id: string): { record: RunRecord; summary: RunSummary } | undefined {
     const row = this.stmt('SELECT * FROM runs WHERE id = ?').get(id);
     if (!row) return undefined;
-    const tasks = this.stmt('SELECT * FROM tasks WHERE run_id = ? ORDER BY position').all(id).map(taskRecord);
+    const tasks = this.stmt(TASKS_OF_RUN).all(id).map(taskRecord);
     const summary = runSummary(row, countStatuses(tasks));
-    const { id: runId, pipeline, status, startedAt, endedAt, params } = summary;
-    return { record: { id: runId, pipeline, status, startedAt, endedAt, params, tasks }, summary };
+    return { record: runRecord(summary, tasks), summary };
   }
 
   async runs(opts: { file?: string; limit?: number; user?: string } = {}): Promise<RunSummary[]> {
@@ -245,6 +267,47 @@ export class SqliteStore extends StateDb implements Store {
       this.stmt(`UPDATE attempts SET status = 'interrupted', ended_at = ?, message = ? WHERE run_id = ? AND status = 'running'`).run(at, message, runId);
       this.stmt(`UPDATE tasks SET status = 'interrupted', message = ? WHERE run_id = ? AND status IN ('pending', 'running')`).run(message, runId);
       this.stmt(`UPDATE runs SET status = 'interrupted', ended_at = ?, message = ? WHERE id = ? AND status = 'running'`).run(at, message, runId);
+    });
+  }
+
+  intendSubmissions(subs: readonly Submission[], at: string): void {
+    if (subs.length === 0) return;
+    this.transaction(() => {
+      const insert = this.stmt(
+        `INSERT INTO attempts (run_id, task, attempt, status, started_at, log, executor, user_name, host) VALUES (?, ?, ?, 'submitting', ?, ?, ?, ?, ?)
+         ON CONFLICT (run_id, task, attempt) DO NOTHING`,
+      );
+      for (const x of subs) insert.run(x.runId, x.task, x.attempt, at, x.log, x.executor, this.actor.user, this.actor.host);
+    });
+  }
+
+  async clusterAttempts(runId: string): Promise<ClusterAttempt[]> {
+    return this.stmt(
+      `SELECT task, attempt, status, job_id, node, started_at, log FROM attempts
+       WHERE run_id = ? AND executor = 'slurm' AND status IN ('submitting', 'running')`,
+    )
+      .all(runId)
+      .map(clusterAttempt);
+  }
+
+  async runOptions(runId: string): Promise<RunOptions> {
+    return runOptionsOf(this.stmt('SELECT options FROM runs WHERE id = ?').get(runId));
+  }
+
+  async claimRun(runId: string, from: OwnedRun, to: { pid: number; start: string | null }): Promise<boolean> {
+    const r = this.stmt(
+      `UPDATE runs SET agent_pid = ?, agent_start = ?, reattached_at = ? WHERE id = ? AND status = 'running' AND agent_pid = ? AND agent_start IS ?`,
+    ).run(to.pid, to.start, new Date().toISOString(), runId, from.agentPid, from.agentStart);
+    return Number(r.changes) === 1;
+  }
+
+  async interruptLocalAttempts(runId: string, at: string, message: string): Promise<void> {
+    this.transaction(() => {
+      const local = `run_id = ? AND status = 'running' AND coalesce(executor, 'local') <> 'slurm'`;
+      const tasks = this.stmt(`SELECT task FROM attempts WHERE ${local}`).all(runId);
+      this.stmt(`UPDATE attempts SET status = 'interrupted', ended_at = ?, message = ? WHERE ${local}`).run(at, message, runId);
+      const pending = this.stmt(`UPDATE tasks SET status = 'pending' WHERE run_id = ? AND task = ?`);
+      for (const r of tasks) pending.run(runId, r.task as string);
     });
   }
 

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import type { Actor } from '../../../core/src/node/actor';
-import type { ParamValue, RunEvent, RunRecord, RunStatus, RunSummary, RunTrigger, TaskRecord, TaskStatus } from '../../../core/src/protocol/agent';
+import type { ExecutorKind, ParamValue, RunEvent, RunOptions, RunRecord, RunStatus, RunSummary, RunTrigger, TaskRecord, TaskStatus } from '../../../core/src/protocol/agent';
 import type { HashCache } from '../fingerprint';
 
 /** A task attempt that was running when its agent stopped; what recovery must clean up. */
@@ -25,6 +25,26 @@ export interface OwnedRun {
   id: string;
   agentPid: number;
   agentStart: string | null;
+}
+
+/** A cluster attempt still in flight: submitted (job id known) or about to be (`submitting`). */
+export interface ClusterAttempt {
+  task: string;
+  attempt: number;
+  status: 'submitting' | 'running';
+  jobId: string | null;
+  node: string | null;
+  startedAt: string;
+  log: string | null;
+}
+
+/** An attempt about to be submitted to a cluster, recorded before the submission. */
+export interface Submission {
+  runId: string;
+  task: string;
+  attempt: number;
+  executor: ExecutorKind;
+  log: string;
 }
 
 /** Who did something, and on which machine: recorded with every run, attempt and model version. */
@@ -116,6 +136,22 @@ export interface Store {
   taskLogState(runId: string, task: string): Promise<TaskLogState | undefined>;
   /** Marks an abandoned run and its unfinished tasks `interrupted`, in one transaction. */
   markInterrupted(runId: string, at: string, message: string): Promise<void>;
+  /**
+   * Records, in one transaction, that these attempts are about to be submitted to a
+   * cluster: committed before sbatch runs, so a later agent knows to look for their jobs.
+   */
+  intendSubmissions(subs: readonly Submission[], at: string): void | Promise<void>;
+  /** The run's cluster attempts still in flight (submitting or running). */
+  clusterAttempts(runId: string): Promise<ClusterAttempt[]>;
+  /** How the run was asked to run (executor override, keep-going…). */
+  runOptions(runId: string): Promise<RunOptions>;
+  /**
+   * Hands a running run from its (dead) owner to this process and notes when; false when
+   * someone else has taken it meanwhile. Only the new owner drives the run from then on.
+   */
+  claimRun(runId: string, from: OwnedRun, to: { pid: number; start: string | null }): Promise<boolean>;
+  /** The attempts a dead agent was running on its own machine: marked interrupted, their tasks pending again. */
+  interruptLocalAttempts(runId: string, at: string, message: string): Promise<void>;
   /** Claims one fire of a schedule; false when another agent already fired it. */
   claimFire(schedule: string, fireAt: string): Promise<boolean>;
   /**
@@ -141,8 +177,13 @@ export function logPathIn(artifacts: string, runId: string, task: string): strin
 /** A database row as both drivers return it. */
 export type Row = Record<string, unknown>;
 
+/** The tasks of a run with where their latest attempt ran: what `taskRecord` reads. */
+export const TASKS_OF_RUN = `SELECT t.*, a.executor, a.job_id, a.node FROM tasks t
+  LEFT JOIN attempts a ON a.run_id = t.run_id AND a.task = t.task AND a.attempt = t.attempts
+  WHERE t.run_id = ? ORDER BY t.position`;
+
 export function taskRecord(r: Row): TaskRecord {
-  return {
+  const t: TaskRecord = {
     id: r.task as string,
     status: r.status as TaskStatus,
     attempts: Number(r.attempts),
@@ -151,6 +192,38 @@ export function taskRecord(r: Row): TaskRecord {
     cached: r.cached === 1 || r.cached === true,
     fingerprint: (r.fingerprint as string | null) ?? null,
   };
+  // Where a task ran is said for cluster attempts: local runs keep their shape.
+  if (r.executor === 'slurm') {
+    t.executor = 'slurm';
+    if (typeof r.job_id === 'string') {
+      t.jobId = r.job_id;
+      t.node = (r.node as string | null) ?? null;
+    }
+  }
+  return t;
+}
+
+/** A run's record from its summary and tasks. */
+export function runRecord(summary: RunSummary, tasks: TaskRecord[]): RunRecord {
+  const { id, pipeline, status, startedAt, endedAt, params, reattachedAt } = summary;
+  return { id, pipeline, status, startedAt, endedAt, params, tasks, ...(reattachedAt ? { reattachedAt } : {}) };
+}
+
+export function clusterAttempt(r: Row): ClusterAttempt {
+  return {
+    task: r.task as string,
+    attempt: Number(r.attempt),
+    status: r.status as 'submitting' | 'running',
+    jobId: (r.job_id as string | null) ?? null,
+    node: (r.node as string | null) ?? null,
+    startedAt: r.started_at as string,
+    log: (r.log as string | null) ?? null,
+  };
+}
+
+export function runOptionsOf(r: Row | undefined): RunOptions {
+  const o = r?.options;
+  return (typeof o === 'string' ? JSON.parse(o) : (o ?? {})) as RunOptions;
 }
 
 export function countStatuses(tasks: TaskRecord[]): Partial<Record<TaskStatus, number>> {
@@ -175,5 +248,6 @@ export function runSummary(r: Row, counts: Partial<Record<TaskStatus, number>>):
     user: (r.user_name as string | null) ?? null,
     host: (r.host as string | null) ?? null,
     counts,
+    reattachedAt: (r.reattached_at as string | null) ?? null,
   };
 }

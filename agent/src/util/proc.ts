@@ -50,6 +50,12 @@ export function processEntry(pid: number): ProcEntry | undefined {
   return fields && { pid, pgid: Number(fields[2]), start: Number(fields[19]) };
 }
 
+/** A process's state letter (`R`, `S`, `Z` for a zombie…) and start token; undefined when it is gone or there is no /proc. */
+export function processStatus(pid: number): { state: string; start: string } | undefined {
+  const fields = statFields(pid);
+  return fields && { state: fields[0] ?? '', start: fields[19] ?? '' };
+}
+
 /**
  * A token for "this process, not a later one with the same pid": its start time in clock
  * ticks since boot. Null where /proc is unavailable (then only the pid is checked).
@@ -60,10 +66,15 @@ export function processStartToken(pid: number): string | null {
 
 /** Whether a process's environment holds exactly `entry` (`NAME=value`); false if unreadable. */
 export function environHas(pid: number, entry: string): boolean {
+  return environ(pid).includes(entry);
+}
+
+/** A process's environment as `NAME=value` entries; empty if unreadable. */
+export function environ(pid: number): string[] {
   try {
-    return fs.readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0').includes(entry);
+    return fs.readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0');
   } catch {
-    return false;
+    return [];
   }
 }
 

@@ -1,4 +1,4 @@
-import { processStartToken } from './proc';
+import { processStatus } from './proc';
 
 /**
  * kill(2) for a pid or (negative) process group: true when delivered, or when the target
@@ -19,12 +19,17 @@ function kill(target: number, signal: NodeJS.Signals | 0): boolean {
   }
 }
 
-/** True if a process with this pid exists (and, when a token is given, is the same process). */
+/**
+ * True if a process with this pid exists (and, when a token is given, is the same process
+ * and has not exited: an agent killed but not yet reaped — some inits reap only every second
+ * or two — counts as gone).
+ */
 export function isAlive(pid: number, token: string | null = null): boolean {
   if (!kill(pid, 0)) return false;
   if (token === null) return true;
-  const now = processStartToken(pid);
-  return now === null || now === token;
+  const status = processStatus(pid);
+  if (!status) return true; // no /proc: the pid is all there is to go by
+  return status.state !== 'Z' && status.start === token;
 }
 
 /** True while any process is in the process group. */

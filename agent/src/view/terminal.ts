@@ -32,6 +32,8 @@ interface Counts {
 export class LineView implements RunView {
   protected readonly counts: Counts = { total: 0, done: 0, failed: 0, cached: 0, skipped: 0 };
   protected startedAt = Date.now();
+  /** The run was taken over: the counts cover only what ended since. */
+  private reattached = false;
 
   constructor(
     protected readonly out: NodeJS.WritableStream,
@@ -59,8 +61,15 @@ export class LineView implements RunView {
         this.startedAt = Date.parse(e.startedAt);
         this.counts.total = e.tasks.length;
         return c.dim(`▶ ${e.pipeline} · run ${e.runId} · ${plural(e.tasks.length, 'task')}${e.resumedFrom ? ` · resuming ${e.resumedFrom}` : ''}\n`);
+      case 'run-reattached':
+        this.startedAt = Date.parse(e.at);
+        this.reattached = true;
+        return c.dim(`↺ reattached run ${e.runId}: ${e.message}\n`);
       case 'task-started':
         return '';
+      case 'task-job':
+        // One line when a job starts on a node: where it runs is what a cluster user looks for.
+        return e.job.state === 'RUNNING' && e.job.node ? c.dim(`▸ ${e.task} job ${e.job.jobId} running on ${e.job.node}\n`) : '';
       case 'task-retrying':
         return `${c.yellow('↻')} ${e.task} ${e.reason}; attempt ${e.attempt + 1} in ${formatDuration(e.delayMs)}\n`;
       case 'task-finished':
@@ -109,7 +118,7 @@ export class LineView implements RunView {
     const c = this.c;
     const { total, failed, cached, skipped } = this.counts;
     const extra = [cached ? `${cached} cached` : '', failed ? `${failed} failed` : '', skipped ? `${skipped} skipped` : ''].filter(Boolean).join(', ');
-    const head = `${plural(total, 'task')}${extra ? ` (${extra})` : ''} in ${formatDuration(ms)} · run ${runId}`;
+    const head = `${this.reattached ? `${plural(this.counts.done, 'task')} ended after reattaching` : plural(total, 'task')}${extra ? ` (${extra})` : ''} in ${formatDuration(ms)} · run ${runId}`;
     switch (status) {
       case 'succeeded':
         return `${c.green('✓ succeeded')}: ${head}\n`;
@@ -134,6 +143,8 @@ export class LiveView extends LineView {
   private readonly running = new Map<string, number>();
   /** Tasks whose inputs are being hashed, with how far it has got. */
   private readonly preparing = new Map<string, string>();
+  /** Where each running cluster task's job is: `job 42 · n1`, `job 42 · queued (Priority)`. */
+  private readonly jobs = new Map<string, string>();
   private drawn = 0;
   private readonly timer: NodeJS.Timeout;
   private closed = false;
@@ -147,13 +158,20 @@ export class LiveView extends LineView {
   override onEvents(events: readonly RunEvent[]): void {
     let permanent = '';
     for (const e of events) {
-      if (e.type === 'task-started') this.running.set(e.task, Date.parse(e.at));
-      else if (e.type === 'task-finished' || e.type === 'task-retrying') this.running.delete(e.task);
+      if (e.type === 'task-started') {
+        this.running.set(e.task, Date.parse(e.at));
+        if (e.jobId) this.jobs.set(e.task, `job ${e.jobId}`);
+      } else if (e.type === 'task-finished' || e.type === 'task-retrying') {
+        this.running.delete(e.task);
+        this.jobs.delete(e.task);
+      } else if (e.type === 'task-job') {
+        this.jobs.set(e.task, `job ${e.job.jobId} · ${e.job.node ?? `queued${e.job.reason ? ` (${e.job.reason})` : ''}`}`);
+      }
       if (e.type === 'task-progress') this.preparing.set(e.task, progressText(e, this.cwd));
       else if (e.type === 'task-started' || e.type === 'task-finished') this.preparing.delete(e.task);
-      const line = this.line(e);
-      // Successes, cache hits and progress only change the block below; failures and the summary stay on screen.
-      const keep = (e.type !== 'task-finished' || e.status === 'failed') && e.type !== 'task-progress';
+      const line = e.type === 'task-job' ? '' : this.line(e);
+      // Successes, cache hits, progress and job moves only change the block below; failures and the summary stay on screen.
+      const keep = (e.type !== 'task-finished' || e.status === 'failed') && e.type !== 'task-progress' && e.type !== 'task-job';
       if (keep) permanent += line;
       if (e.type === 'run-finished') this.close();
     }
@@ -188,7 +206,8 @@ export class LiveView extends LineView {
         lines.push(c.dim(`  … and ${this.running.size - MAX_RUNNING_LINES} more`));
         break;
       }
-      lines.push(`  ${truncate(task, width - 12)} ${c.dim(formatClock(now - since))}`);
+      const job = this.jobs.get(task);
+      lines.push(`  ${truncate(task, width - 12 - (job ? job.length + 1 : 0))} ${c.dim(`${job ? `${job} ` : ''}${formatClock(now - since)}`)}`);
     }
     for (const [task, text] of this.preparing) lines.push(c.dim(truncate(`  ${task} ${text}`, width - 1)));
     return lines;

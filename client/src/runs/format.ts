@@ -86,20 +86,27 @@ export function runDescription(run: RunView, now: number): string {
 export function taskDescription(task: TaskView, now: number): string {
   const ms = taskDurationMs(task, now);
   const took = ms === undefined ? '' : formatDuration(ms);
+  const job = jobText(task);
   switch (task.status) {
     case 'pending':
       return 'waiting';
     case 'running':
-      return task.attempt > 1 ? `attempt ${task.attempt} · ${took}` : took;
+      return [job, task.attempt > 1 ? `attempt ${task.attempt}` : '', took].filter(Boolean).join(' · ');
     case 'cached':
       return 'cached';
     case 'skipped':
       return 'skipped';
     case 'failed':
-      return [task.exitCode !== null ? `exit ${task.exitCode}` : '', took].filter(Boolean).join(' · ');
+      return [job, task.exitCode !== null ? `exit ${task.exitCode}` : '', took].filter(Boolean).join(' · ');
     default:
-      return took;
+      return [job, took].filter(Boolean).join(' · ');
   }
+}
+
+/** `job 42 on n1`, `job 42 queued` for a task on Slurm; '' for others. */
+export function jobText(task: TaskView): string {
+  if (task.jobId === null) return '';
+  return `job ${task.jobId}${task.node ? ` on ${task.node}` : task.status === 'running' ? ' queued' : ''}`;
 }
 
 /** What screen readers hear for a task row. */

@@ -22,6 +22,9 @@ export interface TaskView {
   cached: boolean;
   /** Why it failed, was skipped, reused or is retrying, in one sentence. */
   message: string | null;
+  /** The Slurm job of its current or last attempt (slurm tasks only), and the node it runs on (null while queued). */
+  jobId: string | null;
+  node: string | null;
 }
 
 /** One run as the Runs view shows it. */
@@ -41,6 +44,8 @@ export interface RunView {
   message: string | null;
   /** Who started it, `user@host`, from listings (null for runs of this window's agent until listed, and for old runs). */
   by: string | null;
+  /** When an agent took the run over from one that died, if one did. */
+  reattachedAt: string | null;
   /** The tasks in order, or undefined until fetched: listings carry only counts. */
   tasks: TaskView[] | undefined;
   /** Tasks per status, from the listing; superseded by `tasks` once known. */
@@ -77,11 +82,22 @@ export function countsOf(run: RunView): Partial<Record<TaskStatus, number>> {
 }
 
 function fromTaskRecord(t: TaskRecord): TaskView {
-  return { id: t.id, status: t.status, attempt: t.attempts, startedAt: null, durationMs: t.durationMs, exitCode: t.exitCode, cached: t.cached, message: null };
+  return {
+    id: t.id,
+    status: t.status,
+    attempt: t.attempts,
+    startedAt: null,
+    durationMs: t.durationMs,
+    exitCode: t.exitCode,
+    cached: t.cached,
+    message: null,
+    jobId: t.jobId ?? null,
+    node: t.node ?? null,
+  };
 }
 
 function pendingTask(id: string): TaskView {
-  return { id, status: 'pending', attempt: 0, startedAt: null, durationMs: null, exitCode: null, cached: false, message: null };
+  return { id, status: 'pending', attempt: 0, startedAt: null, durationMs: null, exitCode: null, cached: false, message: null, jobId: null, node: null };
 }
 
 /**
@@ -171,6 +187,7 @@ export class RunsModel {
         resumedFrom: e.resumedFrom,
         message: null,
         by: null,
+        reattachedAt: null,
         tasks: e.tasks.map(pendingTask),
         counts: { pending: e.tasks.length },
         live: true,
@@ -183,9 +200,23 @@ export class RunsModel {
     switch (e.type) {
       case 'task-started': {
         const t = taskOf(run, e.task);
-        Object.assign(t, { status: 'running', attempt: e.attempt, startedAt: e.at, durationMs: null, exitCode: null, message: null });
+        Object.assign(t, { status: 'running', attempt: e.attempt, startedAt: e.at, durationMs: null, exitCode: null, message: null, jobId: e.jobId ?? null, node: null });
         return run;
       }
+      case 'task-job': {
+        const t = taskOf(run, e.task);
+        Object.assign(t, { jobId: e.job.jobId, node: e.job.node, message: e.job.node ? null : `queued on Slurm${e.job.reason ? ` (${e.job.reason})` : ''}` });
+        return run;
+      }
+      case 'run-reattached':
+        // What this window knew of its tasks may be stale (marked interrupted when the old
+        // agent went away): they are fetched afresh.
+        run.status = 'running';
+        run.endedAt = null;
+        run.reattachedAt = e.at;
+        run.tasks = undefined;
+        run.live = false;
+        return run;
       case 'task-retrying': {
         const t = taskOf(run, e.task);
         Object.assign(t, { status: 'running', attempt: e.attempt + 1, exitCode: e.exitCode, message: `attempt ${e.attempt} failed (${e.reason}); retrying in ${Math.round(e.delayMs / 1000)} s` });
@@ -250,6 +281,7 @@ function summaryFields(folder: string, s: RunSummary): Omit<RunView, 'tasks' | '
     resumedFrom: s.resumedFrom,
     message: s.message,
     by: s.user ? `${s.user}@${s.host ?? '?'}` : null,
+    reattachedAt: s.reattachedAt,
     counts: s.counts,
   };
 }

@@ -1,4 +1,4 @@
-import type { RunRequest } from '../../../core/src/protocol/agent';
+import { EXECUTORS, type ExecutorKind, type RunRequest } from '../../../core/src/protocol/agent';
 
 export type RunOptions = Pick<RunRequest, 'parallel' | 'executor' | 'keepGoing' | 'pull'>;
 
@@ -10,7 +10,7 @@ export type RunOptions = Pick<RunRequest, 'parallel' | 'executor' | 'keepGoing' 
 export function runOptionsOf(s: { parallel: unknown; executor: unknown; keepGoing: unknown; pull: unknown }): RunOptions {
   const o: RunOptions = {};
   if (typeof s.parallel === 'number' && Number.isInteger(s.parallel) && s.parallel > 0) o.parallel = s.parallel;
-  if (s.executor === 'local' || s.executor === 'docker') o.executor = s.executor;
+  if (typeof s.executor === 'string' && (EXECUTORS as readonly string[]).includes(s.executor)) o.executor = s.executor as ExecutorKind;
   if (s.keepGoing === true) o.keepGoing = true;
   if (s.pull === true) o.pull = true;
   return o;

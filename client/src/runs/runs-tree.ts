@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { countsText, formatDuration, runDescription, runDurationMs, runIcon, taskAccessibleLabel, taskDescription, taskIcon, type StatusIcon } from './format';
+import { countsText, formatDuration, runDescription, runDurationMs, runIcon, jobText, taskAccessibleLabel, taskDescription, taskIcon, type StatusIcon } from './format';
 import type { RunsModel, RunView, TaskView } from './run-model';
 
 /** A node of the Runs view: a run, or one task of it. */
@@ -114,6 +114,7 @@ export class RunsTree implements vscode.TreeDataProvider<RunsNode>, vscode.Dispo
     item.contextValue = `mlops.task.${task.status}`;
     item.accessibilityInformation = { label: taskAccessibleLabel(task, now) };
     const tip = new vscode.MarkdownString(`**${task.id}** — ${task.status}${task.cached ? ' (outputs reused from cache)' : ''}`);
+    if (task.jobId !== null) tip.appendMarkdown(`\n\nSlurm ${jobText(task)}`);
     if (task.attempt > 1) tip.appendMarkdown(`\n\nattempt ${task.attempt}`);
     if (task.exitCode !== null) tip.appendMarkdown(`\n\nexit code ${task.exitCode}`);
     if (task.message) tip.appendMarkdown('\n\n').appendText(task.message);
@@ -142,6 +143,7 @@ function runTooltip(run: RunView, now: number): vscode.MarkdownString {
   const params = Object.entries(run.params);
   if (params.length) md.appendMarkdown('\n\n').appendText(params.map(([k, v]) => `${k}=${String(v)}`).join('  '));
   if (run.resumedFrom) md.appendMarkdown(`\n\nresumed from \`${run.resumedFrom}\``);
+  if (run.reattachedAt) md.appendMarkdown(`\n\nreattached ${new Date(run.reattachedAt).toLocaleString()}: its agent stopped while its Slurm jobs ran on`);
   if (run.message) md.appendMarkdown('\n\n').appendText(run.message);
   return md;
 }

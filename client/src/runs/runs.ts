@@ -207,7 +207,7 @@ export class Runs implements vscode.Disposable {
   private onEvent(folder: string, e: RunEvent): void {
     this.eventEmitter.fire(e);
     const run = this.model.apply(folder, e);
-    if (!run) {
+    if (!run || e.type === 'run-reattached') {
       // A run this window did not see start (the agent was busy before we connected).
       void this.reload(folder);
       return;

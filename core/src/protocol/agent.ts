@@ -46,6 +46,10 @@ export type RunEndStatus = Exclude<RunStatus, 'running'>;
 
 export type ParamValue = string | number | boolean;
 
+/** Where a task runs: this machine, a container, or a Slurm cluster. */
+export const EXECUTORS = ['local', 'docker', 'slurm'] as const;
+export type ExecutorKind = (typeof EXECUTORS)[number];
+
 /** One task of a run, as `mlops runs show --format json` prints it. */
 export interface TaskRecord {
   id: string;
@@ -55,6 +59,12 @@ export interface TaskRecord {
   durationMs: number | null;
   cached: boolean;
   fingerprint: string | null;
+  /** `slurm` when its latest attempt ran on Slurm; absent otherwise. */
+  executor?: ExecutorKind;
+  /** The Slurm job of its latest attempt (slurm only). */
+  jobId?: string;
+  /** The node that job ran on, once Slurm has placed it (slurm only). */
+  node?: string | null;
 }
 
 /** A run, as `mlops run --format json` and `mlops runs show --format json` print it. Times are ISO 8601. */
@@ -66,10 +76,12 @@ export interface RunRecord {
   endedAt: string | null;
   params: Record<string, ParamValue>;
   tasks: TaskRecord[];
+  /** When another agent took the run over from one that died while its cluster jobs ran on; absent if none did. */
+  reattachedAt?: string;
 }
 
 /** A run without its tasks, plus where it came from; what listings show. */
-export interface RunSummary extends Omit<RunRecord, 'tasks'> {
+export interface RunSummary extends Omit<RunRecord, 'tasks' | 'reattachedAt'> {
   /** Absolute path of the pipeline file. */
   file: string;
   /** The pipeline file relative to the workspace root (null for runs recorded before it was kept). */
@@ -83,6 +95,28 @@ export interface RunSummary extends Omit<RunRecord, 'tasks'> {
   user: string | null;
   host: string | null;
   counts: Partial<Record<TaskStatus, number>>;
+  /** When another agent last took the run over from one that died (its cluster jobs kept running); null if never. */
+  reattachedAt: string | null;
+}
+
+/** How a run was asked to run, beyond its params and selection; kept so a reattached run goes on the same way. */
+export interface RunOptions {
+  executor?: ExecutorKind;
+  keepGoing?: boolean;
+  parallel?: number;
+  force?: boolean;
+  pull?: boolean;
+}
+
+/** A Slurm job's place in the queue, as the agent last saw it. */
+export interface JobState {
+  jobId: string;
+  /** The node it runs (or ran) on; null while it waits in the queue. */
+  node: string | null;
+  /** Slurm's state name: PENDING, RUNNING, REQUEUED, … */
+  state: string;
+  /** Why it waits, when Slurm says (Priority, Resources, …). */
+  reason: string | null;
 }
 
 export type RunTrigger = 'cli' | 'rpc' | 'schedule';
@@ -102,8 +136,25 @@ export type RunEvent =
       path: string;
       /** The selected tasks in topological order. */
       tasks: string[];
+      options?: RunOptions;
     }
-  | { type: 'task-started'; runId: string; task: string; attempt: number; at: string; pid: number | null; log: string }
+  /** Another agent took over a running run whose agent died, and goes on with it. */
+  | { type: 'run-reattached'; runId: string; at: string; message: string }
+  | {
+      type: 'task-started';
+      runId: string;
+      task: string;
+      attempt: number;
+      at: string;
+      pid: number | null;
+      log: string;
+      /** Where the attempt runs (absent: local). */
+      executor?: ExecutorKind;
+      /** Its Slurm job, once sbatch has accepted it. */
+      jobId?: string;
+    }
+  /** A Slurm job of a running attempt changed place or state (queued, started on a node, requeued). */
+  | { type: 'task-job'; runId: string; task: string; attempt: number; at: string; job: JobState }
   | {
       type: 'task-retrying';
       runId: string;
@@ -156,7 +207,7 @@ export const runRequestShape = object({
   resume: optional(name()),
   force: optional(boolean()),
   parallel: optional(integer({ min: 1, max: 4096 })),
-  executor: optional(oneOf('local', 'docker')),
+  executor: optional(oneOf(...EXECUTORS)),
   keepGoing: optional(boolean()),
   /** Let the docker executor pull images that are not present locally. */
   pull: optional(boolean()),

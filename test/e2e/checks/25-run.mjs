@@ -7,45 +7,15 @@
 // first registered version.
 import { writeFileSync } from 'node:fs';
 import { webviewFrame } from '../harness/vscode.mjs';
-import { expect, expectEqual, waitFor } from '../harness/wait.mjs';
+import { runRows, runsPane, runsRow } from '../harness/runs-view.mjs';
+import { expect, expectEqual, fatal, waitFor } from '../harness/wait.mjs';
 
 const TASKS = ['ingest', 'featurize', 'train', 'evaluate', 'report'];
-
-/** The Runs pane of the side bar. */
-function runsPane(page) {
-  return page.locator('.part.sidebar .pane', { has: page.locator('.pane-header', { hasText: /^Runs/ }) }).first();
-}
-
-/**
- * Label, description, accessible label, expansion and codicons of every drawn row of the Runs
- * view, top to bottom (the list recycles row elements, so document order is not screen order).
- */
-function runRows(page) {
-  // Rows of the list itself, not the copies tree sticky scroll pins above it.
-  return runsPane(page).locator('.monaco-list-rows > .monaco-list-row[data-index]').evaluateAll((rows) => rows
-    .sort((a, b) => Number(a.getAttribute('data-index')) - Number(b.getAttribute('data-index')))
-    .map((r) => ({
-    index: Number(r.getAttribute('data-index')),
-    label: (r.querySelector('.label-name')?.textContent ?? '').trim(),
-    description: (r.querySelector('.label-description')?.textContent ?? '').trim(),
-    aria: r.getAttribute('aria-label') ?? '',
-    expanded: r.getAttribute('aria-expanded'),
-    icons: [...r.querySelectorAll('[class*="codicon-"]')].flatMap((e) => [...e.classList].filter((c) => c.startsWith('codicon-'))),
-  })));
-}
 
 /** How many tasks a run row's accessible label counts ("churn-train succeeded, 1 succeeded, 1 cached" → 2). */
 function taskTotal(aria) {
   const counts = aria.matchAll(/(\d+) (pending|running|succeeded|failed|cached|skipped|cancelled|interrupted)\b/g);
   return [...counts].reduce((n, m) => n + Number(m[1]), 0);
-}
-
-function runsRow(page, label) {
-  return runsPane(page).locator('.monaco-list-rows > .monaco-list-row', { has: page.locator('.label-name', { hasText: new RegExp(`^${label}$`) }) }).first();
-}
-
-function fatal(message) {
-  return Object.assign(new Error(message), { fatal: true });
 }
 
 /** The last lines of the extension's output channel, for a failure's description. */

@@ -14,7 +14,8 @@ import { ensureCodeServer } from '../harness/code-server.mjs';
 import { cacheRoot, repoRoot, resultsDir, vsixPath } from '../harness/config.mjs';
 import { freePort, recordGroup } from '../harness/processes.mjs';
 import { Workbench } from '../harness/vscode.mjs';
-import { expect, waitFor } from '../harness/wait.mjs';
+import { runsPane } from '../harness/runs-view.mjs';
+import { expect, fatal, waitFor } from '../harness/wait.mjs';
 import {
   copyWorkspace, installVsix, makeRunDirs, RESTRICTED_MODE_SETTINGS, removeRunDirs, startCodeServer,
 } from '../harness/workbench-server.mjs';
@@ -23,15 +24,6 @@ const REFUSAL = /Pipelines do not run in an untrusted workspace: running one exe
 const WELCOME = 'Pipelines do not run in an untrusted workspace: running one executes its commands on this machine.';
 /** What a run would leave in the project folder: the agent's history and the tasks' outputs. */
 const RUN_TRACES = ['.mlops', 'data', 'models', 'reports'];
-
-function fatal(message) {
-  return Object.assign(new Error(message), { fatal: true });
-}
-
-/** The Runs pane of the side bar. */
-function runsPane(page) {
-  return page.locator('.part.sidebar .pane', { has: page.locator('.pane-header', { hasText: /^Runs/ }) }).first();
-}
 
 /** Which run traces exist in the workspace copy. */
 const traces = (workspace) => RUN_TRACES.filter((n) => existsSync(join(workspace, n)));

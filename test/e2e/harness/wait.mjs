@@ -33,6 +33,11 @@ export async function waitFor(fn, { timeout = 20_000, interval = 150, what, desc
   throw new TimeoutError(`timed out after ${timeout} ms waiting for ${what ?? 'a condition'}.${seen}`);
 }
 
+/** An error that ends a wait at once: nothing will change by waiting longer. */
+export function fatal(message) {
+  return Object.assign(new Error(message), { fatal: true });
+}
+
 /** Fails with `message` unless `cond` holds. */
 export function expect(cond, message) {
   if (!cond) throw new Error(message);
@@ -43,4 +48,12 @@ export function expectEqual(actual, expected, what) {
   const a = JSON.stringify(actual);
   const e = JSON.stringify(expected);
   if (a !== e) throw new Error(`${what}: expected ${e}, got ${a}`);
+}
+
+/**
+ * Ends a check as skipped, saying why: for a check that needs a service this machine does
+ * not have (a Slurm cluster). Its MLOPS_REQUIRE_* variable turns that into a failure instead.
+ */
+export function skip(reason) {
+  throw Object.assign(new Error(reason), { skip: true });
 }

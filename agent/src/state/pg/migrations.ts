@@ -197,6 +197,71 @@ const MIGRATIONS: string[] = [
   END
   $fn$;
   `,
+  // 2: cluster execution (Slurm), as the SQLite store's migration 5: where an attempt ran,
+  // its job and node; an attempt written as 'submitting' before sbatch runs; how a run was
+  // asked to run and when another agent took it over. mlops_record learns the two new
+  // events and fills the new columns; an event it does not know is skipped, not an error.
+  `
+  ALTER TABLE attempts ADD COLUMN executor TEXT;
+  ALTER TABLE attempts ADD COLUMN job_id TEXT;
+  ALTER TABLE attempts ADD COLUMN node TEXT;
+  ALTER TABLE runs ADD COLUMN options JSONB;
+  ALTER TABLE runs ADD COLUMN reattached_at TEXT;
+
+  CREATE OR REPLACE FUNCTION mlops_record(events JSONB, agent_pid INTEGER, agent_start TEXT, who TEXT, machine TEXT) RETURNS void
+  LANGUAGE plpgsql AS $fn$
+  DECLARE
+    e JSONB;
+  BEGIN
+    FOR e IN SELECT value FROM jsonb_array_elements(events) LOOP
+      CASE e->>'type'
+      WHEN 'run-started' THEN
+        INSERT INTO runs (id, pipeline, file, path, status, started_at, params, resumed_from, trigger, agent_pid, agent_start, user_name, host, options)
+        VALUES (e->>'runId', e->>'pipeline', e->>'file', e->>'path', 'running', e->>'startedAt', e->'params', e->>'resumedFrom', e->>'trigger',
+                agent_pid, agent_start, who, machine, coalesce(e->'options', '{}'::jsonb))
+        ON CONFLICT (id) DO NOTHING;
+        INSERT INTO tasks (run_id, task, position, status)
+        SELECT e->>'runId', t.value, (t.n - 1)::integer, 'pending' FROM jsonb_array_elements_text(e->'tasks') WITH ORDINALITY AS t(value, n)
+        ON CONFLICT (run_id, task) DO NOTHING;
+      WHEN 'run-reattached' THEN
+        UPDATE runs SET reattached_at = e->>'at' WHERE id = e->>'runId';
+      WHEN 'task-started' THEN
+        -- A cluster attempt's row exists already ('submitting', written before sbatch ran).
+        INSERT INTO attempts (run_id, task, attempt, status, started_at, pid, log, user_name, host, executor, job_id)
+        VALUES (e->>'runId', e->>'task', (e->>'attempt')::integer, 'running', e->>'at', (e->>'pid')::integer, e->>'log', who, machine,
+                coalesce(e->>'executor', 'local'), e->>'jobId')
+        ON CONFLICT (run_id, task, attempt) DO UPDATE SET status = 'running', pid = EXCLUDED.pid, log = EXCLUDED.log,
+          executor = EXCLUDED.executor, job_id = coalesce(EXCLUDED.job_id, attempts.job_id)
+        WHERE attempts.status = 'submitting';
+        UPDATE tasks SET status = 'running', attempts = (e->>'attempt')::integer WHERE run_id = e->>'runId' AND task = e->>'task';
+      WHEN 'task-job' THEN
+        UPDATE attempts SET job_id = e->'job'->>'jobId', node = e->'job'->>'node'
+        WHERE run_id = e->>'runId' AND task = e->>'task' AND attempt = (e->>'attempt')::integer;
+      WHEN 'task-retrying' THEN
+        UPDATE attempts SET status = 'failed', ended_at = e->>'at', exit_code = (e->>'exitCode')::integer, message = e->>'reason'
+        WHERE run_id = e->>'runId' AND task = e->>'task' AND attempt = (e->>'attempt')::integer;
+        UPDATE tasks SET status = 'pending', exit_code = (e->>'exitCode')::integer WHERE run_id = e->>'runId' AND task = e->>'task';
+      WHEN 'task-finished' THEN
+        UPDATE tasks SET status = e->>'status', attempts = (e->>'attempts')::integer, exit_code = (e->>'exitCode')::integer,
+          duration_ms = (e->>'durationMs')::bigint, cached = (e->>'cached')::boolean, fingerprint = e->>'fingerprint', message = e->>'message'
+        WHERE run_id = e->>'runId' AND task = e->>'task';
+        IF (e->>'attempts')::integer > 0 THEN
+          UPDATE attempts SET status = e->>'status', ended_at = e->>'at', exit_code = (e->>'exitCode')::integer, message = e->>'message'
+          WHERE run_id = e->>'runId' AND task = e->>'task' AND attempt = (e->>'attempts')::integer AND status IN ('running', 'submitting');
+        END IF;
+        IF e->>'status' = 'succeeded' AND e->>'fingerprint' IS NOT NULL THEN
+          INSERT INTO cache (file, task, fingerprint, run_id) SELECT file, e->>'task', e->>'fingerprint', id FROM runs WHERE id = e->>'runId'
+          ON CONFLICT (file, task) DO UPDATE SET fingerprint = EXCLUDED.fingerprint, run_id = EXCLUDED.run_id;
+        END IF;
+      WHEN 'run-finished' THEN
+        UPDATE runs SET status = e->>'status', ended_at = e->>'endedAt', message = e->>'message' WHERE id = e->>'runId';
+      ELSE
+        NULL;
+      END CASE;
+    END LOOP;
+  END
+  $fn$;
+  `,
 ];
 
 /** The schema version this program writes. */

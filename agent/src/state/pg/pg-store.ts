@@ -1,15 +1,21 @@
-import type { RunEvent, RunRecord, RunSummary, TaskStatus } from '../../../../core/src/protocol/agent';
+import type { RunEvent, RunOptions, RunRecord, RunSummary, TaskStatus } from '../../../../core/src/protocol/agent';
 import type { HashCache } from '../../fingerprint';
 import { processStartToken } from '../../util/proc';
 import { redactUrl } from '../config';
 import { leaseHolder, sharedEntry, SqliteStore } from '../sqlite-store';
 import {
+  clusterAttempt,
   countStatuses,
   logPathIn,
   runDirIn,
+  runOptionsOf,
+  runRecord,
   runSummary,
   taskRecord,
+  TASKS_OF_RUN,
   type Actor,
+  type ClusterAttempt,
+  type Submission,
   type LeaseHolder,
   type OrphanAttempt,
   type OwnedRun,
@@ -133,10 +139,9 @@ export class PgStore implements Store {
   async run(id: string): Promise<{ record: RunRecord; summary: RunSummary } | undefined> {
     const [row] = await this.conn.query('SELECT * FROM runs WHERE id = $1', [id]);
     if (!row) return undefined;
-    const tasks = (await this.conn.query('SELECT * FROM tasks WHERE run_id = $1 ORDER BY position', [id])).map(taskRecord);
+    const tasks = (await this.conn.query(TASKS_OF_RUN.replace('?', '$1'), [id])).map(taskRecord);
     const summary = runSummary(row, countStatuses(tasks));
-    const { id: runId, pipeline, status, startedAt, endedAt, params } = summary;
-    return { record: { id: runId, pipeline, status, startedAt, endedAt, params, tasks }, summary };
+    return { record: runRecord(summary, tasks), summary };
   }
 
   async runs(opts: { file?: string; limit?: number; user?: string } = {}): Promise<RunSummary[]> {
@@ -204,6 +209,49 @@ export class PgStore implements Store {
       await q(`UPDATE attempts SET status = 'interrupted', ended_at = $1, message = $2 WHERE run_id = $3 AND status = 'running'`, [at, message, runId]);
       await q(`UPDATE tasks SET status = 'interrupted', message = $1 WHERE run_id = $2 AND status IN ('pending', 'running')`, [message, runId]);
       await q(`UPDATE runs SET status = 'interrupted', ended_at = $1, message = $2 WHERE id = $3 AND status = 'running'`, [at, message, runId]);
+    });
+  }
+
+  async intendSubmissions(subs: readonly Submission[], at: string): Promise<void> {
+    if (subs.length === 0) return;
+    await this.retrying(() =>
+      this.conn.query(
+        `INSERT INTO attempts (run_id, task, attempt, status, started_at, log, executor, user_name, host)
+         SELECT x->>'runId', x->>'task', (x->>'attempt')::integer, 'submitting', $2, x->>'log', x->>'executor', $3, $4
+         FROM jsonb_array_elements($1::jsonb) AS x
+         ON CONFLICT (run_id, task, attempt) DO NOTHING`,
+        [JSON.stringify(subs), at, this.actor.user, this.actor.host],
+      ),
+    );
+  }
+
+  async clusterAttempts(runId: string): Promise<ClusterAttempt[]> {
+    const rows = await this.conn.query(
+      `SELECT task, attempt, status, job_id, node, started_at, log FROM attempts
+       WHERE run_id = $1 AND executor = 'slurm' AND status IN ('submitting', 'running')`,
+      [runId],
+    );
+    return rows.map(clusterAttempt);
+  }
+
+  async runOptions(runId: string): Promise<RunOptions> {
+    return runOptionsOf((await this.conn.query('SELECT options FROM runs WHERE id = $1', [runId]))[0]);
+  }
+
+  async claimRun(runId: string, from: OwnedRun, to: { pid: number; start: string | null }): Promise<boolean> {
+    const rows = await this.conn.query(
+      `UPDATE runs SET agent_pid = $1, agent_start = $2, reattached_at = $3
+       WHERE id = $4 AND status = 'running' AND agent_pid = $5 AND agent_start IS NOT DISTINCT FROM $6 RETURNING id`,
+      [to.pid, to.start, new Date().toISOString(), runId, from.agentPid, from.agentStart],
+    );
+    return rows.length === 1;
+  }
+
+  async interruptLocalAttempts(runId: string, at: string, message: string): Promise<void> {
+    await this.conn.transaction(async (q) => {
+      const local = `run_id = $1 AND status = 'running' AND coalesce(executor, 'local') <> 'slurm'`;
+      const rows = await q(`UPDATE attempts SET status = 'interrupted', ended_at = $2, message = $3 WHERE ${local} RETURNING task`, [runId, at, message]);
+      if (rows.length > 0) await q(`UPDATE tasks SET status = 'pending' WHERE run_id = $1 AND task = ANY($2)`, [runId, rows.map((r) => r.task)]);
     });
   }
 
@@ -276,9 +324,9 @@ export interface HistoryRows {
 }
 
 const COLUMNS = {
-  runs: 'id, pipeline, file, path, status, started_at, ended_at, params, resumed_from, trigger, message, agent_pid, agent_start, user_name, host',
+  runs: 'id, pipeline, file, path, status, started_at, ended_at, params, resumed_from, trigger, message, agent_pid, agent_start, user_name, host, options, reattached_at',
   tasks: 'run_id, task, position, status, attempts, exit_code, duration_ms, cached, fingerprint, message',
-  attempts: 'run_id, task, attempt, status, started_at, ended_at, exit_code, pid, message, log, user_name, host',
+  attempts: 'run_id, task, attempt, status, started_at, ended_at, exit_code, pid, message, log, user_name, host, executor, job_id, node',
   cache: 'file, task, fingerprint, run_id',
   shared_cache: 'fingerprint, task, run_id, user_name, host, outputs, created_at',
 };
@@ -295,7 +343,10 @@ export async function importHistory(store: PgStore, h: HistoryRows): Promise<num
       const r = await q(`INSERT INTO ${table} (${cols}) SELECT ${cols} FROM jsonb_populate_recordset(NULL::${table}, $1::jsonb) ON CONFLICT DO NOTHING RETURNING 1`, [JSON.stringify(rows)]);
       return r.length;
     };
-    const added = await put('runs', h.runs.map((r) => ({ ...r, params: typeof r.params === 'string' ? JSON.parse(r.params) : r.params })));
+    const added = await put(
+      'runs',
+      h.runs.map((r) => ({ ...r, params: typeof r.params === 'string' ? JSON.parse(r.params) : r.params, options: typeof r.options === 'string' ? JSON.parse(r.options) : r.options })),
+    );
     await q(`INSERT INTO run_ids (id, reserved_at) SELECT x->>'id', x->>'started_at' FROM jsonb_array_elements($1::jsonb) AS x ON CONFLICT DO NOTHING`, [JSON.stringify(h.runs)]);
     await put('tasks', h.tasks.map((t) => ({ ...t, cached: t.cached === 1 || t.cached === true })));
     await put('attempts', h.attempts);

@@ -75,7 +75,11 @@ export class DagCard extends LitElement {
   }
 
   private lastRun(run: TaskRun): TemplateResult {
-    const facts = [run.attempts > 1 ? `${run.attempts} attempts` : '', run.exitCode !== undefined && run.exitCode !== null ? `exit code ${run.exitCode}` : ''].filter(Boolean);
+    const facts = [
+      run.jobId !== undefined ? `Slurm job ${run.jobId}${run.node ? ` on ${run.node}` : run.status === 'running' ? ' (queued)' : ''}` : '',
+      run.attempts > 1 ? `${run.attempts} attempts` : '',
+      run.exitCode !== undefined && run.exitCode !== null ? `exit code ${run.exitCode}` : '',
+    ].filter(Boolean);
     return html`<section class="run">
       <h4>Last run</h4>
       ${run.message ? html`<p>${run.message}</p>` : nothing}

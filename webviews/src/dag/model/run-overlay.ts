@@ -16,6 +16,9 @@ export interface TaskRun {
   exitCode?: number | null;
   /** Why it failed, was skipped or reused, as the agent said it. */
   message?: string;
+  /** Its Slurm job and the node it runs on (null while queued), for tasks on a cluster. */
+  jobId?: string;
+  node?: string | null;
 }
 
 export interface RunView {
@@ -31,6 +34,10 @@ export function fromRecord(r: RunRecord): RunView {
   for (const t of r.tasks) {
     const task: TaskRun = { status: t.status, attempts: t.attempts, exitCode: t.exitCode };
     if (t.durationMs !== null) task.durationMs = t.durationMs;
+    if (t.jobId !== undefined) {
+      task.jobId = t.jobId;
+      task.node = t.node ?? null;
+    }
     tasks.set(t.id, task);
   }
   const view: RunView = { id: r.id, status: r.status, startedAt: Date.parse(r.startedAt), tasks };
@@ -49,7 +56,14 @@ export function applyEvent(view: RunView | null, e: RunEvent): RunView | null {
   const next: RunView = { ...view, tasks: new Map(view.tasks) };
   switch (e.type) {
     case 'task-started':
-      next.tasks.set(e.task, { status: 'running', startedAt: Date.parse(e.at), attempts: e.attempt });
+      next.tasks.set(e.task, { status: 'running', startedAt: Date.parse(e.at), attempts: e.attempt, ...(e.jobId !== undefined ? { jobId: e.jobId, node: null } : {}) });
+      return next;
+    case 'task-job': {
+      const t = next.tasks.get(e.task);
+      next.tasks.set(e.task, { ...(t ?? { status: 'running', attempts: e.attempt }), jobId: e.job.jobId, node: e.job.node });
+      return next;
+    }
+    case 'run-reattached':
       return next;
     case 'task-retrying': {
       const t = next.tasks.get(e.task);
@@ -60,6 +74,10 @@ export function applyEvent(view: RunView | null, e: RunEvent): RunView | null {
       const before = next.tasks.get(e.task);
       const t: TaskRun = { status: e.status, attempts: e.attempts, exitCode: e.exitCode };
       if (before?.startedAt !== undefined) t.startedAt = before.startedAt;
+      if (before?.jobId !== undefined) {
+        t.jobId = before.jobId;
+        t.node = before.node ?? null;
+      }
       if (e.durationMs !== null) t.durationMs = e.durationMs;
       if (e.message) t.message = e.message;
       next.tasks.set(e.task, t);

@@ -1,0 +1,86 @@
+// With `mlops.run.executor` set to `slurm`, "MLOps: Run Pipeline" runs examples/churn on the
+// two-node test cluster of scripts/slurm-up.sh: the run succeeds, and the Runs view shows
+// each task's Slurm job id and node, the very jobs the cluster ran. Needs the cluster:
+// skipped without it, failed without it when MLOPS_REQUIRE_SLURM=1 (CI).
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runRows, runsPane } from '../harness/runs-view.mjs';
+import { expect, expectEqual, fatal, skip, waitFor } from '../harness/wait.mjs';
+
+const TASKS = ['ingest', 'featurize', 'train', 'evaluate', 'report'];
+
+/** Why the cluster cannot be used, or undefined when sinfo shows both nodes up. */
+function clusterProblem() {
+  const r = spawnSync('sinfo', ['-h', '-N', '-o', '%N %T'], { encoding: 'utf8', timeout: 30_000 });
+  if (r.error) return `sinfo cannot run (${r.error.code ?? r.error.message})`;
+  const up = (r.stdout ?? '').split('\n').filter((l) => /^n[12] (idle|mixed|allocated|completing)/.test(l));
+  return up.length === 2 ? undefined : `the test cluster's nodes n1 and n2 are not both up (sinfo: ${(r.stdout || r.stderr || '').trim() || 'nothing'})`;
+}
+
+/** Name and comment of a job, as the controller knows it. */
+function jobOf(id) {
+  const r = spawnSync('squeue', ['--noheader', '--states=all', `--jobs=${id},${id}`, '--Format=Name:|,Comment:|,NodeList:|'], { encoding: 'utf8', timeout: 30_000 });
+  const [name, comment, node] = (r.stdout ?? '').trim().split('|').map((f) => f.trim());
+  return { name, comment, node };
+}
+
+export const checks = [
+  {
+    name: 'churn-on-slurm-shows-job-ids-in-the-runs-view',
+    timeout: 300_000,
+    async run({ vs, page, workspace, pipeline }) {
+      const problem = clusterProblem();
+      if (problem) {
+        const message = `${problem}; run scripts/slurm-up.sh`;
+        if (process.env.MLOPS_REQUIRE_SLURM === '1') throw new Error(`MLOPS_REQUIRE_SLURM=1 but ${message}`);
+        skip(message);
+      }
+      // The workspace's own settings, as a user would set them for this project.
+      const dir = join(workspace, '.vscode');
+      const file = join(dir, 'settings.json');
+      const before = existsSync(file) ? readFileSync(file, 'utf8') : undefined;
+      const hadDir = existsSync(dir);
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(file, JSON.stringify({ ...(before ? JSON.parse(before) : {}), 'mlops.run.executor': 'slurm' }, null, 2));
+      try {
+        await vs.quickOpen(pipeline.name);
+        await vs.runCommand('MLOps: Run Pipeline');
+        await waitFor(async () => {
+          const toasts = await vs.notifications();
+          const bad = toasts.find((t) => /churn-train (failed|was cancelled|was interrupted)|did not start/.test(t));
+          if (bad) throw fatal(`the run on Slurm did not succeed: ${bad}`);
+          return toasts.some((t) => /churn-train succeeded: 5 tasks in/.test(t));
+        }, { timeout: 240_000, interval: 250, what: 'the notification "churn-train succeeded: 5 tasks in …"', describe: async () => JSON.stringify(await vs.notifications()) });
+        await vs.runCommand('MLOps: Focus on Runs View');
+        await vs.keyboard.press('Home'); // the newest run is the first row
+        const newest = runsPane(page).locator('.monaco-list-rows > .monaco-list-row[data-index="0"]');
+        if ((await newest.getAttribute('aria-expanded')) === 'false') await newest.click();
+        const tasks = await waitFor(async () => {
+          const rows = await runRows(page);
+          if (rows[0]?.label !== 'churn-train') return undefined;
+          const mine = rows.slice(1, 1 + TASKS.length);
+          return mine.length === TASKS.length && mine.every((t) => /^job \d+ on n[12] · /.test(t.description)) && mine;
+        }, { timeout: 30_000, what: 'every task of the newest run to show "job N on nX · duration"', describe: async () => JSON.stringify(await runRows(page)) });
+        expectEqual(tasks.map((t) => t.label), TASKS, 'tasks of the run on Slurm');
+        expect(tasks.every((t) => t.icons.includes('codicon-pass')), `not every task shows the pass icon: ${JSON.stringify(tasks)}`);
+        const ids = tasks.map((t) => /^job (\d+) on (n[12])/.exec(t.description));
+        expect(new Set(ids.map((m) => m[1])).size === TASKS.length, `the tasks do not show five distinct jobs: ${JSON.stringify(tasks.map((t) => t.description))}`);
+        // The view shows the jobs the cluster ran: each named mlops:churn-train:TASK, on the node shown.
+        for (const [i, m] of ids.entries()) {
+          const job = jobOf(m[1]);
+          expectEqual([job.name, job.node], [`mlops:churn-train:${TASKS[i]}`, m[2]], `job ${m[1]} as squeue knows it`);
+          expect(job.comment.endsWith(`:${TASKS[i]}:1`), `job ${m[1]} has the comment ${job.comment}`);
+        }
+      } finally {
+        if (before !== undefined) writeFileSync(file, before);
+        else rmSync(hadDir ? file : dir, { recursive: true, force: true });
+        // As the other checks leave it: the Runs pane folded, no editor open, the explorer showing.
+        const open = page.locator('.part.sidebar .pane-header[aria-expanded="true"]', { hasText: /^Runs/ });
+        if (await open.count()) await open.first().click();
+        await vs.runCommand('View: Close All Editors').catch(() => {});
+        await vs.runCommand('View: Show Explorer').catch(() => {});
+      }
+    },
+  },
+];
