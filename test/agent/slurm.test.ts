@@ -3,6 +3,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { finished, mlops, project, removeProjects, spawnMlops, stopSpawned, waitFor } from './helpers';
+import { dropDatabases, freshDatabase, requirePostgres, sql } from '../store/pg';
 import { clusterProblem, commandLog, controllerUp, jobsNamed, liveJobsOf, runJson, showJob, startCluster, statusQueries, stopController } from './slurm-cluster';
 
 /** A diamond whose tasks write the job and node they ran in: a → (b, c) → d. */
@@ -36,9 +37,10 @@ tasks:
 describe('slurm executor (real two-node cluster)', function () {
   this.timeout(120_000);
   const log = commandLog();
-  after(() => {
+  after(async () => {
     removeProjects();
     log.cleanup();
+    await dropDatabases();
   });
   afterEach(stopSpawned);
 
@@ -88,6 +90,41 @@ describe('slurm executor (real two-node cluster)', function () {
       ['cached', 'cached', 'cached', 'cached'],
     );
     assert.equal(sbatches(t1).length, 0);
+  });
+
+  it('records jobs and nodes in the PostgreSQL team store as in SQLite, and a SIGKILLed agent’s run is taken over there too', async function () {
+    await requirePostgres(this);
+    const url = await freshDatabase();
+    const dir = project({ 'p.pipeline.yaml': DIAMOND.replaceAll('sleep 3', 'sleep 6') });
+    const env = { MLOPS_STORE: url };
+    const child = spawnMlops(['run', 'p.pipeline.yaml', '--executor', 'slurm'], dir, env);
+    const runId = await waitFor('b and c submitted', async () => {
+      const s = await mlops(['runs', 'show', 'last', '--format', 'json'], dir, env);
+      const run = s.code === 0 ? runJson(s.stdout) : undefined;
+      return run && run.tasks[1]!.jobId && run.tasks[2]!.jobId ? run.id : undefined;
+    }, 60_000, 200);
+    child.kill('SIGKILL');
+    await finished(child);
+    const run = await waitFor('the reattached run to end', async () => {
+      const s = runJson((await mlops(['runs', 'show', runId, '--format', 'json'], dir, env)).stdout);
+      return s.status !== 'running' ? s : undefined;
+    }, 90_000, 500);
+    assert.equal(run.status, 'succeeded');
+    assert.ok(run.reattachedAt);
+    const rows = await sql(url, `SELECT task, attempt, status, executor, job_id, node FROM attempts WHERE run_id = $1 ORDER BY task`, [runId]);
+    assert.deepEqual(
+      rows.map((r) => [r.task, r.attempt, r.status, r.executor, r.node !== null]),
+      [
+        ['a', 1, 'succeeded', 'slurm', true],
+        ['b', 1, 'succeeded', 'slurm', true],
+        ['c', 1, 'succeeded', 'slurm', true],
+        ['d', 1, 'succeeded', 'slurm', true],
+      ],
+    );
+    assert.deepEqual(
+      rows.map((r) => r.job_id),
+      run.tasks.map((t) => t.jobId),
+    );
   });
 
   it('maps cpu, memory, timeout and workdir to the job, exports env and params, and names it mlops:PIPELINE:TASK with the run id in its comment', async () => {
