@@ -81,9 +81,10 @@ if ! munge -n </dev/null >/dev/null 2>&1; then
   wait_for 20 "munged answering" sh -c 'munge -n </dev/null'
 fi
 
-# --- accounting (optional): MariaDB on a private socket, slurmdbd ---
+# --- accounting (optional): MariaDB on a private loopback port, slurmdbd ---
 if [ "$accounting" = 1 ]; then
   db_sock="$base/db/mysqld.sock"
+  db_port=16306
   if [ ! -d "$base/db/data/mysql" ]; then
     as_root mkdir -p "$base/db/data"
     as_root chown -R mysql:mysql "$base/db"
@@ -91,12 +92,12 @@ if [ "$accounting" = 1 ]; then
   fi
   if ! alive "$base/db/mysqld.pid"; then
     as_root chown -R mysql:mysql "$base/db"
-    setsid as_root mariadbd --user=mysql --datadir="$base/db/data" --socket="$db_sock" --pid-file="$base/db/mysqld.pid" \
-      --skip-networking --log-error="$base/log/mariadb.log" </dev/null >/dev/null 2>&1 &
+    setsid "${sudo_cmd[@]}" mariadbd --user=mysql --datadir="$base/db/data" --socket="$db_sock" --pid-file="$base/db/mysqld.pid" \
+      --bind-address=127.0.0.1 --port="$db_port" --log-error="$base/log/mariadb.log" </dev/null >/dev/null 2>&1 &
     started mariadb
     wait_for 60 "MariaDB answering on $db_sock" as_root mariadb --socket="$db_sock" -e 'SELECT 1'
   fi
-  as_root mariadb --socket="$db_sock" -e "CREATE DATABASE IF NOT EXISTS slurm_acct_db; CREATE USER IF NOT EXISTS 'slurm'@'localhost' IDENTIFIED BY 'mlops-slurm'; GRANT ALL ON slurm_acct_db.* TO 'slurm'@'localhost';"
+  as_root mariadb --socket="$db_sock" -e "CREATE DATABASE IF NOT EXISTS slurm_acct_db; CREATE USER IF NOT EXISTS 'slurm'@'localhost' IDENTIFIED BY 'mlops-slurm'; CREATE USER IF NOT EXISTS 'slurm'@'127.0.0.1' IDENTIFIED BY 'mlops-slurm'; GRANT ALL ON slurm_acct_db.* TO 'slurm'@'localhost'; GRANT ALL ON slurm_acct_db.* TO 'slurm'@'127.0.0.1';"
   dbd_conf=/etc/slurm/slurmdbd.conf
   dbd_text="$marker
 AuthType=auth/munge
@@ -104,11 +105,11 @@ DbdHost=localhost
 DbdPort=16819
 SlurmUser=root
 StorageType=accounting_storage/mysql
-StorageHost=localhost
+StorageHost=127.0.0.1
+StoragePort=$db_port
 StorageLoc=slurm_acct_db
 StorageUser=slurm
 StoragePass=mlops-slurm
-StorageParameters=UNIX_SOCKET=$db_sock
 PidFile=$base/slurmdbd.pid
 LogFile=$base/log/slurmdbd.log"
   if [ "$(cat "$dbd_conf" 2>/dev/null)" != "$dbd_text" ]; then

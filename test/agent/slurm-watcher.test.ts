@@ -86,6 +86,20 @@ describe('slurm: watching jobs', () => {
     assert.deepEqual(states.at(-1), { jobId: '11', node: 'n1', state: 'RUNNING', reason: null });
   });
 
+  it('polls 250 ms after the first of a burst of submissions, not after the last', async () => {
+    const clock = new ManualClock();
+    const src = new Script();
+    const w = new SlurmWatcher(POLICY, src, clock);
+    src.squeueAnswer = () => ok('50|PENDING||Priority|0\n51|PENDING||Priority|0\n52|PENDING||Priority|0\n53|PENDING||Priority|0\n');
+    for (const [i, t] of [0, 80, 160, 240].entries()) {
+      clock.t = t;
+      w.watch(job(String(50 + i), []));
+    }
+    assert.equal(clock.pending, 250);
+    assert.equal(await clock.step(), 250);
+    assert.deepEqual(src.asked, ['squeue 50,51,52,53']);
+  });
+
   it("settles a job the controller forgot from its exit record, or asks accounting in the next poll instead of squeue, from before the run's first job", async () => {
     const clock = new ManualClock();
     const src = new Script();

@@ -84,6 +84,8 @@ interface Entry {
 export class SlurmWatcher {
   private readonly jobs = new Map<string, Entry>();
   private timer: NodeJS.Timeout | null = null;
+  /** When the pending poll is due (clock ms). */
+  private dueAt = 0;
   private interval: number;
   private polling = false;
   private changed = false;
@@ -112,13 +114,23 @@ export class SlurmWatcher {
     };
   }
 
-  /** Something changed (a submission): poll soon, at the fastest rate. */
+  /**
+   * Something changed (a submission): poll soon, at the fastest rate. A poll already due
+   * sooner stays as it is, so a burst of submissions never keeps postponing it.
+   */
   kick(): void {
     this.changed = true;
     this.interval = this.policy.minMs;
     if (this.polling) return;
+    const due = this.clock.now() + this.policy.minMs;
+    if (this.timer && this.dueAt <= due) return;
     if (this.timer) this.clock.clearTimer(this.timer);
-    this.timer = this.clock.setTimer(() => void this.poll(), this.policy.minMs);
+    this.setPoll(this.policy.minMs);
+  }
+
+  private setPoll(ms: number): void {
+    this.dueAt = this.clock.now() + ms;
+    this.timer = this.clock.setTimer(() => void this.poll(), ms);
   }
 
   /** Stops polling (the jobs are no longer of interest). */
@@ -135,7 +147,7 @@ export class SlurmWatcher {
     }
     this.interval = nextInterval(this.interval, this.changed, this.policy);
     this.changed = false;
-    this.timer = this.clock.setTimer(() => void this.poll(), this.interval);
+    this.setPoll(this.interval);
   }
 
   private async poll(): Promise<void> {
