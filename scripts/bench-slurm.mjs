@@ -198,8 +198,8 @@ async function main() {
     }
   } finally {
     if (!hadAccounting && accountingOn()) {
-      log('turning accounting off again: scripts/slurm-up.sh');
-      sh('bash', [path.join(repo, 'scripts', 'slurm-up.sh')], { stdio: 'inherit' });
+      log('turning accounting off again: scripts/slurm-up.sh --no-accounting');
+      sh('bash', [path.join(repo, 'scripts', 'slurm-up.sh'), '--no-accounting'], { stdio: 'inherit' });
     }
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -7,8 +7,9 @@
 # running. What it started is listed in /tmp/mlops-slurm/started, which
 # scripts/slurm-down.sh reads to stop exactly that.
 #
-#   scripts/slurm-up.sh                 # the cluster, accounting off (sacct says it is disabled)
-#   scripts/slurm-up.sh --accounting    # also MariaDB + slurmdbd, so sacct works (the benchmark's snakemake needs it)
+#   scripts/slurm-up.sh                   # the cluster, accounting as it was set up last (off at first: sacct says it is disabled)
+#   scripts/slurm-up.sh --accounting      # also MariaDB + slurmdbd, so sacct works (the benchmark's snakemake needs it)
+#   scripts/slurm-up.sh --no-accounting   # accounting off again
 #
 # A slurm.conf this script did not write is left alone: if that cluster answers, it is used.
 set -euo pipefail
@@ -16,11 +17,15 @@ set -euo pipefail
 base=/tmp/mlops-slurm
 conf=/etc/slurm/slurm.conf
 marker='# Written by mlops-workbench scripts/slurm-up.sh'
+# Without a flag the cluster keeps the accounting it has: CI's plain call never undoes a
+# benchmark's --accounting under it.
 accounting=0
+if grep -qF "$marker" "$conf" 2>/dev/null && grep -q '^AccountingStorageType=accounting_storage/slurmdbd' "$conf"; then accounting=1; fi
 for a in "$@"; do
   case "$a" in
     --accounting) accounting=1 ;;
-    *) echo "slurm-up: unknown argument '$a' (only --accounting)" >&2; exit 2 ;;
+    --no-accounting) accounting=0 ;;
+    *) echo "slurm-up: unknown argument '$a' (--accounting or --no-accounting)" >&2; exit 2 ;;
   esac
 done
 

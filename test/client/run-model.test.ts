@@ -61,6 +61,26 @@ describe('client: runs model (events → Runs view state)', () => {
     assert.equal(runDescription(run, T0 + 5500), 'running · 2/5 · 5.5 s');
   });
 
+  it('a task on Slurm shows its job while queued, then its job and node', () => {
+    const m = new RunsModel();
+    m.apply(F, started());
+    m.apply(F, { type: 'task-started', runId: 'r1', task: 'ingest', attempt: 1, at: at(0), pid: null, log: '/x.log', executor: 'slurm', jobId: '42' });
+    let run = m.apply(F, { type: 'task-job', runId: 'r1', task: 'ingest', attempt: 1, at: at(0.5), job: { jobId: '42', node: null, state: 'PENDING', reason: 'Priority' } })!;
+    assert.equal(taskDescription(run.tasks![0]!, T0 + 1000), 'job 42 queued · 1.0 s');
+    assert.equal(run.tasks![0]!.message, 'queued on Slurm (Priority)');
+    m.apply(F, { type: 'task-job', runId: 'r1', task: 'ingest', attempt: 1, at: at(1), job: { jobId: '42', node: 'n2', state: 'RUNNING', reason: null } });
+    run = m.apply(F, taskFinished('ingest', 3, 'succeeded', 3000))!;
+    assert.equal(taskDescription(run.tasks![0]!, T0), 'job 42 on n2 · 3.0 s');
+  });
+
+  it('a reattached run is running again, and its tasks are fetched afresh', () => {
+    const m = new RunsModel();
+    m.apply(F, started());
+    m.interruptRunning(F, 'the MLOps agent stopped while it ran', at(1));
+    const run = m.apply(F, { type: 'run-reattached', runId: 'r1', at: at(2), message: 'its agent stopped' })!;
+    assert.deepEqual([run.status, run.reattachedAt, run.tasks, run.live], ['running', at(2), undefined, false]);
+  });
+
   it('a retry shows the next attempt and why', () => {
     const m = new RunsModel();
     m.apply(F, started());

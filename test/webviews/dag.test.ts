@@ -109,6 +109,12 @@ describe('DAG webview (headless Chromium)', function () {
     assert.match(live ?? '', /1\/5/);
     assert.match(live ?? '', /1 running/);
     assert.match(live ?? '', /3 pending/);
+    // A task on Slurm: its card names the job and, once placed, the node.
+    await p.post({ type: 'runEvent', event: { type: 'task-started', runId: 'r2', task: 'train', attempt: 1, at: new Date().toISOString(), pid: null, log: '/t.log', executor: 'slurm', jobId: '4242' } });
+    await p.post({ type: 'runEvent', event: { type: 'task-job', runId: 'r2', task: 'train', attempt: 1, at: new Date().toISOString(), job: { jobId: '4242', node: 'n2', state: 'RUNNING', reason: null } } });
+    await p.page.locator('g.node[data-id="train"]').hover();
+    await until(p, () => /Slurm job 4242 on n2/.test((window as G).__app()?.querySelector('mlops-dag-card')?.shadowRoot?.textContent ?? ''), 'the card to name the Slurm job and node');
+    await p.page.mouse.move(1, 1);
 
     // Back to the failed run: hover the failed node, the card shows the log tail.
     await p.post({ type: 'run', run: churnRun() });
