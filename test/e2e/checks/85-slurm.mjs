@@ -46,22 +46,22 @@ export const checks = [
       try {
         await vs.quickOpen(pipeline.name);
         await vs.runCommand('MLOps: Run Pipeline');
-        await waitFor(async () => {
-          const toasts = await vs.notifications();
-          const bad = toasts.find((t) => /churn-train (failed|was cancelled|was interrupted)|did not start/.test(t));
-          if (bad) throw fatal(`the run on Slurm did not succeed: ${bad}`);
-          return toasts.some((t) => /churn-train succeeded: 5 tasks in/.test(t));
-        }, { timeout: 240_000, interval: 250, what: 'the notification "churn-train succeeded: 5 tasks in …"', describe: async () => JSON.stringify(await vs.notifications()) });
+        // Keyed on what the Runs view shows, not on a toast that may be gone: the newest run's
+        // tasks each with a job id and node (so it is this run, not an earlier local one), all passed.
         await vs.runCommand('MLOps: Focus on Runs View');
-        await vs.keyboard.press('Home'); // the newest run is the first row
         const newest = runsPane(page).locator('.monaco-list-rows > .monaco-list-row[data-index="0"]');
-        if ((await newest.getAttribute('aria-expanded')) === 'false') await newest.click();
         const tasks = await waitFor(async () => {
+          const bad = (await vs.notifications()).find((t) => /churn-train (failed|was cancelled|was interrupted)|did not start/.test(t));
+          if (bad) throw fatal(`the run on Slurm did not succeed: ${bad}`);
+          if ((await newest.getAttribute('aria-expanded').catch(() => null)) === 'false') await newest.click();
           const rows = await runRows(page);
           if (rows[0]?.label !== 'churn-train') return undefined;
           const mine = rows.slice(1, 1 + TASKS.length);
-          return mine.length === TASKS.length && mine.every((t) => /^job \d+ on n[12] · /.test(t.description)) && mine;
-        }, { timeout: 30_000, what: 'every task of the newest run to show "job N on nX · duration"', describe: async () => JSON.stringify(await runRows(page)) });
+          if (mine.length !== TASKS.length || !mine.every((t) => /^job \d+ on n[12] · /.test(t.description))) return undefined;
+          const ended = mine.filter((t) => !t.icons.some((i) => /codicon-(sync|circle-large-outline)/.test(i)));
+          if (ended.length < TASKS.length) return undefined;
+          return mine;
+        }, { timeout: 240_000, interval: 250, what: 'every task of the newest run to end showing "job N on nX · duration"', describe: async () => `rows ${JSON.stringify(await runRows(page))}; toasts ${JSON.stringify(await vs.notifications())}` });
         expectEqual(tasks.map((t) => t.label), TASKS, 'tasks of the run on Slurm');
         expect(tasks.every((t) => t.icons.includes('codicon-pass')), `not every task shows the pass icon: ${JSON.stringify(tasks)}`);
         const ids = tasks.map((t) => /^job (\d+) on (n[12])/.exec(t.description));
