@@ -7,7 +7,7 @@ import type { StoreConfig } from './state/config';
 import { explainStateError } from './state/errors';
 import type { Store } from './state/store';
 import { Triggers } from './triggers';
-import type { Result } from './util/result';
+import type { Result } from '../../core/src/result';
 
 /**
  * A long-lived agent (`mlops agent --stdio`, `mlops serve`): runs started on request or by

@@ -4,7 +4,7 @@ import { documentKind, pipelineBaseName, Workspace, type Dag, type DocumentKind,
 import { describeUnread, unreadFromError } from '../../core/src/node/read';
 import { findProjectFilesSync } from '../../core/src/node';
 import { fileHost, readDocument, toPosix, workspaceRoot } from './util/files';
-import { err, ok, type Result } from './util/result';
+import { err, ok, type Result } from '../../core/src/result';
 
 /** A pipeline that passed validation, with everything later steps need to know about it. */
 export interface LoadedPipeline {
@@ -22,11 +22,13 @@ export interface LoadedPipeline {
   order: string[];
 }
 
-/** Why a pipeline cannot run: a sentence, and the diagnostics when it does not validate. */
-export interface LoadError {
-  message: string;
-  problems: PipelineProblem[];
-}
+/**
+ * Why a pipeline cannot run, as a sentence: the file could not be read as a pipeline
+ * (`unreadable`), or it was read and has errors (`invalid`, with its diagnostics).
+ */
+export type LoadError = { kind: 'unreadable'; message: string } | { kind: 'invalid'; message: string; problems: PipelineProblem[] };
+
+const unreadable = (message: string) => err<LoadError>({ kind: 'unreadable', message });
 
 /** A core diagnostic in the 1-based JSON shape of `mlops validate --format json`. */
 export function jsonDiagnostic(file: string, d: Diagnostic): PipelineProblem {
@@ -69,16 +71,16 @@ export function addProjectDocuments(ws: Workspace, root: string, kind: DocumentK
 export function loadPipelineFile(fileArg: string, cwd: string): Result<LoadedPipeline, LoadError> {
   let file = path.resolve(cwd, fileArg);
   if (documentKind(file) !== 'pipeline') {
-    return err({ message: `${fileArg} is not a *.pipeline.yaml file; name a pipeline to run.`, problems: [] });
+    return unreadable(`${fileArg} is not a *.pipeline.yaml file; name a pipeline to run.`);
   }
   try {
     // One spelling of every path (symlinks resolved), so cache keys and container mounts agree.
     file = fs.realpathSync(file);
   } catch (e) {
-    return err({ message: `${fileArg} ${describeUnread(unreadFromError(e))}; check the path.`, problems: [] });
+    return unreadable(`${fileArg} ${describeUnread(unreadFromError(e))}; check the path.`);
   }
   const read = readDocument(file);
-  if (!read.ok) return err({ message: `${fileArg} ${describeUnread(read.error)}; name a regular *.pipeline.yaml file.`, problems: [] });
+  if (!read.ok) return unreadable(`${fileArg} ${describeUnread(read.error)}; name a regular *.pipeline.yaml file.`);
   const text = read.value;
   const dir = path.dirname(file);
   const root = workspaceRoot(dir);
@@ -90,7 +92,7 @@ export function loadPipelineFile(fileArg: string, cwd: string): Result<LoadedPip
   const errors = problems.filter((p) => p.severity === 'error');
   if (errors.length > 0 || !analysis.pipeline || !analysis.graph) {
     const n = errors.length;
-    return err({ message: `${shown} has ${n} error${n === 1 ? '' : 's'}; fix ${n === 1 ? 'it' : 'them'} before running (see mlops validate).`, problems });
+    return err<LoadError>({ kind: 'invalid', message: `${shown} has ${n} error${n === 1 ? '' : 's'}; fix ${n === 1 ? 'it' : 'them'} before running (see mlops validate).`, problems });
   }
   const pipeline = analysis.pipeline;
   return ok({

@@ -19,7 +19,7 @@ import {
 import { isInside } from '../../core/src/node/read';
 import type { LoadedPipeline } from './load';
 import { realFile } from './util/files';
-import { err, ok, type Result } from './util/result';
+import { err, ok, type Result } from '../../core/src/result';
 
 export type { ExecutorKind };
 

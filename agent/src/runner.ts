@@ -6,7 +6,7 @@ import type { Executor } from './execute/executor';
 import { LocalExecutor } from './execute/local';
 import { logLimit } from './execute/log-limit';
 import { fingerprint, InputHasher, isCacheHit, type HashOutcome } from './fingerprint';
-import { loadPipelineFile, type LoadedPipeline } from './load';
+import { loadPipelineFile, type LoadedPipeline, type LoadError } from './load';
 import { makePlan, resolveParams, resumeSelection, selectTasks, workspacePath, type ExecutorKind, type Plan, type PlanInput } from './plan';
 import { registerModels } from './registry/hook';
 import { Uploads } from './cache/uploads';
@@ -16,7 +16,7 @@ import { Scheduler, type Adoption, type Decision } from './schedule/scheduler';
 import type { StoreConfig } from './state/config';
 import { PipelineLocks, type LockHolder } from './state/locks';
 import type { SharedCacheEntry, Store } from './state/store';
-import { err, ok, type Result } from './util/result';
+import { err, ok, type Result } from '../../core/src/result';
 
 /** What a run needs from the process that hosts it (CLI, RPC agent, serve). */
 export interface RunHost {
@@ -40,27 +40,30 @@ export interface ActiveRun {
   cancel(force?: boolean): boolean;
 }
 
-/** Why a run did not start: a sentence, plus diagnostics when the pipeline is invalid. */
-export interface StartError {
-  message: string;
-  problems: PipelineProblem[];
-  /** The run that holds the pipeline, when this one was refused because it is busy. */
-  busy?: string;
-}
+/**
+ * Why a run did not start, as a sentence: the pipeline could not be loaded (LoadError's
+ * kinds), its params or task selection are wrong (`plan`), an executor cannot run its
+ * tasks here, e.g. no Docker engine or a missing image (`executor`), or another run of the
+ * same pipeline holds it (`busy`, with that run's id).
+ */
+export type StartError = LoadError | { kind: 'plan'; message: string } | { kind: 'executor'; message: string } | { kind: 'busy'; message: string; runId: string };
 
-const fail = (message: string, problems: PipelineProblem[] = []) => err<StartError>({ message, problems });
+/** The diagnostics a refusal carries: those of an invalid pipeline, else none. */
+export function problemsOf(e: StartError): PipelineProblem[] {
+  return e.kind === 'invalid' ? e.problems : [];
+}
 
 /** load → plan → prepare executors → schedule: starts a run, or says why it cannot start. */
 export async function startRun(host: RunHost, req: RunRequest, trigger: RunTrigger): Promise<Result<ActiveRun, StartError>> {
   const loaded = loadPipelineFile(req.file, host.cwd);
-  if (!loaded.ok) return fail(loaded.error.message, loaded.error.problems);
+  if (!loaded.ok) return loaded;
   const store = host.store;
   const runId = await newRunId(store);
   const cache = await store.cacheEntries(loaded.value.file);
   const input = await planInput(store, loaded.value, req, runId, cache);
-  if (!input.ok) return fail(input.error);
+  if (!input.ok) return err({ kind: 'plan', message: input.error });
   const plan = makePlan(loaded.value, input.value);
-  if (!plan.ok) return fail(plan.error);
+  if (!plan.ok) return err({ kind: 'plan', message: plan.error });
 
   // One run per pipeline at a time: taken before anything runs, given back once all is stopped.
   const file = loaded.value.file;
@@ -68,7 +71,7 @@ export async function startRun(host: RunHost, req: RunRequest, trigger: RunTrigg
   const holder = locks.acquire(file, runId);
   if (holder) {
     locks.close();
-    return err({ message: busyMessage(loaded.value.name, holder), problems: [], busy: holder.runId });
+    return err({ kind: 'busy', message: busyMessage(loaded.value.name, holder), runId: holder.runId });
   }
   const release = () => {
     locks.release(file, runId);
@@ -100,7 +103,7 @@ export async function schedule(host: RunHost, plan: Plan, options: RunOptions, t
       const ready = await ex.prepare(plan.tasks.filter((t) => t.executor === ex.kind));
       if (!ready.ok) {
         release();
-        return fail(ready.error);
+        return err({ kind: 'executor', message: ready.error });
       }
     }
   } catch (e) {

@@ -120,7 +120,7 @@ export class Triggers {
         const timezone = s.timezone?.value ?? 'UTC';
         // An invalid schedule is an error `mlops validate` reports; it simply never fires.
         if (!cron.ok || !isTimeZone(timezone)) continue;
-        out.push({ file, pipeline: p.name?.value ?? file, cron: s.cron.value, spec: cron.spec, timezone });
+        out.push({ file, pipeline: p.name?.value ?? file, cron: s.cron.value, spec: cron.value, timezone });
       }
     }
     this.known = out;

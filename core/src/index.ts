@@ -3,6 +3,7 @@ export * from './diagnostics';
 export * from './text/range';
 export * from './workspace';
 export * from './project';
+export * from './result';
 export { parseYaml, ParseCache, MAX_FILE_CHARS, type ParsedYaml } from './yaml/parse';
 export * from './yaml/tree';
 export * from './pipeline/model';

@@ -4,7 +4,7 @@ import type { AttemptListener, Executor, Exit, Launch, TaskHandle } from '../../
 import type { Plan, PlannedTask, ResourceRequest } from '../../agent/src/plan';
 import { ResourcePool, type Capacity } from '../../agent/src/schedule/capacity';
 import { Scheduler, type Decide, type DecideContext, type Decision } from '../../agent/src/schedule/scheduler';
-import { ok } from '../../agent/src/util/result';
+import { ok } from '../../core/src/result';
 import { waitFor } from '../wait';
 
 /** An executor whose tasks end when the test says so. */

@@ -5,7 +5,7 @@ import { timed } from './helpers';
 function cron(expr: string): CronSpec {
   const r = parseCron(expr);
   assert.ok(r.ok, `${expr}: ${r.ok ? '' : r.error}`);
-  return r.spec;
+  return r.value;
 }
 
 function cronError(expr: string): string {

@@ -81,16 +81,16 @@ describe('catalog core: sha256', () => {
 
 describe('catalog core: model references', () => {
   it('parses a name, a version and an alias', () => {
-    assert.deepEqual(parseModelRef('churn-classifier'), { ok: true, ref: { name: 'churn-classifier', kind: 'latest' } });
-    assert.deepEqual(parseModelRef('churn-classifier:12'), { ok: true, ref: { name: 'churn-classifier', kind: 'version', version: 12 } });
-    assert.deepEqual(parseModelRef('churn-classifier@champion'), { ok: true, ref: { name: 'churn-classifier', kind: 'alias', alias: 'champion' } });
+    assert.deepEqual(parseModelRef('churn-classifier'), { ok: true, value: { name: 'churn-classifier', kind: 'latest' } });
+    assert.deepEqual(parseModelRef('churn-classifier:12'), { ok: true, value: { name: 'churn-classifier', kind: 'version', version: 12 } });
+    assert.deepEqual(parseModelRef('churn-classifier@champion'), { ok: true, value: { name: 'churn-classifier', kind: 'alias', alias: 'champion' } });
   });
 
   it('refuses malformed references with a sentence saying what to write', () => {
     const message = (t: string) => {
       const r = parseModelRef(t);
       assert.equal(r.ok, false, t);
-      return (r as { message: string }).message;
+      return (r as { error: string }).error;
     };
     assert.match(message('m:0'), /'0' is not a version; versions are 1, 2, 3…, e\.g\. m:1\./);
     assert.match(message('m:latest'), /'latest' is not a version/);

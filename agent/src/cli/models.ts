@@ -152,8 +152,8 @@ function positionals(args: ParsedArgs, n: number, hint: string): string[] {
 
 function ref(text: string): ModelRef {
   const r = parseModelRef(text);
-  if (!r.ok) throw new UsageError(r.message);
-  return r.ref;
+  if (!r.ok) throw new UsageError(r.error);
+  return r.value;
 }
 
 function readOnlyOrMissing(src: ModelSources, name: string, version: number, registry: RegistrySnapshot): string {

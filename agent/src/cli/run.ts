@@ -42,9 +42,9 @@ export const runCommand: Command = {
     const host = { store, config, cwd, pool: new ResourcePool(detectCapacity()), onEvents: (e: RunEvent[]) => view?.onEvents(e) };
     let started = await startRun(host, req, 'cli');
     // --wait: while another run holds the pipeline, try again every half second until it is free or Ctrl-C.
-    if (!started.ok && started.error.busy && flag(args, 'wait')) {
-      process.stderr.write(`mlops run: waiting for run ${started.error.busy} to end before starting (Ctrl-C stops waiting)\n`);
-      while (!started.ok && started.error.busy && early === undefined) {
+    if (!started.ok && started.error.kind === 'busy' && flag(args, 'wait')) {
+      process.stderr.write(`mlops run: waiting for run ${started.error.runId} to end before starting (Ctrl-C stops waiting)\n`);
+      while (!started.ok && started.error.kind === 'busy' && early === undefined) {
         await new Promise((r) => setTimeout(r, WAIT_POLL_MS));
         if (early === undefined) started = await startRun(host, req, 'cli');
       }
@@ -59,11 +59,11 @@ export const runCommand: Command = {
     if (!started.ok) {
       stop();
       view?.close();
-      const { message, problems } = started.error;
-      if (problems.length > 0) process.stderr.write(formatDiagnostics(problems, 1, palette(process.stderr)));
-      process.stderr.write(`mlops run: ${message}\n`);
+      const e = started.error;
+      if (e.kind === 'invalid') process.stderr.write(formatDiagnostics(e.problems, 1, palette(process.stderr)));
+      process.stderr.write(`mlops run: ${e.message}\n`);
       await store.close();
-      return started.error.busy ? EXIT.busy : EXIT.usage;
+      return e.kind === 'busy' ? EXIT.busy : EXIT.usage;
     }
     run = started.value;
     if (early !== undefined) run.cancel(early);

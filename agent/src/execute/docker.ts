@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import type Docker from 'dockerode';
 import { connectDocker, pingEngine } from '../devcontainer/engine';
 import type { PlannedTask } from '../plan';
-import { err, ok, type Result } from '../util/result';
+import { err, ok, type Result } from '../../../core/src/result';
 import { cappedLog, logLimit } from './log-limit';
 import { killGraceMs, type AttemptListener, type Executor, type Exit, type Launch, type TaskHandle } from './executor';
 

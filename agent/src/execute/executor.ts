@@ -1,6 +1,6 @@
 import type { JobState } from '../../../core/src/protocol/agent';
 import type { ExecutorKind, PlannedTask } from '../plan';
-import type { Result } from '../util/result';
+import type { Result } from '../../../core/src/result';
 
 /** One attempt of a task, as the scheduler hands it to an executor. */
 export interface Launch {

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import type { PlannedTask } from '../plan';
 import { groupAlive, isAlive, signalGroup, stopGroups } from '../util/process';
 import { moveLog } from '../state/logs';
-import { err, ok, type Result } from '../util/result';
+import { err, ok, type Result } from '../../../core/src/result';
 import { EscapeTracker } from './escapes';
 import { killGraceMs, type AttemptListener, type Executor, type Exit, type Launch, type TaskHandle } from './executor';
 import { Launcher, plainCommand } from './launcher';

@@ -14,7 +14,7 @@ import {
 } from '../../../core/src/catalog/index';
 import type { ModelSpec } from '../../../core/src/index';
 import type { Plan, PlannedTask } from '../plan';
-import { err, ok, type Result } from '../util/result';
+import { err, ok, type Result } from '../../../core/src/result';
 import { storeFile } from './artifacts';
 import { findManifests, pythonVersion } from './environment';
 import { featureState, viewRecord, viewsReadBy } from './features';

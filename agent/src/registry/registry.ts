@@ -1,6 +1,6 @@
 import { ALIAS_PATTERN, orderedVersion, type ModelArtifacts, type ModelRef, type ModelVersion } from '../../../core/src/catalog/index';
 import type { Actor, Row } from '../state/store';
-import { err, ok, type Result } from '../util/result';
+import { err, ok, type Result } from '../../../core/src/result';
 
 /** Touched after every change, so editors can refresh their model views cheaply. */
 export const CHANGED_FILE = 'registry.changed';

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import type { ModelArtifacts, ModelVersion } from '../../../core/src/catalog/index';
 import { createStateDb, openExistingStateDb, StateDb } from '../state/sqlite';
 import { makeDirs } from '../util/files';
-import { err, ok, type Result } from '../util/result';
+import { err, ok, type Result } from '../../../core/src/result';
 import { CHANGED_FILE, checkAlias, checkTagKey, RegistrySnapshot, type Provenance, type Registry, type SnapshotRows } from './registry';
 
 /**

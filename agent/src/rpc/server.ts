@@ -12,6 +12,7 @@ import {
   SchedulesNextRequest,
 } from '../../../core/src/protocol/agent-rpc';
 import type { AgentHost } from '../host';
+import { problemsOf } from '../runner';
 import { readTaskLog } from '../state/logs';
 import { realFile } from '../util/files';
 
@@ -45,7 +46,7 @@ export function serveAgentProtocol(conn: MessageConnection, host: AgentHost, sta
       return { ok: false, message: `${params.file} is outside the workspace folder ${host.root}; the agent runs only pipelines inside it.`, problems: [] };
     }
     const r = await host.start({ ...params, file }, 'rpc');
-    return r.ok ? { ok: true, runId: r.value.id } : { ok: false, message: r.error.message, problems: r.error.problems };
+    return r.ok ? { ok: true, runId: r.value.id } : { ok: false, message: r.error.message, problems: problemsOf(r.error) };
   });
 
   on(RunCancelRequest, ({ runId }) => {

@@ -1,6 +1,6 @@
 import type { RunEvent, RunOptions, RunRecord, RunSummary, TaskStatus } from '../../../core/src/protocol/agent';
 import type { HashCache } from '../fingerprint';
-import { unreachable } from '../util/result';
+import { unreachable } from '../../../core/src/result';
 import { processStartToken } from '../util/proc';
 import { SQLITE_SCHEMA_VERSION } from './migrations';
 import { createStateDb, StateDb } from './sqlite';

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { FileHost } from '../../../core/src/index';
 import { fileText, READ_LIMITS, readTextBounded, type Unread } from '../../../core/src/node/read';
-import { err, ok, type Result } from './result';
+import { err, ok, type Result } from '../../../core/src/result';
 
 /** The folder a workspace starts at: the nearest enclosing git repository, else `from`. */
 export function workspaceRoot(from: string): string {

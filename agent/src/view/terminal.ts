@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import type { RunEndStatus, RunEvent, TaskEndStatus } from '../../../core/src/protocol/agent';
 import type { Palette } from '../util/colors';
 import { formatBytes } from '../../../core/src/catalog/display';
-import { unreachable } from '../util/result';
+import { unreachable } from '../../../core/src/result';
 import { formatClock, formatDuration } from '../util/time';
 
 /** The most running tasks listed one per line under the status line. */

@@ -1,3 +1,5 @@
+import { err, ok, type Result } from '../result';
+
 /** How a user names a model version: `NAME`, `NAME:VERSION` or `NAME@ALIAS`. */
 
 /** A parsed reference; without version or alias it means the newest version. */
@@ -18,27 +20,27 @@ export function isModelName(name: string): boolean {
 }
 
 /** Parses `NAME[:VERSION|@ALIAS]`; the error is a sentence saying what to write instead. */
-export function parseModelRef(text: string): { ok: true; ref: ModelRef } | { ok: false; message: string } {
+export function parseModelRef(text: string): Result<ModelRef> {
   const s = text.trim();
   const at = s.indexOf('@');
   const colon = s.indexOf(':');
-  if (at !== -1 && colon !== -1) return { ok: false, message: `'${text}' names both a version and an alias; use NAME:VERSION or NAME@ALIAS.` };
+  if (at !== -1 && colon !== -1) return err(`'${text}' names both a version and an alias; use NAME:VERSION or NAME@ALIAS.`);
   if (at !== -1) {
     const name = s.slice(0, at);
     const alias = s.slice(at + 1);
-    if (!isModelName(name)) return { ok: false, message: `'${name}' is not a model name; write NAME@ALIAS, e.g. churn-classifier@champion.` };
-    if (!ALIAS_PATTERN.test(alias)) return { ok: false, message: `'${alias}' is not an alias; aliases use letters, digits, '_', '-' and '.', e.g. champion.` };
-    return { ok: true, ref: { name, kind: 'alias', alias } };
+    if (!isModelName(name)) return err(`'${name}' is not a model name; write NAME@ALIAS, e.g. churn-classifier@champion.`);
+    if (!ALIAS_PATTERN.test(alias)) return err(`'${alias}' is not an alias; aliases use letters, digits, '_', '-' and '.', e.g. champion.`);
+    return ok({ name, kind: 'alias', alias });
   }
   if (colon !== -1) {
     const name = s.slice(0, colon);
     const v = s.slice(colon + 1);
-    if (!isModelName(name)) return { ok: false, message: `'${name}' is not a model name; write NAME:VERSION, e.g. churn-classifier:3.` };
-    if (!/^[1-9]\d{0,8}$/.test(v)) return { ok: false, message: `'${v}' is not a version; versions are 1, 2, 3…, e.g. ${name}:1.` };
-    return { ok: true, ref: { name, kind: 'version', version: Number(v) } };
+    if (!isModelName(name)) return err(`'${name}' is not a model name; write NAME:VERSION, e.g. churn-classifier:3.`);
+    if (!/^[1-9]\d{0,8}$/.test(v)) return err(`'${v}' is not a version; versions are 1, 2, 3…, e.g. ${name}:1.`);
+    return ok({ name, kind: 'version', version: Number(v) });
   }
-  if (!isModelName(s)) return { ok: false, message: `'${text}' is not a model reference; write NAME, NAME:VERSION or NAME@ALIAS.` };
-  return { ok: true, ref: { name: s, kind: 'latest' } };
+  if (!isModelName(s)) return err(`'${text}' is not a model reference; write NAME, NAME:VERSION or NAME@ALIAS.`);
+  return ok({ name: s, kind: 'latest' });
 }
 
 /** The reference as text, the inverse of parseModelRef. */

@@ -7,6 +7,7 @@ import type { DetectedFacts } from '../devcontainer/detect';
 import { GPU_MODES, type GpuMode } from '../devcontainer/plan';
 import { isPythonVersion, PYTHON_VERSIONS } from '../devcontainer/python';
 import { parseImage } from '../util/values';
+import { err, ok, type Result } from '../result';
 
 /** The wizard's editable fields. An empty `baseImage` means "the generator's choice". */
 export interface WizardOptions {
@@ -68,17 +69,13 @@ export type DevcontainerWebviewMessage =
   /** Close the wizard without writing. */
   | { type: 'cancel' };
 
-export type ParseResult<T> = { ok: true; value: T } | { ok: false; error: string };
-
 const MAX_GROUPS = 64;
 const MAX_NAME = 128;
 
-function fail(error: string): ParseResult<never> {
-  return { ok: false, error };
-}
+const fail = (error: string): Result<never> => err(error);
 
 /** Checks wizard options from the webview; returns a fresh object with only the known fields. */
-export function parseWizardOptions(x: unknown): ParseResult<WizardOptions> {
+export function parseWizardOptions(x: unknown): Result<WizardOptions> {
   if (typeof x !== 'object' || x === null || Array.isArray(x)) return fail('options must be an object');
   const o = x as Record<string, unknown>;
   if (typeof o['python'] !== 'string' || !isPythonVersion(o['python'])) return fail('python must be a version like 3.11');
@@ -98,23 +95,23 @@ export function parseWizardOptions(x: unknown): ParseResult<WizardOptions> {
 }
 
 /** Checks an untrusted message from the wizard. */
-export function parseDevcontainerMessage(x: unknown): ParseResult<DevcontainerWebviewMessage> {
+export function parseDevcontainerMessage(x: unknown): Result<DevcontainerWebviewMessage> {
   if (typeof x !== 'object' || x === null || Array.isArray(x)) return fail('the message is not an object');
   const m = x as Record<string, unknown>;
   const type = m['type'];
   switch (type) {
     case 'ready':
     case 'cancel':
-      return { ok: true, value: { type } };
+      return ok({ type });
     case 'change': {
       const seq = m['seq'];
       if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 0) return fail('change needs a non-negative integer seq');
       const options = parseWizardOptions(m['options']);
-      return options.ok ? { ok: true, value: { type, seq, options: options.value } } : options;
+      return options.ok ? ok({ type, seq, options: options.value }) : options;
     }
     case 'write': {
       const options = parseWizardOptions(m['options']);
-      return options.ok ? { ok: true, value: { type, options: options.value } } : options;
+      return options.ok ? ok({ type, options: options.value }) : options;
     }
     default:
       return fail(`unknown message type ${JSON.stringify(type)?.slice(0, MAX_NAME) ?? String(type)}`);

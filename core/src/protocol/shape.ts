@@ -7,9 +7,11 @@
  * size), refuses NUL in strings (no process, path or environment can carry it) and names
  * the offending field (`params.only[2]`).
  */
+import { err, ok, type Result } from '../result';
+
 
 /** A checked value, or why the value was refused, naming the field. */
-export type Checked<T> = { ok: true; value: T } | { ok: false; error: string };
+export type Checked<T> = Result<T>;
 
 /** A shape: checks an unknown value and returns a fresh copy holding only what it declares. */
 export interface Shape<T> {
@@ -36,8 +38,7 @@ export const MAX_STRING = 64 * 1024;
 /** The most items a list or map takes unless it says otherwise. */
 export const MAX_ITEMS = 10_000;
 
-const ok = <T>(value: T): Checked<T> => ({ ok: true, value });
-const fail = (field: string, message: string): Checked<never> => ({ ok: false, error: `${field}: ${message}` });
+const fail = (field: string, message: string): Checked<never> => err(`${field}: ${message}`);
 
 /** How a refused value is described in a message: its JSON type, never its (possibly huge) content. */
 function typeOf(x: unknown): string {

@@ -5,6 +5,7 @@
  */
 import type { RunEvent, RunRecord } from './agent';
 import type { DagResult } from './lsp';
+import { err, ok, type Result } from '../result';
 
 /** Host → webview. */
 export type HostMessage =
@@ -47,9 +48,6 @@ export type WebviewMessage =
 
 export type WebviewMessageType = WebviewMessage['type'];
 
-/** A checked message or why it was refused. */
-export type ParseResult<T> = { ok: true; value: T } | { ok: false; error: string };
-
 /** Longest task id the host accepts from the webview (the format allows 128 characters). */
 export const MAX_ID_LENGTH = 256;
 /** Largest SVG export accepted: 5,000 nodes with their edges stay well below this. */
@@ -59,39 +57,37 @@ export const MAX_SVG_LENGTH = 32 * 1024 * 1024;
  * Checks an untrusted value from the webview and returns a fresh message holding only the
  * known fields, so nothing unexpected travels further into the host.
  */
-export function parseWebviewMessage(x: unknown): ParseResult<WebviewMessage> {
+export function parseWebviewMessage(x: unknown): Result<WebviewMessage> {
   if (typeof x !== 'object' || x === null || Array.isArray(x)) return fail('the message is not an object');
   const m = x as Record<string, unknown>;
   const type = m.type;
   switch (type) {
     case 'ready':
-      return { ok: true, value: { type } };
+      return ok({ type });
     case 'reveal':
     case 'runTask':
     case 'runFrom':
     case 'openLog': {
       const id = taskId(m.id);
-      return typeof id === 'string' ? { ok: true, value: { type, id } } : id;
+      return typeof id === 'string' ? ok({ type, id }) : id;
     }
     case 'exportSvg': {
       const svg = m.svg;
       if (typeof svg !== 'string') return fail('exportSvg needs an `svg` string');
       if (svg.length > MAX_SVG_LENGTH) return fail(`the SVG is larger than ${MAX_SVG_LENGTH} characters`);
       if (!/^\s*(<\?xml[^>]*\?>\s*)?<svg[\s>]/.test(svg)) return fail('the export is not an SVG document');
-      return { ok: true, value: { type, svg } };
+      return ok({ type, svg });
     }
     default:
       return fail(typeof type === 'string' ? `unknown message type '${type.slice(0, 40)}'` : 'the message has no string `type`');
   }
 }
 
-function taskId(id: unknown): string | ParseResult<never> {
+function taskId(id: unknown): string | Result<never> {
   if (typeof id !== 'string' || id.length === 0) return fail('the message needs a task `id` string');
   if (id.length > MAX_ID_LENGTH) return fail(`the task id is longer than ${MAX_ID_LENGTH} characters`);
   if (/[\u0000-\u001f\u007f]/.test(id)) return fail('the task id contains control characters');
   return id;
 }
 
-function fail(error: string): ParseResult<never> {
-  return { ok: false, error };
-}
+const fail = (error: string): Result<never> => err(error);

@@ -1,4 +1,5 @@
 /** Five-field cron expressions and the @macros, parsed once and able to compute next fire times. */
+import { err, ok, type Result } from '../result';
 
 export interface CronSpec {
   minutes: Set<number>;
@@ -32,29 +33,25 @@ const FIELDS = [
   { name: 'day of week', min: 0, max: 7, names: DAYS, base: 0 },
 ] as const;
 
-export type CronResult = { ok: true; spec: CronSpec } | { ok: false; error: string };
-
 /** Parses a cron expression; the error says which field is wrong and why. */
-export function parseCron(expr: string): CronResult {
+export function parseCron(expr: string): Result<CronSpec> {
   const trimmed = expr.trim();
   const expanded = MACROS[trimmed.toLowerCase()] ?? trimmed;
   if (expanded.startsWith('@')) {
-    return { ok: false, error: `'${trimmed}' is not a known macro; use @hourly, @daily, @weekly, @monthly or @yearly.` };
+    return err(`'${trimmed}' is not a known macro; use @hourly, @daily, @weekly, @monthly or @yearly.`);
   }
   const parts = expanded.split(/\s+/);
   if (parts.length !== 5) {
-    return { ok: false, error: `A cron expression has 5 fields (minute hour day-of-month month day-of-week); '${trimmed}' has ${parts.length}.` };
+    return err(`A cron expression has 5 fields (minute hour day-of-month month day-of-week); '${trimmed}' has ${parts.length}.`);
   }
   const sets: Set<number>[] = [];
   for (let i = 0; i < 5; i++) {
     const r = parseField(parts[i]!, FIELDS[i]!);
-    if (typeof r === 'string') return { ok: false, error: r };
+    if (typeof r === 'string') return err(r);
     sets.push(r);
   }
   const weekdays = new Set([...sets[4]!].map((d) => d % 7));
-  return {
-    ok: true,
-    spec: {
+  return ok({
       minutes: sets[0]!,
       hours: sets[1]!,
       days: sets[2]!,
@@ -62,8 +59,7 @@ export function parseCron(expr: string): CronResult {
       weekdays,
       dayRestricted: parts[2] !== '*' && parts[2] !== '?',
       weekdayRestricted: parts[4] !== '*' && parts[4] !== '?',
-    },
-  };
+  });
 }
 
 type Field = (typeof FIELDS)[number];

@@ -1,7 +1,7 @@
 import type { ModelArtifacts, ModelVersion } from '../../../../core/src/catalog/index';
 import { checkAlias, checkTagKey, RegistrySnapshot, type Provenance, type Registry } from '../../registry/registry';
 import { touchChanged } from '../../registry/sqlite-registry';
-import { err, ok, type Result } from '../../util/result';
+import { err, ok, type Result } from '../../../../core/src/result';
 import type { Actor } from '../store';
 import { PgConnection, StoreError } from './connection';
 import { migratePg } from './migrations';
