@@ -10,6 +10,8 @@ import { DagViews } from './dag/dag-views';
 import { DevcontainerCommands } from './devcontainer/commands';
 import { runCommands } from './runs/run-commands';
 import { Runs } from './runs/runs';
+import { needAgentRestart } from '../../core/src/protocol/settings';
+import { Config } from './config';
 import { StatusBar } from './status';
 import { trusted } from './trust';
 
@@ -59,6 +61,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   c.pushExtension(
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('mlops.store')) void storeChanged();
+      // Settings an agent reads when it starts: say so, rather than seeming to ignore them.
+      const later = needAgentRestart((k) => Config.affects(e, k));
+      if (later.length && agents.running()) {
+        const restart = 'Restart Local Agent';
+        void vscode.window
+          .showInformationMessage(`${later.map((k) => `mlops.${k}`).join(', ')} applies when the local agent restarts.`, restart)
+          .then((pick) => pick === restart && vscode.commands.executeCommand('mlops.restartAgent'));
+      }
     }),
   );
   if (c.config.store.url && /^[a-z]+:\/\/[^:/@]*:[^@/]+@/i.test(c.config.store.url)) {

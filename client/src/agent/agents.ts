@@ -62,6 +62,11 @@ export class Agents implements vscode.Disposable {
     return client;
   }
 
+  /** True when any folder has an agent (a setting read at start then waits for a restart). */
+  running(): boolean {
+    return this.clients.size > 0;
+  }
+
   /** The agent already created for a folder, without starting anything. */
   existing(folder: string): AgentClient | undefined {
     return this.clients.get(folder);

@@ -1,12 +1,6 @@
 /** The team store settings as the environment of agents and CLI calls; no `vscode` import, so tests call it directly. */
 
-/** The `mlops.store.*` settings. */
-export interface StoreSettings {
-  /** postgresql://USER@HOST:PORT/DATABASE, or '' for the folder's own `.mlops/`. */
-  url: string;
-  /** The shared artifact folder, or '' for the state folder. */
-  artifacts: string;
-}
+import type { StoreSettings } from '../../../core/src/protocol/settings';
 
 /** The URL without a password: what the secret is stored under and what messages show. */
 export function withoutPassword(url: string): string {

@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
 import type { AgentLauncher } from '../catalog/agent-json';
 import { runAgent } from '../catalog/agent-json';
-import { storeEnv, withoutPassword, type StoreSettings } from './store-env';
+import type { StoreSettings } from '../../../core/src/protocol/settings';
+import { storeEnv, withoutPassword } from './store-env';
 
 export type { StoreSettings };
 

@@ -15,6 +15,7 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { documentKind, EXPORT_TARGET_IDS, PROJECT_GLOBS, statusNotification, type StatusParams } from '../../../core/src/index';
 import { findProjectFiles } from '../../../core/src/node';
+import { MlopsSettings } from '../../../core/src/protocol/settings';
 import type { EngineOptions } from '../engine/engine';
 import { nativePath, pathToUri, uriToPath } from '../util/uri';
 import { readText } from './disk';
@@ -26,12 +27,6 @@ const StatusNotification = new NotificationType<StatusParams>(statusNotification
 
 /** How far the start-up scan reads into each workspace folder, so a huge tree cannot stall it. */
 const MAX_SCAN_ENTRIES = 200_000;
-
-/** The settings the server reads (`mlops.*`). */
-interface Settings {
-  validation?: { debounceMs?: number };
-  export?: { target?: string };
-}
 
 /** Runs the language server on the connection given by the command line (--stdio, --node-ipc, …). */
 export function startServer(script: string): void {
@@ -127,18 +122,18 @@ export function startServer(script: string): void {
   });
 
   async function loadSettings(given?: unknown): Promise<void> {
-    let s: Settings | undefined;
+    let section: unknown;
     if (canConfigure) {
       try {
-        s = ((await connection.workspace.getConfiguration('mlops')) ?? undefined) as Settings | undefined;
+        section = await connection.workspace.getConfiguration('mlops');
       } catch {
-        s = undefined;
+        section = undefined;
       }
-    } else s = (given as { mlops?: Settings } | undefined)?.mlops;
-    const ms = s?.validation?.debounceMs;
-    validator.debounceMs = typeof ms === 'number' && ms >= 0 ? Math.min(ms, 2000) : 10;
-    // `none` (or anything unknown) leaves the export checks off.
-    const target = EXPORT_TARGET_IDS.find((id) => id === s?.export?.target);
+    } else section = (given as { mlops?: unknown } | undefined)?.mlops;
+    const s = MlopsSettings.fromSection(section);
+    validator.debounceMs = s.debounceMs;
+    // `none` leaves the export checks off.
+    const target = EXPORT_TARGET_IDS.find((id) => id === s.exportTarget);
     if (target !== engineOptions.exportTarget) {
       engineOptions = { ...engineOptions };
       if (target) engineOptions.exportTarget = target;
