@@ -1,6 +1,7 @@
 import {
   diffVersions,
   parseModelRef,
+  parseTag,
   renderDiff,
   type CheckEntry,
   type CheckReport,
@@ -87,9 +88,9 @@ export const modelsCommand: Command = {
         const r = ref(target);
         if (r.kind !== 'version') throw new UsageError(`Tag one version: write ${r.name}:VERSION.`);
         const kv = pairs.map((p) => {
-          const eq = p.indexOf('=');
-          if (eq <= 0) throw new UsageError(`Tags are KEY=VALUE, not '${p}'.`);
-          return [p.slice(0, eq), p.slice(eq + 1)] as const;
+          const tag = parseTag(p);
+          if (!tag.ok) throw new UsageError(tag.error);
+          return [tag.value.key, tag.value.value] as const;
         });
         const registry = (await openRegistry(config, true))!;
         try {

@@ -1,4 +1,4 @@
-import { ALIAS_PATTERN, orderedVersion, type ModelArtifacts, type ModelRef, type ModelVersion } from '../../../core/src/catalog/index';
+import { orderedVersion, type ModelArtifacts, type ModelRef, type ModelVersion } from '../../../core/src/catalog/index';
 import type { Actor, Row } from '../state/store';
 import { err, ok, type Result } from '../../../core/src/result';
 
@@ -46,16 +46,6 @@ export interface Registry {
   close(): Promise<void>;
 }
 
-/** Checks an alias before it is written; the message says what would be valid. */
-export function checkAlias(alias: string): Result<void> {
-  if (!ALIAS_PATTERN.test(alias)) return err(`'${alias}' is not an alias; use letters, digits, '_', '-' and '.', e.g. champion.`);
-  if (/^\d+$/.test(alias)) return err(`An alias cannot be a number ('${alias}' would read as a version); use a word such as champion.`);
-  return ok(undefined);
-}
-
-export function checkTagKey(key: string): Result<void> {
-  return ALIAS_PATTERN.test(key) ? ok(undefined) : err(`'${key}' is not a tag key; use letters, digits, '_', '-' and '.'.`);
-}
 
 /** The rows a snapshot is made of, as both stores read them. */
 export interface SnapshotRows {

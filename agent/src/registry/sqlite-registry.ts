@@ -1,10 +1,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { ModelArtifacts, ModelVersion } from '../../../core/src/catalog/index';
+import { checkAlias, checkTagKey, type ModelArtifacts, type ModelVersion } from '../../../core/src/catalog/index';
 import { createStateDb, openExistingStateDb, StateDb } from '../state/sqlite';
 import { makeDirs } from '../util/files';
 import { err, ok, type Result } from '../../../core/src/result';
-import { CHANGED_FILE, checkAlias, checkTagKey, RegistrySnapshot, type Provenance, type Registry, type SnapshotRows } from './registry';
+import { CHANGED_FILE, RegistrySnapshot, type Provenance, type Registry, type SnapshotRows } from './registry';
 
 /**
  * The model store in the state folder's SQLite database. It opens its own connection, so it

@@ -1,8 +1,9 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { PROJECT_GLOBS } from '../../../core/src/project';
+import type { Result } from '../../../core/src/result';
 import { KeyedDebouncer } from '../../../core/src/util/debounce';
-import { diffVersions, modelUri, type FeaturesReport, type ModelsReport, type ModelVersion, type SourceLocation } from '../../../core/src/catalog/index';
+import { checkAlias, parseTag, diffVersions, modelUri, type FeaturesReport, type ModelsReport, type ModelVersion, type SourceLocation } from '../../../core/src/catalog/index';
 import { agentJson, runAgent, type AgentLauncher } from './agent-json';
 import { ModelDocuments, MODEL_DOC_SCHEME } from './documents';
 import { FeaturesTree, type FolderFeatures } from './features-tree';
@@ -205,7 +206,7 @@ export class CatalogViews implements vscode.Disposable {
       title: `Alias for ${v.name} v${v.version}`,
       prompt: 'The alias moves to this version from any other version that has it.',
       placeHolder: 'champion',
-      validateInput: (s) => (/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/.test(s) && !/^\d+$/.test(s) ? undefined : 'Use letters, digits, _, - and ., not only digits, e.g. champion or staging.'),
+      validateInput: (s) => messageOf(checkAlias(s)),
     });
     if (alias && (await this.cli(node, ['models', 'alias', v.name, String(v.version), alias]))) {
       void vscode.window.setStatusBarMessage(`${v.name}@${alias} → v${v.version}`, 4000);
@@ -221,7 +222,7 @@ export class CatalogViews implements vscode.Disposable {
       title: `Tag ${v.name} v${v.version}`,
       prompt: 'KEY=VALUE; a tag with the same key is replaced.',
       placeHolder: 'reviewed=yes',
-      validateInput: (s) => (/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}=/.test(s) ? undefined : 'Write KEY=VALUE, e.g. reviewed=yes.'),
+      validateInput: (s) => messageOf(parseTag(s)),
     });
     if (tag) await this.cli(node, ['models', 'tag', `${v.name}:${v.version}`, tag]);
   }
@@ -384,4 +385,9 @@ async function createCatalog(): Promise<void> {
   await vscode.workspace.fs.writeFile(uri, new Uint8Array());
   const editor = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));
   await editor.insertSnippet(new vscode.SnippetString(CATALOG_SNIPPET));
+}
+
+/** An input box's complaint: the rule's own sentence, or nothing when the value is valid. */
+function messageOf(r: Result<unknown>): string | undefined {
+  return r.ok ? undefined : r.error;
 }

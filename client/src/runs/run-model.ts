@@ -1,25 +1,11 @@
-import type {
-  ParamValue,
-  RunEvent,
-  RunRecord,
-  RunStatus,
-  RunSummary,
-  RunTrigger,
-  TaskRecord,
-  TaskStatus,
-} from '../../../core/src/protocol/agent';
+import { isTaskEnded, type RunEvent, type RunRecord, type RunSummary, type TaskRecord, type TaskStatus } from '../../../core/src/protocol/agent';
 import { formatBytes } from '../../../core/src/catalog/display';
 
-/** One task of a run as the Runs view shows it. */
-export interface TaskView {
-  id: string;
-  status: TaskStatus;
+/** One task of a run as the Runs view shows it: the protocol's record, plus what the events tell while it runs. */
+export interface TaskView extends Pick<TaskRecord, 'id' | 'status' | 'durationMs' | 'exitCode' | 'cached'> {
   /** The attempt running or the attempts made. */
   attempt: number;
   startedAt: string | null;
-  durationMs: number | null;
-  exitCode: number | null;
-  cached: boolean;
   /** Why it failed, was skipped, reused or is retrying, in one sentence. */
   message: string | null;
   /** The Slurm job of its current or last attempt (slurm tasks only), and the node it runs on (null while queued). */
@@ -27,34 +13,20 @@ export interface TaskView {
   node: string | null;
 }
 
-/** One run as the Runs view shows it. */
-export interface RunView {
+/** One run as the Runs view shows it: the protocol's summary, keyed across folders, with its tasks once known. */
+export interface RunView extends Pick<RunSummary, 'id' | 'pipeline' | 'file' | 'status' | 'startedAt' | 'endedAt' | 'params' | 'trigger' | 'resumedFrom' | 'message' | 'counts'> {
   /** Unique across workspace folders (run ids are unique per state folder only). */
   key: string;
   folder: string;
-  id: string;
-  pipeline: string;
-  file: string;
-  status: RunStatus;
-  startedAt: string;
-  endedAt: string | null;
-  params: Record<string, ParamValue>;
-  trigger: RunTrigger;
-  resumedFrom: string | null;
-  message: string | null;
   /** Who started it, `user@host`, from listings (null for runs of this window's agent until listed, and for old runs). */
   by: string | null;
   /** When an agent took the run over from one that died, if one did. */
   reattachedAt: string | null;
   /** The tasks in order, or undefined until fetched: listings carry only counts. */
   tasks: TaskView[] | undefined;
-  /** Tasks per status, from the listing; superseded by `tasks` once known. */
-  counts: Partial<Record<TaskStatus, number>>;
   /** True when this window's agent reported the run from its start: its tasks follow the events. */
   live: boolean;
 }
-
-export const ENDED_TASK: ReadonlySet<TaskStatus> = new Set(['succeeded', 'failed', 'cached', 'skipped', 'cancelled', 'interrupted']);
 
 /** Also the tree item id: printable, since VS Code cuts ids at a NUL and then two runs would share one row. */
 export function runKey(folder: string, runId: string): string {
@@ -63,12 +35,12 @@ export function runKey(folder: string, runId: string): string {
 
 /** Tasks done out of all selected tasks. */
 export function progressOf(run: RunView): { done: number; total: number } {
-  if (run.tasks) return { done: run.tasks.filter((t) => ENDED_TASK.has(t.status)).length, total: run.tasks.length };
+  if (run.tasks) return { done: run.tasks.filter((t) => isTaskEnded(t.status)).length, total: run.tasks.length };
   let done = 0;
   let total = 0;
   for (const [status, n] of Object.entries(run.counts) as [TaskStatus, number][]) {
     total += n;
-    if (ENDED_TASK.has(status)) done += n;
+    if (isTaskEnded(status)) done += n;
   }
   return { done, total };
 }
@@ -254,7 +226,7 @@ export class RunsModel {
       run.status = 'interrupted';
       run.endedAt = at;
       run.message = message;
-      for (const t of run.tasks ?? []) if (!ENDED_TASK.has(t.status)) t.status = 'interrupted';
+      for (const t of run.tasks ?? []) if (!isTaskEnded(t.status)) t.status = 'interrupted';
       hit.push(run);
     }
     return hit;

@@ -11,6 +11,27 @@ export type ModelRef =
 /** Aliases and tag keys: a letter or digit, then letters, digits, `_`, `-` or `.`. */
 export const ALIAS_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
+/** Checks an alias before it is written; the message says what would be valid. */
+export function checkAlias(alias: string): Result<void> {
+  if (!ALIAS_PATTERN.test(alias)) return err(`'${alias}' is not an alias; use letters, digits, '_', '-' and '.', e.g. champion.`);
+  if (/^\d+$/.test(alias)) return err(`An alias cannot be a number ('${alias}' would read as a version); use a word such as champion.`);
+  return ok(undefined);
+}
+
+/** Checks a tag key before it is written. */
+export function checkTagKey(key: string): Result<void> {
+  return ALIAS_PATTERN.test(key) ? ok(undefined) : err(`'${key}' is not a tag key; use letters, digits, '_', '-' and '.'.`);
+}
+
+/** Parses `KEY=VALUE` as a tag (the value may be empty or hold '='). */
+export function parseTag(text: string): Result<{ key: string; value: string }> {
+  const eq = text.indexOf('=');
+  if (eq <= 0) return err(`Tags are KEY=VALUE, not '${text}'; e.g. reviewed=yes.`);
+  const key = text.slice(0, eq);
+  const valid = checkTagKey(key);
+  return valid.ok ? ok({ key, value: text.slice(eq + 1) }) : valid;
+}
+
 /** Characters a model name may not contain: they separate the parts of a reference or a path. */
 const NAME_FORBIDDEN = /[:@/\\%\s]/;
 

@@ -1,5 +1,5 @@
-import type { ModelArtifacts, ModelVersion } from '../../../../core/src/catalog/index';
-import { checkAlias, checkTagKey, RegistrySnapshot, type Provenance, type Registry } from '../../registry/registry';
+import { checkAlias, checkTagKey, type ModelArtifacts, type ModelVersion } from '../../../../core/src/catalog/index';
+import { RegistrySnapshot, type Provenance, type Registry } from '../../registry/registry';
 import { touchChanged } from '../../registry/sqlite-registry';
 import { err, ok, type Result } from '../../../../core/src/result';
 import type { Actor } from '../store';
