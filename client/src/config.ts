@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { MlopsSettings, type SettingKey } from '../../core/src/protocol/settings';
+import { MlopsSettings, type SettingKey } from '../../core/src/browser';
 
 /** The extension's settings (`mlops.*`) over VS Code's configuration, typed; read fresh on every access. */
 export class Config extends MlopsSettings {

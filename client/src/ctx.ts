@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
-import type { DagResult, StatusParams } from '../../core/src/protocol/lsp';
+import type { DagResult, StatusParams } from '../../core/src/browser';
 import { Config } from './config';
 import { DagRequest, StatusNotification } from './lsp-ext';
 

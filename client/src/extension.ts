@@ -10,7 +10,7 @@ import { DagViews } from './dag/dag-views';
 import { DevcontainerCommands } from './devcontainer/commands';
 import { runCommands } from './runs/run-commands';
 import { Runs } from './runs/runs';
-import { needAgentRestart } from '../../core/src/protocol/settings';
+import { needAgentRestart } from '../../core/src/browser';
 import { Config } from './config';
 import { StatusBar } from './status';
 import { trusted } from './trust';

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
-import { documentKind } from '../../core/src/project';
-import type { StatusParams } from '../../core/src/protocol/lsp';
+import { documentKind } from '../../core/src/browser';
+import type { StatusParams } from '../../core/src/browser';
 import { plural } from './catalog/tree-spec';
 import type { Ctx } from './ctx';
 

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
-import { webviewPageHtml, type WebviewPage } from '../../core/src/protocol/webview-html';
+import { webviewPageHtml, type WebviewPage } from '../../core/src/browser';
 
 /**
  * The page of a webview: the bundle `<bundle>.js` and `<bundle>.css` and the codicons from

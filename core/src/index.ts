@@ -1,9 +1,12 @@
-/** The public surface of core/: what the server, the agent and the client import. */
+/**
+ * core's main entry: the pure core — parsing, every rule, queries, catalogs, dev container
+ * planning — plus the browser-safe part (./browser). No Node API and no editor API: the
+ * language server, the agent, the CLI and the extension share it. Node-only helpers are in
+ * ./node.
+ */
+export * from './browser';
 export * from './diagnostics';
-export * from './text/range';
 export * from './workspace';
-export * from './project';
-export * from './result';
 export { parseYaml, ParseCache, MAX_FILE_CHARS, type ParsedYaml } from './yaml/parse';
 export * from './yaml/tree';
 export * from './pipeline/model';
@@ -21,7 +24,6 @@ export * from './util/values';
 export * from './util/closest';
 export type { FileHost, FileText } from './rules/problem';
 export { FEATURE_NAME } from './features/rules';
-export * from './protocol/lsp';
 export * from './query/node-at';
 export * from './query/cursor';
 export * from './query/schema';
@@ -30,6 +32,7 @@ export * from './query/edits';
 export * from './query/fixes';
 export * from './query/dag';
 export * from './query/impact';
-export * from './protocol/agent';
 export * from './pipeline/shell';
 export * from './export/index';
+export * from './catalog/index';
+export * from './devcontainer/index';

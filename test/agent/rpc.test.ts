@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
-import * as rpc from '../../core/src/protocol/agent-rpc';
+import * as rpc from '../../core/src/node';
 import { connectAgent, project, removeProjects, spawnMlops, stopSpawned, waitFor } from './helpers';
 
 describe('mlops agent --stdio (JSON-RPC through a real child process)', function () {

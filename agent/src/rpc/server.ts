@@ -10,7 +10,7 @@ import {
   RunsShowRequest,
   RunStartRequest,
   SchedulesNextRequest,
-} from '../../../core/src/protocol/agent-rpc';
+} from '../../../core/src/node';
 import type { AgentHost } from '../host';
 import { problemsOf } from '../runner';
 import { readTaskLog } from '../state/logs';

@@ -13,10 +13,10 @@ import type {
   RunStartResult,
   SchedulesNextParams,
   SchedulesNextResult,
-} from '../../../core/src/protocol/agent';
+} from '../../../core/src/browser';
 import { DEFAULT_BACKOFF, RestartBackoff, type BackoffOptions } from './backoff';
 import type { AgentLaunch } from './launch';
-import { AgentInfoRequest, LogsReadRequest, RunCancelRequest, RunEventNotification, RunsListRequest, RunsShowRequest, RunStartRequest, SchedulesNextRequest } from '../../../core/src/protocol/agent-rpc';
+import { AgentInfoRequest, LogsReadRequest, RunCancelRequest, RunEventNotification, RunsListRequest, RunsShowRequest, RunStartRequest, SchedulesNextRequest } from '../../../core/src/node';
 
 /**
  * - `stopped`: not started yet;

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
-import { PROJECT_GLOBS } from '../../../core/src/project';
-import type { RunEvent } from '../../../core/src/protocol/agent';
+import { PROJECT_GLOBS } from '../../../core/src/browser';
+import type { RunEvent } from '../../../core/src/browser';
 import { AgentClient, type AgentLog, type AgentState } from './agent-client';
 import { Refusal, trusted, trustRefusal } from '../trust';
 import { agentLaunch, runtimeRefusal } from './launch';

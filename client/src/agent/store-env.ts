@@ -1,6 +1,6 @@
 /** The team store settings as the environment of agents and CLI calls; no `vscode` import, so tests call it directly. */
 
-import type { StoreSettings } from '../../../core/src/protocol/settings';
+import type { StoreSettings } from '../../../core/src/browser';
 
 /** The URL without a password: what the secret is stored under and what messages show. */
 export function withoutPassword(url: string): string {

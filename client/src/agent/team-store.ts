@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { AgentLauncher } from '../catalog/agent-json';
 import { runAgent } from '../catalog/agent-json';
-import type { StoreSettings } from '../../../core/src/protocol/settings';
+import type { StoreSettings } from '../../../core/src/browser';
 import { storeEnv, withoutPassword } from './store-env';
 
 export type { StoreSettings };

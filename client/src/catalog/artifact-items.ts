@@ -3,7 +3,7 @@
  * when one is selected. Plain data, so the tree provider stays a thin layer over it.
  */
 import * as path from 'node:path';
-import { formatBytes as bytes, headlineMetric, shortDigest as short, type ArtifactKind, type ModelVersion } from '../../../core/src/catalog/index';
+import { formatBytes as bytes, headlineMetric, shortDigest as short, type ArtifactKind, type ModelVersion } from '../../../core/src/index';
 
 /** What selecting a leaf opens. */
 export type OpenTarget =

@@ -1,9 +1,9 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { PROJECT_GLOBS } from '../../../core/src/project';
-import type { Result } from '../../../core/src/result';
-import { KeyedDebouncer } from '../../../core/src/util/debounce';
-import { checkAlias, parseTag, diffVersions, modelUri, type FeaturesReport, type ModelsReport, type ModelVersion, type SourceLocation } from '../../../core/src/catalog/index';
+import { PROJECT_GLOBS } from '../../../core/src/browser';
+import type { Result } from '../../../core/src/browser';
+import { KeyedDebouncer } from '../../../core/src/browser';
+import { checkAlias, parseTag, diffVersions, modelUri, type FeaturesReport, type ModelsReport, type ModelVersion, type SourceLocation } from '../../../core/src/index';
 import { agentJson, runAgent, type AgentLauncher } from './agent-json';
 import { ModelDocuments, MODEL_DOC_SCHEME } from './documents';
 import { FeaturesTree, type FolderFeatures } from './features-tree';

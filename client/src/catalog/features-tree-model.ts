@@ -5,7 +5,7 @@
  * versions, flagged when trained on an older definition of the view). No `vscode` import:
  * `features-tree.ts` adapts these to a TreeDataProvider.
  */
-import type { CatalogReport, FeatureViewReport, FeaturesReport, SourceLocation } from '../../../core/src/catalog/index';
+import type { CatalogReport, FeatureViewReport, FeaturesReport, SourceLocation } from '../../../core/src/index';
 import { leafText, type CommandSpec, type FolderRef, type TreeItemSpec } from './tree-spec';
 
 /** One workspace folder's feature catalog, as the agent reported it. */

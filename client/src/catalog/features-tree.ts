@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { FeatureViewReport } from '../../../core/src/catalog/index';
+import type { FeatureViewReport } from '../../../core/src/index';
 import * as M from './features-tree-model';
 import { toTreeItem } from './tree-item';
 

@@ -5,8 +5,8 @@
  * `models-tree.ts` adapts these to a TreeDataProvider.
  */
 import * as path from 'node:path';
-import { currentActor } from '../../../core/src/node/actor';
-import { ARTIFACT_KINDS, headlineMetric, type ArtifactKind, type ModelEntryReport, type ModelsReport, type VersionEntry } from '../../../core/src/catalog/index';
+import { currentActor } from '../../../core/src/node';
+import { ARTIFACT_KINDS, headlineMetric, type ArtifactKind, type ModelEntryReport, type ModelsReport, type VersionEntry } from '../../../core/src/index';
 import { artifactItems, GROUP_ICONS, groupSummary, type ItemSpec, type PathContext } from './artifact-items';
 import { leafText, plural, type FolderRef, type TreeItemSpec } from './tree-spec';
 

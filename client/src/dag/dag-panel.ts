@@ -1,11 +1,11 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { pipelineBaseName } from '../../../core/src/project';
-import { rangeContains } from '../../../core/src/text/range';
-import type { DagResult } from '../../../core/src/protocol/lsp';
-import { TASK_COMMANDS, type TaskCommandArgs } from '../../../core/src/protocol/lsp';
-import { parseWebviewMessage, type HostMessage, type WebviewMessage } from '../../../core/src/protocol/webview';
-import { DAG_APP } from '../../../core/src/protocol/webview-html';
+import { pipelineBaseName } from '../../../core/src/browser';
+import { rangeContains } from '../../../core/src/browser';
+import type { DagResult } from '../../../core/src/browser';
+import { TASK_COMMANDS, type TaskCommandArgs } from '../../../core/src/browser';
+import { parseWebviewMessage, type HostMessage, type WebviewMessage } from '../../../core/src/browser';
+import { DAG_APP } from '../../../core/src/browser';
 import { OPEN_LOG_COMMAND } from '../runs/runs-tree';
 import { showRefusal, trustRefusal } from '../trust';
 import { webviewHtml } from '../webview-page';

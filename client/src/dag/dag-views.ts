@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
-import { documentKind } from '../../../core/src/project';
-import type { RunEvent, RunRecord } from '../../../core/src/protocol/agent';
-import { TASK_COMMANDS, type DagResult } from '../../../core/src/protocol/lsp';
-import { KeyedDebouncer } from '../../../core/src/util/debounce';
+import { documentKind } from '../../../core/src/browser';
+import type { RunEvent, RunRecord } from '../../../core/src/browser';
+import { TASK_COMMANDS, type DagResult } from '../../../core/src/browser';
+import { KeyedDebouncer } from '../../../core/src/browser';
 import { trusted } from '../trust';
 import { DagPanel } from './dag-panel';
 

@@ -1,5 +1,5 @@
-import type { RunEvent, RunRecord } from '../../../core/src/protocol/agent';
-import type { HostMessage } from '../../../core/src/protocol/webview';
+import type { RunEvent, RunRecord } from '../../../core/src/browser';
+import type { HostMessage } from '../../../core/src/browser';
 
 /**
  * What the run overlay of one pipeline has been told: the latest run as a record, then the

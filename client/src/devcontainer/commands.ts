@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { DEVCONTAINER_JSON, type DetectedFacts } from '../../../core/src/devcontainer/index';
+import { DEVCONTAINER_JSON, type DetectedFacts } from '../../../core/src/index';
 import { runAgent, type AgentLauncher } from '../catalog/agent-json';
 import { buildImage } from './build-image';
 import { showRefusal, trustRefusal } from '../trust';

@@ -1,9 +1,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { WizardSession, type DetectedFacts, type ProjectFiles } from '../../../core/src/devcontainer/index';
-import { fileText, READ_LIMITS } from '../../../core/src/node/read';
-import { DEVCONTAINER_APP } from '../../../core/src/protocol/webview-html';
+import { WizardSession, type DetectedFacts, type ProjectFiles } from '../../../core/src/index';
+import { fileText, READ_LIMITS } from '../../../core/src/node';
+import { DEVCONTAINER_APP } from '../../../core/src/browser';
 import { webviewHtml } from '../webview-page';
 
 /** What a wizard panel needs from the extension. */

@@ -1,4 +1,4 @@
-import type { RunStatus, TaskStatus } from '../../../core/src/protocol/agent';
+import type { RunStatus, TaskStatus } from '../../../core/src/browser';
 import { plural } from '../catalog/tree-spec';
 import { countsOf, progressOf, type RunView, type TaskView } from './run-model';
 

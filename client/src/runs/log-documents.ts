@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { KeyedDebouncer } from '../../../core/src/util/debounce';
+import { KeyedDebouncer } from '../../../core/src/browser';
 import type { AgentClient } from '../agent/agent-client';
 import { formatDuration } from './format';
 import type { RunsModel } from './run-model';

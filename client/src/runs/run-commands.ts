@@ -1,8 +1,8 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { RunRequest } from '../../../core/src/protocol/agent';
-import { TASK_COMMANDS, type TaskCommandArgs } from '../../../core/src/protocol/lsp';
-import { documentKind, PROJECT_GLOBS } from '../../../core/src/project';
+import type { RunRequest } from '../../../core/src/browser';
+import { TASK_COMMANDS, type TaskCommandArgs } from '../../../core/src/browser';
+import { documentKind, PROJECT_GLOBS } from '../../../core/src/browser';
 import { Refusal, showRefusal } from '../trust';
 import { Config } from '../config';
 import type { Cmd } from '../commands/index';

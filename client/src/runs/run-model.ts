@@ -1,5 +1,4 @@
-import { isTaskEnded, type RunEvent, type RunRecord, type RunSummary, type TaskRecord, type TaskStatus } from '../../../core/src/protocol/agent';
-import { formatBytes } from '../../../core/src/catalog/display';
+import { formatBytes, isTaskEnded, type RunEvent, type RunRecord, type RunSummary, type TaskRecord, type TaskStatus } from '../../../core/src/browser';
 
 /** One task of a run as the Runs view shows it: the protocol's record, plus what the events tell while it runs. */
 export interface TaskView extends Pick<TaskRecord, 'id' | 'status' | 'durationMs' | 'exitCode' | 'cached'> {

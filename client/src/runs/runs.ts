@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
-import { KeyedDebouncer } from '../../../core/src/util/debounce';
-import type { RunEvent, RunRecord } from '../../../core/src/protocol/agent';
+import { KeyedDebouncer } from '../../../core/src/browser';
+import type { RunEvent, RunRecord } from '../../../core/src/browser';
 import type { AgentClient } from '../agent/agent-client';
 import type { Agents } from '../agent/agents';
 import { LOG_SCHEME, LogDocuments } from './log-documents';

@@ -1,4 +1,4 @@
-import type { DevcontainerWebviewMessage } from '../../../core/src/protocol/devcontainer';
+import type { DevcontainerWebviewMessage } from '../../../core/src/browser';
 
 /** The part of the webview API the wizard uses. */
 export interface WizardApi {

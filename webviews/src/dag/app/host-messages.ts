@@ -1,4 +1,4 @@
-import type { HostMessage } from '../../../../core/src/protocol/webview';
+import type { HostMessage } from '../../../../core/src/browser';
 
 /**
  * A light shape check of what arrives on `window.message`: the host is trusted, but other

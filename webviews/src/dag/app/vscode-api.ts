@@ -1,4 +1,4 @@
-import type { WebviewMessage } from '../../../../core/src/protocol/webview';
+import type { WebviewMessage } from '../../../../core/src/browser';
 
 /** The part of the webview API this app uses. */
 export interface VsCodeApi {

@@ -1,6 +1,6 @@
 import { html, LitElement, nothing, type TemplateResult } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
-import type { DagNode } from '../../../../core/src/protocol/lsp';
+import type { DagNode } from '../../../../core/src/browser';
 import { STATUS_LABEL } from '../model/presentation';
 import { formatDuration, ranFor, type TaskRun } from '../model/run-overlay';
 import { styles } from './dag-card.styles';

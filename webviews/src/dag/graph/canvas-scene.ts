@@ -3,7 +3,7 @@
  * they are big enough to read, edges as single curves batched by kind. A grid of buckets
  * answers "which node is under the pointer" without touching every node.
  */
-import type { DagEdge, DagNode } from '../../../../core/src/protocol/lsp';
+import type { DagEdge, DagNode } from '../../../../core/src/browser';
 import type { LayoutResult, PlacedNode } from '../layout/types';
 import { visibleWorld, type Viewport } from '../model/geometry';
 import { diagnosticCounts, fit, type ColourName } from '../model/presentation';

@@ -1,6 +1,6 @@
 import { html, LitElement, nothing, svg, type PropertyValues } from 'lit';
 import { customElement, property, query } from 'lit/decorators.js';
-import type { DagEdge, DagNode } from '../../../../core/src/protocol/lsp';
+import type { DagEdge, DagNode } from '../../../../core/src/browser';
 import type { Direction, LayoutResult } from '../layout/types';
 import { centreOn, fitViewport, visibleWorld, zoomAt, type Viewport } from '../model/geometry';
 import { neighbourInDirection, type Arrow } from '../model/navigation';

@@ -1,7 +1,7 @@
 /** The SVG drawing of normal-sized graphs: one lit template per node and edge, keyed by task id. */
 import { nothing, svg, type SVGTemplateResult } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
-import type { DagEdge, DagNode } from '../../../../core/src/protocol/lsp';
+import type { DagEdge, DagNode } from '../../../../core/src/browser';
 import type { Direction, LayoutResult } from '../layout/types';
 import { edgePath } from '../model/geometry';
 import { accessibleName, diagnosticCounts, fit, GLYPH, nodeIcon, subtitle } from '../model/presentation';

@@ -1,5 +1,5 @@
 /** How a task looks, in one place for the SVG view, the canvas view and the export. */
-import type { DagNode } from '../../../../core/src/protocol/lsp';
+import type { DagNode } from '../../../../core/src/browser';
 import { elapsed, formatDuration, ranFor, type TaskRun, type TaskStatus } from './run-overlay';
 
 /** Codicon code points (from @vscode/codicons' codicon.csv) for glyphs drawn inside SVG/canvas. */

@@ -2,8 +2,7 @@
  * The run overlay's state: the latest run of this pipeline, folded from the agent's run
  * record and its live events. Pure, so the webview can replay events in any order it gets them.
  */
-import { formatBytes } from '../../../../core/src/catalog/display';
-import type { RunEvent, RunRecord, RunStatus, TaskStatus } from '../../../../core/src/protocol/agent';
+import { formatBytes, type RunEvent, type RunRecord, type RunStatus, type TaskStatus } from '../../../../core/src/browser';
 
 export type { RunStatus, TaskStatus };
 

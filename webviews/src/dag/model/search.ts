@@ -1,4 +1,4 @@
-import type { DagNode } from '../../../../core/src/protocol/lsp';
+import type { DagNode } from '../../../../core/src/browser';
 
 /** Tasks whose id or description contains the query (case-insensitive), in graph order. */
 export function searchNodes(nodes: readonly DagNode[], query: string): string[] {

@@ -3,7 +3,7 @@
  * current theme (CSS variables do not exist outside VS Code), no codicon glyphs (the font
  * is not embedded), run status as a coloured bar and text.
  */
-import type { DagEdge, DagNode } from '../../../../core/src/protocol/lsp';
+import type { DagEdge, DagNode } from '../../../../core/src/browser';
 import type { Direction, LayoutResult } from '../layout/types';
 import { edgePath } from './geometry';
 import { diagnosticCounts, fit, subtitle, type ColourName } from './presentation';

@@ -4,8 +4,8 @@ import '../options/index';
 import '../preview/index';
 import { html, LitElement, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
-import type { DetectedFacts } from '../../../../core/src/devcontainer/detect';
-import type { DevcontainerHostMessage, PreviewFile, PreviewSummary, WizardOptions } from '../../../../core/src/protocol/devcontainer';
+import type { DetectedFacts } from '../../../../core/src/browser';
+import type { DevcontainerHostMessage, PreviewFile, PreviewSummary, WizardOptions } from '../../../../core/src/browser';
 import { wizardApi } from '../vscode-api';
 import { styles } from './dc-app.styles';
 

@@ -1,6 +1,6 @@
 import { html, LitElement, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
-import type { DetectedFacts } from '../../../../core/src/devcontainer/detect';
+import type { DetectedFacts } from '../../../../core/src/browser';
 import { styles } from './dc-facts.styles';
 
 declare global {

@@ -6,8 +6,8 @@ import '@vscode-elements/elements/dist/vscode-checkbox/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import { html, LitElement, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
-import type { GpuMode } from '../../../../core/src/devcontainer/plan';
-import type { WizardOptions } from '../../../../core/src/protocol/devcontainer';
+import type { GpuMode } from '../../../../core/src/browser';
+import type { WizardOptions } from '../../../../core/src/browser';
 import { styles } from './dc-options.styles';
 
 declare global {

@@ -5,7 +5,7 @@ import '@vscode-elements/elements/dist/vscode-checkbox/index.js';
 import { html, LitElement, nothing } from 'lit';
 import type { PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import type { PreviewFile } from '../../../../core/src/protocol/devcontainer';
+import type { PreviewFile } from '../../../../core/src/browser';
 import { styles } from './dc-preview.styles';
 
 declare global {

@@ -16,7 +16,7 @@ import {
   schedulesNextRequest,
   type AgentNotification,
   type AgentRequest,
-} from './agent';
+} from '../protocol/agent';
 
 const req = <P, R>(d: AgentRequest<P, R>) => new RequestType<P, R, void>(d.method);
 const note = <P>(d: AgentNotification<P>) => new NotificationType<P>(d.method);
