@@ -49,7 +49,7 @@ const entry = `
   export { Workspace } from './core/src/workspace';
   export { dagOf } from './core/src/query/dag';
   export { withDetails } from './core/src/query/dag-details';
-  export { dagreLayout } from './webviews/src/dag/layout/dagre-layout';
+  export { dagreLayout } from './scripts/bench/dagre-layout';
   export { layeredLayout } from './webviews/src/dag/layout/layered-layout';
   export { nodeWidth, NODE_HEIGHT } from './webviews/src/dag/layout/size';
   export { SPACING } from './webviews/src/dag/layout/types';
@@ -85,7 +85,7 @@ async function engineSize(spec) {
 
 const only = opt('engines', '').split(',').filter(Boolean);
 const allEngines = [
-  { name: '@dagrejs/dagre', key: 'dagre', size: "import { dagreLayout } from './webviews/src/dag/layout/dagre-layout'; console.log(dagreLayout);" },
+  { name: '@dagrejs/dagre', key: 'dagre', size: "import { dagreLayout } from './scripts/bench/dagre-layout'; console.log(dagreLayout);" },
   { name: 'elkjs (layered)', key: 'elk', size: "import ELK from 'elkjs/lib/elk.bundled.js'; console.log(new ELK());" },
   { name: 'own fast layered', key: 'own', size: "import { layeredLayout } from './webviews/src/dag/layout/layered-layout'; console.log(layeredLayout);" },
 ];

@@ -77,15 +77,6 @@ export interface PlannedTask {
   slurm: SlurmSpec | null;
 }
 
-/** What `mlops run` was asked to do, after parsing. */
-export interface PlanOptions {
-  params: Record<string, string>;
-  only?: string[];
-  from?: string;
-  force: boolean;
-  executor?: ExecutorKind;
-}
-
 /** A run's tasks before it starts. */
 export interface Plan {
   runId: string;

@@ -34,11 +34,6 @@ export function registerModels(plan: Plan, config: StoreConfig, events: readonly
   }
 }
 
-/** Resolves once every registration started so far has ended (for hosts that must wait). */
-export async function registrationsSettled(): Promise<void> {
-  while (pending.size > 0) await Promise.all([...pending]);
-}
-
 function failed(log: string | null, task: string, name: string, why: string): void {
   const line = `mlops: task '${task}' succeeded, but model ${name} could not be registered: ${why}`;
   report(log, line);

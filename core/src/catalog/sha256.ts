@@ -1,7 +1,9 @@
 /**
- * SHA-256 of a string's UTF-8 bytes, in plain TypeScript: core/ must run without Node's
- * crypto module (webviews, tests of pure code), and catalog fingerprints are small texts.
- * The agent hashes large files with node:crypto instead; both give the same hex digest.
+ * SHA-256 of a string's UTF-8 bytes, in plain TypeScript, for the feature-view fingerprints
+ * of ./fingerprint.ts: that rule lives in core's pure part, which may not import Node
+ * modules (an ESLint rule keeps it loadable anywhere), and its inputs are small texts, so
+ * speed does not matter. Files are hashed with node:crypto (core/src/node/read.ts); both
+ * give the same hex digest.
  */
 
 const K = new Uint32Array([

@@ -1,5 +1,5 @@
 import type { Span } from '../text/range';
-import type { YMap, YScalar, YValue } from '../yaml/tree';
+import type { YMap, YValue } from '../yaml/tree';
 
 /** A value read from the file together with where it was written. */
 export interface Located<T> {
@@ -120,8 +120,4 @@ export interface Pipeline {
   taskOrder: Task[];
   root: YValue | null;
   tasksNode?: YMap;
-}
-
-export function located<T>(value: T, node: YScalar | YValue): Located<T> {
-  return { value, span: node.span };
 }

@@ -46,8 +46,6 @@ export type WebviewMessage =
   /** Save the drawing; `svg` is a standalone SVG document. */
   | { type: 'exportSvg'; svg: string };
 
-export type WebviewMessageType = WebviewMessage['type'];
-
 /** Longest task id the host accepts from the webview (the format allows 128 characters). */
 export const MAX_ID_LENGTH = 256;
 /** Largest SVG export accepted: 5,000 nodes with their edges stay well below this. */

@@ -36,10 +36,8 @@ export interface LayoutResult {
   width: number;
   height: number;
   /** Which engine produced it, for diagnostics and tests. */
-  engine: 'elk' | 'dagre' | 'layered';
+  engine: 'elk' | 'layered';
 }
-
-export type LayoutEngine = (input: LayoutInput) => LayoutResult;
 
 /** Gaps between layers and between neighbours in a layer, shared by both engines. */
 export const SPACING = { rank: 56, node: 28, margin: 24 } as const;

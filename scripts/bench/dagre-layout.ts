@@ -1,7 +1,8 @@
 import dagre, { type EdgeLabel, type GraphLabel, type NodeLabel } from '@dagrejs/dagre';
-import { SPACING, type LayoutInput, type LayoutResult, type PlacedNode } from './types';
+import { SPACING, type LayoutInput, type LayoutResult, type PlacedNode } from '../../webviews/src/dag/layout/types';
 
 /**
+ * The benchmark's reference engine, not shipped in the view (docs/performance.md says why).
  * The network-simplex layered layout of @dagrejs/dagre: fewer crossings and straighter
  * long edges than the fast engine, at a cost that grows quickly past a few thousand nodes.
  */
@@ -26,5 +27,5 @@ export function dagreLayout(input: LayoutInput): LayoutResult {
   }
   const edges = g.edges().map((e) => ({ from: e.v, to: e.w, points: (g.edge(e).points ?? []).map((p: { x: number; y: number }) => ({ x: p.x, y: p.y })) }));
   const graph = g.graph();
-  return { nodes, edges, width: graph.width ?? 0, height: graph.height ?? 0, engine: 'dagre' };
+  return { nodes, edges, width: graph.width ?? 0, height: graph.height ?? 0, engine: 'dagre' as LayoutResult['engine'] };
 }
