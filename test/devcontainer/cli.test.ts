@@ -107,7 +107,7 @@ describe('mlops devcontainer generate (the real binary)', function () {
     }
     const none = mlops(['devcontainer'], { env: envWith() });
     assert.equal(none.status, 2);
-    assert.match(none.stderr, /name a sub-command: generate or build\./);
+    assert.match(none.stderr, /Name a sub-command: generate or build\./);
   });
 
   it('build says what to do when there is no devcontainer.json', () => {

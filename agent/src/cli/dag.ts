@@ -38,7 +38,7 @@ export const dagCommand: Command = {
     const fmt = format(args, ['json', 'dot', 'mermaid'] as const, 'json');
     const direction = (option(args, 'direction') ?? 'TB').toUpperCase();
     if (direction !== 'TB' && direction !== 'LR') throw new UsageError('--direction must be TB (top-down) or LR (left to right).');
-    if (args.positionals.length !== 1) throw new UsageError('Name exactly one pipeline file, e.g. mlops dag examples/churn/churn.pipeline.yaml');
+    if (args.positionals.length !== 1) throw new UsageError('Name exactly one pipeline file, e.g. mlops dag examples/churn/churn.pipeline.yaml.');
     const cwd = process.cwd();
     const file = path.resolve(cwd, args.positionals[0]!);
     if (documentKind(file) !== 'pipeline') throw new UsageError(`${args.positionals[0]}: not a *.pipeline.yaml file.`);

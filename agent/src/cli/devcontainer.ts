@@ -12,7 +12,7 @@ import { parseImage } from '../../../core/src/index';
 import { buildImage, readBuildConfig, runPostCreate, type BuildEvent } from '../devcontainer/build';
 import { connectDocker, engineReachable } from '../devcontainer/engine';
 import { detectProject, propose, writeProposal } from '../devcontainer/project';
-import { flag, format, option, parseArgs, UsageError, type ParsedArgs } from '../util/args';
+import { flag, format, option, parseSubcommand, UsageError, type ParsedArgs } from '../util/args';
 import { palette } from '../util/colors';
 import type { Command } from './command';
 
@@ -25,15 +25,11 @@ export const devcontainerCommand: Command = {
   summary: 'Generate a dev container for an ML project from what it uses, and build its image',
   usage: `${GENERATE_USAGE}\n       ${BUILD_USAGE}`,
   run(argv) {
-    const [sub, ...rest] = argv;
-    switch (sub) {
-      case 'generate':
-        return generateCmd(rest);
-      case 'build':
-        return buildCmd(rest);
-      default:
-        throw new UsageError(sub ? `unknown sub-command '${sub}'; use generate or build.` : 'name a sub-command: generate or build.');
-    }
+    const { sub, args } = parseSubcommand(argv, {
+      generate: { flags: ['dry-run', 'force', 'jupyter', 'no-jupyter', 'mlflow', 'no-mlflow', 'explain'], values: ['dir', 'gpu', 'python', 'base-image', 'extra', 'format'] },
+      build: { flags: ['verify'], values: ['dir', 'tag', 'base-image', 'network', 'format'] },
+    });
+    return sub === 'generate' ? generateCmd(args) : buildCmd(args);
   },
 };
 
@@ -67,13 +63,9 @@ function generateOptions(args: ParsedArgs): GenerateOptions {
   };
 }
 
-async function generateCmd(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, {
-    flags: ['dry-run', 'force', 'jupyter', 'no-jupyter', 'mlflow', 'no-mlflow', 'explain'],
-    values: ['dir', 'gpu', 'python', 'base-image', 'extra', 'format'],
-  });
+async function generateCmd(args: ParsedArgs): Promise<number> {
   const fmt = format(args, ['text', 'json'] as const, 'text');
-  if (args.positionals.length > 0) throw new UsageError(`unexpected argument '${args.positionals[0]}'; name the project with --dir.`);
+  if (args.positionals.length > 0) throw new UsageError(`Unexpected argument '${args.positionals[0]}'; name the project with --dir.`);
   const dir = projectDir(args);
   const options = generateOptions(args);
   const facts = await detectProject(dir, { gpu: options.gpu ?? 'project' });
@@ -152,10 +144,9 @@ function printDecisions(plan: Plan): void {
   }
 }
 
-async function buildCmd(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, { flags: ['verify'], values: ['dir', 'tag', 'base-image', 'network', 'format'] });
+async function buildCmd(args: ParsedArgs): Promise<number> {
   const fmt = format(args, ['text', 'json'] as const, 'text');
-  if (args.positionals.length > 0) throw new UsageError(`unexpected argument '${args.positionals[0]}'; name the project with --dir.`);
+  if (args.positionals.length > 0) throw new UsageError(`Unexpected argument '${args.positionals[0]}'; name the project with --dir.`);
   const dir = projectDir(args);
   const base = option(args, 'base-image');
   if (base !== undefined && !parseImage(base)) throw new UsageError(`--base-image '${base}' is not a valid image reference.`);

@@ -132,9 +132,9 @@ const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 function exportRequest(args: ParsedArgs): ExportRequest {
   const [target, file, ...extra] = args.positionals;
-  if (!target) throw new UsageError(`Name the target and the pipeline, e.g. mlops export argo train.pipeline.yaml`);
+  if (!target) throw new UsageError(`Name the target and the pipeline, e.g. mlops export argo train.pipeline.yaml.`);
   if (!(EXPORT_TARGET_IDS as readonly string[]).includes(target)) throw new UsageError(`Unknown target '${target}'; mlops exports to ${EXPORT_TARGET_IDS.join(', ')}.`);
-  if (!file) throw new UsageError(`Name the pipeline to export, e.g. mlops export ${target} train.pipeline.yaml`);
+  if (!file) throw new UsageError(`Name the pipeline to export, e.g. mlops export ${target} train.pipeline.yaml.`);
   if (extra.length > 0) throw new UsageError(`Export one pipeline at a time; unexpected ${extra.join(' ')}.`);
   if (documentKind(file) !== 'pipeline') throw new UsageError(`${file}: not a *.pipeline.yaml file.`);
   const options: Partial<ArgoOptions> = { once: flag(args, 'once') };

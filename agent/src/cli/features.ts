@@ -2,7 +2,7 @@ import type { FeatureViewReport, FeaturesReport } from '../../../core/src/catalo
 import { featuresReport } from '../registry/feature-report';
 import { STORE_OPTIONS, STORE_USAGE, storeConfig } from '../state/config';
 import { openRegistry } from '../state/open';
-import { format, parseArgs, UsageError } from '../util/args';
+import { format, parseSubcommand, UsageError } from '../util/args';
 import { palette, type Palette } from '../util/colors';
 import { workspaceRoot } from '../util/files';
 import type { Command } from './command';
@@ -12,8 +12,8 @@ export const featuresCommand: Command = {
   summary: 'Feature catalog: list the views of every *.features.yaml, or show one with who uses it',
   usage: `mlops features list [--format text|json] ${STORE_USAGE}\n       mlops features show VIEW [--format text|json] ${STORE_USAGE}`,
   async run(argv) {
-    const [sub, ...rest] = argv;
-    const args = parseArgs(rest, { values: ['format', ...STORE_OPTIONS] });
+    const spec = { values: ['format', ...STORE_OPTIONS] };
+    const { sub, args } = parseSubcommand(argv, { list: spec, show: spec });
     const fmt = format(args, ['text', 'json'] as const, 'text');
     const cwd = process.cwd();
     const registry = await openRegistry(storeConfig(cwd, args), false);
@@ -23,7 +23,7 @@ export const featuresCommand: Command = {
       const report = () => featuresReport(workspaceRoot(cwd), snapshot);
       switch (sub) {
         case 'list': {
-          if (args.positionals.length > 0) throw new UsageError('list takes no arguments.');
+          if (args.positionals.length > 0) throw new UsageError(`Unexpected argument '${args.positionals[0]}'; list takes none.`);
           const r = report();
           process.stdout.write(fmt === 'json' ? `${JSON.stringify(r, null, 2)}\n` : formatCatalogs(r, c));
           return 0;
@@ -42,10 +42,6 @@ export const featuresCommand: Command = {
           process.stdout.write(fmt === 'json' ? `${JSON.stringify(v, null, 2)}\n` : formatView(v, c));
           return 0;
         }
-        case undefined:
-          throw new UsageError('name a subcommand: list or show.');
-        default:
-          throw new UsageError(`unknown subcommand '${sub}'; use list or show.`);
       }
     } finally {
       await registry?.close();

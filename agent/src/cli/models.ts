@@ -16,7 +16,7 @@ import type { RegistrySnapshot } from '../registry/registry';
 import { formatCheck, formatList, formatVersion } from '../registry/text';
 import { STORE_OPTIONS, storeConfig, type StoreConfig } from '../state/config';
 import { openRegistry } from '../state/open';
-import { flag, format, option, parseArgs, UsageError, type ParsedArgs } from '../util/args';
+import { flag, format, option, parseSubcommand, UsageError, type ParsedArgs } from '../util/args';
 import { palette } from '../util/colors';
 import { workspaceRoot } from '../util/files';
 import type { Command } from './command';
@@ -28,18 +28,18 @@ const USAGE = [
   '       mlops models tag NAME:VERSION KEY=VALUE…',
   '       mlops models diff NAME:A NAME:B [--format text|json]',
   '       mlops models check [NAME[:VERSION|@ALIAS]…] [--all] [--format text|json]',
-  '  (every subcommand takes --store URL, --artifacts DIR and --state-dir DIR; list, show, diff and check take --mlruns DIR)',
+  '  (every sub-command takes --store URL, --artifacts DIR and --state-dir DIR; list, show, diff and check take --mlruns DIR)',
 ].join('\n');
 
-const SPEC = { flags: ['all'], values: ['format', 'mlruns', ...STORE_OPTIONS] };
+const READ = { values: ['format', 'mlruns', ...STORE_OPTIONS] };
+const SPECS = { list: READ, show: READ, alias: { values: STORE_OPTIONS }, tag: { values: STORE_OPTIONS }, diff: READ, check: { flags: ['all'], values: READ.values } };
 
 export const modelsCommand: Command = {
   name: 'models',
   summary: 'Model store: list, show, alias, tag, diff and check versions for staleness (check exits 1 when stale)',
   usage: USAGE,
   async run(argv) {
-    const [sub, ...rest] = argv;
-    const args = parseArgs(rest, SPEC);
+    const { sub, args } = parseSubcommand(argv, SPECS);
     const fmt = format(args, ['text', 'json'] as const, 'text');
     const cwd = process.cwd();
     const config = storeConfig(cwd, args);
@@ -84,7 +84,7 @@ export const modelsCommand: Command = {
       }
       case 'tag': {
         const [target, ...pairs] = args.positionals;
-        if (!target || pairs.length === 0) throw new UsageError('write mlops models tag NAME:VERSION KEY=VALUE…, e.g. mlops models tag churn-classifier:3 reviewed=yes');
+        if (!target || pairs.length === 0) throw new UsageError('Write mlops models tag NAME:VERSION KEY=VALUE…, e.g. mlops models tag churn-classifier:3 reviewed=yes.');
         const r = ref(target);
         if (r.kind !== 'version') throw new UsageError(`Tag one version: write ${r.name}:VERSION.`);
         const kv = pairs.map((p) => {
@@ -125,10 +125,6 @@ export const modelsCommand: Command = {
           write(fmt === 'json' ? json(report.value) : formatCheck(report.value, c));
           return report.value.stale ? 1 : 0;
         });
-      case undefined:
-        throw new UsageError('name a subcommand: list, show, alias, tag, diff or check.');
-      default:
-        throw new UsageError(`unknown subcommand '${sub}'; use list, show, alias, tag, diff or check.`);
     }
   },
 };

@@ -91,7 +91,7 @@ export const runCommand: Command = {
 
 function runRequest(args: ParsedArgs): RunRequest {
   const [file, ...extra] = args.positionals;
-  if (!file) throw new UsageError('Name the pipeline to run, e.g. mlops run train.pipeline.yaml');
+  if (!file) throw new UsageError('Name the pipeline to run, e.g. mlops run train.pipeline.yaml.');
   if (extra.length > 0) throw new UsageError(`Run one pipeline at a time; unexpected ${extra.join(' ')}.`);
   const params = keyValues(args, 'param');
   const req: RunRequest = { file, params, force: flag(args, 'force'), keepGoing: flag(args, 'keep-going'), pull: flag(args, 'pull') };

@@ -8,7 +8,7 @@ import { isAlive } from '../util/process';
 import { LineView } from '../view/terminal';
 import { onInterrupt } from './run';
 import type { Store } from '../state/store';
-import { flag, format, noExtra, option, parseArgs, UsageError } from '../util/args';
+import { flag, format, noExtra, option, parseSubcommand, UsageError } from '../util/args';
 import { palette, type Palette } from '../util/colors';
 import { realFile } from '../util/files';
 import { outputClosed, writeOut } from '../util/output';
@@ -23,12 +23,18 @@ export const runsCommand: Command = {
   summary: "Recorded runs: list them, show one with its tasks, print or follow a task log, take over a run whose agent died while its Slurm jobs ran",
   usage: USAGE,
   async run(argv) {
-    const args = parseArgs(argv, { flags: ['follow', 'mine'], values: ['format', 'pipeline', 'limit', ...STORE_OPTIONS] });
+    const { sub, args } = parseSubcommand(argv, {
+      list: { flags: ['mine'], values: ['format', 'pipeline', 'limit', ...STORE_OPTIONS] },
+      show: { values: ['format', ...STORE_OPTIONS] },
+      logs: { flags: ['follow'], values: STORE_OPTIONS },
+      reattach: { values: ['format', ...STORE_OPTIONS] },
+    });
     const fmt = format(args, ['text', 'json'] as const, 'text');
-    const [sub, ...rest] = args.positionals;
+    const rest = args.positionals;
     if (sub === 'list') noExtra(rest, 'runs list takes options only');
     if (sub === 'show') noExtra(rest.slice(1), 'runs show takes one run');
     if (sub === 'logs') noExtra(rest.slice(2), 'runs logs takes one run and one task');
+    if (sub === 'reattach') noExtra(rest.slice(1), 'runs reattach takes one run');
     const cwd = process.cwd();
     // `reattach` is itself what other commands start to take a run over in the background.
     const config = storeConfig(cwd, args);
@@ -54,8 +60,6 @@ export const runsCommand: Command = {
           return await logs(store, rest[0], rest[1], flag(args, 'follow'));
         case 'reattach':
           return await reattach(store, config, rest[0], fmt, cwd);
-        default:
-          throw new UsageError(sub ? `Unknown subcommand '${sub}'; use list, show, logs or reattach.` : 'Say what to do: list, show, logs or reattach.');
       }
     } finally {
       await store.close();

@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { STORE_OPTIONS, STORE_USAGE, storeConfig } from '../state/config';
 import { openStore } from '../state/open';
 import type { StoreInfo } from '../state/store';
-import { format, option, parseArgs, UsageError } from '../util/args';
+import { format, option, parseSubcommand, UsageError } from '../util/args';
 import { palette, type Palette } from '../util/colors';
 import type { Command } from './command';
 
@@ -16,13 +16,15 @@ export const storeCommand: Command = {
   summary: 'The store runs and models are recorded in: show what it holds, or copy a local history into a team store',
   usage: USAGE,
   async run(argv) {
-    const [sub, ...rest] = argv;
+    const { sub, args } = parseSubcommand(argv, {
+      info: { values: [...STORE_OPTIONS, 'format'] },
+      migrate: { values: ['from', 'to', 'from-artifacts', 'artifacts', 'state-dir', 'format'] },
+    });
     const cwd = process.cwd();
     switch (sub) {
       case 'info': {
-        const args = parseArgs(rest, { values: [...STORE_OPTIONS, 'format'] });
         const fmt = format(args, ['text', 'json'] as const, 'text');
-        if (args.positionals.length > 0) throw new UsageError('info takes no arguments.');
+        if (args.positionals.length > 0) throw new UsageError(`Unexpected argument '${args.positionals[0]}'; info takes none.`);
         const store = await openStore(storeConfig(cwd, args));
         try {
           const info = await store.info();
@@ -33,9 +35,8 @@ export const storeCommand: Command = {
         }
       }
       case 'migrate': {
-        const args = parseArgs(rest, { values: ['from', 'to', 'from-artifacts', 'artifacts', 'state-dir', 'format'] });
         const fmt = format(args, ['text', 'json'] as const, 'text');
-        if (args.positionals.length > 0) throw new UsageError(`unexpected argument '${args.positionals[0]}'.`);
+        if (args.positionals.length > 0) throw new UsageError(`Unexpected argument '${args.positionals[0]}'; migrate takes none.`);
         const from = path.resolve(cwd, option(args, 'from') ?? '.mlops');
         const to = option(args, 'to');
         if (to !== undefined) args.options.set('store', [to]);
@@ -50,10 +51,6 @@ export const storeCommand: Command = {
         }
         return 0;
       }
-      case undefined:
-        throw new UsageError('name a subcommand: info or migrate.');
-      default:
-        throw new UsageError(`unknown subcommand '${sub}'; use info or migrate.`);
     }
   },
 };

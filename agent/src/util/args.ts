@@ -9,11 +9,35 @@ export class UsageError extends Error {}
 /** A file or folder the command was given cannot be used: exit 2 with the message, no usage text. */
 export class InputError extends Error {}
 
+/** The options one command or sub-command accepts: `flags` take no value, `values` one. */
+export interface ArgSpec {
+  flags?: readonly string[];
+  values?: readonly string[];
+}
+
+/** `a`, `a or b`, `a, b or c`: how a usage message lists choices. */
+function choices(names: readonly string[]): string {
+  return names.length < 2 ? names.join('') : `${names.slice(0, -1).join(', ')} or ${names[names.length - 1]}`;
+}
+
+/**
+ * Picks the sub-command (argv's first word) and parses the rest against its own options, so
+ * an option that sub-command does not take is refused. Every command words a missing or
+ * unknown sub-command the same way.
+ */
+export function parseSubcommand<S extends string>(argv: readonly string[], specs: Record<S, ArgSpec>): { sub: S; args: ParsedArgs } {
+  const [sub, ...rest] = argv;
+  const names = Object.keys(specs) as S[];
+  if (sub === undefined || sub.startsWith('-')) throw new UsageError(`Name a sub-command: ${choices(names)}.`);
+  if (!names.includes(sub as S)) throw new UsageError(`Unknown sub-command '${sub}'; use ${choices(names)}.`);
+  return { sub: sub as S, args: parseArgs(rest, specs[sub as S]) };
+}
+
 /**
  * Parses argv against the options a command accepts. `flags` take no value; `values` take
  * one (repeatable). Unknown options are a UsageError that names them.
  */
-export function parseArgs(argv: readonly string[], spec: { flags?: readonly string[]; values?: readonly string[] }): ParsedArgs {
+export function parseArgs(argv: readonly string[], spec: ArgSpec): ParsedArgs {
   const flags = new Set(spec.flags ?? []);
   const values = new Set(spec.values ?? []);
   const out: ParsedArgs = { positionals: [], options: new Map() };
