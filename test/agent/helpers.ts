@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
 import type { RunEvent } from '../../core/src/protocol/agent';
-import * as rpc from '../../core/src/protocol/agent-rpc';
+import * as rpc from '../../core/src/node';
 import { tempDir, writeTree } from '../files';
 import { waitFor } from '../wait';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import type { RunEvent } from '../../core/src/protocol/agent';
-import * as rpc from '../../core/src/protocol/agent-rpc';
+import * as rpc from '../../core/src/node';
 import { mkfifo, sparseFile, symlink } from '../hostile';
 import { connectAgent, finished, mlopsWithin, parseRun, project, removeProjects, spawnMlops, stopSpawned, task, waitFor } from './helpers';
 
