@@ -12,7 +12,7 @@ import type { StoreConfig } from './state/config';
 import type { OwnedRun, Store } from './state/store';
 import { processStartToken } from './util/proc';
 import { isAlive } from './util/process';
-import { err, type Result } from './util/result';
+import { err, type Result } from '../../core/src/result';
 
 /**
  * Cluster jobs outlive the agent that submitted them (SIGKILL, a closed laptop). A run
@@ -31,7 +31,8 @@ export async function adoptableRuns(store: Store): Promise<OwnedRun[]> {
   return out;
 }
 
-const fail = (message: string) => err<StartError>({ message, problems: [] });
+// The take-over cannot go on for a reason the caller only reports (no branch depends on it).
+const fail = (message: string) => err<StartError>({ kind: 'plan', message });
 
 /** Claims a run from its dead agent for this process and goes on with it. */
 export async function adoptRun(host: RunHost, owner: OwnedRun): Promise<Result<ActiveRun, StartError>> {
@@ -45,7 +46,7 @@ export async function adoptRun(host: RunHost, owner: OwnedRun): Promise<Result<A
   const holder = locks.acquire(file, owner.id);
   if (holder) {
     locks.close();
-    return fail(`${busyMessage(recorded.summary.pipeline, holder)} Run ${owner.id} is taken over when it ends.`);
+    return err<StartError>({ kind: 'busy', message: `${busyMessage(recorded.summary.pipeline, holder)} Run ${owner.id} is taken over when it ends.`, runId: holder.runId });
   }
   const release = () => {
     locks.release(file, owner.id);
@@ -66,7 +67,7 @@ export async function adoptRun(host: RunHost, owner: OwnedRun): Promise<Result<A
     // Without its pipeline nothing more can be submitted: say where the jobs are and stop here.
     await store.markInterrupted(owner.id, new Date().toISOString(), `interrupted: its agent stopped and the run cannot be taken over (${loaded.error.message}); its Slurm jobs ${jobs} may still be running (squeue)`);
     release();
-    return fail(loaded.error.message);
+    return err(loaded.error);
   }
   const options = await store.runOptions(owner.id);
   const cache = await store.cacheEntries(loaded.value.file);

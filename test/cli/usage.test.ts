@@ -22,7 +22,7 @@ describe('mlops: usage errors', function () {
 
   const SUBCOMMANDS: Array<[string, string]> = [
     ['models', 'list, show, alias, tag, diff or check'],
-    ['runs', 'list, show or logs'],
+    ['runs', 'list, show, logs or reattach'],
     ['features', 'list or show'],
     ['store', 'info or migrate'],
     ['devcontainer', 'generate or build'],

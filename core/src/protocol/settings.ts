@@ -56,7 +56,7 @@ export const SETTINGS = {
 export type SettingKey = keyof typeof SETTINGS;
 
 /** The run settings as request fields; a default leaves its field out, so the agent decides. */
-export type RunOptions = Pick<RunRequest, 'parallel' | 'executor' | 'keepGoing' | 'pull'>;
+export type RunSettings = Pick<RunRequest, 'parallel' | 'executor' | 'keepGoing' | 'pull'>;
 
 /** The `mlops.store.*` settings: empty strings for the folder's own `.mlops/`. */
 export interface StoreSettings {
@@ -100,8 +100,8 @@ export class MlopsSettings {
   }
 
   /** What every run started from the editor asks of the agent (`mlops.run.*`). */
-  get runOptions(): RunOptions {
-    const o: RunOptions = {};
+  get runOptions(): RunSettings {
+    const o: RunSettings = {};
     const parallel = this.get('run.parallel');
     const executor = this.get('run.executor');
     if (parallel > 0) o.parallel = parallel;

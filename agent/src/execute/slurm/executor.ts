@@ -2,7 +2,7 @@ import { parseDuration } from '../../../../core/src/index';
 import type { PlannedTask } from '../../plan';
 import type { Submission } from '../../state/store';
 import { formatDuration } from '../../util/time';
-import { err, ok, type Result } from '../../util/result';
+import { err, ok, type Result } from '../../../../core/src/result';
 import type { AdoptedJob, AttemptListener, Executor, Exit, Launch, TaskHandle } from '../executor';
 import { isTransient, slurm, slurmMessage } from './cli';
 import { jobRequest, type JobRequest } from './job';
