@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { RunRecord } from '../../core/src/protocol/agent';
@@ -10,6 +10,44 @@ import { repoRoot } from './helpers';
  * answers, a PATH that logs every Slurm command the agent runs, and the cluster's own view
  * of jobs (squeue, scontrol) to check the agent against.
  */
+
+/**
+ * The test cluster is one per machine, and small (two nodes of one CPU): test runs of several
+ * working copies at once would queue behind each other's jobs, place jobs where another run's
+ * jobs left room, and the outage test stops the controller under everyone. So whatever uses
+ * it (this file's tests, the e2e check, `npm run bench:slurm`) holds this lock meanwhile.
+ */
+export const CLUSTER_LOCK = '/tmp/mlops-slurm.lock';
+
+/**
+ * Waits (up to `deadlineMs`) for the cluster's lock and holds it until the returned release is
+ * called. `flock` holds it for us; if this process dies, its pipe closes and the lock goes too.
+ */
+export async function holdCluster(deadlineMs: number, onWait: () => void): Promise<() => Promise<void>> {
+  const child = spawn('flock', ['--exclusive', CLUSTER_LOCK, 'sh', '-c', 'echo held; exec cat >/dev/null'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
+  const release = async () => {
+    child.stdin.end();
+    await exited;
+  };
+  const held = new Promise<boolean>((resolve) => {
+    child.stdout.on('data', (d: Buffer) => d.toString().includes('held') && resolve(true));
+    child.once('close', () => resolve(false));
+    child.once('error', () => resolve(false));
+  });
+  const waiting = setTimeout(onWait, 1000);
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), deadlineMs)));
+  const got = await Promise.race([held, late]);
+  clearTimeout(waiting);
+  clearTimeout(timer);
+  if (!got) {
+    child.kill();
+    await exited;
+    throw new Error(`the Slurm test cluster stayed in use by another run for ${Math.round(deadlineMs / 60_000)} min (lock ${CLUSTER_LOCK}; see who holds it with: fuser -v ${CLUSTER_LOCK})`);
+  }
+  return release;
+}
 
 /** Why the cluster cannot be used, or undefined when `sinfo` reports both nodes. */
 export function clusterProblem(): string | undefined {

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { finished, mlops, project, removeProjects, spawnMlops, stopSpawned, waitFor } from './helpers';
 import { dropDatabases, freshDatabase, requirePostgres, sql } from '../store/pg';
-import { clusterProblem, commandLog, controllerUp, jobsNamed, liveJobsOf, runJson, showJob, startCluster, statusQueries, stopController } from './slurm-cluster';
+import { clusterProblem, CLUSTER_LOCK, commandLog, holdCluster, controllerUp, jobsNamed, liveJobsOf, runJson, showJob, startCluster, statusQueries, stopController } from './slurm-cluster';
 
 /** A diamond whose tasks write the job and node they ran in: a → (b, c) → d. */
 const DIAMOND = `version: 1
@@ -37,20 +37,27 @@ tasks:
 describe('slurm executor (real two-node cluster)', function () {
   this.timeout(120_000);
   const log = commandLog();
+  let release: (() => Promise<void>) | undefined;
   after(async () => {
     removeProjects();
     log.cleanup();
     await dropDatabases();
+    await release?.();
   });
   afterEach(stopSpawned);
 
-  before(function () {
+  before(async function () {
     const problem = clusterProblem();
-    if (!problem) return;
-    const message = `${problem}; run scripts/slurm-up.sh`;
-    if (process.env.MLOPS_REQUIRE_SLURM === '1') throw new Error(`MLOPS_REQUIRE_SLURM=1 but ${message}`);
-    console.log(`      (skipping the Slurm executor tests: ${message})`);
-    this.skip();
+    if (problem) {
+      const message = `${problem}; run scripts/slurm-up.sh`;
+      if (process.env.MLOPS_REQUIRE_SLURM === '1') throw new Error(`MLOPS_REQUIRE_SLURM=1 but ${message}`);
+      console.log(`      (skipping the Slurm executor tests: ${message})`);
+      this.skip();
+    }
+    // One test run at a time on the machine's one cluster: this file takes a few minutes.
+    const wait = 40 * 60_000;
+    this.timeout(wait + 60_000);
+    release = await holdCluster(wait, () => console.log(`      (waiting for the Slurm test cluster: another test run holds ${CLUSTER_LOCK})`));
   });
 
   const sbatches = (since: number) => log.calls().filter((c) => c.at >= since && c.command === 'sbatch');

@@ -5,6 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { CLUSTER_LOCK, holdCluster } from '../../../scripts/slurm-lock.mjs';
 import { runRows, runsPane } from '../harness/runs-view.mjs';
 import { expect, expectEqual, fatal, skip, waitFor } from '../harness/wait.mjs';
 
@@ -28,59 +29,69 @@ function jobOf(id) {
 export const checks = [
   {
     name: 'churn-on-slurm-shows-job-ids-in-the-runs-view',
-    timeout: 300_000,
-    async run({ vs, page, workspace, pipeline }) {
+    // Up to 30 min waiting for the machine's one cluster while another test run uses it.
+    timeout: 35 * 60_000,
+    async run({ vs, page, workspace, pipeline, log }) {
       const problem = clusterProblem();
       if (problem) {
         const message = `${problem}; run scripts/slurm-up.sh`;
         if (process.env.MLOPS_REQUIRE_SLURM === '1') throw new Error(`MLOPS_REQUIRE_SLURM=1 but ${message}`);
         skip(message);
       }
-      // The workspace's own settings, as a user would set them for this project.
-      const dir = join(workspace, '.vscode');
-      const file = join(dir, 'settings.json');
-      const before = existsSync(file) ? readFileSync(file, 'utf8') : undefined;
-      const hadDir = existsSync(dir);
-      mkdirSync(dir, { recursive: true });
-      writeFileSync(file, JSON.stringify({ ...(before ? JSON.parse(before) : {}), 'mlops.run.executor': 'slurm' }, null, 2));
+      const release = await holdCluster(30 * 60_000, () => log(`waiting for the Slurm test cluster: another test run holds ${CLUSTER_LOCK}`));
       try {
-        await vs.quickOpen(pipeline.name);
-        await vs.runCommand('MLOps: Run Pipeline');
-        // Keyed on what the Runs view shows, not on a toast that may be gone: the newest run's
-        // tasks each with a job id and node (so it is this run, not an earlier local one), all passed.
-        await vs.runCommand('MLOps: Focus on Runs View');
-        const newest = runsPane(page).locator('.monaco-list-rows > .monaco-list-row[data-index="0"]');
-        const tasks = await waitFor(async () => {
-          const bad = (await vs.notifications()).find((t) => /churn-train (failed|was cancelled|was interrupted)|did not start/.test(t));
-          if (bad) throw fatal(`the run on Slurm did not succeed: ${bad}`);
-          if ((await newest.getAttribute('aria-expanded').catch(() => null)) === 'false') await newest.click();
-          const rows = await runRows(page);
-          if (rows[0]?.label !== 'churn-train') return undefined;
-          const mine = rows.slice(1, 1 + TASKS.length);
-          if (mine.length !== TASKS.length || !mine.every((t) => /^job \d+ on n[12] · /.test(t.description))) return undefined;
-          const ended = mine.filter((t) => !t.icons.some((i) => /codicon-(sync|circle-large-outline)/.test(i)));
-          if (ended.length < TASKS.length) return undefined;
-          return mine;
-        }, { timeout: 240_000, interval: 250, what: 'every task of the newest run to end showing "job N on nX · duration"', describe: async () => `rows ${JSON.stringify(await runRows(page))}; toasts ${JSON.stringify(await vs.notifications())}` });
-        expectEqual(tasks.map((t) => t.label), TASKS, 'tasks of the run on Slurm');
-        expect(tasks.every((t) => t.icons.includes('codicon-pass')), `not every task shows the pass icon: ${JSON.stringify(tasks)}`);
-        const ids = tasks.map((t) => /^job (\d+) on (n[12])/.exec(t.description));
-        expect(new Set(ids.map((m) => m[1])).size === TASKS.length, `the tasks do not show five distinct jobs: ${JSON.stringify(tasks.map((t) => t.description))}`);
-        // The view shows the jobs the cluster ran: each named mlops:churn-train:TASK, on the node shown.
-        for (const [i, m] of ids.entries()) {
-          const job = jobOf(m[1]);
-          expectEqual([job.name, job.node], [`mlops:churn-train:${TASKS[i]}`, m[2]], `job ${m[1]} as squeue knows it`);
-          expect(job.comment.endsWith(`:${TASKS[i]}:1`), `job ${m[1]} has the comment ${job.comment}`);
-        }
+        await onTheCluster({ vs, page, workspace, pipeline });
       } finally {
-        if (before !== undefined) writeFileSync(file, before);
-        else rmSync(hadDir ? file : dir, { recursive: true, force: true });
-        // As the other checks leave it: the Runs pane folded, no editor open, the explorer showing.
-        const open = page.locator('.part.sidebar .pane-header[aria-expanded="true"]', { hasText: /^Runs/ });
-        if (await open.count()) await open.first().click();
-        await vs.runCommand('View: Close All Editors').catch(() => {});
-        await vs.runCommand('View: Show Explorer').catch(() => {});
+        await release();
       }
     },
   },
 ];
+
+async function onTheCluster({ vs, page, workspace, pipeline }) {
+  // The workspace's own settings, as a user would set them for this project.
+  const dir = join(workspace, '.vscode');
+  const file = join(dir, 'settings.json');
+  const before = existsSync(file) ? readFileSync(file, 'utf8') : undefined;
+  const hadDir = existsSync(dir);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(file, JSON.stringify({ ...(before ? JSON.parse(before) : {}), 'mlops.run.executor': 'slurm' }, null, 2));
+  try {
+    await vs.quickOpen(pipeline.name);
+    await vs.runCommand('MLOps: Run Pipeline');
+    // Keyed on what the Runs view shows, not on a toast that may be gone: the newest run's
+    // tasks each with a job id and node (so it is this run, not an earlier local one), all passed.
+    await vs.runCommand('MLOps: Focus on Runs View');
+    const newest = runsPane(page).locator('.monaco-list-rows > .monaco-list-row[data-index="0"]');
+    const tasks = await waitFor(async () => {
+      const bad = (await vs.notifications()).find((t) => /churn-train (failed|was cancelled|was interrupted)|did not start/.test(t));
+      if (bad) throw fatal(`the run on Slurm did not succeed: ${bad}`);
+      if ((await newest.getAttribute('aria-expanded').catch(() => null)) === 'false') await newest.click();
+      const rows = await runRows(page);
+      if (rows[0]?.label !== 'churn-train') return undefined;
+      const mine = rows.slice(1, 1 + TASKS.length);
+      if (mine.length !== TASKS.length || !mine.every((t) => /^job \d+ on n[12] · /.test(t.description))) return undefined;
+      const ended = mine.filter((t) => !t.icons.some((i) => /codicon-(sync|circle-large-outline)/.test(i)));
+      if (ended.length < TASKS.length) return undefined;
+      return mine;
+    }, { timeout: 240_000, interval: 250, what: 'every task of the newest run to end showing "job N on nX · duration"', describe: async () => `rows ${JSON.stringify(await runRows(page))}; toasts ${JSON.stringify(await vs.notifications())}` });
+    expectEqual(tasks.map((t) => t.label), TASKS, 'tasks of the run on Slurm');
+    expect(tasks.every((t) => t.icons.includes('codicon-pass')), `not every task shows the pass icon: ${JSON.stringify(tasks)}`);
+    const ids = tasks.map((t) => /^job (\d+) on (n[12])/.exec(t.description));
+    expect(new Set(ids.map((m) => m[1])).size === TASKS.length, `the tasks do not show five distinct jobs: ${JSON.stringify(tasks.map((t) => t.description))}`);
+    // The view shows the jobs the cluster ran: each named mlops:churn-train:TASK, on the node shown.
+    for (const [i, m] of ids.entries()) {
+      const job = jobOf(m[1]);
+      expectEqual([job.name, job.node], [`mlops:churn-train:${TASKS[i]}`, m[2]], `job ${m[1]} as squeue knows it`);
+      expect(job.comment.endsWith(`:${TASKS[i]}:1`), `job ${m[1]} has the comment ${job.comment}`);
+    }
+  } finally {
+    if (before !== undefined) writeFileSync(file, before);
+    else rmSync(hadDir ? file : dir, { recursive: true, force: true });
+    // As the other checks leave it: the Runs pane folded, no editor open, the explorer showing.
+    const open = page.locator('.part.sidebar .pane-header[aria-expanded="true"]', { hasText: /^Runs/ });
+    if (await open.count()) await open.first().click();
+    await vs.runCommand('View: Close All Editors').catch(() => {});
+    await vs.runCommand('View: Show Explorer').catch(() => {});
+  }
+}

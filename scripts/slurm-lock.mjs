@@ -1,0 +1,36 @@
+// The lock of the machine's one Slurm test cluster (scripts/slurm-up.sh), for the e2e check
+// and `npm run bench:slurm`; test/agent/slurm-cluster.ts takes the same lock for the unit
+// tests. Test runs of several working copies at once would otherwise queue behind each
+// other's jobs, and the outage test stops the controller under everyone.
+import { spawn } from 'node:child_process';
+
+export const CLUSTER_LOCK = '/tmp/mlops-slurm.lock';
+
+/**
+ * Waits (up to `deadlineMs`) for the lock and resolves with its release. `flock` holds it;
+ * if this process dies, its pipe closes and the lock goes with it.
+ */
+export async function holdCluster(deadlineMs, onWait) {
+  const child = spawn('flock', ['--exclusive', CLUSTER_LOCK, 'sh', '-c', 'echo held; exec cat >/dev/null'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const exited = new Promise((resolve) => child.once('close', resolve));
+  const held = new Promise((resolve) => {
+    child.stdout.on('data', (d) => d.toString().includes('held') && resolve(true));
+    child.once('close', () => resolve(false));
+    child.once('error', () => resolve(false));
+  });
+  const waiting = setTimeout(onWait, 1000);
+  let timer;
+  const late = new Promise((resolve) => (timer = setTimeout(() => resolve(false), deadlineMs)));
+  const got = await Promise.race([held, late]);
+  clearTimeout(waiting);
+  clearTimeout(timer);
+  if (!got) {
+    child.kill();
+    await exited;
+    throw new Error(`the Slurm test cluster stayed in use by another run for ${Math.round(deadlineMs / 60_000)} min (lock ${CLUSTER_LOCK}; see who holds it with: fuser -v ${CLUSTER_LOCK})`);
+  }
+  return async () => {
+    child.stdin.end();
+    await exited;
+  };
+}
