@@ -6,7 +6,10 @@ import { finished, mlops, project, removeProjects, spawnMlops, stopSpawned, wait
 import { dropDatabases, freshDatabase, requirePostgres, sql } from '../store/pg';
 import { clusterProblem, CLUSTER_LOCK, commandLog, holdCluster, controllerUp, jobsNamed, liveJobsOf, runJson, showJob, startCluster, statusQueries, stopController } from './slurm-cluster';
 
-/** A diamond whose tasks write the job and node they ran in: a → (b, c) → d. */
+/**
+ * A diamond whose tasks write the job and node they ran in: a → (b, c) → d. b and c ask for a
+ * node each, so both nodes are used even when a job left by another run holds one of them.
+ */
 const DIAMOND = `version: 1
 name: diamond
 defaults:
@@ -19,10 +22,12 @@ tasks:
     run: sleep 3 && echo "$SLURM_JOB_ID $SLURMD_NODENAME $MLOPS_TASK" > out/b.txt
     inputs: [out/a.txt]
     outputs: [out/b.txt]
+    slurm: {args: [--nodelist=n1]}
   c:
     run: sleep 3 && echo "$SLURM_JOB_ID $SLURMD_NODENAME $MLOPS_TASK" > out/c.txt
     inputs: [out/a.txt]
     outputs: [out/c.txt]
+    slurm: {args: [--nodelist=n2]}
   d:
     run: echo "$SLURM_JOB_ID $SLURMD_NODENAME $MLOPS_TASK" > out/d.txt
     inputs: [out/b.txt, out/c.txt]
@@ -75,7 +80,7 @@ describe('slurm executor (real two-node cluster)', function () {
       assert.deepEqual([t.status, t.attempts, t.executor, t.jobId, t.node, name], ['succeeded', 1, 'slurm', jobId, node, t.id], `task ${t.id}`);
     }
     assert.equal(new Set(run.tasks.map((t) => t.jobId)).size, 4, 'every task is a job of its own');
-    assert.deepEqual(new Set(run.tasks.map((t) => t.node)), new Set(['n1', 'n2']), 'b and c ran side by side, one on each node');
+    assert.deepEqual(new Set(run.tasks.map((t) => t.node)), new Set(['n1', 'n2']), 'b and c ran one on each node');
     assert.equal(sbatches(t0).length, 4);
     assert.equal(log.calls().filter((c) => c.at >= t0 && c.args.includes('--dependency')).length, 0, 'the agent orders jobs itself');
     // One status query per poll for every job in flight: while b and c ran, a single squeue asked about both.
