@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { cappedLog, limitNote, LogCap, LOG_TAIL, parseSize } from '../../agent/src/execute/log-limit';
@@ -106,6 +107,42 @@ tasks:
       await new Promise<void>((resolve) => w.end(resolve));
       assertCut(fs.readFileSync(file), full, 10_000, 'streamed');
       assert.equal(fs.statSync(file).size, 10_000 + Buffer.byteLength(limitNote(10_000)) + LOG_TAIL);
+    } finally {
+      cleanup();
+    }
+  });
+
+  it('output appended to an existing log (late output, crash recovery) is copied a piece at a time, byte for byte', () => {
+    const { dir, cleanup } = tempDir('mlops-move-');
+    try {
+      const from = path.join(dir, '.lane-0.log');
+      const to = path.join(dir, 'a.log');
+      fs.writeFileSync(to, 'head\n');
+      // 128 MiB, mostly a hole, with marks at its start, in the middle and at its end.
+      const size = 128 * 2 ** 20;
+      const fd = fs.openSync(from, 'w');
+      for (const [at, mark] of [[0, 'first'], [size / 2 + 7, 'middle'], [size - 5, 'last\n']] as const) fs.writeSync(fd, mark, at);
+      fs.closeSync(fd);
+      // In a process of its own, so its peak memory is the copy's alone.
+      const logs = require.resolve('../../agent/src/state/logs');
+      const child = spawnSync(process.execPath, ['-e', `require(${JSON.stringify(logs)}).moveLog(process.argv[1], process.argv[2]); process.stdout.write(String(process.resourceUsage().maxRSS * 1024))`, from, to], {
+        encoding: 'utf8',
+      });
+      assert.equal(child.status, 0, child.stderr);
+      const peak = Number(child.stdout);
+      assert.ok(peak > 0 && peak < 96 * 2 ** 20, `peak RSS ${(peak / 2 ** 20).toFixed(0)} MiB while appending 128 MiB (bound 96 MiB)`);
+      assert.equal(fs.statSync(to).size, 5 + size);
+      assert.equal(fs.statSync(from).size, 0, 'the lane is emptied');
+      const out = fs.openSync(to, 'r');
+      try {
+        for (const [at, mark] of [[0, 'head\nfirst'], [5 + size / 2 + 7, 'middle'], [5 + size - 5, 'last\n']] as const) {
+          const buf = Buffer.alloc(mark.length);
+          fs.readSync(out, buf, 0, mark.length, at);
+          assert.equal(buf.toString(), mark, `at ${at}`);
+        }
+      } finally {
+        fs.closeSync(out);
+      }
     } finally {
       cleanup();
     }

@@ -57,10 +57,30 @@ export function moveLog(from: string, to: string): void {
       fs.renameSync(from, to);
       return;
     }
-    fs.appendFileSync(to, fs.readFileSync(from));
+    appendFile(from, to);
     fs.truncateSync(from);
   } catch {
     // A log that cannot be moved stays where it is; the run goes on.
+  }
+}
+
+const MOVE_CHUNK = 1 << 20;
+
+/** Appends `from` to `to` a piece at a time: a log may be as large as its limit (any size), never held whole. */
+function appendFile(from: string, to: string): void {
+  const src = fs.openSync(from, 'r');
+  try {
+    const dst = fs.openSync(to, 'a');
+    try {
+      const buf = Buffer.allocUnsafe(MOVE_CHUNK);
+      for (let n; (n = fs.readSync(src, buf, 0, MOVE_CHUNK, null)) > 0; ) {
+        for (let off = 0; off < n; ) off += fs.writeSync(dst, buf, off, n - off);
+      }
+    } finally {
+      fs.closeSync(dst);
+    }
+  } finally {
+    fs.closeSync(src);
   }
 }
 
