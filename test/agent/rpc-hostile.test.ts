@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { MiB, peakRssOfPid } from '../hostile';
 import { project, removeProjects, stopSpawned } from './helpers';
 import { RawAgent } from './raw-rpc';
 
@@ -106,20 +107,27 @@ describe('mlops agent --stdio: malformed and hostile messages get typed errors',
     }
   });
 
-  it('answers a message over the size limit and reads the next one', async () => {
+  it('answers a message over the size limit and reads the next one, without holding it in memory', async () => {
     const agent = new RawAgent(project({ 'ok.pipeline.yaml': PIPELINE }));
     try {
-      const big = Buffer.alloc(17 * 1024 * 1024, 'x');
-      agent.write(Buffer.concat([Buffer.from(`Content-Length: ${big.length}\r\n\r\n`), big]));
+      // 256 MiB in 1 MiB writes, each after the last was taken: the agent must skip it, not buffer it.
+      const length = 256 * MiB;
+      const piece = Buffer.alloc(MiB, 'x');
+      const stdin = agent.child.stdin!;
+      const write = (bytes: Buffer) => new Promise<void>((resolve, reject) => stdin.write(bytes, (e) => (e ? reject(e) : resolve())));
+      await write(Buffer.from(`Content-Length: ${length}\r\n\r\n`));
+      for (let sent = 0; sent < length; sent += piece.length) await write(piece);
       agent.send({ jsonrpc: '2.0', id: 1, method: 'mlops/agent.info' });
       await agent.count(2);
       assert.deepEqual(agent.replies[0], {
         jsonrpc: '2.0',
         id: null,
-        error: { code: -32600, message: `Invalid request: the message has ${big.length} bytes; the agent reads at most ${16 * 1024 * 1024}.` },
+        error: { code: -32600, message: `Invalid request: the message has ${length} bytes; the agent reads at most ${16 * MiB}.` },
       });
       assert.equal(agent.replies[1]!.id, 1);
       assert.ok(agent.replies[1]!.result);
+      const peak = peakRssOfPid(agent.child.pid!);
+      assert.ok(peak < 200 * MiB, `agent peak RSS ${(peak / MiB).toFixed(0)} MiB after a 256 MiB message (bound 200 MiB; an idle agent has ~70, one that held the message would pass 320)`);
     } finally {
       agent.close();
     }
