@@ -8,6 +8,7 @@ import { serverCommands } from './commands/server';
 import { Ctx } from './ctx';
 import { DagViews } from './dag/dag-views';
 import { DevcontainerCommands } from './devcontainer/commands';
+import { ExportCommands } from './export/export-commands';
 import { runCommands } from './runs/run-commands';
 import { Runs } from './runs/runs';
 import { needAgentRestart } from '../../core/src/browser';
@@ -92,8 +93,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       else if (asked) await agents.restartAll();
     });
   }
+  const exporter = new ExportCommands({ launcher, output: c.output });
   // One table per area; each area owns its handlers.
-  registerCommands(c, { ...serverCommands(c), ...runCommands(runs), ...dag.commands(), ...catalog.commands(), ...devcontainer.commands(), ...storeCommands });
+  registerCommands(c, { ...serverCommands(c), ...runCommands(runs), ...dag.commands(), ...catalog.commands(), ...devcontainer.commands(), ...exporter.commands(), ...storeCommands });
   await c.startServer();
 }
 

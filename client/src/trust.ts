@@ -2,7 +2,8 @@ import * as vscode from 'vscode';
 
 /**
  * The one Workspace Trust guard. Running a pipeline or building an image executes the
- * project's own commands, so both are refused in an untrusted workspace; this module is
+ * project's own commands, and exporting one runs git in its repository (whose configuration
+ * can run commands), so all three are refused in an untrusted workspace; this module is
  * the only place that asks VS Code about trust and words the refusal.
  */
 
@@ -22,6 +23,7 @@ const MANAGE_TRUST: [string, string] = ['Manage Workspace Trust', 'workbench.tru
 const UNTRUSTED = {
   run: 'Pipelines do not run in an untrusted workspace: running one executes its commands on this machine. Trust the folder to run them.',
   build: 'Dev container images are not built in an untrusted workspace: a build runs the project’s Dockerfile on this machine. Trust the folder to build its image.',
+  export: 'Pipelines are not exported in an untrusted workspace: the export runs git in the repository, whose settings can run commands. Trust the folder to export.',
 } as const;
 
 /** True when the workspace is trusted: the project's commands may run. */
@@ -29,7 +31,7 @@ export function trusted(): boolean {
   return vscode.workspace.isTrusted;
 }
 
-/** Null in a trusted workspace, else the refusal for running or building. */
+/** Null in a trusted workspace, else the refusal for running, building or exporting. */
 export function trustRefusal(what: keyof typeof UNTRUSTED): Refusal | null {
   return trusted() ? null : new Refusal(UNTRUSTED[what], MANAGE_TRUST);
 }

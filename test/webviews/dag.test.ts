@@ -260,7 +260,7 @@ describe('DAG webview (headless Chromium)', function () {
     assert.match(train, /churn-classifier/);
   });
 
-  it('offers run, run-from-here and open-log in the context menu, and nothing to run when the workspace is untrusted', async () => {
+  it('offers run, run-from-here and open-log in the context menu and Argo export in the toolbar, and neither runs nor exports when the workspace is untrusted', async () => {
     p = await openDag(h, DARK);
     await p.post(graphMessage(1));
     await p.post({ type: 'run', run: churnRun() });
@@ -276,10 +276,20 @@ describe('DAG webview (headless Chromium)', function () {
     await p.page.locator('vscode-context-menu-item', { hasText: 'Run Task' }).click();
     assert.deepEqual((await p.posted()).at(-1), { type: 'runTask', id: 'ingest' });
 
+    await p.page.keyboard.press('Escape');
+    await p.page.locator('vscode-toolbar-button.export-argo').click();
+    assert.deepEqual((await p.posted()).at(-1), { type: 'exportArgo' });
+
     await p.post(graphMessage(2, churnGraph(), false));
     await p.page.locator('g.node[data-id="ingest"]').click({ button: 'right' });
     await p.page.locator('vscode-context-menu-item', { hasText: 'Show in Editor' }).waitFor();
     assert.equal(await p.page.locator('vscode-context-menu-item', { hasText: 'Run Task' }).count(), 0);
+    // Untrusted: the Argo export is shown disabled and sends nothing.
+    await p.page.keyboard.press('Escape');
+    await p.page.locator('vscode-toolbar-button.export-argo[disabled]').waitFor();
+    const before = (await p.posted()).length;
+    await p.page.locator('vscode-toolbar-button.export-argo').click({ force: true });
+    assert.equal((await p.posted()).length, before);
   });
 
   it('switches between top-down and left-to-right and exports a standalone SVG', async () => {

@@ -5,6 +5,7 @@ import { DAG_APP, DEVCONTAINER_APP, webviewCsp, webviewPageHtml } from '../../co
 describe('DAG webview protocol', () => {
   it('accepts each message the webview sends and copies only the known fields', () => {
     assert.deepEqual(parseWebviewMessage({ type: 'ready', extra: 1 }), { ok: true, value: { type: 'ready' } });
+    assert.deepEqual(parseWebviewMessage({ type: 'exportArgo', out: '/etc/passwd' }), { ok: true, value: { type: 'exportArgo' } });
     for (const type of ['reveal', 'runTask', 'runFrom', 'openLog'] as const) {
       assert.deepEqual(parseWebviewMessage({ type, id: 'train', command: 'rm -rf /' }), { ok: true, value: { type, id: 'train' } });
     }

@@ -21,13 +21,13 @@ export interface CliOutput {
   stderr: string;
 }
 
-/** Runs `mlops ARGS…` in `cwd` and collects its output; never rejects for a non-zero exit. */
-export function runAgent(launcher: AgentLauncher, args: string[], cwd: string, timeoutMs = 60_000): Promise<CliOutput> {
+/** Runs `mlops ARGS…` in `cwd` and collects its output; never rejects for a non-zero exit. `signal` stops it (cancellation). */
+export function runAgent(launcher: AgentLauncher, args: string[], cwd: string, timeoutMs = 60_000, signal?: AbortSignal): Promise<CliOutput> {
   const refused = runtimeRefusal(launcher.runtime ?? process.versions.node);
   if (refused) return Promise.resolve({ code: null, stdout: '', stderr: refused });
   const { file, args: pre, env } = launcher.command();
   return new Promise((resolve) => {
-    const child = spawn(file, [...pre, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs });
+    const child = spawn(file, [...pre, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs, ...(signal ? { signal } : {}) });
     const out: Buffer[] = [];
     const errs: Buffer[] = [];
     child.stdout.on('data', (b: Buffer) => out.push(b));

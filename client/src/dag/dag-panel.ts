@@ -6,6 +6,7 @@ import type { DagResult } from '../../../core/src/browser';
 import { TASK_COMMANDS, type TaskCommandArgs } from '../../../core/src/browser';
 import { parseWebviewMessage, type HostMessage, type WebviewMessage } from '../../../core/src/browser';
 import { DAG_APP } from '../../../core/src/browser';
+import { EXPORT_ARGO_COMMAND } from '../export/export-commands';
 import { OPEN_LOG_COMMAND } from '../runs/runs-tree';
 import { showRefusal, trustRefusal } from '../trust';
 import { webviewHtml } from '../webview-page';
@@ -163,6 +164,10 @@ export class DagPanel implements vscode.Disposable {
         return this.runCommand(OPEN_LOG_COMMAND, m.id);
       case 'exportSvg':
         return this.exportSvg(m.svg);
+      case 'exportArgo':
+        // The command says why when the workspace is untrusted.
+        await vscode.commands.executeCommand(EXPORT_ARGO_COMMAND, this.doc);
+        return;
       default:
         assertNever(m);
     }

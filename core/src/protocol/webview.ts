@@ -17,7 +17,7 @@ export type HostMessage =
       /** The file name to show (not a path the webview could use). */
       file: string;
       graph: DagResult;
-      /** False in an untrusted workspace: the run actions are shown disabled. */
+      /** False in an untrusted workspace: the run and Argo export actions are shown disabled. */
       canRun: boolean;
     }
   /** The editor cursor entered a task (`id`) or left every task (`null`). */
@@ -44,7 +44,9 @@ export type WebviewMessage =
   /** Context menu: open the task's log of the latest run. */
   | { type: 'openLog'; id: string }
   /** Save the drawing; `svg` is a standalone SVG document. */
-  | { type: 'exportSvg'; svg: string };
+  | { type: 'exportSvg'; svg: string }
+  /** Toolbar: export this pipeline to Argo Workflows (the host runs "MLOps: Export to Argo Workflows" on it). */
+  | { type: 'exportArgo' };
 
 /** Longest task id the host accepts from the webview (the format allows 128 characters). */
 export const MAX_ID_LENGTH = 256;
@@ -61,6 +63,7 @@ export function parseWebviewMessage(x: unknown): Result<WebviewMessage> {
   const type = m.type;
   switch (type) {
     case 'ready':
+    case 'exportArgo':
       return ok({ type });
     case 'reveal':
     case 'runTask':

@@ -120,11 +120,13 @@ export class DagApp extends LitElement {
         .hitIndex=${this.hitIndex}
         .direction=${this.direction}
         ?busy=${this.busy}
+        ?canExport=${this.canRun}
         @dag-search=${(e: CustomEvent<{ query: string }>) => this.search(e.detail.query)}
         @dag-search-step=${(e: CustomEvent<{ backwards: boolean }>) => this.step(e.detail.backwards)}
         @dag-direction=${(e: CustomEvent<{ direction: Direction }>) => this.setDirection(e.detail.direction)}
         @dag-zoom=${(e: CustomEvent<{ action: ZoomAction }>) => this.zoom(e.detail.action)}
         @dag-export=${this.exportSvg}
+        @dag-export-argo=${() => this.post({ type: 'exportArgo' })}
       ></mlops-dag-toolbar>
       <mlops-dag-run-header .run=${this.run} .now=${this.now}></mlops-dag-run-header>
       <main>

@@ -19,10 +19,11 @@ declare global {
     'dag-direction': CustomEvent<{ direction: Direction }>;
     'dag-zoom': CustomEvent<{ action: ZoomAction }>;
     'dag-export': CustomEvent<Record<string, never>>;
+    'dag-export-argo': CustomEvent<Record<string, never>>;
   }
 }
 
-/** Search, direction, zoom and export controls above the graph. */
+/** Search, direction, zoom and export (SVG, Argo Workflows) controls above the graph. */
 @customElement('mlops-dag-toolbar')
 export class DagToolbar extends LitElement {
   static override styles = styles;
@@ -34,6 +35,8 @@ export class DagToolbar extends LitElement {
   @property() accessor direction: Direction = 'TB';
   /** A layout is being computed. */
   @property({ type: Boolean }) accessor busy = false;
+  /** False in an untrusted workspace, where pipelines are not exported. */
+  @property({ type: Boolean }) accessor canExport = false;
 
   /** Puts the cursor in the search box (Ctrl+F). */
   focusSearch(): void {
@@ -74,6 +77,14 @@ export class DagToolbar extends LitElement {
       <vscode-toolbar-button icon="zoom-in" label="Zoom in (+)" title="Zoom in (+)" @click=${() => this.zoom('in')}></vscode-toolbar-button>
       <vscode-toolbar-button icon="screen-full" label="Fit to view (0)" title="Fit to view (0)" @click=${() => this.zoom('fit')}></vscode-toolbar-button>
       <vscode-toolbar-button icon="export" label="Export as SVG" title="Export as SVG" @click=${this.export}></vscode-toolbar-button>
+      <vscode-toolbar-button
+        class="export-argo"
+        icon="cloud-upload"
+        label="Export to Argo Workflows"
+        title=${this.canExport ? 'Export to Argo Workflows' : 'Export to Argo Workflows (trust the workspace to export)'}
+        ?disabled=${!this.canExport}
+        @click=${this.exportArgo}
+      ></vscode-toolbar-button>
     </div>`;
   }
 
@@ -107,5 +118,9 @@ export class DagToolbar extends LitElement {
 
   private export(): void {
     this.dispatchEvent(new CustomEvent('dag-export', { detail: {}, bubbles: true, composed: true }));
+  }
+
+  private exportArgo(): void {
+    if (this.canExport) this.dispatchEvent(new CustomEvent('dag-export-argo', { detail: {}, bubbles: true, composed: true }));
   }
 }
