@@ -55,8 +55,10 @@ export class Workbench {
     await this.keyboard.type(fileName);
     // A row's label is the name, then details: "x.yaml, file results", "x.yaml unsaved changes, …".
     const row = new RegExp(`^${fileName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}([ ,]|$)`);
-    await waitFor(async () => (await this.quickInputRows()).some((l) => row.test(l)), {
-      timeout, what: `Quick Open to list ${fileName}`, describe: async () => JSON.stringify(await this.quickInputRows()),
+    // Enter opens the first row: wait until the filter has put the file there, not merely listed it
+    // (a recently opened editor can stay first for a moment while the typed name is matched).
+    await waitFor(async () => row.test((await this.quickInputRows())[0] ?? ''), {
+      timeout, what: `Quick Open to list ${fileName} first`, describe: async () => JSON.stringify(await this.quickInputRows()),
     });
     await this.keyboard.press('Enter');
     await waitFor(async () => (await this.activeTabLabel())?.startsWith(fileName) && (await this.cursor()) !== undefined, {
