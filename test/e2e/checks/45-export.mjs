@@ -9,6 +9,7 @@ import { webviewFrame } from '../harness/vscode.mjs';
 import { expect, waitFor } from '../harness/wait.mjs';
 
 const MANIFEST = 'churn.argo.yaml';
+const ACTIVATED = /ExtensionService#_doActivateExtension mlops-workbench\.mlops-workbench\b/;
 
 /** The last lines of the extension's output channel, for a failure's description. */
 function outputTail(logs, n = 8) {
@@ -42,13 +43,16 @@ export const checks = [
   {
     name: 'export-to-argo-writes-the-manifest-beside-the-pipeline-and-opens-it',
     timeout: 150_000,
-    async run({ vs, page, pipeline, workspace, logs }) {
+    async run({ vs, page, pipeline, workspace, logs, extensionHostLog }) {
+      // Run first in a fresh window, the palette lists the extension's commands once it is up.
+      await waitFor(() => ACTIVATED.test(extensionHostLog()), { timeout: 30_000, what: 'the extension to activate' });
       const file = join(workspace, MANIFEST);
       rmSync(file, { force: true });
       await vs.quickOpen(pipeline.name);
       await vs.runCommand('MLOps: Export to Argo Workflows');
       await destinationPick(vs);
-      await page.keyboard.press('Enter');
+      // Clicked rather than Enter: the pick may not have the keyboard focus yet on a loaded machine.
+      await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'beside the pipeline' }).first().click();
       const refusal = /is not in a git repository with a commit/;
       await waitFor(async () => (await vs.recentNotifications()).some((t) => refusal.test(t)), {
         timeout: 60_000, what: 'the message that the folder is no git repository', describe: async () => `toasts ${JSON.stringify(await vs.notifications())}; output: ${outputTail(logs)}`,
@@ -72,7 +76,8 @@ export const checks = [
   {
     name: 'the-dag-toolbar-offers-export-to-argo',
     timeout: 90_000,
-    async run({ vs, page, pipeline }) {
+    async run({ vs, page, pipeline, extensionHostLog }) {
+      await waitFor(() => ACTIVATED.test(extensionHostLog()), { timeout: 30_000, what: 'the extension to activate' });
       await forgetManifest(vs);
       await vs.quickOpen(pipeline.name);
       await vs.runCommand('MLOps: Show Pipeline DAG');
