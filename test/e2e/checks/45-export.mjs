@@ -49,10 +49,14 @@ export const checks = [
       const file = join(workspace, MANIFEST);
       rmSync(file, { force: true });
       await vs.quickOpen(pipeline.name);
-      await vs.runCommand('MLOps: Export to Argo Workflows');
+      await vs.runCommand('MLOps: Export to Argo Workflows', { opensPick: true });
       await destinationPick(vs);
-      // Clicked rather than Enter: the pick may not have the keyboard focus yet on a loaded machine.
-      await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'beside the pipeline' }).first().click();
+      // Clicked once the widget is live: right after the palette closes, the same widget is inert
+      // for a moment while it animates, and a key or click then is lost.
+      await page.locator('.quick-input-widget:not(.quick-input-widget-closing):not([inert]) .monaco-list-row', { hasText: 'beside the pipeline' }).first().click();
+      await page.locator('.quick-input-widget', { hasText: 'Write the Argo manifest to' }).waitFor({ state: 'hidden', timeout: 10_000 }).catch(async () => {
+        throw new Error(`the destination pick stayed open after choosing the file beside the pipeline: ${JSON.stringify(await vs.quickInputRows())}`);
+      });
       const refusal = /is not in a git repository with a commit/;
       await waitFor(async () => (await vs.recentNotifications()).some((t) => refusal.test(t)), {
         timeout: 60_000, what: 'the message that the folder is no git repository', describe: async () => `toasts ${JSON.stringify(await vs.notifications())}; output: ${outputTail(logs)}`,

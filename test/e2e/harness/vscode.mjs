@@ -66,8 +66,12 @@ export class Workbench {
     });
   }
 
-  /** Runs a command by its palette label (F1, type, Enter on the exactly matching row). */
-  async runCommand(label, { timeout = 20_000 } = {}) {
+  /**
+   * Runs a command by its palette label (F1, type, Enter on the exactly matching row). With
+   * `opensPick`, the command shows a quick pick of its own in the same widget, so the palette
+   * is not waited on to close.
+   */
+  async runCommand(label, { timeout = 20_000, opensPick = false } = {}) {
     await this.dismiss();
     await this.keyboard.press('F1');
     await this.page.locator(QUICK_INPUT).waitFor({ state: 'visible', timeout });
@@ -84,7 +88,7 @@ export class Workbench {
       timeout, what: `the command palette to offer "${label}"`, describe: async () => JSON.stringify(await this.quickInputRows()),
     });
     await this.keyboard.press('Enter');
-    await this.page.locator(QUICK_INPUT).waitFor({ state: 'hidden', timeout });
+    if (!opensPick) await this.page.locator(QUICK_INPUT).waitFor({ state: 'hidden', timeout });
   }
 
   /** Closes whatever transient widget has focus (quick input, suggest list, hover). */
