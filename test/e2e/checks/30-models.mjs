@@ -34,18 +34,11 @@ function row(page, label) {
 }
 
 /**
- * Runs a palette command that answers with an input box of its own, so unlike
- * vs.runCommand it does not wait for the quick input to close: it waits for `title`.
+ * Runs a palette command that answers with an input box of its own (so the palette is not
+ * waited on to close) and waits for the box titled `title`.
  */
 async function runCommandAskingInput(vs, page, label, title) {
-  await vs.dismiss();
-  await vs.keyboard.press('F1');
-  await vs.keyboard.type(label);
-  await waitFor(async () => (await vs.quickInputRows()).some((l) => l === label || l.startsWith(`${label},`)), {
-    what: `the command palette to offer "${label}"`, describe: async () => JSON.stringify(await vs.quickInputRows()),
-  });
-  const labels = await vs.quickInputRows();
-  await page.locator('.quick-input-widget .monaco-list-row').nth(labels.findIndex((l) => l === label || l.startsWith(`${label},`))).click();
+  await vs.runCommand(label, { opensPick: true });
   await waitFor(async () => (await page.locator('.quick-input-widget:visible .quick-input-title').innerText().catch(() => '')).includes(title), {
     what: `an input box titled "${title}"`,
   });

@@ -20,6 +20,8 @@ export async function webviewFrame(page, app, what) {
 
 const EDITOR = '.part.editor .editor-group-container.active .monaco-editor';
 const QUICK_INPUT = '.quick-input-widget';
+// While it animates closed, the widget is still visible but inert: keys and clicks are lost.
+const LIVE_QUICK_INPUT = `${QUICK_INPUT}:not(.quick-input-widget-closing):not([inert])`;
 
 export class Workbench {
   /** @param {import('playwright-core').Page} page */
@@ -43,6 +45,22 @@ export class Workbench {
     return this.page.locator('.explorer-folders-view .monaco-list-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('aria-label') ?? r.textContent ?? ''));
   }
 
+  /**
+   * Opens a quick input with `key` and types `text` once its box has the keyboard focus (F1
+   * right after a palette closed can find the old widget still animating, and typed keys were
+   * lost). If keys were lost anyway, the box is set to the text, so the caller's wait for rows
+   * fails on the rows, not on a half-typed filter. `prefix` is what the key puts in the box.
+   */
+  async openQuickInput(key, text, { prefix = '', timeout = 20_000 } = {}) {
+    await this.keyboard.press(key);
+    const input = this.page.locator(`${LIVE_QUICK_INPUT} .quick-input-box input`).first();
+    await waitFor(() => input.evaluate((el) => el === document.activeElement).catch(() => false), {
+      timeout, what: `the quick input opened by ${key} to take keys`, describe: async () => `${await this.page.locator(QUICK_INPUT).count()} quick input widgets`,
+    });
+    await this.keyboard.type(text);
+    if ((await input.inputValue()) !== prefix + text) await input.fill(prefix + text);
+  }
+
   async quickInputRows() {
     return this.page.locator(`${QUICK_INPUT} .monaco-list-row`).evaluateAll((rows) => rows.map((r) => r.getAttribute('aria-label') ?? ''));
   }
@@ -50,9 +68,7 @@ export class Workbench {
   /** Opens `fileName` through Quick Open (Ctrl+P), as a user does, and waits for its editor. */
   async quickOpen(fileName, { timeout = 30_000 } = {}) {
     await this.dismiss();
-    await this.keyboard.press('Control+P');
-    await this.page.locator(QUICK_INPUT).waitFor({ state: 'visible', timeout });
-    await this.keyboard.type(fileName);
+    await this.openQuickInput('Control+P', fileName, { timeout });
     // A row's label is the name, then details: "x.yaml, file results", "x.yaml unsaved changes, …".
     const row = new RegExp(`^${fileName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}([ ,]|$)`);
     // Enter opens the first row: wait until the filter has put the file there, not merely listed it
@@ -73,9 +89,7 @@ export class Workbench {
    */
   async runCommand(label, { timeout = 20_000, opensPick = false } = {}) {
     await this.dismiss();
-    await this.keyboard.press('F1');
-    await this.page.locator(QUICK_INPUT).waitFor({ state: 'visible', timeout });
-    await this.keyboard.type(label);
+    await this.openQuickInput('F1', label, { prefix: '>', timeout });
     const matches = (l) => l === label || l.startsWith(`${label},`);
     // Move the palette's focus to the command with the keyboard and press Enter, as a user
     // does: a click can land on a row the list is redrawing (recently used commands move).
@@ -124,9 +138,7 @@ export class Workbench {
   /** Puts the cursor at `line`:`col` (1-based) with Go to Line (Ctrl+G "line:col"). */
   async goto(line, col = 1) {
     await this.focusEditor();
-    await this.keyboard.press('Control+G');
-    await this.page.locator(QUICK_INPUT).waitFor({ state: 'visible' });
-    await this.keyboard.type(`${line}:${col}`);
+    await this.openQuickInput('Control+G', `${line}:${col}`, { prefix: ':' });
     await this.keyboard.press('Enter');
     await this.page.locator(QUICK_INPUT).waitFor({ state: 'hidden' });
     await this.expectCursor(line, col);
