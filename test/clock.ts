@@ -32,6 +32,13 @@ export class FakeClock implements Clock {
     return this.timers.size;
   }
 
+  /** How many timers are due now: what `advance(0)` would run. */
+  get due(): number {
+    let n = 0;
+    for (const t of this.timers.values()) if (t.at <= this.time) n++;
+    return n;
+  }
+
   /** Moves time on by `ms`, running each timer that falls due on the way, earliest first. */
   advance(ms: number): void {
     const end = this.time + ms;

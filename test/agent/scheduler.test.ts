@@ -3,9 +3,10 @@ import type { RunEvent } from '../../core/src/protocol/agent';
 import type { AttemptListener, Executor, Exit, Launch, TaskHandle } from '../../agent/src/execute/executor';
 import type { Plan, PlannedTask, ResourceRequest } from '../../agent/src/plan';
 import { ResourcePool, type Capacity } from '../../agent/src/schedule/capacity';
-import { Scheduler, type Decide, type DecideContext, type Decision } from '../../agent/src/schedule/scheduler';
+import { Scheduler, type Decide, type DecideContext, type Decision, type SchedulerClock } from '../../agent/src/schedule/scheduler';
 import { ok } from '../../core/src/result';
-import { waitFor } from '../wait';
+import { formatDuration } from '../../agent/src/util/time';
+import { FakeClock } from '../clock';
 
 /** An executor whose tasks end when the test says so. */
 class FakeExecutor implements Executor {
@@ -86,10 +87,21 @@ function planOf(tasks: PlannedTask[], extra: Partial<Plan> = {}): Plan {
 
 const CAPACITY: Capacity = { cpu: 4, memory: 8 * 2 ** 30, gpus: [] };
 
-function scheduler(plan: Plan, opts: { parallel?: number; keepGoing?: boolean; capacity?: Capacity; pool?: ResourcePool; decide?: Decide } = {}) {
+/** The scheduler's time in these tests: a fake clock, on which `soon` is a 0 ms timer. */
+function schedulerClock(clock: FakeClock): SchedulerClock {
+  return {
+    now: () => clock.now(),
+    setTimeout: (fn, ms) => clock.setTimeout(fn, ms),
+    clearTimeout: (t) => clock.clearTimeout(t),
+    soon: (fn) => void clock.setTimeout(fn, 0),
+  };
+}
+
+function scheduler(plan: Plan, opts: { parallel?: number; keepGoing?: boolean; capacity?: Capacity; pool?: ResourcePool; decide?: Decide; clock?: FakeClock } = {}) {
   const ex = new FakeExecutor();
   const events: RunEvent[] = [];
   const commits: number[] = [];
+  const clock = opts.clock ?? new FakeClock();
   const s = new Scheduler(
     plan,
     { parallel: opts.parallel ?? 4, remoteParallel: Infinity, keepGoing: opts.keepGoing ?? false, pool: opts.pool ?? new ResourcePool(opts.capacity ?? CAPACITY), trigger: 'cli' },
@@ -101,85 +113,97 @@ function scheduler(plan: Plan, opts: { parallel?: number; keepGoing?: boolean; c
         commits.push(e.length);
         events.push(...e);
       },
+      clock: schedulerClock(clock),
     },
   );
-  return { s, ex, events, commits };
+  return { s, ex, events, commits, clock };
 }
 
 /**
- * One turn of the event loop (a 0 ms timer): the reactions queued so far run. Only where
- * there is nothing to wait for (before checking that something did NOT happen, or that an
- * invariant holds); a wait for something to happen polls for it (`until`, `untilRunning`).
+ * The barrier: lets the scheduler do everything it can without time passing — the
+ * executor's reports (microtasks), the ticks they queue (0 ms timers on the fake clock), the
+ * reactions to those — until only timers in the future are left. After it, whatever has not
+ * happened will not, until the test ends a task or moves the clock.
  */
-const settle = () => new Promise((r) => setTimeout(r, 0));
-
-/** Polls until `cond` holds (timers in the scheduler under test run meanwhile). */
-const until = (what: string, cond: () => boolean) => waitFor(what, cond, 5000, 2);
+async function react(clock: FakeClock): Promise<void> {
+  for (let round = 0; round < 1000; round++) {
+    await new Promise((r) => setImmediate(r)); // every microtask queued so far has run
+    if (clock.due === 0) return;
+    clock.advance(0);
+  }
+  throw new Error('the scheduler keeps reacting without time passing');
+}
 
 const runningIds = (ex: FakeExecutor) => [...ex.running.keys()];
-
-/** Polls until exactly `ids` are running, in that order of start. */
-const untilRunning = (ex: FakeExecutor, ids: string[]) =>
-  waitFor(
-    () => `exactly [${ids.join(', ')}] to be running; running: [${runningIds(ex).join(', ')}]`,
-    () => runningIds(ex).join() === ids.join(),
-    5000,
-    2,
-  );
 
 const finishedStatus = (events: RunEvent[]) =>
   Object.fromEntries(events.flatMap((e) => (e.type === 'task-finished' ? [[e.task, e.status]] : [])));
 
 describe('scheduler', () => {
-  it('runs a diamond in dependency order', async () => {
-    const { s, ex, events } = scheduler(planOf([taskOf('a'), taskOf('b', ['a']), taskOf('c', ['a']), taskOf('d', ['b', 'c'])]));
+  it('runs a diamond in dependency order, and times each task by its clock', async () => {
+    const { s, ex, events, clock } = scheduler(planOf([taskOf('a'), taskOf('b', ['a']), taskOf('c', ['a']), taskOf('d', ['b', 'c'])]));
     const done = s.run();
-    await untilRunning(ex, ['a']);
+    await react(clock);
+    assert.deepEqual(runningIds(ex), ['a']);
+    clock.advance(1500);
     ex.end('a');
-    await untilRunning(ex, ['b', 'c']);
+    await react(clock);
+    assert.deepEqual(runningIds(ex), ['b', 'c']);
     ex.end('c');
-    await settle();
+    await react(clock);
     assert.deepEqual(runningIds(ex), ['b'], 'd waits for b');
     ex.end('b');
-    await untilRunning(ex, ['d']);
+    await react(clock);
+    assert.deepEqual(runningIds(ex), ['d']);
     ex.end('d');
+    await react(clock);
     assert.equal(await done, 'succeeded');
     assert.equal(events[0]!.type, 'run-started');
     assert.equal(events.at(-1)!.type, 'run-finished');
     assert.deepEqual(finishedStatus(events), { a: 'succeeded', b: 'succeeded', c: 'succeeded', d: 'succeeded' });
+    const a = events.find((e) => e.type === 'task-finished' && e.task === 'a') as Extract<RunEvent, { type: 'task-finished' }>;
+    assert.equal(a.durationMs, 1500);
+    assert.equal(a.at, new Date(clock.now()).toISOString());
   });
 
   it('honours the parallel limit and the machine capacity', async () => {
     const cpu2 = { ...NONE, cpu: 2 };
     const tasks = ['a', 'b', 'c', 'd'].map((id) => taskOf(id, [], { resources: cpu2 }));
-    const { s, ex } = scheduler(planOf([...tasks, taskOf('e'), taskOf('f')]), { parallel: 3 });
+    const { s, ex, clock } = scheduler(planOf([...tasks, taskOf('e'), taskOf('f')]), { parallel: 3 });
     const done = s.run();
+    const seen: string[][] = [];
     for (let i = 0; i < 20 && (ex.running.size > 0 || i === 0); i++) {
-      await settle();
+      await react(clock);
+      seen.push(runningIds(ex));
       const cpus = [...ex.running.values()].reduce((n, r) => n + r.launch.task.resources.cpu, 0);
       assert.ok(cpus <= 4, `at most 4 cores in use, not ${cpus}`);
       assert.ok(ex.running.size <= 3);
       const first = [...ex.running.keys()][0];
       if (first) ex.end(first);
     }
+    await react(clock);
     assert.equal(await done, 'succeeded');
     assert.equal(ex.maxRunning, 3);
+    // Two 2-core tasks fill the 4 cores; the slot left goes to a task that needs none.
+    assert.deepEqual(seen[0], ['a', 'b', 'e']);
   });
 
   it('shares the machine between runs: a run waiting for room starts when another run releases it', async () => {
     const pool = new ResourcePool({ cpu: 2, memory: 2 ** 30, gpus: ['0'] });
     const gpu = { cpu: 1, memory: 0, gpu: 1 };
-    const first = scheduler(planOf([taskOf('a', [], { resources: gpu })], { runId: 'r1' }), { pool });
-    const second = scheduler(planOf([taskOf('b', [], { resources: gpu })], { runId: 'r2' }), { pool });
+    const clock = new FakeClock();
+    const first = scheduler(planOf([taskOf('a', [], { resources: gpu })], { runId: 'r1' }), { pool, clock });
+    const second = scheduler(planOf([taskOf('b', [], { resources: gpu })], { runId: 'r2' }), { pool, clock });
     const done1 = first.s.run();
     const done2 = second.s.run();
-    await untilRunning(first.ex, ['a']);
-    await settle();
+    await react(clock);
     assert.deepEqual([...first.ex.running.keys(), ...second.ex.running.keys()], ['a'], 'one GPU, one task');
     assert.equal(first.ex.running.get('a')!.launch.gpus[0], '0');
     first.ex.end('a');
-    await until('b to start once a has released the GPU', () => second.ex.running.has('b'));
+    await react(clock);
+    assert.deepEqual(runningIds(second.ex), ['b'], 'b starts once a has released the GPU');
     second.ex.end('b');
+    await react(clock);
     assert.deepEqual(await Promise.all([done1, done2]), ['succeeded', 'succeeded']);
   });
 
@@ -193,55 +217,89 @@ describe('scheduler', () => {
     assert.deepEqual(finishedStatus(events), { big: 'failed', next: 'skipped' });
   });
 
-  it('retries with growing backoff, then fails', async () => {
-    const { s, ex, events } = scheduler(planOf([taskOf('flaky', [], { retries: { limit: 2, backoffMs: 5, factor: 3 } })]));
+  it('retries with growing backoff: each attempt starts when its wait is over, not a millisecond before; then fails', async () => {
+    const { s, ex, events, clock } = scheduler(planOf([taskOf('flaky', [], { retries: { limit: 2, backoffMs: 5000, factor: 3 } })]));
     const done = s.run();
-    for (let i = 1; i <= 3; i++) {
-      await until(`attempt ${i}`, () => ex.running.has('flaky'));
+    await react(clock);
+    assert.deepEqual(ex.log, ['start flaky#1']);
+    for (const [attempt, wait] of [[2, 5000], [3, 15_000]] as const) {
       ex.fail('flaky', 4);
+      await react(clock);
+      clock.advance(wait - 1);
+      await react(clock);
+      assert.deepEqual(runningIds(ex), [], `attempt ${attempt} waits ${wait} ms`);
+      clock.advance(1);
+      await react(clock);
+      assert.equal(ex.log.at(-1), `start flaky#${attempt}`, `attempt ${attempt} starts after ${wait} ms`);
     }
+    ex.fail('flaky', 4);
+    await react(clock);
     assert.equal(await done, 'failed');
     assert.deepEqual(ex.log, ['start flaky#1', 'end flaky', 'start flaky#2', 'end flaky', 'start flaky#3', 'end flaky']);
     const retries = events.flatMap((e) => (e.type === 'task-retrying' ? [[e.attempt, e.delayMs, e.reason]] : []));
     assert.deepEqual(retries, [
-      [1, 5, 'exit 4'],
-      [2, 15, 'exit 4'],
+      [1, 5000, 'exit 4'],
+      [2, 15_000, 'exit 4'],
     ]);
     const last = events.find((e) => e.type === 'task-finished');
     assert.ok(last?.type === 'task-finished');
     assert.deepEqual([last.status, last.attempts, last.exitCode], ['failed', 3, 4]);
   });
 
-  it('stops launching after a failure but lets running tasks finish', async () => {
-    const { s, ex, events } = scheduler(planOf([taskOf('a'), taskOf('b'), taskOf('c'), taskOf('d', ['b'])]), { parallel: 2 });
+  it('stops a task at its timeout, not a millisecond before, and says so', async () => {
+    const { s, ex, events, clock } = scheduler(planOf([taskOf('slow', [], { timeoutMs: 90_000 })]));
     const done = s.run();
-    await untilRunning(ex, ['a', 'b']);
+    await react(clock);
+    const attempt = ex.running.get('slow')!;
+    clock.advance(89_999);
+    await react(clock);
+    assert.equal(attempt.stopped, false);
+    clock.advance(1);
+    await react(clock);
+    assert.equal(attempt.stopped, true);
+    assert.equal(await done, 'failed');
+    const slow = events.find((e) => e.type === 'task-finished') as Extract<RunEvent, { type: 'task-finished' }>;
+    assert.deepEqual([slow.status, slow.message, slow.durationMs], ['failed', `timed out after ${formatDuration(90_000)}`, 90_000]);
+  });
+
+  it('stops launching after a failure but lets running tasks finish', async () => {
+    const { s, ex, events, clock } = scheduler(planOf([taskOf('a'), taskOf('b'), taskOf('c'), taskOf('d', ['b'])]), { parallel: 2 });
+    const done = s.run();
+    await react(clock);
+    assert.deepEqual(runningIds(ex), ['a', 'b']);
     ex.fail('a');
-    await settle();
+    await react(clock);
     assert.deepEqual(runningIds(ex), ['b'], 'c is not started');
     ex.end('b');
+    await react(clock);
     assert.equal(await done, 'failed');
     assert.deepEqual(finishedStatus(events), { a: 'failed', b: 'succeeded', c: 'skipped', d: 'skipped' });
   });
 
   it('with keep-going, skips only what depends on the failure', async () => {
-    const { s, ex, events } = scheduler(planOf([taskOf('a'), taskOf('b', ['a']), taskOf('c'), taskOf('d', ['c'])]), { parallel: 1, keepGoing: true });
+    const { s, ex, events, clock } = scheduler(planOf([taskOf('a'), taskOf('b', ['a']), taskOf('c'), taskOf('d', ['c'])]), { parallel: 1, keepGoing: true });
     const done = s.run();
-    await untilRunning(ex, ['a']);
+    await react(clock);
+    assert.deepEqual(runningIds(ex), ['a']);
     ex.fail('a');
-    await untilRunning(ex, ['c']);
+    await react(clock);
+    assert.deepEqual(runningIds(ex), ['c']);
     ex.end('c');
-    await untilRunning(ex, ['d']);
+    await react(clock);
+    assert.deepEqual(runningIds(ex), ['d']);
     ex.end('d');
+    await react(clock);
     assert.equal(await done, 'failed');
     assert.deepEqual(finishedStatus(events), { a: 'failed', b: 'skipped', c: 'succeeded', d: 'succeeded' });
   });
 
   it('cancels: stops running tasks and marks the rest cancelled', async () => {
-    const { s, ex, events } = scheduler(planOf([taskOf('a'), taskOf('b'), taskOf('c', ['a'])]), { parallel: 2 });
+    const { s, ex, events, clock } = scheduler(planOf([taskOf('a'), taskOf('b'), taskOf('c', ['a'])]), { parallel: 2 });
     const done = s.run();
-    await untilRunning(ex, ['a', 'b']);
+    await react(clock);
+    assert.deepEqual(runningIds(ex), ['a', 'b']);
     s.cancel();
+    await react(clock);
     assert.equal(await done, 'cancelled');
     assert.deepEqual([...ex.running.keys()], []);
     assert.deepEqual(finishedStatus(events), { c: 'cancelled', a: 'cancelled', b: 'cancelled' });
@@ -253,28 +311,47 @@ describe('scheduler', () => {
       seen[t.id] = upstream;
       return { fingerprint: `fp-${t.id}`, cached: t.id === 'a' };
     };
-    const { s, ex, events } = scheduler(planOf([taskOf('a'), taskOf('b', ['a', 'x'])], { external: new Map([['x', 'fp-x']]) }), { decide });
+    const { s, ex, events, clock } = scheduler(planOf([taskOf('a'), taskOf('b', ['a', 'x'])], { external: new Map([['x', 'fp-x']]) }), { decide });
     const done = s.run();
-    await untilRunning(ex, ['b']);
+    await react(clock);
+    assert.deepEqual(runningIds(ex), ['b']);
     ex.end('b');
+    await react(clock);
     assert.equal(await done, 'succeeded');
     assert.deepEqual(seen.b, { a: 'fp-a', x: 'fp-x' });
     assert.deepEqual(finishedStatus(events), { a: 'cached', b: 'succeeded' });
   });
 
   it('records the run before starting anything, then commits a task start together with its end', async () => {
-    const { s, ex, commits, events } = scheduler(planOf([taskOf('a')]));
+    const { s, ex, commits, events, clock } = scheduler(planOf([taskOf('a')]));
     const done = s.run();
     assert.deepEqual(events.map((e) => e.type), ['run-started'], 'committed before the first launch');
     assert.deepEqual(ex.log, ['start a#1']);
-    await settle();
+    await react(clock);
+    clock.advance(9);
+    await react(clock);
+    assert.deepEqual(events.map((e) => e.type), ['run-started'], 'the start waits for the commit window');
     ex.end('a');
-    await done;
+    await react(clock);
+    assert.equal(await done, 'succeeded');
     assert.deepEqual(
       events.map((e) => e.type),
       ['run-started', 'task-started', 'task-finished', 'run-finished'],
     );
-    assert.ok(commits.length <= 3, `commits: ${commits.join(', ')}`);
+    assert.deepEqual(commits, [1, 3]);
+  });
+
+  it('commits a start on its own once the commit window (10 ms) is over', async () => {
+    const { s, ex, commits, events, clock } = scheduler(planOf([taskOf('a')]));
+    const done = s.run();
+    await react(clock);
+    clock.advance(10);
+    await react(clock);
+    assert.deepEqual(events.map((e) => e.type), ['run-started', 'task-started']);
+    ex.end('a');
+    await react(clock);
+    assert.equal(await done, 'succeeded');
+    assert.deepEqual(commits, [1, 1, 2]);
   });
 });
 
@@ -288,28 +365,35 @@ describe('scheduler: cache decisions that take a while (hashing large inputs)', 
 
   it('launches a task once its decision arrives, and meanwhile decides and runs others', async () => {
     const { pending, decide } = deferred();
-    const { s, ex, events } = scheduler(planOf([taskOf('a'), taskOf('b'), taskOf('c', ['a'])]), { decide });
+    const { s, ex, events, clock } = scheduler(planOf([taskOf('a'), taskOf('b'), taskOf('c', ['a'])]), { decide });
     const done = s.run();
-    await until('a and b to be deciding', () => pending.has('a') && pending.has('b'));
+    await react(clock);
+    assert.deepEqual([...pending.keys()], ['a', 'b'], 'a and b are being decided');
     assert.deepEqual(runningIds(ex), []);
     pending.get('b')!.resolve({ fingerprint: 'fp-b', cached: false });
-    await untilRunning(ex, ['b']);
+    await react(clock);
+    assert.deepEqual(runningIds(ex), ['b']);
     pending.get('a')!.resolve({ fingerprint: 'fp-a', cached: true });
-    await until('c to be deciding', () => pending.has('c'));
+    await react(clock);
+    assert.ok(pending.has('c'), 'c is being decided once a is done');
     pending.get('c')!.resolve({ fingerprint: 'fp-c', cached: false });
-    await untilRunning(ex, ['b', 'c']);
+    await react(clock);
+    assert.deepEqual(runningIds(ex), ['b', 'c']);
     ex.end('b');
     ex.end('c');
+    await react(clock);
     assert.equal(await done, 'succeeded');
     assert.deepEqual(finishedStatus(events), { a: 'cached', b: 'succeeded', c: 'succeeded' });
   });
 
   it('fails a task whose inputs cannot be hashed, with the reason, and skips what needs it (keep-going)', async () => {
     const decide: Decide = (t) => (t.id === 'a' ? Promise.resolve({ error: 'Input /x/gone is a symbolic link to nothing' }) : { fingerprint: `fp-${t.id}`, cached: false });
-    const { s, ex, events } = scheduler(planOf([taskOf('a'), taskOf('b', ['a']), taskOf('c')]), { decide, keepGoing: true });
+    const { s, ex, events, clock } = scheduler(planOf([taskOf('a'), taskOf('b', ['a']), taskOf('c')]), { decide, keepGoing: true });
     const done = s.run();
-    await untilRunning(ex, ['c']);
+    await react(clock);
+    assert.deepEqual(runningIds(ex), ['c']);
     ex.end('c');
+    await react(clock);
     assert.equal(await done, 'failed');
     assert.deepEqual(finishedStatus(events), { a: 'failed', b: 'skipped', c: 'succeeded' });
     const a = events.find((e) => e.type === 'task-finished' && e.task === 'a') as Extract<RunEvent, { type: 'task-finished' }>;
@@ -324,9 +408,10 @@ describe('scheduler: cache decisions that take a while (hashing large inputs)', 
 
   it('a cancel ends the run at once, aborting the decisions in flight', async () => {
     const { pending, decide } = deferred();
-    const { s, events } = scheduler(planOf([taskOf('a'), taskOf('b', ['a'])]), { decide });
+    const { s, events, clock } = scheduler(planOf([taskOf('a'), taskOf('b', ['a'])]), { decide });
     const done = s.run();
-    await until('a to be deciding', () => pending.has('a'));
+    await react(clock);
+    assert.deepEqual([...pending.keys()], ['a']);
     const { ctx, resolve } = pending.get('a')!;
     assert.equal(ctx.signal.aborted, false);
     s.cancel();
@@ -335,22 +420,24 @@ describe('scheduler: cache decisions that take a while (hashing large inputs)', 
     assert.deepEqual(finishedStatus(events), { a: 'cancelled', b: 'cancelled' });
     // A decision arriving after the end changes nothing.
     resolve({ fingerprint: 'fp-a', cached: false });
-    await settle();
+    await react(clock);
     assert.equal(events.filter((e) => e.type === 'task-finished').length, 2);
   });
 
   it('reports progress while a task is pending, and nothing after it ended', async () => {
     const { pending, decide } = deferred();
-    const { s, ex, events } = scheduler(planOf([taskOf('a')]), { decide });
+    const { s, ex, events, clock } = scheduler(planOf([taskOf('a')]), { decide });
     const done = s.run();
-    await until('a to be deciding', () => pending.has('a'));
+    await react(clock);
     const { ctx, resolve } = pending.get('a')!;
     ctx.progress({ path: '/data/big.bin', doneBytes: 0, totalBytes: 100 });
     ctx.progress({ path: '/data/big.bin', doneBytes: 100, totalBytes: 100 });
     resolve({ fingerprint: 'fp-a', cached: false });
-    await untilRunning(ex, ['a']);
+    await react(clock);
+    assert.deepEqual(runningIds(ex), ['a']);
     ctx.progress({ path: '/data/big.bin', doneBytes: 100, totalBytes: 100 });
     ex.end('a');
+    await react(clock);
     assert.equal(await done, 'succeeded');
     const progress = events.filter((e) => e.type === 'task-progress').map((e) => (e.type === 'task-progress' ? [e.task, e.stage, e.path, e.doneBytes, e.totalBytes] : []));
     assert.deepEqual(progress, [

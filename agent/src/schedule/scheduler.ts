@@ -3,6 +3,7 @@ import type { JobState, RunEndStatus, RunEvent, RunOptions, RunTrigger, TaskEndS
 import type { AdoptedJob, AttemptListener, Executor, Exit, TaskHandle } from '../execute/executor';
 import type { HashProgress } from '../fingerprint';
 import { paramEnvName } from '../../../core/src/pipeline/shell';
+import { systemClock, type Clock, type Timer } from '../../../core/src/util/clock';
 import { workspacePath, type ExecutorKind, type Plan, type PlannedTask } from '../plan';
 import { formatDuration } from '../util/time';
 import { neverFits, type ResourcePool } from './capacity';
@@ -40,6 +41,19 @@ export interface SchedulerOptions {
   options?: RunOptions;
 }
 
+/**
+ * Time as the scheduler sees it: timestamps, its timers (the commit window, backoffs,
+ * timeouts) and the next turn of the event loop, where what happened meanwhile (a burst of
+ * task exits) is decided together. Tests pass a fake one and move time themselves.
+ */
+export interface SchedulerClock extends Clock {
+  /** Runs `fn` once the events already waiting have been handled. */
+  soon(fn: () => void): void;
+}
+
+/** The real clock; `soon` is setImmediate, which runs after pending I/O, unlike a 0 ms timer. */
+export const systemSchedulerClock: SchedulerClock = { ...systemClock, soon: (fn) => void setImmediate(fn) };
+
 export interface SchedulerDeps {
   executors: Partial<Record<ExecutorKind, Executor>>;
   decide: Decide;
@@ -50,6 +64,8 @@ export interface SchedulerDeps {
    * returns a promise: decisions go on meanwhile, and what they produce is committed next.
    */
   commit(events: RunEvent[]): void | Promise<void>;
+  /** The real clock unless a test gives another. */
+  clock?: SchedulerClock;
 }
 
 type KillReason = 'timeout' | 'cancel';
@@ -113,7 +129,7 @@ interface Slot {
   /** Whether the task runs on a cluster, not this machine. */
   remote: boolean;
   gpus: string[];
-  timer: NodeJS.Timeout | null;
+  timer: Timer | null;
   killedFor: KillReason | null;
 }
 
@@ -150,7 +166,7 @@ export class Scheduler {
   private tickQueued = false;
   /** Transitions decided but not yet committed, in order. */
   private unsaved: RunEvent[] = [];
-  private commitTimer: NodeJS.Timeout | null = null;
+  private commitTimer: Timer | null = null;
   /** A commit the store has not finished yet (asynchronous stores only). */
   private inFlight: Promise<void> | null = null;
   /** The final status, once decided; reported when everything before it is committed. */
@@ -162,6 +178,7 @@ export class Scheduler {
   private finished = false;
   private resolve!: (status: RunEndStatus) => void;
   private reject!: (e: unknown) => void;
+  private readonly clock: SchedulerClock;
 
   constructor(
     private readonly plan: Plan,
@@ -169,6 +186,7 @@ export class Scheduler {
     private readonly deps: SchedulerDeps,
     private readonly adoption?: Adoption,
   ) {
+    this.clock = deps.clock ?? systemSchedulerClock;
     this.pool = opts.pool;
     this.baseEnv = { MLOPS_RUN_ID: plan.runId };
     for (const [k, v] of Object.entries(plan.params)) this.baseEnv[paramEnvName(k)] = String(v);
@@ -181,7 +199,7 @@ export class Scheduler {
       this.reject = reject;
     });
     const a = this.adoption;
-    this.unsaved.push(a ? { type: 'run-reattached', runId: this.plan.runId, at: new Date().toISOString(), message: a.message } : this.startEvent());
+    this.unsaved.push(a ? { type: 'run-reattached', runId: this.plan.runId, at: this.isoNow(), message: a.message } : this.startEvent());
     if (a) {
       this.stopping = a.stopping;
       this.anyFailed = a.anyFailed;
@@ -265,6 +283,10 @@ export class Scheduler {
     this.tick();
   }
 
+  private isoNow(): string {
+    return new Date(this.clock.now()).toISOString();
+  }
+
   private startEvent(): RunEvent {
     const p = this.plan;
     const selected = new Set([...p.tasks.map((t) => t.id), ...p.carried.keys()]);
@@ -273,7 +295,7 @@ export class Scheduler {
       runId: p.runId,
       pipeline: p.loaded.name,
       file: p.loaded.file,
-      startedAt: new Date().toISOString(),
+      startedAt: this.isoNow(),
       params: p.params,
       resumedFrom: p.resumedFrom,
       trigger: this.opts.trigger,
@@ -287,7 +309,7 @@ export class Scheduler {
   private queueTick(): void {
     if (this.tickQueued) return;
     this.tickQueued = true;
-    setImmediate(() => {
+    this.clock.soon(() => {
       this.tickQueued = false;
       this.tick();
     });
@@ -315,7 +337,7 @@ export class Scheduler {
           if (this.cancelled) this.end(slot, 'cancelled', { message: 'cancelled before it started' });
           else this.end(slot, 'skipped', { message: this.stopping ?? 'not started' });
         }
-        this.unsaved.push({ type: 'run-finished', runId: this.plan.runId, status, endedAt: new Date().toISOString(), message: this.stopping });
+        this.unsaved.push({ type: 'run-finished', runId: this.plan.runId, status, endedAt: this.isoNow(), message: this.stopping });
         this.finished = true;
         this.decisions.abort();
         this.endStatus = status;
@@ -331,7 +353,7 @@ export class Scheduler {
   /** A start changes no decision: it only needs recording, with whatever else comes by then. */
   private scheduleCommit(): void {
     if (this.commitTimer || (this.unsaved.length === 0 && this.starts.length === 0)) return;
-    this.commitTimer = setTimeout(() => {
+    this.commitTimer = this.clock.setTimeout(() => {
       this.commitTimer = null;
       try {
         this.commit();
@@ -343,7 +365,7 @@ export class Scheduler {
 
   private commit(): void {
     if (this.commitTimer) {
-      clearTimeout(this.commitTimer);
+      this.clock.clearTimeout(this.commitTimer);
       this.commitTimer = null;
     }
     this.announceStarts();
@@ -387,7 +409,7 @@ export class Scheduler {
     this.finished = true;
     this.decisions.abort();
     this.unsubscribe();
-    if (this.commitTimer) clearTimeout(this.commitTimer);
+    if (this.commitTimer) this.clock.clearTimeout(this.commitTimer);
     for (const slot of this.slots.values()) slot.handle?.stop();
     this.reject(e);
   }
@@ -457,7 +479,7 @@ export class Scheduler {
       signal: this.decisions.signal,
       progress: (p) => {
         if (this.finished || slot.status !== 'pending') return;
-        this.unsaved.push({ type: 'task-progress', runId: this.plan.runId, task: slot.task.id, at: new Date().toISOString(), stage: 'hashing', ...p });
+        this.unsaved.push({ type: 'task-progress', runId: this.plan.runId, task: slot.task.id, at: this.isoNow(), stage: 'hashing', ...p });
         this.scheduleCommit();
       },
     };
@@ -528,13 +550,13 @@ export class Scheduler {
     if (slot.attempt > 1) appendHeader(log, `\n--- mlops: attempt ${slot.attempt} of ${task.retries.limit + 1} ---\n`);
     const env: Record<string, string> = { ...this.baseEnv, MLOPS_TASK: task.id };
     if (slot.gpus.length > 0) env.CUDA_VISIBLE_DEVICES = slot.gpus.join(',');
-    slot.startedAt = Date.now();
+    slot.startedAt = this.clock.now();
     slot.announced = false;
     slot.handle = this.deps.executors[task.executor]!.start({ runId: this.plan.runId, task, attempt: slot.attempt, log, env, gpus: slot.gpus }, this.listenerFor(slot));
     // A cluster enforces the time limit itself (sbatch --time), counted from when the job
     // starts rather than from its submission.
     if (task.timeoutMs !== null && !slot.remote) {
-      slot.timer = setTimeout(() => {
+      slot.timer = this.clock.setTimeout(() => {
         slot.timer = null;
         slot.killedFor = 'timeout';
         slot.handle?.stop();
@@ -597,7 +619,7 @@ export class Scheduler {
       runId: this.plan.runId,
       task: slot.task.id,
       attempt: slot.attempt,
-      at: new Date().toISOString(),
+      at: this.isoNow(),
       pid,
       log: log ?? this.logPath(slot.task.id),
       ...(slot.task.executor !== 'local' ? { executor: slot.task.executor } : {}),
@@ -609,7 +631,7 @@ export class Scheduler {
   private jobChanged(slot: Slot, job: JobState): void {
     if (this.finished) return;
     this.announceStarts();
-    this.unsaved.push({ type: 'task-job', runId: this.plan.runId, task: slot.task.id, attempt: slot.attempt, at: new Date().toISOString(), job });
+    this.unsaved.push({ type: 'task-job', runId: this.plan.runId, task: slot.task.id, attempt: slot.attempt, at: this.isoNow(), job });
     this.scheduleCommit();
   }
 
@@ -620,10 +642,10 @@ export class Scheduler {
     slot.gpus = [];
     slot.handle = null;
     if (slot.timer) {
-      clearTimeout(slot.timer);
+      this.clock.clearTimeout(slot.timer);
       slot.timer = null;
     }
-    const duration = Date.now() - slot.startedAt;
+    const duration = this.clock.now() - slot.startedAt;
     if (slot.killedFor === 'cancel' || (this.cancelled && exit.code !== 0)) {
       this.end(slot, 'cancelled', { exitCode: exit.code, durationMs: duration, message: 'cancelled while running' });
       return;
@@ -638,7 +660,7 @@ export class Scheduler {
       const delayMs = backoffDelay(slot.task.retries, slot.attempt);
       slot.status = 'pending';
       this.backingOff++;
-      slot.timer = setTimeout(() => {
+      slot.timer = this.clock.setTimeout(() => {
         slot.timer = null;
         this.backingOff--;
         this.ready.push(slot);
@@ -652,7 +674,7 @@ export class Scheduler {
         exitCode: exit.code,
         reason,
         delayMs,
-        at: new Date().toISOString(),
+        at: this.isoNow(),
       });
       return;
     }
@@ -688,7 +710,7 @@ export class Scheduler {
   }
 
   private stopBackoff(slot: Slot): void {
-    clearTimeout(slot.timer!);
+    this.clock.clearTimeout(slot.timer!);
     slot.timer = null;
     this.backingOff--;
   }
@@ -742,7 +764,7 @@ export class Scheduler {
       fingerprint: f.fingerprint,
       message: f.message,
       log: attempts > 0 ? this.logPath(task) : null,
-      at: new Date().toISOString(),
+      at: this.isoNow(),
     };
   }
 }
