@@ -150,7 +150,7 @@ describe('client: AgentClient with the real agent process', function () {
     assert.deepEqual((await c.listRuns({})).runs, []);
   });
 
-  it('gives up on an agent that exits right after it starts, and says why', async () => {
+  it('gives up on an agent that exits right after it starts, and says why; waits longer before each restart', async () => {
     const folder = folderWith({ 'broken-agent.js': "process.stderr.write('mlops agent: this build is broken\\n'); process.exit(3);\n" });
     const broken = path.join(folder, 'broken-agent.js');
     const log = recordingLog();
@@ -160,6 +160,8 @@ describe('client: AgentClient with the real agent process', function () {
       backoff: { initialMs: 20, factor: 2, maxMs: 100, healthyMs: 60_000, maxAttempts: 3 },
     });
     clients.push(c);
+    const changes: { state: AgentState; at: number }[] = [];
+    c.onDidChangeState((state) => changes.push({ state, at: performance.now() }));
     await assert.rejects(c.listRuns({}), (err: Error) => {
       assert.ok(err instanceof AgentUnavailableError);
       assert.match(err.message, /exited with code 3 3 times in a row right after starting/);
@@ -168,6 +170,11 @@ describe('client: AgentClient with the real agent process', function () {
     });
     assert.equal(c.state, 'failed');
     assert.equal(log.lines.filter((l) => /^info Restarting the MLOps agent in/.test(l)).length, 3);
+    // The waits as they happened, from each crash to the next start: at least 20, 40 and 80 ms
+    // (less a millisecond of timer rounding); a busy machine can only make them longer.
+    const waits = changes.flatMap((ch, i) => (ch.state === 'restarting' && changes[i + 1]?.state === 'starting' ? [changes[i + 1]!.at - ch.at] : []));
+    assert.equal(waits.length, 3, JSON.stringify(changes.map((ch) => ch.state)));
+    assert.ok(waits[0]! >= 19 && waits[1]! >= 39 && waits[2]! >= 79, `waited ${waits.map((w) => w.toFixed(0)).join(', ')} ms`);
   });
 
   it('dispose stops the agent (cancelling a run it is running) and leaves no process', async () => {
