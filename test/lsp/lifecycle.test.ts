@@ -67,7 +67,8 @@ describe('language server: lifecycle and diagnostics', function () {
     const at = posOf(CATALOG, 'customer_stats:');
     await ws.client.edit(ws.catalog, { start: at, end: { line: at.line, character: at.character + 'customer_stats'.length } }, 'customer_stats_v2');
     assert.deepEqual(brief((await pipelineNext) as Diag[]), ['17:15-17:29 unknown-feature']);
-    const back = ws.client.nextDiagnostics(uriOf(ws.pipeline));
+    // Whatever the server still had queued for the first edit, the second one ends clean.
+    const back = ws.client.nextDiagnostics(uriOf(ws.pipeline), (d) => d.length === 0);
     await ws.client.edit(ws.catalog, { start: at, end: { line: at.line, character: at.character + 'customer_stats_v2'.length } }, 'customer_stats');
     assert.deepEqual(await back, []);
   });
