@@ -21,8 +21,8 @@ export const checks = [
   {
     name: 'unknown-need-shows-squiggle-and-problem',
     async run(ctx) {
-      const { vs, pipeline } = ctx;
-      await vs.quickOpen(pipeline.name);
+      const { vs } = ctx;
+      await ctx.openPipeline();
       expect((await vs.squiggles('error')) === 0, 'the unedited churn pipeline already shows error squiggles');
 
       const site = typoSite(ctx);

@@ -4,7 +4,7 @@ import { expectEqual, waitFor } from '../harness/wait.mjs';
 /** Opens the pipeline and puts the cursor in report's needs after "evaluate, " + `prefix`. */
 async function typeIntoNeeds(ctx, prefix) {
   const { vs, pipeline } = ctx;
-  await vs.quickOpen(pipeline.name);
+  await ctx.openPipeline();
   const at = ctx.locate(pipeline.text, 'needs: [evaluate]');
   await vs.goto(at.line, at.col + 'needs: [evaluate'.length);
   await vs.keyboard.type(`, ${prefix}`);

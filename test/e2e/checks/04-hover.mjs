@@ -7,12 +7,24 @@ import { expect, waitFor } from '../harness/wait.mjs';
 const schema = JSON.parse(readFileSync(join(repoRoot, 'schemas', 'pipeline.schema.json'), 'utf8'));
 const normalize = (s) => s.replace(/`/g, '').replace(/\s+/g, ' ').trim();
 
-/** Moves the mouse onto the key at `line`:`col` and returns the hover's text. */
-async function hoverKey(vs, line, col, key) {
+/**
+ * Rests the mouse on the key at `line`:`col` and returns the hover's text once it holds
+ * `want`. Where the key is drawn is measured again while waiting: code lenses arriving push
+ * the lines down, and the mouse follows the key.
+ */
+async function hoverKey(vs, line, col, key, want) {
   await vs.goto(line, col + 1); // the cursor's rectangle tells where the key's 2nd character is drawn
-  const box = await vs.cursorBox();
-  await vs.page.mouse.move(box.x - 2, box.y + box.height / 2);
-  return waitFor(async () => (await vs.hoverText()) || undefined, { timeout: 15_000, what: `a hover over the key '${key}' at Ln ${line}` });
+  let at;
+  return waitFor(async () => {
+    const box = await vs.cursorBox();
+    const to = { x: box.x - 2, y: box.y + box.height / 2 };
+    if (!at || at.x !== to.x || at.y !== to.y) {
+      at = to;
+      await vs.page.mouse.move(to.x, to.y);
+    }
+    const text = await vs.hoverText();
+    return normalize(text).includes(want) && text;
+  }, { timeout: 15_000, what: `a hover over the key '${key}' at Ln ${line} with "${want}"`, describe: async () => JSON.stringify(await vs.hoverText()) });
 }
 
 export const checks = [
@@ -20,10 +32,10 @@ export const checks = [
     name: 'hover-on-task-key-shows-schema-description',
     async run(ctx) {
       const { vs, pipeline } = ctx;
-      await vs.quickOpen(pipeline.name);
+      await ctx.openPipeline();
       const want = normalize(schema.$defs.taskSettings.properties.timeout.description);
       const at = ctx.locate(pipeline.text, 'timeout: 2m'); // in task ingest
-      const text = await hoverKey(vs, at.line, at.col, 'timeout');
+      const text = await hoverKey(vs, at.line, at.col, 'timeout', want);
       expect(normalize(text).includes(want), `hover over 'timeout' should contain the schema's "${want}", shows "${text}"`);
       await vs.page.mouse.move(5, 5);
     },
@@ -34,7 +46,7 @@ export const checks = [
       const { vs, pipeline } = ctx;
       const want = normalize(schema.properties.schedule.description);
       const at = ctx.locate(pipeline.text, '\nschedule:');
-      const text = await hoverKey(vs, at.line + 1, 1, 'schedule');
+      const text = await hoverKey(vs, at.line + 1, 1, 'schedule', want);
       expect(normalize(text).includes(want), `hover over 'schedule' should contain the schema's "${want}", shows "${text}"`);
       await vs.page.mouse.move(5, 5);
     },

@@ -4,7 +4,7 @@ export const checks = [
     name: 'go-to-definition-on-need-jumps-to-task',
     async run(ctx) {
       const { vs, pipeline } = ctx;
-      await vs.quickOpen(pipeline.name);
+      await ctx.openPipeline();
       const at = ctx.locate(pipeline.text, 'needs: [evaluate]');
       await vs.goto(at.line, at.col + 'needs: [ev'.length);
       await vs.keyboard.press('F12');

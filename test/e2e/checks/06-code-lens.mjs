@@ -8,13 +8,14 @@ export const checks = [
     name: 'code-lenses-above-every-task',
     async run(ctx) {
       const { vs, pipeline } = ctx;
-      await vs.quickOpen(pipeline.name);
+      await ctx.openPipeline();
       for (const id of ctx.taskIds(pipeline.text)) {
         const line = ctx.taskKeyLine(pipeline.text, id);
         await vs.goto(line, 3);
-        const cursor = await vs.cursorBox();
-        // The lens sits in a view zone directly above the key's line.
+        // The lens sits in a view zone directly above the key's line. Lenses arriving push the
+        // lines down, so the cursor is measured again each time.
         const lens = await waitFor(async () => {
+          const cursor = await vs.cursorBox();
           const lenses = (await vs.codeLenses()).filter((l) => l.top < cursor.y && cursor.y - l.top < cursor.height * 2.5);
           return lenses.length === 1 && lenses[0].links.length ? lenses[0] : undefined;
         }, { timeout: 20_000, what: `code lenses above task '${id}' (Ln ${line})`, describe: async () => JSON.stringify(await vs.codeLenses()) });

@@ -12,9 +12,9 @@ export const checks = [
   {
     name: 'show-pipeline-dag-draws-every-task-beside-the-editor',
     timeout: 90_000,
-    async run({ vs, page, pipeline, state, extensionHostLog, taskIds }) {
+    async run({ vs, page, pipeline, state, extensionHostLog, taskIds, openPipeline }) {
       await waitFor(() => ACTIVATED.test(extensionHostLog()), { timeout: 30_000, what: 'the extension to activate' });
-      await vs.quickOpen(pipeline.name);
+      await openPipeline();
       await vs.runCommand('MLOps: Show Pipeline DAG');
       const frame = await dagFrame(page);
       state.dagFrame = frame;

@@ -147,33 +147,25 @@ export const checks = [
   {
     name: 'feature-catalog-view-lists-customer-stats',
     async run({ vs, page, workspace, locate }) {
-      try {
-        await vs.runCommand('MLOps: Focus on Feature Catalog View');
-        await waitFor(async () => (await sideBarRows(page)).some((r) => r.label === 'customer_stats' && /9 features/.test(r.description)), {
-          what: 'the Feature Catalog view to list customer_stats with its 9 features',
-          describe: async () => JSON.stringify(await sideBarRows(page)),
-        });
-        // Selecting a view or a feature goes to its definition.
-        const catalog = readFileSync(join(workspace, 'churn.features.yaml'), 'utf8');
-        await row(page, 'customer_stats').click();
-        const view = locate(catalog, '  customer_stats:');
-        await vs.expectCursor(view.line, 3, { what: `customer_stats to open churn.features.yaml at its key (Ln ${view.line}, Col 3)` });
-        await row(page, 'customer_stats').locator('.monaco-tl-twistie').click();
-        await waitFor(async () => (await sideBarRows(page)).some((r) => r.label === 'orders_30d'), { what: 'customer_stats to list its features' });
-        await row(page, 'orders_30d').click();
-        const feature = locate(catalog, '      orders_30d:');
-        await vs.expectCursor(feature.line, 7, { what: `orders_30d to move the cursor to its key (Ln ${feature.line}, Col 7)` });
-        // Give the catalog the whole side bar, so its lower rows are drawn.
-        await page.locator('.part.sidebar .pane-header', { hasText: /^Models/ }).first().click();
-        const used = await waitFor(async () => (await sideBarRows(page)).find((r) => r.label === 'churn-train › featurize'), { what: '"used by" to list the featurize task of churn-train' });
-        expect(used.description === 'churn.pipeline.yaml', `the using task names ${used.description}`);
-      } finally {
-        // Later checks start from the explorer and no open editor, as the first ones did.
-        const collapsed = page.locator('.part.sidebar .pane-header[aria-expanded="false"]', { hasText: /^Models/ });
-        if (await collapsed.count()) await collapsed.first().click();
-        await vs.runCommand('View: Close All Editors');
-        await vs.runCommand('View: Show Explorer');
-      }
+      await vs.runCommand('MLOps: Focus on Feature Catalog View');
+      await waitFor(async () => (await sideBarRows(page)).some((r) => r.label === 'customer_stats' && /9 features/.test(r.description)), {
+        what: 'the Feature Catalog view to list customer_stats with its 9 features',
+        describe: async () => JSON.stringify(await sideBarRows(page)),
+      });
+      // Selecting a view or a feature goes to its definition.
+      const catalog = readFileSync(join(workspace, 'churn.features.yaml'), 'utf8');
+      await row(page, 'customer_stats').click();
+      const view = locate(catalog, '  customer_stats:');
+      await vs.expectCursor(view.line, 3, { what: `customer_stats to open churn.features.yaml at its key (Ln ${view.line}, Col 3)` });
+      await row(page, 'customer_stats').locator('.monaco-tl-twistie').click();
+      await waitFor(async () => (await sideBarRows(page)).some((r) => r.label === 'orders_30d'), { what: 'customer_stats to list its features' });
+      await row(page, 'orders_30d').click();
+      const feature = locate(catalog, '      orders_30d:');
+      await vs.expectCursor(feature.line, 7, { what: `orders_30d to move the cursor to its key (Ln ${feature.line}, Col 7)` });
+      // Give the catalog the whole side bar, so its lower rows are drawn.
+      await page.locator('.part.sidebar .pane-header', { hasText: /^Models/ }).first().click();
+      const used = await waitFor(async () => (await sideBarRows(page)).find((r) => r.label === 'churn-train › featurize'), { what: '"used by" to list the featurize task of churn-train' });
+      expect(used.description === 'churn.pipeline.yaml', `the using task names ${used.description}`);
     },
   },
 ];

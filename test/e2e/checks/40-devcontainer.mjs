@@ -1,6 +1,6 @@
 // "MLOps: Generate Dev Container" on the churn example: the wizard opens with what was
 // detected, "Write" puts .devcontainer/ on disk and in the explorer.
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { webviewFrame } from '../harness/vscode.mjs';
 import { expect, expectEqual, waitFor } from '../harness/wait.mjs';
@@ -38,28 +38,20 @@ export const checks = [
     async run({ vs, page, workspace, state }) {
       const frame = state.devcontainerFrame ?? (await wizardFrame(page));
       const dir = join(workspace, '.devcontainer');
-      try {
-        await frame.locator('mlops-dc-app #write').click();
-        await waitFor(() => existsSync(join(dir, 'devcontainer.json')) && existsSync(join(dir, 'Dockerfile')), {
-          what: '.devcontainer/devcontainer.json and .devcontainer/Dockerfile to be written',
-        });
-        await waitFor(async () => (await vs.explorerItems()).includes('.devcontainer'), {
-          what: 'the explorer to show .devcontainer', describe: async () => JSON.stringify(await vs.explorerItems()),
-        });
-        const json = readFileSync(join(dir, 'devcontainer.json'), 'utf8');
-        expect(/"BASE_IMAGE": "python:3\.12-slim-bookworm"/.test(json), `devcontainer.json names another base: ${json.slice(0, 400)}`);
-        expect(/"hostRequirements": \{\s*"cpus": 1,\s*"memory": "1gb"\s*\}/.test(json), 'hostRequirements are not the churn pipeline\'s cpu 1 / memory 1Gi');
-        expect(/^FROM \$\{BASE_IMAGE\}$/m.test(readFileSync(join(dir, 'Dockerfile'), 'utf8')), 'the Dockerfile has no FROM ${BASE_IMAGE}');
-        await waitFor(async () => /Wrote \.devcontainer\/devcontainer\.json and \.devcontainer\/Dockerfile\./.test(await text(frame, 'mlops-dc-app .banner')), {
-          what: 'the wizard to confirm the write', describe: () => text(frame, 'mlops-dc-app .banner'),
-        });
-      } finally {
-        // Leave the workspace and the window as they were for the checks that follow.
-        await frame.locator('mlops-dc-app #cancel').click().catch(() => {});
-        await vs.dismiss();
-        if ((await vs.notifications()).some((t) => /Wrote \.devcontainer/.test(t))) await vs.runCommand('Notifications: Clear All Notifications').catch(() => {});
-        rmSync(dir, { recursive: true, force: true });
-      }
+      await frame.locator('mlops-dc-app #write').click();
+      await waitFor(() => existsSync(join(dir, 'devcontainer.json')) && existsSync(join(dir, 'Dockerfile')), {
+        what: '.devcontainer/devcontainer.json and .devcontainer/Dockerfile to be written',
+      });
+      await waitFor(async () => (await vs.explorerItems()).includes('.devcontainer'), {
+        what: 'the explorer to show .devcontainer', describe: async () => JSON.stringify(await vs.explorerItems()),
+      });
+      const json = readFileSync(join(dir, 'devcontainer.json'), 'utf8');
+      expect(/"BASE_IMAGE": "python:3\.12-slim-bookworm"/.test(json), `devcontainer.json names another base: ${json.slice(0, 400)}`);
+      expect(/"hostRequirements": \{\s*"cpus": 1,\s*"memory": "1gb"\s*\}/.test(json), 'hostRequirements are not the churn pipeline\'s cpu 1 / memory 1Gi');
+      expect(/^FROM \$\{BASE_IMAGE\}$/m.test(readFileSync(join(dir, 'Dockerfile'), 'utf8')), 'the Dockerfile has no FROM ${BASE_IMAGE}');
+      await waitFor(async () => /Wrote \.devcontainer\/devcontainer\.json and \.devcontainer\/Dockerfile\./.test(await text(frame, 'mlops-dc-app .banner')), {
+        what: 'the wizard to confirm the write', describe: () => text(frame, 'mlops-dc-app .banner'),
+      });
     },
   },
 ];

@@ -31,7 +31,7 @@ export const checks = [
     name: 'churn-on-slurm-shows-job-ids-in-the-runs-view',
     // Up to 30 min waiting for the machine's one cluster while another test run uses it.
     timeout: 35 * 60_000,
-    async run({ vs, page, workspace, pipeline, log }) {
+    async run({ vs, page, workspace, openPipeline, log }) {
       const problem = clusterProblem();
       if (problem) {
         const message = `${problem}; run scripts/slurm-up.sh`;
@@ -40,7 +40,7 @@ export const checks = [
       }
       const release = await holdCluster(30 * 60_000, () => log(`waiting for the Slurm test cluster: another test run holds ${CLUSTER_LOCK}`));
       try {
-        await onTheCluster({ vs, page, workspace, pipeline });
+        await onTheCluster({ vs, page, workspace, openPipeline });
       } finally {
         await release();
       }
@@ -48,7 +48,7 @@ export const checks = [
   },
 ];
 
-async function onTheCluster({ vs, page, workspace, pipeline }) {
+async function onTheCluster({ vs, page, workspace, openPipeline }) {
   // The workspace's own settings, as a user would set them for this project.
   const dir = join(workspace, '.vscode');
   const file = join(dir, 'settings.json');
@@ -57,7 +57,7 @@ async function onTheCluster({ vs, page, workspace, pipeline }) {
   mkdirSync(dir, { recursive: true });
   writeFileSync(file, JSON.stringify({ ...(before ? JSON.parse(before) : {}), 'mlops.run.executor': 'slurm' }, null, 2));
   try {
-    await vs.quickOpen(pipeline.name);
+    await openPipeline();
     await vs.runCommand('MLOps: Run Pipeline');
     // Keyed on what the Runs view shows, not on a toast that may be gone: the newest run's
     // tasks each with a job id and node (so it is this run, not an earlier local one), all passed.
@@ -86,12 +86,8 @@ async function onTheCluster({ vs, page, workspace, pipeline }) {
       expect(job.comment.endsWith(`:${TASKS[i]}:1`), `job ${m[1]} has the comment ${job.comment}`);
     }
   } finally {
+    // The folder's own settings back (the window is this file's alone; no other check sees it).
     if (before !== undefined) writeFileSync(file, before);
     else rmSync(hadDir ? file : dir, { recursive: true, force: true });
-    // As the other checks leave it: the Runs pane folded, no editor open, the explorer showing.
-    const open = page.locator('.part.sidebar .pane-header[aria-expanded="true"]', { hasText: /^Runs/ });
-    if (await open.count()) await open.first().click();
-    await vs.runCommand('View: Close All Editors').catch(() => {});
-    await vs.runCommand('View: Show Explorer').catch(() => {});
   }
 }

@@ -85,15 +85,18 @@ export class Workbench {
   /**
    * Runs a command by its palette label (F1, type, Enter on the exactly matching row). With
    * `opensPick`, the command shows a quick pick of its own in the same widget, so the palette
-   * is not waited on to close.
+   * is not waited on to close. With `unless`, closes the palette instead once `unless()` says
+   * the command is not needed any more. Returns whether the command ran.
    */
-  async runCommand(label, { timeout = 20_000, opensPick = false } = {}) {
+  async runCommand(label, { timeout = 20_000, opensPick = false, unless } = {}) {
     await this.dismiss();
     await this.openQuickInput('F1', label, { prefix: '>', timeout });
     const matches = (l) => l === label || l.startsWith(`${label},`);
     // Move the palette's focus to the command with the keyboard and press Enter, as a user
     // does: a click can land on a row the list is redrawing (recently used commands move).
+    let moot = false;
     await waitFor(async () => {
+      if (unless && (await unless())) return (moot = true);
       const focused = await this.page.locator(`${QUICK_INPUT} .monaco-list-row.focused`).evaluateAll((rows) => rows.map((r) => r.getAttribute('aria-label') ?? ''));
       if (focused.some(matches)) return true;
       if ((await this.quickInputRows()).some(matches)) await this.keyboard.press('ArrowDown');
@@ -101,8 +104,10 @@ export class Workbench {
     }, {
       timeout, what: `the command palette to offer "${label}"`, describe: async () => JSON.stringify(await this.quickInputRows()),
     });
-    await this.keyboard.press('Enter');
-    if (!opensPick) await this.page.locator(QUICK_INPUT).waitFor({ state: 'hidden', timeout });
+    // `unless` came true: the command is no longer needed (nor offered); close the palette.
+    await this.keyboard.press(moot ? 'Escape' : 'Enter');
+    if (moot || !opensPick) await this.page.locator(QUICK_INPUT).waitFor({ state: 'hidden', timeout });
+    return !moot;
   }
 
   /** Closes whatever transient widget has focus (quick input, suggest list, hover). */
@@ -224,6 +229,14 @@ export class Workbench {
     })));
   }
 
+  /** Waits until the status bar shows an item whose text is `text` (e.g. the language server's verdict on the active file). */
+  async statusBarShows(text, { timeout = 60_000, what } = {}) {
+    await waitFor(async () => (await this.statusBarItems()).some((i) => i.text === text), {
+      timeout, what: what ?? `the status bar to show "${text}"`,
+      describe: async () => JSON.stringify((await this.statusBarItems()).map((i) => i.text).filter(Boolean)),
+    });
+  }
+
   /** Messages of the notification toasts on screen. */
   notifications() {
     return this.page.locator('.notifications-toasts .notification-list-item').evaluateAll((els) => els.map((e) => (e.textContent ?? '').trim()));
@@ -245,7 +258,7 @@ export class Workbench {
     const center = this.page.locator('.notifications-center');
     await center.waitFor({ state: 'visible', timeout: 5_000 });
     const messages = await center.locator('.notification-list-item').evaluateAll((els) => els.map((e) => (e.innerText ?? '').replace(/\s+/g, ' ').trim()));
-    await this.keyboard.press('Escape');
+    await this.hideNotificationCenter();
     return messages;
   }
 
@@ -267,7 +280,18 @@ export class Workbench {
     const item = center.locator('.notification-list-item', { hasText: text }).first();
     await item.hover();
     await item.getByRole('button', { name: button }).first().click();
-    // Not Escape: the action may have focused a list, where Escape clears the selection it made.
-    if (await center.isVisible()) await this.runCommand('Notifications: Hide Notifications');
+    await this.hideNotificationCenter();
+  }
+
+  /**
+   * Closes the notification center by its command. Not Escape: where focus went back to a
+   * list (or a button's action focused one), Escape would clear that list's selection. The
+   * center may hide itself meanwhile (when the palette opens, or its last notification goes),
+   * and the palette then no longer offers the command: that is done too.
+   */
+  async hideNotificationCenter() {
+    const center = this.page.locator('.notifications-center');
+    if (!(await center.isVisible())) return;
+    await this.runCommand('Notifications: Hide Notifications', { unless: async () => !(await center.isVisible()) });
   }
 }

@@ -115,10 +115,11 @@ export function copyWorkspace(src, dirs, name) {
 /**
  * Starts code-server on `port`, else MLOPS_E2E_PORT, else a free loopback port, and waits
  * for it to answer. Workspace trust is disabled unless `workspaceTrust` (pair it with
- * RESTRICTED_MODE_SETTINGS in makeRunDirs). The returned handle's stop() kills the process
+ * RESTRICTED_MODE_SETTINGS in makeRunDirs); `reconnectionGraceSeconds` is how long the
+ * extension host of a closed window stays. The returned handle's stop() kills the process
  * group and waits for the port to be released.
  */
-export async function startCodeServer(install, dirs, { logFile, port: wanted, workspaceTrust = false }) {
+export async function startCodeServer(install, dirs, { logFile, port: wanted, workspaceTrust = false, reconnectionGraceSeconds }) {
   const port = wanted ?? (process.env.MLOPS_E2E_PORT ? Number(process.env.MLOPS_E2E_PORT) : await freePort());
   await assertPortFree(port);
   writeFileSync(dirs.config, `bind-addr: 127.0.0.1:${port}\nauth: none\ncert: false\n`);
@@ -130,6 +131,7 @@ export async function startCodeServer(install, dirs, { logFile, port: wanted, wo
     '--disable-update-check',
     ...(workspaceTrust ? [] : ['--disable-workspace-trust']),
     '--disable-getting-started-override',
+    ...(reconnectionGraceSeconds === undefined ? [] : ['--reconnection-grace-time', String(reconnectionGraceSeconds)]),
     ...commonArgs(dirs),
   ];
   const proc = startGroup(install.nodeBin, args, { env: serverEnv(install, dirs), cwd: dirs.home, logFile, name: 'code-server' });
