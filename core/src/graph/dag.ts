@@ -10,28 +10,45 @@ export interface Edge {
   reason?: string;
 }
 
+/**
+ * Nodes are kept by index in arrays, so a graph of thousands of tasks costs a few arrays
+ * instead of a Map and a Set per node (the language server builds one on every edit).
+ * A node's incoming edges are searched in a list; only a node with many parents gets a map.
+ */
 export class Dag {
   readonly nodes: string[];
   readonly edges: Edge[] = [];
-  private readonly upstream = new Map<string, Map<string, Edge>>();
-  private readonly downstream = new Map<string, Set<string>>();
   private readonly index = new Map<string, number>();
+  /** Incoming edges of each node, in the order they were added (undefined: none yet). */
+  private readonly up: (Edge[] | undefined)[];
+  /** The same edges' parent indices. */
+  private readonly upIdx: (number[] | undefined)[];
+  /** Indices of each node's children, in the order their edges were added (undefined: none yet). */
+  private readonly down: (number[] | undefined)[];
+  /** The incoming edges of nodes with many parents, by parent index. */
+  private readonly upMap = new Map<number, Map<number, Edge>>();
   private topo?: { order: string[]; cyclic: string[] };
+  /** The topological order as node indices. */
+  private topoIndices: number[] = [];
 
   constructor(nodes: Iterable<string>) {
-    this.nodes = [...new Set(nodes)];
-    this.nodes.forEach((n, i) => this.index.set(n, i));
-    for (const n of this.nodes) {
-      this.upstream.set(n, new Map());
-      this.downstream.set(n, new Set());
+    this.nodes = [];
+    for (const n of nodes) {
+      if (this.index.has(n)) continue;
+      this.index.set(n, this.nodes.length);
+      this.nodes.push(n);
     }
+    this.up = new Array<Edge[] | undefined>(this.nodes.length).fill(undefined);
+    this.upIdx = new Array<number[] | undefined>(this.nodes.length).fill(undefined);
+    this.down = new Array<number[] | undefined>(this.nodes.length).fill(undefined);
   }
 
   /** Adds an edge between known nodes; a declared edge upgrades an inferred one. Self-loops are ignored. */
   add(from: string, to: string, kind: EdgeKind, reason?: string): void {
-    const up = this.upstream.get(to);
-    if (!up || !this.upstream.has(from) || from === to) return;
-    const existing = up.get(from);
+    const f = this.index.get(from);
+    const t = this.index.get(to);
+    if (f === undefined || t === undefined || f === t) return;
+    const existing = this.find(f, t);
     if (existing) {
       if (kind === 'declared' && existing.kind === 'inferred') {
         existing.kind = 'declared';
@@ -41,21 +58,57 @@ export class Dag {
     }
     this.topo = undefined;
     const edge: Edge = reason === undefined ? { from, to, kind } : { from, to, kind, reason };
-    up.set(from, edge);
-    this.downstream.get(from)!.add(to);
+    const up = this.up[t];
+    if (up === undefined) {
+      this.up[t] = [edge];
+      this.upIdx[t] = [f];
+    } else {
+      up.push(edge);
+      this.upIdx[t]!.push(f);
+      const map = this.upMap.get(t);
+      if (map) map.set(f, edge);
+      else if (up.length === MANY_PARENTS) this.upMap.set(t, new Map(up.map((e) => [this.index.get(e.from)!, e])));
+    }
+    const down = this.down[f];
+    if (down === undefined) this.down[f] = [t];
+    else down.push(t);
     this.edges.push(edge);
   }
 
   parents(id: string): string[] {
-    return [...(this.upstream.get(id)?.keys() ?? [])];
+    const i = this.index.get(id);
+    return i === undefined ? [] : (this.up[i] ?? NONE).map((e) => e.from);
+  }
+
+  /** How many nodes `id` depends on directly. */
+  parentCount(id: string): number {
+    const i = this.index.get(id);
+    return i === undefined ? 0 : (this.up[i]?.length ?? 0);
   }
 
   edge(from: string, to: string): Edge | undefined {
-    return this.upstream.get(to)?.get(from);
+    const f = this.index.get(from);
+    const t = this.index.get(to);
+    return f === undefined || t === undefined ? undefined : this.find(f, t);
+  }
+
+  /** Whether the edge from node index `f` to node index `t` exists. */
+  hasEdge(f: number, t: number): boolean {
+    return this.find(f, t) !== undefined;
+  }
+
+  private find(f: number, t: number): Edge | undefined {
+    const up = this.up[t];
+    if (up === undefined) return undefined;
+    if (up.length >= MANY_PARENTS) return this.upMap.get(t)!.get(f);
+    const from = this.nodes[f]!;
+    for (let i = 0; i < up.length; i++) if (up[i]!.from === from) return up[i];
+    return undefined;
   }
 
   children(id: string): string[] {
-    return [...(this.downstream.get(id) ?? [])];
+    const i = this.index.get(id);
+    return i === undefined ? [] : (this.down[i] ?? NONE).map((c) => this.nodes[c]!);
   }
 
   /** Kahn's algorithm, stable in node order. `cyclic` holds the nodes left over when there is a cycle. */
@@ -65,20 +118,15 @@ export class Dag {
   }
 
   private computeTopo(): { order: string[]; cyclic: string[] } {
-    const indeg = new Map<string, number>();
-    for (const n of this.nodes) indeg.set(n, this.upstream.get(n)!.size);
-    const queue = this.nodes.filter((n) => indeg.get(n) === 0);
-    const order: string[] = [];
-    for (let i = 0; i < queue.length; i++) {
-      const n = queue[i]!;
-      order.push(n);
-      for (const c of this.downstream.get(n)!) {
-        const d = indeg.get(c)! - 1;
-        indeg.set(c, d);
-        if (d === 0) queue.push(c);
-      }
+    const indeg = this.up.map((u) => u?.length ?? 0);
+    const queue: number[] = [];
+    for (let i = 0; i < indeg.length; i++) if (indeg[i] === 0) queue.push(i);
+    for (let q = 0; q < queue.length; q++) {
+      for (const c of this.down[queue[q]!] ?? NONE) if (--indeg[c]! === 0) queue.push(c);
     }
-    const cyclic = order.length === this.nodes.length ? [] : this.nodes.filter((n) => indeg.get(n)! > 0);
+    const order = queue.map((i) => this.nodes[i]!);
+    const cyclic = order.length === this.nodes.length ? [] : this.nodes.filter((_, i) => indeg[i]! > 0);
+    this.topoIndices = queue;
     return { order, cyclic };
   }
 
@@ -139,21 +187,29 @@ export class Dag {
     const n = this.nodes.length;
     const words = Math.max(1, Math.ceil(n / 32));
     const bits = new Uint32Array(n * words);
-    for (const id of this.topoOrder().order) {
-      const me = this.index.get(id)! * words;
-      for (const p of this.upstream.get(id)!.keys()) {
-        const pi = this.index.get(p)!;
+    this.topoOrder();
+    for (const i of this.topoIndices) {
+      const me = i * words;
+      for (const pi of this.upIdx[i] ?? NONE) {
         const pb = pi * words;
         for (let w = 0; w < words; w++) bits[me + w]! |= bits[pb + w]!;
         bits[me + (pi >> 5)]! |= 1 << (pi & 31);
       }
     }
-    return { has: (node, ancestor) => {
-      const i = this.index.get(node);
-      const a = this.index.get(ancestor);
-      if (i === undefined || a === undefined) return false;
-      return (bits[i * words + (a >> 5)]! & (1 << (a & 31))) !== 0;
-    } };
+    const hasIndex = (i: number, a: number) => (bits[i * words + (a >> 5)]! & (1 << (a & 31))) !== 0;
+    return {
+      has: (node, ancestor) => {
+        const i = this.index.get(node);
+        const a = this.index.get(ancestor);
+        return i !== undefined && a !== undefined && hasIndex(i, a);
+      },
+      hasIndex,
+    };
+  }
+
+  /** The indices of the nodes `i` depends on directly, in edge order (the graph's own list: do not change it). */
+  parentIndices(i: number): readonly number[] {
+    return this.upIdx[i] ?? NONE;
   }
 
   indexOf(id: string): number {
@@ -161,7 +217,14 @@ export class Dag {
   }
 }
 
-/** Answers "is `ancestor` upstream of `node`" in constant time. */
+/** From this many parents on, a node's incoming edges are also kept in a map. */
+const MANY_PARENTS = 16;
+
+/** The shared empty list of a node without edges (replaced by its own list on the first edge). */
+const NONE: readonly never[] = [];
+
+/** Answers "is `ancestor` upstream of `node`" in constant time, by id or by node index. */
 export interface Ancestors {
   has(node: string, ancestor: string): boolean;
+  hasIndex(node: number, ancestor: number): boolean;
 }

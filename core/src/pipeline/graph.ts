@@ -1,8 +1,8 @@
 import { Dag } from '../graph/dag';
 import { normalize } from '../util/paths';
-import { findReferences, type Reference } from './interpolation';
+import { findReferences, hasReference, type Reference } from './interpolation';
 import { effective, effectiveEnv } from './load';
-import type { Pipeline, Task } from './model';
+import type { Located, Pipeline, Task } from './model';
 
 /** Every `${{ }}` reference of one task, by the field it stands in. */
 export interface TaskReferences {
@@ -10,7 +10,13 @@ export interface TaskReferences {
   env: Reference[];
   inputs: Reference[];
   image: Reference[];
+  /** All of the above, in that order. */
+  all: Reference[];
 }
+
+/** The references of a task that has none (most tasks): one shared, frozen object. */
+const NO_REFERENCES: TaskReferences = Object.freeze({ run: [], env: [], inputs: [], image: [], all: [] }) as unknown as TaskReferences;
+const NO_PATHS: string[] = Object.freeze([]) as unknown as string[];
 
 /** The dependency graph of a pipeline plus the facts it was derived from. */
 export interface PipelineGraph {
@@ -24,12 +30,22 @@ export interface PipelineGraph {
 
 export function collectReferences(p: Pipeline, t: Task, text: string): TaskReferences {
   const image = effective(p, t, 'image');
-  return {
-    run: t.run ? findReferences(text, t.run.span) : [],
-    env: [...effectiveEnv(p, t).values()].flatMap((v) => findReferences(text, v.span)),
-    inputs: t.inputs.flatMap((i) => findReferences(text, i.path.span)),
-    image: image ? findReferences(text, image.span) : [],
-  };
+  if (!mayReference(p, t, image, text)) return NO_REFERENCES;
+  const run = t.run ? findReferences(text, t.run.span) : [];
+  const env = [...effectiveEnv(p, t).values()].flatMap((v) => findReferences(text, v.span));
+  const inputs = t.inputs.flatMap((i) => findReferences(text, i.path.span));
+  const img = image ? findReferences(text, image.span) : [];
+  return { run, env, inputs, image: img, all: [...run, ...env, ...inputs, ...img] };
+}
+
+/** Whether any field that may hold a reference contains `${{`, read in place. */
+function mayReference(p: Pipeline, t: Task, image: Located<string> | undefined, text: string): boolean {
+  if (t.run && hasReference(text, t.run.span)) return true;
+  if (image && hasReference(text, image.span)) return true;
+  for (const i of t.inputs) if (hasReference(text, i.path.span)) return true;
+  for (const v of t.env.values()) if (hasReference(text, v.span)) return true;
+  for (const v of p.defaults.env.values()) if (hasReference(text, v.span)) return true;
+  return false;
 }
 
 /** Resolves an input written as exactly one `${{ tasks.X.outputs.Y }}` to X's output path. */
@@ -58,10 +74,10 @@ export function buildGraph(p: Pipeline, text: string): PipelineGraph {
     for (const n of t.needs) dag.add(n.value, t.id, 'declared');
     const r = collectReferences(p, t, text);
     refs.set(t.id, r);
-    for (const ref of [...r.run, ...r.env, ...r.inputs, ...r.image]) {
+    for (const ref of r.all) {
       if (ref.parts[0] === 'tasks' && ref.parts[1]) dag.add(ref.parts[1], t.id, 'inferred', `references ${ref.expr}`);
     }
-    const resolved: string[] = [];
+    const resolved: string[] = t.inputs.length === 0 ? NO_PATHS : [];
     for (const i of t.inputs) {
       const path = resolveInputPath(p, i.path.value);
       if (path === undefined) continue;

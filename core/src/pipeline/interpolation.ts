@@ -20,8 +20,8 @@ const PATTERN = REFERENCE_PATTERN;
  * even for folded or quoted scalars.
  */
 export function findReferences(fileText: string, span: Span): Reference[] {
+  if (!hasReference(fileText, span)) return [];
   const source = fileText.slice(span[0], span[1]);
-  if (!source.includes('${{')) return [];
   const out: Reference[] = [];
   for (const m of source.matchAll(PATTERN)) {
     const inner = m[1]!;
@@ -36,6 +36,15 @@ export function findReferences(fileText: string, span: Span): Reference[] {
     });
   }
   return out;
+}
+
+/** Whether `${{` occurs inside the span (without copying the text out: most values have none). */
+export function hasReference(fileText: string, span: Span): boolean {
+  const end = Math.min(span[1], fileText.length) - 2;
+  for (let i = span[0]; i < end; i++) {
+    if (fileText.charCodeAt(i) === 0x24 /* $ */ && fileText.charCodeAt(i + 1) === 0x7b && fileText.charCodeAt(i + 2) === 0x7b) return true;
+  }
+  return false;
 }
 
 /** Replaces every `${{ expr }}` in a value using `resolve`; unknown expressions stay as written. */

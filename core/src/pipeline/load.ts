@@ -29,7 +29,7 @@ export function loadPipeline(root: YValue | null): Pipeline {
   if (tasks?.kind === 'map') {
     p.tasksNode = tasks;
     for (const e of tasks.entries) {
-      const t = loadTask(e);
+      const t = taskOf(e);
       p.taskOrder.push(t);
       if (!p.tasks.has(t.id)) p.tasks.set(t.id, t);
     }
@@ -37,8 +37,17 @@ export function loadPipeline(root: YValue | null): Pipeline {
   return p;
 }
 
+/*
+ * Shared empty values for what most tasks leave out (a big pipeline keeps one Task per task
+ * between edits). Nothing changes a Task after loading; readSettings replaces rather than
+ * fills them.
+ */
+const NO_RESOURCES: Resources = Object.freeze({});
+const NO_ENV: Map<string, Located<string>> = new Map();
+const NONE: never[] = Object.freeze([]) as unknown as never[];
+
 function emptySettings(): TaskSettings {
-  return { resources: {}, env: new Map(), features: [] };
+  return { resources: NO_RESOURCES, env: NO_ENV, features: NONE };
 }
 
 function str(v: YValue | null | undefined): Located<string> | undefined {
@@ -57,7 +66,7 @@ function strOrNum(v: YValue | null | undefined): Located<string | number> | unde
 }
 
 function strings(v: YValue | null | undefined): Located<string>[] {
-  if (!v || v.kind !== 'seq') return [];
+  if (!v || v.kind !== 'seq') return NONE;
   const out: Located<string>[] = [];
   for (const item of v.items) {
     const s = str(item);
@@ -147,7 +156,9 @@ function readSettings(m: YMap, s: TaskSettings): void {
         if (v?.kind === 'map') {
           for (const ev of v.entries) {
             const val = ev.value;
-            if (val?.kind === 'scalar' && val.value !== null) s.env.set(ev.key, { value: String(val.value), span: val.span });
+            if (val?.kind !== 'scalar' || val.value === null) continue;
+            if (s.env === NO_ENV) s.env = new Map();
+            s.env.set(ev.key, { value: String(val.value), span: val.span });
           }
         }
         break;
@@ -192,7 +203,7 @@ function readResources(m: YMap): Resources {
 }
 
 function readPaths(v: YValue | null | undefined, outputs: boolean): PathEntry[] {
-  if (!v) return [];
+  if (!v) return NONE;
   const out: PathEntry[] = [];
   if (v.kind === 'seq') {
     for (const item of v.items) {
@@ -231,6 +242,20 @@ function loadModel(v: YMap): ModelSpec {
   return m;
 }
 
+/**
+ * Tasks read from entries the parse cache handed out again (their text did not change), so
+ * an edit reads one task instead of all of them. Every span a Task holds is the tree's own
+ * array, which the parse cache moves in place, except `span`, which is made afresh here.
+ */
+const tasks = new WeakMap<YEntry, Task>();
+
+function taskOf(e: YEntry): Task {
+  let t = tasks.get(e);
+  if (t) t.span = [e.keySpan[0], e.value ? e.value.span[1] : e.keySpan[1]];
+  else tasks.set(e, (t = loadTask(e)));
+  return t;
+}
+
 function loadTask(e: YEntry): Task {
   const v = e.value;
   const node = v?.kind === 'map' ? v : null;
@@ -239,9 +264,9 @@ function loadTask(e: YEntry): Task {
     id: e.key,
     keySpan: e.keySpan,
     span: [e.keySpan[0], v ? v.span[1] : e.keySpan[1]],
-    needs: [],
-    inputs: [],
-    outputs: [],
+    needs: NONE,
+    inputs: NONE,
+    outputs: NONE,
     node,
   };
   if (!node) return task;

@@ -76,21 +76,36 @@ function checkIds({ pipeline: p }: PipelineContext, out: Problems): void {
 }
 
 function checkNeeds({ pipeline: p, graph }: PipelineContext, out: Problems): void {
-  const ids = [...p.tasks.keys()];
+  const dag = graph.dag;
   let suggestions = MAX_SUGGESTIONS;
   // Ancestor sets cost O(V²/32); only worth it when some task has a need and another parent.
-  const multi = [...p.tasks.values()].some((t) => t.needs.length > 0 && graph.dag.parents(t.id).length > 1);
-  const ancestors = multi && graph.dag.topoOrder().cyclic.length === 0 ? graph.dag.ancestors() : undefined;
+  let multi = false;
   for (const t of p.tasks.values()) {
-    const seen = new Set<string>();
-    for (const n of t.needs) {
+    if (t.needs.length > 0 && dag.parentCount(t.id) > 1) {
+      multi = true;
+      break;
+    }
+  }
+  const ancestors = multi && dag.topoOrder().cyclic.length === 0 ? dag.ancestors() : undefined;
+  // Node indices instead of ids: this runs for every need of every task on every edit.
+  for (const t of p.tasks.values()) {
+    const needs = t.needs;
+    if (needs.length === 0) continue;
+    const ti = dag.indexOf(t.id);
+    // Only a task with a reference or an input can have an edge for another reason than needs.
+    const refs = graph.refs.get(t.id);
+    const inputs = graph.resolvedInputs.get(t.id);
+    const otherEdges = (refs !== undefined && refs.all.length > 0) || (inputs !== undefined && inputs.length > 0);
+    for (let k = 0; k < needs.length; k++) {
+      const n = needs[k]!;
       if (n.value === t.id) {
         out.error('self-need', n.span, `Task '${t.id}' lists itself in needs; a task cannot wait for itself. Remove this entry.`, [{ kind: 'remove-need' }]);
         continue;
       }
-      if (!p.tasks.has(n.value)) {
+      const ni = dag.indexOf(n.value);
+      if (ni < 0) {
         // Suggestions cost a pass over every id; a file with hundreds of unknown ids gets them for the first ones only.
-        const best = suggestions-- > 0 ? closest(n.value, ids.filter((i) => i !== t.id)) : undefined;
+        const best = suggestions-- > 0 ? closest(n.value, p.tasks.keys(), t.id) : undefined;
         out.error(
           'unknown-need',
           n.span,
@@ -103,32 +118,37 @@ function checkNeeds({ pipeline: p, graph }: PipelineContext, out: Problems): voi
         );
         continue;
       }
-      if (seen.has(n.value)) {
+      // An earlier entry with the same value is a known task too (not this one), so this is its repeat.
+      if (listedBefore(needs, k)) {
         out.info('redundant-need', n.span, `'${n.value}' is listed twice in needs; remove the repeat.`, [{ kind: 'remove-need' }]);
         continue;
       }
-      seen.add(n.value);
-      const edge = graph.dag.edge(n.value, t.id);
-      if (!edge) continue;
+      if (!dag.hasEdge(ni, ti)) continue;
       // Implied by an input or reference: the edge would exist without `needs`.
-      const implied = impliedOtherwise(graph, t, n.value);
+      const implied = otherEdges ? impliedOtherwise(graph, t, n.value) : undefined;
       if (implied) {
         out.info('redundant-need', n.span, `'${n.value}' is already a dependency because this task ${implied}; the entry in needs can go.`, [{ kind: 'remove-need' }]);
         continue;
       }
       // Implied transitively: another parent already depends on it.
       if (!ancestors) continue;
-      const via = graph.dag.parents(t.id).find((other) => other !== n.value && ancestors.has(other, n.value));
-      if (via) {
-        out.info('redundant-need', n.span, `'${n.value}' is already implied through '${via}', which depends on it; the entry in needs can go.`, [{ kind: 'remove-need' }]);
+      const via = dag.parentIndices(ti).find((pi) => pi !== ni && ancestors.hasIndex(pi, ni));
+      if (via !== undefined) {
+        out.info('redundant-need', n.span, `'${n.value}' is already implied through '${dag.nodes[via]}', which depends on it; the entry in needs can go.`, [{ kind: 'remove-need' }]);
       }
     }
   }
 }
 
+/** Whether needs[k]'s value appears earlier in the list. */
+function listedBefore(needs: Located<string>[], k: number): boolean {
+  for (let j = 0; j < k; j++) if (needs[j]!.value === needs[k]!.value) return true;
+  return false;
+}
+
 function impliedOtherwise(graph: PipelineGraph, t: Task, need: string): string | undefined {
   const refs = graph.refs.get(t.id);
-  const ref = refs && [...refs.run, ...refs.env, ...refs.inputs, ...refs.image].find((r) => r.parts[0] === 'tasks' && r.parts[1] === need);
+  const ref = refs && refs.all.find((r) => r.parts[0] === 'tasks' && r.parts[1] === need);
   if (ref) return `references \${{ ${ref.expr} }}`;
   for (const path of graph.resolvedInputs.get(t.id) ?? []) {
     if (producersOf(graph.producers, path).includes(need)) return `reads ${path}, which '${need}' writes`;
@@ -143,7 +163,7 @@ function checkCycles({ pipeline: p, graph }: PipelineContext, out: Problems): vo
     const back = cycle[cycle.length - 2]!;
     const need = first.needs.find((n) => n.value === back);
     const refs = graph.refs.get(first.id);
-    const ref = refs && [...refs.run, ...refs.env, ...refs.inputs, ...refs.image].find((r) => r.parts[0] === 'tasks' && r.parts[1] === back);
+    const ref = refs && refs.all.find((r) => r.parts[0] === 'tasks' && r.parts[1] === back);
     const input = first.inputs.find((i) => {
       const path = resolveInputPath(p, i.path.value);
       return path !== undefined && producersOf(graph.producers, path).includes(back);
@@ -217,7 +237,7 @@ function checkReferences({ pipeline: p, graph }: PipelineContext, out: Problems)
   const budget = { left: MAX_SUGGESTIONS };
   for (const t of p.tasks.values()) {
     const r = graph.refs.get(t.id)!;
-    for (const ref of [...r.run, ...r.env, ...r.inputs, ...r.image]) checkReference(p, t, ref, out, budget);
+    for (const ref of r.all) checkReference(p, t, ref, out, budget);
   }
 }
 
@@ -364,7 +384,7 @@ function checkDuration(v: Located<string | number>, what: string, out: Problems)
 function checkParams({ pipeline: p, graph, text }: PipelineContext, out: Problems): void {
   const used = new Set<string>();
   for (const r of graph.refs.values()) {
-    for (const ref of [...r.run, ...r.env, ...r.inputs, ...r.image]) if (ref.parts[0] === 'params' && ref.parts[1]) used.add(ref.parts[1]);
+    for (const ref of r.all) if (ref.parts[0] === 'params' && ref.parts[1]) used.add(ref.parts[1]);
   }
   // Defaults' env and image may reference params too.
   for (const param of p.params.values()) {
@@ -424,35 +444,37 @@ function checkParamType(param: Pipeline['params'] extends Map<string, infer P> ?
 }
 
 function checkFeatures({ pipeline: p, features }: PipelineContext, out: Problems): void {
-  const lists = [p.defaults.features, ...[...p.tasks.values()].map((t) => t.features)];
-  for (const list of lists) {
-    for (const f of list) {
-      const [viewName, featureName, extra] = f.value.split('.');
-      const view = features.view(viewName!);
-      if (!view) {
-        const names = features.viewNames();
-        const best = closest(viewName!, names);
-        out.error(
-          'unknown-feature',
-          f.span,
-          names.length === 0
-            ? `Feature view '${viewName}' is not defined: the workspace has no *.features.yaml file. Create one that defines it.`
-            : `Feature view '${viewName}' is not defined in any *.features.yaml.${best ? ` Did you mean '${best}'?` : ` Known views: ${names.slice(0, 8).join(', ')}.`}`,
-          best ? [{ kind: 'replace', title: `Change to '${best}'`, newText: featureName ? `${best}.${featureName}` : best }] : undefined,
-        );
-        continue;
-      }
-      if (extra !== undefined) {
-        out.error('unknown-feature', f.span, `'${f.value}' should be a view name or view.feature.`);
-      } else if (featureName !== undefined && !view.features.has(featureName)) {
-        const best = closest(featureName, view.features.keys());
-        out.error(
-          'unknown-feature',
-          f.span,
-          `Feature view '${viewName}' has no feature '${featureName}'.${best ? ` Did you mean '${best}'?` : ` Its features: ${[...view.features.keys()].slice(0, 8).join(', ')}.`}`,
-          best ? [{ kind: 'replace', title: `Change to '${viewName}.${best}'`, newText: `${viewName}.${best}` }] : undefined,
-        );
-      }
+  checkFeatureList(p.defaults.features, features, out);
+  for (const t of p.tasks.values()) if (t.features.length > 0) checkFeatureList(t.features, features, out);
+}
+
+function checkFeatureList(list: Located<string>[], features: FeatureIndex, out: Problems): void {
+  for (const f of list) {
+    const [viewName, featureName, extra] = f.value.split('.');
+    const view = features.view(viewName!);
+    if (!view) {
+      const names = features.viewNames();
+      const best = closest(viewName!, names);
+      out.error(
+        'unknown-feature',
+        f.span,
+        names.length === 0
+          ? `Feature view '${viewName}' is not defined: the workspace has no *.features.yaml file. Create one that defines it.`
+          : `Feature view '${viewName}' is not defined in any *.features.yaml.${best ? ` Did you mean '${best}'?` : ` Known views: ${names.slice(0, 8).join(', ')}.`}`,
+        best ? [{ kind: 'replace', title: `Change to '${best}'`, newText: featureName ? `${best}.${featureName}` : best }] : undefined,
+      );
+      continue;
+    }
+    if (extra !== undefined) {
+      out.error('unknown-feature', f.span, `'${f.value}' should be a view name or view.feature.`);
+    } else if (featureName !== undefined && !view.features.has(featureName)) {
+      const best = closest(featureName, view.features.keys());
+      out.error(
+        'unknown-feature',
+        f.span,
+        `Feature view '${viewName}' has no feature '${featureName}'.${best ? ` Did you mean '${best}'?` : ` Its features: ${[...view.features.keys()].slice(0, 8).join(', ')}.`}`,
+        best ? [{ kind: 'replace', title: `Change to '${viewName}.${best}'`, newText: `${viewName}.${best}` }] : undefined,
+      );
     }
   }
 }

@@ -15,7 +15,7 @@ export function taskDetails(p: Pipeline, t: Task, g: PipelineGraph): DagNodeDeta
   }
   const params: string[] = [];
   const refs = g.refs.get(t.id);
-  for (const ref of refs ? [...refs.run, ...refs.env, ...refs.inputs, ...refs.image] : []) {
+  for (const ref of refs?.all ?? []) {
     if (ref.parts[0] === 'params' && ref.parts[1] && !params.includes(ref.parts[1])) params.push(ref.parts[1]);
   }
   const details: DagNodeDetails = {

@@ -1,7 +1,12 @@
 /** POSIX path helpers for pipeline paths; core avoids Node's path module so it runs anywhere. */
 
+/** A path with an empty, `.` or `..` segment, a doubled or trailing slash, or nothing at all. */
+const NOT_NORMAL = /(^|\/)\.\.?(\/|$)|\/\/|\/$|^$/;
+
 /** Normalises a relative path: folds `.` and `..`, drops `./` and trailing slashes. */
 export function normalize(p: string): string {
+  // Nearly every path is written normalised already: no need to split and join it.
+  if (!NOT_NORMAL.test(p)) return p;
   const abs = p.startsWith('/');
   const out: string[] = [];
   for (const seg of p.split('/')) {
