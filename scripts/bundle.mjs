@@ -36,6 +36,8 @@ const noSsh2 = {
 const entries = [
   { in: 'client/src/extension.ts', out: 'dist/client.js', external: ['vscode'] },
   { in: 'server/src/server.ts', out: 'dist/server.js' },
+  // The language server's worker threads: the engine without the LSP library, which only the main thread needs.
+  { in: 'server/src/lane.ts', out: 'dist/lane.js' },
   { in: 'agent/src/main.ts', out: 'dist/agent.js', external: ['cpu-features'], plugins: [noSsh2] },
 ];
 

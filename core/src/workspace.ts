@@ -81,6 +81,20 @@ export class Workspace {
     return true;
   }
 
+  /**
+   * Drops what was derived from a document (its analysis, tree and parse cache) but keeps
+   * its text: the language server calls this when an editor closes it, so a big pipeline
+   * that is no longer open costs only its text until something reads it again.
+   */
+  release(path: string): void {
+    const key = normalize(path);
+    const old = this.docs.get(key);
+    if (!old || (!old.parsed && !old.analysis)) return;
+    this.docs.set(key, { path: key, kind: old.kind, text: old.text, cache: new ParseCache() });
+    // The merged catalog holds the released catalog's tree; it is rebuilt on the next use.
+    if (old.kind === 'features') this.index = undefined;
+  }
+
   has(path: string): boolean {
     return this.docs.has(normalize(path));
   }

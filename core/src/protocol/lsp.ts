@@ -109,6 +109,30 @@ export const dagRequest = request<DagParams, DagResult>('mlops/dag');
 /** Sent by the server after each validation of an open document, to update the status bar. */
 export const statusNotification = notification<StatusParams>('mlops/status');
 
+/** Where a memory report writes heap snapshots (none without a folder). */
+export interface HeapReportParams {
+  /** Absolute folder for one `<thread>.heapsnapshot` per thread. */
+  dir?: string;
+}
+
+/** The V8 heap of one thread of the language server, in bytes. */
+export interface ThreadHeap {
+  /** `main`, or the lane's name (`fast`, `slow`), `-spare` for a reserve worker. */
+  thread: string;
+  used: number;
+  total: number;
+  external: number;
+  /** The heap snapshot written for it, when asked for. */
+  snapshot?: string;
+}
+
+/**
+ * Sent by measuring tools (scripts/lsp-memory.mjs), never by the extension: the heap of the
+ * main thread and of each running lane. The server answers it only when started with
+ * MLOPS_LSP_MEMORY_REPORT=1.
+ */
+export const heapReportRequest = request<HeapReportParams, ThreadHeap[]>('mlops/heapReport');
+
 /** Command ids the server's code lenses invoke; the client registers them. */
 export const TASK_COMMANDS = {
   runTask: 'mlops.runTask',

@@ -111,6 +111,13 @@ export class Engine {
     this.ws.delete(path);
   }
 
+  /** The document was closed in the editor: keep its text, drop its analysis. */
+  release(uri: string): void {
+    const path = uriToPath(uri);
+    this.occCache.delete(path);
+    this.ws.release(path);
+  }
+
   /** Files were created, changed or deleted on disk: existence and content checks run again. */
   filesChanged(): void {
     this.host.forget();

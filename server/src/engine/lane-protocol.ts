@@ -24,6 +24,7 @@ export type LaneRequest =
   | { type: 'configure'; options: EngineOptions }
   | { type: 'set'; uri: string; text: string }
   | { type: 'delete'; uri: string }
+  | { type: 'release'; uri: string }
   | { type: 'filesChanged' }
   | { type: 'call'; id: number; method: EngineMethod; args: unknown[] };
 

@@ -2,6 +2,7 @@ import { readlinkSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
 import { Workspace } from '../../../core/src/index';
 import { Engine } from './engine';
+import { IdleGc } from './idle-gc';
 import type { LaneReply, LaneRequest } from './lane-protocol';
 
 /** The body of a lane worker: one Engine answering messages in arrival order. */
@@ -18,9 +19,11 @@ export function runLane(): void {
     }
   });
   warmUp();
+  const gc = new IdleGc();
   const tid = threadId();
   send(tid === undefined ? { type: 'ready' } : { type: 'ready', tid });
   port.on('message', (m: LaneRequest) => {
+    gc.cancel();
     switch (m.type) {
       case 'configure':
         engine.configure(m.options);
@@ -30,6 +33,9 @@ export function runLane(): void {
         return;
       case 'delete':
         engine.delete(m.uri);
+        return;
+      case 'release':
+        engine.release(m.uri);
         return;
       case 'filesChanged':
         engine.filesChanged();
@@ -42,6 +48,7 @@ export function runLane(): void {
         } catch (err) {
           send({ type: 'result', id: m.id, error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
         }
+        gc.afterCall();
         return;
       }
       default: {

@@ -1,4 +1,8 @@
-import { Worker } from 'node:worker_threads';
+import { createWriteStream } from 'node:fs';
+import * as path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { Worker, type ResourceLimits } from 'node:worker_threads';
+import type { ThreadHeap } from '../../../core/src/index';
 import type { EngineOptions } from '../engine/engine';
 import type { EngineArgs, EngineMethod, EngineResult, LaneReply, LaneRequest } from '../engine/lane-protocol';
 import { cpuClock } from './cpu-time';
@@ -26,7 +30,7 @@ export interface LaneCall {
 
 export interface LaneOptions {
   name: string;
-  /** The worker script: this same bundle, which starts a lane when not on the main thread. */
+  /** The worker script (dist/lane.js), which runs an Engine. */
   script: string;
   /**
    * How much CPU time one document's analysis may use before the lane is restarted. CPU
@@ -36,10 +40,13 @@ export interface LaneOptions {
   budgetMs: number;
   /** The wall-time limit for the same, for an analysis that waits without using the CPU. */
   wallLimitMs: number;
-  /** Keep a warmed-up worker in reserve, so that a restart costs no start-up time. */
-  spare?: boolean;
-  /** Start the worker only once this settles, so that lanes do not compete for the CPU at start-up. */
-  after?: Promise<void>;
+  /**
+   * Keep a warmed-up worker in reserve once a call has run this long (wall time), so that a
+   * restart costs little start-up time. Lanes whose calls stay quick never pay for one.
+   */
+  spareAfterMs?: number;
+  /** Heap limits of each worker (young generation size mostly: it bounds the garbage between scavenges). */
+  resourceLimits?: ResourceLimits;
   /**
    * The lane was stuck on `blame` (or crashed) and has been restarted empty: the owner
    * re-seeds its documents and decides what happens to the interrupted call.
@@ -52,7 +59,9 @@ export interface LaneOptions {
  * A worker thread running an Engine. Calls run one at a time so the lane always knows
  * which document is being analysed; document updates made while a call runs are merged
  * and sent just before the next call. A call that uses more than its budget of CPU time
- * (or waits past the wall-time limit) gets the worker terminated and restarted.
+ * (or waits past the wall-time limit) gets the worker terminated and restarted. The worker
+ * starts on the first call or `start()`: until then document updates only accumulate, so a
+ * lane no document needs costs no thread.
  */
 export class Lane {
   private worker: Worker | undefined;
@@ -65,6 +74,8 @@ export class Lane {
   private timer: NodeJS.Timeout | undefined;
   private nextId = 1;
   private readonly pendingDocs = new Map<string, string | null>();
+  /** Documents closed in the editor since the last flush: the worker drops their analyses. */
+  private readonly pendingReleases = new Set<string>();
   private pendingFilesChanged = false;
   private configuration: EngineOptions | undefined;
   private disposed = false;
@@ -73,18 +84,14 @@ export class Lane {
   /** A warmed-up worker that replaces a stuck one at once. */
   private spare: WorkerSlot | undefined;
 
-  private firstReady!: () => void;
-  /** Settles when the lane's first worker has warmed up. */
-  readonly started = new Promise<void>((resolve) => (this.firstReady = resolve));
+  private spareTimer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly options: LaneOptions) {
-    if (options.after) void options.after.then(() => this.begin());
-    else this.begin();
-  }
+  constructor(private readonly options: LaneOptions) {}
 
-  private begin(): void {
-    if (this.disposed) return;
-    this.start();
+  /** Starts the worker if it is not running yet; the documents set so far are sent to it. */
+  start(): void {
+    if (this.worker || this.disposed) return;
+    this.startWorker();
     this.pump();
   }
 
@@ -104,12 +111,19 @@ export class Lane {
     if (!this.current && this.worker) this.flush();
   }
 
+  /** The document was closed: the worker keeps its text but not what it derived from it. */
+  release(uri: string): void {
+    this.pendingReleases.add(uri);
+    if (!this.current && this.worker) this.flush();
+  }
+
   filesChanged(): void {
     this.pendingFilesChanged = true;
     if (!this.current && this.worker) this.flush();
   }
 
   call<M extends EngineMethod>(method: M, args: EngineArgs<M>, uri?: string): Promise<EngineResult<M>> {
+    this.start();
     return new Promise((resolve, reject) => {
       const call: LaneCall = { method, args, resolve: resolve as (v: unknown) => void, reject };
       if (uri !== undefined) call.uri = uri;
@@ -133,33 +147,45 @@ export class Lane {
     return taken;
   }
 
+  /** The heap of each worker of this lane (current and spare), with a heap snapshot in `dir` if given. */
+  async heaps(dir?: string): Promise<ThreadHeap[]> {
+    const out: ThreadHeap[] = [];
+    const slots: [string, Worker | undefined][] = [
+      [this.options.name, this.worker],
+      [`${this.options.name}-spare`, this.spare?.worker],
+    ];
+    for (const [thread, w] of slots) {
+      if (!w) continue;
+      const h = await w.getHeapStatistics();
+      const entry: ThreadHeap = { thread, used: h.used_heap_size, total: h.total_heap_size, external: h.external_memory };
+      if (dir) entry.snapshot = await writeStream(await w.getHeapSnapshot(), path.join(dir, `${thread}.heapsnapshot`));
+      out.push(entry);
+    }
+    return out;
+  }
+
   dispose(): void {
     this.disposed = true;
     clearTimeout(this.timer);
+    clearTimeout(this.spareTimer);
     void this.worker?.terminate();
     void this.spare?.worker.terminate();
     for (const c of this.queue.splice(0)) c.reject(new Error('The language server is shutting down.'));
     this.current?.call.reject(new Error('The language server is shutting down.'));
   }
 
-  /** Makes the current worker: the warmed-up spare if there is one, and a new spare behind it. */
-  private start(): void {
+  /** Makes the current worker: the warmed-up spare if there is one, else a new one. */
+  private startWorker(): void {
     const slot = this.spare ?? this.spawn();
     this.spare = undefined;
     this.workerSlot = slot;
     this.worker = slot.worker;
     this.ready = slot.ready;
-    if (this.ready) this.onWorkerReady();
-  }
-
-  /** The current worker can take calls; the spare, if wanted, is started only now to keep start-up quick. */
-  private onWorkerReady(): void {
-    this.firstReady();
-    if (this.options.spare && !this.spare) this.spare = this.spawn();
   }
 
   private spawn(): WorkerSlot {
-    const slot: WorkerSlot = { worker: new Worker(this.options.script, { workerData: { lane: this.options.name } }), ready: false };
+    const limits = this.options.resourceLimits;
+    const slot: WorkerSlot = { worker: new Worker(this.options.script, { workerData: { lane: this.options.name }, ...(limits ? { resourceLimits: limits } : {}) }), ready: false };
     const { worker } = slot;
     worker.on('message', (m: LaneReply) => {
       if (m.type === 'ready') {
@@ -187,6 +213,8 @@ export class Lane {
   private flush(): void {
     for (const [uri, text] of this.pendingDocs) this.post(text === null ? { type: 'delete', uri } : { type: 'set', uri, text });
     this.pendingDocs.clear();
+    for (const uri of this.pendingReleases) this.post({ type: 'release', uri });
+    this.pendingReleases.clear();
     if (this.pendingFilesChanged) this.post({ type: 'filesChanged' });
     this.pendingFilesChanged = false;
   }
@@ -209,6 +237,14 @@ export class Lane {
     const cpu = cpuClock(this.workerSlot?.tid);
     this.meter = { cpu, cpu0: cpu(), wall0: Date.now() };
     this.timer = setTimeout(() => this.checkBudget(), this.options.budgetMs);
+    // A call this slow may well be stuck: have a replacement warming up before the budget runs out.
+    clearTimeout(this.spareTimer);
+    const after = this.options.spareAfterMs;
+    if (after !== undefined && !this.spare) this.spareTimer = setTimeout(() => this.ensureSpare(), after);
+  }
+
+  private ensureSpare(): void {
+    if (!this.disposed && !this.spare && this.current) this.spare = this.spawn();
   }
 
   /** Restarts the lane once the analysis has used its CPU time (or waited past the wall limit); else looks again when it could have. */
@@ -226,7 +262,6 @@ export class Lane {
   private onReply(m: LaneReply): void {
     if (m.type === 'ready') {
       this.ready = true;
-      this.onWorkerReady();
       this.pump();
       return;
     }
@@ -237,6 +272,7 @@ export class Lane {
     }
     if (!this.current || m.id !== this.current.id) return;
     clearTimeout(this.timer);
+    clearTimeout(this.spareTimer);
     this.meter = undefined;
     const { call } = this.current;
     this.current = undefined;
@@ -248,6 +284,7 @@ export class Lane {
   private restart(reason: string): void {
     if (this.disposed) return;
     clearTimeout(this.timer);
+    clearTimeout(this.spareTimer);
     this.meter = undefined;
     const interrupted = this.current?.call;
     const blame = this.blame;
@@ -255,11 +292,17 @@ export class Lane {
     this.blame = undefined;
     const old = this.worker;
     this.pendingDocs.clear();
+    this.pendingReleases.clear();
     this.pendingFilesChanged = false;
-    this.start();
+    this.startWorker();
     void old?.terminate();
     this.options.log(`${this.options.name} lane ${reason}${blame ? ` on ${blame}` : ''}; restarted`);
     this.options.onStuck(this, blame, interrupted, reason);
     this.pump();
   }
+}
+
+async function writeStream(from: NodeJS.ReadableStream, file: string): Promise<string> {
+  await pipeline(from, createWriteStream(file));
+  return file;
 }

@@ -33,7 +33,7 @@ function withDeadline<T>(p: Promise<T>, ms: number, fallback: T): Promise<T> {
 async function collect(router: Router, key: SymbolKey, uri: string, patient: boolean): Promise<SymbolLocation[]> {
   if (isFileLocal(key)) return router.call(uri, 'occurrences', [key, uri]);
   const slow = router.slowUris();
-  const fast = router.fast.call('occurrences', [key, uri]);
+  const fast = router.callFast('occurrences', [key, uri]);
   const rest = slow.length === 0 ? Promise.resolve([]) : router.slowLane.call('occurrences', [key, uri, slow]);
   const [a, b] = await Promise.all([fast, patient ? rest : withDeadline(rest, SLOW_PART_MS, [])]);
   const pos = (o: SymbolLocation) => o.range.start.line * 1e6 + o.range.start.character;
@@ -89,7 +89,7 @@ export function registerRequests(connection: Connection, router: Router, ready: 
     await ready;
     const slow = router.slowUris();
     const [a, b] = await Promise.all([
-      router.fast.call('workspaceSymbols', [p.query]),
+      router.callFast('workspaceSymbols', [p.query]),
       slow.length === 0 ? Promise.resolve([]) : withDeadline(router.slowLane.call('workspaceSymbols', [p.query, slow]), SLOW_PART_MS, []),
     ]);
     return [...a, ...b];

@@ -22,11 +22,19 @@ const FAST_WALL_LIMIT_MS = 10_000;
 const SLOW_WALL_LIMIT_MS = 120_000;
 
 export interface RouterOptions {
+  /** The lane worker script (dist/lane.js). */
   script: string;
   log(line: string): void;
   /** A document was given up: its analysis took too long. */
   gaveUp(uri: string): void;
 }
+
+/**
+ * Each lane worker's heap. A young generation of 8 MB (V8 picks up to 32 MB for a thread
+ * on a large machine) is scavenged more often, so less of an analysis's short-lived data
+ * survives into the old generation, whose growth is what the process's peak memory is.
+ */
+const LANE_LIMITS = { maxYoungGenerationSizeMb: 8 };
 
 /** What a call returns for a document that is not analysed (given up). */
 const EMPTY: { [M in EngineMethod]: (args: EngineArgs<M>) => EngineResult<M> } = {
@@ -47,7 +55,9 @@ const EMPTY: { [M in EngineMethod]: (args: EngineArgs<M>) => EngineResult<M> } =
 /**
  * Sends each document to the lanes and each call to the lane that owns its document.
  * The fast lane holds every document except slow ones; the slow lane mirrors them all,
- * so a document moved there keeps the full cross-file picture.
+ * so a document moved there keeps the full cross-file picture. Each lane's worker starts
+ * only once a document is routed to it (the slow lane: once some document is slow), so a
+ * workspace of small files runs one worker and one of big pipelines runs one too.
  */
 export class Router {
   private readonly texts = new Map<string, string>();
@@ -63,7 +73,9 @@ export class Router {
       script: options.script,
       budgetMs: FAST_BUDGET_MS,
       wallLimitMs: FAST_WALL_LIMIT_MS,
-      spare: true,
+      // A worker starts in 0.1–1 s (more on a busy machine): begin early so a restart finds it ready.
+      spareAfterMs: FAST_BUDGET_MS / 6,
+      resourceLimits: LANE_LIMITS,
       log: options.log,
       onStuck: (lane, blame, call) => this.fastStuck(lane, blame, call),
     });
@@ -72,7 +84,7 @@ export class Router {
       script: options.script,
       budgetMs: SLOW_BUDGET_MS,
       wallLimitMs: SLOW_WALL_LIMIT_MS,
-      after: this.fast.started,
+      resourceLimits: LANE_LIMITS,
       log: options.log,
       onStuck: (lane, blame, call) => this.slowStuck(lane, blame, call),
     });
@@ -102,7 +114,11 @@ export class Router {
       this.slow.add(uri);
       this.fast.delete(uri);
     }
-    if (!this.slow.has(uri)) this.fast.set(uri, text);
+    if (this.slow.has(uri)) this.slowLane.start();
+    else {
+      this.fast.set(uri, text);
+      this.fast.start();
+    }
     this.slowLane.set(uri, text);
   }
 
@@ -114,9 +130,22 @@ export class Router {
     this.slowLane.delete(uri);
   }
 
+  /** The document was closed in the editor: the lanes drop its analysis and keep its text. */
+  release(uri: string): void {
+    if (!this.texts.has(uri)) return;
+    if (!this.slow.has(uri)) this.fast.release(uri);
+    this.slowLane.release(uri);
+  }
+
   filesChanged(): void {
     this.fast.filesChanged();
     this.slowLane.filesChanged();
+  }
+
+  /** A call about the documents of the fast lane (cross-document: symbols, occurrences); nothing to ask when it holds none. */
+  callFast<M extends 'workspaceSymbols' | 'occurrences'>(method: M, args: EngineArgs<M>): Promise<EngineResult<M>> {
+    if (this.texts.size === this.slow.size) return Promise.resolve(EMPTY[method](args));
+    return this.fast.call(method, args);
   }
 
   /** A call about one document, in the lane that owns it. */
@@ -139,7 +168,10 @@ export class Router {
   }
 
   private fastStuck(lane: Lane, blame: string | undefined, call: LaneCall | undefined): void {
-    if (blame && this.texts.has(blame)) this.slow.add(blame);
+    if (blame && this.texts.has(blame)) {
+      this.slow.add(blame);
+      this.slowLane.start();
+    }
     for (const [uri, text] of this.texts) if (!this.slow.has(uri)) lane.set(uri, text);
     // Calls queued about the moved document follow it (this lane no longer has it), after
     // the interrupted call, which runs again where its document now lives; cross-document

@@ -19,6 +19,7 @@ import { MlopsSettings } from '../../../core/src/protocol/settings';
 import type { EngineOptions } from '../engine/engine';
 import { nativePath, pathToUri, uriToPath } from '../util/uri';
 import { readText } from './disk';
+import { registerHeapReport } from './memory';
 import { registerRequests } from './requests';
 import { Router, SLOW_BUDGET_MS } from './router';
 import { Validator } from './validator';
@@ -28,14 +29,14 @@ const StatusNotification = new NotificationType<StatusParams>(statusNotification
 /** How far the start-up scan reads into each workspace folder, so a huge tree cannot stall it. */
 const MAX_SCAN_ENTRIES = 200_000;
 
-/** Runs the language server on the connection given by the command line (--stdio, --node-ipc, …). */
-export function startServer(script: string): void {
+/** Runs the language server on the connection given by the command line (--stdio, --node-ipc, …); `laneScript` is the lane workers' bundle. */
+export function startServer(laneScript: string): void {
   const connection = createConnection(ProposedFeatures.all);
   const documents = new TextDocuments(TextDocument);
   const log = (line: string) => connection.console.log(line);
   let readyResolve!: () => void;
   const ready = new Promise<void>((r) => (readyResolve = r));
-  const router = new Router({ script, log, gaveUp: (uri) => publishGaveUp(uri) });
+  const router = new Router({ script: laneScript, log, gaveUp: (uri) => publishGaveUp(uri) });
   const validator = new Validator(
     router,
     {
@@ -173,7 +174,10 @@ export function startServer(script: string): void {
     const text = uri.startsWith('file:') ? await readText(nativePath(uriToPath(uri)), folders.map(nativePath), log) : undefined;
     if (documents.get(uri)) return;
     if (text === undefined) router.delete(uri);
-    else router.set(uri, text);
+    else {
+      router.set(uri, text);
+      router.release(uri);
+    }
     for (const u of dependentsOf(uri)) validator.schedule(u);
   });
 
@@ -206,6 +210,7 @@ export function startServer(script: string): void {
   });
 
   registerRequests(connection, router, ready);
+  if (process.env.MLOPS_LSP_MEMORY_REPORT === '1') registerHeapReport(connection, router);
   connection.onShutdown(() => router.dispose());
   documents.listen(connection);
   connection.listen();
