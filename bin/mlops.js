@@ -9,7 +9,7 @@ if (major < 22 || (major === 22 && minor < 13)) {
   try {
     node = path.join(path.dirname(require.resolve('node/package.json')), 'bin', 'node');
   } catch {
-    process.stderr.write(`mlops needs Node.js 22.13 or newer (this is ${process.version}); install it or run 'npm install' in the project.\n`);
+    process.stderr.write(`mlops needs Node.js 22.13 or newer (this is ${process.version}); install a newer Node (in a checkout of the project, 'npm install' provides one).\n`);
     process.exit(2);
   }
   // Asynchronous, so that a SIGINT/SIGTERM sent to this process alone (a cancel from the
