@@ -3,6 +3,7 @@ import { Agents } from './agent/agents';
 import { TeamStore } from './agent/team-store';
 import { bundledAgent } from './catalog/agent-json';
 import { CatalogViews } from './catalog/catalog-views';
+import { cliCommands, refreshInstalledCli } from './cli/install';
 import { registerCommands } from './commands/index';
 import { serverCommands } from './commands/server';
 import { Ctx } from './ctx';
@@ -94,8 +95,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     });
   }
   const exporter = new ExportCommands({ launcher, output: c.output });
+  // The `mlops` command on PATH: installed on request, kept pointing at this version of the extension.
+  const cli = { cli: agentScript, state: context.globalState, log: (line: string) => c.output.appendLine(line) };
+  void refreshInstalledCli(cli).catch((err: Error) => c.output.appendLine(`Updating the installed 'mlops' command failed: ${err.message}`));
   // One table per area; each area owns its handlers.
-  registerCommands(c, { ...serverCommands(c), ...runCommands(runs), ...dag.commands(), ...catalog.commands(), ...devcontainer.commands(), ...exporter.commands(), ...storeCommands });
+  registerCommands(c, { ...serverCommands(c), ...runCommands(runs), ...dag.commands(), ...catalog.commands(), ...devcontainer.commands(), ...exporter.commands(), ...storeCommands, ...cliCommands(cli) });
   await c.startServer();
 }
 
