@@ -22,6 +22,9 @@ export class Ctx implements vscode.Disposable {
   private client: LanguageClient | undefined;
   private session: vscode.Disposable[] = [];
   private readonly statusListeners = new Set<(s: StatusParams) => void>();
+  /** When activate() began: the first diagnostics are timed from here (the output shows it). */
+  private readonly activatedAt = performance.now();
+  private firstDiagnostics = false;
 
   constructor(readonly extension: vscode.ExtensionContext) {
     this.output = vscode.window.createOutputChannel('MLOps Workbench', { log: true });
@@ -55,13 +58,24 @@ export class Ctx implements vscode.Disposable {
       outputChannel: this.output,
       traceOutputChannel: this.output,
       synchronize: { configurationSection: Config.section },
+      middleware: {
+        handleDiagnostics: (uri, diagnostics, next) => {
+          if (!this.firstDiagnostics) {
+            this.firstDiagnostics = true;
+            // What a user waits for when the editor opens with a pipeline: said once per activation.
+            this.output.appendLine(`First diagnostics (${path.basename(uri.fsPath)}) ${Math.round(performance.now() - this.activatedAt)} ms after activation.`);
+          }
+          next(uri, diagnostics);
+        },
+      },
     };
     const client = new LanguageClient('mlops', 'MLOps Language Server', serverOptions, clientOptions);
     this.client = client;
     this.pushSession(client.onNotification(StatusNotification, (s) => this.statusListeners.forEach((l) => l(s))));
     try {
+      const t = performance.now();
       await client.start();
-      this.output.appendLine('MLOps language server started.');
+      this.output.appendLine(`MLOps language server started in ${Math.round(performance.now() - t)} ms.`);
     } catch (err) {
       this.output.appendLine(`The MLOps language server did not start: ${(err as Error).message}`);
       void vscode.window.showErrorMessage('The MLOps language server did not start; see the "MLOps Workbench" output for why, then run "MLOps: Restart Language Server".');

@@ -185,6 +185,8 @@ function checkContext({ vs, extensionDir, server }, dirs, { workspace, logsBefor
       await vs.statusBarShows(`churn-train: ${taskIds(pipelineText).length} tasks`, { what: 'the language server to have checked churn.pipeline.yaml (its verdict in the status bar)' });
     },
     extensionDir,
+    /** The HOME code-server runs with (private to this run). */
+    home: dirs.home,
     serverUrl: server.url,
     log,
     /** The churn pipeline file on disk (the unedited text checks compute positions from). */

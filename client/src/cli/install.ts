@@ -30,7 +30,9 @@ export function cliCommands(host: CliInstallHost): Record<string, Cmd> {
 
 async function install(host: CliInstallHost): Promise<void> {
   if (!vscode.workspace.isTrusted) {
-    void vscode.window.showWarningMessage("Installing the 'mlops' command runs Node to check its version, which this untrusted workspace does not allow. Trust the workspace, then run the command again.");
+    const manage = 'Manage Workspace Trust';
+    const pick = await vscode.window.showWarningMessage("Installing the 'mlops' command runs Node to check its version, which an untrusted workspace does not allow. Trust the folder, then run the command again.", manage);
+    if (pick === manage) await vscode.commands.executeCommand('workbench.trust.manage');
     return;
   }
   const dir = await chooseFolder(host);

@@ -110,6 +110,17 @@ export class Workbench {
     return !moot;
   }
 
+  /**
+   * Runs a palette command that answers with a quick pick or input box of its own, so unlike
+   * runCommand it does not wait for the quick input to close: it waits for one titled `title`.
+   */
+  async runCommandAskingInput(label, title, { timeout = 20_000 } = {}) {
+    await this.runCommand(label, { timeout, opensPick: true });
+    await waitFor(async () => (await this.page.locator(`${QUICK_INPUT}:visible .quick-input-title`).innerText().catch(() => '')).includes(title), {
+      timeout, what: `a quick input titled "${title}"`,
+    });
+  }
+
   /** Closes whatever transient widget has focus (quick input, suggest list, hover). */
   async dismiss() {
     for (let i = 0; i < 3; i++) {
