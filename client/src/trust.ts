@@ -24,6 +24,7 @@ const UNTRUSTED = {
   run: 'Pipelines do not run in an untrusted workspace: running one executes its commands on this machine. Trust the folder to run them.',
   build: 'Dev container images are not built in an untrusted workspace: a build runs the project’s Dockerfile on this machine. Trust the folder to build its image.',
   export: 'Pipelines are not exported in an untrusted workspace: the export runs git in the repository, whose settings can run commands. Trust the folder to export.',
+  installCli: "The 'mlops' command is not installed from an untrusted workspace: choosing its runtime runs the node found on PATH. Trust the folder, then run the command again.",
 } as const;
 
 /** True when the workspace is trusted: the project's commands may run. */

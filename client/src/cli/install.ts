@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Cmd } from '../commands/index';
+import { showRefusal, trustRefusal } from '../trust';
 import { defaultShimDir, installShim, onPath, pickNode, readShim, shimName, uninstallShim, type ShimTarget } from './shim';
 
 /** Where the last install put the command (globalState), to update it and to uninstall it. */
@@ -29,12 +30,8 @@ export function cliCommands(host: CliInstallHost): Record<string, Cmd> {
 }
 
 async function install(host: CliInstallHost): Promise<void> {
-  if (!vscode.workspace.isTrusted) {
-    const manage = 'Manage Workspace Trust';
-    const pick = await vscode.window.showWarningMessage("Installing the 'mlops' command runs Node to check its version, which an untrusted workspace does not allow. Trust the folder, then run the command again.", manage);
-    if (pick === manage) await vscode.commands.executeCommand('workbench.trust.manage');
-    return;
-  }
+  const refused = trustRefusal('installCli');
+  if (refused) return showRefusal(refused);
   const dir = await chooseFolder(host);
   if (!dir) return;
   const node = await pickNode(process.execPath);
