@@ -3,8 +3,8 @@
 // generated pipelines, as the DAG view would call them, and then the DAG view itself in
 // headless Chromium: `npm run bench:dag`.
 //
-//   node scripts/bench-dag.mjs [--sizes 100,1000,5000] [--reps 5] [--engines dagre,elk,own] [--budget 120]
-//                              [--paint-reps 5] [--skip layout|paint]
+//   node scripts/bench-dag.mjs [--sizes 10,30,100,1000,5000] [--reps 5] [--engines dagre,elk,own] [--budget 120]
+//                              [--paint-sizes 5,10,30,100,300,1000,5000] [--paint-reps 5] [--skip layout|paint]
 //
 // Each pipeline comes from bench/workload.mjs (layered shape, fixed seed); it goes through core's Workspace
 // exactly like the editor, and the webview's own adapters lay it out. Prints a markdown table:
@@ -16,9 +16,11 @@
 // `mlops/dag` answers them (dagOf + withDetails, JSON as on the wire) and are posted as the
 // `graph` message to the built webview (dist/webviews, rebuilt from webviews/src first) in
 // Debian's Chromium, loaded by test/webviews' harness (out/, so `npm run build` once). It
-// times posting the message to the first complete paint: the surface says
-// data-layout-state="done" (final layout, every node and edge drawn), then two animation
-// frames pass. Each run is a fresh page; median (min–max) of --paint-reps runs.
+// times posting the message to the first picture (a layout of every node on screen) and to
+// the first complete paint: the surface says data-layout-state="done" (final layout, every
+// node and edge drawn), then two animation frames pass. Each run is a fresh page (so ELK's
+// worker is as cold as when a panel opens); median (min–max) of --paint-reps runs. Targets:
+// first picture ≤ 200 ms and complete paint ≤ 400 ms at every size.
 import { build } from 'esbuild';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -37,7 +39,8 @@ const opt = (name, def) => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? args[i + 1] : def;
 };
-const sizes = opt('sizes', '100,1000,5000').split(',').map(Number);
+const sizes = opt('sizes', '10,30,100,1000,5000').split(',').map(Number);
+const paintSizes = opt('paint-sizes', '5,10,30,100,300,1000,5000').split(',').map(Number);
 const reps = Number(opt('reps', '5'));
 const budget = Number(opt('budget', '120'));
 const paintReps = Number(opt('paint-reps', '5'));
@@ -209,7 +212,7 @@ async function paintInPage({ json, n, timeoutMs }) {
   };
 }
 
-const TARGET_MS = { 1000: 1000, 5000: 3000 };
+const TARGET = { firstMs: 200, paintMs: 400 };
 
 async function paintTable() {
   const require = createRequire(import.meta.url);
@@ -222,7 +225,7 @@ async function paintTable() {
   const rows = [];
   let missed = false;
   try {
-    for (const n of sizes) {
+    for (const n of paintSizes) {
       const msg = graphMessage(generate(n));
       const json = JSON.stringify(msg);
       const edges = msg.graph.edges.length;
@@ -238,17 +241,19 @@ async function paintTable() {
       const times = runs.map((r) => r.paintMs).sort((a, b) => a - b);
       const med = (key) => runs.map((r) => r[key]).sort((a, b) => a - b)[Math.floor(runs.length / 2)];
       const median = times[Math.floor(times.length / 2)];
-      const r = runs[0];
+      const first = med('firstMs');
       const complete = runs.every((x) => x.nodes === n && x.edges === edges);
-      const target = TARGET_MS[n];
-      if (target && median > target) missed = true;
-      const view = `${r.mode === 'canvas' ? 'canvas' : 'SVG'} + ${r.engine === 'elk' ? 'elkjs (worker)' : r.engine === 'layered' ? 'own fast layered' : r.engine}${r.labels ? '' : ', boxes without text'}`;
+      const met = first <= TARGET.firstMs && median <= TARGET.paintMs;
+      if (!met) missed = true;
+      const engines = [...new Set(runs.map((x) => (x.engine === 'elk' ? 'elkjs (worker)' : x.engine === 'layered' ? 'own fast layered' : x.engine)))];
+      const r = runs[0];
+      const view = `${r.mode === 'canvas' ? 'canvas' : 'SVG'} + ${engines.join(' or ')}${r.labels ? '' : ', boxes without text'}`;
       rows.push(
-        `| ${n.toLocaleString('en-US')} | ${edges.toLocaleString('en-US')} | ${view} | ${Math.round(median).toLocaleString('en-US')} ms (${Math.round(times[0])}–${Math.round(times[times.length - 1])}, n=${runs.length}) | ${Math.round(med('firstMs')).toLocaleString('en-US')} ms | ${Math.round(med('drawnMs')).toLocaleString('en-US')} ms | ${complete ? `yes (${r.nodes.toLocaleString('en-US')} + ${r.edges.toLocaleString('en-US')})` : `NO (${r.nodes} nodes, ${r.edges} edges)`} | ${target ? `≤ ${(target / 1000).toFixed(0)} s ${median <= target ? 'met' : 'MISSED'}` : '–'} |`,
+        `| ${n.toLocaleString('en-US')} | ${edges.toLocaleString('en-US')} | ${view} | ${Math.round(first).toLocaleString('en-US')} ms | ${Math.round(median).toLocaleString('en-US')} ms (${Math.round(times[0])}–${Math.round(times[times.length - 1])}, n=${runs.length}) | ${Math.round(med('drawnMs')).toLocaleString('en-US')} ms | ${complete ? `yes (${r.nodes.toLocaleString('en-US')} + ${r.edges.toLocaleString('en-US')})` : `NO (${r.nodes} nodes, ${r.edges} edges)`} | ${met ? 'met' : 'MISSED'} |`,
       );
-      process.stderr.write(`bench-dag: paint ${n} tasks: ${Math.round(median)} ms (${view})\n`);
+      process.stderr.write(`bench-dag: paint ${n} tasks: first picture ${Math.round(first)} ms, complete ${Math.round(median)} ms (${view})\n`);
     }
-    const header = ['tasks', 'edges', 'view (drawing + layout)', 'data → first complete paint, median (min–max)', 'first picture, median', 'complete drawing in the DOM, median', 'all nodes + edges drawn', 'target'];
+    const header = ['tasks', 'edges', 'view (drawing + layout)', 'data → first picture, median', 'data → first complete paint, median (min–max)', 'complete drawing in the DOM, median', 'all nodes + edges drawn', `first ≤ ${TARGET.firstMs} ms, complete ≤ ${TARGET.paintMs} ms`];
     const lines = [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows];
     process.stdout.write(`\nDAG view in headless ${`Chromium ${h.browser.version()}`}, 1280×800, ${new Date().toISOString().slice(0, 10)}\n\n${lines.join('\n')}\n`);
   } finally {

@@ -15,6 +15,15 @@ function graphMessage(version: number, graph = churnGraph(), canRun = true): Hos
   return { type: 'graph', version, file: 'churn.pipeline.yaml', graph, canRun };
 }
 
+/**
+ * Waits until ELK's worker has laid out its warm-up graph. The view takes ELK's layout only
+ * if it comes within a quarter second of the graph (else the fast layout stays), which a
+ * worker still loading on a busy machine can miss: checks of ELK's layout post after this.
+ */
+function elkReady(p: DagPage) {
+  return until(p, () => (window as G).document.querySelector('mlops-dag-app')?.getAttribute('data-elk') === 'ready', 'the ELK worker to be ready');
+}
+
 /** Counts of drawn nodes and edges by kind (SVG drawing). */
 function counts(p: DagPage) {
   return p.page.evaluate(() => {
@@ -66,6 +75,7 @@ describe('DAG webview (headless Chromium)', function () {
 
   it('draws the churn example: every task, declared and inferred edges, laid out by ELK in its worker, under the CSP', async () => {
     p = await openDag(h, DARK);
+    await elkReady(p);
     await p.post(graphMessage(1));
     await shown(p, 5);
     const graph = churnGraph();
@@ -395,6 +405,7 @@ describe('DAG webview (headless Chromium)', function () {
   /** The churn graph with a run, featurize selected and the card of train open, in `theme`: the picture the theme baselines hold. */
   async function themedPicture(theme: Theme, name: string): Promise<Buffer> {
     p = await openDag(h, theme, undefined, undefined, PICTURE_TIME);
+    await elkReady(p);
     await p.post(graphMessage(1));
     await p.post({ type: 'run', run: churnRun() });
     await shown(p, 5);

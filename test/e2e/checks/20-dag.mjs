@@ -28,8 +28,10 @@ export const checks = [
       expectEqual(await frame.locator('path.edge.declared').count(), 1, 'declared edges');
       expectEqual(await frame.locator('path.edge.inferred').count(), 5, 'inferred edges');
       // ELK lays small graphs out in a Web Worker started from a blob; VS Code's webview must allow it.
-      await waitFor(async () => /ELK layered/.test(await frame.locator('mlops-dag-app footer .engine').innerText().catch(() => '')), {
-        timeout: 20_000, what: 'the ELK layout (its worker) to be used', describe: () => frame.locator('mlops-dag-app footer').innerText().catch(() => ''),
+      // The view marks the worker ready once it laid out its warm-up graph (the first picture
+      // may still be the fast layout if the graph came before that).
+      await waitFor(async () => (await frame.locator('mlops-dag-app').getAttribute('data-elk')) === 'ready', {
+        timeout: 20_000, what: 'the ELK worker to start and lay out its warm-up graph', describe: async () => `data-elk=${await frame.locator('mlops-dag-app').getAttribute('data-elk')}`,
       });
       // Beside: the pipeline editor is still there, in another group.
       expect((await page.locator('.part.editor .editor-group-container').count()) >= 2, 'the DAG did not open beside the editor');

@@ -10,7 +10,7 @@ import type { DagResult } from '../../../../core/src/browser';
 import type { HostMessage, WebviewMessage } from '../../../../core/src/browser';
 import type { Anchor } from '../card/index';
 import type { DagGraph, NodeContextDetail, NodeHoverDetail } from '../graph/index';
-import { LayoutClient } from '../layout/layout-client';
+import { LayoutClient, REFINE_WITHIN_MS } from '../layout/layout-client';
 import { NODE_HEIGHT, nodeWidth } from '../layout/size';
 import type { Direction, LayoutInput, LayoutResult } from '../layout/types';
 import type { Viewport } from '../model/geometry';
@@ -39,8 +39,6 @@ interface SavedState {
   query?: string;
 }
 
-/** How long the first picture waits for ELK before showing the fast layout instead. */
-const FIRST_LAYOUT_WAIT_MS = 400;
 const EMPTY_RUNS: ReadonlyMap<string, TaskRun> = new Map();
 
 /**
@@ -72,12 +70,12 @@ export class DagApp extends LitElement {
   @query('mlops-dag-graph') private accessor graphEl: DagGraph | null = null;
 
   private readonly vscode: VsCodeApi = vscodeApi();
-  private readonly layouts = new LayoutClient();
+  private readonly layouts = new LayoutClient(undefined, (s) => this.setAttribute('data-elk', s));
   private version = -1;
   private layoutKey = '';
   private layoutGen = 0;
   private initialViewport: Viewport | undefined;
-  /** The viewport fitted to a draft layout; refitted when ELK's layout replaces it untouched. */
+  /** The viewport fitted to the fast layout; refitted when ELK's layout replaces it untouched. */
   private draftViewport: Viewport | undefined;
   private clock: ReturnType<typeof setInterval> | undefined;
 
@@ -98,6 +96,7 @@ export class DagApp extends LitElement {
     window.addEventListener('message', this.onWindowMessage);
     window.addEventListener('keydown', this.onWindowKey);
     this.post({ type: 'ready' });
+    this.setAttribute('data-elk', this.layouts.state);
     this.layouts.warm();
   }
 
@@ -277,6 +276,7 @@ export class DagApp extends LitElement {
     if (key === this.layoutKey) return;
     this.layoutKey = key;
     const gen = ++this.layoutGen;
+    const asked = performance.now();
     if (this.layouts.engineFor(input.nodes.length) === 'layered') {
       this.layout = this.layouts.draft(input);
       this.busy = false;
@@ -284,26 +284,24 @@ export class DagApp extends LitElement {
     }
     this.busy = true;
     const pending = this.layouts.layout(input);
-    if (!this.layout) {
-      const quick = await Promise.race([pending, new Promise<undefined>((r) => setTimeout(r, FIRST_LAYOUT_WAIT_MS))]);
-      if (gen !== this.layoutGen) return;
-      if (quick) {
-        this.layout = quick;
-        this.busy = false;
-        return;
-      }
-      this.layout = this.layouts.draft(input);
+    // The first picture at once: the fast layout, which ELK may still refine.
+    const fast = this.layout ? undefined : this.layouts.draft(input);
+    if (fast) {
+      this.layout = fast;
       await this.updateComplete;
-      // A restored viewport stays; one fitted to the draft is fitted again to the real layout.
+      // A restored viewport stays; one fitted to the fast layout is fitted again to ELK's.
       if (!this.initialViewport) this.draftViewport = this.graphEl?.viewport;
     }
-    const result = await pending;
+    // ELK's layout is taken only if it comes soon: a picture that changes after the user
+    // started reading it costs more than ELK's fewer crossings give.
+    const wait = Math.max(0, REFINE_WITHIN_MS - (performance.now() - asked));
+    const refined = await Promise.race([pending, new Promise<undefined>((r) => setTimeout(r, wait))]);
     if (gen !== this.layoutGen) return;
-    this.layout = result;
+    this.layout = refined ?? fast ?? this.layouts.draft(input);
     this.busy = false;
     const draft = this.draftViewport;
     this.draftViewport = undefined;
-    if (draft) {
+    if (draft && refined) {
       await this.updateComplete;
       const now = this.graphEl?.viewport;
       if (now && now.x === draft.x && now.y === draft.y && now.k === draft.k) this.graphEl?.fit();

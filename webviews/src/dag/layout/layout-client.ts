@@ -3,6 +3,9 @@
  * see docs/performance.md) runs in a Web Worker made from its own bundled worker script,
  * so a slow layout never blocks panning or the next message; large graphs use the fast
  * layered engine on this thread. If the worker cannot start, the fast engine does all sizes.
+ * The view shows the fast layout first and takes ELK's only if it comes within
+ * REFINE_WITHIN_MS; a graph size ELK (once warm) did not manage in that time is not sent to
+ * ELK again in this view.
  */
 import ElkConstructor, { type ELK } from 'elkjs/lib/elk-api';
 import elkWorkerSource from 'elkjs/lib/elk-worker.min.js?worker-source';
@@ -13,18 +16,34 @@ import type { LayoutInput, LayoutResult } from './types';
 /** Above this many tasks ELK takes more than about half a second; the fast engine takes over. */
 export const ELK_MAX_NODES = 500;
 
+/** ELK's layout replaces the fast one only if it arrives this soon after the graph did. */
+export const REFINE_WITHIN_MS = 250;
+
+/** Whether ELK's worker has started and laid out its warm-up graph (`data-elk` on the view). */
+export type ElkState = 'cold' | 'ready' | 'broken';
+
 export class LayoutClient {
   private elk: ELK | undefined;
   private workerUrl: string | undefined;
   private broken = false;
   /** Rejects when the worker dies (e.g. a CSP that forbids it), so no layout waits forever. */
   private failed: Promise<never> | undefined;
+  /** Settles once the warm-up layout is done: later layouts are timed from then. */
+  private warmed: Promise<void> | undefined;
+  private warmedAt: number | undefined;
+  /** The smallest graph ELK, warm, took longer than REFINE_WITHIN_MS for. */
+  private slowFrom = Infinity;
+  state: ElkState = 'cold';
 
-  constructor(private readonly elkMaxNodes = ELK_MAX_NODES) {}
+  /** `onState` hears when the worker becomes ready or breaks. */
+  constructor(
+    private readonly elkMaxNodes = ELK_MAX_NODES,
+    private readonly onState: (s: ElkState) => void = () => {},
+  ) {}
 
   /** Which engine `layout` will use for a graph of `n` tasks. */
   engineFor(n: number): LayoutResult['engine'] {
-    return n <= this.elkMaxNodes && !this.broken ? 'elk' : 'layered';
+    return n <= this.elkMaxNodes && n < this.slowFrom && !this.broken ? 'elk' : 'layered';
   }
 
   /** The fast engine, synchronously: a first picture while ELK works, and all large graphs. */
@@ -39,22 +58,46 @@ export class LayoutClient {
    */
   warm(): void {
     const elk = this.start();
-    if (!elk) return;
+    if (!elk || this.warmed) return;
     const tiny: LayoutInput = { nodes: [{ id: 'a', width: 10, height: 10 }, { id: 'b', width: 10, height: 10 }], edges: [{ from: 'a', to: 'b' }], direction: 'TB' };
-    Promise.race([elkLayout(elk, tiny), this.failed!]).catch(() => {});
+    this.warmed = Promise.race([elkLayout(elk, tiny), this.failed!]).then(
+      () => {
+        this.warmedAt = performance.now();
+        this.setState('ready');
+      },
+      () => this.fail(new Error('the layout worker did not lay out its warm-up graph')),
+    );
   }
 
   async layout(input: LayoutInput): Promise<LayoutResult> {
     if (this.engineFor(input.nodes.length) === 'layered') return layeredLayout(input);
     const elk = this.start();
     if (!elk) return layeredLayout(input);
+    this.warm();
+    const asked = performance.now();
     try {
-      return await Promise.race([elkLayout(elk, input), this.failed!]);
+      const result = await Promise.race([elkLayout(elk, input), this.failed!]);
+      // Time spent warming up does not count against ELK: only a warm worker's time decides.
+      const took = performance.now() - Math.max(asked, this.warmedAt ?? Infinity);
+      if (took > REFINE_WITHIN_MS) this.slowFrom = Math.min(this.slowFrom, input.nodes.length);
+      return result;
     } catch (err) {
-      console.warn('ELK layout failed; using the fast layered layout from now on.', err);
-      this.broken = true;
+      this.fail(err);
       return layeredLayout(input);
     }
+  }
+
+  private fail(err: unknown): void {
+    if (this.broken) return;
+    console.warn('ELK layout failed; using the fast layered layout from now on.', err);
+    this.broken = true;
+    this.setState('broken');
+  }
+
+  private setState(s: ElkState): void {
+    if (this.state === s || this.state === 'broken') return;
+    this.state = s;
+    this.onState(s);
   }
 
   dispose(): void {
@@ -82,6 +125,7 @@ export class LayoutClient {
     } catch (err) {
       console.warn('The layout worker could not start; using the fast layered layout.', err);
       this.broken = true;
+      this.setState('broken');
     }
     return this.elk;
   }
