@@ -33,6 +33,10 @@ export const checks = [
       await waitFor(async () => (await frame.locator('mlops-dag-app').getAttribute('data-elk')) === 'ready', {
         timeout: 20_000, what: 'the ELK worker to start and lay out its warm-up graph', describe: async () => `data-elk=${await frame.locator('mlops-dag-app').getAttribute('data-elk')}`,
       });
+      // The final layout (ELK's, or the fast one if ELK was not quick enough) is drawn: nodes stay put from here on.
+      await waitFor(async () => (await frame.locator('.surface[data-layout-state="done"]').count()) === 1, {
+        timeout: 20_000, what: 'the drawing to be complete (data-layout-state="done")', describe: async () => `state ${await frame.locator('.surface').getAttribute('data-layout-state').catch(() => '?')}`,
+      });
       // Beside: the pipeline editor is still there, in another group.
       expect((await page.locator('.part.editor .editor-group-container').count()) >= 2, 'the DAG did not open beside the editor');
     },
