@@ -3,13 +3,15 @@
 // user waits for after typing, for any server that pushes diagnostics.
 //
 //   node scripts/bench/lsp-latency.mjs --file F.pipeline.yaml [--edits 15] [--error needs-nope|unknown-key]
-//        [--yaml-schema SCHEMA.json --glob '*.pipeline.yaml'] [--label NAME] -- SERVER_COMMAND…
+//        [--gap-ms 300] [--yaml-schema SCHEMA.json --glob '*.pipeline.yaml'] [--label NAME] -- SERVER_COMMAND…
 //
 // It starts the server, initializes it, opens the file and times didOpen → the first
 // publishDiagnostics, then sends --edits full-text changes, each injecting one error into a
 // different task, and times each didChange → the publishDiagnostics that follows it. Edits
-// are sent one after the other, each once the previous one was answered. The server's
-// process tree (it and every descendant) is sampled for its resident memory every 25 ms.
+// are sent one after the other, each --gap-ms after the previous one was answered (a user
+// reads the squiggle before typing on). The server's process tree (it and every descendant)
+// is sampled for its resident memory every 25 ms; the peak is the larger of those samples
+// and the kernel's own high-water marks (VmHWM) of the processes at the end.
 // Prints one JSON line: {label, tasks, openMs, edit: {medianMs, minMs, maxMs, diagnosticsMedian},
 // samples: [{edit, nextMs, diagnostics}], memory: {peakRssMiB}}.
 import { spawn } from 'node:child_process';
@@ -29,9 +31,10 @@ const ERROR = opt('error', 'needs-nope');
 const schema = opt('yaml-schema');
 const glob = opt('glob', '*.pipeline.yaml');
 const label = opt('label', server.join(' '));
+const GAP_MS = Number(opt('gap-ms', '300'));
 const TIMEOUT_MS = 120_000;
 if (!file || server.length === 0 || !['needs-nope', 'unknown-key'].includes(ERROR)) {
-  console.error('Usage: node scripts/bench/lsp-latency.mjs --file F.yaml [--edits N] [--error needs-nope|unknown-key] [--yaml-schema S.json [--glob G]] [--label L] -- SERVER_COMMAND…');
+  console.error('Usage: node scripts/bench/lsp-latency.mjs --file F.yaml [--edits N] [--error needs-nope|unknown-key] [--gap-ms MS] [--yaml-schema S.json [--glob G]] [--label L] -- SERVER_COMMAND…');
   process.exit(2);
 }
 
@@ -52,8 +55,8 @@ function withError(at) {
 // ---- the server and its memory
 const child = spawn(server[0], server.slice(1), { stdio: ['pipe', 'pipe', 'inherit'] });
 let peakKiB = 0;
-/** The resident memory of a process and all its descendants, in KiB, from /proc. */
-function treeRssKiB(root) {
+/** The resident memory of a process and all its descendants, in KiB, from /proc (`field`: VmRSS now, VmHWM the peak). */
+function treeRssKiB(root, field = 'VmRSS') {
   const parent = new Map();
   for (const d of readdirSync('/proc')) {
     if (!/^\d+$/.test(d)) continue;
@@ -69,7 +72,7 @@ function treeRssKiB(root) {
   while (todo.length) {
     const pid = todo.pop();
     try {
-      const m = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+      const m = new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
       if (m) total += Number(m[1]);
     } catch {
       continue;
@@ -131,7 +134,10 @@ try {
     const changed = withError(taskLines[(e * step) % taskLines.length]);
     const r = await timedDiagnostics(() => conn.sendNotification('textDocument/didChange', { textDocument: { uri, version: e + 2 }, contentChanges: [{ text: changed }] }));
     samples.push({ edit: e + 1, nextMs: round(r.ms), diagnostics: r.count });
+    await new Promise((r) => setTimeout(r, GAP_MS));
   }
+  // A peak between two samples is still counted: the kernel keeps each process's high-water mark.
+  peakKiB = Math.max(peakKiB, treeRssKiB(child.pid, 'VmHWM'));
   const times = samples.map((s) => s.nextMs);
   console.log(JSON.stringify({
     label,
