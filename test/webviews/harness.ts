@@ -100,9 +100,11 @@ export interface DagPage {
 
 /**
  * A fresh page with the webview loaded, a theme applied and the stub API installed; with
- * `fixedNow`, the page's Date stands still at that time (for pictures that show "… ago").
+ * `fixedNow`, the page's Date stands still at that time (for pictures that show "… ago");
+ * with `elkWithinMs`, the view waits that long for ELK's layout instead of a quarter second
+ * (checks of ELK's layout must not depend on how busy the machine is).
  */
-export async function openDag(h: Harness, theme: Theme, size = { width: 1100, height: 720 }, savedState?: unknown, fixedNow?: Date): Promise<DagPage> {
+export async function openDag(h: Harness, theme: Theme, size = { width: 1100, height: 720 }, savedState?: unknown, fixedNow?: Date, elkWithinMs?: number): Promise<DagPage> {
   const page = await h.browser.newPage({ viewport: size, deviceScaleFactor: 1 });
   if (fixedNow) await page.clock.setFixedTime(fixedNow);
   const problems: string[] = [];
@@ -132,6 +134,11 @@ export async function openDag(h: Harness, theme: Theme, size = { width: 1100, he
     (w as unknown as Record<string, unknown>).__app = () => document.querySelector('mlops-dag-app')?.shadowRoot;
     (w as unknown as Record<string, unknown>).__graph = () => document.querySelector('mlops-dag-app')?.shadowRoot?.querySelector('mlops-dag-graph')?.shadowRoot;
   }, savedState);
+  if (elkWithinMs !== undefined) {
+    await page.addInitScript((ms) => {
+      (window as unknown as { __mlopsDagRefineWithinMs: number }).__mlopsDagRefineWithinMs = ms;
+    }, elkWithinMs);
+  }
   await page.goto(`${h.origin}/`);
   await page.evaluate((t) => {
     document.body.className = t.bodyClass;

@@ -10,7 +10,7 @@ import type { DagResult } from '../../../../core/src/browser';
 import type { HostMessage, WebviewMessage } from '../../../../core/src/browser';
 import type { Anchor } from '../card/index';
 import type { DagGraph, NodeContextDetail, NodeHoverDetail } from '../graph/index';
-import { LayoutClient, REFINE_WITHIN_MS } from '../layout/layout-client';
+import { LayoutClient, refineWithinMs } from '../layout/layout-client';
 import { NODE_HEIGHT, nodeWidth } from '../layout/size';
 import type { Direction, LayoutInput, LayoutResult } from '../layout/types';
 import type { Viewport } from '../model/geometry';
@@ -70,7 +70,7 @@ export class DagApp extends LitElement {
   @query('mlops-dag-graph') private accessor graphEl: DagGraph | null = null;
 
   private readonly vscode: VsCodeApi = vscodeApi();
-  private readonly layouts = new LayoutClient(undefined, (s) => this.setAttribute('data-elk', s));
+  private readonly layouts = new LayoutClient(undefined, (s) => this.setAttribute('data-elk', s), refineWithinMs());
   private version = -1;
   private layoutKey = '';
   private layoutGen = 0;
@@ -294,7 +294,7 @@ export class DagApp extends LitElement {
     }
     // ELK's layout is taken only if it comes soon: a picture that changes after the user
     // started reading it costs more than ELK's fewer crossings give.
-    const wait = Math.max(0, REFINE_WITHIN_MS - (performance.now() - asked));
+    const wait = Math.max(0, this.layouts.refineWithinMs - (performance.now() - asked));
     const refined = await Promise.race([pending, new Promise<undefined>((r) => setTimeout(r, wait))]);
     if (gen !== this.layoutGen) return;
     this.layout = refined ?? fast ?? this.layouts.draft(input);
