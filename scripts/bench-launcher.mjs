@@ -79,7 +79,10 @@ function runLauncher(mod) {
 
 const times = { make: [] };
 const cpus = {};
-for (const m of modules) (times[m] = []), (cpus[m] = []);
+for (const m of modules) {
+  times[m] = [];
+  cpus[m] = [];
+}
 try {
   for (let rep = 0; rep < REPS; rep++) {
     times.make.push(runMake());

@@ -172,6 +172,7 @@ describe('client: runs model (events → Runs view state)', () => {
   it('run keys (also tree item ids) are printable and tell runs and folders apart', () => {
     const keys = [runKey('/ws/a', 'r1'), runKey('/ws/a', 'r2'), runKey('/ws/b', 'r1'), runKey('/ws/a|r', '1')];
     assert.equal(new Set(keys).size, keys.length);
+    // eslint-disable-next-line no-control-regex -- it looks for control characters on purpose
     for (const k of keys) assert.doesNotMatch(k, /[\u0000-\u001f]/);
   });
 

@@ -134,7 +134,7 @@ export async function engineOrSkip(ctx: Mocha.Context, host: string | undefined,
     await docker.ping();
   } catch (e) {
     const why = `no Docker engine answers at ${host ?? 'the default socket'} (${(e as Error).message})`;
-    if (process.env['MLOPS_REQUIRE_DOCKER'] === '1') throw new Error(`MLOPS_REQUIRE_DOCKER=1 but ${why}; start one with scripts/docker-up.sh.`);
+    if (process.env['MLOPS_REQUIRE_DOCKER'] === '1') throw new Error(`MLOPS_REQUIRE_DOCKER=1 but ${why}; start one with scripts/docker-up.sh.`, { cause: e });
     console.log(`      skipping ${what}: ${why}; set MLOPS_REQUIRE_DOCKER=1 to make this a failure.`);
     ctx.skip();
   }

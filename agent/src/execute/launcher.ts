@@ -59,6 +59,7 @@ done 2>/dev/null
 
 const SEP = '\x1f';
 const ESC = '\x1e';
+// eslint-disable-next-line no-control-regex -- it looks for control characters on purpose
 const ESCAPES = /[\x1e\x1f]/g;
 
 /** A request field as the launcher reads it: separators escaped, then the terminator. */

@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import type { Cmd } from '../commands/index';
 import { PROJECT_GLOBS } from '../../../core/src/browser';
 import type { Result } from '../../../core/src/browser';
 import { KeyedDebouncer } from '../../../core/src/browser';
@@ -70,7 +71,7 @@ export class CatalogViews implements vscode.Disposable {
   }
 
   /** The catalog commands, by id, for the extension's command table. */
-  commands(): Record<string, (...args: any[]) => unknown> {
+  commands(): Record<string, Cmd> {
     return {
       'mlops.models.refresh': () => this.refresh(),
       'mlops.features.refresh': () => this.refresh(),

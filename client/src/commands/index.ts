@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
 import type { Ctx } from '../ctx';
 
-/** A command handler. */
+/** A command handler. VS Code passes whatever the caller gave (a tree node, a URI, nothing), so its arguments are untyped here. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Cmd = (...args: any[]) => unknown;
 
 /** Registers a table of commands in the extension's scope; a thrown error becomes a one-line message. */

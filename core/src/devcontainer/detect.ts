@@ -235,7 +235,10 @@ export function detect(input: DetectInput): DetectedFacts {
   const addClosure = (root: string) => {
     const c = closure(root, byPathMap, files);
     for (const p of c.members) copy(p);
-    for (const p of c.constraints) copy(p), constraintFiles.push(p);
+    for (const p of c.constraints) {
+      copy(p);
+      constraintFiles.push(p);
+    }
     for (const miss of c.missing) warnings.push(`${miss.from}:${miss.line} includes ${miss.path}, which is not in the project; the install step would fail, so add the file or fix the line.`);
     return c.members;
   };

@@ -210,7 +210,10 @@ function readUv(data: Table, uv: Table, manifest: Manifest, text: string): void 
       const scope = typeof src['extra'] === 'string' ? src['extra'] : typeof src['group'] === 'string' ? src['group'] : undefined;
       const line = lineWhere(text, (l) => l.includes(`"${src['index']}"`) && (scope === undefined || l.includes(`"${scope}"`)) && !/^\s*name\s*=/.test(l));
       if (scope) manifest.groupIndexes[scope] = { url, ...(line ? { line } : {}) };
-      else if (!manifest.indexes.includes(url)) manifest.indexes.push(url), (manifest.indexLines[url] = line ?? manifest.indexLines[url]!);
+      else if (!manifest.indexes.includes(url)) {
+        manifest.indexes.push(url);
+        manifest.indexLines[url] = line ?? manifest.indexLines[url]!;
+      }
       void pkg;
     }
   }

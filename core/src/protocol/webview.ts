@@ -87,6 +87,7 @@ export function parseWebviewMessage(x: unknown): Result<WebviewMessage> {
 function taskId(id: unknown): string | Result<never> {
   if (typeof id !== 'string' || id.length === 0) return fail('the message needs a task `id` string');
   if (id.length > MAX_ID_LENGTH) return fail(`the task id is longer than ${MAX_ID_LENGTH} characters`);
+  // eslint-disable-next-line no-control-regex -- it looks for control characters on purpose
   if (/[\u0000-\u001f\u007f]/.test(id)) return fail('the task id contains control characters');
   return id;
 }

@@ -6,7 +6,7 @@
 // error is saved and refused with its line.
 import { writeFileSync } from 'node:fs';
 import { webviewFrame } from '../harness/vscode.mjs';
-import { runRows, runsPane, runsRow } from '../harness/runs-view.mjs';
+import { runRows, runsRow } from '../harness/runs-view.mjs';
 import { expect, expectEqual, fatal, waitFor } from '../harness/wait.mjs';
 
 const TASKS = ['ingest', 'featurize', 'train', 'evaluate', 'report'];
@@ -55,7 +55,7 @@ export const checks = [
   {
     name: 'runs-view-lists-the-run-with-five-succeeded-tasks',
     timeout: 60_000,
-    async run({ vs, page }) {
+    async run({ page }) {
       await runsRow(page, 'churn-train').waitFor({ state: 'visible', timeout: 20_000 });
       await waitFor(async () => (await runsRow(page, 'churn-train').getAttribute('aria-selected')) === 'true', {
         what: '"Show Runs" to select the run in the Runs view', describe: async () => JSON.stringify(await runRows(page)),

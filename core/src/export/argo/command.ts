@@ -49,6 +49,7 @@ export function quotedForShell(param: Param): boolean {
 }
 
 // Markers for what Argo fills in later; NUL cannot occur in a YAML scalar, so no text collides.
+// eslint-disable-next-line no-control-regex -- it looks for control characters on purpose
 const MARK = /\u0000(?:p(\d+)|r)\u0000/g;
 const RUN_MARK = '\u0000r\u0000';
 
