@@ -129,16 +129,11 @@ export function parseRequirementsFile(text: string, firstLine = 1): Requirements
       switch (opt) {
         case '-i':
         case '--index-url':
-          if (value) {
-            out.indexUrls.push(value);
-            out.indexLines[value] = ref;
-          }
-          break;
         case '--extra-index-url':
         case '-f':
         case '--find-links':
           if (value) {
-            out.extraIndexUrls.push(value);
+            (opt === '-i' || opt === '--index-url' ? out.indexUrls : out.extraIndexUrls).push(value);
             out.indexLines[value] = ref;
           }
           break;
