@@ -27,7 +27,7 @@ function firstCells(heading: string): string[] {
 }
 
 describe('docs: README.md, the user page', () => {
-  it(`is at most ${README_LIMIT} bytes`, () => {
+  it(`is at most ${README_LIMIT} bytes (12 KiB)`, () => {
     const size = Buffer.byteLength(readme);
     assert.ok(size <= README_LIMIT, `README.md is ${size} bytes; move detail to docs/ (CONTRIBUTING.md, "Documentation")`);
   });
