@@ -72,7 +72,9 @@ try {
   const verdicts = [];
   for (const w of ways) {
     const m = median(w.times);
-    lines.push(`| ${w.name} | ${m.toFixed(0)} | ${Math.min(...w.times).toFixed(0)}–${Math.max(...w.times).toFixed(0)} | ${(m / anchor).toFixed(2)}× | ${(w.cpu / REPS).toFixed(0)} | ${w.target ? `≤ ${TARGET_MS} ms` : '–'} |`);
+    lines.push(
+      `| ${w.name} | ${m.toFixed(0)} | ${Math.min(...w.times).toFixed(0)}–${Math.max(...w.times).toFixed(0)} | ${(m / anchor).toFixed(2)}× | ${(w.cpu / REPS).toFixed(0)} | ${w.target ? `≤ ${TARGET_MS} ms` : '–'} |`,
+    );
     if (w.target) verdicts.push(`${w.name}: ${m.toFixed(0)} ms, target <= ${TARGET_MS} ms: ${m <= TARGET_MS ? 'met' : 'MISSED'}`);
   }
   console.log([...lines, '', ...verdicts].join('\n'));

@@ -101,10 +101,13 @@ const engines = only.length ? allEngines.filter((e) => only.some((o) => e.name.i
 function measure(engine, input, runs) {
   return new Promise((resolve) => {
     const worker = new Worker(join(root, 'scripts', 'bench-dag-worker.mjs'), { workerData: { bundlePath, engine, input, runs } });
-    const timer = setTimeout(() => {
-      void worker.terminate();
-      resolve({ failure: `over ${budget} s a run (stopped)` });
-    }, budget * 1000 * runs);
+    const timer = setTimeout(
+      () => {
+        void worker.terminate();
+        resolve({ failure: `over ${budget} s a run (stopped)` });
+      },
+      budget * 1000 * runs,
+    );
     worker.once('message', (m) => {
       clearTimeout(timer);
       void worker.terminate();
@@ -253,7 +256,16 @@ async function paintTable() {
       );
       process.stderr.write(`bench-dag: paint ${n} tasks: first picture ${Math.round(first)} ms, complete ${Math.round(median)} ms (${view})\n`);
     }
-    const header = ['tasks', 'edges', 'view (drawing + layout)', 'data → first picture, median', 'data → first complete paint, median (min–max)', 'complete drawing in the DOM, median', 'all nodes + edges drawn', `first ≤ ${TARGET.firstMs} ms, complete ≤ ${TARGET.paintMs} ms`];
+    const header = [
+      'tasks',
+      'edges',
+      'view (drawing + layout)',
+      'data → first picture, median',
+      'data → first complete paint, median (min–max)',
+      'complete drawing in the DOM, median',
+      'all nodes + edges drawn',
+      `first ≤ ${TARGET.firstMs} ms, complete ≤ ${TARGET.paintMs} ms`,
+    ];
     const lines = [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows];
     process.stdout.write(`\nDAG view in headless ${`Chromium ${h.browser.version()}`}, 1280×800, ${new Date().toISOString().slice(0, 10)}\n\n${lines.join('\n')}\n`);
   } finally {

@@ -69,7 +69,10 @@ function time(args, cwd) {
   rmSync(cpuFile, { force: true });
   const t0 = process.hrtime.bigint();
   const r = spawnSync(process.execPath, ['--require', cpuReport, mlops, ...args], {
-    cwd, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, env: { ...process.env, MLOPS_BENCH_CPU: cpuFile },
+    cwd,
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+    env: { ...process.env, MLOPS_BENCH_CPU: cpuFile },
   });
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   if (r.status !== 0) {
@@ -111,7 +114,13 @@ console.log('');
 console.log('| tasks | mlops validate (anchor) | mlops export argo | export / validate | validate CPU | export CPU | export CPU / validate CPU | manifest |');
 console.log('|---:|---:|---:|---:|---:|---:|---:|---:|');
 for (const r of rows) {
-  console.log(`| ${r.n.toLocaleString('en')} | ${fmt(r.validate)} | ${fmt(r.export)} | ${(r.export / r.validate).toFixed(2)}× | ${fmt(r.validateCpu)} | ${fmt(r.exportCpu)} | ${(r.exportCpu / r.validateCpu).toFixed(2)}× | ${(r.bytes / 1024 / 1024).toFixed(1)} MB |`);
+  console.log(
+    `| ${r.n.toLocaleString('en')} | ${fmt(r.validate)} | ${fmt(r.export)} | ${(r.export / r.validate).toFixed(2)}× | ${fmt(r.validateCpu)} | ${fmt(r.exportCpu)} | ${(r.exportCpu / r.validateCpu).toFixed(2)}× | ${(r.bytes / 1024 / 1024).toFixed(1)} MB |`,
+  );
 }
 console.log('');
-console.log(`Whole processes (Node start included), median of ${REPS} runs; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${availableParallelism()} cores. The target is under 1 s for 5,000 tasks.`);
+console.log(
+  `Whole processes (Node start included), median of ${REPS} runs; load average ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')} on ${availableParallelism()} cores. The target is under 1 s for 5,000 tasks.`,
+);

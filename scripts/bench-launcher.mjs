@@ -58,7 +58,10 @@ function runLauncher(mod) {
               const ms = Number(process.hrtime.bigint() - start) / 1e6;
               // CPU of the launcher and the wrappers it has reaped (utime, stime, cutime, cstime).
               const stat = fs.readFileSync(`/proc/${launcher.child.pid}/stat`, 'utf8');
-              const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ').map(Number);
+              const f = stat
+                .slice(stat.lastIndexOf(')') + 2)
+                .split(' ')
+                .map(Number);
               const cpu = ((f[11] + f[12] + f[13] + f[14]) * 1000) / TICKS;
               launcher.close();
               resolve({ ms, cpu });
@@ -99,5 +102,7 @@ console.log(`${N} no-op tasks, ${JOBS} at a time, median of ${REPS} (ms); load $
 for (const [name, xs] of Object.entries(times)) {
   const med = median(xs);
   const cpu = cpus[name] ? `  launcher CPU ${(median(cpus[name]) / N).toFixed(3)} ms/task` : '';
-  console.log(`${med.toFixed(0).padStart(6)} ms  ${(med / N).toFixed(3)} ms/task  ${(med / median(times.make)).toFixed(2)}x make${cpu}  ${name === 'make' ? 'make -j2' : path.relative(process.cwd(), name)}  [${xs.map((x) => x.toFixed(0)).join(' ')}]`);
+  console.log(
+    `${med.toFixed(0).padStart(6)} ms  ${(med / N).toFixed(3)} ms/task  ${(med / median(times.make)).toFixed(2)}x make${cpu}  ${name === 'make' ? 'make -j2' : path.relative(process.cwd(), name)}  [${xs.map((x) => x.toFixed(0)).join(' ')}]`,
+  );
 }

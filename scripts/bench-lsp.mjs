@@ -27,7 +27,10 @@ const REPS = Math.max(1, Number(process.env.REPS ?? 3));
 const ERROR = process.env.ERROR ?? 'needs-nope';
 const work = process.env.WORK ?? join(tmpdir(), 'mlops-bench-lsp');
 
-for (const [what, p] of [['dist/server.js (run npm run build)', join(root, 'dist', 'server.js')], ['yaml-language-server (run npm ci)', join(root, 'node_modules', 'yaml-language-server', 'bin', 'yaml-language-server')]]) {
+for (const [what, p] of [
+  ['dist/server.js (run npm run build)', join(root, 'dist', 'server.js')],
+  ['yaml-language-server (run npm ci)', join(root, 'node_modules', 'yaml-language-server', 'bin', 'yaml-language-server')],
+]) {
   if (!existsSync(p)) {
     console.error(`bench:lsp: ${what} is missing at ${p}.`);
     process.exit(2);

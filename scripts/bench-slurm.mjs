@@ -54,10 +54,14 @@ function commandLog(dir) {
   return {
     env: { ...process.env, PATH: `${bin}:${process.env.PATH}` },
     reset: () => fs.rmSync(file, { force: true }),
-    calls: () => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '').split('\n').filter(Boolean).map((l) => {
-      const [at, command, ...args] = l.split(' ');
-      return { at: Number(at), command, args: args.join(' ') };
-    }),
+    calls: () =>
+      (fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => {
+          const [at, command, ...args] = l.split(' ');
+          return { at: Number(at), command, args: args.join(' ') };
+        }),
   };
 }
 
@@ -84,7 +88,9 @@ async function floor(dag, env, dir) {
   const t0 = Date.now();
   for (const t of dag.tasks) {
     const dep = t.needs.length ? [`--dependency=afterok:${t.needs.map((x) => ids.get(x)).join(':')}`] : [];
-    const id = sh('sbatch', ['--parsable', `--job-name=floor:${t.id}`, `--output=${path.join(dir, 'floor.log')}`, '--open-mode=append', ...dep, '--wrap', 'true'], { env }).trim().split(';')[0];
+    const id = sh('sbatch', ['--parsable', `--job-name=floor:${t.id}`, `--output=${path.join(dir, 'floor.log')}`, '--open-mode=append', ...dep, '--wrap', 'true'], { env })
+      .trim()
+      .split(';')[0];
     ids.set(t.id, id);
   }
   const all = [...ids.values()];
@@ -92,7 +98,10 @@ async function floor(dag, env, dir) {
   // wrappers, and take these polls off the controller's count.
   for (let polls = 1; ; polls++) {
     const out = sh('squeue', ['-h', '-t', 'all', `--jobs=${all.join(',')}`, '-O', 'JobID:|,State:|,EndTime:|']);
-    const rows = out.trim().split('\n').map((l) => l.split('|').map((f) => f.trim()));
+    const rows = out
+      .trim()
+      .split('\n')
+      .map((l) => l.split('|').map((f) => f.trim()));
     const ended = rows.filter(([, state]) => !['PENDING', 'RUNNING', 'COMPLETING', 'CONFIGURING'].includes(state));
     if (ended.length === all.length) {
       const bad = ended.filter(([, state]) => state !== 'COMPLETED');
@@ -120,11 +129,10 @@ function run(cmd, args, opts) {
 
 async function mlops(dag, env, dir) {
   fs.writeFileSync(path.join(dir, 'p.pipeline.yaml'), toPipeline(dag.tasks, { name: dag.name }));
-  const r = await run(
-    process.execPath,
-    [path.join(repo, 'bin', 'mlops.js'), 'run', 'p.pipeline.yaml', '--executor', 'slurm', '--state-dir', path.join(dir, `.mlops-${Date.now()}`), '--format', 'json'],
-    { cwd: dir, env },
-  );
+  const r = await run(process.execPath, [path.join(repo, 'bin', 'mlops.js'), 'run', 'p.pipeline.yaml', '--executor', 'slurm', '--state-dir', path.join(dir, `.mlops-${Date.now()}`), '--format', 'json'], {
+    cwd: dir,
+    env,
+  });
   if (r.code !== 0) throw new Error(`mlops run exited ${r.code}: ${r.err.slice(-2000)}`);
   const record = JSON.parse(r.out);
   const bad = record.tasks.filter((t) => t.status !== 'succeeded' || t.attempts !== 1);
@@ -178,7 +186,7 @@ async function measure() {
   const hadAccounting = accountingOn();
   if (SYSTEMS.includes('snakemake')) {
     if (spawnSync('sh', ['-c', 'command -v snakemake']).status !== 0) {
-      log('installing Debian\'s snakemake (apt)');
+      log("installing Debian's snakemake (apt)");
       sh('apt-get', ['-o', 'DPkg::Lock::Timeout=600', 'install', '-y', '--no-install-recommends', 'snakemake'], { stdio: 'inherit' });
     }
     if (!hadAccounting) {

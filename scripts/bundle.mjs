@@ -44,9 +44,5 @@ const entries = [
 // The JSON Schemas, compiled ahead of time into validator code that core loads (git-ignored).
 generateValidators(root);
 
-await Promise.all(
-  entries
-    .filter((e) => existsSync(join(root, e.in)))
-    .map((e) => build({ ...common, entryPoints: [e.in], outfile: e.out, external: e.external ?? [], plugins: e.plugins ?? [] })),
-);
+await Promise.all(entries.filter((e) => existsSync(join(root, e.in))).map((e) => build({ ...common, entryPoints: [e.in], outfile: e.out, external: e.external ?? [], plugins: e.plugins ?? [] })));
 await buildWebviews(root);

@@ -36,7 +36,10 @@ function memory(pid) {
 /** Self sizes in a heap snapshot, summed by the kind of object, largest first. */
 function snapshotSummary(file) {
   const snap = JSON.parse(readFileSync(file, 'utf8'));
-  const { node_fields: fields, node_types: [types] } = snap.snapshot.meta;
+  const {
+    node_fields: fields,
+    node_types: [types],
+  } = snap.snapshot.meta;
   const [iType, iName, iSize] = ['type', 'name', 'self_size'].map((f) => fields.indexOf(f));
   const groups = new Map();
   let total = 0;
@@ -72,13 +75,14 @@ async function measureSize(n) {
     if (p.uri === uri && waiting) waiting();
   });
   conn.listen();
-  const published = (send) => new Promise((done) => {
-    waiting = () => {
-      waiting = undefined;
-      done();
-    };
-    send();
-  });
+  const published = (send) =>
+    new Promise((done) => {
+      waiting = () => {
+        waiting = undefined;
+        done();
+      };
+      send();
+    });
   const stages = [];
   const stage = (name) => stages.push({ name, ...memory(child.pid) });
   try {

@@ -6,12 +6,7 @@
  * Polls `check` until it returns a truthy value and returns that value. A check that throws
  * counts as "not yet"; the last error is named when the deadline passes.
  */
-export async function waitFor<T>(
-  what: string | (() => string),
-  check: () => T | undefined | null | false | Promise<T | undefined | null | false>,
-  ms = 15_000,
-  intervalMs = 20,
-): Promise<T> {
+export async function waitFor<T>(what: string | (() => string), check: () => T | undefined | null | false | Promise<T | undefined | null | false>, ms = 15_000, intervalMs = 20): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
     let last: unknown;

@@ -156,7 +156,7 @@ export class InputHasher {
     try {
       // Exactly the bytes the size in the cache key says: a file growing meanwhile is read
       // again next time (its mtime changed), and an endless one is not endless here.
-      for (let done = 0; done < size; ) {
+      for (let done = 0; done < size;) {
         const n = fs.readSync(opened.fd, this.buffer, 0, Math.min(CHUNK, size - done), null);
         if (n === 0) break;
         h.update(this.buffer.subarray(0, n));

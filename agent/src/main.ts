@@ -6,9 +6,7 @@ guardOutput();
 // `mlops run` — what CI, scripts and the benchmarks call over and over — loads only its own
 // code; every other command goes through the full command table.
 const start: Promise<number> =
-  argv[0] === 'run'
-    ? Promise.all([import('./cli/run.js'), import('./cli/dispatch.js')]).then(([r, d]) => d.dispatch(r.runCommand, argv.slice(1)))
-    : import('./cli/main.js').then((m) => m.main(argv));
+  argv[0] === 'run' ? Promise.all([import('./cli/run.js'), import('./cli/dispatch.js')]).then(([r, d]) => d.dispatch(r.runCommand, argv.slice(1))) : import('./cli/main.js').then((m) => m.main(argv));
 
 start.then(
   (code) => {

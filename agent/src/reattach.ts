@@ -154,4 +154,3 @@ export async function reattachInBackground(store: Store, config: StoreConfig): P
     }
   }
 }
-

@@ -233,7 +233,6 @@ function runOptions(req: RunRequest): RunOptions {
 
 /** The refusal when another run holds the pipeline. */
 export function busyMessage(pipeline: string, h: LockHolder): string {
-
   const where = h.host === os.hostname() ? `pid ${h.pid}` : `pid ${h.pid} on ${h.host}`;
   return `${pipeline} is already running as run ${h.runId} (${where}, since ${h.since}); two runs would write the same outputs. Wait for it to end or cancel it; mlops run --wait queues this run.`;
 }

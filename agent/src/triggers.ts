@@ -81,7 +81,10 @@ export class Triggers {
       if (claimed === true) this.deps.fire(s.file, due);
       else if (claimed !== false) {
         // A store that cannot answer now loses this fire rather than risk firing it twice.
-        void claimed.then((yes) => yes && !this.stopped && this.deps.fire(s.file, due), () => undefined);
+        void claimed.then(
+          (yes) => yes && !this.stopped && this.deps.fire(s.file, due),
+          () => undefined,
+        );
       }
     }
     this.lastCheck = now;

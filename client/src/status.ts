@@ -4,7 +4,6 @@ import type { StatusParams } from '../../core/src/browser';
 import { plural } from './catalog/tree-spec';
 import type { Ctx } from './ctx';
 
-
 /** The status-bar text for a file's health. */
 export function statusText(s: StatusParams): string {
   if (s.errors > 0) return `$(error) ${plural(s.errors, 'error')}${s.warnings > 0 ? ` $(warning) ${s.warnings}` : ''}`;

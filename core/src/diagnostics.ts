@@ -53,15 +53,7 @@ export const FEATURE_CODES = [
  * What would not survive an export to another engine (`mlops export`, and the editor when
  * `mlops.export.target` names one); documented in docs/argo.md.
  */
-export const EXPORT_CODES = [
-  'export-no-image',
-  'export-local-path',
-  'export-host-env',
-  'export-unset-env',
-  'export-id-clash',
-  'export-unsupported',
-  'export-lossy',
-] as const;
+export const EXPORT_CODES = ['export-no-image', 'export-local-path', 'export-host-env', 'export-unset-env', 'export-id-clash', 'export-unsupported', 'export-lossy'] as const;
 
 export type DiagnosticCode = (typeof PIPELINE_CODES)[number] | (typeof FEATURE_CODES)[number] | (typeof EXPORT_CODES)[number];
 
@@ -85,10 +77,5 @@ export interface Diagnostic {
 }
 
 export function compareDiagnostics(a: Diagnostic, b: Diagnostic): number {
-  return (
-    a.range.start.line - b.range.start.line ||
-    a.range.start.character - b.range.start.character ||
-    a.code.localeCompare(b.code) ||
-    a.message.localeCompare(b.message)
-  );
+  return a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character || a.code.localeCompare(b.code) || a.message.localeCompare(b.message);
 }

@@ -170,7 +170,7 @@ export class Workspace {
       }
       this.producedPaths = set;
     }
-    for (let p = normalize(abs); ; ) {
+    for (let p = normalize(abs); ;) {
       if (this.producedPaths.has(p)) return true;
       const i = p.lastIndexOf('/');
       if (i <= 0) return false;

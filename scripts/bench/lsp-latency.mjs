@@ -139,14 +139,16 @@ try {
   // A peak between two samples is still counted: the kernel keeps each process's high-water mark.
   peakKiB = Math.max(peakKiB, treeRssKiB(child.pid, 'VmHWM'));
   const times = samples.map((s) => s.nextMs);
-  console.log(JSON.stringify({
-    label,
-    tasks: taskLines.length,
-    openMs: round(open.ms),
-    edit: { medianMs: round(median(times)), minMs: Math.min(...times), maxMs: Math.max(...times), diagnosticsMedian: median(samples.map((s) => s.diagnostics)) },
-    samples,
-    memory: { peakRssMiB: round(peakKiB / 1024) },
-  }));
+  console.log(
+    JSON.stringify({
+      label,
+      tasks: taskLines.length,
+      openMs: round(open.ms),
+      edit: { medianMs: round(median(times)), minMs: Math.min(...times), maxMs: Math.max(...times), diagnosticsMedian: median(samples.map((s) => s.diagnostics)) },
+      samples,
+      memory: { peakRssMiB: round(peakKiB / 1024) },
+    }),
+  );
   await conn.sendRequest('shutdown').catch(() => undefined);
   await conn.sendNotification('exit').catch(() => undefined);
 } catch (err) {

@@ -82,7 +82,12 @@ export function toNinja(tasks, { cmd = 'true' } = {}) {
 
 export function toSnakemake(tasks, { cmd = 'true' } = {}) {
   const out = (id) => (cmd === 'touch' ? `"${output(id)}"` : `touch("${output(id)}")`);
-  const lines = ['rule all:', `    input: ${sinks(tasks).map((id) => `"${output(id)}"`).join(', ')}`];
+  const lines = [
+    'rule all:',
+    `    input: ${sinks(tasks)
+      .map((id) => `"${output(id)}"`)
+      .join(', ')}`,
+  ];
   for (const t of tasks) {
     lines.push('', `rule ${t.id}:`);
     if (t.needs.length) lines.push(`    input: ${t.needs.map((id) => `"${output(id)}"`).join(', ')}`);
@@ -123,7 +128,9 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     else opts.bad = rest[i];
   }
   if (!file || opts.bad) {
-    console.error(`workload: ${opts.bad ? `unknown option ${opts.bad}` : 'missing arguments'}\nUsage: node scripts/bench/workload.mjs N chain|wide|layered OUT.pipeline.yaml [--seed S] [--cmd true|touch] [--pipeline-only]`);
+    console.error(
+      `workload: ${opts.bad ? `unknown option ${opts.bad}` : 'missing arguments'}\nUsage: node scripts/bench/workload.mjs N chain|wide|layered OUT.pipeline.yaml [--seed S] [--cmd true|touch] [--pipeline-only]`,
+    );
     process.exit(2);
   }
   try {

@@ -41,7 +41,11 @@ describe('damaged or unwritable state: one sentence naming the file and what to 
     fs.mkdirSync(path.dirname(db));
     fs.writeFileSync(db, 'this is not a database\n'.repeat(500));
     const expected = `${db} is not an SQLite database (it was overwritten or damaged); move it aside (mv ${db} ${db}.broken) to start a new history, or restore it from a backup.\n`;
-    for (const [cmd, ...rest] of [['runs', 'list'], ['run', 'p.pipeline.yaml'], ['models', 'list']] as const) {
+    for (const [cmd, ...rest] of [
+      ['runs', 'list'],
+      ['run', 'p.pipeline.yaml'],
+      ['models', 'list'],
+    ] as const) {
       const r = await mlops([cmd, ...rest], dir);
       assert.deepEqual([r.code, r.stderr], [2, `mlops ${cmd}: ${expected}`], `mlops ${cmd}`);
     }
@@ -69,7 +73,11 @@ describe('damaged or unwritable state: one sentence naming the file and what to 
     const r = await mlops(['runs', 'list', '--format', 'json'], dir);
     assert.deepEqual(
       [r.code, r.stdout, r.stderr],
-      [2, '', `mlops runs: ${db} is empty (0 bytes) although ${path.join(dir, '.mlops', 'runs')} holds run logs: its history is gone, probably cut short by a full disk or a crash; move it aside (mv ${db} ${db}.empty) to start a new history.\n`],
+      [
+        2,
+        '',
+        `mlops runs: ${db} is empty (0 bytes) although ${path.join(dir, '.mlops', 'runs')} holds run logs: its history is gone, probably cut short by a full disk or a crash; move it aside (mv ${db} ${db}.empty) to start a new history.\n`,
+      ],
     );
     assert.equal(fs.statSync(db).size, 0, 'nothing was written into it');
   });
@@ -84,12 +92,18 @@ describe('damaged or unwritable state: one sentence naming the file and what to 
     assert.throws(() => fs.writeFileSync(path.join(state, 'probe'), ''), /EROFS/);
     const list = await mlops(['runs', 'list', '--format', 'json'], dir);
     assert.equal(list.code, 0, list.stderr);
-    assert.deepEqual((JSON.parse(list.stdout) as { id: string }[]).map((x) => x.id), [runId]);
+    assert.deepEqual(
+      (JSON.parse(list.stdout) as { id: string }[]).map((x) => x.id),
+      [runId],
+    );
     const models = await mlops(['models', 'list', '--format', 'json'], dir);
     assert.equal(models.code, 0, models.stderr);
     const run = await mlops(['run', 'p.pipeline.yaml'], dir);
     assert.equal(run.code, 2);
-    assert.match(run.stderr, new RegExp(`^mlops run: ${state.replace(/[.]/g, '\\.')} cannot be written \\([^)]*\\); runs and model changes are recorded there: make it writable or pass --state-dir DIR \\(reading it still works\\)\\.\\n$`));
+    assert.match(
+      run.stderr,
+      new RegExp(`^mlops run: ${state.replace(/[.]/g, '\\.')} cannot be written \\([^)]*\\); runs and model changes are recorded there: make it writable or pass --state-dir DIR \\(reading it still works\\)\\.\\n$`),
+    );
   });
 
   it('a full disk: a run that fills it stops saying so, reading still works, a new run is refused, and with room again --resume finishes', async function () {
@@ -125,8 +139,14 @@ tasks:
     const resumed = await mlops(['run', 'p.pipeline.yaml', '--resume', 'last', '--format', 'json'], dir);
     assert.equal(resumed.code, 0, resumed.stderr);
     const tasks = parseRun(resumed.stdout).tasks;
-    assert.deepEqual(tasks.map((t) => t.id), ['a', 'b']);
-    assert.ok(tasks.every((t) => t.status === 'succeeded' || t.status === 'cached'), JSON.stringify(tasks));
+    assert.deepEqual(
+      tasks.map((t) => t.id),
+      ['a', 'b'],
+    );
+    assert.ok(
+      tasks.every((t) => t.status === 'succeeded' || t.status === 'cached'),
+      JSON.stringify(tasks),
+    );
     assert.equal(fs.readFileSync(path.join(dir, 'b.txt'), 'utf8'), 'b\n');
   });
 });

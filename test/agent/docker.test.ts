@@ -27,7 +27,14 @@ describe('docker executor (real engine)', function () {
     if (previous === undefined) delete process.env.DOCKER_HOST;
     else process.env.DOCKER_HOST = previous;
     const problem = await docker.ping().then(
-      () => docker.getImage(IMAGE).inspect().then(() => undefined, () => `the image ${IMAGE} is missing`),
+      () =>
+        docker
+          .getImage(IMAGE)
+          .inspect()
+          .then(
+            () => undefined,
+            () => `the image ${IMAGE} is missing`,
+          ),
       (e: Error) => `no Docker engine answers at ${DOCKER_HOST} (${e.message})`,
     );
     if (!problem) return;
@@ -115,10 +122,7 @@ tasks:
     const proxy = await startEngineProxy(DOCKER_HOST.slice('unix://'.length), path.join(dir, 'engine.sock'));
     try {
       const running = mlops(['run', 'p.pipeline.yaml'], dir, { DOCKER_HOST: proxy.host, PATH: `${path.join(dir, 'bin')}:${process.env.PATH}` });
-      const id = await Promise.race([
-        proxy.nextStart(),
-        running.then((r) => Promise.reject(new Error(`mlops run ended without starting a container (exit ${r.code}): ${r.stdout}${r.stderr}`))),
-      ]);
+      const id = await Promise.race([proxy.nextStart(), running.then((r) => Promise.reject(new Error(`mlops run ended without starting a container (exit ${r.code}): ${r.stdout}${r.stderr}`)))]);
       const info = await docker.getContainer(id).inspect();
       proxy.release();
       assert.equal(info.Config.Labels['mlops.task'], 'train');
@@ -151,9 +155,7 @@ tasks:
   it("quotes a string param for the container's sh -c as it does for bash: hostile values arrive byte for byte, nothing else runs", async () => {
     const values = ['"; touch pwned; "', "'; touch pwned; '", '$(touch pwned)', '`touch pwned`', "it's \\ $HOME", ''];
     const params = values.map((_, i) => `  m${i}: {type: string, default: x}`).join('\n');
-    const tasks = values
-      .map((_, i) => `  t${i}: {run: 'printf "%s|" \${{ params.m${i} }} > ${i}-plain; printf "%s" "<\${{ params.m${i} }}>" > ${i}-double'}`)
-      .join('\n');
+    const tasks = values.map((_, i) => `  t${i}: {run: 'printf "%s|" \${{ params.m${i} }} > ${i}-plain; printf "%s" "<\${{ params.m${i} }}>" > ${i}-double'}`).join('\n');
     const dir = project({ 'p.pipeline.yaml': `version: 1\nname: quoting\nparams:\n${params}\ndefaults: {executor: docker, image: "${IMAGE}"}\ntasks:\n${tasks}\n` });
     const r = await mlops(['run', 'p.pipeline.yaml', ...values.flatMap((v, i) => ['--param', `m${i}=${v}`]), '--format', 'json'], dir, env);
     assert.equal(r.code, 0, `${r.stderr}${r.stdout}`);
@@ -167,7 +169,10 @@ tasks:
     fs.writeFileSync(path.join(dir, 'd.pipeline.yaml'), `version: 1\nname: dollar\nparams: {m: {type: string, default: x}}\ntasks:\n  a: {executor: docker, image: "${IMAGE}", run: "printf %s $'<\${{ params.m }}>'"}\n`);
     const refused = await mlops(['run', 'd.pipeline.yaml', '--param', "m=\\'; touch pwned; '"], dir, env);
     assert.equal(refused.code, 2);
-    assert.match(refused.stderr, /the value of \$\{\{ params\.m \}\} has characters the shell treats specially, and it stands after \$'…', which sh reads differently in dash and busybox, where it cannot be quoted safely/);
+    assert.match(
+      refused.stderr,
+      /the value of \$\{\{ params\.m \}\} has characters the shell treats specially, and it stands after \$'…', which sh reads differently in dash and busybox, where it cannot be quoted safely/,
+    );
     assert.equal(fs.existsSync(path.join(dir, 'pwned')), false);
   });
 });

@@ -75,7 +75,12 @@ tasks:
         const pid = readPid(path.join(dir, `${t}.pid`))!;
         await waitFor(`the daemon of ${t} (${pid}) to be stopped`, () => !alive(pid), 5_000);
       }
-      if (mode === 'cgroup') assert.deepEqual(fs.readdirSync(ownCgroup()!).filter((f) => f === `mlops-run-${run.id}`), [], 'the run cgroup is removed');
+      if (mode === 'cgroup')
+        assert.deepEqual(
+          fs.readdirSync(ownCgroup()!).filter((f) => f === `mlops-run-${run.id}`),
+          [],
+          'the run cgroup is removed',
+        );
     });
 
     it('after Ctrl-C', async () => {

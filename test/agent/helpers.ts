@@ -149,7 +149,6 @@ export function connectAgent(dir: string, env: NodeJS.ProcessEnv = {}) {
     events.push(event);
   });
   conn.listen();
-  const ended = (runId: string, ms?: number) =>
-    waitFor(`run ${runId} to finish`, () => events.find((e) => e.type === 'run-finished' && e.runId === runId) as Extract<RunEvent, { type: 'run-finished' }> | undefined, ms);
+  const ended = (runId: string, ms?: number) => waitFor(`run ${runId} to finish`, () => events.find((e) => e.type === 'run-finished' && e.runId === runId) as Extract<RunEvent, { type: 'run-finished' }> | undefined, ms);
   return { child, exit, conn, events, ended };
 }

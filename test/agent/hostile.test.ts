@@ -5,7 +5,7 @@ import { mlops, parseRun, project, removeProjects, stopSpawned } from './helpers
 
 /** What a hostile value must never do: create this file. */
 const PWNED = 'pwned';
-const HOSTILE = ['"; touch pwned; "', "'; touch pwned; '", '$(touch pwned)', '`touch pwned`', 'a\nb', '', "it's \\ \"x\" $HOME *"];
+const HOSTILE = ['"; touch pwned; "', "'; touch pwned; '", '$(touch pwned)', '`touch pwned`', 'a\nb', '', 'it\'s \\ "x" $HOME *'];
 
 describe('mlops run: hostile params and values (real processes)', function () {
   this.timeout(60_000);

@@ -114,7 +114,10 @@ describe('inputs that cannot be hashed', function () {
     assert.equal((await ended(started.runId, 15_000)).status, 'cancelled');
     const shown = await conn.sendRequest(rpc.RunsShowRequest, { runId: started.runId });
     assert.ok(shown.ok);
-    assert.deepEqual(shown.run.tasks.map((t) => [t.id, t.status]), [['a', 'cancelled']]);
+    assert.deepEqual(
+      shown.run.tasks.map((t) => [t.id, t.status]),
+      [['a', 'cancelled']],
+    );
     assert.equal((await conn.sendRequest(rpc.AgentInfoRequest, {})).root, dir, 'the agent still serves');
   });
 });

@@ -211,10 +211,7 @@ describe('the bash launcher', () => {
       const task = { id: 't', command: `sleep 1; touch ${marker}`, executor: 'local', workdir: dir, root: dir, env: {} } as unknown as PlannedTask;
       const exits: Exit[] = [];
       let pid: number | null = null;
-      const handle = ex.start(
-        { runId: 'r-early-kill', task, attempt: 2, log: path.join(dir, 't.log'), env: { MLOPS_TEST_TAG: tag }, gpus: [] },
-        { started: (p) => (pid = p), exited: (e) => exits.push(e) },
-      );
+      const handle = ex.start({ runId: 'r-early-kill', task, attempt: 2, log: path.join(dir, 't.log'), env: { MLOPS_TEST_TAG: tag }, gpus: [] }, { started: (p) => (pid = p), exited: (e) => exits.push(e) });
       // A second Ctrl-C before the launcher has even been sent the request: no report is awaited.
       handle.stop(true);
       assert.deepEqual(exits, [{ code: null, signal: 'SIGKILL', error: null }]);

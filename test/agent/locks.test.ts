@@ -33,14 +33,20 @@ describe('one run per pipeline at a time (real processes)', function () {
     assert.equal(second.code, 75);
     assert.match(
       second.stderr,
-      new RegExp(`^mlops run: held is already running as run ${first.runId} \\(pid ${first.child.pid}, since [0-9T:.-]+Z\\); two runs would write the same outputs\\. Wait for it to end or cancel it; mlops run --wait queues this run\\.\\n$`),
+      new RegExp(
+        `^mlops run: held is already running as run ${first.runId} \\(pid ${first.child.pid}, since [0-9T:.-]+Z\\); two runs would write the same outputs\\. Wait for it to end or cancel it; mlops run --wait queues this run\\.\\n$`,
+      ),
     );
     fs.writeFileSync(path.join(dir, 'release'), '');
     const r = await first.done;
     assert.equal(r.code, 0, r.stderr);
     assert.equal(fs.readFileSync(path.join(dir, 'out.txt'), 'utf8'), `${first.runId} start\n${first.runId} end\n`);
     const list = JSON.parse((await mlops(['runs', 'list', '--format', 'json'], dir)).stdout) as { id: string }[];
-    assert.deepEqual(list.map((x) => x.id), [first.runId], 'the refused run left no record');
+    assert.deepEqual(
+      list.map((x) => x.id),
+      [first.runId],
+      'the refused run left no record',
+    );
     // Free again once the first ended.
     fs.writeFileSync(path.join(dir, 'release'), '');
     assert.equal((await mlops(['run', 'p.pipeline.yaml'], dir)).code, 0);
@@ -89,10 +95,13 @@ describe('one run per pipeline at a time (real processes)', function () {
     assert.equal(r.code, 0, r.stderr);
     assert.equal(fs.readFileSync(path.join(dir, 'out.txt'), 'utf8'), `${first.runId} start\n${parseRun(r.stdout).id} start\n${parseRun(r.stdout).id} end\n`);
     const shown = JSON.parse((await mlops(['runs', 'list', '--format', 'json'], dir)).stdout) as { id: string; status: string }[];
-    assert.deepEqual(shown.map((x) => [x.id, x.status]), [
-      [parseRun(r.stdout).id, 'succeeded'],
-      [first.runId, 'interrupted'],
-    ]);
+    assert.deepEqual(
+      shown.map((x) => [x.id, x.status]),
+      [
+        [parseRun(r.stdout).id, 'succeeded'],
+        [first.runId, 'interrupted'],
+      ],
+    );
   });
 
   it('refuses over the agent protocol too, with the message the editor shows', async () => {

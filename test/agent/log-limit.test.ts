@@ -73,7 +73,10 @@ tasks:
       const more = expectedOutput(50_000).replace('line', 'more');
       fs.appendFileSync(file, more);
       cap.check(file);
-      const tail = fs.readFileSync(file).subarray(5000 + Buffer.byteLength(limitNote(5000))).toString();
+      const tail = fs
+        .readFileSync(file)
+        .subarray(5000 + Buffer.byteLength(limitNote(5000)))
+        .toString();
       assert.equal(tail, (full + more).slice(-LOG_TAIL));
     } finally {
       cleanup();
@@ -121,7 +124,12 @@ tasks:
       // 128 MiB, mostly a hole, with marks at its start, in the middle and at its end.
       const size = 128 * 2 ** 20;
       const fd = fs.openSync(from, 'w');
-      for (const [at, mark] of [[0, 'first'], [size / 2 + 7, 'middle'], [size - 5, 'last\n']] as const) fs.writeSync(fd, mark, at);
+      for (const [at, mark] of [
+        [0, 'first'],
+        [size / 2 + 7, 'middle'],
+        [size - 5, 'last\n'],
+      ] as const)
+        fs.writeSync(fd, mark, at);
       fs.closeSync(fd);
       // In a process of its own, so its peak memory is the copy's alone.
       const logs = require.resolve('../../agent/src/state/logs');
@@ -135,7 +143,11 @@ tasks:
       assert.equal(fs.statSync(from).size, 0, 'the lane is emptied');
       const out = fs.openSync(to, 'r');
       try {
-        for (const [at, mark] of [[0, 'head\nfirst'], [5 + size / 2 + 7, 'middle'], [5 + size - 5, 'last\n']] as const) {
+        for (const [at, mark] of [
+          [0, 'head\nfirst'],
+          [5 + size / 2 + 7, 'middle'],
+          [5 + size - 5, 'last\n'],
+        ] as const) {
           const buf = Buffer.alloc(mark.length);
           fs.readSync(out, buf, 0, mark.length, at);
           assert.equal(buf.toString(), mark, `at ${at}`);

@@ -97,10 +97,13 @@ describe('plan', () => {
     };
     const { selected, done } = resumeSelection(loaded, previous);
     assert.deepEqual(selected, ['train', 'report']);
-    assert.deepEqual([...done], [
-      ['ingest', 'f1'],
-      ['other', 'f4'],
-    ]);
+    assert.deepEqual(
+      [...done],
+      [
+        ['ingest', 'f1'],
+        ['other', 'f4'],
+      ],
+    );
   });
 
   it('interpolates commands and env, resolves settings and records the params each task uses', () => {

@@ -44,7 +44,11 @@ export class RawAgent {
 
   /** Waits until `n` replies have come in. */
   async count(n: number, ms = 60_000): Promise<void> {
-    await waitFor(() => `${n} replies (got ${this.replies.length})`, () => this.replies.length >= n, ms);
+    await waitFor(
+      () => `${n} replies (got ${this.replies.length})`,
+      () => this.replies.length >= n,
+      ms,
+    );
   }
 
   close(): void {

@@ -172,7 +172,9 @@ describe('mlops agent --stdio: protocol fuzz', function () {
           30_000,
         ).catch(() => {
           const missing = batch.filter((s) => s.expect !== null && s.expect !== undefined && !agent.replies.some((r) => r.id === s.expect));
-          fail(`no reply to ${missing.map((s) => s.text.slice(0, 300)).join('\n') || `${nulls - agent.replies.filter((r) => r.id === null).length} malformed messages`}; the agent ${agent.child.exitCode === null ? 'is alive' : `exited with ${agent.child.exitCode}`}`);
+          fail(
+            `no reply to ${missing.map((s) => s.text.slice(0, 300)).join('\n') || `${nulls - agent.replies.filter((r) => r.id === null).length} malformed messages`}; the agent ${agent.child.exitCode === null ? 'is alive' : `exited with ${agent.child.exitCode}`}`,
+          );
         });
       }
       // Every reply is for something sent, once, and is a result or a typed error.
@@ -188,7 +190,7 @@ describe('mlops agent --stdio: protocol fuzz', function () {
         if (r.error && !ERROR_CODES.has(r.error.code)) {
           fail(`error ${r.error.code} "${r.error.message}" for ${r.id === null ? 'a malformed message' : byId.get(r.id)!.text.slice(0, 300)}`);
         }
-        if (r.error && (/is not a function|undefined|TypeError|at .*\.js/.test(r.error.message))) fail(`an internal message leaked: ${r.error.message}`);
+        if (r.error && /is not a function|undefined|TypeError|at .*\.js/.test(r.error.message)) fail(`an internal message leaked: ${r.error.message}`);
       }
       assert.equal(agent.replies.filter((r) => r.id === null).length, nulls, `seed ${SEED}: replies without id`);
       assert.ok(byId.size + nulls >= 2000, `only ${byId.size + nulls} messages expected a reply`);

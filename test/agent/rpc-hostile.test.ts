@@ -79,7 +79,11 @@ describe('mlops agent --stdio: malformed and hostile messages get typed errors',
         const r = await agent.reply(i);
         assert.deepEqual(r.error, { code: -32602, message: `Invalid params: ${message}.` }, `${method} #${i}`);
       }
-      assert.deepEqual(fs.readdirSync(dir).filter((f) => f.startsWith('ran-')), [], 'nothing ran');
+      assert.deepEqual(
+        fs.readdirSync(dir).filter((f) => f.startsWith('ran-')),
+        [],
+        'nothing ran',
+      );
       // Still serving, and a good request still works.
       agent.send({ jsonrpc: '2.0', id: 'ok', method: 'mlops/run.start', params: { file: 'ok.pipeline.yaml' } });
       const ok = await agent.reply('ok');

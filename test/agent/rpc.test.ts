@@ -40,7 +40,10 @@ tasks:
     assert.equal(shown.run.id, started.runId);
     assert.deepEqual(shown.run.params, { who: 'rpc' });
     assert.equal(shown.summary.trigger, 'rpc');
-    assert.deepEqual(shown.run.tasks.map((t) => t.status), ['succeeded', 'succeeded']);
+    assert.deepEqual(
+      shown.run.tasks.map((t) => t.status),
+      ['succeeded', 'succeeded'],
+    );
 
     const log = await conn.sendRequest(rpc.LogsReadRequest, { runId: started.runId, task: 'hello' });
     assert.deepEqual(log, { ok: true, text: 'hello rpc\n', nextOffset: 10, complete: false });
@@ -50,7 +53,10 @@ tasks:
     const refused = await conn.sendRequest(rpc.RunStartRequest, { file: 'bad.pipeline.yaml' });
     assert.ok(!refused.ok);
     assert.match(refused.message, /has 1 error/);
-    assert.deepEqual(refused.problems.map((p) => [p.code, p.line]), [['unknown-need', 4]]);
+    assert.deepEqual(
+      refused.problems.map((p) => [p.code, p.line]),
+      [['unknown-need', 4]],
+    );
 
     const slow = await conn.sendRequest(rpc.RunStartRequest, { file: path.join(dir, 'slow.pipeline.yaml') });
     assert.ok(slow.ok);
@@ -60,10 +66,13 @@ tasks:
     assert.deepEqual(await conn.sendRequest(rpc.RunCancelRequest, { runId: slow.runId }), { cancelled: false });
 
     const list = await conn.sendRequest(rpc.RunsListRequest, {});
-    assert.deepEqual(list.runs.map((r) => [r.pipeline, r.status]), [
-      ['slow', 'cancelled'],
-      ['ok', 'succeeded'],
-    ]);
+    assert.deepEqual(
+      list.runs.map((r) => [r.pipeline, r.status]),
+      [
+        ['slow', 'cancelled'],
+        ['ok', 'succeeded'],
+      ],
+    );
 
     const schedules = await conn.sendRequest(rpc.SchedulesNextRequest, {});
     assert.equal(schedules.schedules.length, 1);

@@ -38,12 +38,15 @@ tasks:
     assert.equal(r.code, 0, r.stderr);
     const run = parseRun(r.stdout);
     assert.equal(run.status, 'succeeded');
-    assert.deepEqual(run.tasks.map((t) => [t.id, t.status, t.attempts, t.exitCode, t.cached]), [
-      ['a', 'succeeded', 1, 0, false],
-      ['b', 'succeeded', 1, 0, false],
-      ['c', 'succeeded', 1, 0, false],
-      ['d', 'succeeded', 1, 0, false],
-    ]);
+    assert.deepEqual(
+      run.tasks.map((t) => [t.id, t.status, t.attempts, t.exitCode, t.cached]),
+      [
+        ['a', 'succeeded', 1, 0, false],
+        ['b', 'succeeded', 1, 0, false],
+        ['c', 'succeeded', 1, 0, false],
+        ['d', 'succeeded', 1, 0, false],
+      ],
+    );
     const s = spans(path.join(dir, 'trace'));
     const [a, b, c, d] = ['a', 'b', 'c', 'd'].map((id) => s.get(id)!);
     assert.ok(a!.end <= b!.start && a!.end <= c!.start, 'b and c start after a ends');
@@ -106,7 +109,10 @@ tasks:
     assert.equal(first.code, 1);
     const r1 = parseRun(first.stdout);
     assert.equal(r1.status, 'failed');
-    assert.deepEqual(r1.tasks.map((t) => t.status), ['succeeded', 'failed', 'skipped', 'skipped']);
+    assert.deepEqual(
+      r1.tasks.map((t) => t.status),
+      ['succeeded', 'failed', 'skipped', 'skipped'],
+    );
     assert.equal(task(r1, 'b').exitCode, 3);
     assert.equal(fs.readFileSync(path.join(dir, 'ran'), 'utf8'), 'a\nb\n');
 
@@ -115,19 +121,25 @@ tasks:
     assert.equal(second.code, 0, second.stderr);
     const r2 = parseRun(second.stdout);
     assert.notEqual(r2.id, r1.id);
-    assert.deepEqual(r2.tasks.map((t) => [t.id, t.status]), [
-      ['a', 'cached'],
-      ['b', 'succeeded'],
-      ['c', 'succeeded'],
-      ['d', 'succeeded'],
-    ]);
+    assert.deepEqual(
+      r2.tasks.map((t) => [t.id, t.status]),
+      [
+        ['a', 'cached'],
+        ['b', 'succeeded'],
+        ['c', 'succeeded'],
+        ['d', 'succeeded'],
+      ],
+    );
     assert.equal(task(r2, 'a').fingerprint, task(r1, 'a').fingerprint);
     assert.equal(fs.readFileSync(path.join(dir, 'ran'), 'utf8'), 'a\nb\nb\nc\nd\n');
     const list = JSON.parse((await mlops(['runs', 'list', '--format', 'json'], dir)).stdout) as { id: string; resumedFrom: string | null }[];
-    assert.deepEqual(list.map((r) => [r.id, r.resumedFrom]), [
-      [r2.id, r1.id],
-      [r1.id, null],
-    ]);
+    assert.deepEqual(
+      list.map((r) => [r.id, r.resumedFrom]),
+      [
+        [r2.id, r1.id],
+        [r1.id, null],
+      ],
+    );
   });
 
   it('retries with backoff, waiting longer before each attempt, and appends every attempt to the log', async () => {
@@ -154,7 +166,12 @@ tasks:
     // The waits, as the attempts saw them: from one attempt's end to the next one's start at
     // least the backoff (300 ms), then backoff × factor (600 ms), less a few ms of clock
     // rounding. A busy machine can only make them longer.
-    const times = (f: string) => fs.readFileSync(path.join(dir, f), 'utf8').trim().split('\n').map((t) => Number(BigInt(t) / 1_000_000n));
+    const times = (f: string) =>
+      fs
+        .readFileSync(path.join(dir, f), 'utf8')
+        .trim()
+        .split('\n')
+        .map((t) => Number(BigInt(t) / 1_000_000n));
     const [starts, ends] = [times('starts'), times('ends')];
     assert.equal(starts.length, 3);
     const waits = [starts[1]! - ends[0]!, starts[2]! - ends[1]!];
@@ -215,11 +232,14 @@ tasks:
     await waitFor(`grandchild ${grandchild} and child ${child} to be gone`, () => !alive(grandchild) && !alive(child));
     const run = parseRun((await mlops(['runs', 'show', 'last', '--format', 'json'], dir)).stdout);
     assert.equal(run.status, 'cancelled');
-    assert.deepEqual(run.tasks.map((t) => [t.id, t.status]), [
-      ['tree', 'cancelled'],
-      ['other', 'cancelled'],
-      ['after', 'cancelled'],
-    ]);
+    assert.deepEqual(
+      run.tasks.map((t) => [t.id, t.status]),
+      [
+        ['tree', 'cancelled'],
+        ['other', 'cancelled'],
+        ['after', 'cancelled'],
+      ],
+    );
   });
 
   it('reuses unchanged tasks and reruns them after an input or a used param changes', async () => {
@@ -325,11 +345,14 @@ tasks:
     const shown = await mlops(['runs', 'show', 'last', '--format', 'json'], dir);
     const r1 = parseRun(shown.stdout);
     assert.equal(r1.status, 'interrupted');
-    assert.deepEqual(r1.tasks.map((t) => [t.id, t.status]), [
-      ['a', 'succeeded'],
-      ['b', 'interrupted'],
-      ['c', 'interrupted'],
-    ]);
+    assert.deepEqual(
+      r1.tasks.map((t) => [t.id, t.status]),
+      [
+        ['a', 'succeeded'],
+        ['b', 'interrupted'],
+        ['c', 'interrupted'],
+      ],
+    );
     await waitFor(`the left-behind sleeper ${sleeper} to be killed`, () => !alive(sleeper));
     assert.deepEqual(fs.readdirSync(path.join(dir, '.mlops', 'runs', r1.id)), ['b.log'], 'what b wrote is kept as its log');
     assert.equal(fs.readFileSync(path.join(dir, '.mlops', 'runs', r1.id, 'b.log'), 'utf8'), 'said-b\n');
@@ -337,11 +360,14 @@ tasks:
     fs.writeFileSync(path.join(dir, 'go'), '');
     const resumed = await mlops(['run', 'p.pipeline.yaml', '--resume', r1.id, '--format', 'json'], dir);
     assert.equal(resumed.code, 0, resumed.stderr);
-    assert.deepEqual(parseRun(resumed.stdout).tasks.map((t) => [t.id, t.status]), [
-      ['a', 'cached'],
-      ['b', 'succeeded'],
-      ['c', 'succeeded'],
-    ]);
+    assert.deepEqual(
+      parseRun(resumed.stdout).tasks.map((t) => [t.id, t.status]),
+      [
+        ['a', 'cached'],
+        ['b', 'succeeded'],
+        ['c', 'succeeded'],
+      ],
+    );
     assert.equal(fs.readFileSync(path.join(dir, 'ran'), 'utf8'), 'a\nb\nb\nc\n');
   });
 

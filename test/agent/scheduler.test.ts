@@ -136,8 +136,7 @@ async function react(clock: FakeClock): Promise<void> {
 
 const runningIds = (ex: FakeExecutor) => [...ex.running.keys()];
 
-const finishedStatus = (events: RunEvent[]) =>
-  Object.fromEntries(events.flatMap((e) => (e.type === 'task-finished' ? [[e.task, e.status]] : [])));
+const finishedStatus = (events: RunEvent[]) => Object.fromEntries(events.flatMap((e) => (e.type === 'task-finished' ? [[e.task, e.status]] : [])));
 
 describe('scheduler', () => {
   it('runs a diamond in dependency order, and times each task by its clock', async () => {
@@ -222,7 +221,10 @@ describe('scheduler', () => {
     const done = s.run();
     await react(clock);
     assert.deepEqual(ex.log, ['start flaky#1']);
-    for (const [attempt, wait] of [[2, 5000], [3, 15_000]] as const) {
+    for (const [attempt, wait] of [
+      [2, 5000],
+      [3, 15_000],
+    ] as const) {
       ex.fail('flaky', 4);
       await react(clock);
       clock.advance(wait - 1);
@@ -325,12 +327,20 @@ describe('scheduler', () => {
   it('records the run before starting anything, then commits a task start together with its end', async () => {
     const { s, ex, commits, events, clock } = scheduler(planOf([taskOf('a')]));
     const done = s.run();
-    assert.deepEqual(events.map((e) => e.type), ['run-started'], 'committed before the first launch');
+    assert.deepEqual(
+      events.map((e) => e.type),
+      ['run-started'],
+      'committed before the first launch',
+    );
     assert.deepEqual(ex.log, ['start a#1']);
     await react(clock);
     clock.advance(9);
     await react(clock);
-    assert.deepEqual(events.map((e) => e.type), ['run-started'], 'the start waits for the commit window');
+    assert.deepEqual(
+      events.map((e) => e.type),
+      ['run-started'],
+      'the start waits for the commit window',
+    );
     ex.end('a');
     await react(clock);
     assert.equal(await done, 'succeeded');
@@ -347,7 +357,10 @@ describe('scheduler', () => {
     await react(clock);
     clock.advance(10);
     await react(clock);
-    assert.deepEqual(events.map((e) => e.type), ['run-started', 'task-started']);
+    assert.deepEqual(
+      events.map((e) => e.type),
+      ['run-started', 'task-started'],
+    );
     ex.end('a');
     await react(clock);
     assert.equal(await done, 'succeeded');

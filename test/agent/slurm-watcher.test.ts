@@ -154,11 +154,11 @@ describe('slurm: watching jobs', () => {
     const ends2: unknown[] = [];
     w2.watch(job('42', ends2));
     src.squeueAnswer = () => down;
-    for (let start = clock.t; clock.t - start < 50_000; ) await clock.step();
+    for (let start = clock.t; clock.t - start < 50_000;) await clock.step();
     src.squeueAnswer = () => ok('42|RUNNING|n1|None|0\n');
     await clock.step();
     src.squeueAnswer = () => down;
-    for (let start = clock.t; clock.t - start < 50_000; ) await clock.step();
+    for (let start = clock.t; clock.t - start < 50_000;) await clock.step();
     assert.deepEqual(ends2, []);
   });
 

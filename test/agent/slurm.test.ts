@@ -74,7 +74,11 @@ describe('slurm executor (real two-node cluster)', function () {
     assert.equal(r.code, 0, r.stderr);
     const run = runJson(r.stdout);
     assert.equal(run.status, 'succeeded');
-    const wrote = (id: string) => fs.readFileSync(path.join(dir, 'out', `${id}.txt`), 'utf8').trim().split(' ');
+    const wrote = (id: string) =>
+      fs
+        .readFileSync(path.join(dir, 'out', `${id}.txt`), 'utf8')
+        .trim()
+        .split(' ');
     for (const t of run.tasks) {
       const [jobId, node, name] = wrote(t.id);
       assert.deepEqual([t.status, t.attempts, t.executor, t.jobId, t.node, name], ['succeeded', 1, 'slurm', jobId, node, t.id], `task ${t.id}`);
@@ -110,17 +114,27 @@ describe('slurm executor (real two-node cluster)', function () {
     const dir = project({ 'p.pipeline.yaml': DIAMOND.replaceAll('sleep 3', 'sleep 6') });
     const env = { MLOPS_STORE: url };
     const child = spawnMlops(['run', 'p.pipeline.yaml', '--executor', 'slurm'], dir, env);
-    const runId = await waitFor('b and c submitted', async () => {
-      const s = await mlops(['runs', 'show', 'last', '--format', 'json'], dir, env);
-      const run = s.code === 0 ? runJson(s.stdout) : undefined;
-      return run && run.tasks[1]!.jobId && run.tasks[2]!.jobId ? run.id : undefined;
-    }, 60_000, 200);
+    const runId = await waitFor(
+      'b and c submitted',
+      async () => {
+        const s = await mlops(['runs', 'show', 'last', '--format', 'json'], dir, env);
+        const run = s.code === 0 ? runJson(s.stdout) : undefined;
+        return run && run.tasks[1]!.jobId && run.tasks[2]!.jobId ? run.id : undefined;
+      },
+      60_000,
+      200,
+    );
     child.kill('SIGKILL');
     await finished(child);
-    const run = await waitFor('the reattached run to end', async () => {
-      const s = runJson((await mlops(['runs', 'show', runId, '--format', 'json'], dir, env)).stdout);
-      return s.status !== 'running' ? s : undefined;
-    }, 90_000, 500);
+    const run = await waitFor(
+      'the reattached run to end',
+      async () => {
+        const s = runJson((await mlops(['runs', 'show', runId, '--format', 'json'], dir, env)).stdout);
+        return s.status !== 'running' ? s : undefined;
+      },
+      90_000,
+      500,
+    );
     assert.equal(run.status, 'succeeded');
     assert.ok(run.reattachedAt);
     const rows = await sql(url, `SELECT task, attempt, status, executor, job_id, node FROM attempts WHERE run_id = $1 ORDER BY task`, [runId]);
@@ -168,7 +182,9 @@ tasks:
   });
 
   it('fails a task whose job fails, then --resume resubmits only it and what depends on it', async () => {
-    const dir = project({ 'p.pipeline.yaml': DIAMOND.replace('run: sleep 3 && echo "$SLURM_JOB_ID $SLURMD_NODENAME $MLOPS_TASK" > out/b.txt', 'run: test -f fixed || exit 3; echo "$SLURM_JOB_ID $SLURMD_NODENAME $MLOPS_TASK" > out/b.txt') });
+    const dir = project({
+      'p.pipeline.yaml': DIAMOND.replace('run: sleep 3 && echo "$SLURM_JOB_ID $SLURMD_NODENAME $MLOPS_TASK" > out/b.txt', 'run: test -f fixed || exit 3; echo "$SLURM_JOB_ID $SLURMD_NODENAME $MLOPS_TASK" > out/b.txt'),
+    });
     const first = await mlops(['run', 'p.pipeline.yaml', '--executor', 'slurm', '--format', 'json'], dir, log.env);
     assert.equal(first.code, 1, first.stderr);
     const failed = runJson(first.stdout);
@@ -215,7 +231,9 @@ tasks:
     assert.equal(r.code, 1, r.stderr);
     // At once: one sbatch per task, not retried as a controller outage would be.
     assert.deepEqual(
-      sbatches(t0).map((c) => /--job-name=(\S+)/.exec(c.args)![1]).sort(),
+      sbatches(t0)
+        .map((c) => /--job-name=(\S+)/.exec(c.args)![1])
+        .sort(),
       ['mlops:refused:gpu', 'mlops:refused:wrong-partition'],
     );
     assert.deepEqual(
@@ -263,11 +281,16 @@ tasks:
     });
     const child = spawnMlops(['run', 'p.pipeline.yaml', '--format', 'json'], dir);
     const done = finished(child);
-    const runId = await waitFor('both jobs running', async () => {
-      const s = await mlops(['runs', 'show', 'last', '--format', 'json'], dir);
-      const run = s.code === 0 ? runJson(s.stdout) : undefined;
-      return run && run.tasks.every((t) => t.node) ? run.id : undefined;
-    }, 60_000, 200);
+    const runId = await waitFor(
+      'both jobs running',
+      async () => {
+        const s = await mlops(['runs', 'show', 'last', '--format', 'json'], dir);
+        const run = s.code === 0 ? runJson(s.stdout) : undefined;
+        return run && run.tasks.every((t) => t.node) ? run.id : undefined;
+      },
+      60_000,
+      200,
+    );
     assert.equal(liveJobsOf(runId).length, 2);
     child.kill('SIGINT');
     const r = await done;
@@ -300,21 +323,31 @@ tasks:
   it('survives SIGKILL of the agent: its jobs run on, the next command reattaches, records them, submits the rest, and the run succeeds with no job submitted twice', async () => {
     const dir = project({ 'p.pipeline.yaml': DIAMOND.replaceAll('sleep 3', 'sleep 8') });
     const child = spawnMlops(['run', 'p.pipeline.yaml', '--executor', 'slurm'], dir);
-    const runId = await waitFor('b and c submitted', async () => {
-      const s = await mlops(['runs', 'show', 'last', '--format', 'json'], dir);
-      const run = s.code === 0 ? runJson(s.stdout) : undefined;
-      return run && run.tasks[1]!.jobId && run.tasks[2]!.jobId ? run.id : undefined;
-    }, 60_000, 200);
+    const runId = await waitFor(
+      'b and c submitted',
+      async () => {
+        const s = await mlops(['runs', 'show', 'last', '--format', 'json'], dir);
+        const run = s.code === 0 ? runJson(s.stdout) : undefined;
+        return run && run.tasks[1]!.jobId && run.tasks[2]!.jobId ? run.id : undefined;
+      },
+      60_000,
+      200,
+    );
     child.kill('SIGKILL');
     await finished(child);
     assert.equal(liveJobsOf(runId).length, 2, 'the jobs outlive the agent');
     // The next command finds the run's agent gone and its jobs in flight: it starts an agent that takes the run over.
     const shown = await mlops(['runs', 'show', runId], dir);
     assert.match(shown.stdout, /reattached .*: its agent stopped while its Slurm jobs ran; another agent took the run over/);
-    const run = await waitFor('the reattached run to end', async () => {
-      const s = runJson((await mlops(['runs', 'show', runId, '--format', 'json'], dir)).stdout);
-      return s.status !== 'running' ? s : undefined;
-    }, 90_000, 500);
+    const run = await waitFor(
+      'the reattached run to end',
+      async () => {
+        const s = runJson((await mlops(['runs', 'show', runId, '--format', 'json'], dir)).stdout);
+        return s.status !== 'running' ? s : undefined;
+      },
+      90_000,
+      500,
+    );
     assert.equal(run.status, 'succeeded');
     assert.deepEqual(
       run.tasks.map((t) => [t.id, t.status, t.attempts]),
@@ -350,10 +383,15 @@ tasks:
     assert.equal(before.tasks[0]!.jobId, undefined, 'the job id is not on record yet');
     child.kill('SIGKILL');
     await finished(child);
-    const run = await waitFor('the reattached run to end', async () => {
-      const s = runJson((await mlops(['runs', 'show', before.id, '--format', 'json'], dir)).stdout);
-      return s.status !== 'running' ? s : undefined;
-    }, 90_000, 500);
+    const run = await waitFor(
+      'the reattached run to end',
+      async () => {
+        const s = runJson((await mlops(['runs', 'show', before.id, '--format', 'json'], dir)).stdout);
+        return s.status !== 'running' ? s : undefined;
+      },
+      90_000,
+      500,
+    );
     assert.deepEqual([run.status, run.tasks[0]!.status, run.tasks[0]!.attempts], ['succeeded', 'succeeded', 1]);
     const jobs = jobsNamed(`mlops:${name}:only`).filter((j) => j.comment.startsWith(`mlops:${before.id}:`));
     assert.deepEqual(
@@ -376,10 +414,15 @@ tasks:
     const child = spawnMlops(['run', 'p.pipeline.yaml', '--format', 'json'], dir, log.env);
     const done = finished(child);
     try {
-      await waitFor('first running', async () => {
-        const s = await mlops(['runs', 'show', 'last', '--format', 'json'], dir);
-        return s.code === 0 && runJson(s.stdout).tasks[0]!.node;
-      }, 60_000, 200);
+      await waitFor(
+        'first running',
+        async () => {
+          const s = await mlops(['runs', 'show', 'last', '--format', 'json'], dir);
+          return s.code === 0 && runJson(s.stdout).tasks[0]!.node;
+        },
+        60_000,
+        200,
+      );
       const down = Date.now();
       stopController();
       await waitFor('the controller to be down', () => !controllerUp(), 30_000, 500);

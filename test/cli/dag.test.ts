@@ -36,7 +36,10 @@ describe('mlops dag', function () {
     const g = JSON.parse(r.out);
     assert.equal(g.pipeline, 'churn-train');
     assert.equal(g.file, CHURN);
-    assert.deepEqual(g.nodes.map((n: { id: string }) => n.id), ['ingest', 'featurize', 'train', 'evaluate', 'report']);
+    assert.deepEqual(
+      g.nodes.map((n: { id: string }) => n.id),
+      ['ingest', 'featurize', 'train', 'evaluate', 'report'],
+    );
     const train = g.nodes.find((n: { id: string }) => n.id === 'train');
     assert.equal(train.line, 43);
     assert.deepEqual(train.params, ['lr', 'epochs', 'seed']);
@@ -47,14 +50,21 @@ describe('mlops dag', function () {
     ]);
     assert.equal(train.model, 'churn-classifier');
     assert.deepEqual(g.nodes.find((n: { id: string }) => n.id === 'featurize').features, ['customer_stats']);
-    assert.deepEqual(
-      g.edges.map((e: { from: string; to: string; kind: string }) => `${e.from}>${e.to}:${e.kind}`).sort(),
-      ['evaluate>report:declared', 'featurize>evaluate:inferred', 'featurize>train:inferred', 'ingest>featurize:inferred', 'train>evaluate:inferred', 'train>report:inferred'],
-    );
+    assert.deepEqual(g.edges.map((e: { from: string; to: string; kind: string }) => `${e.from}>${e.to}:${e.kind}`).sort(), [
+      'evaluate>report:declared',
+      'featurize>evaluate:inferred',
+      'featurize>train:inferred',
+      'ingest>featurize:inferred',
+      'train>evaluate:inferred',
+      'train>report:inferred',
+    ]);
     const byRef = g.edges.find((e: { from: string; to: string }) => e.from === 'featurize' && e.to === 'train');
     assert.equal(byRef.reason, 'references tasks.featurize.outputs.table');
     assert.equal(g.edges.find((e: { kind: string }) => e.kind === 'declared').reason, undefined);
-    assert.ok(g.nodes.every((n: { diagnostics: unknown[] }) => n.diagnostics.length === 0), 'the example has no problems (its feature catalog is found)');
+    assert.ok(
+      g.nodes.every((n: { diagnostics: unknown[] }) => n.diagnostics.length === 0),
+      'the example has no problems (its feature catalog is found)',
+    );
   });
 
   it('defaults to JSON and prints Graphviz DOT with dashed inferred edges', () => {

@@ -19,7 +19,11 @@ describe('mlops: edges of the command line', function () {
 
   it('a folder named *.pipeline.yaml is refused with a sentence by every command that takes a pipeline', async () => {
     const dir = project({ 'd.pipeline.yaml/readme.txt': 'not a pipeline' });
-    for (const args of [['run', 'd.pipeline.yaml'], ['dag', 'd.pipeline.yaml'], ['export', 'argo', 'd.pipeline.yaml']]) {
+    for (const args of [
+      ['run', 'd.pipeline.yaml'],
+      ['dag', 'd.pipeline.yaml'],
+      ['export', 'argo', 'd.pipeline.yaml'],
+    ]) {
       const r = await mlopsWithin(args, dir);
       assert.equal(r.code, 2, args.join(' '));
       assert.equal(r.stderr, `mlops ${args[0]}: d.pipeline.yaml is a folder, not a regular file; name a regular *.pipeline.yaml file.\n`);
@@ -33,7 +37,11 @@ describe('mlops: edges of the command line', function () {
   it('a FIFO given as the pipeline is refused at once, never opened for reading', async () => {
     const dir = project({});
     mkfifo(path.join(dir, 'f.pipeline.yaml'));
-    for (const args of [['run', 'f.pipeline.yaml'], ['dag', 'f.pipeline.yaml'], ['export', 'argo', 'f.pipeline.yaml']]) {
+    for (const args of [
+      ['run', 'f.pipeline.yaml'],
+      ['dag', 'f.pipeline.yaml'],
+      ['export', 'argo', 'f.pipeline.yaml'],
+    ]) {
       const r = await mlopsWithin(args, dir);
       assert.equal(r.code, 2, args.join(' '));
       assert.equal(r.stderr, `mlops ${args[0]}: f.pipeline.yaml is a FIFO, not a regular file; name a regular *.pipeline.yaml file.\n`);
@@ -49,7 +57,10 @@ describe('mlops: edges of the command line', function () {
       [path.join(dir, 'p.pipeline.yaml', 'state'), `ENOTDIR on ${path.join(dir, 'p.pipeline.yaml', 'state')}`],
     ];
     for (const [stateDir, why] of cases) {
-      for (const args of [['run', 'p.pipeline.yaml'], ['runs', 'list']]) {
+      for (const args of [
+        ['run', 'p.pipeline.yaml'],
+        ['runs', 'list'],
+      ]) {
         const r = await mlopsWithin([...args, '--state-dir', stateDir], dir);
         assert.equal(r.code, 2, `${args.join(' ')} --state-dir ${stateDir}: ${r.stderr}`);
         assert.equal(r.stderr, `mlops ${args[0]}: The state folder ${stateDir} cannot be used (${why}); pass --state-dir with a writable folder.\n`);

@@ -66,7 +66,10 @@ describe('mlops export argo (real processes, real git)', function () {
     const doc = JSON.parse(r.stdout) as Manifest;
     assert.deepEqual(schemaErrors(doc, 'official'), []);
     assert.deepEqual([doc.kind, doc.metadata.generateName, doc.metadata.namespace], ['Workflow', 'churn-train-', 'ml']);
-    assert.deepEqual(workflowSpec(doc).arguments!.parameters.find((p) => p.name === 'lr'), { name: 'lr', value: '0.25', description: 'Learning rate of batch gradient descent' });
+    assert.deepEqual(
+      workflowSpec(doc).arguments!.parameters.find((p) => p.name === 'lr'),
+      { name: 'lr', value: '0.25', description: 'Learning rate of batch gradient descent' },
+    );
     assert.deepEqual(workflowSpec(doc).volumes, [{ name: 'workspace', persistentVolumeClaim: { claimName: 'ml-data' } }]);
     assert.equal(fs.existsSync(path.join(repo.work, 'churn', 'churn.argo.json')), false);
   });
@@ -77,7 +80,10 @@ describe('mlops export argo (real processes, real git)', function () {
     try {
       const refused = mlops(['export', 'argo', 'churn/churn.pipeline.yaml'], repo.work);
       assert.equal(refused.status, 1);
-      assert.match(refused.stderr, /mlops export: The working tree has uncommitted changes \(churn\/src\/train\.py\); pods would run commit [0-9a-f]{12} without them\. Commit \(and push\) first, or pass --allow-dirty\./);
+      assert.match(
+        refused.stderr,
+        /mlops export: The working tree has uncommitted changes \(churn\/src\/train\.py\); pods would run commit [0-9a-f]{12} without them\. Commit \(and push\) first, or pass --allow-dirty\./,
+      );
       const allowed = mlops(['export', 'argo', 'churn/churn.pipeline.yaml', '--allow-dirty', '--out', 'dirty.yaml'], repo.work);
       assert.equal(allowed.status, 0, allowed.stderr);
       assert.equal((parse(fs.readFileSync(path.join(repo.work, 'dirty.yaml'), 'utf8')) as Manifest).metadata.annotations['mlops-workbench/dirty'], 'true');

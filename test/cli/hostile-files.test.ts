@@ -104,6 +104,9 @@ describe('mlops validate: files it must not read', () => {
       [['yaml-syntax', `sub/x.pipeline.yaml resolves to ${outside.dir}/x.pipeline.yaml, outside the workspace, and is not followed, so it was not checked; split it or point to a regular file inside the workspace.`]],
     );
     const named = await mlopsWithin(['validate', 'sub/x.pipeline.yaml', '--format', 'json'], dir);
-    assert.deepEqual((JSON.parse(named.stdout) as JsonDiagnostic[]).map((d) => d.code), ['unknown-need']);
+    assert.deepEqual(
+      (JSON.parse(named.stdout) as JsonDiagnostic[]).map((d) => d.code),
+      ['unknown-need'],
+    );
   });
 });

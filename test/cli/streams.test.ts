@@ -16,7 +16,7 @@ function sha(file: string): string {
   const fd = fs.openSync(file, 'r');
   const buf = Buffer.allocUnsafe(1 << 20);
   try {
-    for (let n; (n = fs.readSync(fd, buf, 0, buf.length, null)) > 0; ) h.update(buf.subarray(0, n));
+    for (let n; (n = fs.readSync(fd, buf, 0, buf.length, null)) > 0;) h.update(buf.subarray(0, n));
   } finally {
     fs.closeSync(fd);
   }
@@ -93,7 +93,7 @@ describe('mlops output: large logs, slow readers, closed pipes, raw bytes', func
   });
 
   it('prints bytes that are not UTF-8 exactly as the task wrote them', async () => {
-    const dir = project({ 'p.pipeline.yaml': "version: 1\nname: p\ntasks:\n  a: {run: \"printf 'caf\\\\351 \\\\377\\\\376 \\\\000 \\\\200 ok\\\\n'\"}\n" });
+    const dir = project({ 'p.pipeline.yaml': 'version: 1\nname: p\ntasks:\n  a: {run: "printf \'caf\\\\351 \\\\377\\\\376 \\\\000 \\\\200 ok\\\\n\'"}\n' });
     const log = await runAndLog(dir);
     const expected = Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x20, 0xff, 0xfe, 0x20, 0x00, 0x20, 0x80, 0x20, 0x6f, 0x6b, 0x0a]);
     assert.deepEqual(fs.readFileSync(log), expected);

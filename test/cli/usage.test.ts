@@ -52,17 +52,7 @@ describe('mlops: usage errors', function () {
   });
 
   it('words every usage error as one sentence ending in a full stop, followed by the usage', () => {
-    const cases = [
-      ['validate'],
-      ['run'],
-      ['dag'],
-      ['runs', 'list', '--limit', '0'],
-      ['models', 'show'],
-      ['features', 'list', 'x'],
-      ['store', 'info', 'x'],
-      ['devcontainer', 'generate', 'x'],
-      ['agent'],
-    ];
+    const cases = [['validate'], ['run'], ['dag'], ['runs', 'list', '--limit', '0'], ['models', 'show'], ['features', 'list', 'x'], ['store', 'info', 'x'], ['devcontainer', 'generate', 'x'], ['agent']];
     for (const args of cases) {
       const r = mlops(args, dir);
       assert.equal(r.status, 2, args.join(' '));

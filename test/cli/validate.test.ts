@@ -80,11 +80,20 @@ describe('mlops validate (the real binary)', function () {
         'err.pipeline.yaml': 'version: 1\nname: e\ntasks:\n  a:\n    run: echo\n    needs: [zz]\n',
       });
       const warn = json(['validate', 'warn.pipeline.yaml'], tmp);
-      assert.deepEqual(warn.diagnostics.map((d) => [d.severity, d.code]), [['warning', 'unused-param'], ['info', 'redundant-need']]);
+      assert.deepEqual(
+        warn.diagnostics.map((d) => [d.severity, d.code]),
+        [
+          ['warning', 'unused-param'],
+          ['info', 'redundant-need'],
+        ],
+      );
       assert.equal(warn.status, 0);
       const both = json(['validate', 'warn.pipeline.yaml', 'err.pipeline.yaml'], tmp);
       assert.equal(both.status, 1);
-      assert.deepEqual(both.diagnostics.map((d) => d.code), ['unused-param', 'redundant-need', 'unknown-need']);
+      assert.deepEqual(
+        both.diagnostics.map((d) => d.code),
+        ['unused-param', 'redundant-need', 'unknown-need'],
+      );
     });
 
     const usage: Array<[string, string[], RegExp]> = [
@@ -118,17 +127,7 @@ describe('mlops validate (the real binary)', function () {
 
   describe('JSON output', () => {
     it('has the exact shape, 1-based lines and columns, and an exclusive end column', () => {
-      const text = [
-        'version: 1',
-        'name: p',
-        'tasks:',
-        '  ingest:',
-        '    run: echo',
-        '  train:',
-        '    run: echo ${{ params.lr }}',
-        '    needs: [ingset]',
-        '',
-      ].join('\n');
+      const text = ['version: 1', 'name: p', 'tasks:', '  ingest:', '    run: echo', '  train:', '    run: echo ${{ params.lr }}', '    needs: [ingset]', ''].join('\n');
       writeTree(tmp, { 'sub/p.pipeline.yaml': text });
       const r = json(['validate', 'sub/p.pipeline.yaml'], tmp);
       assert.equal(r.status, 1);
@@ -246,7 +245,10 @@ describe('mlops validate (the real binary)', function () {
       assert.deepEqual(inside.diagnostics, []);
       const below = json(['validate', 'p.pipeline.yaml'], path.join(tmp, 'pipelines', 'train'));
       assert.equal(below.status, 1);
-      assert.deepEqual(below.diagnostics.map((d) => [d.code, d.line, d.column]), [['unknown-feature', 6, 16]]);
+      assert.deepEqual(
+        below.diagnostics.map((d) => [d.code, d.line, d.column]),
+        [['unknown-feature', 6, 16]],
+      );
     });
 
     it('reports a view defined twice in the repository on the file named', () => {
@@ -254,9 +256,10 @@ describe('mlops validate (the real binary)', function () {
       writeTree(tmp, { 'a/x.features.yaml': catalog, 'b/y.features.yaml': catalog });
       const r = json(['validate', 'a/x.features.yaml'], tmp);
       assert.equal(r.status, 1);
-      assert.deepEqual(r.diagnostics.map((d) => [d.code, d.line, d.column, d.message]), [
-        ['duplicate-feature-view', 3, 3, "Feature view 'customer_stats' is also defined in ../b/y.features.yaml; view names are global across the workspace. Rename one of them."],
-      ]);
+      assert.deepEqual(
+        r.diagnostics.map((d) => [d.code, d.line, d.column, d.message]),
+        [['duplicate-feature-view', 3, 3, "Feature view 'customer_stats' is also defined in ../b/y.features.yaml; view names are global across the workspace. Rename one of them."]],
+      );
     });
   });
 

@@ -82,27 +82,52 @@ describe('client: AgentClient with the real agent process', function () {
 
     const run = model.find(started.runId, folder)!;
     assert.equal(run.status, 'succeeded', log.lines.join('\n'));
-    assert.deepEqual(run.tasks!.map((t) => [t.id, t.status]), ['ingest', 'featurize', 'train', 'evaluate', 'report'].map((t) => [t, 'succeeded']));
+    assert.deepEqual(
+      run.tasks!.map((t) => [t.id, t.status]),
+      ['ingest', 'featurize', 'train', 'evaluate', 'report'].map((t) => [t, 'succeeded']),
+    );
     assert.equal(events[0]!.type, 'run-started');
     assert.equal(c.activeRuns.size, 0);
 
     const listed = await c.listRuns({ limit: 5 });
-    assert.deepEqual(listed.runs.map((r) => [r.id, r.status, r.trigger]), [[started.runId, 'succeeded', 'rpc']]);
+    assert.deepEqual(
+      listed.runs.map((r) => [r.id, r.status, r.trigger]),
+      [[started.runId, 'succeeded', 'rpc']],
+    );
     const logText = await c.readLog({ runId: started.runId, task: 'train' });
     assert.ok(logText.ok && /auc/i.test(logText.text), `train's log: ${JSON.stringify(logText)}`);
-    assert.ok(log.lines.some((l) => /MLOps agent .* is running in /.test(l)), log.lines.join('\n'));
+    assert.ok(
+      log.lines.some((l) => /MLOps agent .* is running in /.test(l)),
+      log.lines.join('\n'),
+    );
   });
 
   it('a failing task: the run fails, the message names the task and why, and its log is there', async () => {
-    const folder = folderWith({ 'bad.pipeline.yaml': 'version: 1\nname: bad\ntasks:\n  prep:\n    run: echo ready\n  fit:\n    needs: [prep]\n    run: echo boom >&2; exit 4\n  publish:\n    needs: [fit]\n    run: echo never\n' });
+    const folder = folderWith({
+      'bad.pipeline.yaml': 'version: 1\nname: bad\ntasks:\n  prep:\n    run: echo ready\n  fit:\n    needs: [prep]\n    run: echo boom >&2; exit 4\n  publish:\n    needs: [fit]\n    run: echo never\n',
+    });
     const c = client(folder);
     const model = new RunsModel();
     c.onRunEvent((e) => model.apply(folder, e));
     const r = await c.startRun({ file: 'bad.pipeline.yaml' });
     assert.ok(r.ok, JSON.stringify(r));
-    const run = await waitFor('the run to end', () => { const x = model.find(r.runId, folder); return x && x.status !== 'running' && x; }, 20_000);
+    const run = await waitFor(
+      'the run to end',
+      () => {
+        const x = model.find(r.runId, folder);
+        return x && x.status !== 'running' && x;
+      },
+      20_000,
+    );
     assert.equal(run.status, 'failed');
-    assert.deepEqual(run.tasks!.map((t) => [t.id, t.status]), [['prep', 'succeeded'], ['fit', 'failed'], ['publish', 'skipped']]);
+    assert.deepEqual(
+      run.tasks!.map((t) => [t.id, t.status]),
+      [
+        ['prep', 'succeeded'],
+        ['fit', 'failed'],
+        ['publish', 'skipped'],
+      ],
+    );
     const message = finishMessage(run, Date.now());
     assert.match(message, /^bad failed: task 'fit' failed — .*4/);
     assert.doesNotMatch(message, /\.\.$/);
@@ -124,7 +149,14 @@ describe('client: AgentClient with the real agent process', function () {
     assert.ok(r.ok, JSON.stringify(r));
     const started = await waitFor('the task to start', () => events.find((e): e is RunEvent & { type: 'task-started' } => e.type === 'task-started'), 20_000);
     assert.deepEqual(await c.cancelRun(r.runId), { cancelled: true });
-    const run = await waitFor('the run to end', () => { const x = model.find(r.runId, folder); return x && x.status !== 'running' && x; }, 10_000);
+    const run = await waitFor(
+      'the run to end',
+      () => {
+        const x = model.find(r.runId, folder);
+        return x && x.status !== 'running' && x;
+      },
+      10_000,
+    );
     assert.equal(run.status, 'cancelled');
     assert.equal(finishMessage(run, Date.now()), 'slow was cancelled; 0 of 1 task had finished.');
     if (started.pid) await waitFor("the task's process to be gone", () => !alive(started.pid!));
@@ -145,7 +177,10 @@ describe('client: AgentClient with the real agent process', function () {
     await waitFor('the agent to come back with a new pid', () => c.state === 'running' && c.info && c.info.pid !== first, 20_000);
     assert.equal(restarted, 1);
     assert.deepEqual(states, ['starting', 'running', 'restarting', 'starting', 'running']);
-    assert.ok(log.lines.some((l) => /^warn The MLOps agent was killed by SIGKILL after/.test(l)), log.lines.join('\n'));
+    assert.ok(
+      log.lines.some((l) => /^warn The MLOps agent was killed by SIGKILL after/.test(l)),
+      log.lines.join('\n'),
+    );
     assert.ok(!alive(first));
     assert.deepEqual((await c.listRuns({})).runs, []);
   });
@@ -189,7 +224,10 @@ describe('client: AgentClient with the real agent process', function () {
     const pid = c.info!.pid;
     await c.dispose();
     // The agent stopped on SIGTERM, cancelling the 30 s task, rather than waiting for it and being killed.
-    assert.deepEqual(log.lines.filter((l) => /did not stop within/.test(l)), []);
+    assert.deepEqual(
+      log.lines.filter((l) => /did not stop within/.test(l)),
+      [],
+    );
     assert.equal(c.state, 'disposed');
     assert.ok(!alive(pid), 'the agent is still running');
     if (started.pid) await waitFor("the task's process to be gone", () => !alive(started.pid!));

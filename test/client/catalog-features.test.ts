@@ -46,11 +46,14 @@ describe('client: Feature Catalog tree contents from the agent', function () {
     checkParentsAndIds(tree, featureParent);
     const id = `catalog:file://${dir}:shop.features.yaml`;
     assert.deepEqual(tree[0]!.spec, { id, label: 'shop.features.yaml', description: 'shop', icon: 'book', command: goTo({ file: 'shop.features.yaml', line: 1, column: 1 }), collapsible: 'expanded' });
-    assert.deepEqual(tree[0]!.children.map((r) => [r.spec.id, r.spec.icon, r.spec.collapsible]), [
-      [`${id}:entities`, 'symbol-key', 'collapsed'],
-      [`${id}:sources`, 'database', 'collapsed'],
-      [`${id}:views`, 'symbol-structure', 'expanded'],
-    ]);
+    assert.deepEqual(
+      tree[0]!.children.map((r) => [r.spec.id, r.spec.icon, r.spec.collapsible]),
+      [
+        [`${id}:entities`, 'symbol-key', 'collapsed'],
+        [`${id}:sources`, 'database', 'collapsed'],
+        [`${id}:views`, 'symbol-structure', 'expanded'],
+      ],
+    );
     assert.deepEqual(child(tree[0]!.children, 'entities').children[0]!.spec, {
       id: `${id}:entities:customer`,
       label: 'customer',
@@ -82,15 +85,18 @@ describe('client: Feature Catalog tree contents from the agent', function () {
       collapsible: 'collapsed',
     });
     const viewAt = { file: 'shop.features.yaml', line: 8, column: 3 };
-    assert.deepEqual(view.children.map((r) => [r.spec.label, r.spec.description, r.spec.tooltip, r.spec.icon, r.spec.command, r.spec.collapsible]), [
-      ['orders_30d', 'int64', 'Orders in the last 30 days', 'symbol-field', goTo({ file: 'shop.features.yaml', line: 17, column: 7 }), 'none'],
-      ['spend_30d', 'float64', 'spend_30d: float64', 'symbol-field', goTo({ file: 'shop.features.yaml', line: 18, column: 7 }), 'none'],
-      ['owner', 'growth', 'owner: growth', 'person', goTo(viewAt), 'none'],
-      ['ttl', '30d', 'ttl: 30d', 'watch', goTo(viewAt), 'none'],
-      ['tags', 'tier=gold', 'tags: tier=gold', 'tag', goTo(viewAt), 'none'],
-      ['transformation', 'src/features/stats.py:compute', 'transformation: src/features/stats.py:compute', 'symbol-method', goTo({ file: 'src/features/stats.py', line: 0, column: 0 }, 'compute'), 'none'],
-      ['used by', '1', undefined, 'references', undefined, 'expanded'],
-    ]);
+    assert.deepEqual(
+      view.children.map((r) => [r.spec.label, r.spec.description, r.spec.tooltip, r.spec.icon, r.spec.command, r.spec.collapsible]),
+      [
+        ['orders_30d', 'int64', 'Orders in the last 30 days', 'symbol-field', goTo({ file: 'shop.features.yaml', line: 17, column: 7 }), 'none'],
+        ['spend_30d', 'float64', 'spend_30d: float64', 'symbol-field', goTo({ file: 'shop.features.yaml', line: 18, column: 7 }), 'none'],
+        ['owner', 'growth', 'owner: growth', 'person', goTo(viewAt), 'none'],
+        ['ttl', '30d', 'ttl: 30d', 'watch', goTo(viewAt), 'none'],
+        ['tags', 'tier=gold', 'tags: tier=gold', 'tag', goTo(viewAt), 'none'],
+        ['transformation', 'src/features/stats.py:compute', 'transformation: src/features/stats.py:compute', 'symbol-method', goTo({ file: 'src/features/stats.py', line: 0, column: 0 }, 'compute'), 'none'],
+        ['used by', '1', undefined, 'references', undefined, 'expanded'],
+      ],
+    );
     assert.deepEqual(findView([{ folder, report, error: null }], 'shopper_stats')?.view.location, viewAt);
     assert.equal(findView([{ folder, report, error: null }], 'nope'), undefined);
   });
@@ -123,11 +129,14 @@ describe('client: Feature Catalog tree contents from the agent', function () {
     const view = child(child(tree[0]!.children, 'feature views').children, 'shopper_stats');
     const usedBy = child(view.children, 'used by');
     assert.deepEqual([usedBy.spec.description, usedBy.spec.collapsible], ['3', 'expanded']);
-    assert.deepEqual(usedBy.children.map((r) => [r.spec.label, r.spec.description, r.spec.icon, r.spec.iconColor, r.spec.command]), [
-      ['shop-train › featurize', 'shop.pipeline.yaml', 'symbol-event', undefined, goTo({ file: 'shop.pipeline.yaml', line: 12, column: 16 })],
-      ['shop-model v2', '', 'symbol-class', undefined, { command: REVEAL_MODEL_COMMAND, title: 'Reveal Model Version', arguments: ['shop-model', 2] }],
-      ['shop-model v1', '@champion', 'symbol-class', undefined, { command: REVEAL_MODEL_COMMAND, title: 'Reveal Model Version', arguments: ['shop-model', 1] }],
-    ]);
+    assert.deepEqual(
+      usedBy.children.map((r) => [r.spec.label, r.spec.description, r.spec.icon, r.spec.iconColor, r.spec.command]),
+      [
+        ['shop-train › featurize', 'shop.pipeline.yaml', 'symbol-event', undefined, goTo({ file: 'shop.pipeline.yaml', line: 12, column: 16 })],
+        ['shop-model v2', '', 'symbol-class', undefined, { command: REVEAL_MODEL_COMMAND, title: 'Reveal Model Version', arguments: ['shop-model', 2] }],
+        ['shop-model v1', '@champion', 'symbol-class', undefined, { command: REVEAL_MODEL_COMMAND, title: 'Reveal Model Version', arguments: ['shop-model', 1] }],
+      ],
+    );
     assert.equal(view.spec.description, '2 features · owner growth');
   });
 
@@ -136,9 +145,14 @@ describe('client: Feature Catalog tree contents from the agent', function () {
     const tree = read();
     const view = child(child(tree[0]!.children, 'feature views').children, 'shopper_stats');
     assert.deepEqual([view.spec.description, view.spec.icon, view.spec.iconColor], ['2 features · owner growth · 2 stale model versions', 'warning', 'list.warningForeground']);
-    assert.deepEqual(child(view.children, 'used by').children.slice(1).map((r) => [r.spec.label, r.spec.description, r.spec.icon, r.spec.iconColor, r.spec.tooltip]), [
-      ['shop-model v2', 'stale: the view changed since training', 'warning', 'list.warningForeground', 'shop-model v2: stale: the view changed since training'],
-      ['shop-model v1', '@champion · stale: the view changed since training', 'warning', 'list.warningForeground', 'shop-model v1: @champion · stale: the view changed since training'],
-    ]);
+    assert.deepEqual(
+      child(view.children, 'used by')
+        .children.slice(1)
+        .map((r) => [r.spec.label, r.spec.description, r.spec.icon, r.spec.iconColor, r.spec.tooltip]),
+      [
+        ['shop-model v2', 'stale: the view changed since training', 'warning', 'list.warningForeground', 'shop-model v2: stale: the view changed since training'],
+        ['shop-model v1', '@champion · stale: the view changed since training', 'warning', 'list.warningForeground', 'shop-model v1: @champion · stale: the view changed since training'],
+      ],
+    );
   });
 });

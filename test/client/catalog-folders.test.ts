@@ -35,18 +35,26 @@ describe('client: catalog trees for empty, failing and several folders', functio
     assert.deepEqual(modelTree([]), []);
     assert.deepEqual(featureTree([]), []);
     // Several folders with nothing in them: still no rows.
-    assert.deepEqual(modelTree([{ folder: folderOf(empty, 'a'), report: models, error: null }, { folder: folderOf(empty, 'b'), report: models, error: null }]), []);
+    assert.deepEqual(
+      modelTree([
+        { folder: folderOf(empty, 'a'), report: models, error: null },
+        { folder: folderOf(empty, 'b'), report: models, error: null },
+      ]),
+      [],
+    );
   });
 
   it('shows a folder that cannot be read as an error row', () => {
     const broken = folderOf('/nowhere/broken');
     const message = 'Cannot read models of broken: no such folder';
-    assert.deepEqual(modelTree([{ folder: broken, report: null, error: message }]).map((r) => r.spec), [
-      { id: 'error:file:///nowhere/broken', label: message, icon: 'error', iconColor: 'errorForeground', tooltip: message, collapsible: 'none' },
-    ]);
-    assert.deepEqual(featureTree([{ folder: broken, report: null, error: message }]).map((r) => r.spec), [
-      { id: 'error:file:///nowhere/broken', label: message, icon: 'error', iconColor: 'errorForeground', collapsible: 'none' },
-    ]);
+    assert.deepEqual(
+      modelTree([{ folder: broken, report: null, error: message }]).map((r) => r.spec),
+      [{ id: 'error:file:///nowhere/broken', label: message, icon: 'error', iconColor: 'errorForeground', tooltip: message, collapsible: 'none' }],
+    );
+    assert.deepEqual(
+      featureTree([{ folder: broken, report: null, error: message }]).map((r) => r.spec),
+      [{ id: 'error:file:///nowhere/broken', label: message, icon: 'error', iconColor: 'errorForeground', collapsible: 'none' }],
+    );
   });
 
   it('with several folders, groups models under folder rows, skipping folders with nothing to show', () => {
@@ -57,17 +65,17 @@ describe('client: catalog trees for empty, failing and several folders', functio
       { folder: broken, report: null, error: 'Cannot read models of broken: boom' },
     ];
     const tree = modelTree(folders);
-    assert.deepEqual(tree.map((r) => r.spec), [
-      { id: `folder:file://${shop}`, label: 'shop', icon: 'root-folder', collapsible: 'expanded' },
-      { id: 'folder:file:///nowhere/broken', label: 'broken', icon: 'root-folder', collapsible: 'expanded' },
-    ]);
-    assert.deepEqual(outline(tree).filter((l) => !/^ {6}/.test(l)), [
-      'shop',
-      '  shop-model — 1 version',
-      '    v1 — auc 0.91',
-      'broken',
-      '  Cannot read models of broken: boom',
-    ]);
+    assert.deepEqual(
+      tree.map((r) => r.spec),
+      [
+        { id: `folder:file://${shop}`, label: 'shop', icon: 'root-folder', collapsible: 'expanded' },
+        { id: 'folder:file:///nowhere/broken', label: 'broken', icon: 'root-folder', collapsible: 'expanded' },
+      ],
+    );
+    assert.deepEqual(
+      outline(tree).filter((l) => !/^ {6}/.test(l)),
+      ['shop', '  shop-model — 1 version', '    v1 — auc 0.91', 'broken', '  Cannot read models of broken: boom'],
+    );
     checkParentsAndIds(tree, modelParent);
     const version = modelVersions(modelRoots(folders))[0]!;
     assert.deepEqual([version.data.folder.name, version.model.name, version.entry.version.version], ['shop', 'shop-model', 1]);
@@ -76,6 +84,9 @@ describe('client: catalog trees for empty, failing and several folders', functio
       { folder: broken, report: null, error: 'Cannot read features of broken: boom' },
       { folder: folderOf(shop), report: mlopsJson<FeaturesReport>(shop, 'features', 'list'), error: null },
     ]);
-    assert.deepEqual(features.map((r) => r.spec.label), ['Cannot read features of broken: boom', 'shop.features.yaml']);
+    assert.deepEqual(
+      features.map((r) => r.spec.label),
+      ['Cannot read features of broken: boom', 'shop.features.yaml'],
+    );
   });
 });

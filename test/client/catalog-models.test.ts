@@ -37,49 +37,67 @@ describe('client: Models tree contents from a real model store', function () {
   it('shows one model row with its version count; no folder row for a single folder', () => {
     const tree = read();
     assert.equal(report.root, dir);
-    assert.deepEqual(tree.map((r) => r.spec), [
-      {
-        id: `model:file://${dir}:mlops:shop-model`,
-        label: 'shop-model',
-        description: '2 versions',
-        icon: 'symbol-class',
-        tooltip: { markdown: '**shop-model**' },
-        contextValue: 'mlops.model.mlops',
-        collapsible: 'expanded',
-      },
-    ]);
+    assert.deepEqual(
+      tree.map((r) => r.spec),
+      [
+        {
+          id: `model:file://${dir}:mlops:shop-model`,
+          label: 'shop-model',
+          description: '2 versions',
+          icon: 'symbol-class',
+          tooltip: { markdown: '**shop-model**' },
+          contextValue: 'mlops.model.mlops',
+          collapsible: 'expanded',
+        },
+      ],
+    );
     checkParentsAndIds(tree, modelParent);
   });
 
   it('lists versions newest first, aliases as badges and the headline metric in the description', () => {
     const versions = read()[0]!.children;
-    assert.deepEqual(versions.map((r) => r.spec), [
-      {
-        id: `model:file://${dir}:mlops:shop-model:v2`,
-        label: 'v2',
-        description: '@champion · auc 0.91',
-        icon: 'verified',
-        tooltip: { markdown: `**shop-model** version 2 — \`@champion\`\n\nregistered ${v2.createdAt} by ${who(v2)} in run \`${v2.experiment.runId}\`` },
-        contextValue: 'mlops.modelVersion.mlops',
-        collapsible: 'collapsed',
-      },
-      {
-        id: `model:file://${dir}:mlops:shop-model:v1`,
-        label: 'v1',
-        description: 'auc 0.91',
-        icon: 'versions',
-        tooltip: { markdown: `**shop-model** version 1\n\nregistered ${v1.createdAt} by ${who(v1)} in run \`${v1.experiment.runId}\`` },
-        contextValue: 'mlops.modelVersion.mlops',
-        collapsible: 'collapsed',
-      },
-    ]);
-    assert.deepEqual(modelVersions(modelRoots([{ folder, report, error: null }])).map((v) => [v.model.name, v.entry.version.version]), [['shop-model', 2], ['shop-model', 1]]);
+    assert.deepEqual(
+      versions.map((r) => r.spec),
+      [
+        {
+          id: `model:file://${dir}:mlops:shop-model:v2`,
+          label: 'v2',
+          description: '@champion · auc 0.91',
+          icon: 'verified',
+          tooltip: { markdown: `**shop-model** version 2 — \`@champion\`\n\nregistered ${v2.createdAt} by ${who(v2)} in run \`${v2.experiment.runId}\`` },
+          contextValue: 'mlops.modelVersion.mlops',
+          collapsible: 'collapsed',
+        },
+        {
+          id: `model:file://${dir}:mlops:shop-model:v1`,
+          label: 'v1',
+          description: 'auc 0.91',
+          icon: 'versions',
+          tooltip: { markdown: `**shop-model** version 1\n\nregistered ${v1.createdAt} by ${who(v1)} in run \`${v1.experiment.runId}\`` },
+          contextValue: 'mlops.modelVersion.mlops',
+          collapsible: 'collapsed',
+        },
+      ],
+    );
+    assert.deepEqual(
+      modelVersions(modelRoots([{ folder, report, error: null }])).map((v) => [v.model.name, v.entry.version.version]),
+      [
+        ['shop-model', 2],
+        ['shop-model', 1],
+      ],
+    );
   });
 
   it('gives each version the eight artifact groups in ARTIFACT_KINDS order, with summaries and item counts', () => {
     const groups = child(read()[0]!.children, 'v2').children;
-    assert.deepEqual(groups.map((g) => g.spec.label), [...ARTIFACT_KINDS]);
-    assert.deepEqual(groups.map((g) => g.spec.label), ['definition', 'parameters', 'functions', 'dependencies', 'data', 'code', 'experiment', 'tags']);
+    assert.deepEqual(
+      groups.map((g) => g.spec.label),
+      [...ARTIFACT_KINDS],
+    );
+    assert.deepEqual(
+      groups.map((g) => g.spec.label),
+      ['definition', 'parameters', 'functions', 'dependencies', 'data', 'code', 'experiment', 'tags'],
+    );
     const model = path.join(dir, 'models', 'model.json');
     const py = v2.dependencies.interpreter;
     assert.deepEqual(
@@ -95,7 +113,10 @@ describe('client: Models tree contents from a real model store', function () {
         ['tags', '2', 'tag', 'mlops.artifactGroup.tags', 'collapsed', 2],
       ],
     );
-    assert.deepEqual(groups.map((g) => g.spec.id), ARTIFACT_KINDS.map((k) => `model:file://${dir}:mlops:shop-model:v2:${k}`));
+    assert.deepEqual(
+      groups.map((g) => g.spec.id),
+      ARTIFACT_KINDS.map((k) => `model:file://${dir}:mlops:shop-model:v2:${k}`),
+    );
   });
 
   it('lists each group’s items with what selecting them opens', () => {
@@ -163,13 +184,24 @@ describe('client: Models tree contents from a real model store', function () {
     const metrics = child(experiment, 'metrics');
     assert.equal(params.spec.collapsible, 'collapsed');
     assert.equal(metrics.spec.collapsible, 'collapsed');
-    assert.deepEqual(params.children.map((r) => [r.spec.label, r.spec.description, r.spec.icon, r.spec.collapsible, r.spec.tooltip]), [['lr', '0.2', 'symbol-variable', 'none', 'lr: 0.2']]);
-    assert.deepEqual(metrics.children.map((r) => [r.spec.label, r.spec.description, r.spec.icon, r.spec.collapsible]), [
-      ['auc', '0.91', 'symbol-number', 'none'],
-      ['test.f1', '0.5', 'symbol-number', 'none'],
-      ['rows', '3', 'symbol-number', 'none'],
-    ]);
-    assert.deepEqual(child(child(read()[0]!.children, 'v1').children, 'experiment').children.find((r) => r.spec.label === 'params')!.children.map((r) => r.spec.description), ['0.1']);
+    assert.deepEqual(
+      params.children.map((r) => [r.spec.label, r.spec.description, r.spec.icon, r.spec.collapsible, r.spec.tooltip]),
+      [['lr', '0.2', 'symbol-variable', 'none', 'lr: 0.2']],
+    );
+    assert.deepEqual(
+      metrics.children.map((r) => [r.spec.label, r.spec.description, r.spec.icon, r.spec.collapsible]),
+      [
+        ['auc', '0.91', 'symbol-number', 'none'],
+        ['test.f1', '0.5', 'symbol-number', 'none'],
+        ['rows', '3', 'symbol-number', 'none'],
+      ],
+    );
+    assert.deepEqual(
+      child(child(read()[0]!.children, 'v1').children, 'experiment')
+        .children.find((r) => r.spec.label === 'params')!
+        .children.map((r) => r.spec.description),
+      ['0.1'],
+    );
   });
 
   it('keeps the same ids when the same store is read again', () => {
@@ -184,10 +216,13 @@ describe('client: Models tree contents from a real model store', function () {
     fs.appendFileSync(path.join(dir, 'src', 'featurize.py'), '# tuned after training\n');
     const tree = read();
     const reasons = check(dir).checked;
-    assert.deepEqual(reasons.map((c) => [c.version, c.reasons.map((r) => r.message)]), [
-      [2, ['featurize source src/featurize.py changed since training']],
-      [1, ['featurize source src/featurize.py changed since training']],
-    ]);
+    assert.deepEqual(
+      reasons.map((c) => [c.version, c.reasons.map((r) => r.message)]),
+      [
+        [2, ['featurize source src/featurize.py changed since training']],
+        [1, ['featurize source src/featurize.py changed since training']],
+      ],
+    );
     assert.equal(tree[0]!.spec.description, '2 versions · 2 stale');
     const v = child(tree[0]!.children, 'v2');
     assert.deepEqual(
@@ -197,7 +232,10 @@ describe('client: Models tree contents from a real model store', function () {
     assert.deepEqual(v.spec.tooltip, {
       markdown: `**shop-model** version 2 — \`@champion\`\n\nregistered ${v2.createdAt} by ${who(v2)} in run \`${v2.experiment.runId}\`\n\n**Stale** — changed since training:\n\n- featurize source src/featurize.py changed since training`,
     });
-    assert.deepEqual(v.children.map((r) => r.spec.label), ['stale: 1 change since training', ...ARTIFACT_KINDS]);
+    assert.deepEqual(
+      v.children.map((r) => r.spec.label),
+      ['stale: 1 change since training', ...ARTIFACT_KINDS],
+    );
     const stale = v.children[0]!;
     assert.deepEqual(stale.spec, {
       id: `model:file://${dir}:mlops:shop-model:v2:stale`,
@@ -207,7 +245,10 @@ describe('client: Models tree contents from a real model store', function () {
       tooltip: 'featurize source src/featurize.py changed since training',
       collapsible: 'expanded',
     });
-    assert.deepEqual(stale.children.map((r) => [r.spec.label, r.spec.icon, r.spec.collapsible, r.spec.command]), [['featurize source src/featurize.py changed since training', 'warning', 'none', undefined]]);
+    assert.deepEqual(
+      stale.children.map((r) => [r.spec.label, r.spec.icon, r.spec.collapsible, r.spec.command]),
+      [['featurize source src/featurize.py changed since training', 'warning', 'none', undefined]],
+    );
     assert.equal(child(tree[0]!.children, 'v1').spec.description, 'auc 0.91 · stale');
     checkParentsAndIds(tree, modelParent);
   });
@@ -217,34 +258,62 @@ describe('client: Models tree contents from a real model store', function () {
     const tree = read();
     const messages = ['feature view shopper_stats changed: its transformation source src/features/stats.py', 'featurize source src/featurize.py changed since training'];
     const checked = check(dir).checked;
-    assert.deepEqual(checked.map((c) => [c.version, c.reasons.map((r) => r.message)]), [[2, messages], [1, messages]]);
+    assert.deepEqual(
+      checked.map((c) => [c.version, c.reasons.map((r) => r.message)]),
+      [
+        [2, messages],
+        [1, messages],
+      ],
+    );
     for (const label of ['v2', 'v1']) {
       const stale = child(tree[0]!.children, label).children[0]!;
       // The tree names exactly what `mlops models check` reports.
-      assert.deepEqual(stale.children.map((r) => r.spec.label), checked.find((c) => `v${c.version}` === label)!.reasons.map((r) => r.message));
+      assert.deepEqual(
+        stale.children.map((r) => r.spec.label),
+        checked.find((c) => `v${c.version}` === label)!.reasons.map((r) => r.message),
+      );
       assert.equal(stale.spec.label, 'stale: 2 changes since training');
       assert.equal(stale.spec.tooltip, messages.join('\n'));
-      assert.deepEqual(stale.children.map((r) => r.spec.label), messages);
+      assert.deepEqual(
+        stale.children.map((r) => r.spec.label),
+        messages,
+      );
     }
   });
 
   it('registers a consistent v3 from the edited tree, with its uncommitted changes as a diff', () => {
     runShop(dir, '--force');
     const tree = read();
-    assert.deepEqual(outline(tree).filter((l) => /^ {2}v\d/.test(l)), ['  v3 — auc 0.91', '  v2 — @champion · auc 0.91 · stale', '  v1 — auc 0.91 · stale']);
+    assert.deepEqual(
+      outline(tree).filter((l) => /^ {2}v\d/.test(l)),
+      ['  v3 — auc 0.91', '  v2 — @champion · auc 0.91 · stale', '  v1 — auc 0.91 · stale'],
+    );
     assert.equal(tree[0]!.spec.description, '3 versions · 2 stale');
-    assert.deepEqual(check(dir).checked.map((c) => [c.version, c.reasons.length]), [[3, 0], [2, 2], [1, 2]]);
+    assert.deepEqual(
+      check(dir).checked.map((c) => [c.version, c.reasons.length]),
+      [
+        [3, 0],
+        [2, 2],
+        [1, 2],
+      ],
+    );
     assert.equal(child(tree[0]!.children, 'v3').spec.icon, 'versions');
     const groups = child(tree[0]!.children, 'v3').children;
-    assert.deepEqual(groups.map((g) => g.spec.label), [...ARTIFACT_KINDS]);
+    assert.deepEqual(
+      groups.map((g) => g.spec.label),
+      [...ARTIFACT_KINDS],
+    );
     const code = child(groups, 'code');
     assert.equal(code.spec.description, `${commit.slice(0, 7)} · dirty`);
-    assert.deepEqual(code.children.map((r) => [r.spec.label, r.spec.description, r.spec.icon, openOf(r)]), [
-      ['commit', commit, 'git-commit', undefined],
-      ['branch', 'main', 'git-branch', undefined],
-      ['remote', 'https://example.invalid/shop.git', 'repo', undefined],
-      ['uncommitted changes', '2 changed lines', 'diff', { type: 'diff', name: 'shop-model', version: 3 }],
-    ]);
+    assert.deepEqual(
+      code.children.map((r) => [r.spec.label, r.spec.description, r.spec.icon, openOf(r)]),
+      [
+        ['commit', commit, 'git-commit', undefined],
+        ['branch', 'main', 'git-branch', undefined],
+        ['remote', 'https://example.invalid/shop.git', 'repo', undefined],
+        ['uncommitted changes', '2 changed lines', 'diff', { type: 'diff', name: 'shop-model', version: 3 }],
+      ],
+    );
   });
 });
 
@@ -264,16 +333,22 @@ describe('client: Models tree contents for an MLflow file store', function () {
   after(cleanUp);
 
   it('shows the MLflow model beside the store’s, marked read-only', () => {
-    assert.deepEqual(tree.map((r) => [r.spec.label, r.spec.description, r.spec.icon, r.spec.contextValue]), [
-      ['shop-model', '1 version', 'symbol-class', 'mlops.model.mlops'],
-      ['fraud-detector', 'MLflow · 2 versions', 'cloud', 'mlops.model.mlflow'],
-    ]);
+    assert.deepEqual(
+      tree.map((r) => [r.spec.label, r.spec.description, r.spec.icon, r.spec.contextValue]),
+      [
+        ['shop-model', '1 version', 'symbol-class', 'mlops.model.mlops'],
+        ['fraud-detector', 'MLflow · 2 versions', 'cloud', 'mlops.model.mlflow'],
+      ],
+    );
     assert.deepEqual(tree[1]!.spec.tooltip, { markdown: '**fraud-detector**\n\nFlags fraudulent card payments\n\nRead-only, from the MLflow file store.' });
     const versions = tree[1]!.children;
-    assert.deepEqual(versions.map((r) => [r.spec.label, r.spec.description, r.spec.icon, r.spec.contextValue]), [
-      ['v2', '@champion · auc 0.9', 'verified', 'mlops.modelVersion.mlflow'],
-      ['v1', 'auc 0.85', 'versions', 'mlops.modelVersion.mlflow'],
-    ]);
+    assert.deepEqual(
+      versions.map((r) => [r.spec.label, r.spec.description, r.spec.icon, r.spec.contextValue]),
+      [
+        ['v2', '@champion · auc 0.9', 'verified', 'mlops.modelVersion.mlflow'],
+        ['v1', 'auc 0.85', 'versions', 'mlops.modelVersion.mlflow'],
+      ],
+    );
     // The alias and tag menus of package.json match only `mlops.modelVersion.mlops…`.
     for (const v of versions) assert.doesNotMatch(v.spec.contextValue!, /^mlops\.modelVersion\.mlops/);
     assert.deepEqual(versions[0]!.spec.tooltip, {
@@ -299,17 +374,26 @@ describe('client: Models tree contents for an MLflow file store', function () {
       ],
     );
     const definition = child(groups, 'definition').children;
-    assert.deepEqual(definition.map((r) => [r.spec.label, r.spec.description, r.spec.collapsible, r.children.length]), [
-      ['framework', 'sklearn', 'none', 0],
-      ['format', 'cloudpickle', 'none', 0],
-      [model, 'model path', 'none', 0],
-      ['flavor python_function', undefined, 'collapsed', 5],
-      ['flavor sklearn', undefined, 'collapsed', 4],
-      ['source', 'MLflow file store (read-only)', 'none', 0],
-    ]);
+    assert.deepEqual(
+      definition.map((r) => [r.spec.label, r.spec.description, r.spec.collapsible, r.children.length]),
+      [
+        ['framework', 'sklearn', 'none', 0],
+        ['format', 'cloudpickle', 'none', 0],
+        [model, 'model path', 'none', 0],
+        ['flavor python_function', undefined, 'collapsed', 5],
+        ['flavor sklearn', undefined, 'collapsed', 4],
+        ['source', 'MLflow file store (read-only)', 'none', 0],
+      ],
+    );
     assert.deepEqual(openOf(definition[2]!), { type: 'file', path: path.join(dir, ...model.split('/')) });
-    assert.deepEqual(child(definition, 'flavor sklearn').children.map((r) => `${r.spec.label}=${r.spec.description}`), ['code=null', 'pickled_model=model.pkl', 'serialization_format=cloudpickle', 'sklearn_version=1.5.2']);
-    assert.deepEqual(child(definition, 'flavor python_function').children.map((r) => r.spec.label), ['env', 'loader_module', 'model_path', 'predict_fn', 'python_version']);
+    assert.deepEqual(
+      child(definition, 'flavor sklearn').children.map((r) => `${r.spec.label}=${r.spec.description}`),
+      ['code=null', 'pickled_model=model.pkl', 'serialization_format=cloudpickle', 'sklearn_version=1.5.2'],
+    );
+    assert.deepEqual(
+      child(definition, 'flavor python_function').children.map((r) => r.spec.label),
+      ['env', 'loader_module', 'model_path', 'predict_fn', 'python_version'],
+    );
     assert.equal(child(child(definition, 'flavor python_function').children, 'env').spec.description, '{"conda":"conda.yaml","virtualenv":"python_env.yaml"}');
     // Read-only: the MLflow loader is no workspace source, so it has nothing to open.
     const predict = child(groups, 'functions').children[0]!;
@@ -317,25 +401,34 @@ describe('client: Models tree contents for an MLflow file store', function () {
     const code = child(groups, 'code').children[0]!;
     assert.match(code.spec.label, /recorded no git commit/);
     assert.equal(openOf(code), undefined);
-    assert.deepEqual(child(groups, 'experiment').children.map((r) => [r.spec.label, r.spec.description, openOf(r)]), [
-      ['run', run, { type: 'run', runId: run, log: null }],
-      ['task', 'run-0.05', undefined],
-      ['params', '2', undefined],
-      ['metrics', '1', undefined],
-      ['duration', '60.0 s', undefined],
-    ]);
-    assert.deepEqual(child(groups, 'tags').children.map((r) => [r.spec.label, r.spec.description, r.spec.icon]), [
-      ['@champion', 'alias', 'bookmark'],
-      ['validated', 'true', 'tag'],
-      ['mlflow.stage', 'Production', 'tag'],
-    ]);
+    assert.deepEqual(
+      child(groups, 'experiment').children.map((r) => [r.spec.label, r.spec.description, openOf(r)]),
+      [
+        ['run', run, { type: 'run', runId: run, log: null }],
+        ['task', 'run-0.05', undefined],
+        ['params', '2', undefined],
+        ['metrics', '1', undefined],
+        ['duration', '60.0 s', undefined],
+      ],
+    );
+    assert.deepEqual(
+      child(groups, 'tags').children.map((r) => [r.spec.label, r.spec.description, r.spec.icon]),
+      [
+        ['@champion', 'alias', 'bookmark'],
+        ['validated', 'true', 'tag'],
+        ['mlflow.stage', 'Production', 'tag'],
+      ],
+    );
     // Nothing under an MLflow model is ever stale.
     assert.ok(allRows(tree[1]!.children).every((r) => !/stale/.test(`${r.spec.label} ${r.spec.description ?? ''}`)));
   });
 
   it('shows the store’s own model outside git with a note instead of lineage', () => {
     const groups = tree[0]!.children[0]!.children;
-    assert.deepEqual(groups.map((g) => g.spec.label), [...ARTIFACT_KINDS]);
+    assert.deepEqual(
+      groups.map((g) => g.spec.label),
+      [...ARTIFACT_KINDS],
+    );
     const code = child(groups, 'code');
     assert.equal(code.spec.description, 'not a git repository');
     assert.equal(code.children.length, 1);

@@ -17,12 +17,39 @@ function taskStarted(task: string, s: number, runId = 'r1', attempt = 1): RunEve
 }
 function taskFinished(task: string, s: number, status: 'succeeded' | 'failed' | 'cached' | 'skipped', durationMs: number, extra: Partial<RunEvent & { type: 'task-finished' }> = {}, runId = 'r1'): RunEvent {
   return {
-    type: 'task-finished', runId, task, status, attempts: 1, exitCode: status === 'failed' ? 1 : status === 'succeeded' ? 0 : null, durationMs,
-    cached: status === 'cached', fingerprint: null, message: null, log: null, at: at(s), ...extra,
+    type: 'task-finished',
+    runId,
+    task,
+    status,
+    attempts: 1,
+    exitCode: status === 'failed' ? 1 : status === 'succeeded' ? 0 : null,
+    durationMs,
+    cached: status === 'cached',
+    fingerprint: null,
+    message: null,
+    log: null,
+    at: at(s),
+    ...extra,
   } as RunEvent;
 }
 function summary(id: string, startedS: number, status: RunSummary['status'], counts: RunSummary['counts']): RunSummary {
-  return { id, pipeline: 'churn-train', status, startedAt: at(startedS), endedAt: status === 'running' ? null : at(startedS + 10), params: {}, file: FILE, path: 'churn.pipeline.yaml', resumedFrom: null, trigger: 'cli', message: null, user: 'ana', host: 'laptop', counts, reattachedAt: null };
+  return {
+    id,
+    pipeline: 'churn-train',
+    status,
+    startedAt: at(startedS),
+    endedAt: status === 'running' ? null : at(startedS + 10),
+    params: {},
+    file: FILE,
+    path: 'churn.pipeline.yaml',
+    resumedFrom: null,
+    trigger: 'cli',
+    message: null,
+    user: 'ana',
+    host: 'laptop',
+    counts,
+    reattachedAt: null,
+  };
 }
 
 /** Feeds a whole successful churn run, the way the agent reports it. */
@@ -40,7 +67,10 @@ describe('client: runs model (events → Runs view state)', () => {
     const m = new RunsModel();
     const run = m.apply(F, started())!;
     assert.equal(run.status, 'running');
-    assert.deepEqual(run.tasks!.map((t) => [t.id, t.status]), TASKS.map((t) => [t, 'pending']));
+    assert.deepEqual(
+      run.tasks!.map((t) => [t.id, t.status]),
+      TASKS.map((t) => [t, 'pending']),
+    );
     assert.deepEqual(progressOf(run), { done: 0, total: 5 });
     assert.equal(progressMessage(run), '0/5 tasks…');
   });
@@ -53,7 +83,10 @@ describe('client: runs model (events → Runs view state)', () => {
     m.apply(F, taskStarted('featurize', 2));
     const run = m.apply(F, taskFinished('featurize', 3, 'cached', 0))!;
     m.apply(F, taskStarted('train', 3));
-    assert.deepEqual(run.tasks!.map((t) => t.status), ['succeeded', 'cached', 'running', 'pending', 'pending']);
+    assert.deepEqual(
+      run.tasks!.map((t) => t.status),
+      ['succeeded', 'cached', 'running', 'pending', 'pending'],
+    );
     assert.equal(progressMessage(run), '2/5 tasks…');
     assert.equal(taskDescription(run.tasks![0]!, T0), '2.0 s');
     assert.equal(taskDescription(run.tasks![1]!, T0), 'cached');
@@ -130,11 +163,17 @@ describe('client: runs model (events → Runs view state)', () => {
     const m = new RunsModel();
     m.setListing(F, [summary('r3', 30, 'failed', { succeeded: 2, failed: 1, skipped: 2 }), summary('r2', 20, 'succeeded', { succeeded: 5 })]);
     m.setListing('/ws/other', [summary('o1', 25, 'succeeded', { succeeded: 1 })]);
-    assert.deepEqual(m.list().map((r) => r.id), ['r3', 'o1', 'r2']);
+    assert.deepEqual(
+      m.list().map((r) => r.id),
+      ['r3', 'o1', 'r2'],
+    );
     assert.equal(m.find('r3')!.tasks, undefined);
     assert.deepEqual(progressOf(m.find('r3')!), { done: 5, total: 5 });
     m.setListing(F, [summary('r3', 30, 'failed', { succeeded: 2, failed: 1, skipped: 2 })]);
-    assert.deepEqual(m.list().map((r) => r.id), ['r3', 'o1']);
+    assert.deepEqual(
+      m.list().map((r) => r.id),
+      ['r3', 'o1'],
+    );
   });
 
   it('a live run keeps its event-fed tasks when a listing that predates its end arrives', () => {
@@ -150,23 +189,41 @@ describe('client: runs model (events → Runs view state)', () => {
   it('keeps fetched tasks of an unchanged ended run; a run that changed is fetched again', () => {
     const m = new RunsModel();
     const s = summary('r2', 20, 'succeeded', { succeeded: 1 });
-    m.setRecord(F, { id: 'r2', pipeline: 'churn-train', status: 'succeeded', startedAt: s.startedAt, endedAt: s.endedAt, params: {}, tasks: [{ id: 'a', status: 'succeeded', attempts: 1, exitCode: 0, durationMs: 5, cached: false, fingerprint: null }] }, s);
+    m.setRecord(
+      F,
+      {
+        id: 'r2',
+        pipeline: 'churn-train',
+        status: 'succeeded',
+        startedAt: s.startedAt,
+        endedAt: s.endedAt,
+        params: {},
+        tasks: [{ id: 'a', status: 'succeeded', attempts: 1, exitCode: 0, durationMs: 5, cached: false, fingerprint: null }],
+      },
+      s,
+    );
     m.setListing(F, [s]);
     assert.equal(m.find('r2')!.tasks!.length, 1);
     m.setListing(F, [{ ...s, status: 'interrupted' }]);
     assert.equal(m.find('r2')!.tasks, undefined);
   });
 
-  it("an agent that goes away interrupts the runs it was running (and only those)", () => {
+  it('an agent that goes away interrupts the runs it was running (and only those)', () => {
     const m = new RunsModel();
     m.apply(F, started('live'));
     m.apply(F, taskStarted('ingest', 0, 'live'));
     m.setListing(F, [summary('cli', 5, 'running', { running: 1 })]);
     const hit = m.interruptRunning(F, 'the MLOps agent stopped while it ran', at(9));
-    assert.deepEqual(hit.map((r) => r.id), ['live']);
+    assert.deepEqual(
+      hit.map((r) => r.id),
+      ['live'],
+    );
     assert.equal(m.find('live')!.status, 'interrupted');
-    assert.deepEqual(m.find('live')!.tasks!.map((t) => t.status), TASKS.map(() => 'interrupted'));
-    assert.equal(m.find('cli')!.status, 'running', 'a run of another process is not this agent\'s to end');
+    assert.deepEqual(
+      m.find('live')!.tasks!.map((t) => t.status),
+      TASKS.map(() => 'interrupted'),
+    );
+    assert.equal(m.find('cli')!.status, 'running', "a run of another process is not this agent's to end");
   });
 
   it('run keys (also tree item ids) are printable and tell runs and folders apart', () => {

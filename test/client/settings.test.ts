@@ -42,14 +42,25 @@ describe('client: settings', () => {
   });
 
   it('says which changed settings apply only when the agent restarts', () => {
-    assert.deepEqual(needAgentRestart((k) => k === 'trace.agent' || k === 'run.parallel'), ['trace.agent']);
-    assert.deepEqual(needAgentRestart(() => false), []);
+    assert.deepEqual(
+      needAgentRestart((k) => k === 'trace.agent' || k === 'run.parallel'),
+      ['trace.agent'],
+    );
+    assert.deepEqual(
+      needAgentRestart(() => false),
+      [],
+    );
   });
 
   it('declares in package.json exactly the settings core declares, with the same defaults, ranges and choices', () => {
     const manifest = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8'));
     const props: Record<string, { default: unknown; minimum?: number; maximum?: number; enum?: string[]; markdownDescription?: string; description?: string }> = manifest.contributes.configuration.properties;
-    assert.deepEqual(Object.keys(props).sort(), Object.keys(SETTINGS).map((k) => `mlops.${k}`).sort());
+    assert.deepEqual(
+      Object.keys(props).sort(),
+      Object.keys(SETTINGS)
+        .map((k) => `mlops.${k}`)
+        .sort(),
+    );
     for (const [key, p] of Object.entries(props)) {
       const k = key.slice('mlops.'.length) as SettingKey;
       const s = SETTINGS[k] as { default: unknown; valid(v: unknown): boolean; appliesOn?: string };

@@ -47,7 +47,12 @@ function only(diags: Diagnostic[], code: string): Diagnostic {
 /** A billion-laughs document: each level lists the previous one nine times. */
 function aliasBomb(prefix: string, indent: string, levels = 9): string {
   const lines = [`${indent}l0: &l0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]`];
-  for (let i = 1; i < levels; i++) lines.push(`${indent}l${i}: &l${i} [${Array(9).fill(`*l${i - 1}`).join(', ')}]`);
+  for (let i = 1; i < levels; i++)
+    lines.push(
+      `${indent}l${i}: &l${i} [${Array(9)
+        .fill(`*l${i - 1}`)
+        .join(', ')}]`,
+    );
   return prefix + lines.join('\n') + '\n';
 }
 
@@ -200,7 +205,10 @@ describe('core: bad input', () => {
     for (const text of ['', '\n\n', '   ', '42', '"just a string"', 'null', '~', '[]', '{}', '---\n...\n', '--- |\n  text\n']) {
       const diags = analyzeBad(text);
       assert.ok(diags.length > 0, JSON.stringify(text));
-      assert.ok(codes(diags).every((c) => c === 'schema' || c === 'yaml-syntax'), `${JSON.stringify(text)}: ${JSON.stringify(diags)}`);
+      assert.ok(
+        codes(diags).every((c) => c === 'schema' || c === 'yaml-syntax'),
+        `${JSON.stringify(text)}: ${JSON.stringify(diags)}`,
+      );
     }
   });
 

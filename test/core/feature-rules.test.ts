@@ -71,18 +71,7 @@ describe('core: feature catalog rules', () => {
 
   describe('schema', () => {
     it('reports unknown keys with the closest one, and missing required keys', () => {
-      const text = yaml(
-        'version: 1',
-        'entities:',
-        '  customer: {description: no keys}',
-        'sources:',
-        '  tx: {path: data/tx.csv}',
-        'feature_views:',
-        '  v:',
-        '    sourse: tx',
-        '    features:',
-        '      a: {descripton: x}',
-      );
+      const text = yaml('version: 1', 'entities:', '  customer: {description: no keys}', 'sources:', '  tx: {path: data/tx.csv}', 'feature_views:', '  v:', '    sourse: tx', '    features:', '      a: {descripton: x}');
       assertRule(run(text), 'schema', 'error', [
         [rangeOf(text, 'customer'), "'customer' is missing the required key 'join_keys'."],
         [rangeOf(text, 'sourse'), "Unknown key 'sourse' in 'v'.", "Did you mean 'source'?"],
@@ -102,19 +91,9 @@ describe('core: feature catalog rules', () => {
 
   describe('invalid-id', () => {
     it('reports entity, source, view and feature names that are not identifiers, once each', () => {
-      const text = yaml(
-        'version: 1',
-        'entities:',
-        '  2customer: {join_keys: [id]}',
-        'sources:',
-        '  raw-tx: {path: x.csv}',
-        'feature_views:',
-        '  customer-stats:',
-        '    features:',
-        '      30d_orders: int64',
-      );
+      const text = yaml('version: 1', 'entities:', '  2customer: {join_keys: [id]}', 'sources:', '  raw-tx: {path: x.csv}', 'feature_views:', '  customer-stats:', '    features:', '      30d_orders: int64');
       assertRule(run(text), 'invalid-id', 'error', [
-        [rangeOf(text, '2customer'), "Entity name '2customer' is not valid", "not starting with a digit"],
+        [rangeOf(text, '2customer'), "Entity name '2customer' is not valid", 'not starting with a digit'],
         [rangeOf(text, 'raw-tx'), "Source name 'raw-tx' is not valid"],
         [rangeOf(text, 'customer-stats'), "Feature view name 'customer-stats' is not valid"],
         [rangeOf(text, '30d_orders'), "Feature name '30d_orders' is not valid"],
@@ -131,17 +110,7 @@ describe('core: feature catalog rules', () => {
     });
 
     it('reports names defined nowhere, suggesting the closest across files', () => {
-      const text = yaml(
-        'version: 1',
-        'feature_views:',
-        '  v:',
-        '    entities: [custmer, store]',
-        '    source: transaction',
-        '    features: {a: int64}',
-        '  w:',
-        '    source: clickstream',
-        '    features: {b: int64}',
-      );
+      const text = yaml('version: 1', 'feature_views:', '  v:', '    entities: [custmer, store]', '    source: transaction', '    features: {a: int64}', '  w:', '    source: clickstream', '    features: {b: int64}');
       assertDiagnostics(run(text, { '/ws/shared/common.features.yaml': shared }), [
         { code: 'unknown-entity', severity: 'error', range: rangeOf(text, 'custmer'), message: ["Entity 'custmer' is not defined.", "Did you mean 'customer'?"] },
         { code: 'unknown-entity', severity: 'error', range: rangeOf(text, 'store'), message: ["Entity 'store' is not defined.", 'Add it under entities.'] },
@@ -157,7 +126,10 @@ describe('core: feature catalog rules', () => {
       ws.set('/ws/shared/common.features.yaml', shared);
       assert.deepEqual(ws.analyze('/ws/f.features.yaml')!.diagnostics, []);
       ws.delete('/ws/shared/common.features.yaml');
-      assert.deepEqual(seen(ws.analyze('/ws/f.features.yaml')!.diagnostics).map((d) => d.code), ['unknown-entity', 'unknown-source']);
+      assert.deepEqual(
+        seen(ws.analyze('/ws/f.features.yaml')!.diagnostics).map((d) => d.code),
+        ['unknown-entity', 'unknown-source'],
+      );
     });
   });
 
@@ -192,9 +164,7 @@ describe('core: feature catalog rules', () => {
       assertRule(seen(ws.analyze('/ws/a/one.features.yaml')!.diagnostics), 'duplicate-feature-view', 'error', [
         [rangeOf(a, 'stats'), "Feature view 'stats' is also defined in", 'two.features.yaml', 'Rename one of them.'],
       ]);
-      assertRule(ws.analyze('/ws/b/two.features.yaml')!.diagnostics, 'duplicate-feature-view', 'error', [
-        [rangeOf(b, 'stats'), "Feature view 'stats' is also defined in", 'one.features.yaml'],
-      ]);
+      assertRule(ws.analyze('/ws/b/two.features.yaml')!.diagnostics, 'duplicate-feature-view', 'error', [[rangeOf(b, 'stats'), "Feature view 'stats' is also defined in", 'one.features.yaml']]);
       // Renaming one clears both.
       ws.set('/ws/b/two.features.yaml', b.replace('stats', 'other_stats'));
       assert.deepEqual(ws.analyze('/ws/a/one.features.yaml')!.diagnostics, []);
@@ -257,13 +227,19 @@ describe('core: feature catalog rules', () => {
       // The producing pipeline goes away: its output is now a missing source.
       ws.delete(`${tmp.dir}/p.pipeline.yaml`);
       assert.deepEqual(
-        ws.analyze(file)!.diagnostics.filter((d) => d.code === 'missing-source-path').map((d) => d.range),
+        ws
+          .analyze(file)!
+          .diagnostics.filter((d) => d.code === 'missing-source-path')
+          .map((d) => d.range),
         [rangeOf(text, 'data/absent.csv'), rangeOf(text, 'data/made/out.csv')],
       );
       // The files appear on disk: after filesChanged() the warnings go away.
       writeTree(tmp.dir, { 'data/absent.csv': '', 'data/made/out.csv': '', 'src/nope.py': 'def compute():\n  pass\n' });
       ws.filesChanged();
-      assert.deepEqual(ws.analyze(file)!.diagnostics.map((d) => d.message), ["'src/stats.py' defines no function 'comput'; add it or fix the name after ':'."]);
+      assert.deepEqual(
+        ws.analyze(file)!.diagnostics.map((d) => d.message),
+        ["'src/stats.py' defines no function 'comput'; add it or fix the name after ':'."],
+      );
     });
   });
 

@@ -2,16 +2,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileHost } from '../../agent/src/util/files';
-import {
-  FEATURE_CODES,
-  PIPELINE_CODES,
-  Workspace,
-  type Diagnostic,
-  type DiagnosticCode,
-  type Range,
-  type Severity,
-  type WorkspaceOptions,
-} from '../../core/src/index';
+import { FEATURE_CODES, PIPELINE_CODES, Workspace, type Diagnostic, type DiagnosticCode, type Range, type Severity, type WorkspaceOptions } from '../../core/src/index';
 
 // Compiled to out/test/core/, so the repository root is three levels up.
 export const REPO = path.resolve(__dirname, '../../..');
@@ -113,8 +104,7 @@ export interface Expected {
 
 /** Asserts that `diags` are exactly `expected` (any order), each with the exact range and message parts. */
 export function assertDiagnostics(diags: Diagnostic[], expected: Expected[]): void {
-  const show = (d: { code: string; severity: string; range: Range }) =>
-    `${d.severity} ${d.code} ${d.range.start.line}:${d.range.start.character}-${d.range.end.line}:${d.range.end.character}`;
+  const show = (d: { code: string; severity: string; range: Range }) => `${d.severity} ${d.code} ${d.range.start.line}:${d.range.start.character}-${d.range.end.line}:${d.range.end.character}`;
   const left = [...diags];
   const missing: string[] = [];
   for (const e of expected) {

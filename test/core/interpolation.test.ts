@@ -25,16 +25,13 @@ describe('core: interpolation', () => {
   });
 
   it('keeps spans exact in folded, literal and quoted scalars', () => {
-    const text = yaml(
-      'a: >',
-      '  python x.py',
-      '    --lr ${{ params.lr }}',
-      'b: "say \\"${{ params.msg }}\\""',
-      "c: 'it''s ${{ env.HOME }}'",
-      'd: |',
-      '  ${{ inputs.table }}',
-    );
-    for (const [key, expr] of [['a', 'params.lr'], ['b', 'params.msg'], ['c', 'env.HOME'], ['d', 'inputs.table']] as const) {
+    const text = yaml('a: >', '  python x.py', '    --lr ${{ params.lr }}', 'b: "say \\"${{ params.msg }}\\""', "c: 'it''s ${{ env.HOME }}'", 'd: |', '  ${{ inputs.table }}');
+    for (const [key, expr] of [
+      ['a', 'params.lr'],
+      ['b', 'params.msg'],
+      ['c', 'env.HOME'],
+      ['d', 'inputs.table'],
+    ] as const) {
       const [ref] = findReferences(text, valueSpan(text, key));
       assert.ok(ref, key);
       assert.equal(text.slice(...ref.span), expr, key);

@@ -1,7 +1,51 @@
 // The fuzz test's mutant generator (seeded with helpers' mulberry32), shared with the YAML fast-path differential test.
 
 /** Characters and fragments that mean something to YAML or to the validator. */
-const SIGNIFICANT = [':', ': ', '-', '- ', '[', ']', '{', '}', ',', '&', '&a ', '*', '*a', '!', '!!str ', '|', '>', '#', ' #', "'", '"', '?', '%', '@', '`', '\\', '${{', '}}', '${{ params.lr }}', '${{ tasks.x.outputs.y }}', '\t', '\n', '\r', ' ', '  ', '---\n', '...\n', '~', '0x', '.inf', 'é', '\u2028', '\ufeff'];
+const SIGNIFICANT = [
+  ':',
+  ': ',
+  '-',
+  '- ',
+  '[',
+  ']',
+  '{',
+  '}',
+  ',',
+  '&',
+  '&a ',
+  '*',
+  '*a',
+  '!',
+  '!!str ',
+  '|',
+  '>',
+  '#',
+  ' #',
+  "'",
+  '"',
+  '?',
+  '%',
+  '@',
+  '`',
+  '\\',
+  '${{',
+  '}}',
+  '${{ params.lr }}',
+  '${{ tasks.x.outputs.y }}',
+  '\t',
+  '\n',
+  '\r',
+  ' ',
+  '  ',
+  '---\n',
+  '...\n',
+  '~',
+  '0x',
+  '.inf',
+  'é',
+  '\u2028',
+  '\ufeff',
+];
 
 type Mutation = (text: string, rnd: () => number) => string;
 

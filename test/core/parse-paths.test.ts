@@ -181,7 +181,10 @@ describe('core: incremental re-analysis', () => {
     ws.set('/ws/f.features.yaml', CHURN_FEATURES);
     assert.deepEqual(ws.analyze(FILE)!.diagnostics, []);
     ws.set('/ws/f.features.yaml', CHURN_FEATURES.replace('customer_stats:', 'client_stats:'));
-    assert.deepEqual(ws.analyze(FILE)!.diagnostics.map((d) => d.code), ['unknown-feature']);
+    assert.deepEqual(
+      ws.analyze(FILE)!.diagnostics.map((d) => d.code),
+      ['unknown-feature'],
+    );
     ws.set('/ws/f.features.yaml', CHURN_FEATURES);
     assert.deepEqual(ws.analyze(FILE)!.diagnostics, []);
   });

@@ -181,7 +181,7 @@ describe('core: pipeline rules: the document: YAML, schema and names', () => {
       const text = yaml('version: 1', 'name: Churn_Train', 'params:', '  learning-rate: 0.1', 'tasks:', '  Train:', '    run: echo ${{ params.learning-rate }}');
       assertRule(run(text), 'invalid-id', 'error', [
         [rangeOf(text, 'Churn_Train'), "Pipeline name 'Churn_Train' must be a DNS label", "'churn-train'"],
-        [rangeOf(text, 'learning-rate'), "Param name 'learning-rate' is not valid", "not starting with a digit"],
+        [rangeOf(text, 'learning-rate'), "Param name 'learning-rate' is not valid", 'not starting with a digit'],
         [within(text, '  Train:', 'Train'), "Task id 'Train' is not valid", 'lower-case'],
       ]);
     });

@@ -27,15 +27,7 @@ describe('core: pipeline rules: executors: the slurm block and settings an execu
 
   describe('slurm-arg', () => {
     it('refuses options the agent sets, by long name, abbreviation or letter, on the item', () => {
-      const text = yaml(
-        'version: 1',
-        'name: p',
-        'tasks:',
-        '  a:',
-        '    run: echo',
-        '    slurm:',
-        '      args: [--output=x.log, "-J name", --comm=hi, -d afterok:1, --wrap=true, --chdir=/tmp, --array=1-3, --hold]',
-      );
+      const text = yaml('version: 1', 'name: p', 'tasks:', '  a:', '    run: echo', '    slurm:', '      args: [--output=x.log, "-J name", --comm=hi, -d afterok:1, --wrap=true, --chdir=/tmp, --array=1-3, --hold]');
       assertRule(run(text), 'slurm-arg', 'error', [
         [rangeOf(text, '--output=x.log'), "--output is set by mlops (the job's output goes to the task's log under .mlops/runs/); remove it."],
         [rangeOf(text, '"-J name"'), '-J is set by mlops (jobs are named mlops:PIPELINE:TASK); remove it.'],
@@ -49,16 +41,7 @@ describe('core: pipeline rules: executors: the slurm block and settings an execu
     });
 
     it('sends options of the slurm block to its fields, and refuses what is not one option', () => {
-      const text = yaml(
-        'version: 1',
-        'name: p',
-        'defaults:',
-        '  slurm:',
-        '    args: [--partition=gpu, -A ml, "--mail-type FAIL", exclusive]',
-        'tasks:',
-        '  a:',
-        '    run: echo',
-      );
+      const text = yaml('version: 1', 'name: p', 'defaults:', '  slurm:', '    args: [--partition=gpu, -A ml, "--mail-type FAIL", exclusive]', 'tasks:', '  a:', '    run: echo');
       assertRule(run(text), 'slurm-arg', 'error', [
         [rangeOf(text, '--partition=gpu'), '--partition is what slurm.partition sets; write partition: in the slurm block instead.'],
         [rangeOf(text, '-A ml'), '-A is what slurm.account sets; write account: in the slurm block instead.'],
@@ -122,9 +105,7 @@ describe('core: pipeline rules: executors: the slurm block and settings an execu
 
     it('warns on the default image when every task runs on Slurm, and not when a docker task inherits it', () => {
       const unused = yaml('version: 1', 'name: p', 'defaults:', '  executor: slurm', '  image: python:3.12-slim', 'tasks:', '  a:', '    run: echo');
-      assertRule(run(unused), 'unused-setting', 'warning', [
-        [rangeOf(unused, 'python:3.12-slim'), "Every task runs on Slurm or has its own image, so this image is not used"],
-      ]);
+      assertRule(run(unused), 'unused-setting', 'warning', [[rangeOf(unused, 'python:3.12-slim'), 'Every task runs on Slurm or has its own image, so this image is not used']]);
       const used = yaml('version: 1', 'name: p', 'defaults:', '  executor: slurm', '  image: python:3.12-slim', 'tasks:', '  a:', '    run: echo', '  b:', '    run: echo', '    executor: docker');
       assert.deepEqual(run(used), []);
     });

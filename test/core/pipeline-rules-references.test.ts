@@ -20,11 +20,7 @@ describe('core: pipeline rules: references: needs, expressions, outputs, inputs,
     it('carries the replace, remove and create quick fixes', () => {
       const text = yaml('version: 1', 'name: p', 'tasks:', '  ingest:', '    run: echo', '  train:', '    run: echo', '    needs: [ingset]');
       const [d] = run(text);
-      assert.deepEqual(d!.fixes, [
-        { kind: 'replace', title: "Change to 'ingest'", newText: 'ingest' },
-        { kind: 'remove-need' },
-        { kind: 'create-task', id: 'ingset' },
-      ]);
+      assert.deepEqual(d!.fixes, [{ kind: 'replace', title: "Change to 'ingest'", newText: 'ingest' }, { kind: 'remove-need' }, { kind: 'create-task', id: 'ingset' }]);
     });
   });
 
@@ -65,7 +61,7 @@ describe('core: pipeline rules: references: needs, expressions, outputs, inputs,
   });
 
   describe('duplicate-output', () => {
-    it('reports two tasks writing the same path, and a path inside another task\'s folder output', () => {
+    it("reports two tasks writing the same path, and a path inside another task's folder output", () => {
       const text = yaml('version: 1', 'name: p', 'tasks:', '  a:', '    run: echo', '    outputs: [data/x.csv]', '  b:', '    run: echo', '    outputs: [./data/x.csv]', '  c:', '    run: echo', '    outputs: [data]');
       assertRule(run(text), 'duplicate-output', 'error', [
         [rangeOf(text, './data/x.csv'), "Tasks 'a' and 'b' both write 'data/x.csv'", 'Rename one of them.'],
@@ -138,24 +134,46 @@ describe('core: pipeline rules: references: needs, expressions, outputs, inputs,
       const text = yaml('version: 1', 'name: p', 'tasks:', '  a:', '    run: echo', '    features: [customer_stats]');
       const ws = new Workspace({ root: '/ws' });
       ws.set('/ws/p.pipeline.yaml', text);
-      assert.deepEqual(ws.analyze('/ws/p.pipeline.yaml')!.diagnostics.map((d) => d.code), ['unknown-feature']);
+      assert.deepEqual(
+        ws.analyze('/ws/p.pipeline.yaml')!.diagnostics.map((d) => d.code),
+        ['unknown-feature'],
+      );
       ws.set('/ws/f.features.yaml', catalog);
       assert.deepEqual(ws.analyze('/ws/p.pipeline.yaml')!.diagnostics, []);
       ws.set('/ws/f.features.yaml', catalog.replace('customer_stats', 'client_stats'));
-      assert.deepEqual(ws.analyze('/ws/p.pipeline.yaml')!.diagnostics.map((d) => d.code), ['unknown-feature']);
+      assert.deepEqual(
+        ws.analyze('/ws/p.pipeline.yaml')!.diagnostics.map((d) => d.code),
+        ['unknown-feature'],
+      );
       ws.set('/ws/f.features.yaml', catalog);
       assert.deepEqual(ws.analyze('/ws/p.pipeline.yaml')!.diagnostics, []);
       ws.delete('/ws/f.features.yaml');
-      assert.deepEqual(ws.analyze('/ws/p.pipeline.yaml')!.diagnostics.map((d) => d.code), ['unknown-feature']);
+      assert.deepEqual(
+        ws.analyze('/ws/p.pipeline.yaml')!.diagnostics.map((d) => d.code),
+        ['unknown-feature'],
+      );
     });
   });
 
   describe('model-path-not-output', () => {
-    it('reports a model path that is not among the task\'s outputs', () => {
-      const text = yaml('version: 1', 'name: p', 'tasks:', '  train:', '    run: echo', '    outputs: [models/a.json, artifacts]', '    model: {name: m, path: models/b.json}', '  other:', '    run: echo', '    outputs: {m: {path: models/b.json}}', '  folder:', '    run: echo', '    outputs: [artifacts2]', '    model: {name: n, path: artifacts2/model.pkl}');
-      assertRule(run(text), 'model-path-not-output', 'error', [
-        [rangeOf(text, 'models/b.json'), "model.path 'models/b.json' is not one of task 'train''s outputs", 'add it to outputs'],
-      ]);
+    it("reports a model path that is not among the task's outputs", () => {
+      const text = yaml(
+        'version: 1',
+        'name: p',
+        'tasks:',
+        '  train:',
+        '    run: echo',
+        '    outputs: [models/a.json, artifacts]',
+        '    model: {name: m, path: models/b.json}',
+        '  other:',
+        '    run: echo',
+        '    outputs: {m: {path: models/b.json}}',
+        '  folder:',
+        '    run: echo',
+        '    outputs: [artifacts2]',
+        '    model: {name: n, path: artifacts2/model.pkl}',
+      );
+      assertRule(run(text), 'model-path-not-output', 'error', [[rangeOf(text, 'models/b.json'), "model.path 'models/b.json' is not one of task 'train''s outputs", 'add it to outputs']]);
     });
   });
 
@@ -183,9 +201,7 @@ describe('core: pipeline rules: references: needs, expressions, outputs, inputs,
       writeTree(tmp.dir, { 'p.pipeline.yaml': text });
       const ws = new Workspace({ root: tmp.dir, host: nodeHost });
       ws.set(file, text);
-      assertRule(seen(ws.analyze(file)!.diagnostics), 'missing-input', 'warning', [
-        [rangeOf(text, 'data/absent.csv'), "Input 'data/absent.csv' is produced by no task and does not exist", 'fix the path'],
-      ]);
+      assertRule(seen(ws.analyze(file)!.diagnostics), 'missing-input', 'warning', [[rangeOf(text, 'data/absent.csv'), "Input 'data/absent.csv' is produced by no task and does not exist", 'fix the path']]);
       // The file appears: after filesChanged() the warning goes away.
       writeTree(tmp.dir, { 'data/absent.csv': 'y\n' });
       ws.filesChanged();
@@ -277,9 +293,7 @@ describe('core: pipeline rules: references: needs, expressions, outputs, inputs,
 
     it('notes a need implied through another need', () => {
       const text = yaml('version: 1', 'name: p', 'tasks:', '  a:', '    run: echo', '  b:', '    run: echo', '    needs: [a]', '  c:', '    run: echo', '    needs: [b, a]');
-      assertRule(run(text), 'redundant-need', 'info', [
-        [within(text, 'needs: [b, a]', 'a'), "'a' is already implied through 'b', which depends on it; the entry in needs can go."],
-      ]);
+      assertRule(run(text), 'redundant-need', 'info', [[within(text, 'needs: [b, a]', 'a'), "'a' is already implied through 'b', which depends on it; the entry in needs can go."]]);
     });
   });
 
@@ -302,9 +316,15 @@ describe('core: pipeline rules: references: needs, expressions, outputs, inputs,
       );
       const diags = run(text);
       assertRule(diags, 'string-param-in-run', 'warning', [
-        [rangeOf(text, '${{ params.msg }}'), "String param 'msg' is pasted into the shell command: the agent quotes it as one word, but \"$MLOPS_PARAM_MSG\" keeps its value out of the command's text; read it from the environment instead."],
+        [
+          rangeOf(text, '${{ params.msg }}'),
+          "String param 'msg' is pasted into the shell command: the agent quotes it as one word, but \"$MLOPS_PARAM_MSG\" keeps its value out of the command's text; read it from the environment instead.",
+        ],
         [rangeOf(text, '${{params.who}}'), "String param 'who' is pasted into the shell command", '"$MLOPS_PARAM_WHO"'],
-        [rangeOf(text, '${{ params.who }}'), "String param 'who' is pasted into the shell command inside backquotes, where it cannot always be quoted: a value with shell characters is refused at run time. Read \"$MLOPS_PARAM_WHO\" from the environment instead."],
+        [
+          rangeOf(text, '${{ params.who }}'),
+          'String param \'who\' is pasted into the shell command inside backquotes, where it cannot always be quoted: a value with shell characters is refused at run time. Read "$MLOPS_PARAM_WHO" from the environment instead.',
+        ],
       ]);
       assert.deepEqual(diags.find((d) => d.code === 'string-param-in-run')!.fixes, [{ kind: 'env-param', param: 'msg' }]);
     });

@@ -11,7 +11,7 @@ describe('core: pipeline rules: values: schedules, quantities, durations, images
       const text = yaml('version: 1', 'name: p', 'schedule: [{cron: "0 25 * * *"}, "* * *", "@nightly"]', 'tasks:', '  a:', '    run: echo');
       assertRule(run(text), 'invalid-cron', 'error', [
         [rangeOf(text, '"0 25 * * *"'), "'25' is not a valid hour (allowed 0-23)."],
-        [rangeOf(text, '"* * *"'), "A cron expression has 5 fields", "'* * *' has 3."],
+        [rangeOf(text, '"* * *"'), 'A cron expression has 5 fields', "'* * *' has 3."],
         [rangeOf(text, '"@nightly"'), "'@nightly' is not a known macro", '@daily'],
       ]);
     });
@@ -136,7 +136,10 @@ describe('core: pipeline rules: values: schedules, quantities, durations, images
       ws.set('/ws/sub/p.pipeline.yaml', text);
       assert.deepEqual(ws.analyze('/ws/sub/p.pipeline.yaml')!.diagnostics, []);
       ws.set('/ws/p.pipeline.yaml', text);
-      assert.deepEqual(ws.analyze('/ws/p.pipeline.yaml')!.diagnostics.map((d) => d.code), ['unsafe-path']);
+      assert.deepEqual(
+        ws.analyze('/ws/p.pipeline.yaml')!.diagnostics.map((d) => d.code),
+        ['unsafe-path'],
+      );
     });
   });
 

@@ -12,7 +12,23 @@ import { CHURN_FEATURES, CHURN_PIPELINE, mulberry32, REPO } from './helpers';
  */
 
 /** Edits that break the structure the schema checks: keys, types, values, nesting. */
-const INSERTS = ['bogus: 1\n', '  extra: [1, 2]\n', '    retries: -1\n', '    timeout: 90\n', '    needs: x\n', '    resources: {gpu: 1.5}\n', '    outputs: 3\n', 'version: 2\n', '  - a\n', '    env: {A: [1]}\n', '    executor: nope\n', '    params: {lr: {type: float, default: x}}\n', '    features: [1]\n', '    ttl: 5\n', '    entity: {}\n'];
+const INSERTS = [
+  'bogus: 1\n',
+  '  extra: [1, 2]\n',
+  '    retries: -1\n',
+  '    timeout: 90\n',
+  '    needs: x\n',
+  '    resources: {gpu: 1.5}\n',
+  '    outputs: 3\n',
+  'version: 2\n',
+  '  - a\n',
+  '    env: {A: [1]}\n',
+  '    executor: nope\n',
+  '    params: {lr: {type: float, default: x}}\n',
+  '    features: [1]\n',
+  '    ttl: 5\n',
+  '    entity: {}\n',
+];
 
 function mutate(text: string, rnd: () => number): string {
   const lines = text.split('\n');

@@ -45,7 +45,12 @@ export function ruleSuite(kind: 'pipeline' | 'features', codes: readonly Diagnos
     describeCoverage(title) {
       // Runs last: mocha runs the describes registered before this one first.
       describe('coverage', () => {
-        it(title, () => assert.deepEqual(codes.filter((c) => !covered.has(c)), []));
+        it(title, () =>
+          assert.deepEqual(
+            codes.filter((c) => !covered.has(c)),
+            [],
+          ),
+        );
         it(`gives each of these codes the severity docs/${page} lists for it`, () => {
           const documented = documentedCodes(page);
           const wrong = codes.flatMap((c) => [...(covered.get(c) ?? [])].filter((s) => s !== documented.get(c)).map((s) => `${c}: ${s}, documented ${documented.get(c) ?? 'nowhere'}`));

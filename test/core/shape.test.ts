@@ -3,7 +3,14 @@ import { AGENT_REQUESTS, runRequestShape, type RunRequest } from '../../core/src
 import { boolean, integer, list, object, oneOf, optional, record, string, type Infer } from '../../core/src/protocol/shape';
 
 describe('core: message shapes (one declaration: the type and the check)', () => {
-  const shape = object({ name: string({ nonEmpty: true, max: 8 }), n: optional(integer({ min: 0, max: 9 })), tags: optional(list(string())), env: optional(record(string())), on: optional(boolean()), kind: optional(oneOf('a', 'b')) });
+  const shape = object({
+    name: string({ nonEmpty: true, max: 8 }),
+    n: optional(integer({ min: 0, max: 9 })),
+    tags: optional(list(string())),
+    env: optional(record(string())),
+    on: optional(boolean()),
+    kind: optional(oneOf('a', 'b')),
+  });
   type T = Infer<typeof shape>;
 
   it('returns a fresh copy with only the declared fields, typed as declared', () => {
@@ -47,7 +54,10 @@ describe('core: message shapes (one declaration: the type and the check)', () =>
   });
 
   it('declares every agent request with its params shape, and RunRequest is the shape’s type', () => {
-    assert.deepEqual(AGENT_REQUESTS.map((r) => r.method), ['mlops/run.start', 'mlops/run.cancel', 'mlops/runs.list', 'mlops/runs.show', 'mlops/logs.read', 'mlops/schedules.next', 'mlops/agent.info']);
+    assert.deepEqual(
+      AGENT_REQUESTS.map((r) => r.method),
+      ['mlops/run.start', 'mlops/run.cancel', 'mlops/runs.list', 'mlops/runs.show', 'mlops/logs.read', 'mlops/schedules.next', 'mlops/agent.info'],
+    );
     for (const r of AGENT_REQUESTS) assert.equal(typeof r.params.check, 'function', r.method);
     const req: RunRequest = { file: 'p.pipeline.yaml', only: ['a'], parallel: 2 };
     assert.deepEqual(runRequestShape.check(req, 'params'), { ok: true, value: req });

@@ -41,7 +41,7 @@ const HOSTILE = [
 
 /** Random text over every character from U+0001 to U+00FF plus a few multibyte ones. */
 function randomValue(rnd: () => number): string {
-  const pool = [...Array.from({ length: 255 }, (_, i) => String.fromCharCode(i + 1)), 'é', '✓', '日', '\'', '"', '\\', '$', '`', '\n'];
+  const pool = [...Array.from({ length: 255 }, (_, i) => String.fromCharCode(i + 1)), 'é', '✓', '日', "'", '"', '\\', '$', '`', '\n'];
   const n = Math.floor(rnd() * 24);
   let s = '';
   for (let i = 0; i < n; i++) s += pool[Math.floor(rnd() * pool.length)];
@@ -70,7 +70,7 @@ const TEMPLATES: Template[] = [
     dialects: ['bash', 'sh'],
   },
   // `read` rather than cat: a builtin, so that hundreds of cases need no fork each.
-  { name: 'here-document', command: "IFS= read -r x <<EOF\n<${{ params.m }}>\nEOF\nprintf '%s' \"$x\"", expect: (v) => `<${v}>`, oneLine: true, dialects: ['bash', 'sh'] },
+  { name: 'here-document', command: 'IFS= read -r x <<EOF\n<${{ params.m }}>\nEOF\nprintf \'%s\' "$x"', expect: (v) => `<${v}>`, oneLine: true, dialects: ['bash', 'sh'] },
   {
     name: 'quoted here-document',
     command: "IFS= read -r x <<'EOF'\n<${{ params.m }}>\nEOF\nprintf '%s' \"$x\"",
@@ -147,6 +147,9 @@ describe('core: string params are quoted for the shell', () => {
     assert.deepEqual(interpolateCommand('echo `${{ params.m }}`', resolve), { ok: false, error: { expr: 'params.m', context: 'backtick' } });
     assert.deepEqual(interpolateCommand('$(case x in x) ${{params.m}};; esac)', resolve), { ok: false, error: { expr: 'params.m', context: 'unknown' } });
     // An inert value is fine anywhere.
-    assert.deepEqual(interpolateCommand('echo `${{ params.m }}`', () => ({ text: 'ab', quote: true })), { ok: true, command: 'echo `ab`' });
+    assert.deepEqual(
+      interpolateCommand('echo `${{ params.m }}`', () => ({ text: 'ab', quote: true })),
+      { ok: true, command: 'echo `ab`' },
+    );
   });
 });

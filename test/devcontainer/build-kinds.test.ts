@@ -81,11 +81,7 @@ describe('devcontainer: build checks for three kinds of project (pip, uv, conda)
       assert.equal(r.status, 0, `building ${tag} failed:\n${r.stdout}\n${r.stderr}`);
     };
     standin(UV_IMAGE, 'FROM scratch\nCOPY uv /uv\n', ['uv']);
-    standin(
-      CONDA_BASE,
-      `FROM ${PYTHON_BASE}\nCOPY conda /opt/conda/bin/conda\nCOPY conda.sh /opt/conda/etc/profile.d/conda.sh\nRUN chmod 755 /opt/conda/bin/conda && mkdir -p /opt/conda/envs\n`,
-      ['conda', 'conda.sh'],
-    );
+    standin(CONDA_BASE, `FROM ${PYTHON_BASE}\nCOPY conda /opt/conda/bin/conda\nCOPY conda.sh /opt/conda/etc/profile.d/conda.sh\nRUN chmod 755 /opt/conda/bin/conda && mkdir -p /opt/conda/envs\n`, ['conda', 'conda.sh']);
     const wheels = fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-wheels-'));
     for (const p of PACKAGES) writeWheel(wheels, p);
     index = await servePackageIndex(wheels, stablePort());
@@ -96,8 +92,14 @@ describe('devcontainer: build checks for three kinds of project (pip, uv, conda)
     if (!docker) return;
     // Each image stays under a fixed `:cache` tag so the next run reuses its layers; the run's own tag goes.
     for (const t of tags) {
-      await docker.getImage(t).tag({ repo: t.split(':')[0]!, tag: 'cache' }).catch(() => undefined);
-      await docker.getImage(t).remove({ noprune: true }).catch(() => undefined);
+      await docker
+        .getImage(t)
+        .tag({ repo: t.split(':')[0]!, tag: 'cache' })
+        .catch(() => undefined);
+      await docker
+        .getImage(t)
+        .remove({ noprune: true })
+        .catch(() => undefined);
     }
   });
 
@@ -119,7 +121,14 @@ describe('devcontainer: build checks for three kinds of project (pip, uv, conda)
     const build = await mlopsAsync(['devcontainer', 'build', '--dir', dir, '--tag', tag, '--network', 'host', '--verify', '--format', 'json'], env, 8 * 60_000);
     const ev = build.stdout ? buildEvents(build.stdout) : [];
     console.log(`      (${name}: build and check took ${((Date.now() - started) / 1000).toFixed(1)} s)`);
-    assert.equal(build.status, 0, `${ev.map((e) => e.text ?? e.output ?? '').join('\n').slice(-4000)}\n${build.stderr}`);
+    assert.equal(
+      build.status,
+      0,
+      `${ev
+        .map((e) => e.text ?? e.output ?? '')
+        .join('\n')
+        .slice(-4000)}\n${build.stderr}`,
+    );
     return { dir, tag, dockerfile: fs.readFileSync(path.join(dir, DOCKERFILE), 'utf8'), verify: ev.find((e) => e.type === 'verify')!, log: ev.map((e) => e.text ?? '').join('\n') };
   }
 

@@ -50,17 +50,14 @@ describe('mlops devcontainer generate (the real binary)', function () {
     assert.match(refused.stdout, /^--- a\/\.devcontainer\/Dockerfile$/m);
     assert.match(refused.stdout, /^-ARG USER_UID=1234$/m);
     assert.match(refused.stdout, /^\+ARG USER_UID=1000$/m);
-    assert.equal(
-      refused.stderr,
-      'mlops devcontainer: .devcontainer/Dockerfile already exists with other content (diff on stdout); rerun with --force to overwrite.\n',
-    );
+    assert.equal(refused.stderr, 'mlops devcontainer: .devcontainer/Dockerfile already exists with other content (diff on stdout); rerun with --force to overwrite.\n');
     assert.equal(fs.readFileSync(file, 'utf8'), edited);
     const forced = mlops(['devcontainer', 'generate', '--dir', dir, '--force'], { env: envWith() });
     assert.equal(forced.status, 0, forced.stderr);
     assert.match(fs.readFileSync(file, 'utf8'), /^ARG USER_UID=1000$/m);
   });
 
-  it('the machine\'s GPU counts only with --gpu auto, and never changes the CUDA version', () => {
+  it("the machine's GPU counts only with --gpu auto, and never changes the CUDA version", () => {
     const dir = tempProject('vision');
     fs.writeFileSync(path.join(dir, 'requirements.txt'), 'torch==2.5.1\n');
     const smi = fakeNvidiaSmi();

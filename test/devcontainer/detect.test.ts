@@ -268,17 +268,7 @@ describe('devcontainer detection: manifests and GPU evidence', () => {
 
   it('reads setup.cfg install_requires, python_requires and extras_require', () => {
     const f = detectFiles({
-      'setup.cfg': [
-        '[metadata]',
-        'name = demo',
-        '[options]',
-        'python_requires = >=3.8, <3.11',
-        'install_requires =',
-        '    lightgbm>=4',
-        '    pandas',
-        '[options.extras_require]',
-        'gpu = cupy-cuda12x',
-      ].join('\n'),
+      'setup.cfg': ['[metadata]', 'name = demo', '[options]', 'python_requires = >=3.8, <3.11', 'install_requires =', '    lightgbm>=4', '    pandas', '[options.extras_require]', 'gpu = cupy-cuda12x'].join('\n'),
     });
     assert.equal(f.installer, 'setup.cfg');
     assert.deepEqual(strip(f.python), { version: '3.10', source: 'setup.cfg', constraint: '>=3.8, <3.11' });
@@ -305,10 +295,13 @@ describe('devcontainer detection: manifests and GPU evidence', () => {
     });
     assert.equal(f.installer, 'pep621');
     assert.deepEqual(strip(f.python), { version: '3.12', source: 'pyproject.toml', constraint: '>=3.9' });
-    assert.deepEqual(f.frameworks.map((x) => [x.id, x.version ?? x.spec ?? '', x.cuda ?? '']), [
-      ['tensorflow', '2.15.0', '12.2'],
-      ['keras', '', ''],
-    ]);
+    assert.deepEqual(
+      f.frameworks.map((x) => [x.id, x.version ?? x.spec ?? '', x.cuda ?? '']),
+      [
+        ['tensorflow', '2.15.0', '12.2'],
+        ['keras', '', ''],
+      ],
+    );
     assert.deepEqual(f.groups, ['test', 'viz']);
     assert.deepEqual(f.extras, ['viz']);
   });
@@ -337,9 +330,7 @@ describe('devcontainer detection: manifests and GPU evidence', () => {
 
   it('warns when the host driver is older than the CUDA the image targets', () => {
     const f = detectFiles({ 'requirements.txt': 'torch==2.4.0+cu124\n' }, { gpus: ['T4'], driver: '525.1', cuda: '12.0' });
-    assert.deepEqual(makePlan(f, { gpu: 'auto' }).warnings, [
-      'The host driver supports CUDA up to 12.0 but the image targets 12.4; update the NVIDIA driver or pin a build for CUDA 12.0.',
-    ]);
+    assert.deepEqual(makePlan(f, { gpu: 'auto' }).warnings, ['The host driver supports CUDA up to 12.0 but the image targets 12.4; update the NVIDIA driver or pin a build for CUDA 12.0.']);
   });
 
   it('reports an unreadable manifest in one sentence and goes on', () => {

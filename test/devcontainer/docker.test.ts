@@ -30,7 +30,11 @@ describe('devcontainer: a real docker build', function () {
 
   after(async () => {
     if (!docker) return;
-    for (const t of [tag, `${tag}-cancel`]) await docker.getImage(t).remove({ force: true }).catch(() => undefined);
+    for (const t of [tag, `${tag}-cancel`])
+      await docker
+        .getImage(t)
+        .remove({ force: true })
+        .catch(() => undefined);
   });
 
   it('builds the generated Dockerfile of examples/churn FROM a local base, and the postCreate check passes in the container', () => {
@@ -45,7 +49,10 @@ describe('devcontainer: a real docker build', function () {
     const build = mlops(['devcontainer', 'build', '--dir', dir, '--tag', tag, '--verify', '--format', 'json'], { env, timeout: 5 * 60_000 });
     assert.equal(build.status, 0, `${build.stdout}\n${build.stderr}`);
     const ev = events(build.stdout);
-    assert.ok(ev.some((e) => e.type === 'step' && /^Step 1\/\d+ : ARG BASE_IMAGE=mlops-test\/python-base:2$/.test(e.text!)), 'progress is streamed step by step');
+    assert.ok(
+      ev.some((e) => e.type === 'step' && /^Step 1\/\d+ : ARG BASE_IMAGE=mlops-test\/python-base:2$/.test(e.text!)),
+      'progress is streamed step by step',
+    );
     assert.deepEqual(ev.find((e) => e.type === 'done')?.image, tag);
     const verify = ev.find((e) => e.type === 'verify');
     assert.deepEqual({ exitCode: verify?.exitCode, output: verify?.output?.trim() }, { exitCode: 0, output: `Dev container ready: Python ${BASE_PYTHON}` });
@@ -78,7 +85,10 @@ describe('devcontainer: a real docker build', function () {
     build();
     fs.appendFileSync(path.join(dir, 'src', 'train.py'), '\n# an edit\n');
     const afterSource = build();
-    assert.ok([...afterSource].filter(([s]) => /^(RUN|COPY)/.test(s)).every(([, cached]) => cached), JSON.stringify([...afterSource]));
+    assert.ok(
+      [...afterSource].filter(([s]) => /^(RUN|COPY)/.test(s)).every(([, cached]) => cached),
+      JSON.stringify([...afterSource]),
+    );
     // Unique text: the engine keys COPY layers by content, and earlier runs may have cached any fixed edit.
     fs.appendFileSync(path.join(dir, 'requirements.txt'), `# edited ${process.pid} ${Date.now()}\n`);
     const afterManifest = build();
@@ -110,7 +120,12 @@ describe('devcontainer: a real docker build', function () {
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    await waitFor(() => `the RUN step to start:\n${stdout}\n${stderr}`, () => stdout.includes(`"text":"${marker}"`), 60_000, 50);
+    await waitFor(
+      () => `the RUN step to start:\n${stdout}\n${stderr}`,
+      () => stdout.includes(`"text":"${marker}"`),
+      60_000,
+      50,
+    );
     child.kill('SIGTERM');
     assert.equal(await exited, 130);
     assert.match(stderr, /The build was cancelled\./);

@@ -1,16 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
-import {
-  checkCommand,
-  detect,
-  DEVCONTAINER_JSON,
-  DOCKERFILE,
-  generate,
-  makePlan,
-  parseJsonc,
-  type GenerateOptions,
-} from '../../core/src/devcontainer/index';
+import { checkCommand, detect, DEVCONTAINER_JSON, DOCKERFILE, generate, makePlan, parseJsonc, type GenerateOptions } from '../../core/src/devcontainer/index';
 import { scanProject } from '../../agent/src/devcontainer/scan';
 import { devcontainerErrors, emptyProject, FIXTURES, REPO } from './helpers';
 
@@ -53,8 +44,14 @@ describe('devcontainer generation: schema', () => {
 
   it('the validator rejects what the schema forbids (so the checks above can fail)', () => {
     const errors = devcontainerErrors('{"build": {"dockerfile": "Dockerfile"}, "hostRequirements": {"gpu": "sometimes", "memory": "4Gi"}}');
-    assert.ok(errors.some((e) => e.instancePath === '/hostRequirements/memory' && e.keyword === 'pattern'), JSON.stringify(errors));
-    assert.ok(errors.some((e) => e.instancePath === '/hostRequirements/gpu'), JSON.stringify(errors));
+    assert.ok(
+      errors.some((e) => e.instancePath === '/hostRequirements/memory' && e.keyword === 'pattern'),
+      JSON.stringify(errors),
+    );
+    assert.ok(
+      errors.some((e) => e.instancePath === '/hostRequirements/gpu'),
+      JSON.stringify(errors),
+    );
   });
 });
 
@@ -91,7 +88,7 @@ describe('devcontainer generation: choices', () => {
     assert.match(g.text, /\/\/ Give the container every GPU of the host/);
   });
 
-  it('GPU off turns the CUDA project into a CPU one; Python 3.10 on a CUDA base uses Ubuntu\'s own', () => {
+  it("GPU off turns the CUDA project into a CPU one; Python 3.10 on a CUDA base uses Ubuntu's own", () => {
     const off = gen('torch-cuda', { gpu: 'off' });
     assert.equal(off.json['build'].args.BASE_IMAGE, 'python:3.11-slim-bookworm');
     assert.equal(off.json['runArgs'], undefined);

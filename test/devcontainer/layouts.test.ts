@@ -7,17 +7,7 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import {
-  CUDA_IMAGES,
-  DEVCONTAINER_JSON,
-  DOCKERFILE,
-  cudaImageFor,
-  detect,
-  generate,
-  parseCondaSpec,
-  parseJsonc,
-  cudaOfRequirement,
-} from '../../core/src/devcontainer/index';
+import { CUDA_IMAGES, DEVCONTAINER_JSON, DOCKERFILE, cudaImageFor, detect, generate, parseCondaSpec, parseJsonc, cudaOfRequirement } from '../../core/src/devcontainer/index';
 import { FIXTURES, mlops, tempProject } from './helpers';
 
 const LAYOUTS = path.join(FIXTURES, 'layouts');
@@ -58,7 +48,10 @@ describe('devcontainer layouts 1: includes are copied where the install step loo
     assert.match(g.dockerfile, /^COPY requirements\.txt constraints\.txt \/tmp\/mlops-deps\/$/m);
     assert.deepEqual(installLines(g), ['RUN pip install --no-cache-dir -r /tmp/mlops-deps/requirements.txt']);
     // The constraint pins the framework the include asks for loosely.
-    assert.deepEqual(g.detected['frameworks'].map((f: any) => [f.id, f.version ?? f.spec]), [['torch', '2.4.1']]);
+    assert.deepEqual(
+      g.detected['frameworks'].map((f: any) => [f.id, f.version ?? f.spec]),
+      [['torch', '2.4.1']],
+    );
   });
 
   it('a conda pip: section with -r requirements.txt copies that file next to environment.yml', () => {
@@ -98,7 +91,10 @@ describe('devcontainer layouts 2: the project itself (-e .) is installed by post
     });
     const expr = /sed -i -E '(.*)' \/tmp/.exec(gen('editable').dockerfile)![1]!.replace(/'\\''/g, "'");
     const r = require('node:child_process').spawnSync(sed, ['-E', expr, path.join(dir, 'r.txt')], { encoding: 'utf8' });
-    assert.deepEqual(r.stdout.split('\n').filter((l: string) => l), ['numpy', '-e git+https://x.invalid/r.git#egg=r', '-r base.txt', '  - pandas']);
+    assert.deepEqual(
+      r.stdout.split('\n').filter((l: string) => l),
+      ['numpy', '-e git+https://x.invalid/r.git#egg=r', '-r base.txt', '  - pandas'],
+    );
   });
 });
 
@@ -137,7 +133,15 @@ describe('devcontainer layouts 4: variants and tooling are choices, not installe
     assert.deepEqual(installLines(g), ['RUN pip install --no-cache-dir -r /tmp/mlops-deps/requirements.txt']);
     assert.deepEqual(
       g.detected['choices'].map((c: any) => [c.name, c.kind]),
-      [['ci', 'tooling'], ['cpu', 'variant'], ['cuda', 'variant'], ['docs', 'tooling'], ['doctests', 'tooling'], ['tpu', 'variant'], ['typing', 'tooling']],
+      [
+        ['ci', 'tooling'],
+        ['cpu', 'variant'],
+        ['cuda', 'variant'],
+        ['docs', 'tooling'],
+        ['doctests', 'tooling'],
+        ['tpu', 'variant'],
+        ['typing', 'tooling'],
+      ],
     );
     // The torch==1.13.1 pin in the mypy file decides nothing: no GPU, no CUDA.
     assert.equal(baseImage(g), 'python:3.12-slim-bookworm');
@@ -227,7 +231,10 @@ describe('devcontainer layouts 6: the Python the project can actually install', 
     assert.deepEqual(g.detected['manifests'], [{ path: 'setup.py', kind: 'setup.py' }]);
     assert.equal(g.detected['python'].version, '3.10');
     assert.deepEqual(installLines(g), ["RUN pip install --no-cache-dir 'xgboost>=1.7' pandas"]);
-    assert.deepEqual(g.detected['choices'].map((c: any) => c.name), ['plots']);
+    assert.deepEqual(
+      g.detected['choices'].map((c: any) => c.name),
+      ['plots'],
+    );
     assert.match(g.json['postCreateCommand'], /^pip install --no-cache-dir --quiet -e \. && /);
   });
 });
@@ -271,7 +278,10 @@ describe('devcontainer layouts 9: when nothing installable is found, it says so 
     assert.deepEqual(g.detected['notFound'], [
       'No dependency manifest was found (looked for requirements*.txt, requirements/**/*.txt, pyproject.toml, setup.py, setup.cfg, environment.yml, Pipfile, MLproject); the image gets Python only. The code imports opencv-python, scikit-learn, torch: add them with --extra imports (or tick "imports" in the wizard), or write a requirements.txt.',
     ]);
-    assert.deepEqual(g.detected['choices'].map((c: any) => [c.name, c.kind, c.packages]), [['imports', 'imports', ['opencv-python', 'scikit-learn', 'torch']]]);
+    assert.deepEqual(
+      g.detected['choices'].map((c: any) => [c.name, c.kind, c.packages]),
+      [['imports', 'imports', ['opencv-python', 'scikit-learn', 'torch']]],
+    );
     const chosen = gen('notebooks-imports', '--extra', 'imports');
     assert.match(chosen.dockerfile, /^RUN pip install --no-cache-dir opencv-python scikit-learn torch$/m);
     assert.match(chosen.dockerfile, /libgl1/);
@@ -345,7 +355,10 @@ describe('devcontainer layouts: --explain for pipelines and Poetry locks', () =>
     });
     const g = gen(dir);
     assert.deepEqual([g.detected['python'].version, g.detected['python'].source], ['3.10', 'poetry.lock']);
-    assert.deepEqual(g.detected['python'].narrowed.map((n: any) => n.at.line), [2]);
+    assert.deepEqual(
+      g.detected['python'].narrowed.map((n: any) => n.at.line),
+      [2],
+    );
   });
 });
 

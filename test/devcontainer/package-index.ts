@@ -86,12 +86,13 @@ export function writeWheel(dir: string, pkg: FakePackage): string {
   const dist = pkg.name.replace(/[-_.]+/g, '_');
   const info = `${dist}-${pkg.version}.dist-info`;
   const files: [string, Buffer][] = Object.entries(pkg.modules).map(([mod, code]) => [`${mod.replace(/\./g, '/')}/__init__.py`, Buffer.from(code)]);
-  files.push([
-    `${info}/METADATA`,
-    Buffer.from(['Metadata-Version: 2.1', `Name: ${pkg.name}`, `Version: ${pkg.version}`, ...(pkg.requires ?? []).map((r) => `Requires-Dist: ${r}`), ''].join('\n')),
-  ]);
+  files.push([`${info}/METADATA`, Buffer.from(['Metadata-Version: 2.1', `Name: ${pkg.name}`, `Version: ${pkg.version}`, ...(pkg.requires ?? []).map((r) => `Requires-Dist: ${r}`), ''].join('\n'))]);
   files.push([`${info}/WHEEL`, Buffer.from('Wheel-Version: 1.0\nGenerator: mlops-workbench-tests\nRoot-Is-Purelib: true\nTag: py3-none-any\n')]);
-  const record = files.map(([n, d]) => `${n},sha256=${b64(d)},${d.length}`).concat(`${info}/RECORD,,`).join('\n') + '\n';
+  const record =
+    files
+      .map(([n, d]) => `${n},sha256=${b64(d)},${d.length}`)
+      .concat(`${info}/RECORD,,`)
+      .join('\n') + '\n';
   files.push([`${info}/RECORD`, Buffer.from(record)]);
   const name = `${dist}-${pkg.version}-py3-none-any.whl`;
   fs.writeFileSync(path.join(dir, name), zip(files));
@@ -132,7 +133,16 @@ export async function servePackageIndex(dir: string, port = 0): Promise<PackageI
         return;
       }
       res.writeHead(200, { 'content-type': 'text/html' });
-      res.end(`<!DOCTYPE html><html><body>${mine.map((w) => `<a href="/files/${w}#sha256=${createHash('sha256').update(fs.readFileSync(path.join(dir, w))).digest('hex')}">${w}</a>`).join('\n')}</body></html>`);
+      res.end(
+        `<!DOCTYPE html><html><body>${mine
+          .map(
+            (w) =>
+              `<a href="/files/${w}#sha256=${createHash('sha256')
+                .update(fs.readFileSync(path.join(dir, w)))
+                .digest('hex')}">${w}</a>`,
+          )
+          .join('\n')}</body></html>`,
+      );
       return;
     }
     const file = /^\/files\/([^/]+\.whl)$/.exec(url);

@@ -1,16 +1,5 @@
 import assert from 'node:assert/strict';
-import {
-  admits,
-  choosePython,
-  diffLines,
-  parseCondaSpec,
-  parseJsonc,
-  parseNvidiaSmi,
-  parseRequirement,
-  parseRequirementsFile,
-  readPythonVersionFile,
-  unifiedDiff,
-} from '../../core/src/devcontainer/index';
+import { admits, choosePython, diffLines, parseCondaSpec, parseJsonc, parseNvidiaSmi, parseRequirement, parseRequirementsFile, readPythonVersionFile, unifiedDiff } from '../../core/src/devcontainer/index';
 
 describe('devcontainer parsers', () => {
   it('parses PEP 508 requirements with extras, specifiers, markers and URLs', () => {

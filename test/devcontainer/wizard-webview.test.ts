@@ -25,7 +25,15 @@ async function serve(dir: string): Promise<{ url: string; close(): Promise<void>
     const url = new URL(req.url ?? '/', 'http://x');
     if (url.pathname === '/') {
       const origin = `http://${req.headers.host}`;
-      const page = webviewPageHtml({ ...DEVCONTAINER_APP, cspSource: origin, nonce: NONCE, scriptUri: `${origin}/devcontainer.js`, styleUri: `${origin}/devcontainer.css`, codiconUri: `${origin}/codicon.css`, title: 'Dev container' });
+      const page = webviewPageHtml({
+        ...DEVCONTAINER_APP,
+        cspSource: origin,
+        nonce: NONCE,
+        scriptUri: `${origin}/devcontainer.js`,
+        styleUri: `${origin}/devcontainer.css`,
+        codiconUri: `${origin}/codicon.css`,
+        title: 'Dev container',
+      });
       // The stub stands in for VS Code's acquireVsCodeApi; it carries the page's nonce, like VS Code's own script.
       const stub = `<script nonce="${NONCE}">
         window.__posted = []; window.__violations = [];
@@ -171,8 +179,14 @@ describe('devcontainer wizard webview (headless Chromium)', function () {
     await deliver({ type: 'init', project: 'variants', facts, options, pythonVersions: ['3.11', '3.12'] });
     await waitFor('the first change', async () => (await posted()).some((m) => m.type === 'change'));
     const group = (kind: string) => page.locator(`mlops-dc-options [data-kind="${kind}"] vscode-checkbox`).allInnerTexts();
-    assert.deepEqual((await group('variant')).map((t) => t.trim()), ['cpu', 'cuda', 'tpu']);
-    assert.deepEqual((await group('tooling')).map((t) => t.trim()), ['ci', 'docs', 'doctests', 'typing']);
+    assert.deepEqual(
+      (await group('variant')).map((t) => t.trim()),
+      ['cpu', 'cuda', 'tpu'],
+    );
+    assert.deepEqual(
+      (await group('tooling')).map((t) => t.trim()),
+      ['ci', 'docs', 'doctests', 'typing'],
+    );
     assert.equal(await page.locator('mlops-dc-options [data-kind="variant"]').getAttribute('aria-label'), 'Alternative builds (choose one)');
     assert.deepEqual(await page.locator('mlops-dc-options vscode-checkbox.group[checked]').count(), 0, 'nothing optional is ticked at first');
     await page.locator('mlops-dc-options vscode-checkbox[data-group="cuda"]').click();

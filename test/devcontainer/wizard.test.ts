@@ -127,12 +127,7 @@ describe('devcontainer wizard (host side)', () => {
     await s.handle({ type: 'change', seq: -1, options: {} });
     await s.handle({ type: 'write', options: { python: '3.11', gpu: 'auto', baseImage: 'Bad Image!', groups: [], jupyter: true, mlflow: false } });
     await s.handle('ready');
-    assert.deepEqual(host.refusals, [
-      'python must be a version like 3.11',
-      'change needs a non-negative integer seq',
-      "'Bad Image!' is not a valid image reference",
-      'the message is not an object',
-    ]);
+    assert.deepEqual(host.refusals, ['python must be a version like 3.11', 'change needs a non-negative integer seq', "'Bad Image!' is not a valid image reference", 'the message is not an object']);
     assert.deepEqual(host.posted, []);
     await s.handle({ type: 'cancel' });
     assert.equal(host.closed, true);

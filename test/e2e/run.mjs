@@ -53,7 +53,10 @@ function orderFiles(files, order = process.env.MLOPS_E2E_ORDER) {
     return { files: [...files].sort((a, b) => (key(a) < key(b) ? -1 : 1)), said: `shuffled with MLOPS_E2E_ORDER=shuffle:${seed}` };
   }
   const first = [];
-  for (const name of order.split(',').map((n) => n.trim()).filter(Boolean)) {
+  for (const name of order
+    .split(',')
+    .map((n) => n.trim())
+    .filter(Boolean)) {
     const f = files.find((x) => x.startsWith(name) && !first.includes(x));
     if (!f) throw new Error(`MLOPS_E2E_ORDER names ${name}, which is not a check file (${files.join(', ')}); use reverse, shuffle[:SEED] or file names`);
     first.push(f);
@@ -63,7 +66,11 @@ function orderFiles(files, order = process.env.MLOPS_E2E_ORDER) {
 
 /** Every check of every file, files in the order asked for, checks in file order: [{file, name, run, timeout}]. */
 async function loadChecks() {
-  const ordered = orderFiles(readdirSync(checksDir).filter((f) => /^\d\d-[a-z0-9-]+\.mjs$/.test(f)).sort());
+  const ordered = orderFiles(
+    readdirSync(checksDir)
+      .filter((f) => /^\d\d-[a-z0-9-]+\.mjs$/.test(f))
+      .sort(),
+  );
   log(`check files in ${ordered.said}`);
   const files = ordered.files;
   const all = [];
@@ -85,7 +92,9 @@ function withTimeout(promise, ms, what) {
   let timer;
   return Promise.race([
     promise,
-    new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms / 1000} s`)), ms); }),
+    new Promise((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms / 1000} s`)), ms);
+    }),
   ]).finally(() => clearTimeout(timer));
 }
 
@@ -148,11 +157,14 @@ async function openWindow(env, dirs, file) {
     env.vs = new Workbench(env.page);
     await env.vs.open(env.server.url, workspace);
     log(`${file}: window open on ${workspace}`);
-    const hostLog = () => logFilesNow(dirs)
-      .filter((f) => !logsBefore.has(f) && /exthost\d*[\\/](remote)?exthost\.log$/.test(f))
-      .map((f) => readFileSync(join(logsRoot, f), 'utf8')).join('\n');
+    const hostLog = () =>
+      logFilesNow(dirs)
+        .filter((f) => !logsBefore.has(f) && /exthost\d*[\\/](remote)?exthost\.log$/.test(f))
+        .map((f) => readFileSync(join(logsRoot, f), 'utf8'))
+        .join('\n');
     const outcome = await waitFor(() => (ACTIVATED.test(hostLog()) ? 'activated' : GAVE_UP.test(hostLog()) ? 'gave up' : undefined), {
-      timeout: 90_000, what: `the extension to activate in the window for ${file}`,
+      timeout: 90_000,
+      what: `the extension to activate in the window for ${file}`,
     }).catch((e) => e.message);
     if (outcome === 'activated') return { workspace, logsBefore };
     if (outcome !== 'gave up' || attempt === WINDOW_TRIES) {
@@ -168,8 +180,14 @@ async function openWindow(env, dirs, file) {
 function checkContext({ vs, extensionDir, server }, dirs, { workspace, logsBefore }) {
   const pipelinePath = join(workspace, 'churn.pipeline.yaml');
   const logsRoot = join(dirs.userData, 'logs');
-  const logFiles = (pattern) => logFilesNow(dirs).filter((f) => !logsBefore.has(f) && pattern.test(f)).map((f) => join(logsRoot, f));
-  const logs = (pattern) => logFiles(pattern).map((f) => readFileSync(f, 'utf8')).join('\n');
+  const logFiles = (pattern) =>
+    logFilesNow(dirs)
+      .filter((f) => !logsBefore.has(f) && pattern.test(f))
+      .map((f) => join(logsRoot, f));
+  const logs = (pattern) =>
+    logFiles(pattern)
+      .map((f) => readFileSync(f, 'utf8'))
+      .join('\n');
   const pipelineText = readFileSync(pipelinePath, 'utf8');
   return {
     vs,
@@ -255,7 +273,11 @@ async function main() {
     if (ctx) ctx.screenshot = screenshot;
     if (!error) {
       try {
-        await withTimeout(Promise.resolve().then(() => check.run(ctx)), check.timeout ?? DEFAULT_CHECK_TIMEOUT, `check ${check.name}`);
+        await withTimeout(
+          Promise.resolve().then(() => check.run(ctx)),
+          check.timeout ?? DEFAULT_CHECK_TIMEOUT,
+          `check ${check.name}`,
+        );
       } catch (e) {
         if (e?.skip) skipped = e.message;
         else error = e instanceof Error ? e.message : String(e);
@@ -284,11 +306,18 @@ function saveLogs(dirs) {
 
 function finish(results, setUpError) {
   const failed = results.filter((r) => !r.ok);
-  writeFileSync(join(resultsDir, 'results.json'), JSON.stringify({
-    setUpError,
-    seconds: Math.round((Date.now() - t0) / 1000),
-    checks: results.map(({ id, file, name, ok, error, skipped, screenshot, ms }) => ({ id, file, name, ok, error, skipped, screenshot: screenshot && rel(screenshot), ms })),
-  }, null, 2));
+  writeFileSync(
+    join(resultsDir, 'results.json'),
+    JSON.stringify(
+      {
+        setUpError,
+        seconds: Math.round((Date.now() - t0) / 1000),
+        checks: results.map(({ id, file, name, ok, error, skipped, screenshot, ms }) => ({ id, file, name, ok, error, skipped, screenshot: screenshot && rel(screenshot), ms })),
+      },
+      null,
+      2,
+    ),
+  );
   console.log('');
   if (failed.length) {
     console.log(`e2e: ${failed.length} of ${results.length} checks failed${setUpError ? ` (${setUpError})` : ''}:`);

@@ -9,12 +9,21 @@ import { argoSubstitute, kubeExpand, podProcess, run } from './emulate';
 import { mlops } from '../cli/mlops';
 import { exported, FIXTURES, template, workflowSpec } from './helpers';
 
-
 describe('export argo: commands', () => {
   describe('escapes', () => {
     it('doubles a $ before $ or ( so the kubelet leaves the text as written', () => {
       for (const s of ['$$', '$(date)', 'a$$(x)b', '$HOME ${X}', '$', 'x$', '$$$', '$(', 'cost: 5$ (net)']) {
-        assert.equal(kubeExpand(escapeKubeExpansion(s), new Map([['date', 'EXPANDED'], ['x', 'EXPANDED']])), s, s);
+        assert.equal(
+          kubeExpand(
+            escapeKubeExpansion(s),
+            new Map([
+              ['date', 'EXPANDED'],
+              ['x', 'EXPANDED'],
+            ]),
+          ),
+          s,
+          s,
+        );
       }
       assert.equal(escapeKubeExpansion('echo $$ $(date) $HOME'), 'echo $$$ $$(date) $HOME');
     });

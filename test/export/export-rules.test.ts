@@ -46,13 +46,7 @@ describe('export argo: what cannot make the trip', () => {
     });
 
     it('flags the workspace root and home folders in commands and env values, on the path itself', () => {
-      const text = withImage(
-        '  a:',
-        '    run: python /repo/src/train.py --out /home/ana/models/m.pt --log /var/log/x --tmp /tmp/y',
-        '    env:',
-        '      DATA: "/Users/ana/data"',
-        '      OK: "/repository-other/x"',
-      );
+      const text = withImage('  a:', '    run: python /repo/src/train.py --out /home/ana/models/m.pt --log /var/log/x --tmp /tmp/y', '    env:', '      DATA: "/Users/ana/data"', '      OK: "/repository-other/x"');
       assertRule(check(text), 'export-local-path', 'error', [
         [rangeOf(text, '/repo/src/train.py'), "'/repo/src/train.py' is a path on this machine"],
         [rangeOf(text, '/home/ana/models/m.pt'), "'/home/ana/models/m.pt'"],
@@ -62,14 +56,8 @@ describe('export argo: what cannot make the trip', () => {
   });
 
   describe('export-host-env', () => {
-    it("flags ${{ env.X }} that the task does not declare, in the command and in env values", () => {
-      const text = withImage(
-        '  a:',
-        '    run: echo ${{ env.HOME }} ${{ env.LEVEL }}',
-        '    env:',
-        '      LEVEL: debug',
-        '      TOKEN_FILE: "${{ env.LEVEL }}.txt"',
-      );
+    it('flags ${{ env.X }} that the task does not declare, in the command and in env values', () => {
+      const text = withImage('  a:', '    run: echo ${{ env.HOME }} ${{ env.LEVEL }}', '    env:', '      LEVEL: debug', '      TOKEN_FILE: "${{ env.LEVEL }}.txt"');
       assertRule(check(text), 'export-host-env', 'error', [
         [rangeOf(text, '${{ env.HOME }}'), '${{ env.HOME }} is read from the environment of the machine', 'Declare HOME under env:'],
         // Env values cannot read each other: locally this one reads the agent's LEVEL too.
@@ -137,8 +125,21 @@ describe('export argo: what cannot make the trip', () => {
     });
 
     it('flags a text param where the shell scanner loses track (after case inside $( )), on the reference', () => {
-      const text = yaml('version: 1', 'name: p', 'params:', '  s: {type: string, default: x}', '  n: 1', 'defaults:', '  image: busybox:1.36', 'tasks:', '  a:', '    run: echo $(case v in v) echo ${{ params.n }};; esac) ${{ params.s }}');
-      assertRule(check(text), 'export-unsupported', 'error', [[rangeOf(text, '${{ params.s }}'), '${{ params.s }} stands after a case statement inside $( ), where the export cannot tell', 'Use "$MLOPS_PARAM_S" there instead']]);
+      const text = yaml(
+        'version: 1',
+        'name: p',
+        'params:',
+        '  s: {type: string, default: x}',
+        '  n: 1',
+        'defaults:',
+        '  image: busybox:1.36',
+        'tasks:',
+        '  a:',
+        '    run: echo $(case v in v) echo ${{ params.n }};; esac) ${{ params.s }}',
+      );
+      assertRule(check(text), 'export-unsupported', 'error', [
+        [rangeOf(text, '${{ params.s }}'), '${{ params.s }} stands after a case statement inside $( ), where the export cannot tell', 'Use "$MLOPS_PARAM_S" there instead'],
+      ]);
     });
 
     it('flags an id longer than Argo takes once prefixed', () => {
@@ -150,12 +151,7 @@ describe('export argo: what cannot make the trip', () => {
 
   describe('export-lossy', () => {
     it('warns that a model is not registered, on the model key', () => {
-      const text = withImage(
-        '  train:',
-        '    run: "true"',
-        '    outputs: [m.json]',
-        '    model: {name: churn, path: m.json, framework: custom}',
-      );
+      const text = withImage('  train:', '    run: "true"', '    outputs: [m.json]', '    model: {name: churn, path: m.json, framework: custom}');
       assertRule(check(text), 'export-lossy', 'warning', [[within(text, '    model:', 'model'), "does not register model 'churn' in this workspace's model store"]]);
     });
 
@@ -182,7 +178,10 @@ describe('export argo: what cannot make the trip', () => {
 
   describe('coverage', () => {
     it('every export code came out of a test above', () => {
-      assert.deepEqual(EXPORT_CODES.filter((c) => !covered.has(c)), []);
+      assert.deepEqual(
+        EXPORT_CODES.filter((c) => !covered.has(c)),
+        [],
+      );
     });
   });
 });

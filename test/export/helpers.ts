@@ -3,18 +3,7 @@ import * as path from 'node:path';
 import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import { parse } from 'yaml';
-import {
-  ARGO_DEFAULTS,
-  argoTarget,
-  exportDiagnostics,
-  exportSource,
-  serializeManifest,
-  Workspace,
-  type Analysis,
-  type ArgoOptions,
-  type Diagnostic,
-  type ExportSource,
-} from '../../core/src/index';
+import { ARGO_DEFAULTS, argoTarget, exportDiagnostics, exportSource, serializeManifest, Workspace, type Analysis, type ArgoOptions, type Diagnostic, type ExportSource } from '../../core/src/index';
 
 // Compiled to out/test/export/, so the repository root is three levels up.
 export const REPO = path.resolve(__dirname, '../../..');

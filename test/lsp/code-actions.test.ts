@@ -21,7 +21,10 @@ describe('language server: code actions', function () {
   /** Applies a fix and checks that the server no longer reports the problem. */
   async function fixed(result: string, code: string): Promise<void> {
     const diags = await ws.client.replace(ws.pipeline, result);
-    assert.deepEqual(diags.filter((x: Diagnostic) => x.code === code), []);
+    assert.deepEqual(
+      diags.filter((x: Diagnostic) => x.code === code),
+      [],
+    );
   }
 
   it('replaces an unknown need with the closest id, removes it, or creates a stub task', async () => {
@@ -52,7 +55,10 @@ describe('language server: code actions', function () {
   it('creates a stub in the style of flow-mapped tasks', async () => {
     const text = 'version: 1\nname: flow\ntasks:\n  a: {run: "true"}\n  b: {run: "true", needs: [c]}\n';
     const got = await fixes(text, 'unknown-need');
-    assert.deepEqual(got.map((f) => f.action.title), ["Change to 'a'", "Remove 'c' from needs", "Create task 'c'"]);
+    assert.deepEqual(
+      got.map((f) => f.action.title),
+      ["Change to 'a'", "Remove 'c' from needs", "Create task 'c'"],
+    );
     assert.equal(got[1]!.result, text.replace('needs: [c]', 'needs: []'));
     assert.equal(got[2]!.result, `${text}  c: {run: 'echo "TODO: write the command of c"'}\n`);
     await fixed(got[2]!.result, 'unknown-need');
@@ -73,7 +79,10 @@ describe('language server: code actions', function () {
   it('switches caching off for an unpinned image', async () => {
     const text = PIPELINE.replace('    outputs: [models/model.json]\n', '    outputs: [models/model.json]\n    image: python\n');
     const got = await fixes(text, 'unpinned-image');
-    assert.deepEqual(got.map((f) => f.action.title), ['Set cache: false for this task']);
+    assert.deepEqual(
+      got.map((f) => f.action.title),
+      ['Set cache: false for this task'],
+    );
     assert.equal(got[0]!.result, text.replace('    image: python\n', '    image: python\n    cache: false\n'));
     await fixed(got[0]!.result, 'unpinned-image');
   });
@@ -81,7 +90,10 @@ describe('language server: code actions', function () {
   it('fixes a suspicious quantity', async () => {
     const text = PIPELINE.replace('memory: 4Gi', 'memory: 512m');
     const got = await fixes(text, 'suspicious-quantity');
-    assert.deepEqual(got.map((f) => f.action.title), ["Change to '512Mi'"]);
+    assert.deepEqual(
+      got.map((f) => f.action.title),
+      ["Change to '512Mi'"],
+    );
     assert.equal(got[0]!.result, PIPELINE.replace('memory: 4Gi', 'memory: 512Mi'));
     await fixed(got[0]!.result, 'suspicious-quantity');
   });
@@ -92,9 +104,9 @@ describe('language server: code actions', function () {
       // [the task as written, after the fix, why]
       ['  a:\n    run: echo ${{ params.msg }} done\n', '  a:\n    run: echo "$MLOPS_PARAM_MSG" done\n', 'plain YAML, unquoted word'],
       ['  a:\n    run: echo "x${{ params.msg }}y"\n', '  a:\n    run: echo "x${MLOPS_PARAM_MSG}y"\n', 'plain YAML, inside double quotes before a letter'],
-      ["  a:\n    run: echo '<${{ params.msg }}>'\n", '  a:\n    run: echo \'<\'"$MLOPS_PARAM_MSG"\'>\'\n', 'plain YAML, inside single quotes'],
+      ["  a:\n    run: echo '<${{ params.msg }}>'\n", "  a:\n    run: echo '<'\"$MLOPS_PARAM_MSG\"'>'\n", 'plain YAML, inside single quotes'],
       ['  a:\n    run: "echo \\"${{ params.msg }}\\" ${{ params.msg }}"\n', '  a:\n    run: "echo \\"$MLOPS_PARAM_MSG\\" ${{ params.msg }}"\n', 'double-quoted YAML'],
-      ["  a:\n    run: 'echo ${{ params.msg }}'\n", "  a:\n    run: 'echo \"$MLOPS_PARAM_MSG\"'\n", 'single-quoted YAML'],
+      ["  a:\n    run: 'echo ${{ params.msg }}'\n", '  a:\n    run: \'echo "$MLOPS_PARAM_MSG"\'\n', 'single-quoted YAML'],
       ['  a:\n    run: ${{ params.msg }} --x\n', '  a:\n    run: "\\"$MLOPS_PARAM_MSG\\" --x"\n', 'a quote would start the plain scalar'],
       ['  a: {run: "echo ${{ params.msg }}_x"}\n', '  a: {run: "echo \\"$MLOPS_PARAM_MSG\\"_x"}\n', 'double-quoted YAML in a flow mapping'],
       ['  a:\n    run: |\n      cat <<EOF\n      ${{ params.msg }}\n      EOF\n', '  a:\n    run: |\n      cat <<EOF\n      ${MLOPS_PARAM_MSG}\n      EOF\n', 'block scalar, here-document'],
@@ -102,7 +114,11 @@ describe('language server: code actions', function () {
     for (const [task, expected, why] of cases) {
       const text = head + task;
       const got = await fixes(text, 'string-param-in-run');
-      assert.deepEqual(got.map((f) => [f.action.title, f.action.isPreferred]), [['Read the param from $MLOPS_PARAM_MSG', true]], why);
+      assert.deepEqual(
+        got.map((f) => [f.action.title, f.action.isPreferred]),
+        [['Read the param from $MLOPS_PARAM_MSG', true]],
+        why,
+      );
       assert.equal(got[0]!.result, head + expected, why);
     }
     // Applied, the warning is gone and the file is clean.

@@ -54,7 +54,13 @@ describe('language server: completion', function () {
   it('offers task ids inside needs, without the task itself and ids already listed', async () => {
     const items = await complete(ws.pipeline, PIPELINE.replace('needs: [train]', 'needs: [train, ]'), 'needs: [train, ]', 15);
     assert.deepEqual(items, [
-      { label: 'ingest', kind: 18, detail: 'python src/ingest.py --out data/transactions.csv', documentation: 'Fetch raw events', textEdit: { range: { start: { line: 23, character: 19 }, end: { line: 23, character: 19 } }, newText: 'ingest' } },
+      {
+        label: 'ingest',
+        kind: 18,
+        detail: 'python src/ingest.py --out data/transactions.csv',
+        documentation: 'Fetch raw events',
+        textEdit: { range: { start: { line: 23, character: 19 }, end: { line: 23, character: 19 } }, newText: 'ingest' },
+      },
       { label: 'featurize', kind: 18, detail: 'python src/featurize.py data/transactions.csv', textEdit: { range: { start: { line: 23, character: 19 }, end: { line: 23, character: 19 } }, newText: 'featurize' } },
     ]);
   });

@@ -79,7 +79,10 @@ describe('language server: export checks (mlops.export.target)', function () {
     settings.mlops.export.target = 'none';
     const off = client.nextDiagnostics(uri, (d) => !d.some((x) => String(x.code).startsWith('export-')));
     await client.notify('workspace/didChangeConfiguration', { settings: {} });
-    assert.deepEqual(brief(await off).map((d) => d.code), ['unused-param']);
+    assert.deepEqual(
+      brief(await off).map((d) => d.code),
+      ['unused-param'],
+    );
     settings.mlops.export.target = 'argo';
     const on = client.nextDiagnostics(uri, (d) => d.some((x) => String(x.code).startsWith('export-')));
     await client.notify('workspace/didChangeConfiguration', { settings: {} });

@@ -69,8 +69,14 @@ describe('language server: files it must not read', function () {
     for (let i = 0; i < 5; i++) await client.notify('workspace/didChangeWatchedFiles', { changes: [{ uri: uriOf(path.join(root, 'pipe.pipeline.yaml')), type: 2 }] });
     const diags = await client.replace(path.join(root, 'f.features.yaml'), CATALOG.replace('src/fine.py:compute', 'src/fine.py:nope'));
     assert.equal(diags.filter((d) => d.code === 'missing-transformation').length, 1);
-    assert.ok(client.logs.some((l) => l.includes('big.features.yaml is 1.5 GB, over the 8.0 MB limit')), client.logs.join('\n'));
-    assert.ok(client.logs.some((l) => l.includes('pipe.pipeline.yaml is a FIFO, not a regular file')), client.logs.join('\n'));
+    assert.ok(
+      client.logs.some((l) => l.includes('big.features.yaml is 1.5 GB, over the 8.0 MB limit')),
+      client.logs.join('\n'),
+    );
+    assert.ok(
+      client.logs.some((l) => l.includes('pipe.pipeline.yaml is a FIFO, not a regular file')),
+      client.logs.join('\n'),
+    );
     const peak = peakRssOfPid(client.proc.pid!);
     assert.ok(peak < RSS_BOUND, `peak RSS ${(peak / MiB).toFixed(0)} MB`);
   });

@@ -39,11 +39,9 @@ describe('language server: hover', function () {
     const h = await hover(ws.pipeline, PIPELINE, 'featurize:', 1);
     assert.equal(
       (h!.contents as { value: string }).value,
-      [
-        '**task** `featurize`',
-        '```sh\npython src/featurize.py data/transactions.csv\n```',
-        '- **also after** (inferred): `ingest`\n- **inputs**: `data/transactions.csv`\n- **outputs**: `table: data/features.csv`',
-      ].join('\n\n'),
+      ['**task** `featurize`', '```sh\npython src/featurize.py data/transactions.csv\n```', '- **also after** (inferred): `ingest`\n- **inputs**: `data/transactions.csv`\n- **outputs**: `table: data/features.csv`'].join(
+        '\n\n',
+      ),
     );
     const report = await hover(ws.pipeline, PIPELINE, 'report:', 1);
     assert.equal((report!.contents as { value: string }).value, '**task** `report`\n\n```sh\npython src/report.py\n```\n\n- **needs**: `train`');

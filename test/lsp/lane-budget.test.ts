@@ -66,7 +66,10 @@ describe('language server: a lane counts CPU time, not wall time, against its bu
     const { l, stuck } = lane(300, 30_000);
     try {
       await assert.rejects(call(l, ['spin'], 'file:///w/slow.pipeline.yaml'), /^Error: used more than 300 ms of CPU time$/);
-      assert.deepEqual(stuck.map((s) => [s.blame, s.call?.uri]), [['file:///w/slow.pipeline.yaml', 'file:///w/slow.pipeline.yaml']]);
+      assert.deepEqual(
+        stuck.map((s) => [s.blame, s.call?.uri]),
+        [['file:///w/slow.pipeline.yaml', 'file:///w/slow.pipeline.yaml']],
+      );
       // The restarted lane answers the next call.
       assert.equal(await call(l, ['wait', 10], 'file:///w/small.pipeline.yaml'), 'wait');
     } finally {

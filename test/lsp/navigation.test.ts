@@ -78,7 +78,14 @@ describe('language server: definition, references, rename', function () {
 
   it('renames a task id in its key, needs and references', async () => {
     const edit = await at<{ changes: Record<string, never[]> }>('textDocument/rename', ws.pipeline, PIPELINE, 'train:', 1, { newName: 'fit' });
-    assert.deepEqual(edit, { changes: { [P]: [{ range: line(18, 2, 7), newText: 'fit' }, { range: line(23, 12, 17), newText: 'fit' }] } });
+    assert.deepEqual(edit, {
+      changes: {
+        [P]: [
+          { range: line(18, 2, 7), newText: 'fit' },
+          { range: line(23, 12, 17), newText: 'fit' },
+        ],
+      },
+    });
     const renamed = await at<{ changes: Record<string, never[]> }>('textDocument/rename', ws.pipeline, PIPELINE, 'featurize', 8, { newName: 'features' });
     assert.equal(applyEdits(PIPELINE, renamed.changes[P]!), PIPELINE.replace('  featurize:', '  features:').replace('tasks.featurize.outputs', 'tasks.features.outputs'));
   });

@@ -93,7 +93,10 @@ describe('language server: big and hostile documents do not block other document
     assert.equal(checked.first, 'These tasks depend on each other in a cycle: t0 → t1 → t0. Remove one of the dependencies to break it.');
     // Edits of the small pipeline keep being checked afterwards.
     const diags = await ws.client.replace(ws.pipeline, PIPELINE.replace('needs: [train]', 'needs: [nope]'));
-    assert.deepEqual(diags.map((d) => d.code), ['unknown-need']);
+    assert.deepEqual(
+      diags.map((d) => d.code),
+      ['unknown-need'],
+    );
   });
 
   it('answers a request queued behind the check that moves a small hostile pipeline to the slow lane', async () => {
@@ -102,7 +105,10 @@ describe('language server: big and hostile documents do not block other document
     // Sent right after the open, so it waits in the fast lane behind the document's first check, which outlives that lane's budget.
     const symbols: DocumentSymbol[] = await ws.client.request('textDocument/documentSymbol', { textDocument: { uri: uriOf(file) } });
     const tasks = symbols.find((s) => s.name === 'tasks');
-    assert.deepEqual(symbols.map((s) => s.name), ['version', 'name', 'tasks']);
+    assert.deepEqual(
+      symbols.map((s) => s.name),
+      ['version', 'name', 'tasks'],
+    );
     assert.equal(tasks?.children?.length, HOSTILE_TASKS);
     assert.deepEqual([tasks.children[0]!.name, tasks.children.at(-1)!.name], ['t0', `t${HOSTILE_TASKS - 1}`]);
     assert.equal((await hostile).count, HOSTILE_DIAGNOSTICS);
@@ -117,6 +123,6 @@ describe('language server: big and hostile documents do not block other document
     // 10 MB text would never answer, and the test's timeout says so.
     assert.equal(checked.count, 1);
     assert.equal(checked.first, 'This file is 9.8 MB; files over 2 MB are not checked. Split it into several files.');
-    assert.deepEqual(checked.range, { start: { line: 0, character: 0 }, end: { line: 0, character: 10 } }, "on the first line (version: 1)");
+    assert.deepEqual(checked.range, { start: { line: 0, character: 0 }, end: { line: 0, character: 10 } }, 'on the first line (version: 1)');
   });
 });

@@ -30,7 +30,14 @@ describe('language server: code lenses, symbols and the DAG request', function (
     const symbols: DocumentSymbol[] = await ws.client.request('textDocument/documentSymbol', { textDocument: { uri: P } });
     assert.deepEqual(
       symbols.map((s) => [s.name, s.kind]),
-      [['version', 7], ['name', 7], ['description', 7], ['params', 3], ['defaults', 19], ['tasks', 3]],
+      [
+        ['version', 7],
+        ['name', 7],
+        ['description', 7],
+        ['params', 3],
+        ['defaults', 19],
+        ['tasks', 3],
+      ],
     );
     const params = symbols[3]!;
     assert.deepEqual(params.children, [
@@ -41,23 +48,41 @@ describe('language server: code lenses, symbols and the DAG request', function (
     assert.equal(tasks.detail, '4 tasks');
     assert.deepEqual(tasks.range, r(8, 0, 24, 29));
     assert.deepEqual(tasks.children![0], { name: 'ingest', kind: 12, range: r(9, 2, 12, 36), selectionRange: r(9, 2, 9, 8), detail: 'python src/ingest.py --out data/transactions.csv' });
-    assert.deepEqual(tasks.children!.map((c) => c.name), ['ingest', 'featurize', 'train', 'report']);
+    assert.deepEqual(
+      tasks.children!.map((c) => c.name),
+      ['ingest', 'featurize', 'train', 'report'],
+    );
   });
 
   it('outlines a catalog: entities, sources, views and their features', async () => {
     await ws.client.open(ws.catalog);
     const symbols: DocumentSymbol[] = await ws.client.request('textDocument/documentSymbol', { textDocument: { uri: uriOf(ws.catalog) } });
-    assert.deepEqual(symbols.map((s) => s.name), ['version', 'project', 'entities', 'sources', 'feature_views']);
+    assert.deepEqual(
+      symbols.map((s) => s.name),
+      ['version', 'project', 'entities', 'sources', 'feature_views'],
+    );
     const view = symbols[4]!.children![0]!;
     assert.deepEqual([view.name, view.kind, view.detail], ['customer_stats', 5, 'growth']);
-    assert.deepEqual(view.children!.map((f) => [f.name, f.kind, f.detail]), [['avg_spend_30d', 8, 'float64'], ['orders_30d', 8, 'int64']]);
+    assert.deepEqual(
+      view.children!.map((f) => [f.name, f.kind, f.detail]),
+      [
+        ['avg_spend_30d', 8, 'float64'],
+        ['orders_30d', 8, 'int64'],
+      ],
+    );
   });
 
   it('finds tasks, params and catalog names across the workspace', async () => {
     const found = await ws.client.request('workspace/symbol', { query: 'stats' });
     assert.deepEqual(found, [{ name: 'customer_stats', kind: 5, containerName: 'churn', location: { uri: uriOf(ws.catalog), range: r(7, 2, 7, 16) } }]);
     const tasks: { name: string; containerName: string }[] = await ws.client.request('workspace/symbol', { query: 'ain' });
-    assert.deepEqual(tasks.map((s) => [s.name, s.containerName]), [['transactions', 'churn'], ['train', 'churn-train']]);
+    assert.deepEqual(
+      tasks.map((s) => [s.name, s.containerName]),
+      [
+        ['transactions', 'churn'],
+        ['train', 'churn-train'],
+      ],
+    );
   });
 
   it('answers mlops/dag with nodes, their diagnostics, and declared and inferred edges', async () => {

@@ -58,7 +58,10 @@ describe('language server: transports and settings', function () {
       const waited = performance.now() - t0;
       assert.ok(waited >= 1900, `published after ${waited.toFixed(0)} ms, before the debounce`);
       assert.match(diags[0]!.message as string, /needs 'b'/);
-      assert.deepEqual(client.published.filter((p) => p.uri === uri).map((p) => p.version), [1, 3]);
+      assert.deepEqual(
+        client.published.filter((p) => p.uri === uri).map((p) => p.version),
+        [1, 3],
+      );
       // Saving does not wait for the quiet period: the check it starts is queued before a hover
       // sent right after the save, so its diagnostics arrive before the hover's answer — with
       // the 2 s quiet period still running.
@@ -66,7 +69,11 @@ describe('language server: transports and settings', function () {
       await client.notify('textDocument/didSave', { textDocument: { uri } });
       const hover: Hover = await client.request('textDocument/hover', { textDocument: { uri }, position: posOf(PIPELINE, 'params.lr', 8) });
       assert.match((hover.contents as { value: string }).value, /^\*\*param\*\* `lr`/);
-      assert.deepEqual(client.published.filter((p) => p.uri === uri).map((p) => p.version), [1, 3, 4], "the save's check was published before the hover was answered");
+      assert.deepEqual(
+        client.published.filter((p) => p.uri === uri).map((p) => p.version),
+        [1, 3, 4],
+        "the save's check was published before the hover was answered",
+      );
       assert.deepEqual(client.published.at(-1)!.diagnostics, []);
     } finally {
       await client.stop();

@@ -58,7 +58,10 @@ describe('language server: the validator decides when to check, by its clock', (
     assert.equal(validator.pending(URI), true);
     clock.advance(1);
     await flush();
-    assert.deepEqual(calls.map((c) => c.uri), [URI]);
+    assert.deepEqual(
+      calls.map((c) => c.uri),
+      [URI],
+    );
   });
 
   it('checks at once on open or save, dropping the quiet period that was running', async () => {

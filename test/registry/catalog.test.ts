@@ -62,7 +62,9 @@ function version(over: Partial<ModelVersion> = {}): ModelVersion {
     dependencies: { manifests: [], interpreter: { name: 'python', version: '3.12.1', note: null }, executor: 'local', image: null },
     data: {
       inputs: [{ path: 'data/x.csv', kind: 'file', size: 5, sha256: '1'.repeat(64) }],
-      features: [{ view: 'stats', catalog: 'x.features.yaml', fingerprint: 'c'.repeat(64), definitionSha256: 'd'.repeat(64), transformation: { ref: 'src/stats.py:compute', file: 'src/stats.py', sha256: '2'.repeat(64) } }],
+      features: [
+        { view: 'stats', catalog: 'x.features.yaml', fingerprint: 'c'.repeat(64), definitionSha256: 'd'.repeat(64), transformation: { ref: 'src/stats.py:compute', file: 'src/stats.py', sha256: '2'.repeat(64) } },
+      ],
     },
     code: { repository: true, commit: '3'.repeat(40), branch: 'main', remote: null, dirty: false, diff: null, untracked: [], note: null },
     experiment: { runId: 'r1', pipeline: 'p', file: 'p.pipeline.yaml', task: 'train', params: { lr: 0.1 }, metrics: { auc: 0.8 }, metricsFile: null, log: null, startedAt: null, durationMs: 1, note: null },
@@ -158,20 +160,33 @@ describe('catalog core: staleness', () => {
   });
 
   it('names what changed in a view', () => {
-    assert.deepEqual(staleness(version(), now({ fp: '9', def: '8' })).map((r) => r.message), ['feature view stats changed: its definition in x.features.yaml']);
-    assert.deepEqual(staleness(version(), now({ fp: '9', src: '7' })).map((r) => r.message), ['feature view stats changed: its transformation source src/stats.py']);
-    assert.deepEqual(staleness(version(), now({ fp: '9', src: null })).map((r) => r.message), ['feature view stats changed: its transformation source src/stats.py (now missing)']);
-    assert.deepEqual(staleness(version(), now({ fp: '9', def: '8', src: '7' })).map((r) => r.message), [
-      'feature view stats changed: its definition in x.features.yaml and its transformation source src/stats.py',
-    ]);
-    assert.deepEqual(staleness(version(), now({ view: null })).map((r) => r.message), ['feature view stats is no longer defined in any *.features.yaml']);
+    assert.deepEqual(
+      staleness(version(), now({ fp: '9', def: '8' })).map((r) => r.message),
+      ['feature view stats changed: its definition in x.features.yaml'],
+    );
+    assert.deepEqual(
+      staleness(version(), now({ fp: '9', src: '7' })).map((r) => r.message),
+      ['feature view stats changed: its transformation source src/stats.py'],
+    );
+    assert.deepEqual(
+      staleness(version(), now({ fp: '9', src: null })).map((r) => r.message),
+      ['feature view stats changed: its transformation source src/stats.py (now missing)'],
+    );
+    assert.deepEqual(
+      staleness(version(), now({ fp: '9', def: '8', src: '7' })).map((r) => r.message),
+      ['feature view stats changed: its definition in x.features.yaml and its transformation source src/stats.py'],
+    );
+    assert.deepEqual(
+      staleness(version(), now({ view: null })).map((r) => r.message),
+      ['feature view stats is no longer defined in any *.features.yaml'],
+    );
   });
 
   it('names changed and missing function sources', () => {
-    assert.deepEqual(staleness(version(), now({ f: '0'.repeat(64), p: null })).map((r) => r.message), [
-      'featurize source src/f.py changed since training',
-      'predict source src/p.py no longer exists',
-    ]);
+    assert.deepEqual(
+      staleness(version(), now({ f: '0'.repeat(64), p: null })).map((r) => r.message),
+      ['featurize source src/f.py changed since training', 'predict source src/p.py no longer exists'],
+    );
   });
 });
 
@@ -185,11 +200,21 @@ describe('catalog core: version diff', () => {
       data: { ...a.data, inputs: [{ path: 'data/x.csv', kind: 'file', size: 6, sha256: '5'.repeat(64) }] },
     });
     const d = diffVersions(a, b);
-    const section = (t: string) => d.sections.find((s) => s.title === t)!.rows.filter((r) => r.changed).map((r) => [r.key, r.a, r.b]);
+    const section = (t: string) =>
+      d.sections
+        .find((s) => s.title === t)!
+        .rows.filter((r) => r.changed)
+        .map((r) => [r.key, r.a, r.b]);
     assert.deepEqual(section('params'), [['lr', '0.1', '0.2']]);
-    assert.deepEqual(section('metrics'), [['auc', '0.8', '0.85 (+0.05)'], ['f1', null, '0.5']]);
+    assert.deepEqual(section('metrics'), [
+      ['auc', '0.8', '0.85 (+0.05)'],
+      ['f1', null, '0.5'],
+    ]);
     assert.deepEqual(section('data'), [['data/x.csv', '111111111111', '555555555555']]);
-    assert.deepEqual(section('code'), [['commit', '333333333333', '444444444444'], ['dirty', 'no', 'yes']]);
+    assert.deepEqual(section('code'), [
+      ['commit', '333333333333', '444444444444'],
+      ['dirty', 'no', 'yes'],
+    ]);
     assert.deepEqual(section('model'), []);
     assert.equal(d.changed, 6);
     const text = renderDiff(d);

@@ -20,7 +20,10 @@ describe('feature catalog: mlops features list|show', function () {
     assert.equal(c.file, 'shop.features.yaml');
     assert.equal(c.project, 'shop');
     assert.deepEqual(c.entities, [{ name: 'customer', joinKeys: ['customer_id'], description: 'A paying account', location: { file: 'shop.features.yaml', line: 4, column: 3 } }]);
-    assert.deepEqual(c.sources.map((s) => [s.name, s.path, s.timestampField, s.location.line]), [['raw', 'data/raw.csv', 'ts', 6]]);
+    assert.deepEqual(
+      c.sources.map((s) => [s.name, s.path, s.timestampField, s.location.line]),
+      [['raw', 'data/raw.csv', 'ts', 6]],
+    );
     const v = c.views[0]!;
     assert.deepEqual(
       { name: v.name, location: v.location, entities: v.entities, source: v.source, ttl: v.ttl, owner: v.owner, tags: v.tags },

@@ -48,10 +48,10 @@ describe('model store: an MLflow file store shown beside the registry', function
     assert.equal(v2.experiment.pipeline, 'fraud');
     assert.equal(v2.experiment.durationMs, 60_000);
     assert.equal(v2.dependencies.interpreter.version, '3.11.7');
-    assert.deepEqual(v2.dependencies.manifests.map((m) => m.path), [
-      'mlruns/1/0f9e8d7c6b5a49382716051423324150/artifacts/model/requirements.txt',
-      'mlruns/1/0f9e8d7c6b5a49382716051423324150/artifacts/model/conda.yaml',
-    ]);
+    assert.deepEqual(
+      v2.dependencies.manifests.map((m) => m.path),
+      ['mlruns/1/0f9e8d7c6b5a49382716051423324150/artifacts/model/requirements.txt', 'mlruns/1/0f9e8d7c6b5a49382716051423324150/artifacts/model/conda.yaml'],
+    );
     assert.deepEqual(v2.tags, { validated: 'true', 'mlflow.stage': 'Production' });
     assert.equal(v2.code.repository, false);
     assert.match(v2.code.note!, /recorded no git commit/);
@@ -82,9 +82,15 @@ describe('model store: an MLflow file store shown beside the registry', function
     const other = path.join(dir, 'elsewhere');
     fs.renameSync(path.join(dir, 'mlruns'), other);
     fs.mkdirSync(path.join(other, 'models', 'broken'), { recursive: true });
-    assert.deepEqual(mlopsJson<ModelsReport>(dir, 'models', 'list').models.map((m) => m.name), ['shop-model']);
+    assert.deepEqual(
+      mlopsJson<ModelsReport>(dir, 'models', 'list').models.map((m) => m.name),
+      ['shop-model'],
+    );
     const r = mlopsJson<ModelsReport>(dir, 'models', 'list', '--mlruns', 'elsewhere');
-    assert.deepEqual(r.models.map((m) => m.name), ['shop-model', 'fraud-detector']);
+    assert.deepEqual(
+      r.models.map((m) => m.name),
+      ['shop-model', 'fraud-detector'],
+    );
     assert.deepEqual(r.problems, ['elsewhere/models/broken has no readable meta.yaml; it is not shown.']);
   });
 });

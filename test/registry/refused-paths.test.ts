@@ -93,11 +93,18 @@ describe('model registration: paths it refuses', function () {
   it('follows links inside a model folder that stay in the workspace (a snapshot of links to blobs)', async () => {
     const dir = registering('mkdir -p blobs models/m && printf weights > blobs/b1 && ln -s ../../blobs/b1 models/m/w.bin');
     const { models, log } = await runAndRead(dir);
-    assert.deepEqual(models.map((m) => [m.name, m.versions.length]), [['m', 1]], log);
+    assert.deepEqual(
+      models.map((m) => [m.name, m.versions.length]),
+      [['m', 1]],
+      log,
+    );
     const show = await mlopsWithin(['models', 'show', 'm', '--format', 'json'], dir);
     const p = (JSON.parse(show.stdout) as { parameters: { kind: string; files: { path: string; size: number; stored: string }[] } }).parameters;
     assert.equal(p.kind, 'directory');
-    assert.deepEqual(p.files.map((f) => [f.path, f.size]), [['w.bin', 7]]);
+    assert.deepEqual(
+      p.files.map((f) => [f.path, f.size]),
+      [['w.bin', 7]],
+    );
     assert.equal(fs.readFileSync(path.join(dir, '.mlops', p.files[0]!.stored), 'utf8'), 'weights');
   });
 });

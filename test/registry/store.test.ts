@@ -98,7 +98,10 @@ describe('model store: registration by a real run (clean git repository)', funct
   it('does not register again when the task is reused from the cache', () => {
     runShop(dir);
     const list = mlopsJson<ModelsReport>(dir, 'models', 'list');
-    assert.deepEqual(list.models.map((m) => [m.name, m.versions.map((v) => v.version.version)]), [['shop-model', [1]]]);
+    assert.deepEqual(
+      list.models.map((m) => [m.name, m.versions.map((v) => v.version.version)]),
+      [['shop-model', [1]]],
+    );
   });
 
   it('adds version 2 on the next success and never changes version 1', () => {
@@ -134,7 +137,10 @@ describe('model store: registration by a real run (clean git repository)', funct
     const d = mlopsJson<VersionDiff>(dir, 'models', 'diff', 'shop-model:1', 'shop-model:2');
     const rows = (t: string) => d.sections.find((s) => s.title === t)!.rows;
     assert.deepEqual(rows('params'), [{ key: 'lr', a: '0.1', b: '0.2', changed: true }]);
-    assert.deepEqual(rows('metrics').find((r) => r.key === 'auc'), { key: 'auc', a: '0.91', b: '0.91', changed: false });
+    assert.deepEqual(
+      rows('metrics').find((r) => r.key === 'auc'),
+      { key: 'auc', a: '0.91', b: '0.91', changed: false },
+    );
     assert.equal(rows('model').find((r) => r.key === 'parameters')!.changed, true);
     assert.equal(rows('code').find((r) => r.key === 'commit')!.changed, false);
     assert.equal(d.changed, 2);
@@ -228,9 +234,7 @@ describe('model store: staleness against feature views and functions', function 
     assert.equal(r.code, 1);
     const report = JSON.parse(r.stdout) as CheckReport;
     assert.equal(report.stale, true);
-    assert.deepEqual(report.checked[0]!.reasons, [
-      { kind: 'feature-view', view: 'shopper_stats', change: 'definition', message: 'feature view shopper_stats changed: its definition in shop.features.yaml' },
-    ]);
+    assert.deepEqual(report.checked[0]!.reasons, [{ kind: 'feature-view', view: 'shopper_stats', change: 'definition', message: 'feature view shopper_stats changed: its definition in shop.features.yaml' }]);
     const text = mlops(dir, 'models', 'check');
     assert.equal(text.code, 1);
     assert.match(text.stdout, /shop-model:1 is stale:\n\s+feature view shopper_stats changed: its definition in shop\.features\.yaml/);
@@ -265,7 +269,10 @@ describe('model store: staleness against feature views and functions', function 
       { kind: 'function', role: 'featurize', file: 'src/featurize.py', change: 'changed', message: 'featurize source src/featurize.py changed since training' },
     ]);
     const list = mlopsJson<ModelsReport>(dir, 'models', 'list');
-    assert.deepEqual(list.models[0]!.versions[0]!.stale.map((x) => x.message), ['featurize source src/featurize.py changed since training']);
+    assert.deepEqual(
+      list.models[0]!.versions[0]!.stale.map((x) => x.message),
+      ['featurize source src/featurize.py changed since training'],
+    );
     restore('src/featurize.py');
   });
 
@@ -279,9 +286,15 @@ describe('model store: staleness against feature views and functions', function 
     };
     const predict = ['predict source src/predict.py changed since training'];
     assert.deepEqual(checked(), [[2, [], predict]]);
-    assert.deepEqual(checked('--all'), [[2, [], predict], [1, [], predict]]);
+    assert.deepEqual(checked('--all'), [
+      [2, [], predict],
+      [1, [], predict],
+    ]);
     assert.equal(mlops(dir, 'models', 'alias', 'shop-model', '1', 'champion').code, 0);
-    assert.deepEqual(checked(), [[2, [], predict], [1, ['champion'], predict]]);
+    assert.deepEqual(checked(), [
+      [2, [], predict],
+      [1, ['champion'], predict],
+    ]);
     assert.deepEqual(checked('shop-model@champion'), [[1, ['champion'], predict]]);
     restore('src/predict.py');
     assert.equal(check().code, 0);
@@ -311,10 +324,7 @@ describe('model store: content-addressed parameters', function () {
       .readFileSync(file, 'utf8')
       .replace('model: {path: models/model.json, kind: model}', 'model: {path: models/bundle, kind: model}')
       .replace('path: models/model.json', 'path: models/bundle')
-      .replace(
-        `printf '{"weights": [1, 2], "lr": %s}\\n' "\${{ params.lr }}" > models/model.json`,
-        `mkdir -p models/bundle/sub && printf 'w' > models/bundle/weights.bin && printf 'c' > models/bundle/sub/config.json`,
-      );
+      .replace(`printf '{"weights": [1, 2], "lr": %s}\\n' "\${{ params.lr }}" > models/model.json`, `mkdir -p models/bundle/sub && printf 'w' > models/bundle/weights.bin && printf 'c' > models/bundle/sub/config.json`);
     assert.notEqual(text, fs.readFileSync(file, 'utf8'));
     fs.writeFileSync(file, text);
     runShop(dir);
@@ -322,10 +332,13 @@ describe('model store: content-addressed parameters', function () {
     assert.equal(p.kind, 'directory');
     assert.equal(p.path, 'models/bundle');
     assert.equal(p.size, 2);
-    assert.deepEqual(p.files.map((f) => [f.path, f.size, f.sha256]), [
-      ['sub/config.json', 1, sha(path.join(dir, 'models/bundle/sub/config.json'))],
-      ['weights.bin', 1, sha(path.join(dir, 'models/bundle/weights.bin'))],
-    ]);
+    assert.deepEqual(
+      p.files.map((f) => [f.path, f.size, f.sha256]),
+      [
+        ['sub/config.json', 1, sha(path.join(dir, 'models/bundle/sub/config.json'))],
+        ['weights.bin', 1, sha(path.join(dir, 'models/bundle/weights.bin'))],
+      ],
+    );
     const listing = p.files.map((f) => `${f.path}\0${f.sha256}\n`).join('');
     assert.equal(p.sha256, createHash('sha256').update(listing).digest('hex'));
     for (const f of p.files) assert.equal(fs.readFileSync(path.join(dir, '.mlops', f.stored!), 'utf8'), fs.readFileSync(path.join(dir, 'models/bundle', f.path), 'utf8'));

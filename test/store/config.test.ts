@@ -18,10 +18,13 @@ describe('store: choosing the store', () => {
   });
 
   it('refuses another kind of URL, without printing its password', () => {
-    assert.throws(() => storeConfig('/w', args('--store', 'mysql://u:hunter2@db/x'), {}), (e: Error) => {
-      assert.equal(e.message, "--store takes a postgresql://USER@HOST:PORT/DATABASE URL (got 'mysql://u:***@db/x'); leave it out to keep the history in /w/.mlops.");
-      return true;
-    });
+    assert.throws(
+      () => storeConfig('/w', args('--store', 'mysql://u:hunter2@db/x'), {}),
+      (e: Error) => {
+        assert.equal(e.message, "--store takes a postgresql://USER@HOST:PORT/DATABASE URL (got 'mysql://u:***@db/x'); leave it out to keep the history in /w/.mlops.");
+        return true;
+      },
+    );
     assert.equal(redactUrl('postgresql://ana:pw@db:5432/m'), 'postgresql://ana:***@db:5432/m');
     assert.equal(redactUrl('postgresql://ana@db:5432/m'), 'postgresql://ana@db:5432/m');
   });

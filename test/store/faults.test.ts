@@ -37,9 +37,7 @@ describe('team store faults (a private PostgreSQL server, stopped and started)',
   }
 
   async function gateRunning(): Promise<string> {
-    const rows = await waitFor('the gate task to be recorded running', () =>
-      sql(server.url(), `SELECT run_id FROM attempts WHERE task = 'gate' AND status = 'running'`).then((r) => r.length === 1 && r),
-    );
+    const rows = await waitFor('the gate task to be recorded running', () => sql(server.url(), `SELECT run_id FROM attempts WHERE task = 'gate' AND status = 'running'`).then((r) => r.length === 1 && r));
     return rows[0]!.run_id as string;
   }
 
@@ -54,7 +52,10 @@ describe('team store faults (a private PostgreSQL server, stopped and started)',
     assert.equal(r.code, 0, r.stderr);
     const out = JSON.parse(r.stdout) as { id: string; status: string; tasks: { status: string }[] };
     assert.equal(out.id, id);
-    assert.deepEqual(out.tasks.map((t) => t.status), ['succeeded', 'succeeded', 'succeeded']);
+    assert.deepEqual(
+      out.tasks.map((t) => t.status),
+      ['succeeded', 'succeeded', 'succeeded'],
+    );
   });
 
   it('survives the database restarting mid-run: tasks go on while it is down, the run succeeds', async () => {
@@ -70,11 +71,14 @@ describe('team store faults (a private PostgreSQL server, stopped and started)',
     const r = await run.done;
     assert.equal(r.code, 0, r.stderr);
     const rows = await sql(server.url(), `SELECT task, status, attempts FROM tasks WHERE run_id = $1 ORDER BY position`, [id]);
-    assert.deepEqual(rows.map((t) => [t.task, t.status, t.attempts]), [
-      ['gate', 'succeeded', 1],
-      ['after1', 'succeeded', 1],
-      ['after2', 'succeeded', 1],
-    ]);
+    assert.deepEqual(
+      rows.map((t) => [t.task, t.status, t.attempts]),
+      [
+        ['gate', 'succeeded', 1],
+        ['after1', 'succeeded', 1],
+        ['after2', 'succeeded', 1],
+      ],
+    );
     assert.deepEqual(await sql(server.url(), `SELECT status FROM runs WHERE id = $1`, [id]), [{ status: 'succeeded' }]);
   });
 
@@ -104,7 +108,7 @@ describe('team store faults (a private PostgreSQL server, stopped and started)',
   });
 
   it('an unreachable database at start: exit 2, naming the host, nothing run', async () => {
-    const dir = project({ 'faults.pipeline.yaml': PIPELINE.replace("until [ -f go ]; do sleep 0.05; done; ", '') });
+    const dir = project({ 'faults.pipeline.yaml': PIPELINE.replace('until [ -f go ]; do sleep 0.05; done; ', '') });
     server.stop();
     try {
       const r = await mlops(['run', 'faults.pipeline.yaml'], dir, { MLOPS_STORE: server.url() });

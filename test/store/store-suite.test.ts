@@ -88,7 +88,10 @@ for (const kind of ['sqlite', 'postgres'] as const) {
         (await store.runningAttempts('r1')).map((a) => [a.task, a.attempt, a.pid]),
         [['b', 2, 4444]],
       );
-      assert.deepEqual((await store.runningRuns()).map((r) => [r.id, r.agentPid]), [['r1', process.pid]]);
+      assert.deepEqual(
+        (await store.runningRuns()).map((r) => [r.id, r.agentPid]),
+        [['r1', process.pid]],
+      );
 
       await store.record([
         { type: 'task-finished', runId: 'r1', task: 'b', status: 'succeeded', attempts: 2, exitCode: 0, durationMs: 700, cached: false, fingerprint: 'fb', message: null, log: null, at: T(5) },
@@ -99,10 +102,13 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       assert.equal(done.record.status, 'succeeded');
       assert.equal(done.record.endedAt, T(6));
       assert.deepEqual(done.summary.counts, { succeeded: 2, cached: 1 });
-      assert.deepEqual([...(await store.cacheEntries('/w/p.pipeline.yaml'))], [
-        ['a', 'fa'],
-        ['b', 'fb'],
-      ]);
+      assert.deepEqual(
+        [...(await store.cacheEntries('/w/p.pipeline.yaml'))],
+        [
+          ['a', 'fa'],
+          ['b', 'fb'],
+        ],
+      );
       assert.deepEqual(await store.runningRuns(), []);
     });
 
@@ -112,14 +118,26 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       const other = await openStore(config);
       try {
         await other.record(runEvents('r3'));
-        assert.deepEqual((await other.runs()).map((r) => [r.id, r.user]), [
-          ['r3', 'bo'],
-          ['r2', 'ana'],
-          ['r1', 'ana'],
-        ]);
-        assert.deepEqual((await store.runs({ user: 'ana' })).map((r) => r.id), ['r2', 'r1']);
-        assert.deepEqual((await store.runs({ file: '/w/q.pipeline.yaml' })).map((r) => r.id), ['r2']);
-        assert.deepEqual((await store.runs({ limit: 1 })).map((r) => r.id), ['r3']);
+        assert.deepEqual(
+          (await other.runs()).map((r) => [r.id, r.user]),
+          [
+            ['r3', 'bo'],
+            ['r2', 'ana'],
+            ['r1', 'ana'],
+          ],
+        );
+        assert.deepEqual(
+          (await store.runs({ user: 'ana' })).map((r) => r.id),
+          ['r2', 'r1'],
+        );
+        assert.deepEqual(
+          (await store.runs({ file: '/w/q.pipeline.yaml' })).map((r) => r.id),
+          ['r2'],
+        );
+        assert.deepEqual(
+          (await store.runs({ limit: 1 })).map((r) => r.id),
+          ['r3'],
+        );
         assert.equal(await store.resolveRunId('last'), 'r3');
         assert.equal(await store.resolveRunId('last', '/w/q.pipeline.yaml'), 'r2');
         assert.equal(await store.resolveRunId('nope'), undefined);
@@ -133,7 +151,10 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       await store.markInterrupted('r2', T(9), 'interrupted: gone');
       const r = (await store.run('r2'))!;
       assert.equal(r.record.status, 'interrupted');
-      assert.deepEqual(r.record.tasks.map((t) => t.status), ['succeeded', 'interrupted', 'interrupted']);
+      assert.deepEqual(
+        r.record.tasks.map((t) => t.status),
+        ['succeeded', 'interrupted', 'interrupted'],
+      );
       assert.deepEqual(await store.runningAttempts('r2'), []);
     });
 
@@ -171,7 +192,10 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       assert.equal((await store.lease('L', 'agent-1', 60_000)).holder, 'agent-2', 'only the holder can give a lease up');
       await store.releaseLease('L', 'agent-2');
       assert.equal((await store.lease('L', 'agent-1', 60_000)).holder, 'agent-1');
-      assert.deepEqual((await store.info()).leases.map((l) => [l.name, l.holder]), [['L', 'agent-1']]);
+      assert.deepEqual(
+        (await store.info()).leases.map((l) => [l.name, l.holder]),
+        [['L', 'agent-1']],
+      );
     });
 
     it('keeps uploaded outputs by fingerprint', async () => {
@@ -208,7 +232,10 @@ for (const kind of ['sqlite', 'postgres'] as const) {
         try {
           const by = { user: 'bo', host: 'laptop-2' };
           const made = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? registry : other).register('race', artifacts(), { runId: null, task: null, root: null, createdAt: T(i), by })));
-          assert.deepEqual(made.map((v) => v.version).sort((a, b) => a - b), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+          assert.deepEqual(
+            made.map((v) => v.version).sort((a, b) => a - b),
+            [1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
+          );
         } finally {
           await other.close();
         }

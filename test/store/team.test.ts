@@ -88,13 +88,19 @@ describe('team store (PostgreSQL, real agent processes)', function () {
     assert.deepEqual(listed.map((r) => r.id).sort(), [...ids].sort());
     assert.deepEqual([...new Set(listed.map((r) => `${r.user}@${r.host}`))].sort(), ['ana@ana-laptop', 'bo@bo-laptop']);
     const mine = JSON.parse(ok(await mlops(['runs', 'list', '--mine', '--format', 'json'], b, env('bo')), 'runs list --mine').stdout) as { user: string }[];
-    assert.deepEqual(mine.map((r) => r.user), ['bo', 'bo']);
+    assert.deepEqual(
+      mine.map((r) => r.user),
+      ['bo', 'bo'],
+    );
 
     // Every run that trained registered three versions (a cached task registers none).
     const models = await sql(url, `SELECT version, user_name FROM model_versions WHERE name = 'churn' ORDER BY version`);
     const n = models.length;
     assert.ok(n >= 6, `${n} versions`);
-    assert.deepEqual(models.map((m) => Number(m.version)), Array.from({ length: n }, (_, i) => i + 1));
+    assert.deepEqual(
+      models.map((m) => Number(m.version)),
+      Array.from({ length: n }, (_, i) => i + 1),
+    );
     assert.deepEqual([...new Set(models.map((m) => m.user_name))].sort(), ['ana', 'bo']);
     const shown = JSON.parse(ok(await mlops(['models', 'show', 'churn:1', '--format', 'json'], a, env('ana')), 'models show').stdout) as { registeredBy: { user: string; host: string } };
     assert.match(`${shown.registeredBy.user}@${shown.registeredBy.host}`, /^(ana@ana-laptop|bo@bo-laptop)$/);
@@ -104,9 +110,7 @@ describe('team store (PostgreSQL, real agent processes)', function () {
 
   it('moving an alias from two agents at once leaves it on exactly one version, each move seeing the one before', async () => {
     const a = workingCopy();
-    const moves = await Promise.all(
-      Array.from({ length: 6 }, (_, i) => finished(spawnMlops(['models', 'alias', 'churn', String((i % 2) + 1), 'champion'], a, env(i % 2 ? 'bo' : 'ana')))),
-    );
+    const moves = await Promise.all(Array.from({ length: 6 }, (_, i) => finished(spawnMlops(['models', 'alias', 'churn', String((i % 2) + 1), 'champion'], a, env(i % 2 ? 'bo' : 'ana')))));
     for (const m of moves) ok(m, 'models alias');
     const holders = await sql(url, `SELECT version FROM model_aliases WHERE name = 'churn' AND alias = 'champion'`);
     assert.equal(holders.length, 1);
@@ -135,10 +139,13 @@ tasks:
       tasks: { id: string; status: string }[];
     };
     assert.equal(resumed.status, 'succeeded');
-    assert.deepEqual(resumed.tasks.map((t) => [t.id, t.status]), [
-      ['first', 'cached'],
-      ['second', 'succeeded'],
-    ]);
+    assert.deepEqual(
+      resumed.tasks.map((t) => [t.id, t.status]),
+      [
+        ['first', 'cached'],
+        ['second', 'succeeded'],
+      ],
+    );
     const other = workingCopy({ 'x.pipeline.yaml': files['r.pipeline.yaml'] });
     const refused = await mlops(['run', 'x.pipeline.yaml', '--resume', runId], other, env('bo'));
     assert.equal(refused.code, 2);
@@ -172,13 +179,19 @@ tasks:
     const shown = JSON.parse(ok(await mlops(['runs', 'show', run.id, '--format', 'json'], dir, { ...local, MLOPS_STORE: url }), 'runs show').stdout) as { id: string; status: string };
     assert.deepEqual([shown.id, shown.status], [run.id, 'succeeded']);
     const versions = await sql(url, `SELECT version, user_name, host FROM model_versions WHERE name = 'churn' AND user_name = 'cy' ORDER BY version`);
-    assert.deepEqual(versions.map((v) => [Number(v.version), v.host]), [
-      [teamVersions + 1, 'cy-box'],
-      [teamVersions + 2, 'cy-box'],
-      [teamVersions + 3, 'cy-box'],
-    ]);
+    assert.deepEqual(
+      versions.map((v) => [Number(v.version), v.host]),
+      [
+        [teamVersions + 1, 'cy-box'],
+        [teamVersions + 2, 'cy-box'],
+        [teamVersions + 3, 'cy-box'],
+      ],
+    );
     const staging = await sql(url, `SELECT version FROM model_aliases WHERE name = 'churn' AND alias = 'staging'`);
-    assert.deepEqual(staging.map((r) => Number(r.version)), [teamVersions + 2]);
+    assert.deepEqual(
+      staging.map((r) => Number(r.version)),
+      [teamVersions + 2],
+    );
   });
 
   it('restores a cache: shared task from another working copy instead of running it', async () => {
@@ -200,7 +213,10 @@ tasks:
     };
     const a = workingCopy(files);
     const first = JSON.parse(ok(await mlops(['run', 's.pipeline.yaml', '--format', 'json'], a, env('ana')), 'first run').stdout) as { id: string; tasks: { id: string; status: string }[] };
-    assert.deepEqual(first.tasks.map((t) => t.status), ['succeeded', 'succeeded']);
+    assert.deepEqual(
+      first.tasks.map((t) => t.status),
+      ['succeeded', 'succeeded'],
+    );
     const uploaded = await sql(url, `SELECT task, run_id, user_name FROM shared_cache WHERE task IN ('build', 'use')`);
     assert.deepEqual(uploaded, [{ task: 'build', run_id: first.id, user_name: 'ana' }], 'only the cache: shared task is uploaded');
 
@@ -214,7 +230,11 @@ tasks:
 
     const c = workingCopy({ ...files, 'in.txt': 'other\n' });
     const third = JSON.parse(ok(await mlops(['run', 's.pipeline.yaml', '--format', 'json'], c, env('cy')), 'third run').stdout) as { tasks: { id: string; status: string }[] };
-    assert.deepEqual(third.tasks.map((t) => t.status), ['succeeded', 'succeeded'], 'other input, other fingerprint: it runs');
+    assert.deepEqual(
+      third.tasks.map((t) => t.status),
+      ['succeeded', 'succeeded'],
+      'other input, other fingerprint: it runs',
+    );
     assert.equal(fs.readFileSync(path.join(c, 'ran.log'), 'utf8'), 'ran\n');
   });
 
@@ -247,14 +267,21 @@ tasks:
       const sb = serve(b, 'bo', clock);
       // Barrier: both agents have reached the fire time and decided.
       const decided = (s: ReturnType<typeof serve>) => /started run \S+|another agent fires it/.test(s.err());
-      await waitFor(() => `both agents to decide on the fire\nana: ${sa.err()}\nbo: ${sb.err()}`, () => decided(sa) && decided(sb), 20_000);
+      await waitFor(
+        () => `both agents to decide on the fire\nana: ${sa.err()}\nbo: ${sb.err()}`,
+        () => decided(sa) && decided(sb),
+        20_000,
+      );
       const started = [sa, sb].filter((s) => /started run/.test(s.err()));
       assert.equal(started.length, 1, `ana: ${sa.err()}\nbo: ${sb.err()}`);
       const runs = await waitFor('the scheduled run to end', async () => {
         const r = await sql(url, `SELECT id, status FROM runs WHERE trigger = 'schedule' AND pipeline = 'sched'`);
         return r.length > 0 && r.every((x) => x.status !== 'running') && r;
       });
-      assert.deepEqual(runs.map((r) => r.status), ['succeeded']);
+      assert.deepEqual(
+        runs.map((r) => r.status),
+        ['succeeded'],
+      );
       assert.equal([a, b].filter((d) => fs.existsSync(path.join(d, 'fired.log'))).length, 1);
       sa.child.kill('SIGTERM');
       sb.child.kill('SIGTERM');
@@ -267,13 +294,29 @@ tasks:
       const b = workingCopy(SCHEDULED);
       const ttl = { MLOPS_LEASE_TTL_MS: '1500' };
       const sa = serve(a, 'ana', ttl);
-      await waitFor(() => `ana's agent to take the lease: ${sa.err()}`, () => /this agent fires it/.test(sa.err()));
+      await waitFor(
+        () => `ana's agent to take the lease: ${sa.err()}`,
+        () => /this agent fires it/.test(sa.err()),
+      );
       const sb = serve(b, 'bo', ttl);
-      await waitFor(() => `bo's agent to see ana's lease: ${sb.err()}`, () => new RegExp(`fired by the agent of ana@ana-laptop \\(pid ${sa.child.pid}\\)`).test(sb.err()));
-      assert.deepEqual((await sql(url, 'SELECT pid FROM leases')).map((l) => Number(l.pid)), [sa.child.pid]);
+      await waitFor(
+        () => `bo's agent to see ana's lease: ${sb.err()}`,
+        () => new RegExp(`fired by the agent of ana@ana-laptop \\(pid ${sa.child.pid}\\)`).test(sb.err()),
+      );
+      assert.deepEqual(
+        (await sql(url, 'SELECT pid FROM leases')).map((l) => Number(l.pid)),
+        [sa.child.pid],
+      );
       sa.child.kill('SIGKILL');
-      await waitFor(() => `bo's agent to take over: ${sb.err()}`, () => /this agent fires it \(the agent that did stopped renewing its lease\)/.test(sb.err()), 15_000);
-      assert.deepEqual((await sql(url, 'SELECT pid, user_name FROM leases')).map((l) => [Number(l.pid), l.user_name]), [[sb.child.pid, 'bo']]);
+      await waitFor(
+        () => `bo's agent to take over: ${sb.err()}`,
+        () => /this agent fires it \(the agent that did stopped renewing its lease\)/.test(sb.err()),
+        15_000,
+      );
+      assert.deepEqual(
+        (await sql(url, 'SELECT pid, user_name FROM leases')).map((l) => [Number(l.pid), l.user_name]),
+        [[sb.child.pid, 'bo']],
+      );
       sb.child.kill('SIGTERM');
       await finished(sb.child);
       assert.deepEqual(await sql(url, 'SELECT pid FROM leases'), [], 'an agent that stops gives its lease up');

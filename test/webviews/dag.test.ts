@@ -51,7 +51,11 @@ async function shown(p: DagPage, n: number) {
   await p.page.waitForFunction(
     (count) => {
       const w = window as G;
-      return w.__graph()?.querySelectorAll('g.node').length === count && w.__graph()?.querySelector('g.viewport')?.getAttribute('transform') && !w.__app()?.querySelector('mlops-dag-toolbar')?.shadowRoot?.querySelector('.busy');
+      return (
+        w.__graph()?.querySelectorAll('g.node').length === count &&
+        w.__graph()?.querySelector('g.viewport')?.getAttribute('transform') &&
+        !w.__app()?.querySelector('mlops-dag-toolbar')?.shadowRoot?.querySelector('.busy')
+      );
     },
     n,
     { timeout: 15_000, polling: 50 },
@@ -104,7 +108,7 @@ describe('DAG webview (headless Chromium)', function () {
     assert.deepEqual(p.problems, []);
   });
 
-  it('marks run status per node, counts progress in the header and shows a failed task\'s log tail on hover', async () => {
+  it("marks run status per node, counts progress in the header and shows a failed task's log tail on hover", async () => {
     p = await openDag(h, DARK);
     await p.post(graphMessage(1));
     await shown(p, 5);
@@ -122,8 +126,38 @@ describe('DAG webview (headless Chromium)', function () {
     assert.match(header ?? '', /1 failed/);
 
     // Live events: a new run starts, featurize runs.
-    await p.post({ type: 'runEvent', event: { type: 'run-started', runId: 'r2', pipeline: 'churn-train', file: '/x', startedAt: new Date().toISOString(), params: {}, resumedFrom: null, trigger: 'rpc', path: 'x', tasks: ['ingest', 'featurize', 'train', 'evaluate', 'report'] } });
-    await p.post({ type: 'runEvent', event: { type: 'task-finished', runId: 'r2', task: 'ingest', status: 'succeeded', attempts: 1, exitCode: 0, durationMs: 1200, cached: false, fingerprint: 'x', message: null, log: null, at: new Date().toISOString() } });
+    await p.post({
+      type: 'runEvent',
+      event: {
+        type: 'run-started',
+        runId: 'r2',
+        pipeline: 'churn-train',
+        file: '/x',
+        startedAt: new Date().toISOString(),
+        params: {},
+        resumedFrom: null,
+        trigger: 'rpc',
+        path: 'x',
+        tasks: ['ingest', 'featurize', 'train', 'evaluate', 'report'],
+      },
+    });
+    await p.post({
+      type: 'runEvent',
+      event: {
+        type: 'task-finished',
+        runId: 'r2',
+        task: 'ingest',
+        status: 'succeeded',
+        attempts: 1,
+        exitCode: 0,
+        durationMs: 1200,
+        cached: false,
+        fingerprint: 'x',
+        message: null,
+        log: null,
+        at: new Date().toISOString(),
+      },
+    });
     await p.post({ type: 'runEvent', event: { type: 'task-started', runId: 'r2', task: 'featurize', attempt: 1, at: new Date().toISOString(), pid: 1, log: '/x.log' } });
     await until(p, () => (window as G).__graph()?.querySelector('g.node[data-id="featurize"]')?.classList.contains('status-running'), 'the running class');
     assert.match(await nodeClasses(p, 'train'), /\bstatus-pending\b/);
@@ -175,8 +209,18 @@ describe('DAG webview (headless Chromium)', function () {
     const before = await transform(p);
     assert.match(before ?? '', /scale\(1\.5625\)/);
     // Same structure, new text (typing in a command), then a new task (new structure).
-    await p.post(graphMessage(2, churnGraph((t) => t.replace('python3 src/report.py', 'python3 src/report.py --verbose'))));
-    await p.post(graphMessage(3, churnGraph((t) => `${t}\n  publish:\n    needs: [report]\n    run: echo done\n`)));
+    await p.post(
+      graphMessage(
+        2,
+        churnGraph((t) => t.replace('python3 src/report.py', 'python3 src/report.py --verbose')),
+      ),
+    );
+    await p.post(
+      graphMessage(
+        3,
+        churnGraph((t) => `${t}\n  publish:\n    needs: [report]\n    run: echo done\n`),
+      ),
+    );
     await shown(p, 6);
     assert.equal(await transform(p), before);
     // An older graph arriving late is ignored: once the page has handled it, still six nodes.
@@ -319,20 +363,35 @@ describe('DAG webview (headless Chromium)', function () {
     p = await openDag(h, LIGHT);
     await p.post(graphMessage(1));
     await shown(p, 5);
-    const pos = () => p!.page.evaluate(() => {
-      const g = (window as G).__graph()!;
-      const t = (id: string) => g.querySelector(`g.node[data-id="${id}"]`)!.getAttribute('transform');
-      return { ingest: t('ingest'), report: t('report') };
-    });
-    const parse = (t: string | null) => t!.match(/translate\(([-\d.]+),([-\d.]+)\)/)!.slice(1).map(Number) as [number, number];
+    const pos = () =>
+      p!.page.evaluate(() => {
+        const g = (window as G).__graph()!;
+        const t = (id: string) => g.querySelector(`g.node[data-id="${id}"]`)!.getAttribute('transform');
+        return { ingest: t('ingest'), report: t('report') };
+      });
+    const parse = (t: string | null) =>
+      t!
+        .match(/translate\(([-\d.]+),([-\d.]+)\)/)!
+        .slice(1)
+        .map(Number) as [number, number];
     const tb = await pos();
     assert.ok(parse(tb.report)[1] > parse(tb.ingest)[1], 'top-down: report below ingest');
     await p.page.locator('vscode-toolbar-button.direction').click();
-    await p.page.waitForFunction(() => {
-      const g = (window as G).__graph()!;
-      const t = (id: string) => Number(g.querySelector(`g.node[data-id="${id}"]`)!.getAttribute('transform')!.match(/translate\(([-\d.]+)/)![1]);
-      return t('report') > t('ingest') + 400;
-    }, undefined, { timeout: 10_000 });
+    await p.page.waitForFunction(
+      () => {
+        const g = (window as G).__graph()!;
+        const t = (id: string) =>
+          Number(
+            g
+              .querySelector(`g.node[data-id="${id}"]`)!
+              .getAttribute('transform')!
+              .match(/translate\(([-\d.]+)/)![1],
+          );
+        return t('report') > t('ingest') + 400;
+      },
+      undefined,
+      { timeout: 10_000 },
+    );
     assert.equal(await p.page.locator('vscode-toolbar-button.direction').getAttribute('icon'), 'arrow-right');
     await p.page.screenshot({ path: screenshotPath('dag-light-left-right') });
 
@@ -443,7 +502,11 @@ describe('DAG webview (headless Chromium)', function () {
   }
 
   it('looks as it should in the light, dark and high-contrast themes: screenshots match the committed baselines', async () => {
-    for (const [name, theme] of [['light', LIGHT], ['dark', DARK], ['high-contrast', HIGH_CONTRAST]] as const) {
+    for (const [name, theme] of [
+      ['light', LIGHT],
+      ['dark', DARK],
+      ['high-contrast', HIGH_CONTRAST],
+    ] as const) {
       const { fraction } = compareWithBaseline(`dag-${name}`, await themedPicture(theme, `dag-${name}`));
       console.log(`      dag-${name}: ${(fraction * 100).toFixed(3)} % of the pixels differ from the baseline`);
     }
@@ -451,10 +514,13 @@ describe('DAG webview (headless Chromium)', function () {
 
   it('(the comparison can fail) the dark picture with a slightly lighter background does not match the baseline', async () => {
     const shot = await themedPicture({ ...DARK, vars: { ...DARK.vars, '--vscode-editor-background': '#2b2b2b' } }, 'dag-dark-lighter-background');
-    assert.throws(() => compareWithBaseline('dag-dark', shot), (e: Error) => {
-      const percent = Number(/\(([\d.]+) %\) differ/.exec(e.message)?.[1]);
-      console.log(`      a lighter background: ${percent} % of the pixels differ from dag-dark`);
-      return percent > PIXEL_TOLERANCE * 100;
-    });
+    assert.throws(
+      () => compareWithBaseline('dag-dark', shot),
+      (e: Error) => {
+        const percent = Number(/\(([\d.]+) %\) differ/.exec(e.message)?.[1]);
+        console.log(`      a lighter background: ${percent} % of the pixels differ from dag-dark`);
+        return percent > PIXEL_TOLERANCE * 100;
+      },
+    );
   });
 });

@@ -42,26 +42,32 @@ export default tseslint.config(
     languageOptions: { globals: { ...globals.browser } },
     rules: {
       // The webviews run in a browser: only core's browser-safe entry, no Node, no editor API.
-      'no-restricted-imports': ['error', {
-        paths: [{ name: 'vscode', message: 'A webview has no editor API: it talks to the host by message (core/src/protocol/webview.ts).' }, ...nodeBuiltins('Webviews run in a browser: no Node modules.')],
-        patterns: [
-          { regex: String.raw`(^|/)core/src/(?!browser$)`, message: 'Webviews may import only core/src/browser, the browser-safe entry.' },
-          { regex: String.raw`(^|/)(client|server|agent)/src/`, message: 'Webviews may import only core/src/browser.' },
-          { group: ['node:*'], message: 'Webviews run in a browser: no Node modules.' },
-        ],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'vscode', message: 'A webview has no editor API: it talks to the host by message (core/src/protocol/webview.ts).' }, ...nodeBuiltins('Webviews run in a browser: no Node modules.')],
+          patterns: [
+            { regex: String.raw`(^|/)core/src/(?!browser$)`, message: 'Webviews may import only core/src/browser, the browser-safe entry.' },
+            { regex: String.raw`(^|/)(client|server|agent)/src/`, message: 'Webviews may import only core/src/browser.' },
+            { group: ['node:*'], message: 'Webviews run in a browser: no Node modules.' },
+          ],
+        },
+      ],
     },
   },
   {
     // The extension imports core through its public entries only.
     files: ['client/src/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        patterns: [
-          { regex: String.raw`(^|/)core/src/(?!(browser|index|node)$)`, message: 'Import core through its public entries: core/src/browser, core/src/index or core/src/node.' },
-          { regex: String.raw`(^|/)(server|agent|webviews)/src/`, message: 'The extension talks to the server, the agent and the webviews by protocol, not by import.' },
-        ],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { regex: String.raw`(^|/)core/src/(?!(browser|index|node)$)`, message: 'Import core through its public entries: core/src/browser, core/src/index or core/src/node.' },
+            { regex: String.raw`(^|/)(server|agent|webviews)/src/`, message: 'The extension talks to the server, the agent and the webviews by protocol, not by import.' },
+          ],
+        },
+      ],
     },
   },
   {
@@ -70,15 +76,21 @@ export default tseslint.config(
     files: ['core/src/**/*.ts'],
     ignores: ['core/src/node/**', 'core/src/node.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        paths: [{ name: 'vscode', message: 'core runs outside the editor too.' }, ...nodeBuiltins("core's pure part may not import Node modules: put Node-only code in core/src/node/.")],
-        patterns: [
-          { group: ['node:*'], message: "core's pure part may not import Node modules: put Node-only code in core/src/node/." },
-          { group: ['vscode-jsonrpc', 'vscode-jsonrpc/*', 'vscode-languageserver', 'vscode-languageserver/*'], message: "core's pure part may not load a JSON-RPC transport: declare messages as plain data in core/src/protocol/." },
-          { regex: String.raw`^(\.\.?/)+node(/|$)`, message: "core's pure part may not import core/src/node (Node only)." },
-          { regex: String.raw`(^|/)(client|server|agent|webviews)/src/`, message: 'core imports no other part of the project.' },
-        ],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'vscode', message: 'core runs outside the editor too.' }, ...nodeBuiltins("core's pure part may not import Node modules: put Node-only code in core/src/node/.")],
+          patterns: [
+            { group: ['node:*'], message: "core's pure part may not import Node modules: put Node-only code in core/src/node/." },
+            {
+              group: ['vscode-jsonrpc', 'vscode-jsonrpc/*', 'vscode-languageserver', 'vscode-languageserver/*'],
+              message: "core's pure part may not load a JSON-RPC transport: declare messages as plain data in core/src/protocol/.",
+            },
+            { regex: String.raw`^(\.\.?/)+node(/|$)`, message: "core's pure part may not import core/src/node (Node only)." },
+            { regex: String.raw`(^|/)(client|server|agent|webviews)/src/`, message: 'core imports no other part of the project.' },
+          ],
+        },
+      ],
     },
   },
 );

@@ -1,9 +1,9 @@
 #!/usr/bin/env node
-// npm run lint / npm run format: ESLint over the repository, from tools/lint/node_modules
-// (installed here on first use with npm ci: typescript-eslint needs TypeScript 5's compiler
-// API, the build uses TypeScript 7).
-//   node tools/lint/run.mjs          check (exit 1 on a finding)
-//   node tools/lint/run.mjs --fix    fix what can be fixed: ESLint --fix
+// npm run lint / npm run format: ESLint and Prettier over the repository, from
+// tools/lint/node_modules (installed here on first use with npm ci: typescript-eslint needs
+// TypeScript 5's compiler API, the build uses TypeScript 7).
+//   node tools/lint/run.mjs          check: ESLint, then Prettier --check (exit 1 on a finding)
+//   node tools/lint/run.mjs --fix    fix what can be fixed: Prettier --write, then ESLint --fix
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -22,8 +22,15 @@ function run(cmd, args, what) {
   }
 }
 
-if (!existsSync(bin('eslint'))) {
+if (!existsSync(bin('eslint')) || !existsSync(bin('prettier'))) {
   run('npm', ['ci', '--prefix', here, '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'], 'installing the lint tools (npm ci in tools/lint)');
 }
 const eslint = [bin('eslint'), '--config', join(here, 'eslint.config.mjs'), '--max-warnings', '0', ...(fix ? ['--fix'] : []), '.'];
-run(process.execPath, eslint, 'ESLint');
+const prettier = [bin('prettier'), fix ? '--write' : '--check', '--log-level', fix ? 'warn' : 'log', '.'];
+if (fix) {
+  run(process.execPath, prettier, 'Prettier');
+  run(process.execPath, eslint, 'ESLint');
+} else {
+  run(process.execPath, eslint, 'ESLint');
+  run(process.execPath, prettier, 'Prettier');
+}

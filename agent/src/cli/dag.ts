@@ -93,12 +93,7 @@ function toJson(g: DagResult, pipeline: string | null, file: string): JsonDag {
 /** Graphviz: rounded boxes, declared edges solid, inferred ones dashed with their reason as tooltip. */
 export function toDot(g: JsonDag, direction: Direction): string {
   const q = (s: string) => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
-  const lines = [
-    `digraph ${q(g.pipeline ?? 'pipeline')} {`,
-    `  rankdir=${direction};`,
-    '  node [shape=box, style="rounded", fontname="Helvetica", fontsize=11];',
-    '  edge [fontname="Helvetica", fontsize=9];',
-  ];
+  const lines = [`digraph ${q(g.pipeline ?? 'pipeline')} {`, `  rankdir=${direction};`, '  node [shape=box, style="rounded", fontname="Helvetica", fontsize=11];', '  edge [fontname="Helvetica", fontsize=9];'];
   for (const n of g.nodes) {
     const attrs = [`label=${q(n.id)}`];
     if (n.description) attrs.push(`tooltip=${q(n.description)}`);

@@ -1,13 +1,6 @@
 import * as path from 'node:path';
 import * as fs from 'node:fs';
-import {
-  GPU_MODES,
-  isPythonVersion,
-  type DetectedFacts,
-  type GenerateOptions,
-  type GpuMode,
-  type Plan,
-} from '../../../core/src/devcontainer/index';
+import { GPU_MODES, isPythonVersion, type DetectedFacts, type GenerateOptions, type GpuMode, type Plan } from '../../../core/src/devcontainer/index';
 import { parseImage } from '../../../core/src/index';
 import { buildImage, readBuildConfig, runPostCreate, type BuildEvent } from '../devcontainer/build';
 import { connectDocker, engineReachable } from '../devcontainer/engine';
@@ -109,9 +102,7 @@ async function generateCmd(args: ParsedArgs): Promise<number> {
     }
   }
   if (refuse) {
-    process.stderr.write(
-      `mlops devcontainer: ${blocked.map((b) => b.path).join(' and ')} already exist${blocked.length === 1 ? 's' : ''} with other content (diff on stdout); rerun with --force to overwrite.\n`,
-    );
+    process.stderr.write(`mlops devcontainer: ${blocked.map((b) => b.path).join(' and ')} already exist${blocked.length === 1 ? 's' : ''} with other content (diff on stdout); rerun with --force to overwrite.\n`);
     return 1;
   }
   return 0;
@@ -212,6 +203,11 @@ async function buildCmd(args: ParsedArgs): Promise<number> {
 
 /** `mlops-dev/<folder>:latest`, with the folder name made a valid repository component. */
 export function defaultTag(dir: string): string {
-  const name = path.basename(path.resolve(dir)).toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, '') || 'project';
+  const name =
+    path
+      .basename(path.resolve(dir))
+      .toLowerCase()
+      .replace(/[^a-z0-9._-]+/g, '-')
+      .replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, '') || 'project';
   return `mlops-dev/${name}:latest`;
 }

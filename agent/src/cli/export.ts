@@ -110,7 +110,7 @@ export const exportCommand: Command = {
       err(`Wrote ${path.relative(cwd, out) || out}: ${summary(manifest.kind, pipeline.tasks.size, options)}`);
       err(`Apply it with: ${manifest.kind === 'Workflow' && !options.name ? 'argo submit' : 'kubectl apply -f'} ${path.relative(cwd, out) || out}`);
     }
-    if (!options.volumeClaim) err('Note: the run\'s volume (and every output on it) is deleted when the workflow succeeds; pass --volume-claim to keep outputs on a claim of yours.');
+    if (!options.volumeClaim) err("Note: the run's volume (and every output on it) is deleted when the workflow succeeds; pass --volume-claim to keep outputs on a claim of yours.");
     return 0;
   },
 };
@@ -155,7 +155,8 @@ function exportRequest(args: ParsedArgs): ExportRequest {
   const storageClass = option(args, 'storage-class');
   const access = option(args, 'access-mode');
   if (claim !== undefined) {
-    if (size !== undefined || storageClass !== undefined || access !== undefined) throw new UsageError('--volume-claim uses an existing claim; --volume-size, --storage-class and --access-mode describe a new one. Pass one or the other.');
+    if (size !== undefined || storageClass !== undefined || access !== undefined)
+      throw new UsageError('--volume-claim uses an existing claim; --volume-size, --storage-class and --access-mode describe a new one. Pass one or the other.');
     options.volumeClaim = claim;
   }
   if (size !== undefined) {

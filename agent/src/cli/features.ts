@@ -72,7 +72,13 @@ function formatView(v: FeatureViewReport, c: Palette): string {
   out.push(`  ttl             ${v.ttl ?? '—'}`);
   out.push(`  transformation  ${v.transformation ? `${v.transformation.ref}${v.transformation.exists ? '' : c.yellow(' (file missing)')}` : '—'}`);
   out.push(`  owner           ${v.owner ?? '—'}`);
-  out.push(`  tags            ${Object.entries(v.tags).map(([k, x]) => `${k}=${x}`).join(' ') || '—'}`);
+  out.push(
+    `  tags            ${
+      Object.entries(v.tags)
+        .map(([k, x]) => `${k}=${x}`)
+        .join(' ') || '—'
+    }`,
+  );
   out.push(`  fingerprint     ${v.fingerprint.slice(0, 12)}`);
   out.push('  features');
   const w = Math.max(...v.features.map((f) => f.name.length), 4);

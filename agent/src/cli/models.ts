@@ -1,14 +1,4 @@
-import {
-  diffVersions,
-  parseModelRef,
-  parseTag,
-  renderDiff,
-  type CheckEntry,
-  type CheckReport,
-  type ModelRef,
-  type ModelVersion,
-  type StaleReason,
-} from '../../../core/src/catalog/index';
+import { diffVersions, parseModelRef, parseTag, renderDiff, type CheckEntry, type CheckReport, type ModelRef, type ModelVersion, type StaleReason } from '../../../core/src/catalog/index';
 import { ConsistencyChecker } from '../registry/consistency';
 import { readMlflowStore } from '../registry/mlflow-store';
 import { mlrunsDir, modelsReport, type ModelSources } from '../registry/models-report';
@@ -195,8 +185,7 @@ class Models {
       const names = [...(this.registry?.names() ?? []), ...this.mlflowModels().map((x) => x.name)];
       return { ok: false, error: `There is no model '${r.name}'; ${names.length ? `known models: ${names.join(', ')}` : 'the store is empty: run a pipeline with a model: block first'}.` };
     }
-    const v =
-      r.kind === 'latest' ? m.versions[0] : r.kind === 'version' ? m.versions.find((x) => x.version === r.version) : m.versions.find((x) => x.aliases.includes(r.alias));
+    const v = r.kind === 'latest' ? m.versions[0] : r.kind === 'version' ? m.versions.find((x) => x.version === r.version) : m.versions.find((x) => x.aliases.includes(r.alias));
     if (!v) return { ok: false, error: `${r.name} (MLflow) has no ${r.kind === 'alias' ? `alias '${r.alias}'` : r.kind === 'version' ? `version ${r.version}` : 'versions'}.` };
     return { ok: true, value: { version: v, stale: [] } };
   }

@@ -16,8 +16,7 @@ import { formatDiagnostics } from './validate';
 export const runCommand: Command = {
   name: 'run',
   summary: 'Run a pipeline on this machine: cached, resumable, recorded in .mlops/ (exit 0 only on success)',
-  usage:
-    `mlops run FILE [--param k=v]… [--only t1,t2] [--from t] [--resume RUN|last] [--force] [--parallel N] [--executor local|docker|slurm] [--keep-going] [--pull] [--wait] [--log-limit SIZE] ${STORE_USAGE} [--format text|json]`,
+  usage: `mlops run FILE [--param k=v]… [--only t1,t2] [--from t] [--resume RUN|last] [--force] [--parallel N] [--executor local|docker|slurm] [--keep-going] [--pull] [--wait] [--log-limit SIZE] ${STORE_USAGE} [--format text|json]`,
   async run(argv) {
     const args = parseArgs(argv, {
       flags: ['force', 'keep-going', 'pull', 'wait'],
@@ -97,7 +96,10 @@ function runRequest(args: ParsedArgs): RunRequest {
   const req: RunRequest = { file, params, force: flag(args, 'force'), keepGoing: flag(args, 'keep-going'), pull: flag(args, 'pull') };
   const only = args.options.get('only');
   if (only) {
-    req.only = only.flatMap((o) => o.split(',')).map((s) => s.trim()).filter(Boolean);
+    req.only = only
+      .flatMap((o) => o.split(','))
+      .map((s) => s.trim())
+      .filter(Boolean);
     // An empty selection would "succeed" having run nothing.
     if (req.only.length === 0) throw new UsageError('--only needs the ids of the tasks to run, e.g. --only train,evaluate.');
   }

@@ -20,7 +20,7 @@ const FOLLOW_POLL_MS = 200;
 
 export const runsCommand: Command = {
   name: 'runs',
-  summary: "Recorded runs: list them, show one with its tasks, print or follow a task log, take over a run whose agent died while its Slurm jobs ran",
+  summary: 'Recorded runs: list them, show one with its tasks, print or follow a task log, take over a run whose agent died while its Slurm jobs ran',
   usage: USAGE,
   async run(argv) {
     const { sub, args } = parseSubcommand(argv, {
@@ -160,7 +160,9 @@ function showText(run: RunRecord, s: RunSummary, c: Palette): string {
   const head = [
     `${c.bold(run.id)}  ${run.pipeline}  ${colorStatus(run.status, c)}`,
     c.dim(`${s.file}`),
-    c.dim(`started ${run.startedAt}${run.endedAt ? ` · took ${formatDuration(Date.parse(run.endedAt) - Date.parse(run.startedAt))}` : ''} · by ${s.trigger}${s.user ? ` (${s.user}@${s.host ?? '?'})` : ''}${s.resumedFrom ? ` · resumes ${s.resumedFrom}` : ''}`),
+    c.dim(
+      `started ${run.startedAt}${run.endedAt ? ` · took ${formatDuration(Date.parse(run.endedAt) - Date.parse(run.startedAt))}` : ''} · by ${s.trigger}${s.user ? ` (${s.user}@${s.host ?? '?'})` : ''}${s.resumedFrom ? ` · resumes ${s.resumedFrom}` : ''}`,
+    ),
   ];
   const params = Object.entries(run.params);
   if (params.length > 0) head.push(c.dim(`params ${params.map(([k, v]) => `${k}=${v}`).join(' ')}`));

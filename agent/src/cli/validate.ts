@@ -98,7 +98,10 @@ function expand(patterns: string[], cwd: string): Map<string, boolean> {
         const name = typeof f === 'string' ? path.basename(f) : f.name;
         return skippedFolder(name) && !named.has(name);
       };
-      const files = fs.globSync(p, { cwd, exclude }).map((f) => path.resolve(cwd, f)).filter((f) => documentKind(f) !== undefined);
+      const files = fs
+        .globSync(p, { cwd, exclude })
+        .map((f) => path.resolve(cwd, f))
+        .filter((f) => documentKind(f) !== undefined);
       if (files.length === 0) throw new UsageError(`${p}: the pattern matches no *.pipeline.yaml or *.features.yaml file.`);
       files.sort().forEach((f) => out.has(f) || out.set(f, false));
     } else {

@@ -5,11 +5,7 @@ import { DEVCONTAINER_JSON, parseJsonc } from '../../../core/src/devcontainer/in
 import { fileText, READ_LIMITS } from '../../../core/src/node/read';
 
 /** One event of an image build, as the CLI prints it and the extension shows it. */
-export type BuildEvent =
-  | { type: 'step'; text: string }
-  | { type: 'log'; text: string }
-  | { type: 'done'; image: string; id?: string }
-  | { type: 'error'; message: string };
+export type BuildEvent = { type: 'step'; text: string } | { type: 'log'; text: string } | { type: 'done'; image: string; id?: string } | { type: 'error'; message: string };
 
 /** What devcontainer.json says about building, resolved to absolute paths. */
 export interface BuildConfig {
@@ -110,18 +106,15 @@ export async function buildImage(docker: Docker, req: BuildRequest): Promise<Out
   if (!src.ok) return src;
   let stream: NodeJS.ReadableStream;
   try {
-    stream = await docker.buildImage(
-      { context, src: src.value },
-      {
-        t: req.tag,
-        dockerfile,
-        buildargs,
-        rm: true,
-        forcerm: true,
-        ...(req.network ? { networkmode: req.network } : {}),
-        ...(req.signal ? { abortSignal: req.signal } : {}),
-      } as Docker.ImageBuildOptions,
-    );
+    stream = await docker.buildImage({ context, src: src.value }, {
+      t: req.tag,
+      dockerfile,
+      buildargs,
+      rm: true,
+      forcerm: true,
+      ...(req.network ? { networkmode: req.network } : {}),
+      ...(req.signal ? { abortSignal: req.signal } : {}),
+    } as Docker.ImageBuildOptions);
   } catch (e) {
     if (req.signal?.aborted) return { ok: false, error: 'The build was cancelled.' };
     return { ok: false, error: `The engine refused the build: ${(e as Error).message}` };

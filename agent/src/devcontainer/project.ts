@@ -1,14 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import {
-  compareWithDisk,
-  detect,
-  generate,
-  type DetectedFacts,
-  type FileChange,
-  type GenerateOptions,
-  type Generated,
-} from '../../../core/src/devcontainer/index';
+import { compareWithDisk, detect, generate, type DetectedFacts, type FileChange, type GenerateOptions, type Generated } from '../../../core/src/devcontainer/index';
 import { fileText, READ_LIMITS } from '../../../core/src/node/read';
 import { probeHostGpu } from './host-gpu';
 import { scanProject } from './scan';

@@ -36,9 +36,7 @@ export function scanProject(dir: string): ScannedProject {
     else if (r.why.reason !== 'missing') unread.set(rel, describeUnread(r.why));
   };
   const wanted = (folder: string, name: string) =>
-    (folder === '' && (manifestKindOf(name) !== undefined || ROOT_FILES.has(name))) ||
-    ((folder === 'requirements' || folder.startsWith('requirements/')) && /\.(txt|in)$/.test(name)) ||
-    documentKind(name) === 'pipeline';
+    (folder === '' && (manifestKindOf(name) !== undefined || ROOT_FILES.has(name))) || ((folder === 'requirements' || folder.startsWith('requirements/')) && /\.(txt|in)$/.test(name)) || documentKind(name) === 'pipeline';
   const isCode = (folder: string, name: string) => name.endsWith('.ipynb') || (folder === '' && name.endsWith('.py'));
   let code = 0;
   for (const abs of findFilesSync(dir, { want: (folder, name) => wanted(folder, name) || isCode(folder, name), maxEntries: MAX_ENTRIES })) {

@@ -97,9 +97,7 @@ export class DockerExecutor implements Executor {
     return new Promise((resolve) => {
       this.docker.pull(image, (e: Error | null, stream: NodeJS.ReadableStream) => {
         if (e) return resolve(err(`Cannot pull ${image}: ${e.message}`));
-        this.docker.modem.followProgress(stream, (e2: Error | null) =>
-          resolve(e2 ? err(`Cannot pull ${image}: ${e2.message}`) : ok(undefined)),
-        );
+        this.docker.modem.followProgress(stream, (e2: Error | null) => resolve(e2 ? err(`Cannot pull ${image}: ${e2.message}`) : ok(undefined)));
       });
     });
   }
@@ -145,7 +143,12 @@ export class DockerExecutor implements Executor {
         if (stopRequested) return { code: null, signal: null, error: 'stopped before it started' };
         const log = cappedLog(fs.createWriteStream(launch.log, { flags: 'a' }), this.logLimit);
         const stream = await container.attach({ stream: true, stdout: true, stderr: true });
-        const drained = new Promise<void>((resolve) => stream.on('end', resolve).on('close', resolve).on('error', () => resolve()));
+        const drained = new Promise<void>((resolve) =>
+          stream
+            .on('end', resolve)
+            .on('close', resolve)
+            .on('error', () => resolve()),
+        );
         this.docker.modem.demuxStream(stream, log, log);
         await container.start();
         listener.started(null);
@@ -177,5 +180,12 @@ export async function removeRunContainers(runId: string): Promise<void> {
   const docker = client();
   if (!(await reachable(docker)).ok) return;
   const list = await docker.listContainers({ all: true, filters: { label: [`${RUN_LABEL}=${runId}`] } }).catch(() => []);
-  await Promise.all(list.map((c) => docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined)));
+  await Promise.all(
+    list.map((c) =>
+      docker
+        .getContainer(c.Id)
+        .remove({ force: true })
+        .catch(() => undefined),
+    ),
+  );
 }

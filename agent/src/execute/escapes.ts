@@ -175,11 +175,7 @@ function createCgroup(runId: string): string | null {
 
 export function cgroupPids(dir: string): number[] {
   try {
-    return fs
-      .readFileSync(path.join(dir, 'cgroup.procs'), 'utf8')
-      .split('\n')
-      .filter(Boolean)
-      .map(Number);
+    return fs.readFileSync(path.join(dir, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean).map(Number);
   } catch {
     return [];
   }

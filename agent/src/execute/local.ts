@@ -275,11 +275,7 @@ class Attempt implements TaskHandle {
       this.suspect = true; // its report may still be on its way
       return;
     }
-    this.finish(
-      this.stopping
-        ? { code: null, signal: 'SIGKILL', error: null }
-        : { code: null, signal: null, error: 'its process group was killed before it could report an exit status' },
-    );
+    this.finish(this.stopping ? { code: null, signal: 'SIGKILL', error: null } : { code: null, signal: null, error: 'its process group was killed before it could report an exit status' });
   }
 
   finish(exit: Exit): void {

@@ -3,7 +3,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 /** File names that pin a Python project's dependencies or interpreter. */
-const MANIFEST = /^(requirements[\w.-]*\.(txt|in)|constraints[\w.-]*\.txt|pyproject\.toml|setup\.py|setup\.cfg|environment\.ya?ml|conda\.ya?ml|conda-lock\.ya?ml|Pipfile|Pipfile\.lock|poetry\.lock|uv\.lock|pdm\.lock|pixi\.lock|pixi\.toml|\.python-version|runtime\.txt)$/;
+const MANIFEST =
+  /^(requirements[\w.-]*\.(txt|in)|constraints[\w.-]*\.txt|pyproject\.toml|setup\.py|setup\.cfg|environment\.ya?ml|conda\.ya?ml|conda-lock\.ya?ml|Pipfile|Pipfile\.lock|poetry\.lock|uv\.lock|pdm\.lock|pixi\.lock|pixi\.toml|\.python-version|runtime\.txt)$/;
 
 /**
  * Dependency manifests that apply to a pipeline: those in its folder and in every folder

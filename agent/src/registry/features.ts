@@ -54,9 +54,7 @@ export function viewRecord(state: FeatureState, view: string): FeatureViewRecord
     catalog: cur.catalog,
     fingerprint: cur.fingerprint,
     definitionSha256: cur.definitionSha256,
-    transformation: found.view.transformation
-      ? { ref: found.view.transformation.value, file: cur.transformationFile ?? '', sha256: cur.transformationSha256 }
-      : null,
+    transformation: found.view.transformation ? { ref: found.view.transformation.value, file: cur.transformationFile ?? '', sha256: cur.transformationSha256 } : null,
   };
 }
 

@@ -23,10 +23,7 @@ export function registerModels(plan: Plan, config: StoreConfig, events: readonly
     const work = import('./register.js')
       .then(({ registerModelVersion }) => registerModelVersion({ config, plan, taskId: e.task, finishedAt: e.at, durationMs: e.durationMs, log }))
       .then(
-        (r) =>
-          r.ok
-            ? report(log, `mlops: registered ${r.value.name} version ${r.value.version} (${modelUri(r.value.name, r.value.version)})`)
-            : failed(log, e.task, name, r.error),
+        (r) => (r.ok ? report(log, `mlops: registered ${r.value.name} version ${r.value.version} (${modelUri(r.value.name, r.value.version)})`) : failed(log, e.task, name, r.error)),
         (x: unknown) => failed(log, e.task, name, (x as Error).message),
       )
       .finally(() => pending.delete(work));

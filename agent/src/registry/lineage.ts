@@ -70,5 +70,7 @@ export async function gitLineage(dir: string): Promise<ModelCode> {
 }
 
 function firstLine(e: unknown): string {
-  return String((e as Error).message ?? e).split('\n')[0]!.trim();
+  return String((e as Error).message ?? e)
+    .split('\n')[0]!
+    .trim();
 }

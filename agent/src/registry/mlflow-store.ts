@@ -34,7 +34,11 @@ function read(p: string): string | undefined {
 
 function subdirs(p: string): string[] {
   try {
-    return fs.readdirSync(p, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+    return fs
+      .readdirSync(p, { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name)
+      .sort();
   } catch {
     return [];
   }
@@ -105,13 +109,7 @@ export function readMlflowStore(mlruns: string, root: string): { models: MlflowM
   return { models, problems };
 }
 
-function versionInput(
-  meta: NonNullable<ReturnType<typeof parseModelVersionMeta>>,
-  aliases: string[],
-  tags: Record<string, string>,
-  runs: RunIndex,
-  root: string,
-): MlflowVersionInput {
+function versionInput(meta: NonNullable<ReturnType<typeof parseModelVersionMeta>>, aliases: string[], tags: Record<string, string>, runs: RunIndex, root: string): MlflowVersionInput {
   const notes: string[] = [];
   const run = meta.runId ? runs.find(meta.runId) : undefined;
   if (meta.runId && !run) notes.push(`run ${meta.runId} is not in this store`);
@@ -231,7 +229,11 @@ function parseSimpleYaml(text: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const line of text.split('\n')) {
     const m = /^([A-Za-z_][\w]*):\s*(.*)$/.exec(line);
-    if (m) out[m[1]!] = m[2]!.replace(/^'(.*)'$/, '$1').replace(/^"(.*)"$/, '$1').trim();
+    if (m)
+      out[m[1]!] = m[2]!
+        .replace(/^'(.*)'$/, '$1')
+        .replace(/^"(.*)"$/, '$1')
+        .trim();
   }
   return out;
 }

@@ -102,9 +102,7 @@ async function collectArtifacts(input: RegistrationInput, spec: ModelSpec, task:
         return { path: rel(m), size: h.ok ? h.size : 0, sha256: h.ok ? h.sha256 : '' };
       }),
     ),
-    docker
-      ? Promise.resolve({ name: 'python', version: null, note: `the task ran in the image ${task.image}; its interpreter is fixed by the image` })
-      : pythonVersion(),
+    docker ? Promise.resolve({ name: 'python', version: null, note: `the task ran in the image ${task.image}; its interpreter is fixed by the image` }) : pythonVersion(),
     Promise.all(task.inputs.map(async (p): Promise<DataInput> => ({ path: rel(p), ...pick(await digestPath(p)) }))),
     gitLineage(root),
     readMetrics(spec.metrics ? fromPipeline(spec.metrics.value) : null, root, rel),

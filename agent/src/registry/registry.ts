@@ -46,7 +46,6 @@ export interface Registry {
   close(): Promise<void>;
 }
 
-
 /** The rows a snapshot is made of, as both stores read them. */
 export interface SnapshotRows {
   versions: Row[];
@@ -127,7 +126,14 @@ export class RegistrySnapshot {
         return ok(versions[0]!);
       case 'version': {
         const v = this.get(ref.name, ref.version);
-        return v ? ok(v) : err(`${ref.name} has no version ${ref.version}; its versions are ${versions.map((x) => x.version).reverse().join(', ')}.`);
+        return v
+          ? ok(v)
+          : err(
+              `${ref.name} has no version ${ref.version}; its versions are ${versions
+                .map((x) => x.version)
+                .reverse()
+                .join(', ')}.`,
+            );
       }
       case 'alias': {
         const v = versions.find((x) => x.aliases.includes(ref.alias));

@@ -59,9 +59,18 @@ export class SqliteRegistry extends StateDb implements Registry {
         if (known) return Number(known.version);
       }
       const next = Number(this.stmt('SELECT COALESCE(MAX(version), 0) + 1 AS v FROM model_versions WHERE name = ?').get(name)!.v);
-      this.stmt(
-        'INSERT INTO model_versions (name, version, created_at, run_id, task, root, record, user_name, host, origin) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-      ).run(name, next, from.createdAt, from.runId, from.task, from.root, JSON.stringify(artifacts), from.by.user, from.by.host, from.origin ?? null);
+      this.stmt('INSERT INTO model_versions (name, version, created_at, run_id, task, root, record, user_name, host, origin) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').run(
+        name,
+        next,
+        from.createdAt,
+        from.runId,
+        from.task,
+        from.root,
+        JSON.stringify(artifacts),
+        from.by.user,
+        from.by.host,
+        from.origin ?? null,
+      );
       const feat = this.stmt('INSERT OR IGNORE INTO model_features (name, version, view, fingerprint) VALUES (?, ?, ?, ?)');
       for (const f of artifacts.data.features) feat.run(name, next, f.view, f.fingerprint);
       return next;

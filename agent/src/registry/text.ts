@@ -51,8 +51,12 @@ export function formatVersion(v: ModelVersion, stale: StaleReason[], c: Palette)
     ...(code.repository && code.note ? [c.dim(code.note)] : []),
   ]);
   const e = v.experiment;
-  const params = Object.entries(e.params).map(([k, x]) => `${k}=${x}`).join(' ');
-  const metrics = Object.entries(e.metrics).map(([k, x]) => `${k}=${x}`).join(' ');
+  const params = Object.entries(e.params)
+    .map(([k, x]) => `${k}=${x}`)
+    .join(' ');
+  const metrics = Object.entries(e.metrics)
+    .map(([k, x]) => `${k}=${x}`)
+    .join(' ');
   row('experiment', [
     [e.runId && `run ${e.runId}`, e.pipeline && `pipeline ${e.pipeline}`, e.task && `task ${e.task}`, e.durationMs !== null ? `${(e.durationMs / 1000).toFixed(1)} s` : null].filter(Boolean).join(' · '),
     ...(params ? [`params  ${params}`] : []),
@@ -60,7 +64,16 @@ export function formatVersion(v: ModelVersion, stale: StaleReason[], c: Palette)
     ...(e.log ? [c.dim(`log ${e.log}`)] : []),
     ...(e.note ? [c.dim(e.note)] : []),
   ]);
-  row('tags', Object.keys(v.tags).length ? [Object.entries(v.tags).map(([k, x]) => `${k}=${x}`).join(' ')] : []);
+  row(
+    'tags',
+    Object.keys(v.tags).length
+      ? [
+          Object.entries(v.tags)
+            .map(([k, x]) => `${k}=${x}`)
+            .join(' '),
+        ]
+      : [],
+  );
   if (stale.length > 0) {
     out.push('', c.yellow(`stale: ${stale.length} change${stale.length === 1 ? '' : 's'} since training`));
     for (const s of stale) out.push(`  ${c.yellow('!')} ${s.message}`);

@@ -1,16 +1,7 @@
 import * as path from 'node:path';
 import { ErrorCodes, ResponseError, type MessageConnection, type RequestType } from 'vscode-jsonrpc/node';
 import type { LogsReadResult, RunEvent, RunsShowResult, RunStartResult } from '../../../core/src/protocol/agent';
-import {
-  AgentInfoRequest,
-  LogsReadRequest,
-  RunCancelRequest,
-  RunEventNotification,
-  RunsListRequest,
-  RunsShowRequest,
-  RunStartRequest,
-  SchedulesNextRequest,
-} from '../../../core/src/node';
+import { AgentInfoRequest, LogsReadRequest, RunCancelRequest, RunEventNotification, RunsListRequest, RunsShowRequest, RunStartRequest, SchedulesNextRequest } from '../../../core/src/node';
 import type { AgentHost } from '../host';
 import { problemsOf } from '../runner';
 import { readTaskLog } from '../state/logs';

@@ -46,10 +46,7 @@ export function explainStateError(e: unknown, file = lastFile): StoreError | und
     case 26: // SQLITE_NOTADB
       return new StoreError(`${file} is not an SQLite database (it was overwritten or damaged); move it aside (mv ${file} ${file}.broken) to start a new history, or restore it from a backup.`, 'damaged');
     case 11: // SQLITE_CORRUPT
-      return new StoreError(
-        `${file} is damaged (${detail}); save what it still holds with sqlite3 ${file} .recover > recovered.sql, then move it aside (mv ${file} ${file}.broken) to start a new history.`,
-        'damaged',
-      );
+      return new StoreError(`${file} is damaged (${detail}); save what it still holds with sqlite3 ${file} .recover > recovered.sql, then move it aside (mv ${file} ${file}.broken) to start a new history.`, 'damaged');
     case 13: // SQLITE_FULL
     case 'ENOSPC':
     case 'EDQUOT':

@@ -47,17 +47,13 @@ export class PipelineLocks {
   acquire(pipeline: string, runId: string): LockHolder | null {
     this.db.exec('BEGIN IMMEDIATE');
     try {
-      const row = this.db.prepare('SELECT run_id, pid, start, host, since FROM locks WHERE pipeline = ?').get(pipeline) as
-        | { run_id: string; pid: number; start: string | null; host: string; since: string }
-        | undefined;
+      const row = this.db.prepare('SELECT run_id, pid, start, host, since FROM locks WHERE pipeline = ?').get(pipeline) as { run_id: string; pid: number; start: string | null; host: string; since: string } | undefined;
       // Another machine's process cannot be checked from here: its lock counts as held.
       if (row && row.run_id !== runId && (row.host !== this.host || isAlive(row.pid, row.start))) {
         this.db.exec('ROLLBACK');
         return { runId: row.run_id, pid: row.pid, host: row.host, since: row.since };
       }
-      this.db
-        .prepare('INSERT OR REPLACE INTO locks (pipeline, run_id, pid, start, host, since) VALUES (?, ?, ?, ?, ?, ?)')
-        .run(pipeline, runId, process.pid, this.start, this.host, new Date().toISOString());
+      this.db.prepare('INSERT OR REPLACE INTO locks (pipeline, run_id, pid, start, host, since) VALUES (?, ?, ?, ?, ?, ?)').run(pipeline, runId, process.pid, this.start, this.host, new Date().toISOString());
       this.db.exec('COMMIT');
       return null;
     } catch (e) {

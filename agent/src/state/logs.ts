@@ -73,8 +73,8 @@ function appendFile(from: string, to: string): void {
     const dst = fs.openSync(to, 'a');
     try {
       const buf = Buffer.allocUnsafe(MOVE_CHUNK);
-      for (let n; (n = fs.readSync(src, buf, 0, MOVE_CHUNK, null)) > 0; ) {
-        for (let off = 0; off < n; ) off += fs.writeSync(dst, buf, off, n - off);
+      for (let n; (n = fs.readSync(src, buf, 0, MOVE_CHUNK, null)) > 0;) {
+        for (let off = 0; off < n;) off += fs.writeSync(dst, buf, off, n - off);
       }
     } finally {
       fs.closeSync(dst);
@@ -103,28 +103,35 @@ export interface TaskLogChunk<T = string> {
  * already serve another task, and the task's own log is read instead.
  */
 export async function readTaskLog(store: Store, runId: string, task: string, offset: number, limit: number): Promise<TaskLogChunk | undefined> {
-  return readTaskLogWith(store, runId, task, offset, (file) => {
-    const c = readLogChunk(file, offset, limit);
-    return c && { data: c.text, nextOffset: c.nextOffset };
-  }, '');
+  return readTaskLogWith(
+    store,
+    runId,
+    task,
+    offset,
+    (file) => {
+      const c = readLogChunk(file, offset, limit);
+      return c && { data: c.text, nextOffset: c.nextOffset };
+    },
+    '',
+  );
 }
 
 /** readTaskLog as bytes, exactly as the task wrote them (what `mlops runs logs` prints). */
 export async function readTaskLogBytes(store: Store, runId: string, task: string, offset: number, limit: number): Promise<TaskLogChunk<Buffer> | undefined> {
-  return readTaskLogWith(store, runId, task, offset, (file) => {
-    const c = readLogBytes(file, offset, limit);
-    return c && { data: c.bytes, nextOffset: c.nextOffset };
-  }, Buffer.alloc(0));
+  return readTaskLogWith(
+    store,
+    runId,
+    task,
+    offset,
+    (file) => {
+      const c = readLogBytes(file, offset, limit);
+      return c && { data: c.bytes, nextOffset: c.nextOffset };
+    },
+    Buffer.alloc(0),
+  );
 }
 
-async function readTaskLogWith<T>(
-  store: Store,
-  runId: string,
-  task: string,
-  offset: number,
-  read: (file: string) => { data: T; nextOffset: number } | undefined,
-  empty: T,
-): Promise<TaskLogChunk<T> | undefined> {
+async function readTaskLogWith<T>(store: Store, runId: string, task: string, offset: number, read: (file: string) => { data: T; nextOffset: number } | undefined, empty: T): Promise<TaskLogChunk<T> | undefined> {
   const before = await store.taskLogState(runId, task);
   if (!before) return undefined;
   const final = store.logPath(runId, task);

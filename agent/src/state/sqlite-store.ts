@@ -91,21 +91,7 @@ export class SqliteStore extends StateDb implements Store {
         this.stmt(
           `INSERT INTO runs (id, pipeline, file, status, started_at, params, resumed_from, trigger, agent_pid, agent_start, user_name, host, path, options)
            VALUES (?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        ).run(
-          e.runId,
-          e.pipeline,
-          e.file,
-          e.startedAt,
-          JSON.stringify(e.params),
-          e.resumedFrom,
-          e.trigger,
-          process.pid,
-          this.agentStart,
-          this.actor.user,
-          this.actor.host,
-          e.path,
-          JSON.stringify(e.options ?? {}),
-        );
+        ).run(e.runId, e.pipeline, e.file, e.startedAt, JSON.stringify(e.params), e.resumedFrom, e.trigger, process.pid, this.agentStart, this.actor.user, this.actor.host, e.path, JSON.stringify(e.options ?? {}));
         const insert = this.stmt(`INSERT INTO tasks (run_id, task, position, status) VALUES (?, ?, ?, 'pending')`);
         e.tasks.forEach((t, i) => insert.run(e.runId, t, i));
         return;
@@ -127,14 +113,7 @@ export class SqliteStore extends StateDb implements Store {
         this.stmt(`UPDATE attempts SET job_id = ?, node = ? WHERE run_id = ? AND task = ? AND attempt = ?`).run(e.job.jobId, e.job.node, e.runId, e.task, e.attempt);
         return;
       case 'task-retrying':
-        this.stmt(`UPDATE attempts SET status = 'failed', ended_at = ?, exit_code = ?, message = ? WHERE run_id = ? AND task = ? AND attempt = ?`).run(
-          e.at,
-          e.exitCode,
-          e.reason,
-          e.runId,
-          e.task,
-          e.attempt,
-        );
+        this.stmt(`UPDATE attempts SET status = 'failed', ended_at = ?, exit_code = ?, message = ? WHERE run_id = ? AND task = ? AND attempt = ?`).run(e.at, e.exitCode, e.reason, e.runId, e.task, e.attempt);
         this.stmt(`UPDATE tasks SET status = 'pending', exit_code = ? WHERE run_id = ? AND task = ?`).run(e.exitCode, e.runId, e.task);
         return;
       case 'task-finished':
@@ -172,9 +151,7 @@ export class SqliteStore extends StateDb implements Store {
 
   async resolveRunId(ref: string, file?: string): Promise<string | undefined> {
     if (ref !== 'last') return this.stmt('SELECT id FROM runs WHERE id = ?').get(ref)?.id as string | undefined;
-    const row = file
-      ? this.stmt('SELECT id FROM runs WHERE file = ? ORDER BY started_at DESC, rowid DESC LIMIT 1').get(file)
-      : this.stmt('SELECT id FROM runs ORDER BY started_at DESC, rowid DESC LIMIT 1').get();
+    const row = file ? this.stmt('SELECT id FROM runs WHERE file = ? ORDER BY started_at DESC, rowid DESC LIMIT 1').get(file) : this.stmt('SELECT id FROM runs ORDER BY started_at DESC, rowid DESC LIMIT 1').get();
     return row?.id as string | undefined;
   }
 
@@ -295,9 +272,14 @@ export class SqliteStore extends StateDb implements Store {
   }
 
   async claimRun(runId: string, from: OwnedRun, to: { pid: number; start: string | null }): Promise<boolean> {
-    const r = this.stmt(
-      `UPDATE runs SET agent_pid = ?, agent_start = ?, reattached_at = ? WHERE id = ? AND status = 'running' AND agent_pid = ? AND agent_start IS ?`,
-    ).run(to.pid, to.start, new Date().toISOString(), runId, from.agentPid, from.agentStart);
+    const r = this.stmt(`UPDATE runs SET agent_pid = ?, agent_start = ?, reattached_at = ? WHERE id = ? AND status = 'running' AND agent_pid = ? AND agent_start IS ?`).run(
+      to.pid,
+      to.start,
+      new Date().toISOString(),
+      runId,
+      from.agentPid,
+      from.agentStart,
+    );
     return Number(r.changes) === 1;
   }
 

@@ -19,10 +19,7 @@ export function createStateDb(stateDir: string): DatabaseSync {
     // A read-only folder that already holds a database can still be read.
     if (!fs.existsSync(path.join(stateDir, DB_FILE))) {
       const x = e as NodeJS.ErrnoException;
-      throw (
-        explainStateError(e, path.join(stateDir, DB_FILE)) ??
-        new StoreError(`The state folder ${stateDir} cannot be used (${x.code ?? x.message} on ${x.path ?? stateDir}); pass --state-dir with a writable folder.`)
-      );
+      throw explainStateError(e, path.join(stateDir, DB_FILE)) ?? new StoreError(`The state folder ${stateDir} cannot be used (${x.code ?? x.message} on ${x.path ?? stateDir}); pass --state-dir with a writable folder.`);
     }
   }
   return connectStateDb(stateDir);
@@ -72,7 +69,10 @@ function openReadOnly(file: string, why: StoreError): DatabaseSync {
       const v = Number((db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version);
       if (v !== SCHEMA_VERSION) {
         db.close();
-        throw new StoreError(`${file} is read-only and was written by ${v < SCHEMA_VERSION ? 'an older' : 'a newer'} mlops (schema ${v}, this one reads ${SCHEMA_VERSION}); make ${path.dirname(file)} writable once so it can be upgraded, or use the matching mlops.`, 'read-only');
+        throw new StoreError(
+          `${file} is read-only and was written by ${v < SCHEMA_VERSION ? 'an older' : 'a newer'} mlops (schema ${v}, this one reads ${SCHEMA_VERSION}); make ${path.dirname(file)} writable once so it can be upgraded, or use the matching mlops.`,
+          'read-only',
+        );
       }
       noteStateFile(file, why);
       return db;

@@ -57,7 +57,7 @@ export function realFile(base: string, file: string): string {
  */
 export function makeDirs(dir: string): void {
   const missing: string[] = [];
-  for (let d = path.resolve(dir); ; ) {
+  for (let d = path.resolve(dir); ;) {
     let st: fs.Stats | undefined;
     try {
       st = fs.statSync(d);

@@ -5,7 +5,6 @@ import { AgentClient, type AgentLog, type AgentState } from './agent-client';
 import { Refusal, trusted, trustRefusal } from '../trust';
 import { agentLaunch, runtimeRefusal } from './launch';
 
-
 export interface AgentsHost {
   /** The bundled agent, `<extensionPath>/dist/agent.js`. */
   script: string;

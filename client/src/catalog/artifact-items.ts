@@ -53,7 +53,9 @@ export function groupSummary(v: ModelVersion, kind: ArtifactKind): string {
     case 'functions':
       return [v.functions.featurize && 'featurize', v.functions.predict && 'predict'].filter(Boolean).join(', ');
     case 'dependencies':
-      return [`${v.dependencies.manifests.length} manifest${v.dependencies.manifests.length === 1 ? '' : 's'}`, v.dependencies.interpreter.version && `python ${v.dependencies.interpreter.version}`].filter(Boolean).join(' · ');
+      return [`${v.dependencies.manifests.length} manifest${v.dependencies.manifests.length === 1 ? '' : 's'}`, v.dependencies.interpreter.version && `python ${v.dependencies.interpreter.version}`]
+        .filter(Boolean)
+        .join(' · ');
     case 'data':
       return `${v.data.inputs.length} input${v.data.inputs.length === 1 ? '' : 's'} · ${v.data.features.length} feature view${v.data.features.length === 1 ? '' : 's'}`;
     case 'code':
@@ -93,7 +95,14 @@ export function artifactItems(v: ModelVersion, kind: ArtifactKind, ctx: PathCont
       const out: ItemSpec[] = [];
       if (p.path) out.push({ label: p.path, description: p.kind === 'missing' ? 'missing' : bytes(p.size), icon: 'file-binary', open: { type: 'file', path: abs(ctx, p.path) } });
       if (p.sha256) out.push({ label: 'sha256', description: p.sha256, tooltip: p.sha256, icon: 'key' });
-      if (p.stored) out.push({ label: 'stored copy', description: p.stored, tooltip: `Content-addressed copy in the model store: ${p.stored}`, icon: 'archive', open: { type: 'file', path: path.join(ctx.stateDir, ...p.stored.split('/')) } });
+      if (p.stored)
+        out.push({
+          label: 'stored copy',
+          description: p.stored,
+          tooltip: `Content-addressed copy in the model store: ${p.stored}`,
+          icon: 'archive',
+          open: { type: 'file', path: path.join(ctx.stateDir, ...p.stored.split('/')) },
+        });
       for (const f of p.files) {
         out.push({ label: f.path, description: `${bytes(f.size)} · ${short(f.sha256)}`, icon: 'file', ...(f.stored ? { open: { type: 'file' as const, path: path.join(ctx.stateDir, ...f.stored.split('/')) } } : {}) });
       }
@@ -165,7 +174,13 @@ export function artifactItems(v: ModelVersion, kind: ArtifactKind, ctx: PathCont
       const e = v.experiment;
       const out: ItemSpec[] = [];
       if (e.runId) out.push({ label: 'run', description: e.runId, icon: 'history', open: { type: 'run', runId: e.runId, log: e.log ? abs(ctx, e.log) : null } });
-      if (e.file) out.push({ label: 'pipeline', description: `${e.pipeline ?? ''} · ${e.file}`, icon: 'file-code', ...(v.definition.source === 'mlops' ? { open: { type: 'file' as const, path: abs(ctx, e.file), find: e.task ? `${e.task}:` : undefined } } : {}) });
+      if (e.file)
+        out.push({
+          label: 'pipeline',
+          description: `${e.pipeline ?? ''} · ${e.file}`,
+          icon: 'file-code',
+          ...(v.definition.source === 'mlops' ? { open: { type: 'file' as const, path: abs(ctx, e.file), find: e.task ? `${e.task}:` : undefined } } : {}),
+        });
       if (e.task) out.push({ label: 'task', description: e.task, icon: 'symbol-event' });
       const params = Object.entries(e.params);
       if (params.length) out.push({ label: 'params', description: `${params.length}`, icon: 'settings', children: params.map(([k, x]) => ({ label: k, description: String(x), icon: 'symbol-variable' })) });
@@ -177,9 +192,6 @@ export function artifactItems(v: ModelVersion, kind: ArtifactKind, ctx: PathCont
       return out;
     }
     case 'tags':
-      return [
-        ...v.aliases.map((a): ItemSpec => ({ label: `@${a}`, description: 'alias', icon: 'bookmark' })),
-        ...Object.entries(v.tags).map(([k, x]): ItemSpec => ({ label: k, description: x, icon: 'tag' })),
-      ];
+      return [...v.aliases.map((a): ItemSpec => ({ label: `@${a}`, description: 'alias', icon: 'bookmark' })), ...Object.entries(v.tags).map(([k, x]): ItemSpec => ({ label: k, description: x, icon: 'tag' }))];
   }
 }

@@ -131,7 +131,10 @@ export class CatalogViews implements vscode.Disposable {
     this.models.update(models);
     this.features.update(features);
     this.watchSources(models, features);
-    const stale = models.flatMap((f) => f.report?.models ?? []).flatMap((m) => m.versions).filter((v) => v.stale.length > 0).length;
+    const stale = models
+      .flatMap((f) => f.report?.models ?? [])
+      .flatMap((m) => m.versions)
+      .filter((v) => v.stale.length > 0).length;
     this.modelsView.badge = stale > 0 ? { value: stale, tooltip: `${stale} model version${stale === 1 ? '' : 's'} stale against their features or code` } : undefined;
   }
 
@@ -176,11 +179,14 @@ export class CatalogViews implements vscode.Disposable {
     if (node?.kind === 'version') return node;
     const selected = this.modelsView.selection.find((n): n is VersionNode => n.kind === 'version');
     if (selected && filter(selected)) return selected;
-    const items = this.models.versions().filter(filter).map((v) => ({
-      label: `${v.model.name} v${v.entry.version.version}`,
-      description: [...v.entry.version.aliases.map((a) => `@${a}`), v.model.source === 'mlflow' ? 'MLflow' : ''].filter(Boolean).join(' '),
-      node: v,
-    }));
+    const items = this.models
+      .versions()
+      .filter(filter)
+      .map((v) => ({
+        label: `${v.model.name} v${v.entry.version.version}`,
+        description: [...v.entry.version.aliases.map((a) => `@${a}`), v.model.source === 'mlflow' ? 'MLflow' : ''].filter(Boolean).join(' '),
+        node: v,
+      }));
     if (items.length === 0) {
       void vscode.window.showInformationMessage('There is no model version yet: run a pipeline whose task has a model: block.');
       return undefined;

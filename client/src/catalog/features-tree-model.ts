@@ -174,7 +174,9 @@ export function featureItem<F extends FolderRef>(node: FeatureNode<F>): TreeItem
         label: v.name,
         description: [`${v.features.length} features`, v.owner && `owner ${v.owner}`, stale ? `${stale} stale model version${stale === 1 ? '' : 's'}` : ''].filter(Boolean).join(' · '),
         ...(stale ? { icon: 'warning', iconColor: 'list.warningForeground' } : { icon: 'symbol-structure' }),
-        tooltip: { markdown: `**${v.name}**${v.description ? ` — ${v.description}` : ''}\n\nentities: ${v.entities.join(', ') || '—'} · source: ${v.source ?? '—'} · ttl: ${v.ttl ?? '—'}\n\nfingerprint \`${v.fingerprint.slice(0, 12)}\`` },
+        tooltip: {
+          markdown: `**${v.name}**${v.description ? ` — ${v.description}` : ''}\n\nentities: ${v.entities.join(', ') || '—'} · source: ${v.source ?? '—'} · ttl: ${v.ttl ?? '—'}\n\nfingerprint \`${v.fingerprint.slice(0, 12)}\``,
+        },
         command: goToDefinition({ data: node.data, at: v.location }),
         contextValue: 'mlops.featureView',
         collapsible: 'collapsed',
@@ -190,11 +192,7 @@ export function featureItem<F extends FolderRef>(node: FeatureNode<F>): TreeItem
         ...leafText(node),
         icon: node.icon,
         ...(node.color ? { iconColor: node.color } : {}),
-        ...(node.location
-          ? { command: goToDefinition(node.location) }
-          : node.model
-            ? { command: { command: REVEAL_MODEL_COMMAND, title: 'Reveal Model Version', arguments: [node.model.name, node.model.version] } }
-            : {}),
+        ...(node.location ? { command: goToDefinition(node.location) } : node.model ? { command: { command: REVEAL_MODEL_COMMAND, title: 'Reveal Model Version', arguments: [node.model.name, node.model.version] } } : {}),
         collapsible: 'none',
       };
   }

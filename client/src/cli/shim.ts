@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { nodeCanRunAgent } from '../agent/launch';
 
 /** The line every shim carries, so that uninstalling never removes someone else's `mlops`. */
-export const SHIM_MARK = "installed by the MLOps Workbench extension (\"MLOps: Install 'mlops' Command in PATH\")";
+export const SHIM_MARK = 'installed by the MLOps Workbench extension ("MLOps: Install \'mlops\' Command in PATH")';
 
 /** What a shim runs. */
 export interface ShimTarget {
@@ -50,7 +50,7 @@ export function shimText(t: ShimTarget, platform: NodeJS.Platform = process.plat
   return [
     '#!/bin/sh',
     `# mlops: ${SHIM_MARK}.`,
-    "# Remove it with \"MLOps: Uninstall 'mlops' Command from PATH\", or delete this file.",
+    '# Remove it with "MLOps: Uninstall \'mlops\' Command from PATH", or delete this file.',
     `cli=${shQuote(t.cli)}`,
     'if [ ! -f "$cli" ]; then',
     `  echo "mlops: the MLOps Workbench extension this command points to is gone ($cli); run \\"MLOps: Install 'mlops' Command in PATH\\" again." >&2`,

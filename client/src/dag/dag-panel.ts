@@ -56,9 +56,7 @@ export class DagPanel implements vscode.Disposable {
     this.editorColumn = editorColumn ?? vscode.ViewColumn.One;
     const root = vscode.Uri.joinPath(host.extensionUri, 'dist', 'webviews');
     const title = `DAG: ${path.basename(doc.fsPath)}`;
-    this.panel =
-      existing ??
-      vscode.window.createWebviewPanel('mlops.dag', title, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, { enableScripts: true, localResourceRoots: [root] });
+    this.panel = existing ?? vscode.window.createWebviewPanel('mlops.dag', title, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, { enableScripts: true, localResourceRoots: [root] });
     this.panel.title = title;
     this.panel.webview.options = { enableScripts: true, localResourceRoots: [root] };
     this.panel.iconPath = { light: vscode.Uri.joinPath(root, 'dag-icon-light.svg'), dark: vscode.Uri.joinPath(root, 'dag-icon-dark.svg') };

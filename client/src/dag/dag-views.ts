@@ -63,7 +63,11 @@ export class DagViews implements vscode.Disposable {
       panel.panel.reveal(undefined, true);
     } else {
       panel = this.open(uri, editor?.viewColumn);
-      if (this.host.latestRun) void this.host.latestRun(uri.fsPath).then((r) => r && this.setRun(uri.fsPath, r), (e: unknown) => this.log(`latest run of ${uri.fsPath}: ${String(e)}`));
+      if (this.host.latestRun)
+        void this.host.latestRun(uri.fsPath).then(
+          (r) => r && this.setRun(uri.fsPath, r),
+          (e: unknown) => this.log(`latest run of ${uri.fsPath}: ${String(e)}`),
+        );
     }
     if (task) panel.selectTask(task);
     else if (editor) panel.cursorAt(editor.selection.active);

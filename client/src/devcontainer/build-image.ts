@@ -3,11 +3,7 @@ import * as vscode from 'vscode';
 import type { AgentLauncher } from '../catalog/agent-json';
 
 /** One line of `mlops devcontainer build --format json`. */
-type BuildLine =
-  | { type: 'step' | 'log'; text: string }
-  | { type: 'done'; image: string; id?: string }
-  | { type: 'error'; message: string }
-  | { type: 'verify'; exitCode: number; output: string };
+type BuildLine = { type: 'step' | 'log'; text: string } | { type: 'done'; image: string; id?: string } | { type: 'error'; message: string } | { type: 'verify'; exitCode: number; output: string };
 
 export interface BuildOutcome {
   status: 'built' | 'failed' | 'cancelled';
@@ -80,7 +76,12 @@ export function buildImage(launcher: AgentLauncher, folder: vscode.Uri, output: 
           onLine(pending);
           if (token.isCancellationRequested || code === 130) return resolve({ status: 'cancelled' });
           if (code === 0) return resolve({ status: 'built', ...(image ? { image } : {}) });
-          const reason = stderr.trim().split('\n').pop()?.replace(/^mlops devcontainer build: /, '') || `the agent exited with code ${code}.`;
+          const reason =
+            stderr
+              .trim()
+              .split('\n')
+              .pop()
+              ?.replace(/^mlops devcontainer build: /, '') || `the agent exited with code ${code}.`;
           resolve({ status: 'failed', message: reason });
         });
       }),

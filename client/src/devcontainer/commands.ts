@@ -60,10 +60,7 @@ export class DevcontainerCommands implements vscode.Disposable {
   async generate(uri?: unknown): Promise<void> {
     const folder = await this.folder(uri);
     if (!folder) return;
-    const facts = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Window, title: 'Reading the project for a dev container' },
-      () => this.detect(folder),
-    );
+    const facts = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Reading the project for a dev container' }, () => this.detect(folder));
     if (!facts) return;
     WizardPanel.show(folder, facts, {
       extensionUri: this.host.extensionUri,
@@ -136,10 +133,7 @@ export class DevcontainerCommands implements vscode.Disposable {
       return;
     }
     const show = 'Show Extension';
-    const a = await vscode.window.showInformationMessage(
-      `Reopening in a container needs the Dev Containers extension (${DEV_CONTAINERS_EXTENSION}); install it, then run "MLOps: Reopen in Container" again.`,
-      show,
-    );
+    const a = await vscode.window.showInformationMessage(`Reopening in a container needs the Dev Containers extension (${DEV_CONTAINERS_EXTENSION}); install it, then run "MLOps: Reopen in Container" again.`, show);
     if (a === show) await vscode.commands.executeCommand('workbench.extensions.search', `@id:${DEV_CONTAINERS_EXTENSION}`);
   }
 }

@@ -94,4 +94,3 @@ export class WizardPanel implements vscode.Disposable {
     this.panel.dispose();
   }
 }
-

@@ -87,13 +87,10 @@ export class ExportCommands {
     const args = ['export', 'argo', file.fsPath, '--out', out.fsPath, '--format', format, ...extra];
     this.host.output.appendLine(`mlops ${args.join(' ')}`);
     const abort = new AbortController();
-    const r = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Exporting ${path.basename(file.fsPath)} to Argo Workflows`, cancellable: true },
-      (_progress, token) => {
-        token.onCancellationRequested(() => abort.abort());
-        return runAgent(this.host.launcher, args, cwd, 120_000, abort.signal);
-      },
-    );
+    const r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Exporting ${path.basename(file.fsPath)} to Argo Workflows`, cancellable: true }, (_progress, token) => {
+      token.onCancellationRequested(() => abort.abort());
+      return runAgent(this.host.launcher, args, cwd, 120_000, abort.signal);
+    });
     // Cancelled: the CLI writes a manifest whole or not at all, so nothing is left to undo.
     if (abort.signal.aborted) return undefined;
     if (r.stderr.trim()) this.host.output.appendLine(r.stderr.trimEnd());

@@ -119,7 +119,12 @@ export function taskAccessibleLabel(task: TaskView, now: number): string {
 export function countsText(run: RunView): string {
   const order: TaskStatus[] = ['succeeded', 'cached', 'failed', 'running', 'pending', 'skipped', 'cancelled', 'interrupted'];
   const counts = countsOf(run);
-  return order.filter((s) => counts[s]).map((s) => `${counts[s]} ${s}`).join(', ') || 'no tasks';
+  return (
+    order
+      .filter((s) => counts[s])
+      .map((s) => `${counts[s]} ${s}`)
+      .join(', ') || 'no tasks'
+  );
 }
 
 /** The progress notification's message: "2/5 tasks…". */
@@ -145,7 +150,13 @@ export function finishMessage(run: RunView, now: number): string {
       const first = failed[0];
       if (!first) return `${run.pipeline} failed${run.message ? `: ${run.message}` : '.'}`;
       const why = first.message ?? (first.exitCode !== null ? `exit code ${first.exitCode}` : 'no exit code');
-      const others = failed.length > 1 ? ` (and ${failed.slice(1).map((t) => `'${t.id}'`).join(', ')})` : '';
+      const others =
+        failed.length > 1
+          ? ` (and ${failed
+              .slice(1)
+              .map((t) => `'${t.id}'`)
+              .join(', ')})`
+          : '';
       return `${run.pipeline} failed: task '${first.id}' failed${others} — ${why}.`;
     }
     case 'cancelled': {

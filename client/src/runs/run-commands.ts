@@ -27,7 +27,6 @@ export const RUN_COMMANDS = {
   showEveryone: 'mlops.runs.showEveryone',
 } as const;
 
-
 /** The run commands: start (pipeline, task, from a task, again, resume), cancel, logs, the view. */
 export function runCommands(runs: Runs): Record<string, Cmd> {
   const c = new RunCommands(runs);
@@ -84,10 +83,12 @@ class RunCommands {
       run =
         active.length === 1
           ? active[0]
-          : (await vscode.window.showQuickPick(
-              active.map((r) => ({ label: r.pipeline, description: progressMessage(r), detail: r.id, run: r })),
-              { title: 'Cancel which run?' },
-            ))?.run;
+          : (
+              await vscode.window.showQuickPick(
+                active.map((r) => ({ label: r.pipeline, description: progressMessage(r), detail: r.id, run: r })),
+                { title: 'Cancel which run?' },
+              )
+            )?.run;
       if (!run) return;
     }
     const r = await this.runs.agentFor(run.folder).cancelRun(run.id);
@@ -193,35 +194,40 @@ class RunCommands {
   private follow(folder: string, runId: string, fallbackName: string): Thenable<RunView | undefined> {
     const model = this.runs.model;
     const title = `Running ${model.find(runId, folder)?.pipeline ?? fallbackName}`;
-    return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (progress, token) =>
-      new Promise<RunView | undefined>((resolve) => {
-        let shown = 0;
-        let done = false;
-        const finish = (run: RunView | undefined) => {
-          if (done) return;
-          done = true;
-          sub.dispose();
-          resolve(run);
-        };
-        const update = () => {
-          const run = model.find(runId, folder);
-          if (!run) return;
-          if (run.status !== 'running') return finish(run);
-          const { done: n, total } = progressOf(run);
-          const pct = total ? (100 * n) / total : 0;
-          progress.report({ message: progressMessage(run), increment: pct - shown });
-          shown = pct;
-        };
-        const sub = this.runs.onDidChangeRun((r) => r.id === runId && r.folder === folder && update());
-        token.onCancellationRequested(() => {
-          progress.report({ message: 'cancelling…' });
-          this.runs.agentFor(folder).cancelRun(runId).then(
-            (r) => !r.cancelled && finish(model.find(runId, folder)),
-            () => finish(model.find(runId, folder)),
-          );
-        });
-        update();
-      }),
+    return vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title, cancellable: true },
+      (progress, token) =>
+        new Promise<RunView | undefined>((resolve) => {
+          let shown = 0;
+          let done = false;
+          const finish = (run: RunView | undefined) => {
+            if (done) return;
+            done = true;
+            sub.dispose();
+            resolve(run);
+          };
+          const update = () => {
+            const run = model.find(runId, folder);
+            if (!run) return;
+            if (run.status !== 'running') return finish(run);
+            const { done: n, total } = progressOf(run);
+            const pct = total ? (100 * n) / total : 0;
+            progress.report({ message: progressMessage(run), increment: pct - shown });
+            shown = pct;
+          };
+          const sub = this.runs.onDidChangeRun((r) => r.id === runId && r.folder === folder && update());
+          token.onCancellationRequested(() => {
+            progress.report({ message: 'cancelling…' });
+            this.runs
+              .agentFor(folder)
+              .cancelRun(runId)
+              .then(
+                (r) => !r.cancelled && finish(model.find(runId, folder)),
+                () => finish(model.find(runId, folder)),
+              );
+          });
+          update();
+        }),
     );
   }
 
@@ -229,8 +235,7 @@ class RunCommands {
   private async announce(run: RunView): Promise<void> {
     const message = finishMessage(run, Date.now());
     const actions = ['Show Log', 'Show Runs'] as const;
-    const show =
-      run.status === 'failed' ? vscode.window.showErrorMessage : run.status === 'interrupted' ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
+    const show = run.status === 'failed' ? vscode.window.showErrorMessage : run.status === 'interrupted' ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
     const pick = await show(message, ...actions);
     if (pick === 'Show Runs') {
       await this.runs.reveal(run.id, run.folder);
@@ -288,9 +293,7 @@ async function pickPipeline(): Promise<vscode.Uri | undefined> {
     return undefined;
   }
   if (files.length === 1) return files[0];
-  const items = files
-    .map((uri) => ({ label: path.basename(uri.fsPath), description: vscode.workspace.asRelativePath(path.dirname(uri.fsPath)), uri }))
-    .sort((a, b) => a.label.localeCompare(b.label));
+  const items = files.map((uri) => ({ label: path.basename(uri.fsPath), description: vscode.workspace.asRelativePath(path.dirname(uri.fsPath)), uri })).sort((a, b) => a.label.localeCompare(b.label));
   return (await vscode.window.showQuickPick(items, { title: 'Run which pipeline?', matchOnDescription: true }))?.uri;
 }
 

@@ -52,10 +52,7 @@ function metricText(n: number | undefined): string | null {
 
 /** Compares version `a` with version `b`; every row is kept, `changed` marks the differences. */
 export function diffVersions(a: ModelVersion, b: ModelVersion): VersionDiff {
-  const params = rows(
-    Object.fromEntries(Object.entries(a.experiment.params).map(([k, v]) => [k, String(v)])),
-    Object.fromEntries(Object.entries(b.experiment.params).map(([k, v]) => [k, String(v)])),
-  );
+  const params = rows(Object.fromEntries(Object.entries(a.experiment.params).map(([k, v]) => [k, String(v)])), Object.fromEntries(Object.entries(b.experiment.params).map(([k, v]) => [k, String(v)])));
   const metricKeys = [...new Set([...Object.keys(a.experiment.metrics), ...Object.keys(b.experiment.metrics)])];
   const metrics: DiffRow[] = metricKeys.map((key) => {
     const av = a.experiment.metrics[key];
@@ -69,12 +66,28 @@ export function diffVersions(a: ModelVersion, b: ModelVersion): VersionDiff {
   });
   const data = [
     ...rows(
-      record(a.data.inputs, (i) => i.path, (i) => (i.kind === 'missing' ? 'missing' : short(i.sha256))),
-      record(b.data.inputs, (i) => i.path, (i) => (i.kind === 'missing' ? 'missing' : short(i.sha256))),
+      record(
+        a.data.inputs,
+        (i) => i.path,
+        (i) => (i.kind === 'missing' ? 'missing' : short(i.sha256)),
+      ),
+      record(
+        b.data.inputs,
+        (i) => i.path,
+        (i) => (i.kind === 'missing' ? 'missing' : short(i.sha256)),
+      ),
     ),
     ...rows(
-      record(a.data.features, (f) => `feature view ${f.view}`, (f) => short(f.fingerprint)),
-      record(b.data.features, (f) => `feature view ${f.view}`, (f) => short(f.fingerprint)),
+      record(
+        a.data.features,
+        (f) => `feature view ${f.view}`,
+        (f) => short(f.fingerprint),
+      ),
+      record(
+        b.data.features,
+        (f) => `feature view ${f.view}`,
+        (f) => short(f.fingerprint),
+      ),
     ),
   ];
   const fn = (v: ModelVersion, role: 'featurize' | 'predict') => {
@@ -88,8 +101,16 @@ export function diffVersions(a: ModelVersion, b: ModelVersion): VersionDiff {
     ),
     ...rows({ featurize: fn(a, 'featurize'), predict: fn(a, 'predict') }, { featurize: fn(b, 'featurize'), predict: fn(b, 'predict') }),
     ...rows(
-      record(a.dependencies.manifests, (m) => m.path, (m) => short(m.sha256)),
-      record(b.dependencies.manifests, (m) => m.path, (m) => short(m.sha256)),
+      record(
+        a.dependencies.manifests,
+        (m) => m.path,
+        (m) => short(m.sha256),
+      ),
+      record(
+        b.dependencies.manifests,
+        (m) => m.path,
+        (m) => short(m.sha256),
+      ),
     ),
     ...rows({ interpreter: a.dependencies.interpreter.version }, { interpreter: b.dependencies.interpreter.version }),
   ];

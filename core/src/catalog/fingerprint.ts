@@ -40,9 +40,7 @@ export function canonicalView(view: FeatureView, index: FeatureIndex): Canonical
   return {
     v: 1,
     view: view.name,
-    entities: view.entities
-      .map((e) => ({ name: e.value, joinKeys: [...(index.entity(e.value)?.joinKeys ?? [])] }))
-      .sort((a, b) => byName(a.name, b.name)),
+    entities: view.entities.map((e) => ({ name: e.value, joinKeys: [...(index.entity(e.value)?.joinKeys ?? [])] })).sort((a, b) => byName(a.name, b.name)),
     source: view.source ? { name: view.source.value, path: src?.path?.value ?? null, timestampField: src?.timestampField ?? null } : null,
     ttl: view.ttl?.value ?? null,
     transformation: view.transformation?.value ?? null,

@@ -3,10 +3,7 @@ import { err, ok, type Result } from '../result';
 /** How a user names a model version: `NAME`, `NAME:VERSION` or `NAME@ALIAS`. */
 
 /** A parsed reference; without version or alias it means the newest version. */
-export type ModelRef =
-  | { name: string; kind: 'latest' }
-  | { name: string; kind: 'version'; version: number }
-  | { name: string; kind: 'alias'; alias: string };
+export type ModelRef = { name: string; kind: 'latest' } | { name: string; kind: 'version'; version: number } | { name: string; kind: 'alias'; alias: string };
 
 /** Aliases and tag keys: a letter or digit, then letters, digits, `_`, `-` or `.`. */
 export const ALIAS_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;

@@ -267,7 +267,9 @@ export function detect(input: DetectInput): DetectedFacts {
       choices.push({ name, kind: choiceKindOf(name), file: m.path, packages: m.requirements.map((r) => r.name) });
     }
     if (installRoots.length === 0 && choices.length > 0) {
-      notFound.push(`No base requirements file was found (requirements.txt or requirements/base.txt), so nothing is installed by default; choose one of ${choices.map((c) => c.name).join(', ')} (--extra NAME or the wizard).`);
+      notFound.push(
+        `No base requirements file was found (requirements.txt or requirements/base.txt), so nothing is installed by default; choose one of ${choices.map((c) => c.name).join(', ')} (--extra NAME or the wizard).`,
+      );
     }
   } else if (installer !== 'none') {
     const main = chosenKind[0]!;
@@ -293,7 +295,8 @@ export function detect(input: DetectInput): DetectedFacts {
   const hints: BuildHint[] = [];
   const seen = new Set<string>();
   const constraints = new Map<string, { spec: string; source: string; line?: number }>();
-  for (const c of constraintFiles) for (const r of byPathMap.get(c)?.requirements ?? readRequirementsTxt(c, files.get(c)!).requirements) constraints.set(r.key, { spec: r.spec, source: c, ...(r.line ? { line: r.line } : {}) });
+  for (const c of constraintFiles)
+    for (const r of byPathMap.get(c)?.requirements ?? readRequirementsTxt(c, files.get(c)!).requirements) constraints.set(r.key, { spec: r.spec, source: c, ...(r.line ? { line: r.line } : {}) });
   const consider = (req: Requirement & { build?: string }, source: string, group?: string) => {
     // A requirement only for another platform (`; sys_platform == "darwin"`) is not installed here.
     if (req.marker && pythonsWhere(req.marker, PYTHON_VERSIONS).length === 0) return;
@@ -378,9 +381,7 @@ export function detect(input: DetectInput): DetectedFacts {
       local.push({ entry, at: evidence(files, m.path, line) ?? { file: m.path, line: line ?? 1, text: entry } });
     });
   }
-  const rootProject = ['pyproject.toml', 'setup.py', 'setup.cfg']
-    .map((p) => (files.has(p) ? (byPathMap.get(p) ?? readManifest(p, files.get(p)!)) : undefined))
-    .find((m) => m?.installable);
+  const rootProject = ['pyproject.toml', 'setup.py', 'setup.cfg'].map((p) => (files.has(p) ? (byPathMap.get(p) ?? readManifest(p, files.get(p)!)) : undefined)).find((m) => m?.installable);
   let editable: DetectedFacts['editable'];
   let projectDeps: DetectedFacts['projectDeps'];
   const rootLocal = local.find((l) => /^(-e\s+|--editable[=\s]+)?\.(\[[^\]]*\])?\/?$/.test(l.entry.trim()));
@@ -401,7 +402,9 @@ export function detect(input: DetectInput): DetectedFacts {
   if (installer === 'setup.py' && main) projectDeps = { kind: 'setup.py', path: main.path, requirements: main.requirements.map(requirementText) };
   const localOthers = local.filter((l) => l !== rootLocal);
   if (localOthers.length > 0) {
-    warnings.push(`${localOthers.map((l) => `${l.at.file}:${l.at.line}`).join(', ')} install local code (${localOthers.map((l) => l.entry).join(', ')}); the image installs the other dependencies and postCreateCommand installs these from the mounted workspace.`);
+    warnings.push(
+      `${localOthers.map((l) => `${l.at.file}:${l.at.line}`).join(', ')} install local code (${localOthers.map((l) => l.entry).join(', ')}); the image installs the other dependencies and postCreateCommand installs these from the mounted workspace.`,
+    );
   }
 
   // Notebooks and scripts that import packages no manifest lists: offered, never installed silently.
@@ -439,11 +442,16 @@ export function detect(input: DetectInput): DetectedFacts {
   const mlflow = keys.has('mlflow') || keys.has('mlflow-skinny') || files.has('MLproject');
   const rLines: Record<string, { file: string; line: number }> = {};
   const resources = pipelineResources(files, paths, rLines);
-  const resourceLines = Object.fromEntries(Object.entries(rLines).map(([k, l]) => [k, evidence(files, l.file, l.line)!]).filter(([, e]) => e));
+  const resourceLines = Object.fromEntries(
+    Object.entries(rLines)
+      .map(([k, l]) => [k, evidence(files, l.file, l.line)!])
+      .filter(([, e]) => e),
+  );
   const python = pickPython(files, manifests, installer, baseManifests, ml.pythonEnv, warnings);
 
   const groups = [...new Set(choices.map((c) => c.name))].sort(byPath);
-  const conda = installer === 'conda' ? { name: condaName(main!), ...(evidence(files, main!.path, nameLine(files.get(main!.path)!)) ? { at: evidence(files, main!.path, nameLine(files.get(main!.path)!))! } : {}) } : undefined;
+  const conda =
+    installer === 'conda' ? { name: condaName(main!), ...(evidence(files, main!.path, nameLine(files.get(main!.path)!)) ? { at: evidence(files, main!.path, nameLine(files.get(main!.path)!))! } : {}) } : undefined;
   const gpu = projectGpuNeed(resources, cuda);
 
   return {
@@ -566,14 +574,7 @@ function checkModules(packages: DetectedFacts['packages'], frameworks: DetectedF
  * known release that the manifest's constraint, the lock file's wheels and the environment
  * markers of the requirements all allow (the default 3.12 when it is among them).
  */
-function pickPython(
-  files: ReadonlyMap<string, string>,
-  manifests: Manifest[],
-  installer: Installer,
-  base: Manifest[],
-  pythonEnv: string | undefined,
-  warnings: string[],
-): DetectedFacts['python'] {
+function pickPython(files: ReadonlyMap<string, string>, manifests: Manifest[], installer: Installer, base: Manifest[], pythonEnv: string | undefined, warnings: string[]): DetectedFacts['python'] {
   const constrained = manifests.find((m) => m.kind === installer && m.python && m.path !== pythonEnv) ?? manifests.find((m) => m.python && m.path !== pythonEnv);
   const conAt = constrained?.pythonLine ? evidence(files, constrained.path, constrained.pythonLine.line) : undefined;
   const pinFile = files.has('.python-version') ? readPythonVersionFile(files.get('.python-version')!) : undefined;
@@ -602,7 +603,9 @@ function pickPython(
       const next = allowed.filter((v) => l.pythons.includes(v));
       if (next.length === allowed.length) continue;
       if (next.length === 0) {
-        warnings.push(`${lock}:${l.at.line} locks ${l.package} ${l.version}, whose Linux wheels cover Python ${l.pythons.join(', ') || 'none'} only, outside ${constrained?.python ?? 'the known releases'}; relock or choose --python.`);
+        warnings.push(
+          `${lock}:${l.at.line} locks ${l.package} ${l.version}, whose Linux wheels cover Python ${l.pythons.join(', ') || 'none'} only, outside ${constrained?.python ?? 'the known releases'}; relock or choose --python.`,
+        );
         continue;
       }
       narrowed.push({ why: `${lock} locks ${l.package} ${l.version} with Linux wheels for Python ${l.pythons.join(', ')} only`, at: { file: lock, ...l.at } });

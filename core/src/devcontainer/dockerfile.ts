@@ -128,7 +128,13 @@ function workDir(plan: Plan, files: string[]): { dir: string; prepare: string[];
   if (plan.local.length === 0 || files.length === 0) return { dir: DEPS, prepare: [], cleanup: [] };
   return {
     dir: WORK,
-    prepare: [`cp -r ${DEPS} ${WORK}`, `sed -i -E ${shellQuote(DROP_LOCAL_LINES)} ${files.filter((f) => /\.(txt|in|ya?ml)$/.test(f)).map((f) => `${WORK}/${f}`).join(' ')}`],
+    prepare: [
+      `cp -r ${DEPS} ${WORK}`,
+      `sed -i -E ${shellQuote(DROP_LOCAL_LINES)} ${files
+        .filter((f) => /\.(txt|in|ya?ml)$/.test(f))
+        .map((f) => `${WORK}/${f}`)
+        .join(' ')}`,
+    ],
     cleanup: [`rm -rf ${WORK}`],
   };
 }
@@ -210,10 +216,7 @@ function installLayer(plan: Plan): string[] {
     case 'poetry': {
       const withGroups = plan.groups.filter((g) => !plan.extraGroups.includes(g));
       const extras = plan.extraGroups;
-      const flags = [
-        ...(withGroups.length ? [`--with ${withGroups.map(shellQuote).join(',')}`] : []),
-        ...(extras.length ? [`--extras ${shellQuote(extras.join(' '))}`] : []),
-      ].join(' ');
+      const flags = [...(withGroups.length ? [`--with ${withGroups.map(shellQuote).join(',')}`] : []), ...(extras.length ? [`--extras ${shellQuote(extras.join(' '))}`] : [])].join(' ');
       out.push('# Poetry lives in its own virtual environment and installs into the active one (VIRTUAL_ENV); --no-root skips the project, whose source is mounted later.');
       out.push(
         'RUN ' +
@@ -249,10 +252,7 @@ function installLayer(plan: Plan): string[] {
     case 'conda': {
       const env = plan.installRoots[0] ?? files[0]!;
       const name = plan.condaEnv!;
-      out.push(
-        `# A named environment, ${name}, not Miniforge's base: the project's Python (${plan.python}) without touching conda's own.`,
-        `# It belongs to ${plan.user}, so pip and conda installs work without root.`,
-      );
+      out.push(`# A named environment, ${name}, not Miniforge's base: the project's Python (${plan.python}) without touching conda's own.`, `# It belongs to ${plan.user}, so pip and conda installs work without root.`);
       out.push(
         'RUN ' +
           steps(
@@ -308,10 +308,7 @@ export function renderDockerfile(plan: Plan): string {
     '',
   );
   if (conda) {
-    lines.push(
-      `ENV PYTHONUNBUFFERED=1 \\\n    PIP_DISABLE_PIP_VERSION_CHECK=1 \\\n    CONDA_DEFAULT_ENV=${plan.condaEnv} \\\n    PATH=${plan.envDir}/bin:/opt/conda/bin:$PATH`,
-      '',
-    );
+    lines.push(`ENV PYTHONUNBUFFERED=1 \\\n    PIP_DISABLE_PIP_VERSION_CHECK=1 \\\n    CONDA_DEFAULT_ENV=${plan.condaEnv} \\\n    PATH=${plan.envDir}/bin:/opt/conda/bin:$PATH`, '');
   } else {
     lines.push(
       `ENV PYTHONUNBUFFERED=1 \\\n    PIP_DISABLE_PIP_VERSION_CHECK=1 \\\n    VIRTUAL_ENV=${plan.envDir} \\\n    ${uv ? `UV_PROJECT_ENVIRONMENT=${plan.envDir} \\\n    UV_LINK_MODE=copy \\\n    UV_PYTHON_DOWNLOADS=never \\\n    ` : ''}PATH=${plan.envDir}/bin:$PATH`,

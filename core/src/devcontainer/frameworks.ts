@@ -239,7 +239,7 @@ export function cudaOfRequirement(req: Requirement & { build?: string }, source:
   if (req.build) {
     const m = /cuda(\d+)\.?(\d)?/.exec(req.build);
     if (m) {
-      const v = m[2] !== undefined ? `${m[1]}.${m[2]}` : fromCuTag(m[1]!) ?? BY_MAJOR[m[1]!.slice(0, 2)];
+      const v = m[2] !== undefined ? `${m[1]}.${m[2]}` : (fromCuTag(m[1]!) ?? BY_MAJOR[m[1]!.slice(0, 2)]);
       if (v) return { cuda: { version: v, source: at, ...(frameworkOf(key) ? { framework: frameworkOf(key)! } : {}) } };
     }
     if (/cpu/.test(req.build)) return { cpu: at };

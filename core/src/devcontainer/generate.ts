@@ -17,11 +17,7 @@ export const CACHE_VOLUME = 'mlops-cache';
  */
 export function checkCommand(plan: Plan): string {
   const py = plan.python;
-  const parts = [
-    'import importlib, sys',
-    'v = "%d.%d" % sys.version_info[:2]',
-    `assert v == "${py}", "Python " + v + " runs here but the image was made for ${py}; rebuild the container"`,
-  ];
+  const parts = ['import importlib, sys', 'v = "%d.%d" % sys.version_info[:2]', `assert v == "${py}", "Python " + v + " runs here but the image was made for ${py}; rebuild the container"`];
   if (plan.checkModules.length > 0) {
     parts.push(`[importlib.import_module(m) for m in ${JSON.stringify(plan.checkModules).replace(/,/g, ', ')}]`);
   }

@@ -21,7 +21,11 @@ function render(value: JsonValue | JsoncObject, indent: string): string {
     if (value.props.length === 0) return '{}';
     const inner = `${indent}  `;
     const lines = value.props.map((p) => {
-      const comment = p.comment ? wrap(p.comment, WIDTH - inner.length - 3).map((l) => `${inner}// ${l}\n`).join('') : '';
+      const comment = p.comment
+        ? wrap(p.comment, WIDTH - inner.length - 3)
+            .map((l) => `${inner}// ${l}\n`)
+            .join('')
+        : '';
       return `${comment}${inner}${JSON.stringify(p.key)}: ${render(p.value, inner)}`;
     });
     return `{\n${lines.join(',\n')}\n${indent}}`;
@@ -58,7 +62,10 @@ function wrap(text: string, width: number): string[] {
 
 /** Renders a commented object as JSONC text, with `header` comment lines first. */
 export function renderJsonc(root: JsoncObject, header: string[] = []): string {
-  return `${header.flatMap((h) => wrap(h, WIDTH - 3)).map((l) => `// ${l}\n`).join('')}${render(root, '')}\n`;
+  return `${header
+    .flatMap((h) => wrap(h, WIDTH - 3))
+    .map((l) => `// ${l}\n`)
+    .join('')}${render(root, '')}\n`;
 }
 
 /** JSONC text → plain JSON text: comments and trailing commas removed, strings left intact. */

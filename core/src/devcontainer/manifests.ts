@@ -165,9 +165,7 @@ export function readPyproject(path: string, text: string): Manifest {
   if (manifest.projectName) {
     const self = manifest.projectName;
     const expand = (reqs: Requirement[], seen: Set<string>): Requirement[] =>
-      reqs.flatMap((r) =>
-        r.key === self ? r.extras.filter((e) => !seen.has(e) && manifest.groups[e]).flatMap((e) => expand(manifest.groups[e]!, new Set([...seen, e]))) : [r],
-      );
+      reqs.flatMap((r) => (r.key === self ? r.extras.filter((e) => !seen.has(e) && manifest.groups[e]).flatMap((e) => expand(manifest.groups[e]!, new Set([...seen, e]))) : [r]));
     for (const name of Object.keys(manifest.groups)) manifest.groups[name] = expand(manifest.groups[name]!, new Set([name]));
     manifest.requirements = expand(manifest.requirements, new Set());
   }

@@ -252,7 +252,18 @@ export function makePlan(facts: DetectedFacts, options: GenerateOptions = {}): P
   decide(
     'install',
     facts.installer === 'none' ? 'nothing from a manifest' : `${facts.installer}: ${installRoots.join(', ') || '(no file)'}`,
-    facts.installer === 'none' ? (facts.notFound[0] ?? 'no manifest') : `the ${facts.installer} manifest${installRoots.length > 1 ? 's' : ''} of the project${facts.manifests.length > 1 ? ` (preferred over ${facts.manifests.filter((m) => m.kind !== facts.installer).map((m) => m.path).join(', ') || 'the others'})` : ''}`,
+    facts.installer === 'none'
+      ? (facts.notFound[0] ?? 'no manifest')
+      : `the ${facts.installer} manifest${installRoots.length > 1 ? 's' : ''} of the project${
+          facts.manifests.length > 1
+            ? ` (preferred over ${
+                facts.manifests
+                  .filter((m) => m.kind !== facts.installer)
+                  .map((m) => m.path)
+                  .join(', ') || 'the others'
+              })`
+            : ''
+        }`,
     rootsAt,
   );
   for (const c of facts.choices) {
@@ -260,7 +271,7 @@ export function makePlan(facts: DetectedFacts, options: GenerateOptions = {}): P
     decide(
       `choice ${c.name}`,
       on ? 'installed' : 'left out',
-      `${c.kind === 'variant' ? 'an alternative build' : c.kind === 'tooling' ? 'tooling' : c.kind === 'imports' ? 'packages the code imports but no manifest lists' : c.kind === 'extra' ? 'an optional extra' : c.kind === 'group' ? 'a dependency group' : 'an optional requirements file'}${on ? (options.groups ? ', chosen' : ', installed by default by the project\'s tool') : ', offered with --extra ' + c.name}`,
+      `${c.kind === 'variant' ? 'an alternative build' : c.kind === 'tooling' ? 'tooling' : c.kind === 'imports' ? 'packages the code imports but no manifest lists' : c.kind === 'extra' ? 'an optional extra' : c.kind === 'group' ? 'a dependency group' : 'an optional requirements file'}${on ? (options.groups ? ', chosen' : ", installed by default by the project's tool") : ', offered with --extra ' + c.name}`,
       c.at ? [c.at] : c.file ? [{ file: c.file, line: 0, text: '' }] : [],
     );
   }
@@ -287,7 +298,13 @@ export function makePlan(facts: DetectedFacts, options: GenerateOptions = {}): P
   else if (gpu === 'optional') hostRequirements.gpu = 'optional';
   const asked = (['cpu', 'memory', 'gpu'] as const).filter((k) => r.from[k]).map((k) => `${k} from ${r.from[k]}`);
   const hostReason = asked.length ? `The largest request of any pipeline task (${asked.join(', ')}).` : '';
-  if (asked.length) decide('hostRequirements', JSON.stringify(hostRequirements), hostReason, (['cpu', 'memory', 'gpu'] as const).flatMap((k) => at(facts.resourceLines?.[k])));
+  if (asked.length)
+    decide(
+      'hostRequirements',
+      JSON.stringify(hostRequirements),
+      hostReason,
+      (['cpu', 'memory', 'gpu'] as const).flatMap((k) => at(facts.resourceLines?.[k])),
+    );
 
   const ports: Plan['ports'] = [];
   if (jupyter) ports.push({ port: 8888, label: 'Jupyter' });
@@ -312,7 +329,9 @@ export function makePlan(facts: DetectedFacts, options: GenerateOptions = {}): P
     const how = facts.installer === 'uv' ? 'uv sync (the project, editable, from the workspace)' : 'pip install -e . (editable, from the workspace)';
     decide('postCreate', how, 'the project installs itself; the image holds only its dependencies, so code edits need no rebuild', [facts.editable.at]);
   }
-  for (const l of facts.local) if (!/^(-e\s+|--editable[=\s]+)?\.(\[[^\]]*\])?\/?$/.test(l.entry.trim())) decide('postCreate', `pip install -e ${l.entry.replace(/^(-e|--editable)(\s+|=)/, '')}`, 'local code is installed from the mounted workspace, not copied into the image', [l.at]);
+  for (const l of facts.local)
+    if (!/^(-e\s+|--editable[=\s]+)?\.(\[[^\]]*\])?\/?$/.test(l.entry.trim()))
+      decide('postCreate', `pip install -e ${l.entry.replace(/^(-e|--editable)(\s+|=)/, '')}`, 'local code is installed from the mounted workspace, not copied into the image', [l.at]);
 
   const condaEnv = facts.installer === 'conda' ? (facts.conda?.name ?? 'project') : undefined;
   if (condaEnv) decide('conda environment', condaEnv, `a named environment activated for ${DEV_USER}, not Miniforge's base`, at(facts.conda?.at));

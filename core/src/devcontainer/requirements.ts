@@ -76,7 +76,10 @@ export function parseRequirement(text: string): Requirement | undefined {
     rest = '';
   }
   // `name (>=1.0)` is the older parenthesised form.
-  let spec = rest.trim().replace(/^\((.*)\)$/, '$1').replace(/\s+/g, '');
+  let spec = rest
+    .trim()
+    .replace(/^\((.*)\)$/, '$1')
+    .replace(/\s+/g, '');
   if (spec !== '' && !/^(~=|==|!=|<=|>=|<|>|===)/.test(spec)) return undefined;
   spec = spec.replace(/,+$/, '');
   return {

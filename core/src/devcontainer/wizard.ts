@@ -1,10 +1,4 @@
-import {
-  offeredPythonVersions,
-  parseDevcontainerMessage,
-  type DevcontainerHostMessage,
-  type PreviewFile,
-  type WizardOptions,
-} from '../protocol/devcontainer';
+import { offeredPythonVersions, parseDevcontainerMessage, type DevcontainerHostMessage, type PreviewFile, type WizardOptions } from '../protocol/devcontainer';
 import type { DetectedFacts } from './detect';
 import { unifiedDiff } from './diff';
 import { generate } from './generate';

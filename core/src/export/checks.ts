@@ -38,18 +38,30 @@ export function commonChecks(src: ExportSource, o: CommonCheckOptions, out: Prob
     unsetVariables(src, t, o, variablesOnce, out);
     const executor = effective(p, t, 'executor');
     if (executor?.value === 'slurm' && executorOnce(executor.span)) {
-      out.warning('export-lossy', executor.span, `Here this task runs as a Slurm batch job; ${o.title} runs it in a pod with its image, and the slurm settings (partition, account, qos…) do not apply. Its resources become the pod's requests.`);
+      out.warning(
+        'export-lossy',
+        executor.span,
+        `Here this task runs as a Slurm batch job; ${o.title} runs it in a pod with its image, and the slurm settings (partition, account, qos…) do not apply. Its resources become the pod's requests.`,
+      );
     }
     const model = t.node ? get(t.node, 'model') : undefined;
     if (model) {
-      out.warning('export-lossy', model.keySpan, `${o.title} runs the task but does not register model '${t.model?.name?.value ?? t.id}' in this workspace's model store: the model file stays on the export's volume. Register it from there, or keep this pipeline for local runs.`);
+      out.warning(
+        'export-lossy',
+        model.keySpan,
+        `${o.title} runs the task but does not register model '${t.model?.name?.value ?? t.id}' in this workspace's model store: the model file stays on the export's volume. Register it from there, or keep this pipeline for local runs.`,
+      );
     }
   }
   // With a zone on some schedule, a zoneless one is a target's problem (one zone per CronWorkflow).
   if (o.schedules && !p.schedules.some((s) => s.timezone)) {
     for (const s of p.schedules) {
       if (s.cron && !s.timezone) {
-        out.warning('export-lossy', s.cron.span, `This schedule has no time zone: the local agent fires it in this machine's zone, ${o.title} in its controller's (often UTC). Add timezone:, e.g. {cron: "${s.cron.value}", timezone: Europe/Berlin}.`);
+        out.warning(
+          'export-lossy',
+          s.cron.span,
+          `This schedule has no time zone: the local agent fires it in this machine's zone, ${o.title} in its controller's (often UTC). Add timezone:, e.g. {cron: "${s.cron.value}", timezone: Europe/Berlin}.`,
+        );
       }
     }
   }
@@ -145,7 +157,11 @@ function unsetVariables(src: ExportSource, t: Task, o: CommonCheckOptions, once:
       const name = m[1]!;
       if (o.setsVariable(name)) continue;
       const start = s.span[0] + m.index + m[0].length - name.length;
-      out.warning('export-unset-env', [start, start + name.length], `${o.title} will not set ${name}: an export sets MLOPS_RUN_ID, MLOPS_TASK and MLOPS_PARAM_<NAME> for each declared param, nothing else. Declare the param, or set the variable under env:.`);
+      out.warning(
+        'export-unset-env',
+        [start, start + name.length],
+        `${o.title} will not set ${name}: an export sets MLOPS_RUN_ID, MLOPS_TASK and MLOPS_PARAM_<NAME> for each declared param, nothing else. Declare the param, or set the variable under env:.`,
+      );
     }
   }
 }

@@ -97,7 +97,11 @@ export function loadCatalog(uri: string, root: YValue | null): FeatureCatalog {
         features: new Map(),
       };
       const ve = get(v, 'entities')?.value;
-      if (ve?.kind === 'seq') for (const i of ve.items) { const s = loc(i); if (s) view.entities.push(s); }
+      if (ve?.kind === 'seq')
+        for (const i of ve.items) {
+          const s = loc(i);
+          if (s) view.entities.push(s);
+        }
       view.source = loc(get(v, 'source')?.value);
       const ttl = get(v, 'ttl')?.value;
       if (ttl?.kind === 'scalar' && (typeof ttl.value === 'string' || typeof ttl.value === 'number')) view.ttl = { value: ttl.value, span: ttl.span };

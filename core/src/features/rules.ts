@@ -26,8 +26,7 @@ export interface CatalogContext {
 /** Runs every semantic rule of docs/feature-catalog.md on one catalog file. */
 export function checkCatalog(ctx: CatalogContext, out: Problems): void {
   const { catalog: c, index } = ctx;
-  const badName = (kind: string, name: string, span: readonly [number, number]) =>
-    out.error('invalid-id', span, `${kind} name '${name}' is not valid: use letters, digits and '_', not starting with a digit.`);
+  const badName = (kind: string, name: string, span: readonly [number, number]) => out.error('invalid-id', span, `${kind} name '${name}' is not valid: use letters, digits and '_', not starting with a digit.`);
   for (const e of c.entities.values()) if (!FEATURE_NAME.test(e.name)) badName('Entity', e.name, e.keySpan);
   for (const s of c.sources.values()) {
     if (!FEATURE_NAME.test(s.name)) badName('Source', s.name, s.keySpan);

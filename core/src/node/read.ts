@@ -27,12 +27,7 @@ export const READ_LIMITS = {
 
 /** Why a file was not read. */
 export type Unread =
-  | { reason: 'missing' }
-  | { reason: 'not-a-file'; kind: string }
-  | { reason: 'too-large'; size: number; limit: number }
-  | { reason: 'outside'; target: string }
-  | { reason: 'loop' }
-  | { reason: 'error'; code: string };
+  { reason: 'missing' } | { reason: 'not-a-file'; kind: string } | { reason: 'too-large'; size: number; limit: number } | { reason: 'outside'; target: string } | { reason: 'loop' } | { reason: 'error'; code: string };
 
 export type ReadResult = { ok: true; bytes: Buffer } | { ok: false; why: Unread };
 

@@ -39,7 +39,7 @@ function* walk(root: string, opts: WalkOptions): Generator<string, string[], Dir
 /** The wanted files below `root` (absolute, sorted), read synchronously: for the CLI. */
 export function findFilesSync(root: string, opts: WalkOptions): string[] {
   const w = walk(root, opts);
-  for (let step = w.next(); ; ) {
+  for (let step = w.next(); ;) {
     if (step.done) return step.value;
     let entries: Dirent[] | undefined;
     try {
@@ -54,7 +54,7 @@ export function findFilesSync(root: string, opts: WalkOptions): string[] {
 /** The wanted files below `root` (absolute, sorted), yielding to the event loop between folders: for long-lived processes. */
 export async function findFiles(root: string, opts: WalkOptions): Promise<string[]> {
   const w = walk(root, opts);
-  for (let step = w.next(); ; ) {
+  for (let step = w.next(); ;) {
     if (step.done) return step.value;
     step = w.next(await fsp.readdir(step.value, { withFileTypes: true }).catch(() => undefined));
   }

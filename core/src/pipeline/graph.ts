@@ -92,7 +92,7 @@ export function buildGraph(p: Pipeline, text: string): PipelineGraph {
 /** The tasks whose outputs are `path` or a folder containing it. */
 export function producersOf(producers: Map<string, string[]>, path: string): string[] {
   const out: string[] = [];
-  for (let p = path; ; ) {
+  for (let p = path; ;) {
     const hit = producers.get(p);
     if (hit) out.push(...hit);
     const i = p.lastIndexOf('/');

@@ -50,7 +50,12 @@ export function hasReference(fileText: string, span: Span): boolean {
 /** Replaces every `${{ expr }}` in a value using `resolve`; unknown expressions stay as written. */
 export function interpolate(value: string, resolve: (parts: string[]) => string | undefined): string {
   return value.replace(PATTERN, (whole, inner: string) => {
-    const r = resolve(inner.trim().split('.').map((s) => s.trim()));
+    const r = resolve(
+      inner
+        .trim()
+        .split('.')
+        .map((s) => s.trim()),
+    );
     return r === undefined ? whole : r;
   });
 }

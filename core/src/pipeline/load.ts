@@ -93,12 +93,7 @@ function loadParam(e: YEntry): Param {
     const en = get(v, 'enum')?.value;
     if (en?.kind === 'seq') param.enum = en.items.map((i) => ({ value: i.kind === 'scalar' ? i.value : undefined, span: i.span }));
     const declared = type?.value;
-    param.effectiveType =
-      declared === 'string' || declared === 'number' || declared === 'integer' || declared === 'boolean'
-        ? declared
-        : param.default
-          ? inferType(param.default.value)
-          : 'string';
+    param.effectiveType = declared === 'string' || declared === 'number' || declared === 'integer' || declared === 'boolean' ? declared : param.default ? inferType(param.default.value) : 'string';
   } else if (v?.kind === 'scalar') {
     param.default = { value: v.value, span: v.span };
     param.effectiveType = inferType(v.value);
@@ -281,11 +276,7 @@ function loadTask(e: YEntry): Task {
 }
 
 /** The value a task uses for a setting: its own, else the pipeline's default. */
-export function effective<K extends 'executor' | 'image' | 'retries' | 'timeout' | 'cache' | 'workdir' | 'description'>(
-  p: Pipeline,
-  t: Task,
-  key: K,
-): TaskSettings[K] {
+export function effective<K extends 'executor' | 'image' | 'retries' | 'timeout' | 'cache' | 'workdir' | 'description'>(p: Pipeline, t: Task, key: K): TaskSettings[K] {
   return t[key] ?? p.defaults[key];
 }
 

@@ -61,12 +61,7 @@ function checkStringParamsInRun({ pipeline: p, graph }: PipelineContext, out: Pr
       const message = quotable
         ? `String param '${name}' is pasted into the shell command: the agent quotes it as one word, but "$${env}" keeps its value out of the command's text; read it from the environment instead.`
         : `String param '${name}' is pasted into the shell command ${describeContext(context)}, where it cannot always be quoted: a value with shell characters is refused at run time. Read "$${env}" from the environment instead.`;
-      out.warning(
-        'string-param-in-run',
-        ref.outer,
-        message,
-        [{ kind: 'env-param', param: name }],
-      );
+      out.warning('string-param-in-run', ref.outer, message, [{ kind: 'env-param', param: name }]);
     });
   }
 }

@@ -71,7 +71,11 @@ export function resolveTask(p: Pipeline, t: Task, values: ReferenceValues, diale
         return undefined;
     }
   };
-  for (const [k, v] of effectiveEnv(p, t)) env.set(k, interpolate(v.value, (parts) => resolve(parts, (name) => values.outsideEnv(name))));
+  for (const [k, v] of effectiveEnv(p, t))
+    env.set(
+      k,
+      interpolate(v.value, (parts) => resolve(parts, (name) => values.outsideEnv(name))),
+    );
   const inCommand = (parts: string[]) => resolve(parts, (name) => env.get(name) ?? values.outsideEnv(name));
   const run = t.run?.value ?? '';
   // interpolateCommand asks for the references in order: the k-th call is the k-th match.

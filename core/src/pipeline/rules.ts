@@ -51,7 +51,11 @@ export function checkPipeline(ctx: PipelineContext, out: Problems): void {
 
 function checkIds({ pipeline: p }: PipelineContext, out: Problems): void {
   if (p.name && !PIPELINE_NAME.test(p.name.value)) {
-    const suggestion = p.name.value.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 63);
+    const suggestion = p.name.value
+      .toLowerCase()
+      .replace(/[^a-z0-9-]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 63);
     out.error(
       'invalid-id',
       p.name.span,
@@ -61,11 +65,7 @@ function checkIds({ pipeline: p }: PipelineContext, out: Problems): void {
   }
   for (const t of p.taskOrder) {
     if (!TASK_ID.test(t.id)) {
-      out.error(
-        'invalid-id',
-        t.keySpan,
-        `Task id '${t.id}' is not valid: use lower-case letters, digits, '-' and '_', starting and ending with a letter or digit (at most 128 characters).`,
-      );
+      out.error('invalid-id', t.keySpan, `Task id '${t.id}' is not valid: use lower-case letters, digits, '-' and '_', starting and ending with a letter or digit (at most 128 characters).`);
     }
   }
   for (const param of p.params.values()) {
@@ -106,16 +106,11 @@ function checkNeeds({ pipeline: p, graph }: PipelineContext, out: Problems): voi
       if (ni < 0) {
         // Suggestions cost a pass over every id; a file with hundreds of unknown ids gets them for the first ones only.
         const best = suggestions-- > 0 ? closest(n.value, p.tasks.keys(), t.id) : undefined;
-        out.error(
-          'unknown-need',
-          n.span,
-          `Task '${t.id}' needs '${n.value}', but no task has that id.${best ? ` Did you mean '${best}'?` : ` Define a task '${n.value}' or remove this entry.`}`,
-          [
-            ...(best ? [{ kind: 'replace' as const, title: `Change to '${best}'`, newText: best }] : []),
-            { kind: 'remove-need' as const },
-            { kind: 'create-task' as const, id: n.value },
-          ],
-        );
+        out.error('unknown-need', n.span, `Task '${t.id}' needs '${n.value}', but no task has that id.${best ? ` Did you mean '${best}'?` : ` Define a task '${n.value}' or remove this entry.`}`, [
+          ...(best ? [{ kind: 'replace' as const, title: `Change to '${best}'`, newText: best }] : []),
+          { kind: 'remove-need' as const },
+          { kind: 'create-task' as const, id: n.value },
+        ]);
         continue;
       }
       // An earlier entry with the same value is a known task too (not this one), so this is its repeat.
@@ -221,7 +216,7 @@ function checkOutputs({ pipeline: p, dir, root }: PipelineContext, out: Problems
 
 function findOverlap(owner: Map<string, Owner>, below: Map<string, Owner>, norm: string, task: string): Owner | undefined {
   // The same path, or a folder above it.
-  for (let q = norm; ; ) {
+  for (let q = norm; ;) {
     const hit = owner.get(q);
     if (hit && hit.task !== task) return hit;
     const i = q.lastIndexOf('/');
@@ -245,8 +240,7 @@ const ROOTS = ['params', 'tasks', 'inputs', 'outputs', 'run', 'env'];
 
 function checkReference(p: Pipeline, t: Task, ref: Reference, out: Problems, budget: { left: number }): void {
   const [root, a, b, c, ...rest] = ref.parts;
-  const bad = (msg: string, best?: string) =>
-    out.error('undefined-reference', ref.span, msg, best ? [{ kind: 'replace', title: `Change to '${best}'`, newText: best }] : undefined);
+  const bad = (msg: string, best?: string) => out.error('undefined-reference', ref.span, msg, best ? [{ kind: 'replace', title: `Change to '${best}'`, newText: best }] : undefined);
   switch (root) {
     case 'params':
       if (!a || b !== undefined) return bad(`'\${{ ${ref.expr} }}' should be \${{ params.NAME }}.`);
@@ -292,10 +286,7 @@ function checkReference(p: Pipeline, t: Task, ref: Reference, out: Problems, bud
       return;
     default: {
       const best = root ? closest(root, ROOTS) : undefined;
-      return bad(
-        `'\${{ ${ref.expr} }}' is not a known expression; use params.NAME, tasks.ID.outputs.NAME, inputs.NAME, outputs.NAME, run.id or env.NAME.`,
-        best ? [best, ...ref.parts.slice(1)].join('.') : undefined,
-      );
+      return bad(`'\${{ ${ref.expr} }}' is not a known expression; use params.NAME, tasks.ID.outputs.NAME, inputs.NAME, outputs.NAME, run.id or env.NAME.`, best ? [best, ...ref.parts.slice(1)].join('.') : undefined);
     }
   }
 }
@@ -345,11 +336,7 @@ function checkSettings(ctx: PipelineContext, s: TaskSettings, out: Problems, tas
   if (workdir && ctx.dir !== undefined && !workdir.value.includes('${{')) {
     const abs = isAbsolute(workdir.value) ? normalize(workdir.value) : join(ctx.dir, workdir.value);
     if (relativeInside(ctx.root ?? ctx.dir, abs) === undefined) {
-      out.warning(
-        'workdir-outside',
-        workdir.span,
-        `workdir '${workdir.value}' is outside the workspace, where a task would run and write; runs refuse it. Use a folder inside the workspace, e.g. '.'.`,
-      );
+      out.warning('workdir-outside', workdir.span, `workdir '${workdir.value}' is outside the workspace, where a task would run and write; runs refuse it. Use a folder inside the workspace, e.g. '.'.`);
     }
   }
   if (s.timeout) checkDuration(s.timeout, 'timeout', out);
@@ -489,11 +476,7 @@ function checkModels({ pipeline: p }: PipelineContext, out: Problems): void {
       return on === norm || norm.startsWith(`${on}/`);
     });
     if (!ok) {
-      out.error(
-        'model-path-not-output',
-        path.span,
-        `model.path '${path.value}' is not one of task '${t.id}''s outputs; add it to outputs so the run produces it and the cache tracks it.`,
-      );
+      out.error('model-path-not-output', path.span, `model.path '${path.value}' is not one of task '${t.id}''s outputs; add it to outputs so the run produces it and the cache tracks it.`);
     }
   }
 }
@@ -541,11 +524,7 @@ function checkExecutors({ pipeline: p }: PipelineContext, out: Problems): void {
       }
     }
     if (t.image && effective(p, t, 'executor')?.value === 'slurm') {
-      out.warning(
-        'unused-setting',
-        t.image.span,
-        `Task '${t.id}' runs on Slurm, which does not use image: the job runs on the cluster's nodes as they are. Remove it, or run the task with executor: docker.`,
-      );
+      out.warning('unused-setting', t.image.span, `Task '${t.id}' runs on Slurm, which does not use image: the job runs on the cluster's nodes as they are. Remove it, or run the task with executor: docker.`);
     }
   }
   const image = p.defaults.image;

@@ -70,7 +70,7 @@ export function referenceContexts(command: string, dialect: ShellDialect = 'bash
   };
   // Marks every reference in command[from, to) with `context`.
   const mark = (from: number, to: number, context: ShellContext) => {
-    for (let j = from; j < to; ) {
+    for (let j = from; j < to;) {
       const len = refAt(j);
       if (len > 0) {
         out.push(context);

@@ -229,9 +229,7 @@ export interface PipelineProblem {
 }
 
 /** Expected failures are results, not JSON-RPC errors. */
-export type RunStartResult =
-  | { ok: true; runId: string }
-  | { ok: false; message: string; problems: PipelineProblem[] };
+export type RunStartResult = { ok: true; runId: string } | { ok: false; message: string; problems: PipelineProblem[] };
 
 export const runCancelParamsShape = object({ runId: name() });
 export type RunCancelParams = Infer<typeof runCancelParamsShape>;

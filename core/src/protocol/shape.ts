@@ -9,7 +9,6 @@
  */
 import { err, ok, type Result } from '../result';
 
-
 /** A checked value, or why the value was refused, naming the field. */
 export type Checked<T> = Result<T>;
 

@@ -31,14 +31,9 @@ export const DEVCONTAINER_APP = { app: 'mlops-dc-app' } as const satisfies Pick<
  * resource origin).
  */
 export function webviewCsp(p: Pick<WebviewPage, 'cspSource' | 'nonce' | 'blobWorkers'>): string {
-  return [
-    "default-src 'none'",
-    `script-src 'nonce-${p.nonce}'`,
-    `style-src ${p.cspSource} 'nonce-${p.nonce}'`,
-    `img-src ${p.cspSource}`,
-    `font-src ${p.cspSource}`,
-    ...(p.blobWorkers ? ['worker-src blob:'] : []),
-  ].join('; ');
+  return ["default-src 'none'", `script-src 'nonce-${p.nonce}'`, `style-src ${p.cspSource} 'nonce-${p.nonce}'`, `img-src ${p.cspSource}`, `font-src ${p.cspSource}`, ...(p.blobWorkers ? ['worker-src blob:'] : [])].join(
+    '; ',
+  );
 }
 
 /** The HTML: no inline script and no data in the page; the content arrives by message. */

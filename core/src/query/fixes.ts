@@ -30,10 +30,11 @@ export function quickFixes(a: Analysis, d: Diagnostic): QuickFix[] {
   const out: QuickFix[] = [];
   const producers = d.code === 'missing-input' ? likelyProducers(a, span) : undefined;
   // Declaring the output is the real fix: it also creates the dependency.
-  if (producers) for (const t of producers.tasks) {
-    const edit = addOutput(a.parsed.text, t, producers.input);
-    if (edit) out.push({ title: `Declare '${producers.input}' as an output of '${t.id}'`, code: d.code, edits: [edit], preferred: false });
-  }
+  if (producers)
+    for (const t of producers.tasks) {
+      const edit = addOutput(a.parsed.text, t, producers.input);
+      if (edit) out.push({ title: `Declare '${producers.input}' as an output of '${t.id}'`, code: d.code, edits: [edit], preferred: false });
+    }
   const fixes: FixData[] = [...(d.fixes ?? []), ...(producers ? producers.tasks.map((t): FixData => ({ kind: 'add-need', task: producers.task, need: t.id })) : [])];
   for (const fix of fixes) {
     const made = fixEdits(a, d, span, fix);
@@ -135,7 +136,11 @@ function addOutput(text: string, t: Task, path: string): SpanEdit | undefined {
   const entry = t.node.entries.find((e) => e.key === 'outputs');
   if (entry?.value?.kind === 'seq') return appendItem(text, entry.value, path);
   if (entry?.value?.kind === 'map') {
-    const base = path.slice(path.lastIndexOf('/') + 1).replace(/\.[^.]*$/, '').replace(/[^A-Za-z0-9_]/g, '_') || 'output';
+    const base =
+      path
+        .slice(path.lastIndexOf('/') + 1)
+        .replace(/\.[^.]*$/, '')
+        .replace(/[^A-Za-z0-9_]/g, '_') || 'output';
     return insertEntry(text, entry.value, base, path);
   }
   if (entry) return setEntry(text, t.node, 'outputs', `[${path}]`);

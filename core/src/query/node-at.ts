@@ -92,6 +92,10 @@ export function eachScalar(root: YValue | null, visit: (s: YScalar) => void): vo
     seen.add(v);
     if (v.kind === 'scalar') visit(v);
     else if (v.kind === 'seq') for (let i = v.items.length - 1; i >= 0; i--) stack.push(v.items[i]!);
-    else for (let i = v.entries.length - 1; i >= 0; i--) { const e = v.entries[i]!; if (e.value) stack.push(e.value); }
+    else
+      for (let i = v.entries.length - 1; i >= 0; i--) {
+        const e = v.entries[i]!;
+        if (e.value) stack.push(e.value);
+      }
   }
 }

@@ -138,7 +138,7 @@ function interpolationOccurrences(text: string, s: YScalar, task: string | undef
       out.push({ key: { kind: 'task', id: a }, span: parts[1], decl: false });
       if (b === 'outputs' && c && parts[3]) out.push({ key: { kind: 'output', task: a, name: c }, span: parts[3], decl: false });
     }
-    if ((root === 'outputs') && a && task && parts[1]) out.push({ key: { kind: 'output', task, name: a }, span: parts[1], decl: false });
+    if (root === 'outputs' && a && task && parts[1]) out.push({ key: { kind: 'output', task, name: a }, span: parts[1], decl: false });
   }
   return out;
 }

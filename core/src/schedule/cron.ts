@@ -52,13 +52,13 @@ export function parseCron(expr: string): Result<CronSpec> {
   }
   const weekdays = new Set([...sets[4]!].map((d) => d % 7));
   return ok({
-      minutes: sets[0]!,
-      hours: sets[1]!,
-      days: sets[2]!,
-      months: sets[3]!,
-      weekdays,
-      dayRestricted: parts[2] !== '*' && parts[2] !== '?',
-      weekdayRestricted: parts[4] !== '*' && parts[4] !== '?',
+    minutes: sets[0]!,
+    hours: sets[1]!,
+    days: sets[2]!,
+    months: sets[3]!,
+    weekdays,
+    dayRestricted: parts[2] !== '*' && parts[2] !== '?',
+    weekdayRestricted: parts[4] !== '*' && parts[4] !== '?',
   });
 }
 

@@ -254,9 +254,7 @@ export function checkSchema(kind: SchemaKind, root: YValue | null, out: Problems
   // Branch errors with nothing more specific beneath them: one "expected X or Y" each.
   for (const path of branchPaths) {
     if (deeper(path) || direct(path)) continue;
-    const types = new Set(
-      errors.filter((e) => e.instancePath === path && e.keyword === 'type').flatMap((e) => String((e.params as { type: string }).type).split(',')),
-    );
+    const types = new Set(errors.filter((e) => e.instancePath === path && e.keyword === 'type').flatMap((e) => String((e.params as { type: string }).type).split(',')));
     const where = locate(root, path);
     const span = where.value?.span ?? where.keySpan ?? [0, 0];
     const hasOther = errors.some((e) => e.instancePath === path && !isBranch(e) && e.keyword !== 'type');
@@ -300,7 +298,8 @@ function article(type: string): string {
 }
 
 function hint(path: string, kind: SchemaKind): string {
-  if (path === '') return kind === 'pipeline' ? ' with the keys version, name and tasks, e.g. starting with version: 1.' : ' with the key version and any of entities, sources and feature_views, e.g. starting with version: 1.';
+  if (path === '')
+    return kind === 'pipeline' ? ' with the keys version, name and tasks, e.g. starting with version: 1.' : ' with the key version and any of entities, sources and feature_views, e.g. starting with version: 1.';
   if (/\/needs$/.test(path)) return ', e.g. needs: [ingest].';
   if (/\/(inputs|outputs)$/.test(path)) return ', e.g. [data/raw.csv] or {raw: data/raw.csv}.';
   if (/\/retries$/.test(path)) return ', e.g. retries: 2 or {limit: 2, backoff: 10s}.';

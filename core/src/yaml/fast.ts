@@ -400,16 +400,7 @@ function isFlowIndicator(c: number): boolean {
 /** Characters of the plain keys handled here: letters, digits and `_ - . / $ ~ +` and spaces inside. */
 function isKeyChar(c: number): boolean {
   return (
-    (c >= 0x61 && c <= 0x7a) ||
-    (c >= 0x41 && c <= 0x5a) ||
-    (c >= 0x30 && c <= 0x39) ||
-    c === 0x5f /* _ */ ||
-    c === DASH ||
-    c === 0x2e /* . */ ||
-    c === 0x2f /* / */ ||
-    c === 0x24 /* $ */ ||
-    c === 0x2b /* + */ ||
-    c === SP
+    (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c === 0x5f /* _ */ || c === DASH || c === 0x2e /* . */ || c === 0x2f /* / */ || c === 0x24 /* $ */ || c === 0x2b /* + */ || c === SP
   );
 }
 

@@ -370,7 +370,7 @@ function lineEnd(text: string, from: number): number {
 function splitTopLevel(text: string): Piece[] | undefined {
   const pieces: Piece[] = [];
   let start = -1;
-  for (let pos = 0; pos < text.length; ) {
+  for (let pos = 0; pos < text.length;) {
     const end = lineEnd(text, pos);
     const c = text.charCodeAt(pos);
     // Indented content before the first key belongs to no piece: only the full parser knows what it is.
@@ -396,7 +396,7 @@ function splitIndented(text: string, from: number, to: number): Piece[] | undefi
   const pieces: Piece[] = [];
   let indent = -1;
   let start = -1;
-  for (let pos = from; pos < to; ) {
+  for (let pos = from; pos < to;) {
     const end = Math.min(lineEnd(text, pos), to);
     let i = pos;
     while (i < end && text.charCodeAt(i) === 0x20) i++;

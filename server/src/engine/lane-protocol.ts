@@ -2,19 +2,7 @@
 import type { Engine, EngineOptions } from './engine';
 
 /** The Engine methods a lane answers. */
-export type EngineMethod =
-  | 'validate'
-  | 'completion'
-  | 'hover'
-  | 'definition'
-  | 'symbolAt'
-  | 'occurrences'
-  | 'renameProblem'
-  | 'documentSymbols'
-  | 'workspaceSymbols'
-  | 'codeActions'
-  | 'codeLenses'
-  | 'dag';
+export type EngineMethod = 'validate' | 'completion' | 'hover' | 'definition' | 'symbolAt' | 'occurrences' | 'renameProblem' | 'documentSymbols' | 'workspaceSymbols' | 'codeActions' | 'codeLenses' | 'dag';
 
 export type EngineArgs<M extends EngineMethod> = Parameters<Engine[M]>;
 export type EngineResult<M extends EngineMethod> = ReturnType<Engine[M]>;
@@ -33,7 +21,4 @@ export type LaneRequest =
  * tells it, so the budget can count the lane's own CPU time), a call's outcome, or which
  * document it is analysing now.
  */
-export type LaneReply =
-  | { type: 'ready'; tid?: number }
-  | { type: 'result'; id: number; result?: unknown; error?: string }
-  | { type: 'progress'; uri: string };
+export type LaneReply = { type: 'ready'; tid?: number } | { type: 'result'; id: number; result?: unknown; error?: string } | { type: 'progress'; uri: string };

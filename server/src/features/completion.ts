@@ -1,17 +1,5 @@
 import { CompletionItemKind, InsertTextFormat, MarkupKind, type CompletionItem, type Range } from 'vscode-languageserver';
-import {
-  cursorContext,
-  effectiveEnv,
-  FEATURE_TYPES,
-  ITEM,
-  schemaKeysAt,
-  schemaValuesAt,
-  type Analysis,
-  type CursorContext,
-  type Pipeline,
-  type SchemaKey,
-  type YValue,
-} from '../../../core/src/index';
+import { cursorContext, effectiveEnv, FEATURE_TYPES, ITEM, schemaKeysAt, schemaValuesAt, type Analysis, type CursorContext, type Pipeline, type SchemaKey, type YValue } from '../../../core/src/index';
 import { oneLine, type FeatureContext } from './context';
 
 /** Completion items at `offset` of an analysed document. */
@@ -40,10 +28,16 @@ export function complete(ctx: FeatureContext, a: Analysis, offset: number): Comp
   if (cur.at === 'key') return keyItems(schemaKeysAt('features', cur.path), siblings(a.parsed.root, cur, offset), word);
   const [root, , field, , sub] = cur.path;
   if (root === 'feature_views' && field === 'entities' && cur.path.length === 3) {
-    return ctx.ws.features().entityNames().map((name) => ({ label: name, kind: CompletionItemKind.Struct, detail: 'entity', textEdit: { range: word, newText: name } }));
+    return ctx.ws
+      .features()
+      .entityNames()
+      .map((name) => ({ label: name, kind: CompletionItemKind.Struct, detail: 'entity', textEdit: { range: word, newText: name } }));
   }
   if (root === 'feature_views' && field === 'source' && cur.path.length === 3) {
-    return ctx.ws.features().sourceNames().map((name) => ({ label: name, kind: CompletionItemKind.Interface, detail: 'source', textEdit: { range: word, newText: name } }));
+    return ctx.ws
+      .features()
+      .sourceNames()
+      .map((name) => ({ label: name, kind: CompletionItemKind.Interface, detail: 'source', textEdit: { range: word, newText: name } }));
   }
   if (root === 'feature_views' && field === 'features' && (cur.path.length === 4 || (cur.path.length === 5 && sub === 'type'))) {
     return FEATURE_TYPES.map((t) => ({ label: t, kind: CompletionItemKind.EnumMember, textEdit: { range: word, newText: t } }));

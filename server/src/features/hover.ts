@@ -1,18 +1,5 @@
 import { MarkupKind, type Hover } from 'vscode-languageserver';
-import {
-  effective,
-  effectiveResources,
-  nodeAt,
-  schemaDocAt,
-  schemaPath,
-  symbolAt,
-  type Analysis,
-  type FeatureView,
-  type Param,
-  type Pipeline,
-  type PipelineGraph,
-  type Task,
-} from '../../../core/src/index';
+import { effective, effectiveResources, nodeAt, schemaDocAt, schemaPath, symbolAt, type Analysis, type FeatureView, type Param, type Pipeline, type PipelineGraph, type Task } from '../../../core/src/index';
 import { baseName, type FeatureContext } from './context';
 
 /** Hover at `offset`: a named thing's facts, else the schema's text for the key. */

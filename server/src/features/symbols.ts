@@ -41,23 +41,71 @@ export function documentSymbols(a: Analysis): DocumentSymbol[] {
     if (a.kind === 'pipeline') {
       const p = a.pipeline;
       if (e.key === 'params') {
-        out.push(symbol(lines, e, SymbolKind.Namespace, undefined, entries(e.value).map((x) => symbol(lines, x, SymbolKind.Variable, p?.params.get(x.key)?.effectiveType))));
+        out.push(
+          symbol(
+            lines,
+            e,
+            SymbolKind.Namespace,
+            undefined,
+            entries(e.value).map((x) => symbol(lines, x, SymbolKind.Variable, p?.params.get(x.key)?.effectiveType)),
+          ),
+        );
       } else if (e.key === 'tasks') {
-        out.push(symbol(lines, e, SymbolKind.Namespace, `${entries(e.value).length} tasks`, entries(e.value).map((x) => {
-          const run = p?.tasks.get(x.key)?.run?.value;
-          return symbol(lines, x, SymbolKind.Function, run ? oneLine(run) : undefined);
-        })));
+        out.push(
+          symbol(
+            lines,
+            e,
+            SymbolKind.Namespace,
+            `${entries(e.value).length} tasks`,
+            entries(e.value).map((x) => {
+              const run = p?.tasks.get(x.key)?.run?.value;
+              return symbol(lines, x, SymbolKind.Function, run ? oneLine(run) : undefined);
+            }),
+          ),
+        );
       } else out.push(symbol(lines, e, PIPELINE_SECTIONS[e.key] ?? SymbolKind.Property));
       continue;
     }
-    if (e.key === 'entities') out.push(symbol(lines, e, SymbolKind.Namespace, undefined, entries(e.value).map((x) => symbol(lines, x, SymbolKind.Struct))));
-    else if (e.key === 'sources') out.push(symbol(lines, e, SymbolKind.Namespace, undefined, entries(e.value).map((x) => symbol(lines, x, SymbolKind.Interface))));
+    if (e.key === 'entities')
+      out.push(
+        symbol(
+          lines,
+          e,
+          SymbolKind.Namespace,
+          undefined,
+          entries(e.value).map((x) => symbol(lines, x, SymbolKind.Struct)),
+        ),
+      );
+    else if (e.key === 'sources')
+      out.push(
+        symbol(
+          lines,
+          e,
+          SymbolKind.Namespace,
+          undefined,
+          entries(e.value).map((x) => symbol(lines, x, SymbolKind.Interface)),
+        ),
+      );
     else if (e.key === 'feature_views') {
-      out.push(symbol(lines, e, SymbolKind.Namespace, undefined, entries(e.value).map((v) => {
-        const features = entries(v.value).find((f) => f.key === 'features');
-        const view = a.catalog?.views.get(v.key);
-        return symbol(lines, v, SymbolKind.Class, view?.owner, entries(features?.value ?? null).map((f) => symbol(lines, f, SymbolKind.Field, view?.features.get(f.key)?.type?.value)));
-      })));
+      out.push(
+        symbol(
+          lines,
+          e,
+          SymbolKind.Namespace,
+          undefined,
+          entries(e.value).map((v) => {
+            const features = entries(v.value).find((f) => f.key === 'features');
+            const view = a.catalog?.views.get(v.key);
+            return symbol(
+              lines,
+              v,
+              SymbolKind.Class,
+              view?.owner,
+              entries(features?.value ?? null).map((f) => symbol(lines, f, SymbolKind.Field, view?.features.get(f.key)?.type?.value)),
+            );
+          }),
+        ),
+      );
     } else out.push(symbol(lines, e, CATALOG_SECTIONS[e.key] ?? SymbolKind.Property));
   }
   return out;

@@ -51,47 +51,54 @@ export function registerRequests(connection: Connection, router: Router, ready: 
   connection.onDefinition((p) => at(p.textDocument.uri, () => router.call(p.textDocument.uri, 'definition', [p.textDocument.uri, p.position]), []));
   connection.onDocumentSymbol((p) => at(p.textDocument.uri, () => router.call(p.textDocument.uri, 'documentSymbols', [p.textDocument.uri]), []));
   connection.onCodeLens((p) => at(p.textDocument.uri, () => router.call(p.textDocument.uri, 'codeLenses', [p.textDocument.uri]), []));
-  connection.onCodeAction((p) =>
-    at(p.textDocument.uri, () => router.call(p.textDocument.uri, 'codeActions', p.context.only ? [p.textDocument.uri, p.range, p.context.only] : [p.textDocument.uri, p.range]), []),
-  );
+  connection.onCodeAction((p) => at(p.textDocument.uri, () => router.call(p.textDocument.uri, 'codeActions', p.context.only ? [p.textDocument.uri, p.range, p.context.only] : [p.textDocument.uri, p.range]), []));
   connection.onRequest(DagRequest, (p) => at(p.uri, () => router.call(p.uri, 'dag', [p.uri]), { uri: p.uri, nodes: [], edges: [] }));
 
   connection.onReferences((p) =>
-    at(p.textDocument.uri, async (): Promise<Location[]> => {
-      const uri = p.textDocument.uri;
-      const hit = await router.call(uri, 'symbolAt', [uri, p.position]);
-      if (!hit) return [];
-      const all = await collect(router, hit.key, uri, false);
-      return all.filter((o) => p.context.includeDeclaration || !o.decl).map((o) => ({ uri: o.uri, range: o.range }));
-    }, []),
+    at(
+      p.textDocument.uri,
+      async (): Promise<Location[]> => {
+        const uri = p.textDocument.uri;
+        const hit = await router.call(uri, 'symbolAt', [uri, p.position]);
+        if (!hit) return [];
+        const all = await collect(router, hit.key, uri, false);
+        return all.filter((o) => p.context.includeDeclaration || !o.decl).map((o) => ({ uri: o.uri, range: o.range }));
+      },
+      [],
+    ),
   );
 
   connection.onPrepareRename((p) =>
-    at(p.textDocument.uri, async () => {
-      const hit = await router.call(p.textDocument.uri, 'symbolAt', [p.textDocument.uri, p.position]);
-      return hit ? { range: hit.range, placeholder: hit.text } : null;
-    }, null),
+    at(
+      p.textDocument.uri,
+      async () => {
+        const hit = await router.call(p.textDocument.uri, 'symbolAt', [p.textDocument.uri, p.position]);
+        return hit ? { range: hit.range, placeholder: hit.text } : null;
+      },
+      null,
+    ),
   );
 
   connection.onRenameRequest((p) =>
-    at(p.textDocument.uri, async () => {
-      const uri = p.textDocument.uri;
-      const hit = await router.call(uri, 'symbolAt', [uri, p.position]);
-      if (!hit) throw new ResponseError(ErrorCodes.InvalidRequest, 'Only task ids, params, outputs, feature views, features, entities and sources can be renamed.');
-      const problem = await router.call(uri, 'renameProblem', [hit.key, p.newName, uri]);
-      if (problem) throw new ResponseError(ErrorCodes.InvalidRequest, problem);
-      const locations = await collect(router, hit.key, uri, true);
-      return { changes: renameEdits(locations, hit.key, p.newName) };
-    }, null),
+    at(
+      p.textDocument.uri,
+      async () => {
+        const uri = p.textDocument.uri;
+        const hit = await router.call(uri, 'symbolAt', [uri, p.position]);
+        if (!hit) throw new ResponseError(ErrorCodes.InvalidRequest, 'Only task ids, params, outputs, feature views, features, entities and sources can be renamed.');
+        const problem = await router.call(uri, 'renameProblem', [hit.key, p.newName, uri]);
+        if (problem) throw new ResponseError(ErrorCodes.InvalidRequest, problem);
+        const locations = await collect(router, hit.key, uri, true);
+        return { changes: renameEdits(locations, hit.key, p.newName) };
+      },
+      null,
+    ),
   );
 
   connection.onWorkspaceSymbol(async (p): Promise<SymbolInformation[]> => {
     await ready;
     const slow = router.slowUris();
-    const [a, b] = await Promise.all([
-      router.callFast('workspaceSymbols', [p.query]),
-      slow.length === 0 ? Promise.resolve([]) : withDeadline(router.slowLane.call('workspaceSymbols', [p.query, slow]), SLOW_PART_MS, []),
-    ]);
+    const [a, b] = await Promise.all([router.callFast('workspaceSymbols', [p.query]), slow.length === 0 ? Promise.resolve([]) : withDeadline(router.slowLane.call('workspaceSymbols', [p.query, slow]), SLOW_PART_MS, [])]);
     return [...a, ...b];
   });
 }

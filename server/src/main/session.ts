@@ -60,7 +60,11 @@ export function startServer(laneScript: string): void {
     const doc = documents.get(uri);
     if (!doc) return;
     const message = `Checking this file took longer than ${SLOW_BUDGET_MS / 1000} s and was stopped; split it into smaller files. It is checked again after the next edit.`;
-    void connection.sendDiagnostics({ uri, version: doc.version, diagnostics: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, severity: DiagnosticSeverity.Warning, source: 'mlops', message }] });
+    void connection.sendDiagnostics({
+      uri,
+      version: doc.version,
+      diagnostics: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, severity: DiagnosticSeverity.Warning, source: 'mlops', message }],
+    });
   }
 
   /** After a document changed: the open documents whose verdict depends on it. */

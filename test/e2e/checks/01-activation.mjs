@@ -15,10 +15,13 @@ export const checks = [
   {
     name: 'workbench-lists-the-churn-project',
     async run({ vs }) {
-      const items = await waitFor(async () => {
-        const names = await vs.explorerItems();
-        return names.includes('churn.pipeline.yaml') && names.includes('churn.features.yaml') && names;
-      }, { what: 'the explorer to list churn.pipeline.yaml and churn.features.yaml', describe: async () => JSON.stringify(await vs.explorerItems()) });
+      const items = await waitFor(
+        async () => {
+          const names = await vs.explorerItems();
+          return names.includes('churn.pipeline.yaml') && names.includes('churn.features.yaml') && names;
+        },
+        { what: 'the explorer to list churn.pipeline.yaml and churn.features.yaml', describe: async () => JSON.stringify(await vs.explorerItems()) },
+      );
       expect(items.length > 2, `the explorer lists only ${JSON.stringify(items)}`);
     },
   },
@@ -33,7 +36,8 @@ export const checks = [
       });
       // activate() either throws (logged by the host) or creates the extension's output channel.
       await waitFor(() => FAILED.test(extensionHostLog()) || logFiles(/mlops-workbench\.mlops-workbench[\\/]/).length > 0, {
-        timeout: 30_000, what: "activate() to finish (the 'MLOps Workbench' output channel or an activation error)",
+        timeout: 30_000,
+        what: "activate() to finish (the 'MLOps Workbench' output channel or an activation error)",
       });
       const failed = FAILED.exec(extensionHostLog());
       expect(!failed, `the extension failed to activate: ${failed?.[0].replace(/\s+/g, ' ')}`);
@@ -51,9 +55,15 @@ export const checks = [
       await waitFor(async () => (await vs.statusBarItems()).some((i) => i.text === want), {
         timeout: 30_000,
         what: `the status bar to show "${want}" from the language server`,
-        describe: async () => `status bar ${JSON.stringify((await vs.statusBarItems()).map((i) => i.text).filter(Boolean))}; `
-          + `notifications ${JSON.stringify(await vs.notificationCenter())}; `
-          + `MLOps output: ${JSON.stringify(logs(/MLOps Workbench\.log$/).trim().split('\n').slice(-3))}`,
+        describe: async () =>
+          `status bar ${JSON.stringify((await vs.statusBarItems()).map((i) => i.text).filter(Boolean))}; ` +
+          `notifications ${JSON.stringify(await vs.notificationCenter())}; ` +
+          `MLOps output: ${JSON.stringify(
+            logs(/MLOps Workbench\.log$/)
+              .trim()
+              .split('\n')
+              .slice(-3),
+          )}`,
       });
     },
   },
@@ -69,10 +79,23 @@ export const checks = [
       const before = seen().length;
       await vs.runCommand('Developer: Reload Window');
       await vs.page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 90_000 });
-      const lines = await waitFor(() => { const all = seen(); return all.length > before && all; }, {
-        timeout: 90_000, what: 'the reloaded window to log its first diagnostics ("First diagnostics (…) N ms after activation.")',
-        describe: () => JSON.stringify(logs(/MLOps Workbench\.log$/).trim().split('\n').slice(-4)),
-      });
+      const lines = await waitFor(
+        () => {
+          const all = seen();
+          return all.length > before && all;
+        },
+        {
+          timeout: 90_000,
+          what: 'the reloaded window to log its first diagnostics ("First diagnostics (…) N ms after activation.")',
+          describe: () =>
+            JSON.stringify(
+              logs(/MLOps Workbench\.log$/)
+                .trim()
+                .split('\n')
+                .slice(-4),
+            ),
+        },
+      );
       const [, file, ms] = lines[lines.length - 1];
       expect(file === pipeline.name, `the first diagnostics after the reload were for ${file}, not ${pipeline.name}`);
       log(`activation → first diagnostics (${file}, reloaded window): ${ms} ms`);

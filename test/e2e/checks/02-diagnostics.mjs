@@ -31,19 +31,34 @@ export const checks = [
 
       // The squiggle ends where the typed word ends: at the cursor. Both are read in one go,
       // since code lenses appearing above can still shift the lines.
-      const geometry = () => vs.page.evaluate((editor) => {
-        const box = (e) => { const r = e.getBoundingClientRect(); return { left: r.left, right: r.right, top: r.top, bottom: r.bottom }; };
-        const cursor = document.querySelector(`${editor} .cursors-layer .cursor`);
-        return { cursor: cursor && box(cursor), squiggles: [...document.querySelectorAll(`${editor} .squiggly-error`)].map(box) };
-      }, EDITOR);
-      await waitFor(async () => {
-        const { cursor, squiggles } = await geometry();
-        return cursor && squiggles.some((b) => b.top < cursor.bottom && b.bottom > cursor.top && Math.abs(b.right - cursor.left) <= 3);
-      }, { timeout: 20_000, what: `an error squiggle ending at the cursor, under '${TYPO}' (Ln ${site.line})`, describe: async () => JSON.stringify(await geometry()) });
+      const geometry = () =>
+        vs.page.evaluate((editor) => {
+          const box = (e) => {
+            const r = e.getBoundingClientRect();
+            return { left: r.left, right: r.right, top: r.top, bottom: r.bottom };
+          };
+          const cursor = document.querySelector(`${editor} .cursors-layer .cursor`);
+          return { cursor: cursor && box(cursor), squiggles: [...document.querySelectorAll(`${editor} .squiggly-error`)].map(box) };
+        }, EDITOR);
+      await waitFor(
+        async () => {
+          const { cursor, squiggles } = await geometry();
+          return cursor && squiggles.some((b) => b.top < cursor.bottom && b.bottom > cursor.top && Math.abs(b.right - cursor.left) <= 3);
+        },
+        { timeout: 20_000, what: `an error squiggle ending at the cursor, under '${TYPO}' (Ln ${site.line})`, describe: async () => JSON.stringify(await geometry()) },
+      );
 
-      const rows = await waitFor(async () => { const r = await unknownNeedRows(vs); return r.length && r; }, {
-        timeout: 20_000, what: 'a Problems entry with code unknown-need', describe: async () => JSON.stringify(await vs.problems()),
-      });
+      const rows = await waitFor(
+        async () => {
+          const r = await unknownNeedRows(vs);
+          return r.length && r;
+        },
+        {
+          timeout: 20_000,
+          what: 'a Problems entry with code unknown-need',
+          describe: async () => JSON.stringify(await vs.problems()),
+        },
+      );
       expect(rows.length === 1, `expected exactly one unknown-need entry, got ${rows.length}: ${JSON.stringify(rows)}`);
       const text = rows[0].text;
       expect(text.includes(`'${TYPO}'`), `the Problems entry does not name '${TYPO}': ${text}`);
@@ -67,7 +82,9 @@ export const checks = [
         await vs.keyboard.type(SUGGESTED);
         await waitFor(async () => (await vs.squiggles('error')) === 0, { timeout: 20_000, what: 'the error squiggle to disappear after the fix' });
         await waitFor(async () => (await unknownNeedRows(vs)).length === 0, {
-          timeout: 20_000, what: 'the unknown-need entry to leave the Problems panel', describe: async () => JSON.stringify(await vs.problems()),
+          timeout: 20_000,
+          what: 'the unknown-need entry to leave the Problems panel',
+          describe: async () => JSON.stringify(await vs.problems()),
         });
       } finally {
         await vs.revertIfDirty();

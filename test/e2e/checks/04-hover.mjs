@@ -15,16 +15,19 @@ const normalize = (s) => s.replace(/`/g, '').replace(/\s+/g, ' ').trim();
 async function hoverKey(vs, line, col, key, want) {
   await vs.goto(line, col + 1); // the cursor's rectangle tells where the key's 2nd character is drawn
   let at;
-  return waitFor(async () => {
-    const box = await vs.cursorBox();
-    const to = { x: box.x - 2, y: box.y + box.height / 2 };
-    if (!at || at.x !== to.x || at.y !== to.y) {
-      at = to;
-      await vs.page.mouse.move(to.x, to.y);
-    }
-    const text = await vs.hoverText();
-    return normalize(text).includes(want) && text;
-  }, { timeout: 15_000, what: `a hover over the key '${key}' at Ln ${line} with "${want}"`, describe: async () => JSON.stringify(await vs.hoverText()) });
+  return waitFor(
+    async () => {
+      const box = await vs.cursorBox();
+      const to = { x: box.x - 2, y: box.y + box.height / 2 };
+      if (!at || at.x !== to.x || at.y !== to.y) {
+        at = to;
+        await vs.page.mouse.move(to.x, to.y);
+      }
+      const text = await vs.hoverText();
+      return normalize(text).includes(want) && text;
+    },
+    { timeout: 15_000, what: `a hover over the key '${key}' at Ln ${line} with "${want}"`, describe: async () => JSON.stringify(await vs.hoverText()) },
+  );
 }
 
 export const checks = [

@@ -20,7 +20,9 @@ export const checks = [
       state.dagFrame = frame;
       const ids = taskIds(pipeline.text);
       await waitFor(async () => (await frame.locator('g.node').count()) === ids.length, {
-        timeout: 30_000, what: `the DAG to draw ${ids.length} task nodes`, describe: async () => `${await frame.locator('g.node').count()} nodes`,
+        timeout: 30_000,
+        what: `the DAG to draw ${ids.length} task nodes`,
+        describe: async () => `${await frame.locator('g.node').count()} nodes`,
       });
       const drawn = await frame.locator('g.node').evaluateAll((gs) => gs.map((g) => g.getAttribute('data-id')));
       expectEqual([...drawn].sort(), [...ids].sort(), 'task nodes in the DAG');
@@ -31,11 +33,19 @@ export const checks = [
       // The view marks the worker ready once it laid out its warm-up graph (the first picture
       // may still be the fast layout if the graph came before that).
       await waitFor(async () => (await frame.locator('mlops-dag-app').getAttribute('data-elk')) === 'ready', {
-        timeout: 20_000, what: 'the ELK worker to start and lay out its warm-up graph', describe: async () => `data-elk=${await frame.locator('mlops-dag-app').getAttribute('data-elk')}`,
+        timeout: 20_000,
+        what: 'the ELK worker to start and lay out its warm-up graph',
+        describe: async () => `data-elk=${await frame.locator('mlops-dag-app').getAttribute('data-elk')}`,
       });
       // The final layout (ELK's, or the fast one if ELK was not quick enough) is drawn: nodes stay put from here on.
       await waitFor(async () => (await frame.locator('.surface[data-layout-state="done"]').count()) === 1, {
-        timeout: 20_000, what: 'the drawing to be complete (data-layout-state="done")', describe: async () => `state ${await frame.locator('.surface').getAttribute('data-layout-state').catch(() => '?')}`,
+        timeout: 20_000,
+        what: 'the drawing to be complete (data-layout-state="done")',
+        describe: async () =>
+          `state ${await frame
+            .locator('.surface')
+            .getAttribute('data-layout-state')
+            .catch(() => '?')}`,
       });
       // Beside: the pipeline editor is still there, in another group.
       expect((await page.locator('.part.editor .editor-group-container').count()) >= 2, 'the DAG did not open beside the editor');
@@ -49,7 +59,8 @@ export const checks = [
       await frame.locator('g.node[data-id="evaluate"]').click();
       const line = taskKeyLine(pipeline.text, 'evaluate');
       await waitFor(async () => (await vs.activeTabLabel())?.startsWith(pipeline.name), {
-        what: `the editor of ${pipeline.name} to become active`, describe: async () => JSON.stringify(await vs.activeTabLabel()),
+        what: `the editor of ${pipeline.name} to become active`,
+        describe: async () => JSON.stringify(await vs.activeTabLabel()),
       });
       await vs.expectCursor(line, 3, { what: `the cursor on task 'evaluate' (Ln ${line}, Col 3) after clicking its node` });
       expect(/\bselected\b/.test((await frame.locator('g.node[data-id="evaluate"]').getAttribute('class')) ?? ''), 'the clicked node is not selected');

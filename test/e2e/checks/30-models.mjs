@@ -13,11 +13,13 @@ const GROUPS = ['definition', 'parameters', 'functions', 'dependencies', 'data',
 
 /** Label and description of every visible row of the side bar's trees. */
 function sideBarRows(page) {
-  return page.locator('.part.sidebar .monaco-list-row').evaluateAll((rows) => rows.map((r) => ({
-    label: (r.querySelector('.label-name')?.textContent ?? '').trim(),
-    description: (r.querySelector('.label-description')?.textContent ?? '').trim(),
-    expanded: r.getAttribute('aria-expanded'),
-  })));
+  return page.locator('.part.sidebar .monaco-list-row').evaluateAll((rows) =>
+    rows.map((r) => ({
+      label: (r.querySelector('.label-name')?.textContent ?? '').trim(),
+      description: (r.querySelector('.label-description')?.textContent ?? '').trim(),
+      expanded: r.getAttribute('aria-expanded'),
+    })),
+  );
 }
 
 /** Runs the churn pipeline with the agent bundled in the installed extension, in the opened folder. */
@@ -39,9 +41,18 @@ function row(page, label) {
  */
 async function runCommandAskingInput(vs, page, label, title) {
   await vs.runCommand(label, { opensPick: true });
-  await waitFor(async () => (await page.locator('.quick-input-widget:visible .quick-input-title').innerText().catch(() => '')).includes(title), {
-    what: `an input box titled "${title}"`,
-  });
+  await waitFor(
+    async () =>
+      (
+        await page
+          .locator('.quick-input-widget:visible .quick-input-title')
+          .innerText()
+          .catch(() => '')
+      ).includes(title),
+    {
+      what: `an input box titled "${title}"`,
+    },
+  );
 }
 
 /** Waits until the row labelled `label` shows a description matching `pattern`. */
@@ -61,19 +72,28 @@ export const checks = [
       const { vs, page } = ctx;
       runChurn(ctx);
       await vs.runCommand('MLOps: Focus on Models View');
-      const version = await waitFor(async () => {
-        const rows = await sideBarRows(page);
-        const i = rows.findIndex((r) => r.label === 'churn-classifier');
-        return i !== -1 && rows.slice(i + 1).find((r) => r.label === 'v1');
-      }, { timeout: 60_000, what: 'the Models view to list churn-classifier with version v1', describe: async () => JSON.stringify(await sideBarRows(page)) });
+      const version = await waitFor(
+        async () => {
+          const rows = await sideBarRows(page);
+          const i = rows.findIndex((r) => r.label === 'churn-classifier');
+          return i !== -1 && rows.slice(i + 1).find((r) => r.label === 'v1');
+        },
+        { timeout: 60_000, what: 'the Models view to list churn-classifier with version v1', describe: async () => JSON.stringify(await sideBarRows(page)) },
+      );
       expect(/auc 0\.\d+/.test(version.description), `v1 shows no headline metric: "${version.description}"`);
-      await page.locator('.part.sidebar .monaco-list-row', { has: page.locator('.label-name', { hasText: /^v1$/ }) }).first().click();
-      const groups = await waitFor(async () => {
-        const labels = (await sideBarRows(page)).map((r) => r.label);
-        const start = labels.indexOf('v1');
-        const after = labels.slice(start + 1, start + 1 + GROUPS.length);
-        return GROUPS.every((g, k) => after[k] === g) && after;
-      }, { what: `v1 to expand into ${GROUPS.join(', ')}`, describe: async () => JSON.stringify((await sideBarRows(page)).map((r) => r.label)) });
+      await page
+        .locator('.part.sidebar .monaco-list-row', { has: page.locator('.label-name', { hasText: /^v1$/ }) })
+        .first()
+        .click();
+      const groups = await waitFor(
+        async () => {
+          const labels = (await sideBarRows(page)).map((r) => r.label);
+          const start = labels.indexOf('v1');
+          const after = labels.slice(start + 1, start + 1 + GROUPS.length);
+          return GROUPS.every((g, k) => after[k] === g) && after;
+        },
+        { what: `v1 to expand into ${GROUPS.join(', ')}`, describe: async () => JSON.stringify((await sideBarRows(page)).map((r) => r.label)) },
+      );
       expect(groups.length === 8, `expected eight groups, saw ${JSON.stringify(groups)}`);
     },
   },
@@ -84,7 +104,8 @@ export const checks = [
       await waitFor(async () => (await sideBarRows(page)).some((r) => r.label === 'models/churn.json'), { what: 'the parameters group to list models/churn.json' });
       await row(page, 'models/churn.json').click();
       await waitFor(async () => (await vs.activeTabLabel())?.startsWith('churn.json'), {
-        what: 'models/churn.json to open in an editor', describe: async () => `active tab ${JSON.stringify(await vs.activeTabLabel())}`,
+        what: 'models/churn.json to open in an editor',
+        describe: async () => `active tab ${JSON.stringify(await vs.activeTabLabel())}`,
       });
       await row(page, 'parameters').click();
     },
@@ -107,16 +128,20 @@ export const checks = [
       runChurn(ctx, '--force', '--param', 'lr=0.3');
       // The agent touches .mlops/registry.changed; the view refreshes by itself.
       await waitFor(async () => (await sideBarRows(page)).some((r) => r.label === 'v2'), {
-        timeout: 30_000, what: 'v2 to appear after the second run', describe: async () => JSON.stringify((await sideBarRows(page)).map((r) => r.label)),
+        timeout: 30_000,
+        what: 'v2 to appear after the second run',
+        describe: async () => JSON.stringify((await sideBarRows(page)).map((r) => r.label)),
       });
       await row(page, 'v2').click();
       await vs.runCommand('MLOps: Compare Model Versions…');
       await waitFor(async () => /churn-classifier v1 ↔ v2/.test((await vs.activeTabLabel()) ?? ''), {
-        what: 'a diff editor titled "churn-classifier v1 ↔ v2"', describe: async () => `active tab ${JSON.stringify(await vs.activeTabLabel())}`,
+        what: 'a diff editor titled "churn-classifier v1 ↔ v2"',
+        describe: async () => `active tab ${JSON.stringify(await vs.activeTabLabel())}`,
       });
       const lines = () => page.locator('.part.editor .editor-group-container.active .monaco-diff-editor .view-line').allInnerTexts();
       await waitFor(async () => (await lines()).some((l) => /^lr\s+0\.3$/.test(l.replace(/\u00a0/g, ' ').trim())), {
-        what: 'the comparison to show lr 0.3 for v2', describe: async () => JSON.stringify((await lines()).slice(0, 12)),
+        what: 'the comparison to show lr 0.3 for v2',
+        describe: async () => JSON.stringify((await lines()).slice(0, 12)),
       });
     },
   },
@@ -163,7 +188,10 @@ export const checks = [
       const feature = locate(catalog, '      orders_30d:');
       await vs.expectCursor(feature.line, 7, { what: `orders_30d to move the cursor to its key (Ln ${feature.line}, Col 7)` });
       // Give the catalog the whole side bar, so its lower rows are drawn.
-      await page.locator('.part.sidebar .pane-header', { hasText: /^Models/ }).first().click();
+      await page
+        .locator('.part.sidebar .pane-header', { hasText: /^Models/ })
+        .first()
+        .click();
       const used = await waitFor(async () => (await sideBarRows(page)).find((r) => r.label === 'churn-train › featurize'), { what: '"used by" to list the featurize task of churn-train' });
       expect(used.description === 'churn.pipeline.yaml', `the using task names ${used.description}`);
     },

@@ -61,9 +61,13 @@ async function freshDatabase(log) {
 /** Label and description of every drawn row of a side bar pane, top to bottom. */
 function paneRows(page, title) {
   const pane = page.locator('.part.sidebar .pane', { has: page.locator('.pane-header', { hasText: new RegExp(`^${title}`) }) }).first();
-  return pane.locator('.monaco-list-rows > .monaco-list-row[data-index]').evaluateAll((rows) => rows
-    .sort((a, b) => Number(a.getAttribute('data-index')) - Number(b.getAttribute('data-index')))
-    .map((r) => ({ label: (r.querySelector('.label-name')?.textContent ?? '').trim(), description: (r.querySelector('.label-description')?.textContent ?? '').trim() })));
+  return pane
+    .locator('.monaco-list-rows > .monaco-list-row[data-index]')
+    .evaluateAll((rows) =>
+      rows
+        .sort((a, b) => Number(a.getAttribute('data-index')) - Number(b.getAttribute('data-index')))
+        .map((r) => ({ label: (r.querySelector('.label-name')?.textContent ?? '').trim(), description: (r.querySelector('.label-description')?.textContent ?? '').trim() })),
+    );
 }
 
 /**
@@ -71,10 +75,17 @@ function paneRows(page, title) {
  * (this file may run alone, first) the extension's view commands take a moment to appear.
  */
 async function command(vs, label) {
-  await waitFor(() => vs.runCommand(label, { timeout: 3000 }).then(() => true, async () => {
-    await vs.dismiss();
-    return false;
-  }), { timeout: 60_000, interval: 500, what: `the command palette to offer and run "${label}"` });
+  await waitFor(
+    () =>
+      vs.runCommand(label, { timeout: 3000 }).then(
+        () => true,
+        async () => {
+          await vs.dismiss();
+          return false;
+        },
+      ),
+    { timeout: 60_000, interval: 500, what: `the command palette to offer and run "${label}"` },
+  );
 }
 
 export const checks = [
@@ -104,19 +115,25 @@ export const checks = [
 
         // The Models view first: it opens the MLOps container, which the Runs view (folded by default) is in.
         await command(vs, 'MLOps: Focus on Models View');
-        const version = await waitFor(async () => {
-          await command(vs, 'MLOps: Refresh Models');
-          const rows = await paneRows(page, 'Models');
-          const i = rows.findIndex((x) => x.label === 'team-model');
-          return i !== -1 && rows.slice(i + 1).find((x) => x.label === 'v1');
-        }, { timeout: 60_000, interval: 1000, what: 'the Models view to list team-model v1', describe: async () => JSON.stringify(await paneRows(page, 'Models')) });
+        const version = await waitFor(
+          async () => {
+            await command(vs, 'MLOps: Refresh Models');
+            const rows = await paneRows(page, 'Models');
+            const i = rows.findIndex((x) => x.label === 'team-model');
+            return i !== -1 && rows.slice(i + 1).find((x) => x.label === 'v1');
+          },
+          { timeout: 60_000, interval: 1000, what: 'the Models view to list team-model v1', describe: async () => JSON.stringify(await paneRows(page, 'Models')) },
+        );
         expect(version.description.includes('by teammate@other-laptop'), `v1 does not say who registered it: "${version.description}"`);
         expect(version.description.includes('auc 0.77'), `v1 shows no headline metric: "${version.description}"`);
         await command(vs, 'MLOps: Focus on Runs View');
-        const run = await waitFor(async () => {
-          await command(vs, 'MLOps: Refresh Runs');
-          return (await paneRows(page, 'Runs')).find((x) => x.label === 'team-pipeline');
-        }, { timeout: 60_000, interval: 1000, what: "the Runs view to list the teammate's run of team-pipeline", describe: async () => JSON.stringify(await paneRows(page, 'Runs')) });
+        const run = await waitFor(
+          async () => {
+            await command(vs, 'MLOps: Refresh Runs');
+            return (await paneRows(page, 'Runs')).find((x) => x.label === 'team-pipeline');
+          },
+          { timeout: 60_000, interval: 1000, what: "the Runs view to list the teammate's run of team-pipeline", describe: async () => JSON.stringify(await paneRows(page, 'Runs')) },
+        );
         expect(run.description.includes('teammate@other-laptop'), `the run row does not say whose it is: "${run.description}"`);
       } finally {
         // The folder's own settings back (the window is this file's alone; no other check sees it).

@@ -7,7 +7,12 @@ import { expect, expectEqual, waitFor } from '../harness/wait.mjs';
 
 const wizardFrame = (page) => webviewFrame(page, 'mlops-dc-app', 'dev container wizard');
 
-const text = (frame, selector) => frame.locator(selector).first().innerText().catch(() => '');
+const text = (frame, selector) =>
+  frame
+    .locator(selector)
+    .first()
+    .innerText()
+    .catch(() => '');
 
 const ACTIVATED = /ExtensionService#_doActivateExtension mlops-workbench\.mlops-workbench\b/;
 
@@ -22,12 +27,14 @@ export const checks = [
       const frame = await wizardFrame(page);
       state.devcontainerFrame = frame;
       await waitFor(async () => (await text(frame, 'mlops-dc-facts dd.manifests')) === 'requirements.txt (requirements)', {
-        what: 'the wizard to list requirements.txt as the manifest', describe: () => text(frame, 'mlops-dc-facts'),
+        what: 'the wizard to list requirements.txt as the manifest',
+        describe: () => text(frame, 'mlops-dc-facts'),
       });
       // churn.pipeline.yaml: train asks for 1 cpu and 1Gi, no task wants a GPU.
       expectEqual(await text(frame, 'mlops-dc-facts dd.gpu'), 'none', 'detected GPU need');
       await waitFor(async () => /Base python:3\.12-slim-bookworm · Python 3\.12 · CPU only/.test(await text(frame, 'mlops-dc-app .summary')), {
-        what: 'the preview summary to name the Python slim base', describe: () => text(frame, 'mlops-dc-app .summary'),
+        what: 'the preview summary to name the Python slim base',
+        describe: () => text(frame, 'mlops-dc-app .summary'),
       });
       expectEqual((await text(frame, 'mlops-dc-app #write')).trim(), 'Write 2 files', 'the write button');
     },
@@ -43,14 +50,16 @@ export const checks = [
         what: '.devcontainer/devcontainer.json and .devcontainer/Dockerfile to be written',
       });
       await waitFor(async () => (await vs.explorerItems()).includes('.devcontainer'), {
-        what: 'the explorer to show .devcontainer', describe: async () => JSON.stringify(await vs.explorerItems()),
+        what: 'the explorer to show .devcontainer',
+        describe: async () => JSON.stringify(await vs.explorerItems()),
       });
       const json = readFileSync(join(dir, 'devcontainer.json'), 'utf8');
       expect(/"BASE_IMAGE": "python:3\.12-slim-bookworm"/.test(json), `devcontainer.json names another base: ${json.slice(0, 400)}`);
-      expect(/"hostRequirements": \{\s*"cpus": 1,\s*"memory": "1gb"\s*\}/.test(json), 'hostRequirements are not the churn pipeline\'s cpu 1 / memory 1Gi');
+      expect(/"hostRequirements": \{\s*"cpus": 1,\s*"memory": "1gb"\s*\}/.test(json), "hostRequirements are not the churn pipeline's cpu 1 / memory 1Gi");
       expect(/^FROM \$\{BASE_IMAGE\}$/m.test(readFileSync(join(dir, 'Dockerfile'), 'utf8')), 'the Dockerfile has no FROM ${BASE_IMAGE}');
       await waitFor(async () => /Wrote \.devcontainer\/devcontainer\.json and \.devcontainer\/Dockerfile\./.test(await text(frame, 'mlops-dc-app .banner')), {
-        what: 'the wizard to confirm the write', describe: () => text(frame, 'mlops-dc-app .banner'),
+        what: 'the wizard to confirm the write',
+        describe: () => text(frame, 'mlops-dc-app .banner'),
       });
     },
   },

@@ -18,7 +18,8 @@ export const checks = [
       const file = join(bin, 'mlops');
       await vs.runCommandAskingInput(INSTALL, "Install 'mlops' Command in PATH");
       await waitFor(async () => (await vs.quickInputRows()).some((l) => l.startsWith(bin)), {
-        what: `the folder choice to offer ${bin}`, describe: async () => JSON.stringify(await vs.quickInputRows()),
+        what: `the folder choice to offer ${bin}`,
+        describe: async () => JSON.stringify(await vs.quickInputRows()),
       });
       const rows = await vs.quickInputRows();
       expect(rows[0].startsWith(bin), `the first choice is not ${bin}: ${JSON.stringify(rows)}`);
@@ -31,7 +32,8 @@ export const checks = [
       const r = spawnSync(file, ['--version'], { encoding: 'utf8', env: { PATH: '/usr/bin:/bin', HOME: home } });
       expect(r.status === 0 && r.stdout === `${manifest.version}\n`, `mlops --version printed ${JSON.stringify(r.stdout)} (exit ${r.status}): ${r.stderr}`);
       await waitFor(async () => (await vs.notificationCenter()).some((t) => t.includes('is not on your PATH')), {
-        what: 'a notification that the folder is not on PATH', describe: async () => JSON.stringify(await vs.notificationCenter()),
+        what: 'a notification that the folder is not on PATH',
+        describe: async () => JSON.stringify(await vs.notificationCenter()),
       });
     },
   },

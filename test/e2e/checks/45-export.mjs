@@ -13,16 +13,25 @@ const ACTIVATED = /ExtensionService#_doActivateExtension mlops-workbench\.mlops-
 
 /** The last lines of the extension's output channel, for a failure's description. */
 function outputTail(logs, n = 8) {
-  return logs(/MLOps Workbench\.log$/).trim().split('\n').slice(-n).join(' ⏎ ');
+  return logs(/MLOps Workbench\.log$/)
+    .trim()
+    .split('\n')
+    .slice(-n)
+    .join(' ⏎ ');
 }
 
 async function destinationPick(vs) {
   await waitFor(async () => (await vs.quickInputRows()).some((l) => l.includes(MANIFEST)), {
-    timeout: 20_000, what: `the destination pick to offer ${MANIFEST}`, describe: async () => JSON.stringify(await vs.quickInputRows()),
+    timeout: 20_000,
+    what: `the destination pick to offer ${MANIFEST}`,
+    describe: async () => JSON.stringify(await vs.quickInputRows()),
   });
   const rows = await vs.quickInputRows();
   expect(rows[0]?.includes(MANIFEST) && /beside the pipeline/.test(rows[0]), `the first choice is not the file beside the pipeline: ${JSON.stringify(rows)}`);
-  expect(rows.some((r) => /Choose a location/.test(r)), `no "Choose a location…" choice: ${JSON.stringify(rows)}`);
+  expect(
+    rows.some((r) => /Choose a location/.test(r)),
+    `no "Choose a location…" choice: ${JSON.stringify(rows)}`,
+  );
 }
 
 /**
@@ -54,16 +63,23 @@ export const checks = [
       // Clicked once the widget is live: right after the palette closes, the same widget is inert
       // for a moment while it animates, and a key or click then is lost.
       await page.locator('.quick-input-widget:not(.quick-input-widget-closing):not([inert]) .monaco-list-row', { hasText: 'beside the pipeline' }).first().click();
-      await page.locator('.quick-input-widget', { hasText: 'Write the Argo manifest to' }).waitFor({ state: 'hidden', timeout: 10_000 }).catch(async () => {
-        throw new Error(`the destination pick stayed open after choosing the file beside the pipeline: ${JSON.stringify(await vs.quickInputRows())}`);
-      });
+      await page
+        .locator('.quick-input-widget', { hasText: 'Write the Argo manifest to' })
+        .waitFor({ state: 'hidden', timeout: 10_000 })
+        .catch(async () => {
+          throw new Error(`the destination pick stayed open after choosing the file beside the pipeline: ${JSON.stringify(await vs.quickInputRows())}`);
+        });
       const refusal = /is not in a git repository with a commit/;
       await waitFor(async () => (await vs.recentNotifications()).some((t) => refusal.test(t)), {
-        timeout: 60_000, what: 'the message that the folder is no git repository', describe: async () => `toasts ${JSON.stringify(await vs.notifications())}; output: ${outputTail(logs)}`,
+        timeout: 60_000,
+        what: 'the message that the folder is no git repository',
+        describe: async () => `toasts ${JSON.stringify(await vs.notifications())}; output: ${outputTail(logs)}`,
       });
       await vs.clickNotificationButton(refusal, 'Use the Code on the Volume');
       await waitFor(async () => (await vs.activeTabLabel())?.startsWith(MANIFEST), {
-        timeout: 60_000, what: `${MANIFEST} to open in an editor`, describe: async () => `active tab ${JSON.stringify(await vs.activeTabLabel())}; output: ${outputTail(logs)}`,
+        timeout: 60_000,
+        what: `${MANIFEST} to open in an editor`,
+        describe: async () => `active tab ${JSON.stringify(await vs.activeTabLabel())}; output: ${outputTail(logs)}`,
       });
       expect(existsSync(file), `${MANIFEST} is not on disk beside the pipeline`);
       const text = readFileSync(file, 'utf8');
@@ -72,7 +88,9 @@ export const checks = [
       expect(!/name: checkout$/m.test(text), 'a checkout step was written although the code is on the volume');
       for (const task of ['ingest', 'featurize', 'train', 'evaluate', 'report']) expect(new RegExp(`^\\s+- name: ${task}$`, 'm').test(text), `task ${task} is missing from the manifest`);
       await waitFor(async () => (await vs.recentNotifications()).some((t) => /Wrote churn\.argo\.yaml: a CronWorkflow of 5 tasks/.test(t)), {
-        timeout: 20_000, what: 'the message naming what was written', describe: async () => JSON.stringify(await vs.notifications()),
+        timeout: 20_000,
+        what: 'the message naming what was written',
+        describe: async () => JSON.stringify(await vs.notifications()),
       });
       await forgetManifest(vs);
     },

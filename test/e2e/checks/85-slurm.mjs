@@ -22,7 +22,10 @@ function clusterProblem() {
 /** Name and comment of a job, as the controller knows it. */
 function jobOf(id) {
   const r = spawnSync('squeue', ['--noheader', '--states=all', `--jobs=${id},${id}`, '--Format=Name:|,Comment:|,NodeList:|'], { encoding: 'utf8', timeout: 30_000 });
-  const [name, comment, node] = (r.stdout ?? '').trim().split('|').map((f) => f.trim());
+  const [name, comment, node] = (r.stdout ?? '')
+    .trim()
+    .split('|')
+    .map((f) => f.trim());
   return { name, comment, node };
 }
 
@@ -63,20 +66,35 @@ async function onTheCluster({ vs, page, workspace, openPipeline }) {
     // tasks each with a job id and node (so it is this run, not an earlier local one), all passed.
     await vs.runCommand('MLOps: Focus on Runs View');
     const newest = runsPane(page).locator('.monaco-list-rows > .monaco-list-row[data-index="0"]');
-    const tasks = await waitFor(async () => {
-      const bad = (await vs.notifications()).find((t) => /churn-train (failed|was cancelled|was interrupted)|did not start/.test(t));
-      if (bad) throw fatal(`the run on Slurm did not succeed: ${bad}`);
-      if ((await newest.getAttribute('aria-expanded').catch(() => null)) === 'false') await newest.click();
-      const rows = await runRows(page);
-      if (rows[0]?.label !== 'churn-train') return undefined;
-      const mine = rows.slice(1, 1 + TASKS.length);
-      if (mine.length !== TASKS.length || !mine.every((t) => /^job \d+ on n[12] · /.test(t.description))) return undefined;
-      const ended = mine.filter((t) => !t.icons.some((i) => /codicon-(sync|circle-large-outline)/.test(i)));
-      if (ended.length < TASKS.length) return undefined;
-      return mine;
-    }, { timeout: 240_000, interval: 250, what: 'every task of the newest run to end showing "job N on nX · duration"', describe: async () => `rows ${JSON.stringify(await runRows(page))}; toasts ${JSON.stringify(await vs.notifications())}` });
-    expectEqual(tasks.map((t) => t.label), TASKS, 'tasks of the run on Slurm');
-    expect(tasks.every((t) => t.icons.includes('codicon-pass')), `not every task shows the pass icon: ${JSON.stringify(tasks)}`);
+    const tasks = await waitFor(
+      async () => {
+        const bad = (await vs.notifications()).find((t) => /churn-train (failed|was cancelled|was interrupted)|did not start/.test(t));
+        if (bad) throw fatal(`the run on Slurm did not succeed: ${bad}`);
+        if ((await newest.getAttribute('aria-expanded').catch(() => null)) === 'false') await newest.click();
+        const rows = await runRows(page);
+        if (rows[0]?.label !== 'churn-train') return undefined;
+        const mine = rows.slice(1, 1 + TASKS.length);
+        if (mine.length !== TASKS.length || !mine.every((t) => /^job \d+ on n[12] · /.test(t.description))) return undefined;
+        const ended = mine.filter((t) => !t.icons.some((i) => /codicon-(sync|circle-large-outline)/.test(i)));
+        if (ended.length < TASKS.length) return undefined;
+        return mine;
+      },
+      {
+        timeout: 240_000,
+        interval: 250,
+        what: 'every task of the newest run to end showing "job N on nX · duration"',
+        describe: async () => `rows ${JSON.stringify(await runRows(page))}; toasts ${JSON.stringify(await vs.notifications())}`,
+      },
+    );
+    expectEqual(
+      tasks.map((t) => t.label),
+      TASKS,
+      'tasks of the run on Slurm',
+    );
+    expect(
+      tasks.every((t) => t.icons.includes('codicon-pass')),
+      `not every task shows the pass icon: ${JSON.stringify(tasks)}`,
+    );
     const ids = tasks.map((t) => /^job (\d+) on (n[12])/.exec(t.description));
     expect(new Set(ids.map((m) => m[1])).size === TASKS.length, `the tasks do not show five distinct jobs: ${JSON.stringify(tasks.map((t) => t.description))}`);
     // The view shows the jobs the cluster ran: each named mlops:churn-train:TASK, on the node shown.

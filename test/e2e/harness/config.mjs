@@ -21,8 +21,7 @@ export function pins() {
 
 /** Root of the install cache; MLOPS_E2E_CACHE overrides it (CI may point it at a shared disk). */
 export function cacheRoot() {
-  return process.env.MLOPS_E2E_CACHE
-    ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'mlops-workbench');
+  return process.env.MLOPS_E2E_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'mlops-workbench');
 }
 
 /** Screenshots, results.json and logs; MLOPS_E2E_RESULTS moves them (two runs in one checkout). */

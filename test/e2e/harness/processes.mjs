@@ -19,7 +19,11 @@ export function onCleanup(fn) {
 export async function cleanupAll() {
   while (cleanups.length) {
     const fn = cleanups.pop();
-    try { await fn(); } catch (e) { console.error(`e2e: clean-up failed: ${e.message}`); }
+    try {
+      await fn();
+    } catch (e) {
+      console.error(`e2e: clean-up failed: ${e.message}`);
+    }
   }
 }
 
@@ -34,20 +38,38 @@ export function installExitHandlers() {
   process.on('SIGINT', () => bail(130, 'interrupted'));
   process.on('SIGTERM', () => bail(143, 'terminated'));
   process.on('SIGHUP', () => bail(129, 'hang-up'));
-  process.on('uncaughtException', (e) => { console.error(e); bail(1, 'uncaught exception'); });
-  process.on('unhandledRejection', (e) => { console.error(e); bail(1, 'unhandled rejection'); });
+  process.on('uncaughtException', (e) => {
+    console.error(e);
+    bail(1, 'uncaught exception');
+  });
+  process.on('unhandledRejection', (e) => {
+    console.error(e);
+    bail(1, 'unhandled rejection');
+  });
   // Last resort for a synchronous exit: kill the groups without waiting.
-  process.on('exit', () => { for (const g of liveGroups) killGroupNow(g, 'SIGKILL'); });
+  process.on('exit', () => {
+    for (const g of liveGroups) killGroupNow(g, 'SIGKILL');
+  });
 }
 
 const liveGroups = new Set();
 
 function killGroupNow(pgid, signal) {
-  try { process.kill(-pgid, signal); return true; } catch { return false; }
+  try {
+    process.kill(-pgid, signal);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function groupAlive(pgid) {
-  try { process.kill(-pgid, 0); return true; } catch (e) { return e.code === 'EPERM'; }
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch (e) {
+    return e.code === 'EPERM';
+  }
 }
 
 /**
@@ -63,12 +85,19 @@ export function startGroup(cmd, args, { env, cwd, logFile, name }) {
   child.stdout.pipe(log, { end: false });
   child.stderr.pipe(log, { end: false });
   let exit;
-  const exited = new Promise((r) => child.on('exit', (code, signal) => { exit = { code, signal }; r(exit); }));
+  const exited = new Promise((r) =>
+    child.on('exit', (code, signal) => {
+      exit = { code, signal };
+      r(exit);
+    }),
+  );
   const handle = {
     pid: pgid,
     name,
     /** The exit status once the leader has exited, else undefined. */
-    get exit() { return exit; },
+    get exit() {
+      return exit;
+    },
     exited,
     async stop({ graceMs = 3000 } = {}) {
       if (!liveGroups.has(pgid)) return;
@@ -91,9 +120,15 @@ export function startGroup(cmd, args, { env, cwd, logFile, name }) {
 export function portAnswers(port) {
   return new Promise((resolve) => {
     const s = net.connect({ host: '127.0.0.1', port });
-    s.once('connect', () => { s.destroy(); resolve(true); });
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
     s.once('error', () => resolve(false));
-    s.setTimeout(1000, () => { s.destroy(); resolve(false); });
+    s.setTimeout(1000, () => {
+      s.destroy();
+      resolve(false);
+    });
   });
 }
 
@@ -125,17 +160,20 @@ export async function assertPortFree(port) {
 
 /** Waits until an HTTP GET of `url` answers with a status below 500. */
 export async function waitForHttp(url, { timeout, process: proc, logFile }) {
-  await waitFor(async () => {
-    if (proc?.exit) {
-      throw Object.assign(new Error(`${proc.name} exited (${JSON.stringify(proc.exit)}) before answering; see ${logFile}`), { fatal: true });
-    }
-    try {
-      const res = await fetch(url, { redirect: 'manual', signal: AbortSignal.timeout(2000) });
-      return res.status < 500;
-    } catch {
-      return false;
-    }
-  }, { timeout, interval: 200, what: `${url} to answer`, describe: () => (proc?.exit ? `${proc.name} exited ${JSON.stringify(proc.exit)}; see ${logFile}` : `no answer; see ${logFile}`) });
+  await waitFor(
+    async () => {
+      if (proc?.exit) {
+        throw Object.assign(new Error(`${proc.name} exited (${JSON.stringify(proc.exit)}) before answering; see ${logFile}`), { fatal: true });
+      }
+      try {
+        const res = await fetch(url, { redirect: 'manual', signal: AbortSignal.timeout(2000) });
+        return res.status < 500;
+      } catch {
+        return false;
+      }
+    },
+    { timeout, interval: 200, what: `${url} to answer`, describe: () => (proc?.exit ? `${proc.name} exited ${JSON.stringify(proc.exit)}; see ${logFile}` : `no answer; see ${logFile}`) },
+  );
 }
 
 /**
@@ -155,9 +193,18 @@ export function reapStaleGroups(runsDir, log) {
   for (const name of readdirSync(runsDir)) {
     const file = join(runsDir, name);
     let info;
-    try { info = JSON.parse(readFileSync(file, 'utf8')); } catch { rmSync(file, { force: true }); continue; }
+    try {
+      info = JSON.parse(readFileSync(file, 'utf8'));
+    } catch {
+      rmSync(file, { force: true });
+      continue;
+    }
     let driverAlive = true;
-    try { process.kill(info.driverPid, 0); } catch (e) { driverAlive = e.code === 'EPERM'; }
+    try {
+      process.kill(info.driverPid, 0);
+    } catch (e) {
+      driverAlive = e.code === 'EPERM';
+    }
     if (driverAlive) continue;
     if (groupAlive(info.pgid)) {
       log(`stopping process group ${info.pgid} left by an earlier run (driver ${info.driverPid} is gone)`);

@@ -12,19 +12,25 @@ export function runsPane(page) {
  */
 export function runRows(page) {
   // Rows of the list itself, not the copies tree sticky scroll pins above it.
-  return runsPane(page).locator('.monaco-list-rows > .monaco-list-row[data-index]').evaluateAll((rows) => rows
-    .sort((a, b) => Number(a.getAttribute('data-index')) - Number(b.getAttribute('data-index')))
-    .map((r) => ({
-    index: Number(r.getAttribute('data-index')),
-    label: (r.querySelector('.label-name')?.textContent ?? '').trim(),
-    description: (r.querySelector('.label-description')?.textContent ?? '').trim(),
-    aria: r.getAttribute('aria-label') ?? '',
-    expanded: r.getAttribute('aria-expanded'),
-    icons: [...r.querySelectorAll('[class*="codicon-"]')].flatMap((e) => [...e.classList].filter((c) => c.startsWith('codicon-'))),
-  })));
+  return runsPane(page)
+    .locator('.monaco-list-rows > .monaco-list-row[data-index]')
+    .evaluateAll((rows) =>
+      rows
+        .sort((a, b) => Number(a.getAttribute('data-index')) - Number(b.getAttribute('data-index')))
+        .map((r) => ({
+          index: Number(r.getAttribute('data-index')),
+          label: (r.querySelector('.label-name')?.textContent ?? '').trim(),
+          description: (r.querySelector('.label-description')?.textContent ?? '').trim(),
+          aria: r.getAttribute('aria-label') ?? '',
+          expanded: r.getAttribute('aria-expanded'),
+          icons: [...r.querySelectorAll('[class*="codicon-"]')].flatMap((e) => [...e.classList].filter((c) => c.startsWith('codicon-'))),
+        })),
+    );
 }
 
 /** The first row whose label is exactly `label`. */
 export function runsRow(page, label) {
-  return runsPane(page).locator('.monaco-list-rows > .monaco-list-row', { has: page.locator('.label-name', { hasText: new RegExp(`^${label}$`) }) }).first();
+  return runsPane(page)
+    .locator('.monaco-list-rows > .monaco-list-row', { has: page.locator('.label-name', { hasText: new RegExp(`^${label}$`) }) })
+    .first();
 }

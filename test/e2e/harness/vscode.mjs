@@ -10,12 +10,21 @@ import { expect, waitFor } from './wait.mjs';
  * @param {import('playwright-core').Page} page
  */
 export async function webviewFrame(page, app, what) {
-  return waitFor(async () => {
-    for (const f of page.frames()) {
-      if (await f.locator(app).count().catch(() => 0)) return f;
-    }
-    return undefined;
-  }, { timeout: 30_000, what: `the ${what} webview to load`, describe: async () => `${page.frames().length} frames` });
+  return waitFor(
+    async () => {
+      for (const f of page.frames()) {
+        if (
+          await f
+            .locator(app)
+            .count()
+            .catch(() => 0)
+        )
+          return f;
+      }
+      return undefined;
+    },
+    { timeout: 30_000, what: `the ${what} webview to load`, describe: async () => `${page.frames().length} frames` },
+  );
 }
 
 const EDITOR = '.part.editor .editor-group-container.active .monaco-editor';
@@ -29,14 +38,17 @@ export class Workbench {
     this.page = page;
   }
 
-  get keyboard() { return this.page.keyboard; }
+  get keyboard() {
+    return this.page.keyboard;
+  }
 
   /** Loads the window with `folder` open and waits for the explorer to list it. */
   async open(baseUrl, folder, { timeout = 90_000 } = {}) {
     await this.page.goto(`${baseUrl}/?folder=${encodeURIComponent(folder)}`, { timeout });
     await this.page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout });
     await waitFor(() => this.page.locator('.explorer-folders-view .monaco-list-row').count(), {
-      timeout, what: 'the explorer to list the workspace folder',
+      timeout,
+      what: 'the explorer to list the workspace folder',
     });
   }
 
@@ -55,7 +67,9 @@ export class Workbench {
     await this.keyboard.press(key);
     const input = this.page.locator(`${LIVE_QUICK_INPUT} .quick-input-box input`).first();
     await waitFor(() => input.evaluate((el) => el === document.activeElement).catch(() => false), {
-      timeout, what: `the quick input opened by ${key} to take keys`, describe: async () => `${await this.page.locator(QUICK_INPUT).count()} quick input widgets`,
+      timeout,
+      what: `the quick input opened by ${key} to take keys`,
+      describe: async () => `${await this.page.locator(QUICK_INPUT).count()} quick input widgets`,
     });
     await this.keyboard.type(text);
     if ((await input.inputValue()) !== prefix + text) await input.fill(prefix + text);
@@ -74,11 +88,15 @@ export class Workbench {
     // Enter opens the first row: wait until the filter has put the file there, not merely listed it
     // (a recently opened editor can stay first for a moment while the typed name is matched).
     await waitFor(async () => row.test((await this.quickInputRows())[0] ?? ''), {
-      timeout, what: `Quick Open to list ${fileName} first`, describe: async () => JSON.stringify(await this.quickInputRows()),
+      timeout,
+      what: `Quick Open to list ${fileName} first`,
+      describe: async () => JSON.stringify(await this.quickInputRows()),
     });
     await this.keyboard.press('Enter');
     await waitFor(async () => (await this.activeTabLabel())?.startsWith(fileName) && (await this.cursor()) !== undefined, {
-      timeout, what: `an editor for ${fileName} to be active`, describe: async () => `active tab ${JSON.stringify(await this.activeTabLabel())}`,
+      timeout,
+      what: `an editor for ${fileName} to be active`,
+      describe: async () => `active tab ${JSON.stringify(await this.activeTabLabel())}`,
     });
   }
 
@@ -95,15 +113,20 @@ export class Workbench {
     // Move the palette's focus to the command with the keyboard and press Enter, as a user
     // does: a click can land on a row the list is redrawing (recently used commands move).
     let moot = false;
-    await waitFor(async () => {
-      if (unless && (await unless())) return (moot = true);
-      const focused = await this.page.locator(`${QUICK_INPUT} .monaco-list-row.focused`).evaluateAll((rows) => rows.map((r) => r.getAttribute('aria-label') ?? ''));
-      if (focused.some(matches)) return true;
-      if ((await this.quickInputRows()).some(matches)) await this.keyboard.press('ArrowDown');
-      return false;
-    }, {
-      timeout, what: `the command palette to offer "${label}"`, describe: async () => JSON.stringify(await this.quickInputRows()),
-    });
+    await waitFor(
+      async () => {
+        if (unless && (await unless())) return (moot = true);
+        const focused = await this.page.locator(`${QUICK_INPUT} .monaco-list-row.focused`).evaluateAll((rows) => rows.map((r) => r.getAttribute('aria-label') ?? ''));
+        if (focused.some(matches)) return true;
+        if ((await this.quickInputRows()).some(matches)) await this.keyboard.press('ArrowDown');
+        return false;
+      },
+      {
+        timeout,
+        what: `the command palette to offer "${label}"`,
+        describe: async () => JSON.stringify(await this.quickInputRows()),
+      },
+    );
     // `unless` came true: the command is no longer needed (nor offered); close the palette.
     await this.keyboard.press(moot ? 'Escape' : 'Enter');
     if (moot || !opensPick) await this.page.locator(QUICK_INPUT).waitFor({ state: 'hidden', timeout });
@@ -116,9 +139,19 @@ export class Workbench {
    */
   async runCommandAskingInput(label, title, { timeout = 20_000 } = {}) {
     await this.runCommand(label, { timeout, opensPick: true });
-    await waitFor(async () => (await this.page.locator(`${QUICK_INPUT}:visible .quick-input-title`).innerText().catch(() => '')).includes(title), {
-      timeout, what: `a quick input titled "${title}"`,
-    });
+    await waitFor(
+      async () =>
+        (
+          await this.page
+            .locator(`${QUICK_INPUT}:visible .quick-input-title`)
+            .innerText()
+            .catch(() => '')
+        ).includes(title),
+      {
+        timeout,
+        what: `a quick input titled "${title}"`,
+      },
+    );
   }
 
   /** Closes whatever transient widget has focus (quick input, suggest list, hover). */
@@ -145,10 +178,13 @@ export class Workbench {
 
   /** Waits for the status bar to show the cursor at `line`:`col`. */
   async expectCursor(line, col, { timeout = 10_000, what } = {}) {
-    await waitFor(async () => {
-      const c = await this.cursor();
-      return c && c.line === line && c.col === col;
-    }, { timeout, what: what ?? `the status bar to show Ln ${line}, Col ${col}`, describe: async () => JSON.stringify(await this.cursor()) });
+    await waitFor(
+      async () => {
+        const c = await this.cursor();
+        return c && c.line === line && c.col === col;
+      },
+      { timeout, what: what ?? `the status bar to show Ln ${line}, Col ${col}`, describe: async () => JSON.stringify(await this.cursor()) },
+    );
   }
 
   /** Puts the cursor at `line`:`col` (1-based) with Go to Line (Ctrl+G "line:col"). */
@@ -171,10 +207,12 @@ export class Workbench {
 
   /** Text of the editor's visible lines, top to bottom (Monaco draws spaces as U+00A0). */
   async visibleLines() {
-    return this.page.locator(`${EDITOR} .view-lines .view-line`).evaluateAll((lines) => lines
-      .map((l) => ({ top: parseFloat(l.style.top), text: (l.textContent ?? '').replace(/\u00a0/g, ' ') }))
-      .sort((a, b) => a.top - b.top)
-      .map((l) => l.text));
+    return this.page.locator(`${EDITOR} .view-lines .view-line`).evaluateAll((lines) =>
+      lines
+        .map((l) => ({ top: parseFloat(l.style.top), text: (l.textContent ?? '').replace(/\u00a0/g, ' ') }))
+        .sort((a, b) => a.top - b.top)
+        .map((l) => l.text),
+    );
   }
 
   /** The screen rectangle of the cursor in the active editor. */
@@ -195,32 +233,33 @@ export class Workbench {
       await this.runCommand('View: Focus Problems (Errors, Warnings, Infos)');
       await this.page.locator('.markers-panel').waitFor({ state: 'visible' });
     }
-    return this.page.locator('.markers-panel .monaco-list-row').evaluateAll((rows) => rows
-      .map((r) => ({ label: r.getAttribute('aria-label') ?? '', text: (r.textContent ?? '').replace(/\s+/g, ' ').trim() })));
+    return this.page.locator('.markers-panel .monaco-list-row').evaluateAll((rows) => rows.map((r) => ({ label: r.getAttribute('aria-label') ?? '', text: (r.textContent ?? '').replace(/\s+/g, ' ').trim() })));
   }
 
   /** Rows of the suggest widget, by label, while it is open. */
   async suggestions() {
-    return this.page.locator('.suggest-widget.visible .monaco-list-row').evaluateAll((rows) => rows.map((r) => {
-      const name = r.querySelector('.label-name');
-      return (name?.textContent ?? r.getAttribute('aria-label') ?? '').trim();
-    }));
+    return this.page.locator('.suggest-widget.visible .monaco-list-row').evaluateAll((rows) =>
+      rows.map((r) => {
+        const name = r.querySelector('.label-name');
+        return (name?.textContent ?? r.getAttribute('aria-label') ?? '').trim();
+      }),
+    );
   }
 
   /** Text of the visible hover widget, or '' when none shows. */
   async hoverText() {
-    const hovers = await this.page.locator('.monaco-hover:not(.hidden)').evaluateAll((els) => els
-      .filter((e) => e.getBoundingClientRect().height > 0)
-      .map((e) => (e.textContent ?? '').replace(/\s+/g, ' ').trim()));
+    const hovers = await this.page.locator('.monaco-hover:not(.hidden)').evaluateAll((els) => els.filter((e) => e.getBoundingClientRect().height > 0).map((e) => (e.textContent ?? '').replace(/\s+/g, ' ').trim()));
     return hovers.filter(Boolean).join('\n');
   }
 
   /** The code lenses drawn in the active editor: their links and their vertical position. */
   codeLenses() {
-    return this.page.locator(`${EDITOR} .codelens-decoration`).evaluateAll((els) => els.map((e) => ({
-      top: e.getBoundingClientRect().top,
-      links: [...e.querySelectorAll('a')].map((a) => (a.textContent ?? '').trim()).filter(Boolean),
-    })));
+    return this.page.locator(`${EDITOR} .codelens-decoration`).evaluateAll((els) =>
+      els.map((e) => ({
+        top: e.getBoundingClientRect().top,
+        links: [...e.querySelectorAll('a')].map((a) => (a.textContent ?? '').trim()).filter(Boolean),
+      })),
+    );
   }
 
   /** Discards unsaved edits of the active editor (File: Revert File) when it has any. */
@@ -234,16 +273,19 @@ export class Workbench {
 
   /** The status bar's items: their id (extension items: "<extension id>.<item id>") and text. */
   statusBarItems() {
-    return this.page.locator('.part.statusbar .statusbar-item').evaluateAll((els) => els.map((e) => ({
-      id: e.id,
-      text: (e.textContent ?? '').replace(/\s+/g, ' ').trim(),
-    })));
+    return this.page.locator('.part.statusbar .statusbar-item').evaluateAll((els) =>
+      els.map((e) => ({
+        id: e.id,
+        text: (e.textContent ?? '').replace(/\s+/g, ' ').trim(),
+      })),
+    );
   }
 
   /** Waits until the status bar shows an item whose text is `text` (e.g. the language server's verdict on the active file). */
   async statusBarShows(text, { timeout = 60_000, what } = {}) {
     await waitFor(async () => (await this.statusBarItems()).some((i) => i.text === text), {
-      timeout, what: what ?? `the status bar to show "${text}"`,
+      timeout,
+      what: what ?? `the status bar to show "${text}"`,
       describe: async () => JSON.stringify((await this.statusBarItems()).map((i) => i.text).filter(Boolean)),
     });
   }
@@ -282,8 +324,18 @@ export class Workbench {
   async clickNotificationButton(text, button, done = async () => true) {
     const toast = this.page.locator('.notifications-toasts .notification-list-item', { hasText: text }).getByRole('button', { name: button }).first();
     if (await toast.isVisible().catch(() => false)) {
-      const clicked = await toast.click({ timeout: 2_000 }).then(() => true, () => false);
-      if (clicked && (await waitFor(done, { timeout: 5_000, what: `"${button}" to take effect` }).then(() => true, () => false))) return;
+      const clicked = await toast.click({ timeout: 2_000 }).then(
+        () => true,
+        () => false,
+      );
+      if (
+        clicked &&
+        (await waitFor(done, { timeout: 5_000, what: `"${button}" to take effect` }).then(
+          () => true,
+          () => false,
+        ))
+      )
+        return;
     }
     await this.runCommand('Notifications: Show Notifications');
     const center = this.page.locator('.notifications-center');

@@ -26,7 +26,11 @@ export async function waitFor(fn, { timeout = 20_000, interval = 150, what, desc
   }
   let seen = '';
   if (describe) {
-    try { seen = ` Last seen: ${await describe()}`; } catch { /* the description is best effort */ }
+    try {
+      seen = ` Last seen: ${await describe()}`;
+    } catch {
+      /* the description is best effort */
+    }
   } else if (lastError) {
     seen = ` Last error: ${lastError.message.split('\n')[0]}`;
   }

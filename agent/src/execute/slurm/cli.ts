@@ -62,7 +62,12 @@ export function slurmMessage(r: CommandResult, command: SlurmCommand): string {
   if (r.failure === 'timeout') return `${command} did not answer within ${COMMAND_TIMEOUT_MS / 1000} s`;
   const text = r.stderr
     .split('\n')
-    .map((l) => l.replace(/^\s*(sbatch|squeue|sacct|scancel|scontrol|slurm_load_jobs)(:? error)?:\s*/i, '').replace(/^error:\s*/i, '').trim())
+    .map((l) =>
+      l
+        .replace(/^\s*(sbatch|squeue|sacct|scancel|scontrol|slurm_load_jobs)(:? error)?:\s*/i, '')
+        .replace(/^error:\s*/i, '')
+        .trim(),
+    )
     .filter(Boolean)
     .join('; ');
   return text || `${command} exited with status ${r.code}`;

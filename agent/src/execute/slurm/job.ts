@@ -63,16 +63,7 @@ export function jobRequest(opts: {
   const mem = r.memory > 0 ? `${Math.ceil(r.memory / MIB)}M` : null;
   const gres = r.gpu > 0 ? `gpu:${r.gpu}` : null;
   const time = task.timeoutMs !== null ? String(Math.max(1, Math.ceil(task.timeoutMs / 60_000))) : null;
-  const argv = [
-    '--parsable',
-    `--job-name=${name}`,
-    `--comment=${comment}`,
-    `--output=${opts.log}`,
-    `--error=${opts.log}`,
-    '--open-mode=append',
-    `--chdir=${task.workdir}`,
-    `--nodes=${spec.nodes}`,
-  ];
+  const argv = ['--parsable', `--job-name=${name}`, `--comment=${comment}`, `--output=${opts.log}`, `--error=${opts.log}`, '--open-mode=append', `--chdir=${task.workdir}`, `--nodes=${spec.nodes}`];
   if (cpus) argv.push(`--cpus-per-task=${cpus}`);
   if (mem) argv.push(`--mem=${mem}`);
   if (gres) argv.push(`--gres=${gres}`);

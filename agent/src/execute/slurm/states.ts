@@ -100,7 +100,11 @@ export function exitOf(r: JobReport, ctx: JobContext): Exit {
       return { code: null, signal: signalName(r.signal), error: r.signal ? null : `Slurm reports the job FAILED${r.reason ? ` (${r.reason})` : ''}` };
     case 'CANCELLED':
       if (ctx.cancelledByUs) return { code: null, signal: 'SIGTERM', error: null };
-      return { code: null, signal: null, error: `cancelled outside mlops ${r.cancelledBy !== null ? `by ${userName(r.cancelledBy)}` : '(scancel by a user or an administrator; Slurm says who only when accounting is enabled)'}` };
+      return {
+        code: null,
+        signal: null,
+        error: `cancelled outside mlops ${r.cancelledBy !== null ? `by ${userName(r.cancelledBy)}` : '(scancel by a user or an administrator; Slurm says who only when accounting is enabled)'}`,
+      };
     case 'TIMEOUT':
     case 'DEADLINE':
       return { code: null, signal: null, error: `killed by Slurm: time limit reached (${ctx.time ? `--time=${ctx.time}${ctx.timeoutText ? `, from timeout: ${ctx.timeoutText}` : ''}` : "the partition's limit"})` };

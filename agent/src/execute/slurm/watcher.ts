@@ -27,8 +27,7 @@ export const slurmStatus: StatusSource = {
   squeue: (ids) => slurm('squeue', ['--noheader', '--states=all', `--jobs=${ids.join(',')}`, `--Format=${SQUEUE_FORMAT}`]),
   // An explicit start time: sacct's default is midnight today, which misses jobs of a run
   // that began before it.
-  sacct: (ids, since) =>
-    slurm('sacct', ['--noheader', '--parsable2', '--allocations', `--jobs=${ids.join(',')}`, `--starttime=${isoMinute(since)}`, `--format=${SACCT_FORMAT}`]),
+  sacct: (ids, since) => slurm('sacct', ['--noheader', '--parsable2', '--allocations', `--jobs=${ids.join(',')}`, `--starttime=${isoMinute(since)}`, `--format=${SACCT_FORMAT}`]),
 };
 
 function isoMinute(d: Date): string {
@@ -255,7 +254,9 @@ export class SlurmWatcher {
     if (now - this.failingSince < this.policy.graceMs) return;
     const minutes = Math.round((now - this.failingSince) / 60_000);
     for (const e of [...this.jobs.values()]) {
-      this.end(e, { lost: `no answer from the Slurm controller for ${minutes < 1 ? `${Math.round((now - this.failingSince) / 1000)} s` : `${minutes} min`} (${this.lastError}); job ${e.job.jobId} may still be running: see squeue` });
+      this.end(e, {
+        lost: `no answer from the Slurm controller for ${minutes < 1 ? `${Math.round((now - this.failingSince) / 1000)} s` : `${minutes} min`} (${this.lastError}); job ${e.job.jobId} may still be running: see squeue`,
+      });
     }
   }
 }

@@ -46,10 +46,18 @@ export class PgRegistry implements Registry {
         if (known) return Number(known.version);
       }
       const next = Number((await q('SELECT COALESCE(MAX(version), 0) + 1 AS v FROM model_versions WHERE name = $1', [name]))[0]!.v);
-      await q(
-        'INSERT INTO model_versions (name, version, created_at, run_id, task, root, record, user_name, host, origin) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)',
-        [name, next, from.createdAt, from.runId, from.task, from.root, JSON.stringify(artifacts), from.by.user, from.by.host, from.origin ?? null],
-      );
+      await q('INSERT INTO model_versions (name, version, created_at, run_id, task, root, record, user_name, host, origin) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)', [
+        name,
+        next,
+        from.createdAt,
+        from.runId,
+        from.task,
+        from.root,
+        JSON.stringify(artifacts),
+        from.by.user,
+        from.by.host,
+        from.origin ?? null,
+      ]);
       for (const f of artifacts.data.features) {
         await q('INSERT INTO model_features (name, version, view, fingerprint) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING', [name, next, f.view, f.fingerprint]);
       }

@@ -112,9 +112,7 @@ export class PgStore implements Store {
         since ??= Date.now();
         const limit = outageLimitMs();
         if (Date.now() - since >= limit) {
-          throw new StoreError(
-            `the PostgreSQL store at ${this.conn.where} has not answered for ${Math.round(limit / 1000)} s (${(e as Error).message}); the run stops here, and what was recorded before stays recorded.`,
-          );
+          throw new StoreError(`the PostgreSQL store at ${this.conn.where} has not answered for ${Math.round(limit / 1000)} s (${(e as Error).message}); the run stops here, and what was recorded before stays recorded.`);
         }
         await new Promise((r) => setTimeout(r, delay));
       }
@@ -348,10 +346,16 @@ export async function importHistory(store: PgStore, h: HistoryRows): Promise<num
       h.runs.map((r) => ({ ...r, params: typeof r.params === 'string' ? JSON.parse(r.params) : r.params, options: typeof r.options === 'string' ? JSON.parse(r.options) : r.options })),
     );
     await q(`INSERT INTO run_ids (id, reserved_at) SELECT x->>'id', x->>'started_at' FROM jsonb_array_elements($1::jsonb) AS x ON CONFLICT DO NOTHING`, [JSON.stringify(h.runs)]);
-    await put('tasks', h.tasks.map((t) => ({ ...t, cached: t.cached === 1 || t.cached === true })));
+    await put(
+      'tasks',
+      h.tasks.map((t) => ({ ...t, cached: t.cached === 1 || t.cached === true })),
+    );
     await put('attempts', h.attempts);
     await put('cache', h.cache);
-    await put('shared_cache', h.sharedCache.map((s) => ({ ...s, outputs: typeof s.outputs === 'string' ? JSON.parse(s.outputs) : s.outputs })));
+    await put(
+      'shared_cache',
+      h.sharedCache.map((s) => ({ ...s, outputs: typeof s.outputs === 'string' ? JSON.parse(s.outputs) : s.outputs })),
+    );
     return added;
   });
 }

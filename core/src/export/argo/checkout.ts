@@ -31,7 +31,7 @@ export const CHECKOUT_SCRIPT = [
   '  export GIT_SSH_COMMAND="ssh -i /tmp/mlops-git-key -o StrictHostKeyChecking=accept-new -o UserKnownHostsFile=/tmp/mlops-known-hosts"',
   'fi',
   // The volume may belong to another user than this container's: trust it for this command only.
-  "g() { git -c safe.directory='*' -c advice.detachedHead=false \"$@\"; }",
+  'g() { git -c safe.directory=\'*\' -c advice.detachedHead=false "$@"; }',
   '[ -d .git ] || g init -q .',
   'g remote remove mlops-origin 2>/dev/null || true',
   'g remote add mlops-origin "$MLOPS_GIT_URL"',

@@ -52,7 +52,11 @@ function names(src: ExportSource, out: Problems): void {
   for (const [name, ids] of clashes) {
     for (const id of ids) {
       const others = ids.filter((x) => x !== id).map((x) => `'${x}'`);
-      out.error('export-id-clash', src.pipeline.tasks.get(id)!.keySpan, `Task '${id}' becomes '${name}' in ${TITLE}, as ${others.join(' and ')} ${others.length === 1 ? 'does' : 'do'} ('_' turns into '-'); rename one of them.`);
+      out.error(
+        'export-id-clash',
+        src.pipeline.tasks.get(id)!.keySpan,
+        `Task '${id}' becomes '${name}' in ${TITLE}, as ${others.join(' and ')} ${others.length === 1 ? 'does' : 'do'} ('_' turns into '-'); rename one of them.`,
+      );
     }
   }
   for (const [id, name] of byTask) {
@@ -72,7 +76,11 @@ function unquotable(src: ExportSource, out: Problems): void {
       const r = refs[k];
       const param = r?.parts[0] === 'params' ? src.pipeline.params.get(r.parts[1] ?? '') : undefined;
       if (context !== 'unknown' || !r || !param || !quotedForShell(param)) return;
-      out.error('export-unsupported', r.outer, `\${{ params.${param.name} }} stands ${describeContext(context)}, where the export cannot tell how the shell will read it. Use "$${paramEnvName(param.name)}" there instead.`);
+      out.error(
+        'export-unsupported',
+        r.outer,
+        `\${{ params.${param.name} }} stands ${describeContext(context)}, where the export cannot tell how the shell will read it. Use "$${paramEnvName(param.name)}" there instead.`,
+      );
     });
   }
 }

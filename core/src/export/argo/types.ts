@@ -69,9 +69,7 @@ export interface Template {
   volumes?: Volume[];
 }
 
-export type Volume =
-  | { name: string; persistentVolumeClaim: { claimName: string } }
-  | { name: string; secret: { secretName: string; defaultMode?: number } };
+export type Volume = { name: string; persistentVolumeClaim: { claimName: string } } | { name: string; secret: { secretName: string; defaultMode?: number } };
 
 export interface PersistentVolumeClaimTemplate {
   metadata: { name: string };

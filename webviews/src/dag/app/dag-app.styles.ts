@@ -65,10 +65,18 @@ export const styles = css`
     font-family: codicon;
     font-size: 14px;
   }
-  .codicon-error::before { content: '\\ea87'; }
-  .codicon-warning::before { content: '\\ea6c'; }
-  .problems.error .codicon { color: var(--vscode-editorError-foreground, #f14c4c); }
-  .problems.warning .codicon { color: var(--vscode-editorWarning-foreground, #cca700); }
+  .codicon-error::before {
+    content: '\\ea87';
+  }
+  .codicon-warning::before {
+    content: '\\ea6c';
+  }
+  .problems.error .codicon {
+    color: var(--vscode-editorError-foreground, #f14c4c);
+  }
+  .problems.warning .codicon {
+    color: var(--vscode-editorWarning-foreground, #cca700);
+  }
   .legend {
     display: inline-flex;
     align-items: center;

@@ -39,12 +39,26 @@ export const styles = css`
     border-radius: 8px;
     border: 1px solid currentColor;
   }
-  .status-succeeded { color: var(--vscode-testing-iconPassed, #73c991); }
-  .status-failed, .status-interrupted { color: var(--vscode-testing-iconFailed, #f14c4c); }
-  .status-running { color: var(--vscode-progressBar-background, #0078d4); }
-  .status-pending { color: var(--vscode-testing-iconQueued, #cca700); }
-  .status-cached { color: var(--vscode-charts-blue, #3794ff); }
-  .status-cancelled, .status-skipped { color: var(--vscode-disabledForeground, #8c8c8c); }
+  .status-succeeded {
+    color: var(--vscode-testing-iconPassed, #73c991);
+  }
+  .status-failed,
+  .status-interrupted {
+    color: var(--vscode-testing-iconFailed, #f14c4c);
+  }
+  .status-running {
+    color: var(--vscode-progressBar-background, #0078d4);
+  }
+  .status-pending {
+    color: var(--vscode-testing-iconQueued, #cca700);
+  }
+  .status-cached {
+    color: var(--vscode-charts-blue, #3794ff);
+  }
+  .status-cancelled,
+  .status-skipped {
+    color: var(--vscode-disabledForeground, #8c8c8c);
+  }
   p {
     margin: 2px 0;
   }
@@ -106,12 +120,24 @@ export const styles = css`
     font-style: normal;
     flex: none;
   }
-  .codicon-error::before { content: '\\ea87'; }
-  .codicon-warning::before { content: '\\ea6c'; }
-  .codicon-info::before { content: '\\ea74'; }
-  .problems li.error .codicon { color: var(--vscode-editorError-foreground, #f14c4c); }
-  .problems li.warning .codicon { color: var(--vscode-editorWarning-foreground, #cca700); }
-  .problems li.info .codicon { color: var(--vscode-editorInfo-foreground, #3794ff); }
+  .codicon-error::before {
+    content: '\\ea87';
+  }
+  .codicon-warning::before {
+    content: '\\ea6c';
+  }
+  .codicon-info::before {
+    content: '\\ea74';
+  }
+  .problems li.error .codicon {
+    color: var(--vscode-editorError-foreground, #f14c4c);
+  }
+  .problems li.warning .codicon {
+    color: var(--vscode-editorWarning-foreground, #cca700);
+  }
+  .problems li.info .codicon {
+    color: var(--vscode-editorInfo-foreground, #3794ff);
+  }
   .log {
     margin-top: 4px;
     padding: 4px 6px;

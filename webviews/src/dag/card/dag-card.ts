@@ -50,28 +50,70 @@ export class DagCard extends LitElement {
         ${run ? html`<span class="status status-${run.status}">${STATUS_LABEL[run.status]}${ms !== undefined ? ` · ${formatDuration(ms)}` : ''}</span>` : nothing}
       </header>
       ${n.description ? html`<p class="description">${n.description}</p>` : nothing}
-      ${n.run ? html`<section><h4>Command</h4><pre class="command">${n.run.trim()}</pre></section>` : nothing}
-      ${d && d.inputs.length ? this.paths('Inputs', d.inputs) : nothing}
-      ${d && d.outputs.length ? this.paths('Outputs', d.outputs) : nothing}
-      ${resources.length || d?.executor || d?.image
-        ? html`<section><h4>Resources</h4><p>${[d?.executor, d?.image, ...resources].filter(Boolean).join(' · ')}</p></section>`
-        : nothing}
-      ${d && d.params.length ? html`<section><h4>Params used</h4><p class="chips">${d.params.map((p) => html`<code>${p}</code>`)}</p></section>` : nothing}
-      ${d && d.features.length ? html`<section><h4>Features</h4><p class="chips">${d.features.map((f) => html`<code>${f}</code>`)}</p></section>` : nothing}
-      ${d?.model ? html`<section><h4>Registers model</h4><p><code>${d.model}</code></p></section>` : nothing}
-      ${n.diagnostics.length
-        ? html`<section class="problems"><h4>Problems</h4><ul>${n.diagnostics.map(
-            (x) => html`<li class=${x.severity}><span class="codicon codicon-${x.severity === 'info' ? 'info' : x.severity}" aria-label=${x.severity}></span>${x.message} <span class="code">${x.code}</span></li>`,
-          )}</ul></section>`
-        : nothing}
+      ${
+        n.run
+          ? html`<section>
+              <h4>Command</h4>
+              <pre class="command">${n.run.trim()}</pre>
+            </section>`
+          : nothing
+      }
+      ${d && d.inputs.length ? this.paths('Inputs', d.inputs) : nothing} ${d && d.outputs.length ? this.paths('Outputs', d.outputs) : nothing}
+      ${
+        resources.length || d?.executor || d?.image
+          ? html`<section>
+              <h4>Resources</h4>
+              <p>${[d?.executor, d?.image, ...resources].filter(Boolean).join(' · ')}</p>
+            </section>`
+          : nothing
+      }
+      ${
+        d && d.params.length
+          ? html`<section>
+              <h4>Params used</h4>
+              <p class="chips">${d.params.map((p) => html`<code>${p}</code>`)}</p>
+            </section>`
+          : nothing
+      }
+      ${
+        d && d.features.length
+          ? html`<section>
+              <h4>Features</h4>
+              <p class="chips">${d.features.map((f) => html`<code>${f}</code>`)}</p>
+            </section>`
+          : nothing
+      }
+      ${
+        d?.model
+          ? html`<section>
+              <h4>Registers model</h4>
+              <p><code>${d.model}</code></p>
+            </section>`
+          : nothing
+      }
+      ${
+        n.diagnostics.length
+          ? html`<section class="problems">
+              <h4>Problems</h4>
+              <ul>
+                ${n.diagnostics.map(
+                  (x) => html`<li class=${x.severity}><span class="codicon codicon-${x.severity === 'info' ? 'info' : x.severity}" aria-label=${x.severity}></span>${x.message} <span class="code">${x.code}</span></li>`,
+                )}
+              </ul>
+            </section>`
+          : nothing
+      }
       ${run ? this.lastRun(run) : nothing}
     </div>`;
   }
 
   private paths(title: string, list: { name?: string; path: string; kind?: string }[]): TemplateResult {
-    return html`<section><h4>${title}</h4><ul class="paths">${list.map(
-      (p) => html`<li>${p.name ? html`<span class="name">${p.name}</span> ` : nothing}<code>${p.path}</code>${p.kind && p.kind !== p.name ? html` <span class="kind">${p.kind}</span>` : nothing}</li>`,
-    )}</ul></section>`;
+    return html`<section>
+      <h4>${title}</h4>
+      <ul class="paths">
+        ${list.map((p) => html`<li>${p.name ? html`<span class="name">${p.name}</span> ` : nothing}<code>${p.path}</code>${p.kind && p.kind !== p.name ? html` <span class="kind">${p.kind}</span>` : nothing}</li>`)}
+      </ul>
+    </section>`;
   }
 
   private lastRun(run: TaskRun): TemplateResult {
@@ -82,8 +124,7 @@ export class DagCard extends LitElement {
     ].filter(Boolean);
     return html`<section class="run">
       <h4>Last run</h4>
-      ${run.message ? html`<p>${run.message}</p>` : nothing}
-      ${facts.length ? html`<p class="facts">${facts.join(' · ')}</p>` : nothing}
+      ${run.message ? html`<p>${run.message}</p>` : nothing} ${facts.length ? html`<p class="facts">${facts.join(' · ')}</p>` : nothing}
       ${run.status === 'failed' && this.logTail ? html`<pre class="log" aria-label="Log tail">${this.logTail}</pre>` : nothing}
     </section>`;
   }

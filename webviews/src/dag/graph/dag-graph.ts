@@ -223,11 +223,13 @@ export class DagGraph extends LitElement {
       @contextmenu=${this.onContextMenu}
       @focusin=${this.onFocusIn}
     >
-      ${this.canvasMode
-        ? html`<canvas aria-hidden="true"></canvas>`
-        : state
-          ? html`<svg class="scene" width="100%" height="100%">${svg`<g class="viewport"><g class="edges" aria-hidden="true">${renderEdges(state)}</g><g class="nodes">${renderNodes(state)}</g></g>`}</svg>`
-          : nothing}
+      ${
+        this.canvasMode
+          ? html`<canvas aria-hidden="true"></canvas>`
+          : state
+            ? html`<svg class="scene" width="100%" height="100%">${svg`<g class="viewport"><g class="edges" aria-hidden="true">${renderEdges(state)}</g><g class="nodes">${renderNodes(state)}</g></g>`}</svg>`
+            : nothing
+      }
     </div>`;
   }
 

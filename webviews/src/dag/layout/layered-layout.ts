@@ -187,9 +187,7 @@ function place(input: LayoutInput, layers: number[][], parents: number[][]): Lay
     const m = mainAt[v]! + SPACING.margin;
     nodes.set(node.id, { x: tb ? c : m, y: tb ? m : c, width: node.width, height: node.height });
   });
-  const edges = input.edges
-    .filter((e) => e.from !== e.to && nodes.has(e.from) && nodes.has(e.to))
-    .map((e) => ({ from: e.from, to: e.to, points: endpoints(nodes.get(e.from)!, nodes.get(e.to)!, tb) }));
+  const edges = input.edges.filter((e) => e.from !== e.to && nodes.has(e.from) && nodes.has(e.to)).map((e) => ({ from: e.from, to: e.to, points: endpoints(nodes.get(e.from)!, nodes.get(e.to)!, tb) }));
   const crossSize = max - min + 2 * SPACING.margin;
   const mainSize = Math.max(0, offset - SPACING.rank) + 2 * SPACING.margin;
   return { nodes, edges, width: tb ? crossSize : mainSize, height: tb ? mainSize : crossSize, engine: 'layered' };
@@ -198,6 +196,12 @@ function place(input: LayoutInput, layers: number[][], parents: number[][]): Lay
 /** From the side of `a` facing downstream to the side of `b` facing upstream. */
 function endpoints(a: PlacedNode, b: PlacedNode, tb: boolean): Point[] {
   return tb
-    ? [{ x: a.x, y: a.y + a.height / 2 }, { x: b.x, y: b.y - b.height / 2 }]
-    : [{ x: a.x + a.width / 2, y: a.y }, { x: b.x - b.width / 2, y: b.y }];
+    ? [
+        { x: a.x, y: a.y + a.height / 2 },
+        { x: b.x, y: b.y - b.height / 2 },
+      ]
+    : [
+        { x: a.x + a.width / 2, y: a.y },
+        { x: b.x - b.width / 2, y: b.y },
+      ];
 }

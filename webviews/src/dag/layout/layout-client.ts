@@ -71,7 +71,14 @@ export class LayoutClient {
   warm(): void {
     const elk = this.start();
     if (!elk || this.warmed) return;
-    const tiny: LayoutInput = { nodes: [{ id: 'a', width: 10, height: 10 }, { id: 'b', width: 10, height: 10 }], edges: [{ from: 'a', to: 'b' }], direction: 'TB' };
+    const tiny: LayoutInput = {
+      nodes: [
+        { id: 'a', width: 10, height: 10 },
+        { id: 'b', width: 10, height: 10 },
+      ],
+      edges: [{ from: 'a', to: 'b' }],
+      direction: 'TB',
+    };
     this.warmed = Promise.race([elkLayout(elk, tiny), this.failed!]).then(
       () => {
         this.warmedAt = performance.now();

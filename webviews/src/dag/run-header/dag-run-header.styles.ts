@@ -20,24 +20,47 @@ export const styles = css`
     font-size: 14px;
     line-height: 1;
   }
-  .codicon-sync::before { content: '\\ea77'; }
-  .codicon-pass::before { content: '\\eba4'; }
-  .codicon-error::before { content: '\\ea87'; }
-  .codicon-circle-slash::before { content: '\\eabd'; }
-  .codicon-debug-pause::before { content: '\\ead1'; }
+  .codicon-sync::before {
+    content: '\\ea77';
+  }
+  .codicon-pass::before {
+    content: '\\eba4';
+  }
+  .codicon-error::before {
+    content: '\\ea87';
+  }
+  .codicon-circle-slash::before {
+    content: '\\eabd';
+  }
+  .codicon-debug-pause::before {
+    content: '\\ead1';
+  }
   .spin {
     animation: spin 1.5s linear infinite;
   }
   @keyframes spin {
-    to { transform: rotate(360deg); }
+    to {
+      transform: rotate(360deg);
+    }
   }
   @media (prefers-reduced-motion: reduce) {
-    .spin { animation: none; }
+    .spin {
+      animation: none;
+    }
   }
-  .status-running .icon { color: var(--vscode-progressBar-background, #0078d4); }
-  .status-succeeded .icon { color: var(--vscode-testing-iconPassed, #73c991); }
-  .status-failed .icon, .status-interrupted .icon { color: var(--vscode-testing-iconFailed, #f14c4c); }
-  .status-cancelled .icon { color: var(--vscode-disabledForeground, #8c8c8c); }
+  .status-running .icon {
+    color: var(--vscode-progressBar-background, #0078d4);
+  }
+  .status-succeeded .icon {
+    color: var(--vscode-testing-iconPassed, #73c991);
+  }
+  .status-failed .icon,
+  .status-interrupted .icon {
+    color: var(--vscode-testing-iconFailed, #f14c4c);
+  }
+  .status-cancelled .icon {
+    color: var(--vscode-disabledForeground, #8c8c8c);
+  }
   code {
     font-family: var(--vscode-editor-font-family, monospace);
   }
@@ -61,12 +84,26 @@ export const styles = css`
     border-radius: 50%;
     background: currentColor;
   }
-  .count-succeeded .dot { background: var(--vscode-testing-iconPassed, #73c991); }
-  .count-failed .dot, .count-interrupted .dot { background: var(--vscode-testing-iconFailed, #f14c4c); }
-  .count-running .dot { background: var(--vscode-progressBar-background, #0078d4); }
-  .count-pending .dot { background: var(--vscode-testing-iconQueued, #cca700); }
-  .count-cached .dot { background: var(--vscode-charts-blue, #3794ff); }
-  .count-cancelled .dot, .count-skipped .dot { background: var(--vscode-disabledForeground, #8c8c8c); }
+  .count-succeeded .dot {
+    background: var(--vscode-testing-iconPassed, #73c991);
+  }
+  .count-failed .dot,
+  .count-interrupted .dot {
+    background: var(--vscode-testing-iconFailed, #f14c4c);
+  }
+  .count-running .dot {
+    background: var(--vscode-progressBar-background, #0078d4);
+  }
+  .count-pending .dot {
+    background: var(--vscode-testing-iconQueued, #cca700);
+  }
+  .count-cached .dot {
+    background: var(--vscode-charts-blue, #3794ff);
+  }
+  .count-cancelled .dot,
+  .count-skipped .dot {
+    background: var(--vscode-disabledForeground, #8c8c8c);
+  }
   .bar {
     position: absolute;
     left: 0;

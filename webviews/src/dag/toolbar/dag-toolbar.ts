@@ -45,20 +45,9 @@ export class DagToolbar extends LitElement {
 
   protected override render() {
     const topDown = this.direction === 'TB';
-    const hits = this.query.trim()
-      ? html`<span class="hits" role="status" aria-live="polite">${this.hitCount === 0 ? 'No results' : `${this.hitIndex + 1} of ${this.hitCount}`}</span>`
-      : nothing;
+    const hits = this.query.trim() ? html`<span class="hits" role="status" aria-live="polite">${this.hitCount === 0 ? 'No results' : `${this.hitIndex + 1} of ${this.hitCount}`}</span>` : nothing;
     return html`<div class="bar" role="toolbar" aria-label="Graph tools">
-      <vscode-textfield
-        class="search"
-        type="search"
-        placeholder="Find task"
-        label="Find task"
-        aria-label="Find task"
-        .value=${this.query}
-        @input=${this.onInput}
-        @keydown=${this.onSearchKey}
-      >
+      <vscode-textfield class="search" type="search" placeholder="Find task" label="Find task" aria-label="Find task" .value=${this.query} @input=${this.onInput} @keydown=${this.onSearchKey}>
         <vscode-icon slot="content-before" name="search" title="Find task"></vscode-icon>
       </vscode-textfield>
       ${hits}

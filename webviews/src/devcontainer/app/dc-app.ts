@@ -129,7 +129,13 @@ export class DcApp extends LitElement {
       ></mlops-dc-options>
       <h2>Files</h2>
       ${s ? html`<p class="summary">Base <code>${s.baseImage}</code> · Python ${s.python} · ${gpuText}</p>` : nothing}
-      ${s?.warnings?.length ? html`<ul class="plan-warnings" role="list">${s.warnings.map((w) => html`<li>${w}</li>`)}</ul>` : nothing}
+      ${
+        s?.warnings?.length
+          ? html`<ul class="plan-warnings" role="list">
+              ${s.warnings.map((w) => html`<li>${w}</li>`)}
+            </ul>`
+          : nothing
+      }
       <mlops-dc-preview .files=${this.files}></mlops-dc-preview>
       <div class="actions">
         <vscode-button id="write" ?disabled=${this.pending || toWrite === 0} @click=${this.write}>${label}</vscode-button>

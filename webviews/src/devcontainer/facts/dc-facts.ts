@@ -38,14 +38,15 @@ export class DcFacts extends LitElement {
         <dd class="python">${f.python.version} <span class="reason">(${f.python.source === 'default' ? 'default' : `from ${f.python.source}${f.python.constraint ? ` ${f.python.constraint}` : ''}`})</span></dd>
         <dt>Frameworks</dt>
         <dd class="frameworks">
-          ${f.frameworks.length
-            ? f.frameworks.map(
-                (x, i) => html`${i ? ', ' : ''}${x.id}${x.version ? ` ${x.version}` : x.spec ? ` ${x.spec}` : ''}${x.cuda ? ` (CUDA ${x.cuda})` : ''}`,
-              )
-            : 'none'}
+          ${f.frameworks.length ? f.frameworks.map((x, i) => html`${i ? ', ' : ''}${x.id}${x.version ? ` ${x.version}` : x.spec ? ` ${x.spec}` : ''}${x.cuda ? ` (CUDA ${x.cuda})` : ''}`) : 'none'}
         </dd>
         <dt>System packages</dt>
-        <dd class="system">${f.system.filter((x) => !x.group).map((x) => x.apt).join(', ')}</dd>
+        <dd class="system">
+          ${f.system
+            .filter((x) => !x.group)
+            .map((x) => x.apt)
+            .join(', ')}
+        </dd>
         <dt>Notebooks</dt>
         <dd class="notebooks">${f.notebooks.length ? `${f.notebooks.length}: ${f.notebooks.slice(0, 5).join(', ')}${f.notebooks.length > 5 ? ', …' : ''}` : 'none'}</dd>
         <dt>MLflow</dt>
@@ -54,11 +55,19 @@ export class DcFacts extends LitElement {
         <dd class="resources">${res.length ? res.join(', ') : 'no pipeline task states any'}</dd>
         <dt>GPU</dt>
         <dd class="gpu">${f.gpu.need}${f.gpu.reasons.length ? html` <span class="reason">— ${f.gpu.reasons.join('; ')}</span>` : nothing}</dd>
-        ${f.hostGpu
-          ? html`<dt>Host GPU</dt>
-              <dd>${f.hostGpu.gpus.join(', ') || 'yes'}${f.hostGpu.driver ? `, driver ${f.hostGpu.driver}` : ''}${f.hostGpu.cuda ? `, CUDA ≤ ${f.hostGpu.cuda}` : ''}</dd>`
-          : nothing}
+        ${
+          f.hostGpu
+            ? html`<dt>Host GPU</dt>
+                <dd>${f.hostGpu.gpus.join(', ') || 'yes'}${f.hostGpu.driver ? `, driver ${f.hostGpu.driver}` : ''}${f.hostGpu.cuda ? `, CUDA ≤ ${f.hostGpu.cuda}` : ''}</dd>`
+            : nothing
+        }
       </dl>
-      ${f.notFound.length + f.warnings.length ? html`<ul class="warnings" role="list">${[...f.notFound, ...f.warnings].map((w) => html`<li>${w}</li>`)}</ul>` : nothing}`;
+      ${
+        f.notFound.length + f.warnings.length
+          ? html`<ul class="warnings" role="list">
+              ${[...f.notFound, ...f.warnings].map((w) => html`<li>${w}</li>`)}
+            </ul>`
+          : nothing
+      }`;
   }
 }

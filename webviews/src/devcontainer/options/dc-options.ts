@@ -20,7 +20,7 @@ declare global {
   }
 }
 
-const GPU_LABELS: Record<GpuMode, string> = { project: 'From the project', auto: 'Auto (also this machine\'s GPU)', on: 'On', off: 'Off' };
+const GPU_LABELS: Record<GpuMode, string> = { project: 'From the project', auto: "Auto (also this machine's GPU)", on: 'On', off: 'Off' };
 
 /** How each kind of optional set is introduced, so a CUDA variant is not mistaken for a docs extra. */
 const KIND_LABELS: Record<string, string> = {
@@ -69,14 +69,7 @@ export class DcOptions extends LitElement {
       </vscode-radio-group>
 
       <label class="label" for="base">Base image</label>
-      <vscode-textfield
-        id="base"
-        aria-label="Base image"
-        placeholder=${this.defaultBaseImage || 'generator default'}
-        .value=${o.baseImage}
-        ?disabled=${this.disabled}
-        @change=${this.onBase}
-      ></vscode-textfield>
+      <vscode-textfield id="base" aria-label="Base image" placeholder=${this.defaultBaseImage || 'generator default'} .value=${o.baseImage} ?disabled=${this.disabled} @change=${this.onBase}></vscode-textfield>
       <span class="hint">Empty: the image the generator picks for the choices above.</span>
 
       <span class="label">Tools</span>
@@ -89,12 +82,7 @@ export class DcOptions extends LitElement {
         if (names.length === 0) return nothing;
         return html`<span class="label">${KIND_LABELS[kind]}</span>
           <div class="row" role="group" aria-label=${KIND_LABELS[kind]!} data-kind=${kind}>
-            ${names.map(
-              (g) =>
-                html`<vscode-checkbox class="group" data-group=${g} ?checked=${o.groups.includes(g)} ?disabled=${this.disabled} @change=${this.onGroup}
-                  >${g}</vscode-checkbox
-                >`,
-            )}
+            ${names.map((g) => html`<vscode-checkbox class="group" data-group=${g} ?checked=${o.groups.includes(g)} ?disabled=${this.disabled} @change=${this.onGroup}>${g}</vscode-checkbox>`)}
           </div>`;
       })}
       ${this.groups.length ? html`<span class="hint">Not installed unless ticked: the image gets the base set only.</span>` : nothing}

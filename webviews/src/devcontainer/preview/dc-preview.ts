@@ -42,28 +42,26 @@ export class DcPreview extends LitElement {
   protected override render() {
     if (this.files.length === 0) return nothing;
     const anyChanged = this.files.some((f) => f.status === 'changed');
-    return html`${anyChanged
-        ? html`<vscode-checkbox class="full" ?checked=${this.full} @change=${this.onFull}>Show whole files</vscode-checkbox>`
-        : nothing}
+    return html`${anyChanged ? html`<vscode-checkbox class="full" ?checked=${this.full} @change=${this.onFull}>Show whole files</vscode-checkbox>` : nothing}
       <vscode-tabs .selectedIndex=${this.tab} @vsc-tabs-select=${this.onTab}>
         ${this.files.map(
-          (f) => html`<vscode-tab-header slot="header" data-path=${f.path}>${f.path.replace(/^\.devcontainer\//, '')}</vscode-tab-header>
-            <vscode-tab-panel data-path=${f.path}>
-              <div class="file-head">
-                <code>${f.path}</code><span class="status ${f.status}">${STATUS_TEXT[f.status]}</span>
-              </div>
-              ${f.status === 'changed' && f.diff && !this.full ? this.renderDiff(f.diff) : html`<pre class="text">${f.text}</pre>`}
-            </vscode-tab-panel>`,
+          (f) =>
+            html`<vscode-tab-header slot="header" data-path=${f.path}>${f.path.replace(/^\.devcontainer\//, '')}</vscode-tab-header>
+              <vscode-tab-panel data-path=${f.path}>
+                <div class="file-head"><code>${f.path}</code><span class="status ${f.status}">${STATUS_TEXT[f.status]}</span></div>
+                ${f.status === 'changed' && f.diff && !this.full ? this.renderDiff(f.diff) : html`<pre class="text">${f.text}</pre>`}
+              </vscode-tab-panel>`,
         )}
       </vscode-tabs>`;
   }
 
   private renderDiff(diff: string) {
     const lines = diff.replace(/\n$/, '').split('\n');
-    return html`<pre class="diff" aria-label="Changes against the file on disk">${lines.map((l) => {
-      const cls = l.startsWith('@@') ? 'hunk' : l.startsWith('+') && !l.startsWith('+++') ? 'add' : l.startsWith('-') && !l.startsWith('---') ? 'del' : '';
-      return html`<span class="line ${cls}">${l}</span>`;
-    })}</pre>`;
+    return html`<pre class="diff" aria-label="Changes against the file on disk">
+${lines.map((l) => {
+        const cls = l.startsWith('@@') ? 'hunk' : l.startsWith('+') && !l.startsWith('+++') ? 'add' : l.startsWith('-') && !l.startsWith('---') ? 'del' : '';
+        return html`<span class="line ${cls}">${l}</span>`;
+      })}</pre>`;
   }
 
   private onTab(e: CustomEvent<{ selectedIndex: number }>): void {
