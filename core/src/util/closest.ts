@@ -59,6 +59,7 @@ export function closest(name: string, candidates: Iterable<string>, skip?: strin
   return best;
 }
 
+// eslint-disable-next-line no-control-regex -- every ASCII character, control characters included
 const ASCII = /^[\x00-\x7f]*$/;
 
 /** " Did you mean 'x'?" or an empty string. */

@@ -32,7 +32,7 @@ export const checks = [
   {
     name: 'run-pipeline-from-the-palette-succeeds',
     timeout: 150_000,
-    async run({ vs, page, pipeline, logs, log, openPipeline }) {
+    async run({ vs, page, logs, log, openPipeline }) {
       await openPipeline();
       await vs.runCommand('MLOps: Run Pipeline');
       const progress = new Set();
