@@ -2,7 +2,7 @@
 // and `npm run bench:slurm`; test/agent/slurm-cluster.ts takes the same lock for the unit
 // tests. Test runs of several working copies at once would otherwise queue behind each
 // other's jobs, and the outage test stops the controller under everyone.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 
 export const CLUSTER_LOCK = '/tmp/mlops-slurm.lock';
 
@@ -33,4 +33,26 @@ export async function holdCluster(deadlineMs, onWait) {
     child.stdin.end();
     await exited;
   };
+}
+
+/** Why the cluster cannot be used, or undefined when `sinfo` reports both nodes up. */
+export function clusterProblem() {
+  const r = spawnSync('sinfo', ['-h', '-N', '-o', '%N %T'], { encoding: 'utf8', timeout: 30_000 });
+  if (r.error) return `sinfo cannot run (${r.error.code ?? r.error.message})`;
+  if (r.status !== 0) return `sinfo failed: ${(r.stderr ?? '').trim()}`;
+  const up = (r.stdout ?? '').split('\n').filter((l) => /^n[12] (idle|mixed|allocated|completing)/.test(l));
+  return up.length === 2 ? undefined : `the test cluster's nodes n1 and n2 are not both up (sinfo: ${(r.stdout ?? '').trim() || 'nothing'})`;
+}
+
+/**
+ * Why the cluster cannot be used after waiting up to `ms` for it, or undefined once both
+ * nodes are up. Call it holding the lock: a node re-registering after another run's
+ * controller restart comes back within seconds. Without Slurm installed it answers at once.
+ */
+export async function clusterReady(ms = 60_000) {
+  let problem = clusterProblem();
+  for (const until = Date.now() + ms; problem && !problem.startsWith('sinfo cannot run') && Date.now() < until; problem = clusterProblem()) {
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+  return problem;
 }

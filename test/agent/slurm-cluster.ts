@@ -1,6 +1,7 @@
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { RunRecord } from '../../core/src/protocol/agent';
 import { tempDir } from '../files';
 import { repoRoot } from './helpers';
@@ -19,43 +20,24 @@ import { repoRoot } from './helpers';
  */
 export const CLUSTER_LOCK = '/tmp/mlops-slurm.lock';
 
+/** scripts/slurm-lock.mjs: the lock and the readiness check the e2e check and the bench use too. */
+interface ClusterLock {
+  holdCluster(deadlineMs: number, onWait: () => void): Promise<() => Promise<void>>;
+  clusterReady(ms?: number): Promise<string | undefined>;
+}
+const clusterLock = (): Promise<ClusterLock> => import(pathToFileURL(path.join(repoRoot, 'scripts', 'slurm-lock.mjs')).href) as Promise<ClusterLock>;
+
 /**
  * Waits (up to `deadlineMs`) for the cluster's lock and holds it until the returned release is
  * called. `flock` holds it for us; if this process dies, its pipe closes and the lock goes too.
  */
 export async function holdCluster(deadlineMs: number, onWait: () => void): Promise<() => Promise<void>> {
-  const child = spawn('flock', ['--exclusive', CLUSTER_LOCK, 'sh', '-c', 'echo held; exec cat >/dev/null'], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
-  const release = async () => {
-    child.stdin.end();
-    await exited;
-  };
-  const held = new Promise<boolean>((resolve) => {
-    child.stdout.on('data', (d: Buffer) => d.toString().includes('held') && resolve(true));
-    child.once('close', () => resolve(false));
-    child.once('error', () => resolve(false));
-  });
-  const waiting = setTimeout(onWait, 1000);
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), deadlineMs)));
-  const got = await Promise.race([held, late]);
-  clearTimeout(waiting);
-  clearTimeout(timer);
-  if (!got) {
-    child.kill();
-    await exited;
-    throw new Error(`the Slurm test cluster stayed in use by another run for ${Math.round(deadlineMs / 60_000)} min (lock ${CLUSTER_LOCK}; see who holds it with: fuser -v ${CLUSTER_LOCK})`);
-  }
-  return release;
+  return (await clusterLock()).holdCluster(deadlineMs, onWait);
 }
 
-/** Why the cluster cannot be used, or undefined when `sinfo` reports both nodes. */
-export function clusterProblem(): string | undefined {
-  const r = spawnSync('sinfo', ['-h', '-N', '-o', '%N %T'], { encoding: 'utf8', timeout: 30_000 });
-  if (r.error) return `sinfo cannot run (${(r.error as NodeJS.ErrnoException).code ?? r.error.message})`;
-  if (r.status !== 0) return `sinfo failed: ${r.stderr.trim()}`;
-  const up = r.stdout.split('\n').filter((l) => /^n[12] (idle|mixed|allocated|completing)/.test(l));
-  return up.length === 2 ? undefined : `the test cluster's nodes n1 and n2 are not both up (sinfo: ${r.stdout.trim() || 'nothing'})`;
+/** Why the cluster cannot be used after up to a minute's wait, or undefined when both nodes are up. */
+export async function clusterReady(): Promise<string | undefined> {
+  return (await clusterLock()).clusterReady();
 }
 
 const COMMANDS = ['sbatch', 'squeue', 'sacct', 'scancel', 'scontrol'] as const;

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { finished, mlops, project, removeProjects, spawnMlops, stopSpawned, waitFor } from './helpers';
 import { dropDatabases, freshDatabase, requirePostgres, sql } from '../store/pg';
-import { clusterProblem, CLUSTER_LOCK, commandLog, holdCluster, controllerUp, jobsNamed, liveJobsOf, runJson, showJob, startCluster, statusQueries, stopController } from './slurm-cluster';
+import { clusterReady, CLUSTER_LOCK, commandLog, holdCluster, controllerUp, jobsNamed, liveJobsOf, runJson, showJob, startCluster, statusQueries, stopController } from './slurm-cluster';
 
 /**
  * A diamond whose tasks write the job and node they ran in: a → (b, c) → d. b and c ask for a
@@ -57,10 +57,7 @@ describe('slurm executor (real two-node cluster)', function () {
     this.timeout(wait + 120_000);
     release = await holdCluster(wait, () => console.log(`      (waiting for the Slurm test cluster: another test run holds ${CLUSTER_LOCK})`));
     // Checked once the cluster is ours; a node that is re-registering after a controller restart gets a minute.
-    let problem = clusterProblem();
-    for (const until = Date.now() + 60_000; problem && !problem.startsWith('sinfo cannot run') && Date.now() < until; problem = clusterProblem()) {
-      await new Promise((resolve) => setTimeout(resolve, 1000));
-    }
+    const problem = await clusterReady();
     if (problem) {
       await release();
       release = undefined;

@@ -7,7 +7,7 @@
 import { writeFileSync } from 'node:fs';
 import { webviewFrame } from '../harness/vscode.mjs';
 import { runRows, runsRow } from '../harness/runs-view.mjs';
-import { expect, expectEqual, fatal, waitFor } from '../harness/wait.mjs';
+import { expect, expectEqual, fatal, outputTail, waitFor } from '../harness/wait.mjs';
 
 const TASKS = ['ingest', 'featurize', 'train', 'evaluate', 'report'];
 
@@ -15,15 +15,6 @@ const TASKS = ['ingest', 'featurize', 'train', 'evaluate', 'report'];
 function taskTotal(aria) {
   const counts = aria.matchAll(/(\d+) (pending|running|succeeded|failed|cached|skipped|cancelled|interrupted)\b/g);
   return [...counts].reduce((n, m) => n + Number(m[1]), 0);
-}
-
-/** The last lines of the extension's output channel, for a failure's description. */
-function outputTail(logs, n = 8) {
-  return logs(/MLOps Workbench\.log$/)
-    .trim()
-    .split('\n')
-    .slice(-n)
-    .join(' ⏎ ');
 }
 
 const dagFrame = (page) => webviewFrame(page, 'mlops-dag-app', 'DAG');

@@ -6,19 +6,10 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { webviewFrame } from '../harness/vscode.mjs';
-import { expect, waitFor } from '../harness/wait.mjs';
+import { expect, outputTail, waitFor } from '../harness/wait.mjs';
 
 const MANIFEST = 'churn.argo.yaml';
 const ACTIVATED = /ExtensionService#_doActivateExtension mlops-workbench\.mlops-workbench\b/;
-
-/** The last lines of the extension's output channel, for a failure's description. */
-function outputTail(logs, n = 8) {
-  return logs(/MLOps Workbench\.log$/)
-    .trim()
-    .split('\n')
-    .slice(-n)
-    .join(' ⏎ ');
-}
 
 async function destinationPick(vs) {
   await waitFor(async () => (await vs.quickInputRows()).some((l) => l.includes(MANIFEST)), {

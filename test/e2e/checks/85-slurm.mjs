@@ -5,19 +5,11 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CLUSTER_LOCK, holdCluster } from '../../../scripts/slurm-lock.mjs';
+import { CLUSTER_LOCK, clusterReady, holdCluster } from '../../../scripts/slurm-lock.mjs';
 import { runRows, runsPane } from '../harness/runs-view.mjs';
 import { expect, expectEqual, fatal, skip, waitFor } from '../harness/wait.mjs';
 
 const TASKS = ['ingest', 'featurize', 'train', 'evaluate', 'report'];
-
-/** Why the cluster cannot be used, or undefined when sinfo shows both nodes up. */
-function clusterProblem() {
-  const r = spawnSync('sinfo', ['-h', '-N', '-o', '%N %T'], { encoding: 'utf8', timeout: 30_000 });
-  if (r.error) return `sinfo cannot run (${r.error.code ?? r.error.message})`;
-  const up = (r.stdout ?? '').split('\n').filter((l) => /^n[12] (idle|mixed|allocated|completing)/.test(l));
-  return up.length === 2 ? undefined : `the test cluster's nodes n1 and n2 are not both up (sinfo: ${(r.stdout || r.stderr || '').trim() || 'nothing'})`;
-}
 
 /** Name and comment of a job, as the controller knows it. */
 function jobOf(id) {
@@ -38,10 +30,7 @@ export const checks = [
       const release = await holdCluster(30 * 60_000, () => log(`waiting for the Slurm test cluster: another test run holds ${CLUSTER_LOCK}`));
       try {
         // Checked once the cluster is ours; a node re-registering after a controller restart gets a minute.
-        let problem = clusterProblem();
-        for (const until = Date.now() + 60_000; problem && !problem.startsWith('sinfo cannot run') && Date.now() < until; problem = clusterProblem()) {
-          await new Promise((resolve) => setTimeout(resolve, 1000));
-        }
+        const problem = await clusterReady();
         if (problem) {
           const message = `${problem}; run scripts/slurm-up.sh`;
           if (process.env.MLOPS_REQUIRE_SLURM === '1') throw new Error(`MLOPS_REQUIRE_SLURM=1 but ${message}`);

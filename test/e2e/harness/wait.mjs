@@ -61,3 +61,12 @@ export function expectEqual(actual, expected, what) {
 export function skip(reason) {
   throw Object.assign(new Error(reason), { skip: true });
 }
+
+/** The last lines of the extension's output channel (`logs` of a check's context), for a failure's description. */
+export function outputTail(logs, n = 8) {
+  return logs(/MLOps Workbench\.log$/)
+    .trim()
+    .split('\n')
+    .slice(-n)
+    .join(' ⏎ ');
+}
