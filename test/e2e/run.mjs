@@ -77,11 +77,14 @@ async function loadChecks() {
   for (const f of files) {
     const mod = await import(pathToFileURL(join(checksDir, f)).href);
     if (!Array.isArray(mod.checks)) throw new Error(`${f} exports no "checks" array`);
+    if (mod.settings !== undefined && (typeof mod.settings !== 'object' || Array.isArray(mod.settings))) {
+      throw new Error(`${f}: "settings" must be an object (the window's .vscode/settings.json)`);
+    }
     for (const c of mod.checks) {
       if (!/^[a-z0-9-]+$/.test(c.name ?? '') || typeof c.run !== 'function') {
         throw new Error(`${f}: every check needs a kebab-case name and a run(ctx) function`);
       }
-      all.push({ file: basename(f, '.mjs'), ...c });
+      all.push({ file: basename(f, '.mjs'), settings: mod.settings, ...c });
     }
   }
   const only = process.env.MLOPS_E2E_ONLY;
@@ -142,12 +145,19 @@ const WINDOW_TRIES = 3;
 /**
  * A window of its own for one check file: a fresh copy of examples/churn (as churn/, in a
  * folder named after the file) opened in a new tab, the previous file's tab closed first.
+ * The file's exported `settings` are the folder's .vscode/settings.json before the window
+ * opens, so the extension reads them from its first moment (a settings file written while
+ * the window is open reaches the extension only when VS Code's file watcher notices it).
  * Returns once the extension host of the window has activated the extension; a window in
  * which VS Code gave up searching the folder is replaced by a new one (at most WINDOW_TRIES),
  * so a check never meets an extension that was not started.
  */
-async function openWindow(env, dirs, file) {
+async function openWindow(env, dirs, file, settings) {
   const workspace = copyWorkspace(join(repoRoot, 'examples', 'churn'), dirs, join(file, 'churn'));
+  if (settings) {
+    mkdirSync(join(workspace, '.vscode'), { recursive: true });
+    writeFileSync(join(workspace, '.vscode', 'settings.json'), `${JSON.stringify(settings, null, 2)}\n`);
+  }
   const logsRoot = join(dirs.userData, 'logs');
   for (let attempt = 1; ; attempt++) {
     const logsBefore = new Set(logFilesNow(dirs));
@@ -262,7 +272,7 @@ async function main() {
     if (check.file !== checks[i - 1]?.file) {
       try {
         windowError = undefined;
-        ctx = checkContext(env, dirs, await withTimeout(openWindow(env, dirs, check.file), WINDOW_TRIES * 150_000, `the window for ${check.file}`));
+        ctx = checkContext(env, dirs, await withTimeout(openWindow(env, dirs, check.file, check.settings), WINDOW_TRIES * 150_000, `the window for ${check.file}`));
       } catch (e) {
         windowError = `not run: the window for ${check.file} did not open: ${e instanceof Error ? e.message : e}`;
       }
