@@ -18,7 +18,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { median } from './bench-util.mjs';
 import { toPipeline, toSnakemake, workload } from './bench/workload.mjs';
-import { CLUSTER_LOCK, holdCluster } from './slurm-lock.mjs';
+import { CLUSTER_LOCK, commandLog, holdCluster } from './slurm-lock.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const N = Number(process.env.N ?? 200);
@@ -41,31 +41,6 @@ function accountingOn() {
   return /AccountingStorageType\s*=\s*accounting_storage\/slurmdbd/.test(spawnSync('scontrol', ['show', 'config'], { encoding: 'utf8' }).stdout ?? '');
 }
 
-/** Wrappers that log every Slurm command (ms, name, args) and run the real one. */
-function commandLog(dir) {
-  const file = path.join(dir, 'calls.log');
-  const bin = path.join(dir, 'bin');
-  fs.mkdirSync(bin, { recursive: true });
-  for (const c of COMMANDS) {
-    const real = spawnSync('sh', ['-c', `command -v ${c}`], { encoding: 'utf8' }).stdout.trim();
-    if (!real) continue;
-    fs.writeFileSync(path.join(bin, c), `#!/bin/sh\nprintf '%s %s %s\\n' "$(date +%s%3N)" ${c} "$*" >> '${file}'\nexec '${real}' "$@"\n`, { mode: 0o755 });
-  }
-  return {
-    env: { ...process.env, PATH: `${bin}:${process.env.PATH}` },
-    reset: () => fs.rmSync(file, { force: true }),
-    calls: () =>
-      (fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '')
-        .split('\n')
-        .filter(Boolean)
-        .map((l) => {
-          const [at, command, ...args] = l.split(' ');
-          return { at: Number(at), command, args: args.join(' ') };
-        }),
-  };
-}
-
-/** The controller's RPC counts by message type since the last `sdiag --reset`. */
 function sdiag() {
   const out = sh('sdiag', []);
   const counts = {};
@@ -196,7 +171,7 @@ async function measure() {
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-bench-slurm-'));
   const dag = { name: `bench-layered-${N}`, tasks: workload(N, 'layered') };
-  const calls = commandLog(dir);
+  const calls = commandLog(dir, COMMANDS);
   const results = Object.fromEntries(SYSTEMS.map((s) => [s, []]));
   const runners = { floor, mlops, snakemake };
   log(`${N} no-op tasks, ${depth(dag.tasks)} layers, ${dag.tasks.reduce((n, t) => n + t.needs.length, 0)} edges; accounting ${accountingOn() ? 'on' : 'off'}; ${REPS} repetition(s) of ${SYSTEMS.join(', ')}`);

@@ -1,8 +1,11 @@
-// The lock of the machine's one Slurm test cluster (scripts/slurm-up.sh), for the e2e check
-// and `npm run bench:slurm`; test/agent/slurm-cluster.ts takes the same lock for the unit
-// tests. Test runs of several working copies at once would otherwise queue behind each
-// other's jobs, and the outage test stops the controller under everyone.
+// The lock of the machine's one Slurm test cluster (scripts/slurm-up.sh), its readiness check
+// and a log of the Slurm commands a program runs, for the unit tests (through
+// test/agent/slurm-cluster.ts), the e2e check and `npm run bench:slurm`. Test runs of several
+// working copies at once would otherwise queue behind each other's jobs, and the outage test
+// stops the controller under everyone.
 import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 export const CLUSTER_LOCK = '/tmp/mlops-slurm.lock';
 
@@ -55,4 +58,32 @@ export async function clusterReady(ms = 60_000) {
     await new Promise((resolve) => setTimeout(resolve, 1000));
   }
   return problem;
+}
+
+/**
+ * Wrappers in `dir`/bin that log each of `commands` (time in ms, name, arguments) to
+ * `dir`/calls.log and run the real one; `env` is this process's environment with them first
+ * on PATH. A command not installed gets no wrapper.
+ */
+export function commandLog(dir, commands) {
+  const file = join(dir, 'calls.log');
+  const bin = join(dir, 'bin');
+  mkdirSync(bin, { recursive: true });
+  for (const c of commands) {
+    const real = spawnSync('sh', ['-c', `command -v ${c}`], { encoding: 'utf8' }).stdout.trim();
+    if (!real) continue;
+    writeFileSync(join(bin, c), `#!/bin/sh\nprintf '%s %s %s\\n' "$(date +%s%3N)" ${c} "$*" >> '${file}'\nexec '${real}' "$@"\n`, { mode: 0o755 });
+  }
+  return {
+    env: { ...process.env, PATH: `${bin}:${process.env.PATH ?? ''}` },
+    reset: () => rmSync(file, { force: true }),
+    calls: () =>
+      (existsSync(file) ? readFileSync(file, 'utf8') : '')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => {
+          const [at, command, ...args] = l.split(' ');
+          return { at: Number(at), command, args: args.join(' ') };
+        }),
+  };
 }

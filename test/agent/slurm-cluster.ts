@@ -13,31 +13,30 @@ import { repoRoot } from './helpers';
  */
 
 /**
- * The test cluster is one per machine, and small (two nodes of one CPU): test runs of several
- * working copies at once would queue behind each other's jobs, place jobs where another run's
- * jobs left room, and the outage test stops the controller under everyone. So whatever uses
- * it (this file's tests, the e2e check, `npm run bench:slurm`) holds this lock meanwhile.
+ * scripts/slurm-lock.mjs: the cluster's lock (one test run at a time on the machine's one
+ * cluster, shared with the e2e check and the bench), the readiness check and the command log.
  */
-export const CLUSTER_LOCK = '/tmp/mlops-slurm.lock';
-
-/** scripts/slurm-lock.mjs: the lock and the readiness check the e2e check and the bench use too. */
-interface ClusterLock {
+interface ClusterKit {
   holdCluster(deadlineMs: number, onWait: () => void): Promise<() => Promise<void>>;
   clusterReady(ms?: number): Promise<string | undefined>;
+  commandLog(dir: string, commands: readonly string[]): { env: NodeJS.ProcessEnv; reset(): void; calls(): Call[] };
 }
-const clusterLock = (): Promise<ClusterLock> => import(pathToFileURL(path.join(repoRoot, 'scripts', 'slurm-lock.mjs')).href) as Promise<ClusterLock>;
+const clusterKit = (): Promise<ClusterKit> => import(pathToFileURL(path.join(repoRoot, 'scripts', 'slurm-lock.mjs')).href) as Promise<ClusterKit>;
+
+/** The file of the lock, for messages. */
+export const CLUSTER_LOCK = '/tmp/mlops-slurm.lock';
 
 /**
  * Waits (up to `deadlineMs`) for the cluster's lock and holds it until the returned release is
  * called. `flock` holds it for us; if this process dies, its pipe closes and the lock goes too.
  */
 export async function holdCluster(deadlineMs: number, onWait: () => void): Promise<() => Promise<void>> {
-  return (await clusterLock()).holdCluster(deadlineMs, onWait);
+  return (await clusterKit()).holdCluster(deadlineMs, onWait);
 }
 
 /** Why the cluster cannot be used after up to a minute's wait, or undefined when both nodes are up. */
 export async function clusterReady(): Promise<string | undefined> {
-  return (await clusterLock()).clusterReady();
+  return (await clusterKit()).clusterReady();
 }
 
 const COMMANDS = ['sbatch', 'squeue', 'sacct', 'scancel', 'scontrol'] as const;
@@ -51,29 +50,12 @@ export interface Call {
 
 /**
  * A folder of wrappers that log each Slurm command (time in ms, name, arguments) and run the
- * real one: put it first on PATH. `calls()` reads the log.
+ * real one, first on PATH in `env`. `calls()` reads the log.
  */
-export function commandLog(): { env: NodeJS.ProcessEnv; calls(): Call[]; cleanup(): void } {
+export async function commandLog(): Promise<{ env: NodeJS.ProcessEnv; calls(): Call[]; cleanup(): void }> {
   const { dir, cleanup } = tempDir('mlops-slurm-path-');
-  const log = path.join(dir, 'calls.log');
-  for (const c of COMMANDS) {
-    const real = execFileSync('sh', ['-c', `command -v ${c}`], { encoding: 'utf8' }).trim();
-    const file = path.join(dir, c);
-    fs.writeFileSync(file, `#!/bin/sh\nprintf '%s %s %s\\n' "$(date +%s%3N)" ${c} "$*" >> '${log}'\nexec '${real}' "$@"\n`);
-    fs.chmodSync(file, 0o755);
-  }
-  return {
-    env: { PATH: `${dir}:${process.env.PATH ?? ''}` },
-    calls: () =>
-      (fs.existsSync(log) ? fs.readFileSync(log, 'utf8') : '')
-        .split('\n')
-        .filter(Boolean)
-        .map((l) => {
-          const [at, command, ...args] = l.split(' ');
-          return { at: Number(at), command: command as Call['command'], args: args.join(' ') };
-        }),
-    cleanup,
-  };
+  const log = (await clusterKit()).commandLog(dir, COMMANDS);
+  return { env: log.env, calls: log.calls, cleanup };
 }
 
 /** Status queries are squeue, sacct and `scontrol show job`; sbatch, scancel and `scontrol ping` are not. */

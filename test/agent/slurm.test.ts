@@ -41,11 +41,11 @@ tasks:
  */
 describe('slurm executor (real two-node cluster)', function () {
   this.timeout(120_000);
-  const log = commandLog();
+  let log: Awaited<ReturnType<typeof commandLog>>;
   let release: (() => Promise<void>) | undefined;
   after(async () => {
     removeProjects();
-    log.cleanup();
+    log?.cleanup();
     await dropDatabases();
     await release?.();
   });
@@ -55,6 +55,7 @@ describe('slurm executor (real two-node cluster)', function () {
     // One test run at a time on the machine's one cluster: this file takes a few minutes.
     const wait = 40 * 60_000;
     this.timeout(wait + 120_000);
+    log = await commandLog();
     release = await holdCluster(wait, () => console.log(`      (waiting for the Slurm test cluster: another test run holds ${CLUSTER_LOCK})`));
     // Checked once the cluster is ours; a node that is re-registering after a controller restart gets a minute.
     const problem = await clusterReady();
