@@ -31,6 +31,8 @@ const EDITOR = '.part.editor .editor-group-container.active .monaco-editor';
 const QUICK_INPUT = '.quick-input-widget';
 // While it animates closed, the widget is still visible but inert: keys and clicks are lost.
 const LIVE_QUICK_INPUT = `${QUICK_INPUT}:not(.quick-input-widget-closing):not([inert])`;
+/** How long runCommand waits for a command to be listed before it opens the palette again. */
+const PALETTE_REOPEN_MS = 4_000;
 
 export class Workbench {
   /** @param {import('playwright-core').Page} page */
@@ -113,12 +115,21 @@ export class Workbench {
     // Move the palette's focus to the command with the keyboard and press Enter, as a user
     // does: a click can land on a row the list is redrawing (recently used commands move).
     let moot = false;
+    // The palette lists the commands enabled when it opened: one whose enablement or `when`
+    // context comes true later (a window that has just opened: workspace trust, the
+    // extension's own keys) appears only when the palette is opened again.
+    let opened = Date.now();
     await waitFor(
       async () => {
         if (unless && (await unless())) return (moot = true);
         const focused = await this.page.locator(`${QUICK_INPUT} .monaco-list-row.focused`).evaluateAll((rows) => rows.map((r) => r.getAttribute('aria-label') ?? ''));
         if (focused.some(matches)) return true;
         if ((await this.quickInputRows()).some(matches)) await this.keyboard.press('ArrowDown');
+        else if (Date.now() - opened > PALETTE_REOPEN_MS) {
+          await this.dismiss();
+          await this.openQuickInput('F1', label, { prefix: '>', timeout });
+          opened = Date.now();
+        }
         return false;
       },
       {
