@@ -4,7 +4,7 @@
 // class the way the local executor drives it (two log lanes, MLOPS_RUN_ID and MLOPS_TASK in
 // the environment, the next task sent when one ends), next to `make -j2` running N
 // independent `true` recipes; turns within each repetition, medians. Also reports the CPU
-// time of the launcher and of the wrappers it reaped, per task (from /proc; Linux only).
+// time of the launcher processes and of the tasks they reaped, per task (from /proc; Linux only).
 // Give other compiled launcher.js files to compare them in the same run. Needs `npm run build`.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -47,7 +47,7 @@ function runLauncher(mod) {
       const lane = free.pop();
       const i = sent++;
       const refused = launcher.launch(
-        { workdir: work, log: lane, argv: ['true'], env: { MLOPS_RUN_ID: 'r-bench', MLOPS_TASK: `t${i}` } },
+        { workdir: work, log: lane, argv: (process.env.ARGV ?? 'true').split(' '), env: { MLOPS_RUN_ID: 'r-bench', MLOPS_TASK: `t${i}` } },
         {
           started: () => undefined,
           lost: (reason) => reject(new Error(`task ${i} lost: ${reason}`)),
@@ -56,13 +56,16 @@ function runLauncher(mod) {
             free.push(lane);
             if (++done === N) {
               const ms = Number(process.hrtime.bigint() - start) / 1e6;
-              // CPU of the launcher and the wrappers it has reaped (utime, stime, cutime, cstime).
-              const stat = fs.readFileSync(`/proc/${launcher.child.pid}/stat`, 'utf8');
-              const f = stat
-                .slice(stat.lastIndexOf(')') + 2)
-                .split(' ')
-                .map(Number);
-              const cpu = ((f[11] + f[12] + f[13] + f[14]) * 1000) / TICKS;
+              // CPU of the launcher processes and the tasks they have reaped (utime, stime, cutime, cstime).
+              let cpu = 0;
+              for (const pid of launcher.pids ?? [launcher.child.pid]) {
+                const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+                const f = stat
+                  .slice(stat.lastIndexOf(')') + 2)
+                  .split(' ')
+                  .map(Number);
+                cpu += ((f[11] + f[12] + f[13] + f[14]) * 1000) / TICKS;
+              }
               launcher.close();
               resolve({ ms, cpu });
             } else if (sent < N) {

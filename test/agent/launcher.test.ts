@@ -183,7 +183,7 @@ describe('the bash launcher', () => {
     try {
       const lost = new Promise<string>((resolve, reject) => {
         const refused = launcher.launch(
-          // The task kills its wrapper, so no exit report will ever come.
+          // The task kills its launcher process, so no exit report will ever come.
           { workdir: dir, log: path.join(dir, 'l.log'), argv: [BASH, '-c', `echo $$ >${pidFile}.tmp; mv ${pidFile}.tmp ${pidFile}; kill -KILL $PPID; exec sleep 30`], env: {} },
           { started: () => undefined, ended: (s) => reject(new Error(`ended ${s}`)), lost: resolve },
         );
@@ -197,6 +197,66 @@ describe('the bash launcher', () => {
     } finally {
       launcher.close();
       if (pid > 0) process.kill(pid, 'SIGKILL');
+    }
+  });
+
+  it('runs tasks sent together at the same time, one launcher process each, and reuses an idle one for the next', async () => {
+    const launcher = new Launcher(BASH);
+    try {
+      // Each task waits for the other's marker: run one after the other, neither could end.
+      const meet = (mine: string, theirs: string) => [BASH, '-c', `touch ${mine}; until [ -e ${theirs} ]; do sleep 0.01; done`];
+      const a = run(launcher, { workdir: dir, log: path.join(dir, 'a.log'), argv: meet('a', 'b'), env: {} });
+      const b = run(launcher, { workdir: dir, log: path.join(dir, 'b.log'), argv: meet('b', 'a'), env: {} });
+      assert.deepEqual(
+        (await Promise.all([a, b])).map((r) => [r.status, r.order]),
+        [
+          [0, ['P', 'X']],
+          [0, ['P', 'X']],
+        ],
+      );
+      const pids = launcher.pids;
+      assert.equal(pids.length, 2);
+      assert.equal((await run(launcher, { workdir: dir, log: path.join(dir, 'c.log'), argv: ['true'], env: {} })).status, 0);
+      assert.deepEqual(launcher.pids, pids, 'the third task ran in one of the two, no new process');
+    } finally {
+      launcher.close();
+    }
+  });
+
+  it('forks the task itself as the leader of its process group, and waits for it past a stop', async () => {
+    const launcher = new Launcher(BASH);
+    const pidFile = path.join(dir, 'pid');
+    try {
+      const started: number[] = [];
+      const ends: number[] = [];
+      const done = new Promise<void>((resolve, reject) => {
+        const refused = launcher.launch(
+          { workdir: dir, log: path.join(dir, 's.log'), argv: [BASH, '-c', `echo $$ >${pidFile}.tmp; mv ${pidFile}.tmp ${pidFile}; kill -STOP $$; echo resumed`], env: {} },
+          {
+            started: (pgid) => started.push(pgid),
+            ended: (s) => {
+              ends.push(s);
+              resolve();
+            },
+            lost: (r) => reject(new Error(r)),
+          },
+        );
+        if (refused) reject(new Error(refused));
+      });
+      launcher.flush();
+      await waitFor('the task to start', () => fs.existsSync(pidFile));
+      const pid = Number(fs.readFileSync(pidFile, 'utf8'));
+      // The command's own process (bash -c became it): its group is the one reported.
+      await waitFor('the start report', () => started.length === 1);
+      assert.deepEqual(started, [pid]);
+      await waitFor('the task to stop itself', () => fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.startsWith('T'));
+      process.kill(pid, 'SIGCONT');
+      await done;
+      // A stop reported as an end would have come first, as 147.
+      assert.deepEqual(ends, [0]);
+      assert.equal(fs.readFileSync(path.join(dir, 's.log'), 'utf8'), 'resumed\n');
+    } finally {
+      launcher.close();
     }
   });
 

@@ -25,17 +25,20 @@ export class EscapeTracker {
   private readonly foreign = new Set<string>();
   /** Escaped processes sent SIGTERM, and when. */
   private readonly terminating = new Map<number, number>();
-  /** The launcher: the run's processes start after it, and it is not an escapee itself. */
-  private launcher: { pid: number; start: number } | null = null;
+  /** The launcher processes (one per task running at once), which are not escapees themselves. */
+  private readonly launchers = new Set<number>();
+  /** When the first launcher process started: the run's processes start after it. */
+  private since: number | null = null;
 
   constructor(private readonly runId: string) {
     this.cgroup = null;
   }
 
-  /** The launcher has just been spawned and has not forked yet: it joins the run's cgroup (made now). */
+  /** A launcher process has just been spawned and has not forked yet: it joins the run's cgroup (made with the first). */
   adopt(pid: number): void {
-    this.launcher = { pid, start: Number(processStartToken(pid) ?? 0) };
-    this.cgroup ??= createCgroup(this.runId);
+    this.launchers.add(pid);
+    this.since ??= Number(processStartToken(pid) ?? 0);
+    this.cgroup ??= this.launchers.size === 1 ? createCgroup(this.runId) : null;
     if (!this.cgroup) return;
     try {
       fs.writeFileSync(path.join(this.cgroup, 'cgroup.procs'), String(pid));
@@ -84,10 +87,10 @@ export class EscapeTracker {
     }
     for (const pid of this.terminating.keys()) signalEscapee({ pid, pgid: pid }, 'SIGKILL');
     this.terminating.clear();
-    if (this.cgroup) killCgroup(this.cgroup, this.launcher?.pid);
+    if (this.cgroup) killCgroup(this.cgroup, this.launchers);
   }
 
-  /** Removes the cgroup once the launcher has gone (it is the last process in it). */
+  /** Removes the cgroup once the launcher processes have gone (they are the last processes in it). */
   async release(): Promise<void> {
     if (!this.cgroup) return;
     const dir = this.cgroup;
@@ -98,21 +101,21 @@ export class EscapeTracker {
     }
   }
 
-  /** Processes of the run outside the watched groups, other than the launcher. */
+  /** Processes of the run outside the watched groups, other than the launcher processes. */
   private candidates(groups: ReadonlySet<number>): ProcEntry[] {
-    const launcher = this.launcher;
-    if (!launcher) return [];
+    const since = this.since;
+    if (since === null) return [];
     const out: ProcEntry[] = [];
     if (this.cgroup) {
       for (const pid of cgroupPids(this.cgroup)) {
-        if (pid === launcher.pid) continue;
+        if (this.launchers.has(pid)) continue;
         const p = processEntry(pid);
         if (p && !groups.has(p.pgid)) out.push(p);
       }
       return out;
     }
     for (const p of listProcesses()) {
-      if (p.pid === launcher.pid || groups.has(p.pgid) || p.start < launcher.start) continue;
+      if (this.launchers.has(p.pid) || groups.has(p.pgid) || p.start < since) continue;
       const key = `${p.pid}:${p.start}`;
       if (this.foreign.has(key)) continue;
       // A Slurm job of the run carries its id too (a node may be this machine): it is the cluster's.
@@ -182,10 +185,10 @@ export function cgroupPids(dir: string): number[] {
 }
 
 /** SIGKILL to everything in a cgroup (but `spare`): `cgroup.kill` where the kernel has it (5.14+), else each process. */
-export function killCgroup(dir: string, spare?: number): void {
-  const pids = cgroupPids(dir).filter((p) => p !== spare);
+export function killCgroup(dir: string, spare?: ReadonlySet<number>): void {
+  const pids = cgroupPids(dir).filter((p) => !spare?.has(p));
   if (pids.length === 0) return;
-  if (spare === undefined) {
+  if (!spare?.size) {
     try {
       fs.writeFileSync(path.join(dir, 'cgroup.kill'), '1');
       return;

@@ -6,6 +6,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
  * ~50 MB process) — more than make needs to run a no-op task. Forking from a small bash is
  * a fraction of that and runs beside the agent instead of blocking it.
  *
+ * One such process runs one task at a time, and the agent keeps as many as it has tasks
+ * running (see Launcher): each task is forked straight into a process group of its own and
+ * becomes its command (exec), and the same bash waits for it and reports its status. A
+ * bash that had to go on reading requests while its tasks ran could not wait for them, so
+ * each task would need a bash wrapper of its own to wait and report: a second fork per
+ * task, which costs about as much as the task's own fork on this kind of machine.
+ *
  * Requests on stdin, one per task: an 8-digit byte length, then that many bytes of fields,
  * each ended by U+001F: key, workdir, log file, argc, argv…, NAME=value…. A length prefix
  * lets bash read a request in two read() calls instead of one per byte. Fields may hold any
@@ -16,7 +23,6 @@ import { spawn, type ChildProcess } from 'node:child_process';
  * when it has ended (status as bash reports it: 128+n after signal n).
  */
 const SCRIPT = `
-set -m  # job control: each task runs in a process group of its own, led by its wrapper
 set -f  # no globbing when requests are split into fields
 
 # The launcher reads and splits requests byte by byte, in the C locale: in a UTF-8 locale
@@ -26,34 +32,41 @@ set -f  # no globbing when requests are split into fields
 [[ -v LC_ALL ]] && lc_all=$LC_ALL
 LC_ALL=C
 
-# The wrapper: survives SIGTERM/SIGINT/SIGHUP sent to its group, so that it can report how
-# the task ended; the task itself gets them with their default action.
-wrapper() {
-  trap : TERM INT HUP
+# The task's process: it enters the working directory, takes its environment and becomes
+# the command. true and false run as the builtins they also are (what a wrapper bash did
+# before): a no-op task needs no program loaded.
+task() {
   set +f
   [[ -v lc_all ]] && LC_ALL=$lc_all
-  if cd -- "$dir"; then  # its complaint goes where the launcher's stderr goes: nowhere
-    ((\${#envs[@]})) && export "\${envs[@]}"
-    "\${argv[@]}" </dev/null >>"$log" 2>&1
-    printf 'X %s %d\\n' "$key" "$?"
-  else
-    printf 'mlops: cannot enter the working directory %s\\n' "$dir" >>"$log"
-    printf 'X %s 127\\n' "$key"
+  if ! cd -- "$dir" 2>/dev/null; then
+    printf 'mlops: cannot enter the working directory %s\n' "$dir"
+    exit 127
   fi
+  ((\${#envs[@]})) && export "\${envs[@]}"
+  case \${argv[0]} in
+    true | false) "\${argv[@]}" ;;
+    *) exec "\${argv[@]}" ;;
+  esac
 }
 
 while IFS= read -r -N 8 len && IFS= read -r -N "$((10#$len))" req; do
-  IFS=$'\\x1f' f=($req)
-  if [[ $req == *$'\\x1e'* ]]; then  # escaped separators: 1e 31 is 1f, then 1e 30 is 1e
-    f=("\${f[@]//$'\\x1e'1/$'\\x1f'}")
-    f=("\${f[@]//$'\\x1e'0/$'\\x1e'}")
+  IFS=$'\x1f' f=($req)
+  if [[ $req == *$'\x1e'* ]]; then  # escaped separators: 1e 31 is 1f, then 1e 30 is 1e
+    f=("\${f[@]//$'\x1e'1/$'\x1f'}")
+    f=("\${f[@]//$'\x1e'0/$'\x1e'}")
   fi
   key=\${f[0]} dir=\${f[1]} log=\${f[2]} argc=\${f[3]}
   argv=("\${f[@]:4:argc}")
   envs=("\${f[@]:4+argc}")
-  wrapper &
-  printf 'P %s %d\\n' "$key" "$!"
-  disown  # out of the job table: no bookkeeping or notices for jobs we never wait for here
+  # Job control only for the fork, which puts the task in a process group of its own; off
+  # while waiting, so a stopped task is waited for until it ends, not reported as ended.
+  set -m
+  task </dev/null >>"$log" 2>&1 &
+  pid=$!
+  set +m
+  printf 'P %s %d\n' "$key" "$pid"
+  wait "$pid"
+  printf 'X %s %d\n' "$key" "$?"
 done 2>/dev/null
 `;
 
@@ -96,20 +109,30 @@ export function unlaunchable(req: LaunchRequest): string | null {
 /** A launched task the launcher has not yet reported the end of, and which launcher process has it. */
 interface Waiting {
   listener: LaunchListener;
-  child: ChildProcess | null;
+  runner: Runner | null;
 }
 
-/** One bash launcher process, started on first use and restarted if it dies. */
+/** One bash launcher process; it runs one task at a time. */
+interface Runner {
+  child: ChildProcess;
+  /** The task it runs, until that task's end is reported. */
+  busy: Waiting | null;
+  partial: string;
+}
+
+/**
+ * The bash launcher processes of an executor: one per task running at once, each started on
+ * first need (so a run of N tasks at a time has N of them) and reused for the next task once
+ * its task has ended; one that dies is replaced.
+ */
 export class Launcher {
-  private child: ChildProcess | null = null;
+  private readonly runners: Runner[] = [];
   private readonly waiting = new Map<string, Waiting>();
   private nextKey = 0;
-  private pending = '';
-  /** The requests in `pending`: they go to whichever process `flush` writes to. */
-  private queued: Waiting[] = [];
-  private partial = '';
+  /** Requests not yet sent, with their framing. */
+  private queued: { w: Waiting; data: string }[] = [];
 
-  /** `onSpawn` runs with the launcher's pid right after it starts, before it is sent anything (so before it forks). */
+  /** `onSpawn` runs with each launcher process's pid right after it starts, before it is sent anything (so before it forks). */
   constructor(
     private readonly bash: string,
     private readonly onSpawn?: (pid: number) => void,
@@ -126,75 +149,79 @@ export class Launcher {
     let body = field(key) + field(req.workdir) + field(req.log) + field(String(req.argv.length));
     for (const a of req.argv) body += field(a);
     for (const k in req.env) body += field(`${k}=${req.env[k]}`);
-    const w: Waiting = { listener, child: null };
+    const w: Waiting = { listener, runner: null };
     this.waiting.set(key, w);
-    this.queued.push(w);
-    this.pending += String(Buffer.byteLength(body)).padStart(8, '0') + body;
+    this.queued.push({ w, data: String(Buffer.byteLength(body)).padStart(8, '0') + body });
     return null;
   }
 
-  /** Ends the launcher once idle; tasks already started keep reporting through their wrappers. */
+  /** The pids of the launcher processes running now. */
+  get pids(): number[] {
+    return this.runners.flatMap((r) => (r.child.pid === undefined ? [] : [r.child.pid]));
+  }
+
+  /** Ends the launcher processes once idle; tasks already started still report their ends. */
   close(): void {
-    this.child?.stdin?.end();
-    this.child = null;
+    for (const r of this.runners) r.child.stdin?.end();
+    this.runners.length = 0;
   }
 
-  /** Sends the queued requests in one write. */
+  /** Sends each queued request to an idle launcher process (one started if none is). */
   flush(): void {
-    if (this.pending === '') return;
-    const data = this.pending;
-    const child = this.process();
-    for (const w of this.queued) w.child = child;
-    this.pending = '';
-    this.queued = [];
-    child.stdin!.write(data);
+    for (const q of this.queued.splice(0)) {
+      const runner = this.runners.find((r) => r.busy === null) ?? this.spawn();
+      runner.busy = q.w;
+      q.w.runner = runner;
+      runner.child.stdin!.write(q.data);
+    }
   }
 
-  private process(): ChildProcess {
-    if (this.child) return this.child;
+  private spawn(): Runner {
     // Detached: a session of its own, so a Ctrl-C in the terminal reaches the agent (which
     // decides what to stop), not the launcher or the tasks.
     const child = spawn(this.bash, ['-c', SCRIPT, 'mlops-launcher'], { stdio: ['pipe', 'pipe', 'ignore'], detached: true });
+    const runner: Runner = { child, busy: null, partial: '' };
     child.stdout!.setEncoding('utf8');
-    child.stdout!.on('data', (chunk: string) => this.read(chunk));
-    // Every writer of the pipe — the launcher and each wrapper it forked — is gone: a task
-    // sent to this process that has not reported its end never will.
-    child.stdout!.once('close', () => this.orphaned(child));
+    child.stdout!.on('data', (chunk: string) => this.read(runner, chunk));
+    // The launcher process is gone (its task, which writes elsewhere, does not hold the
+    // pipe): a task sent to it that has not reported its end never will.
+    child.stdout!.once('close', () => this.orphaned(runner));
     child.stdin!.on('error', () => undefined);
     child.once('error', () => undefined);
-    child.once('exit', () => {
-      if (this.child === child) this.child = null;
-    });
-    this.child = child;
+    this.runners.push(runner);
     if (child.pid !== undefined) this.onSpawn?.(child.pid);
-    return child;
+    return runner;
   }
 
-  private orphaned(child: ChildProcess): void {
+  private orphaned(runner: Runner): void {
+    const i = this.runners.indexOf(runner);
+    if (i !== -1) this.runners.splice(i, 1);
     for (const [key, w] of this.waiting) {
-      if (w.child !== child) continue;
+      if (w.runner !== runner) continue;
       this.waiting.delete(key);
       w.listener.lost('the launcher process ended before the task reported how it ended');
     }
   }
 
-  private read(chunk: string): void {
-    const text = this.partial + chunk;
+  private read(runner: Runner, chunk: string): void {
+    const text = runner.partial + chunk;
     let start = 0;
     for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start)) {
-      this.line(text.slice(start, nl));
+      this.line(runner, text.slice(start, nl));
       start = nl + 1;
     }
-    this.partial = text.slice(start);
+    runner.partial = text.slice(start);
   }
 
-  private line(line: string): void {
+  private line(runner: Runner, line: string): void {
     const [kind, key, value] = line.split(' ');
     const w = this.waiting.get(key!);
     if (!w) return;
     if (kind === 'P') w.listener.started(Number(value));
     else if (kind === 'X') {
       this.waiting.delete(key!);
+      // Free for the next task before anyone hears of this one's end (which may launch it).
+      if (runner.busy === w) runner.busy = null;
       w.listener.ended(Number(value));
     }
   }

@@ -35,7 +35,7 @@ interface Lane {
  * own, with both output streams appended to the task's log file. Stopping a task signals
  * the whole group (SIGTERM, SIGKILL after the grace period), so its children and
  * grandchildren go too; whatever a task leaves behind when it exits is stopped the same way.
- * Processes are forked by a small bash launcher (see launcher.ts), not by Node.
+ * Processes are forked by small bash launchers (see launcher.ts), not by Node.
  */
 export class LocalExecutor implements Executor {
   readonly kind = 'local' as const;
@@ -115,17 +115,17 @@ export class LocalExecutor implements Executor {
     this.launcher.flush();
   }
 
-  /** Makes sure nothing any task started is still running, ends the launcher and removes the lanes. */
+  /** Makes sure nothing any task started is still running, ends the launchers and removes the lanes. */
   async dispose(): Promise<void> {
     if (this.poll) clearInterval(this.poll);
     this.poll = null;
     const groups = [...this.ended, ...this.terminating.keys()];
     this.ended.clear();
     this.terminating.clear();
-    // The launcher goes last: it reaps the wrappers that have just reported. Ended first, it
-    // would leave them as zombies of init, which keep their groups "alive" until init reaps
-    // them — seconds in some containers (and never where init does not reap), all of it
-    // spent waiting here.
+    // The launcher processes go last, and are spared by the sweeps: each reaps its task before
+    // reporting it, and one ended early would leave a task that is still being stopped as a
+    // zombie of init, which keeps its group "alive" until init reaps it — seconds in some
+    // containers (and never where init does not reap), all of it spent waiting here.
     await stopGroups(groups, this.grace);
     // What escaped the groups (a setsid daemon, a double fork) goes too.
     await this.escapes.stopAll(new Set(groups), this.grace);
@@ -164,10 +164,10 @@ export class LocalExecutor implements Executor {
   }
 
   /**
-   * Runs while there is something to watch. A running task's wrapper reports its exit, but
-   * SIGKILL to the group (a task killing its own group, or a forced stop) kills the wrapper
-   * too: a group gone for two checks in a row without a report has ended. An ended task's
-   * group must empty once its wrapper has gone; what is left gets SIGTERM, then SIGKILL.
+   * Runs while there is something to watch. A running task's launcher process reports its
+   * exit; should that report never come (the launcher process was killed), a group gone for
+   * two checks in a row without a report has ended. An ended task's group must empty once
+   * the task has gone; what is left gets SIGTERM, then SIGKILL.
    */
   private watch(): void {
     if (this.poll) return;
