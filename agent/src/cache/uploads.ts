@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import type { RunEvent } from '../../../core/src/protocol/agent';
-import type { Plan } from '../plan';
+import type { Plan, PlannedTask } from '../plan';
 import type { Store } from '../state/store';
 import { uploadOutputs } from './shared-cache';
 
@@ -12,18 +12,23 @@ import { uploadOutputs } from './shared-cache';
  */
 export class Uploads {
   private readonly pending = new Set<Promise<void>>();
+  /** The `cache: shared` tasks by id: looked up for every success, most runs have none. */
+  private readonly shared: Map<string, PlannedTask>;
 
   constructor(
     private readonly store: Store,
     private readonly plan: Plan,
-  ) {}
+  ) {
+    this.shared = new Map(plan.tasks.filter((t) => t.share).map((t) => [t.id, t]));
+  }
 
   /** Starts the uploads that committed events call for. */
   add(events: readonly RunEvent[]): void {
+    if (this.shared.size === 0) return;
     for (const e of events) {
       if (e.type !== 'task-finished' || e.status !== 'succeeded' || !e.fingerprint) continue;
-      const task = this.plan.tasks.find((t) => t.id === e.task);
-      if (!task?.share) continue;
+      const task = this.shared.get(e.task);
+      if (!task) continue;
       const fingerprint = e.fingerprint;
       const work = uploadOutputs(task, this.store.artifacts)
         .then(async (outputs) => {
