@@ -80,9 +80,54 @@ export class SqliteStore extends StateDb implements Store {
 
   record(events: readonly RunEvent[]): void {
     if (events.length === 0) return;
+    // A short task's start and end usually come in one commit window: its attempt is then
+    // written once, already ended, instead of inserted as running and updated at once.
+    const ends = new Map<string, Extract<RunEvent, { type: 'task-finished' }>>();
+    for (const e of events) if (e.type === 'task-finished' && e.attempts > 0) ends.set(`${e.runId}\0${e.task}\0${e.attempts}`, e);
+    const written = new Set<RunEvent>();
     this.transaction(() => {
-      for (const e of events) this.apply(e);
+      for (const e of events) {
+        if (written.has(e)) this.finishTask(e as Extract<RunEvent, { type: 'task-finished' }>, false);
+        else if (e.type === 'task-started' && ends.size > 0) {
+          const end = ends.get(`${e.runId}\0${e.task}\0${e.attempt}`);
+          if (end && this.insertEnded(e, end)) written.add(end);
+          else this.apply(e);
+        } else this.apply(e);
+      }
     });
+  }
+
+  /**
+   * The attempt of a start and its end recorded together, as one row; false (nothing
+   * written) when the row exists already, as a cluster attempt's does from before its
+   * submission: the two events are then applied one after the other.
+   */
+  private insertEnded(e: Extract<RunEvent, { type: 'task-started' }>, end: Extract<RunEvent, { type: 'task-finished' }>): boolean {
+    const r = this.stmt(
+      `INSERT INTO attempts (run_id, task, attempt, status, started_at, pid, log, user_name, host, executor, job_id, ended_at, exit_code, message)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (run_id, task, attempt) DO NOTHING`,
+    ).run(e.runId, e.task, e.attempt, end.status, e.at, e.pid, e.log, this.actor.user, this.actor.host, e.executor ?? 'local', e.jobId ?? null, end.at, end.exitCode, end.message);
+    return Number(r.changes) === 1;
+  }
+
+  /** A task's end: its row, its attempt's unless that was written with its start, and the cache after a success. */
+  private finishTask(e: Extract<RunEvent, { type: 'task-finished' }>, attempt: boolean): void {
+    this.stmt(
+      `UPDATE tasks SET status = ?, attempts = ?, exit_code = ?, duration_ms = ?, cached = ?, fingerprint = ?, message = ?
+       WHERE run_id = ? AND task = ?`,
+    ).run(e.status, e.attempts, e.exitCode, e.durationMs, e.cached ? 1 : 0, e.fingerprint, e.message, e.runId, e.task);
+    if (attempt && e.attempts > 0) {
+      this.stmt(
+        `UPDATE attempts SET status = ?, ended_at = ?, exit_code = ?, message = ?
+         WHERE run_id = ? AND task = ? AND attempt = ? AND status IN ('running', 'submitting')`,
+      ).run(e.status, e.at, e.exitCode, e.message, e.runId, e.task, e.attempts);
+    }
+    if (e.status === 'succeeded' && e.fingerprint) {
+      this.stmt(
+        `INSERT INTO cache (file, task, fingerprint, run_id) SELECT file, ?, ?, id FROM runs WHERE id = ?
+         ON CONFLICT (file, task) DO UPDATE SET fingerprint = excluded.fingerprint, run_id = excluded.run_id`,
+      ).run(e.task, e.fingerprint, e.runId);
+    }
   }
 
   private apply(e: RunEvent): void {
@@ -117,22 +162,7 @@ export class SqliteStore extends StateDb implements Store {
         this.stmt(`UPDATE tasks SET status = 'pending', exit_code = ? WHERE run_id = ? AND task = ?`).run(e.exitCode, e.runId, e.task);
         return;
       case 'task-finished':
-        this.stmt(
-          `UPDATE tasks SET status = ?, attempts = ?, exit_code = ?, duration_ms = ?, cached = ?, fingerprint = ?, message = ?
-           WHERE run_id = ? AND task = ?`,
-        ).run(e.status, e.attempts, e.exitCode, e.durationMs, e.cached ? 1 : 0, e.fingerprint, e.message, e.runId, e.task);
-        if (e.attempts > 0) {
-          this.stmt(
-            `UPDATE attempts SET status = ?, ended_at = ?, exit_code = ?, message = ?
-             WHERE run_id = ? AND task = ? AND attempt = ? AND status IN ('running', 'submitting')`,
-          ).run(e.status, e.at, e.exitCode, e.message, e.runId, e.task, e.attempts);
-        }
-        if (e.status === 'succeeded' && e.fingerprint) {
-          this.stmt(
-            `INSERT INTO cache (file, task, fingerprint, run_id) SELECT file, ?, ?, id FROM runs WHERE id = ?
-             ON CONFLICT (file, task) DO UPDATE SET fingerprint = excluded.fingerprint, run_id = excluded.run_id`,
-          ).run(e.task, e.fingerprint, e.runId);
-        }
+        this.finishTask(e, true);
         return;
       case 'run-finished':
         this.stmt(`UPDATE runs SET status = ?, ended_at = ?, message = ? WHERE id = ?`).run(e.status, e.endedAt, e.message, e.runId);
