@@ -6,7 +6,8 @@
 // ninja rebuild everything too). The agent runs as users run it: validation, planning, one
 // fresh state folder per repetition, every transition committed to SQLite, a log file per
 // task. Tools take turns within each repetition, so machine noise hits them alike; medians
-// are reported. Targets: touch <= 2x make, true <= 1.5x make.
+// are reported, with the CPU time (user + system) of each tool's whole process tree per task
+// (Linux). Targets: touch <= 2x make, true <= 1.5x make.
 //
 //   NS="1000 5000 10000" SHAPES="wide layered" CMDS="true touch" REPS=5 npm run bench:agent [-- --json out.json]
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -14,7 +15,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { median } from './bench-util.mjs';
+import { childrenCpuMs, median } from './bench-util.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const generator = path.join(root, 'scripts', 'bench', 'workload.mjs');
@@ -37,6 +38,7 @@ if (!has('ninja')) {
   if (!has('ninja')) fail('ninja is missing and could not be installed; apt-get install -y ninja-build');
 }
 
+const loadAtStart = os.loadavg()[0];
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-bench-agent-'));
 const rows = [];
 try {
@@ -47,6 +49,7 @@ try {
         fs.mkdirSync(dir);
         execFileSync(process.execPath, [generator, String(n), shape, path.join(dir, 'bench.pipeline.yaml'), '--cmd', cmd], { stdio: 'ignore' });
         const times = { make: [], ninja: [], agent: [] };
+        const cpu = { make: [], agent: [] };
         // Each tool starts from an empty out/ (touch) and no record of an earlier build.
         const fresh = () => {
           fs.rmSync(path.join(dir, 'out'), { recursive: true, force: true });
@@ -55,18 +58,18 @@ try {
         };
         for (let rep = 0; rep < REPS; rep++) {
           fresh();
-          times.make.push(timed(dir, 'make', ['-s', '-f', 'bench.pipeline.mk', `-j${JOBS}`]));
+          times.make.push(timed(dir, 'make', ['-s', '-f', 'bench.pipeline.mk', `-j${JOBS}`], undefined, cpu.make));
           fresh();
           times.ninja.push(timed(dir, 'ninja', ['-f', 'bench.pipeline.ninja', `-j${JOBS}`]));
           fresh();
           const state = path.join(dir, `state-${rep}`);
-          times.agent.push(timed(dir, process.execPath, [mlops, 'run', 'bench.pipeline.yaml', '--parallel', String(JOBS), '--state-dir', state, '--format', 'json'], (out) => check(out, n)));
+          times.agent.push(timed(dir, process.execPath, [mlops, 'run', 'bench.pipeline.yaml', '--parallel', String(JOBS), '--state-dir', state, '--format', 'json'], (out) => check(out, n), cpu.agent));
           if (cmd === 'touch' && fs.readdirSync(path.join(dir, 'out')).length !== n) fail(`the agent's run left ${fs.readdirSync(path.join(dir, 'out')).length} of ${n} outputs`);
           fs.rmSync(state, { recursive: true, force: true });
         }
-        const row = { n, cmd, shape, reps: REPS, make: median(times.make), ninja: median(times.ninja), agent: median(times.agent), times };
+        const row = { n, cmd, shape, reps: REPS, make: median(times.make), ninja: median(times.ninja), agent: median(times.agent), cpuMake: median(cpu.make), cpuAgent: median(cpu.agent), times, cpu };
         rows.push(row);
-        console.error(`bench-agent: ${cmd} ${shape} ${n}: make ${fmt(row.make)} ms, ninja ${fmt(row.ninja)} ms, mlops ${fmt(row.agent)} ms`);
+        console.error(`bench-agent: ${cmd} ${shape} ${n}: make ${fmt(row.make)} ms, ninja ${fmt(row.ninja)} ms, mlops ${fmt(row.agent)} ms; CPU make ${fmt(row.cpuMake)} ms, mlops ${fmt(row.cpuAgent)} ms`);
       }
     }
   }
@@ -74,26 +77,33 @@ try {
   fs.rmSync(work, { recursive: true, force: true });
 }
 
-console.log(`${JOBS} jobs, median of ${REPS} (wall time, ms); ${os.cpus().length} CPUs, load ${os.loadavg()[0].toFixed(1)}, Node ${process.versions.node}.\n`);
-console.log('| tasks | tasks run | shape | make -j2 | ninja -j2 | mlops run --parallel 2 | mlops ms/task | mlops / make | mlops / ninja | target |');
-console.log('|---:|---|---|---:|---:|---:|---:|---:|---:|---|');
+console.log(
+  `${JOBS} jobs, median of ${REPS} (wall time, ms); ${os.cpus().length} CPUs, load average ${loadAtStart.toFixed(1)} at the start and ${os.loadavg()[0].toFixed(1)} at the end, Node ${process.versions.node}.\n`,
+);
+console.log('| tasks | tasks run | shape | make -j2 | ninja -j2 | mlops run --parallel 2 | mlops ms/task | mlops / make | mlops / ninja | CPU ms/task make / mlops | target |');
+console.log('|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---|');
 const verdicts = [];
 for (const r of rows) {
   const ratio = r.agent / r.make;
   const target = TARGET[r.cmd];
   console.log(
-    `| ${r.n.toLocaleString('en-US')} | \`${r.cmd === 'touch' ? 'touch out/<id>' : 'true'}\` | ${r.shape} | ${fmt(r.make)} | ${fmt(r.ninja)} | ${fmt(r.agent)} | ${(r.agent / r.n).toFixed(2)} | ${ratio.toFixed(2)}× | ${(r.agent / r.ninja).toFixed(2)}× | ≤ ${target}× make: ${ratio <= target ? 'met' : 'MISSED'} |`,
+    `| ${r.n.toLocaleString('en-US')} | \`${r.cmd === 'touch' ? 'touch out/<id>' : 'true'}\` | ${r.shape} | ${fmt(r.make)} | ${fmt(r.ninja)} | ${fmt(r.agent)} | ${(r.agent / r.n).toFixed(2)} | ${ratio.toFixed(2)}× | ${(r.agent / r.ninja).toFixed(2)}× | ${(r.cpuMake / r.n).toFixed(2)} / ${(r.cpuAgent / r.n).toFixed(2)} | ≤ ${target}× make: ${ratio <= target ? 'met' : 'MISSED'} |`,
   );
   if (r.n === 1000) verdicts.push(`${r.cmd} ${r.shape} 1,000: mlops/make = ${ratio.toFixed(2)}, target <= ${target}: ${ratio <= target ? 'met' : 'MISSED'}`);
 }
 console.log(`\n${verdicts.join('\n')}`);
 if (jsonOut) fs.writeFileSync(jsonOut, JSON.stringify(rows, null, 2));
 
-/** Runs a command in `cwd`, returns its wall time in ms; its output goes to `check` (or nowhere). */
-function timed(cwd, cmd, args, check) {
+/**
+ * Runs a command in `cwd`, returns its wall time in ms; its output goes to `check` (or
+ * nowhere), and the CPU time of its whole process tree is added to `cpus` when given.
+ */
+function timed(cwd, cmd, args, check, cpus) {
+  const cpu0 = childrenCpuMs();
   const start = process.hrtime.bigint();
   const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', maxBuffer: 64 << 20, stdio: ['ignore', check ? 'pipe' : 'ignore', 'pipe'] });
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  cpus?.push(childrenCpuMs() - cpu0);
   if (r.status !== 0) fail(`${path.basename(cmd)} ${args.join(' ')} failed in ${cwd} (exit ${r.status}): ${r.stderr}`);
   if (check) check(r.stdout);
   return ms;

@@ -17,7 +17,7 @@ import { createRequire } from 'node:module';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { median } from './bench-util.mjs';
+import { childrenCpuMs, median } from './bench-util.mjs';
 import { packCli } from './pack-cli.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -84,18 +84,6 @@ try {
   process.exitCode = 1;
 } finally {
   fs.rmSync(work, { recursive: true, force: true });
-}
-
-/** CPU time of this process's reaped children (and theirs), in ms; Linux only, else 0. */
-function childrenCpuMs() {
-  try {
-    const stat = fs.readFileSync('/proc/self/stat', 'utf8');
-    // Fields after the ")" that ends the command name: cutime and cstime are the 14th and 15th.
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return ((Number(f[13]) + Number(f[14])) * 1000) / 100;
-  } catch {
-    return 0;
-  }
 }
 
 /** One call, checked (it must print the version); milliseconds from spawn to exit. */
