@@ -5,7 +5,8 @@
 // the environment, the next task sent when one ends), next to `make -j2` running N
 // independent `true` recipes; turns within each repetition, medians. Also reports the CPU
 // time of the launcher processes and of the tasks they reaped, per task (from /proc; Linux only).
-// Give other compiled launcher.js files to compare them in the same run. Needs `npm run build`.
+// Give other compiled launcher.js files to compare them in the same run. ARGV="touch x" makes
+// every task (and make's recipe) that command instead of `true`. Needs `npm run build`.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -20,12 +21,13 @@ const N = Number(process.argv[2] ?? 1000);
 const REPS = Number(process.argv[3] ?? 7);
 const modules = process.argv.slice(4).length ? process.argv.slice(4) : [path.join(root, 'out/agent/src/execute/launcher.js')];
 const JOBS = 2;
+const ARGV = (process.env.ARGV ?? 'true').split(' ');
 const TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-bench-launcher-'));
 const mk = path.join(work, 'bench.mk');
 const targets = Array.from({ length: N }, (_, i) => `t${i}`);
-fs.writeFileSync(mk, `.PHONY: all ${targets.join(' ')}\nall: ${targets.join(' ')}\n${targets.map((t) => `${t}:\n\ttrue\n`).join('')}`);
+fs.writeFileSync(mk, `.PHONY: all ${targets.join(' ')}\nall: ${targets.join(' ')}\n${targets.map((t) => `${t}:\n\t${ARGV.join(' ')}\n`).join('')}`);
 
 function runMake() {
   const start = process.hrtime.bigint();
@@ -47,7 +49,7 @@ function runLauncher(mod) {
       const lane = free.pop();
       const i = sent++;
       const refused = launcher.launch(
-        { workdir: work, log: lane, argv: (process.env.ARGV ?? 'true').split(' '), env: { MLOPS_RUN_ID: 'r-bench', MLOPS_TASK: `t${i}` } },
+        { workdir: work, log: lane, argv: ARGV, env: { MLOPS_RUN_ID: 'r-bench', MLOPS_TASK: `t${i}` } },
         {
           started: () => undefined,
           lost: (reason) => reject(new Error(`task ${i} lost: ${reason}`)),
@@ -101,7 +103,7 @@ try {
 } finally {
   fs.rmSync(work, { recursive: true, force: true });
 }
-console.log(`${N} no-op tasks, ${JOBS} at a time, median of ${REPS} (ms); load ${os.loadavg()[0].toFixed(2)}`);
+console.log(`${N} tasks (${ARGV.join(' ')}), ${JOBS} at a time, median of ${REPS} (ms); load ${os.loadavg()[0].toFixed(2)}`);
 for (const [name, xs] of Object.entries(times)) {
   const med = median(xs);
   const cpu = cpus[name] ? `  launcher CPU ${(median(cpus[name]) / N).toFixed(3)} ms/task` : '';
