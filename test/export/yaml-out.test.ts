@@ -78,6 +78,14 @@ describe('export: the YAML writer', () => {
     assert.equal(toYaml({ a: 1, s: 'plain words', l: ['x'] }), 'a: 1\ns: plain words\nl:\n  - x\n');
   });
 
+  it('writes plain exactly the words of letters, digits and -_./ separated by single spaces, and quotes the rest', () => {
+    const plain = ['a', 'ab-c_d.e/f', '/abs/path', '_x', 'two words', 'a b c', 'yesno', 'Nulls', 'python-3.12'];
+    const quoted = ['a  b', 'a ', ' a', '1a', '-a', '.a', 'a:b', 'a,b', 'yes', 'Off', 'N', 'NULL', 'é', 'a\u00a0b'];
+    for (const s of plain) assert.equal(toYaml({ k: s }), `k: ${s}\n`, s);
+    for (const s of quoted) assert.equal(toYaml({ k: s }), `k: ${JSON.stringify(s)}\n`, s);
+    assert.equal(toYaml({ 'a b': 1, 'a  b': 2 }), 'a b: 1\n"a  b": 2\n');
+  });
+
   it('keeps a script as a block literal, with its final line break or without', () => {
     assert.equal(toYaml({ args: ['echo a\necho b\n'] }), 'args:\n  - |\n    echo a\n    echo b\n');
     assert.equal(toYaml({ args: ['echo a\necho b'] }), 'args:\n  - |-\n    echo a\n    echo b\n');

@@ -24,6 +24,17 @@ function hasEntries(v: Data): boolean {
   return false;
 }
 
+/** Keys as written: a manifest repeats a few dozen keys thousands of times. */
+const KEYS = new Map<string, string>();
+function keyText(k: string): string {
+  let s = KEYS.get(k);
+  if (s === undefined) {
+    s = scalar(k, 0, true);
+    if (KEYS.size < 10_000) KEYS.set(k, s);
+  }
+  return s;
+}
+
 const PADS: string[] = [];
 function pad(n: number): string {
   return (PADS[n] ??= ' '.repeat(n));
@@ -41,15 +52,15 @@ class Writer {
       const v = map[k];
       if (v === undefined) continue;
       any = true;
-      this.text += `${prefix}${scalar(k, indent, true)}:`;
+      const key = prefix + keyText(k);
       prefix = pad(indent);
       if (isObject(v) && hasEntries(v)) {
-        this.text += '\n';
+        this.text += `${key}:\n`;
         this.map(v, indent + 2);
       } else if (Array.isArray(v) && v.length > 0) {
-        this.text += '\n';
+        this.text += `${key}:\n`;
         this.seq(v, indent + 2);
-      } else this.text += ` ${scalar(v, indent + 2)}\n`;
+      } else this.text += `${key}: ${scalar(v, indent + 2)}\n`;
     }
     if (!any) this.text += `${lead}{}\n`;
   }
@@ -69,8 +80,32 @@ class Writer {
 
 // Plain scalars we write: nothing a YAML 1.1 or 1.2 reader could take for a number, a
 // boolean, null, a date, an anchor, a tag, a comment or a flow collection.
-const PLAIN = /^[A-Za-z_/][-A-Za-z0-9_./]*(?: [-A-Za-z0-9_./]+)*$/;
 const RESERVED = /^(?:true|false|yes|no|on|off|y|n|null|~)$/i;
+
+/**
+ * Whether `s` is written plain: words of `[-A-Za-z0-9_./]` separated by single spaces, the
+ * first starting with a letter, `_` or `/` (that is /^[A-Za-z_/][-A-Za-z0-9_./]*(?: [-A-Za-z0-9_./]+)*$/),
+ * and not a reserved word. A loop, not a regular expression: a manifest has a million scalars.
+ */
+function plain(s: string): boolean {
+  const n = s.length;
+  if (n === 0) return false;
+  let c = s.charCodeAt(0);
+  if (!(isLetter(c) || c === 0x5f /* _ */ || c === 0x2f) /* / */) return false;
+  for (let i = 1; i < n; i++) {
+    c = s.charCodeAt(i);
+    if (c === 0x20) {
+      // One space between words: never two, never at the end.
+      if (i + 1 === n || s.charCodeAt(i + 1) === 0x20) return false;
+    } else if (!(isLetter(c) || (c >= 0x30 && c <= 0x39) || c === 0x2d /* - */ || c === 0x5f || c === 0x2e /* . */ || c === 0x2f)) return false;
+  }
+  return n > 5 || !RESERVED.test(s);
+}
+
+function isLetter(c: number): boolean {
+  return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a);
+}
+
 // Characters YAML's double-quoted style must escape, beyond what JSON escapes.
 const NON_PRINTABLE = /[\u007f-\u009f\u2028\u2029\ufeff\ud800-\udfff]/;
 const NON_PRINTABLE_ALL = new RegExp(NON_PRINTABLE.source, 'g');
@@ -81,7 +116,7 @@ function scalar(v: unknown, indent: number, key = false): string {
   if (Array.isArray(v)) return '[]';
   if (isObject(v)) return '{}';
   const s = String(v);
-  if (PLAIN.test(s) && !RESERVED.test(s)) return s;
+  if (plain(s)) return s;
   if (!key && s.includes('\n') && literalSafe(s)) return literal(s, indent);
   return quoted(s);
 }
