@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { buildGraph, Dag, loadPipeline, parseYaml, producersOf, type PipelineGraph } from '../../core/src/index';
+import { buildGraph, Dag, effectiveEnv, loadPipeline, parseYaml, producersOf, type PipelineGraph } from '../../core/src/index';
 import { CHURN_PIPELINE, yaml } from './helpers';
 
 function graphOf(text: string): PipelineGraph {
@@ -156,5 +156,18 @@ describe('core: pipeline graph', () => {
   it('a need that is also inferred shows as declared', () => {
     const text = yaml('version: 1', 'name: p', 'tasks:', '  a:', '    run: echo', '    outputs: [x]', '  b:', '    run: echo', '    inputs: [x]', '    needs: [a]');
     assert.deepEqual(edges(graphOf(text).dag), ['a→b (declared)']);
+  });
+
+  it("a task's environment is the defaults' overlaid by its own, in declaration order, and follows new defaults", () => {
+    const p = loadPipeline(parseYaml(yaml('version: 1', 'defaults:', '  env: {A: "1", B: "2"}', 'tasks:', '  own:', '    run: echo', '    env: {B: "3", C: "4"}', '  bare:', '    run: echo')).root);
+    const env = (p2: typeof p, id: string) => [...effectiveEnv(p2, p2.tasks.get(id)!)].map(([k, v]) => `${k}=${v.value}`);
+    assert.deepEqual(env(p, 'own'), ['A=1', 'B=3', 'C=4']);
+    assert.deepEqual(env(p, 'own'), ['A=1', 'B=3', 'C=4']);
+    assert.deepEqual(env(p, 'bare'), ['A=1', 'B=2']);
+    // The same tasks under other defaults (an edit above them keeps the tasks' objects).
+    const other = { ...p, defaults: { ...p.defaults, env: new Map([['Z', { value: '9', span: [0, 0] as const }]]) } };
+    assert.deepEqual(env(other, 'own'), ['Z=9', 'B=3', 'C=4']);
+    assert.deepEqual(env(other, 'bare'), ['Z=9']);
+    assert.deepEqual(env({ ...p, defaults: { ...p.defaults, env: new Map() } }, 'own'), ['B=3', 'C=4']);
   });
 });

@@ -33,9 +33,12 @@ export function commonChecks(src: ExportSource, o: CommonCheckOptions, out: Prob
     if (!effective(p, t, 'image') && !o.imageFallback) {
       out.error('export-no-image', t.keySpan, `Task '${t.id}' has no image, and ${o.title} runs every task in a container. Set image: on the task or under defaults:, or export with --image.`);
     }
-    localPaths(src, t, pathsOnce, out);
-    hostEnv(src, t, envOnce, out);
-    unsetVariables(src, t, o, variablesOnce, out);
+    // The command and the variables: where a path of this machine or an unset variable may hide.
+    const env = effectiveEnv(p, t);
+    const scalars: Located<string>[] = t.run ? [t.run, ...env.values()] : [...env.values()];
+    localPaths(src, t, scalars, pathsOnce, out);
+    hostEnv(src, t, env, envOnce, out);
+    unsetVariables(src, scalars, o, variablesOnce, out);
     const executor = effective(p, t, 'executor');
     if (executor?.value === 'slurm' && executorOnce(executor.span)) {
       out.warning(
@@ -69,9 +72,10 @@ export function commonChecks(src: ExportSource, o: CommonCheckOptions, out: Prob
 
 /** A value inherited from `defaults` is checked once, on the defaults, not once per task. */
 function firstTime(): (span: Span) => boolean {
-  const seen = new Set<string>();
+  const seen = new Set<number>();
   return (span) => {
-    const key = `${span[0]}:${span[1]}`;
+    // Both offsets in one number, exactly: a document has at most MAX_FILE_CHARS (2^21) characters.
+    const key = span[0] * 0x400000 + span[1];
     if (seen.has(key)) return false;
     seen.add(key);
     return true;
@@ -79,7 +83,7 @@ function firstTime(): (span: Span) => boolean {
 }
 
 /** Absolute paths: a `workdir` or an input that only this machine has, or the workspace's own path in a command or variable. */
-function localPaths(src: ExportSource, t: Task, once: (s: Span) => boolean, out: Problems): void {
+function localPaths(src: ExportSource, t: Task, scalars: readonly Located<string>[], once: (s: Span) => boolean, out: Problems): void {
   const p = src.pipeline;
   const workdir = effective(p, t, 'workdir');
   if (workdir && isAbsolute(workdir.value) && once(workdir.span)) {
@@ -90,7 +94,6 @@ function localPaths(src: ExportSource, t: Task, once: (s: Span) => boolean, out:
       out.error('export-local-path', i.path.span, `Input '${i.path.value}' is a path on this machine, which a pod does not have. Put the file in the workspace and name it relative to the pipeline's folder.`);
     }
   }
-  const scalars: Located<string>[] = [...(t.run ? [t.run] : []), ...effectiveEnv(p, t).values()];
   for (const s of scalars) {
     if (!once(s.span)) continue;
     for (const hit of machinePaths(src.text, s.span, src.root)) {
@@ -127,10 +130,9 @@ function machinePaths(text: string, span: Span, root: string | undefined): { pat
 }
 
 /** `${{ env.X }}` for an X the task does not declare: locally it is read from the agent's environment. */
-function hostEnv(src: ExportSource, t: Task, once: (s: Span) => boolean, out: Problems): void {
+function hostEnv(src: ExportSource, t: Task, declared: ReadonlyMap<string, Located<string>>, once: (s: Span) => boolean, out: Problems): void {
   const refs = src.graph.refs.get(t.id);
   if (!refs) return;
-  const declared = effectiveEnv(src.pipeline, t);
   const check = (list: typeof refs.run, inEnv: boolean) => {
     for (const r of list) {
       const name = r.parts[1];
@@ -148,8 +150,7 @@ function hostEnv(src: ExportSource, t: Task, once: (s: Span) => boolean, out: Pr
 const MLOPS_VARIABLE = /\$\{?(MLOPS_[A-Za-z0-9_]+)/g;
 
 /** `$MLOPS_X` that the export will not set (locally such a variable may come from the agent's environment). */
-function unsetVariables(src: ExportSource, t: Task, o: CommonCheckOptions, once: (s: Span) => boolean, out: Problems): void {
-  const scalars: Located<string>[] = [...(t.run ? [t.run] : []), ...effectiveEnv(src.pipeline, t).values()];
+function unsetVariables(src: ExportSource, scalars: readonly Located<string>[], o: CommonCheckOptions, once: (s: Span) => boolean, out: Problems): void {
   for (const s of scalars) {
     if (!once(s.span)) continue;
     const source = src.text.slice(s.span[0], s.span[1]);

@@ -293,11 +293,24 @@ export function effectiveResources(p: Pipeline, t: Task): Resources {
   return { ...p.defaults.resources, ...t.resources };
 }
 
-/** Environment: the defaults' variables overlaid by the task's own. */
-export function effectiveEnv(p: Pipeline, t: Task): Map<string, Located<string>> {
-  if (p.defaults.env.size === 0) return t.env;
-  return new Map([...p.defaults.env, ...t.env]);
+/**
+ * Environment: the defaults' variables overlaid by the task's own. Read-only: the map may be
+ * the task's own, the defaults' own, or one merged once per task and defaults (rules, checks
+ * and exports all ask for it, several times per task).
+ */
+export function effectiveEnv(p: Pipeline, t: Task): ReadonlyMap<string, Located<string>> {
+  const base = p.defaults.env;
+  if (base.size === 0) return t.env;
+  if (t.env.size === 0) return base;
+  const known = mergedEnvs.get(t);
+  if (known && known.base === base) return known.env;
+  const env = new Map([...base, ...t.env]);
+  mergedEnvs.set(t, { base, env });
+  return env;
 }
+
+/** Merged environments by task, valid while the defaults' map is the one they were made from. */
+const mergedEnvs = new WeakMap<Task, { base: Map<string, Located<string>>; env: ReadonlyMap<string, Located<string>> }>();
 
 export function effectiveFeatures(p: Pipeline, t: Task): Located<string>[] {
   return t.features.length > 0 ? t.features : p.defaults.features;
