@@ -102,6 +102,14 @@ describe('core: string params are quoted for the shell', () => {
     assert.deepEqual(referenceContexts(`echo $((1 + 2)) ${m} $( (echo) ) ${m}`), ['plain', 'plain']);
   });
 
+  it('remembers contexts per dialect: the same command asked for under bash and sh gets each its own', () => {
+    const command = "echo ${{ params.m }} $'${{ params.m }}' ${{ params.m }}";
+    assert.deepEqual(referenceContexts(command, 'bash'), ['plain', 'ansi', 'plain']);
+    assert.deepEqual(referenceContexts(command, 'sh'), ['plain', 'sh-ansi', 'sh-ansi']);
+    assert.deepEqual(referenceContexts(command, 'bash'), ['plain', 'ansi', 'plain']);
+    assert.deepEqual(referenceContexts(command), ['plain', 'ansi', 'plain']);
+  });
+
   for (const dialect of ['bash', 'sh'] as const) {
     it(`${dialect}: every template prints the value exactly, for hostile and 300 random values, and nothing else runs`, function () {
       const shell = SHELLS[dialect];

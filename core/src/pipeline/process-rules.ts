@@ -77,7 +77,7 @@ function isFreeString(p: Pipeline, parts: string[]): boolean {
  * The shell context of each reference of the task's command, when the command as YAML read
  * it has as many references as its source text (an escape such as `\x24{{` could differ).
  */
-export function commandContexts(p: Pipeline, t: Task, count: number): ShellContext[] | undefined {
+export function commandContexts(p: Pipeline, t: Task, count: number): readonly ShellContext[] | undefined {
   if (!t.run) return undefined;
   const dialect = effective(p, t, 'executor')?.value === 'docker' ? 'sh' : 'bash';
   const contexts = referenceContexts(t.run.value, dialect);

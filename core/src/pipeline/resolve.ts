@@ -80,7 +80,7 @@ export function resolveTask(p: Pipeline, t: Task, values: ReferenceValues, diale
   const run = t.run?.value ?? '';
   // interpolateCommand asks for the references in order: the k-th call is the k-th match.
   const sites = values.commandParam ? [...run.matchAll(REFS)] : [];
-  let contexts: ShellContext[] | undefined;
+  let contexts: readonly ShellContext[] | undefined;
   let k = -1;
   const command = interpolateCommand(
     run,

@@ -59,8 +59,27 @@ interface Heredoc {
   tabs: boolean;
 }
 
-/** The context of each `${{ }}` of `command`, in order of appearance. */
-export function referenceContexts(command: string, dialect: ShellDialect = 'bash'): ShellContext[] {
+/**
+ * The context of each `${{ }}` of `command`, in order of appearance. The rules, the export's
+ * checks and its mapping each ask for every task's command; the answer is remembered (a
+ * shared, read-only list) for the commands seen last.
+ */
+export function referenceContexts(command: string, dialect: ShellDialect = 'bash'): readonly ShellContext[] {
+  const known = CONTEXTS[dialect];
+  let contexts = known.get(command);
+  if (contexts === undefined) {
+    contexts = scanContexts(command, dialect);
+    if (known.size >= MAX_REMEMBERED) known.clear();
+    known.set(command, contexts);
+  }
+  return contexts;
+}
+
+/** Remembered contexts by dialect and command; forgotten all at once when full (an editor's commands change as one types). */
+const CONTEXTS: Record<ShellDialect, Map<string, readonly ShellContext[]>> = { bash: new Map(), sh: new Map() };
+const MAX_REMEMBERED = 20_000;
+
+function scanContexts(command: string, dialect: ShellDialect): readonly ShellContext[] {
   const out: ShellContext[] = [];
   const refAt = (i: number): number => {
     if (!command.startsWith('${{', i)) return 0;
@@ -266,7 +285,7 @@ export type CommandResult = { ok: true; command: string } | { ok: false; error: 
  */
 export function interpolateCommand(command: string, resolve: (parts: string[]) => CommandValue | undefined, dialect: ShellDialect = 'bash'): CommandResult {
   if (!command.includes('${{')) return { ok: true, command };
-  let contexts: ShellContext[] | undefined;
+  let contexts: readonly ShellContext[] | undefined;
   let k = -1;
   let error: Unquotable | undefined;
   const out = command.replace(REFS, (whole, inner: string) => {
