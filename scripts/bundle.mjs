@@ -48,5 +48,9 @@ const entries = [
 // The JSON Schemas, compiled ahead of time into validator code that core loads (git-ignored).
 generateValidators(root);
 
-await Promise.all(entries.filter((e) => existsSync(join(root, e.in))).map((e) => build({ ...common, entryPoints: [e.in], outfile: e.out, external: e.external ?? [], plugins: e.plugins ?? [], keepNames: e.keepNames ?? common.keepNames })));
+await Promise.all(
+  entries
+    .filter((e) => existsSync(join(root, e.in)))
+    .map((e) => build({ ...common, entryPoints: [e.in], outfile: e.out, external: e.external ?? [], plugins: e.plugins ?? [], keepNames: e.keepNames ?? common.keepNames })),
+);
 await buildWebviews(root);
