@@ -9,7 +9,8 @@ export function toYaml(value: unknown): string {
   if (isObject(value)) w.map(value, 0);
   else if (Array.isArray(value)) w.seq(value, 0);
   else w.text += `${scalar(value, 0)}\n`;
-  return w.text;
+  w.cut();
+  return w.chunks.length === 1 ? w.chunks[0]! : w.chunks.join('');
 }
 
 type Data = Record<string, unknown>;
@@ -35,6 +36,9 @@ function keyText(k: string): string {
   return s;
 }
 
+/** About how long the text grows before it is made flat (see Writer.cut). */
+const CHUNK = 64 * 1024;
+
 const PADS: string[] = [];
 function pad(n: number): string {
   return (PADS[n] ??= ' '.repeat(n));
@@ -42,7 +46,23 @@ function pad(n: number): string {
 
 /** Appends to one string: V8 keeps repeated appends cheap, and no array of lines is built. */
 class Writer {
+  /** The text since the last cut: each append adds a piece that stays alive until the text is made flat. */
   text = '';
+  /** Flat pieces of the text, in order. */
+  readonly chunks: string[] = [];
+
+  /**
+   * Makes the text so far one flat string and starts a new piece. Without cuts, the pieces of a
+   * 5,000-task manifest (a million of them) all stayed alive until the end and the young
+   * generation's collector copied each of them twice; a flat chunk is copied as one block.
+   */
+  cut(): void {
+    const t = this.text;
+    // Reading a character makes V8 flatten the string in place; the pieces become garbage.
+    t.charCodeAt(0);
+    this.chunks.push(t);
+    this.text = '';
+  }
 
   /** `key: value` lines at `indent`; nested collections go below, indented by two. `lead` replaces the first line's indentation (`- `). */
   map(map: Data, indent: number, lead = pad(indent)): void {
@@ -74,6 +94,7 @@ class Writer {
         this.text += `${pad(indent)}-\n`;
         this.seq(item, indent + 2);
       } else this.text += `${dash}${scalar(item, indent + 2)}\n`;
+      if (this.text.length > CHUNK) this.cut();
     }
   }
 }
