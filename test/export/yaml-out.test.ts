@@ -86,6 +86,14 @@ describe('export: the YAML writer', () => {
     assert.equal(toYaml({ 'a b': 1, 'a  b': 2 }), 'a b: 1\n"a  b": 2\n');
   });
 
+  it('writes a document longer than one flat piece (64 KB) whole and in order', () => {
+    const items = Array.from({ length: 5000 }, (_, i) => ({ name: `t${i}`, args: [`echo ${i}`], env: [{ name: 'I', value: String(i) }] }));
+    const expected = items.map((_, i) => `  - name: t${i}\n    args:\n      - echo ${i}\n    env:\n      - name: I\n        value: "${i}"\n`).join('');
+    const text = toYaml({ templates: items, end: true });
+    assert.equal(text.length, 'templates:\n'.length + expected.length + 'end: true\n'.length);
+    assert.equal(text, `templates:\n${expected}end: true\n`);
+  });
+
   it('keeps a script as a block literal, with its final line break or without', () => {
     assert.equal(toYaml({ args: ['echo a\necho b\n'] }), 'args:\n  - |\n    echo a\n    echo b\n');
     assert.equal(toYaml({ args: ['echo a\necho b'] }), 'args:\n  - |-\n    echo a\n    echo b\n');
