@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { ParseCache, parseYaml, Workspace, type Diagnostic, type YValue } from '../../core/src/index';
+import { LineIndex } from '../../core/src/text/range';
 import { CHURN_FEATURES, CHURN_PIPELINE, shift, yaml } from './helpers';
 
 const FILE = '/ws/p.pipeline.yaml';
@@ -93,6 +94,38 @@ const DOCS: Record<string, string> = {
   'a byte order mark in the middle': `version: 1\nname: p\n\ufefftasks:\n  a:\n    run: echo\n`,
   'indented content before the first key': yaml('# comment', '   stray: 1', 'version: 1', 'name: p', 'tasks:', '  a:', '    run: echo'),
 };
+
+describe('core: LineIndex', () => {
+  it('counts lines at \\n, \\r\\n and a lone \\r, and never points into a line break', () => {
+    const lines = new LineIndex('a\nbb\r\nccc\rd\r\n\n\r');
+    assert.equal(lines.lineCount, 7);
+    assert.deepEqual(
+      [0, 1, 2, 3, 4, 5, 6, 9, 10, 11, 12, 13, 14, 15].map((o) => lines.position(o)),
+      [
+        { line: 0, character: 0 },
+        { line: 0, character: 1 },
+        { line: 1, character: 0 },
+        { line: 1, character: 1 },
+        { line: 1, character: 2 },
+        { line: 1, character: 2 },
+        { line: 2, character: 0 },
+        { line: 2, character: 3 },
+        { line: 3, character: 0 },
+        { line: 3, character: 1 },
+        { line: 3, character: 1 },
+        { line: 4, character: 0 },
+        { line: 5, character: 0 },
+        { line: 6, character: 0 },
+      ],
+    );
+    assert.deepEqual(
+      [0, 1, 2, 3, 4, 5, 6].map((l) => lines.offset({ line: l, character: 0 })),
+      [0, 2, 6, 10, 13, 14, 15],
+    );
+    assert.equal(new LineIndex('').lineCount, 1);
+    assert.equal(new LineIndex('x').lineCount, 1);
+  });
+});
 
 describe('core: the two parsing paths', () => {
   it('takes the piecewise path for a plain pipeline and the whole path for a document start marker', () => {
