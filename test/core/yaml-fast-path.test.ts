@@ -167,6 +167,12 @@ describe('core: YAML fast path', function () {
       'flow collections': yaml('a: {run: "true", needs: [], outputs: [out/t1], env: {A: "1", B: two words}}', 'b: [ a , "b" , [c, [d]] , {e: f} ]', 'c: {}', "d: ['x', 'y''z']"),
       'trailing comments and blank lines': yaml('a: 1 # one', '', 'b: [x] # two', '   ', 'c: "q"  # three', 'd: 4'),
       'duplicate keys at two levels and in flow maps': yaml('a: 1', 'b:', '  c: 1', '  c: 2', 'a: 3', 'd: {x: 1, x: 2}'),
+      'duplicate keys in mappings of more than 16 keys, before and after the 16th': yaml(
+        ...Array.from({ length: 20 }, (_, i) => `k${i % 17}: ${i}`),
+        'big:',
+        ...Array.from({ length: 20 }, (_, i) => `  k${i === 3 ? 1 : i}: ${i}`),
+        `flow: {${Array.from({ length: 20 }, (_, i) => `f${i === 19 ? 2 : i}: ${i}`).join(', ')}}`,
+      ),
       'a task piece': '  t0001: {run: "true", needs: [t0000, t0002], outputs: [out/t0001]}\n\n',
       'leading comments': yaml('# a comment', '', '# another', 'a: 1'),
       'no final line break': 'a: 1\nb: [x]',
@@ -184,6 +190,21 @@ describe('core: YAML fast path', function () {
       assert.equal(r.problems.length, 1);
       assert.equal(r.problems[0]!.code, 'duplicate-key');
       assert.deepEqual(r.problems[0]!.span, [5, 6]);
+    });
+
+    it('reports each repeat of a key in a long mapping once, on the repeat', () => {
+      const lines = Array.from({ length: 40 }, (_, i) => `k${i % 18}: ${i}`);
+      const r = parseFast(yaml(...lines), 0)!;
+      const expected = lines.flatMap((line, i) => {
+        if (i < 18) return [];
+        const start = lines.slice(0, i).join('\n').length + 1;
+        return [{ key: `k${i % 18}`, span: [start, start + line.indexOf(':')] }];
+      });
+      assert.equal(expected.length, 22);
+      assert.deepEqual(
+        r.problems.map((p) => ({ key: /'(k\d+)'/.exec(p.message)![1], span: [...p.span] })),
+        expected,
+      );
     });
 
     it('is what parseYaml uses for simple pieces and documents', () => {

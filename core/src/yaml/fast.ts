@@ -145,8 +145,8 @@ class FastParser {
   private blockMap(ls: number, indent: number, depth: number): Block {
     const t = this.text;
     const entries: YEntry[] = [];
-    const seen = new Set<string>();
     const start = ls + indent;
+    const keys = new KeySet();
     let end = start;
     let next = ls;
     while (next !== -1) {
@@ -194,8 +194,7 @@ class FastParser {
         ({ end, next } = this.afterLine(r.end, indent));
       }
       const entry: YEntry = { key, keySpan, value };
-      if (seen.has(key)) this.duplicate(key, keySpan);
-      else seen.add(key);
+      if (keys.has(entries, key)) this.duplicate(key, keySpan);
       entries.push(entry);
     }
     const node: YMap = { kind: 'map', entries, span: this.span(start, end) };
@@ -354,7 +353,7 @@ class FastParser {
     let i = this.skipSpaces(p + 1);
     const entries: YEntry[] = [];
     const items: YValue[] = [];
-    const seen = new Set<string>();
+    const keys = new KeySet();
     if (t.charCodeAt(i) !== close) {
       for (;;) {
         let value: YValue;
@@ -366,9 +365,8 @@ class FastParser {
           const r = this.inline(v, true, depth + 1);
           value = r.node;
           i = r.end;
+          if (keys.has(entries, k.key)) this.duplicate(k.key, k.keySpan);
           entries.push({ key: k.key, keySpan: k.keySpan, value });
-          if (seen.has(k.key)) this.duplicate(k.key, k.keySpan);
-          else seen.add(k.key);
         } else {
           const vc = t.charCodeAt(i);
           if (i >= t.length || vc === NL || vc === COMMA || vc === RBRACE || vc === RBRACK || vc === HASH) throw BAIL;
@@ -390,6 +388,27 @@ class FastParser {
     const span = this.span(p, end);
     const node: YValue = isMap ? { kind: 'map', entries, span } : { kind: 'seq', items, span };
     return { node, end };
+  }
+}
+
+/**
+ * The keys of one mapping, for duplicates: a scan of its entries while it is small (mappings in
+ * a pipeline hold a handful of keys, and a Set for each was a tenth of what parsing allocated),
+ * a Set once it is not.
+ */
+class KeySet {
+  private set: Set<string> | undefined;
+
+  /** Whether `key` is among `entries` (the keys seen so far, all passed through here). */
+  has(entries: readonly YEntry[], key: string): boolean {
+    if (this.set === undefined && entries.length < 16) {
+      for (let i = 0; i < entries.length; i++) if (entries[i]!.key === key) return true;
+      return false;
+    }
+    if (this.set === undefined) this.set = new Set(entries.map((e) => e.key));
+    const seen = this.set.has(key);
+    this.set.add(key);
+    return seen;
   }
 }
 
