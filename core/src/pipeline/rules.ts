@@ -238,29 +238,39 @@ function checkReferences({ pipeline: p, graph }: PipelineContext, out: Problems)
 
 const ROOTS = ['params', 'tasks', 'inputs', 'outputs', 'run', 'env'];
 
+function badReference(out: Problems, ref: Reference, msg: string, best?: string): void {
+  out.error('undefined-reference', ref.span, msg, best ? [{ kind: 'replace', title: `Change to '${best}'`, newText: best }] : undefined);
+}
+
 function checkReference(p: Pipeline, t: Task, ref: Reference, out: Problems, budget: { left: number }): void {
-  const [root, a, b, c, ...rest] = ref.parts;
-  const bad = (msg: string, best?: string) => out.error('undefined-reference', ref.span, msg, best ? [{ kind: 'replace', title: `Change to '${best}'`, newText: best }] : undefined);
+  // Indexing, not destructuring with a rest: this runs for every reference of every task.
+  const parts = ref.parts;
+  const root = parts[0];
+  const a = parts[1];
+  const b = parts[2];
+  const c = parts[3];
   switch (root) {
     case 'params':
-      if (!a || b !== undefined) return bad(`'\${{ ${ref.expr} }}' should be \${{ params.NAME }}.`);
+      if (!a || b !== undefined) return badReference(out, ref, `'\${{ ${ref.expr} }}' should be \${{ params.NAME }}.`);
       if (!p.params.has(a)) {
         const best = closest(a, p.params.keys());
-        return bad(`Param '${a}' is not defined.${best ? ` Did you mean '${best}'?` : ` Declare it under params.`}`, best && `params.${best}`);
+        return badReference(out, ref, `Param '${a}' is not defined.${best ? ` Did you mean '${best}'?` : ` Declare it under params.`}`, best && `params.${best}`);
       }
       return;
     case 'tasks': {
-      if (!a || b !== 'outputs' || !c || rest.length > 0) return bad(`'\${{ ${ref.expr} }}' should be \${{ tasks.ID.outputs.NAME }}.`);
+      if (!a || b !== 'outputs' || !c || parts.length > 4) return badReference(out, ref, `'\${{ ${ref.expr} }}' should be \${{ tasks.ID.outputs.NAME }}.`);
       const up = p.tasks.get(a);
       if (!up) {
         const best = budget.left-- > 0 ? closest(a, p.tasks.keys()) : undefined;
-        return bad(`Task '${a}' is not defined.${best ? ` Did you mean '${best}'?` : ''}`, best && `tasks.${best}.outputs.${c}`);
+        return badReference(out, ref, `Task '${a}' is not defined.${best ? ` Did you mean '${best}'?` : ''}`, best && `tasks.${best}.outputs.${c}`);
       }
-      if (up.id === t.id) return bad(`A task cannot reference its own outputs through tasks.${a}; use \${{ outputs.${c} }}.`, `outputs.${c}`);
+      if (up.id === t.id) return badReference(out, ref, `A task cannot reference its own outputs through tasks.${a}; use \${{ outputs.${c} }}.`, `outputs.${c}`);
       if (!up.outputs.some((o, i) => o.name === c || (o.name === undefined && String(i) === c))) {
         const names = up.outputs.flatMap((o) => (o.name ? [o.name] : []));
         const best = closest(c, names);
-        return bad(
+        return badReference(
+          out,
+          ref,
           `Task '${a}' has no output named '${c}'.${names.length ? ` Its named outputs: ${names.join(', ')}.` : ` Write its outputs as a map (name: path) to refer to them by name.`}`,
           best && `tasks.${a}.outputs.${best}`,
         );
@@ -270,23 +280,28 @@ function checkReference(p: Pipeline, t: Task, ref: Reference, out: Problems, bud
     case 'inputs':
     case 'outputs': {
       const list = root === 'inputs' ? t.inputs : t.outputs;
-      if (!a || b !== undefined) return bad(`'\${{ ${ref.expr} }}' should be \${{ ${root}.NAME }}.`);
+      if (!a || b !== undefined) return badReference(out, ref, `'\${{ ${ref.expr} }}' should be \${{ ${root}.NAME }}.`);
       if (!list.some((e, i) => e.name === a || (e.name === undefined && String(i) === a))) {
         const names = list.flatMap((e) => (e.name ? [e.name] : []));
         const best = closest(a, names);
-        return bad(`Task '${t.id}' has no ${root === 'inputs' ? 'input' : 'output'} named '${a}'.${didYouMean(a, names)}`, best && `${root}.${best}`);
+        return badReference(out, ref, `Task '${t.id}' has no ${root === 'inputs' ? 'input' : 'output'} named '${a}'.${didYouMean(a, names)}`, best && `${root}.${best}`);
       }
       return;
     }
     case 'run':
-      if (a !== 'id' || b !== undefined) return bad(`'\${{ ${ref.expr} }}' is not defined; the run offers only \${{ run.id }}.`, 'run.id');
+      if (a !== 'id' || b !== undefined) return badReference(out, ref, `'\${{ ${ref.expr} }}' is not defined; the run offers only \${{ run.id }}.`, 'run.id');
       return;
     case 'env':
-      if (!a || b !== undefined) return bad(`'\${{ ${ref.expr} }}' should be \${{ env.NAME }}.`);
+      if (!a || b !== undefined) return badReference(out, ref, `'\${{ ${ref.expr} }}' should be \${{ env.NAME }}.`);
       return;
     default: {
       const best = root ? closest(root, ROOTS) : undefined;
-      return bad(`'\${{ ${ref.expr} }}' is not a known expression; use params.NAME, tasks.ID.outputs.NAME, inputs.NAME, outputs.NAME, run.id or env.NAME.`, best ? [best, ...ref.parts.slice(1)].join('.') : undefined);
+      return badReference(
+        out,
+        ref,
+        `'\${{ ${ref.expr} }}' is not a known expression; use params.NAME, tasks.ID.outputs.NAME, inputs.NAME, outputs.NAME, run.id or env.NAME.`,
+        best ? [best, ...ref.parts.slice(1)].join('.') : undefined,
+      );
     }
   }
 }
