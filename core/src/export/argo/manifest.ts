@@ -214,13 +214,14 @@ function environment(p: Pipeline, t: Task, cmd: ReturnType<typeof argoCommand>):
     { name: 'MLOPS_RUN_ID', value: WORKFLOW_NAME_TAG },
     { name: 'MLOPS_TASK', value: t.id },
   ];
-  const inputs = new Set(cmd.inputs);
   for (const param of p.params.values()) {
-    added.push({ name: paramEnvName(param.name), value: paramTag(param, inputs.has(param.name) ? 'inputs' : 'workflow', true) });
+    added.push({ name: paramEnvName(param.name), value: paramTag(param, cmd.inputs.includes(param.name) ? 'inputs' : 'workflow', true) });
   }
   // Locally the agent's variables win over declared ones of the same name.
-  const mine = new Set(added.map((e) => e.name));
-  return [...cmd.env.filter((e) => !mine.has(e.name)), ...added];
+  const env: EnvVar[] = [];
+  for (const e of cmd.env) if (!added.some((a) => a.name === e.name)) env.push(e);
+  for (const a of added) env.push(a);
+  return env;
 }
 
 function resourcesOf(p: Pipeline, t: Task): Container['resources'] | undefined {
