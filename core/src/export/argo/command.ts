@@ -89,9 +89,10 @@ export function argoCommand(p: Pipeline, t: Task, dialect: ShellDialect): ArgoCo
     if (resolved.command.includes(variable) || values.some((v) => v.includes(variable))) used.add(name);
   }
   const tag = (expanded: boolean) => (i: string | undefined) => (i === undefined ? WORKFLOW_NAME_TAG : paramTag(p.params.get(names[Number(i)]!)!, 'inputs', expanded));
+  const expandedTag = tag(true);
   return {
-    script: argoText(escapeKubeExpansion(resolved.command), tag(true)),
-    env: [...resolved.env].map(([name, value]) => ({ name, value: argoText(escapeKubeExpansion(value), tag(true)) })),
+    script: argoText(escapeKubeExpansion(resolved.command), expandedTag),
+    env: [...resolved.env].map(([name, value]) => ({ name, value: argoText(escapeKubeExpansion(value), expandedTag) })),
     // The kubelet does not expand an image reference.
     image: resolved.image === null ? null : argoText(resolved.image, tag(false)),
     inputs: names.filter((n) => used.has(n)),
@@ -103,7 +104,7 @@ export function argoCommand(p: Pipeline, t: Task, dialect: ShellDialect): ArgoCo
  * values; doubling each `$` that comes before `$` or `(` leaves the text as written.
  */
 export function escapeKubeExpansion(s: string): string {
-  return s.replace(/\$(?=[$(])/g, '$$$$');
+  return s.includes('$') ? s.replace(/\$(?=[$(])/g, '$$$$') : s;
 }
 
 /**
@@ -112,9 +113,12 @@ export function escapeKubeExpansion(s: string): string {
  * written the same way, or Argo would read `{{{` as the start of a different tag.
  */
 export function argoText(text: string, tag: (param: string | undefined) => string): string {
+  // Most values hold no mark: no search (matchAll also copies its regular expression each call).
+  if (!text.includes('\u0000')) return escapeArgoTags(text);
   let out = '';
   let last = 0;
-  for (const m of text.matchAll(MARK)) {
+  MARK.lastIndex = 0;
+  for (let m = MARK.exec(text); m !== null; m = MARK.exec(text)) {
     out += escapeArgoTags(text.slice(last, m.index));
     if (out.endsWith('{')) out = `${out.slice(0, -1)}{{='{'}}`;
     out += tag(m[1]);
@@ -124,5 +128,5 @@ export function argoText(text: string, tag: (param: string | undefined) => strin
 }
 
 export function escapeArgoTags(s: string): string {
-  return s.replace(/\{\{/g, "{{='{{'}}");
+  return s.includes('{{') ? s.replace(/\{\{/g, "{{='{{'}}") : s;
 }
