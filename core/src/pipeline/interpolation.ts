@@ -14,6 +14,8 @@ export interface Reference {
 /** One `${{ expr }}`; the expression holds no `}`. */
 export const REFERENCE_PATTERN = /\$\{\{([^}]*)\}\}/g;
 const PATTERN = REFERENCE_PATTERN;
+/** The same pattern for findReferences' own exec loop (the exported one is shared). */
+const FIND = new RegExp(REFERENCE_PATTERN.source, 'g');
 
 /**
  * Finds the references in a scalar by scanning its source text, so that spans are exact
@@ -23,7 +25,9 @@ export function findReferences(fileText: string, span: Span): Reference[] {
   if (!hasReference(fileText, span)) return [];
   const source = fileText.slice(span[0], span[1]);
   const out: Reference[] = [];
-  for (const m of source.matchAll(PATTERN)) {
+  // An exec loop, not matchAll, which copies the regular expression on each call.
+  FIND.lastIndex = 0;
+  for (let m = FIND.exec(source); m !== null; m = FIND.exec(source)) {
     const inner = m[1]!;
     const lead = inner.length - inner.trimStart().length;
     const expr = inner.trim();
@@ -49,6 +53,7 @@ export function hasReference(fileText: string, span: Span): boolean {
 
 /** Replaces every `${{ expr }}` in a value using `resolve`; unknown expressions stay as written. */
 export function interpolate(value: string, resolve: (parts: string[]) => string | undefined): string {
+  if (!value.includes('${{')) return value;
   return value.replace(PATTERN, (whole, inner: string) => {
     const r = resolve(
       inner

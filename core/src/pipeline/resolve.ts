@@ -71,11 +71,9 @@ export function resolveTask(p: Pipeline, t: Task, values: ReferenceValues, diale
         return undefined;
     }
   };
-  for (const [k, v] of effectiveEnv(p, t))
-    env.set(
-      k,
-      interpolate(v.value, (parts) => resolve(parts, (name) => values.outsideEnv(name))),
-    );
+  const outside = (name: string) => values.outsideEnv(name);
+  const inEnv = (parts: string[]) => resolve(parts, outside);
+  for (const [k, v] of effectiveEnv(p, t)) env.set(k, interpolate(v.value, inEnv));
   const inCommand = (parts: string[]) => resolve(parts, (name) => env.get(name) ?? values.outsideEnv(name));
   const run = t.run?.value ?? '';
   // interpolateCommand asks for the references in order: the k-th call is the k-th match.
