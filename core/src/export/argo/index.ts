@@ -6,7 +6,7 @@ import type { Span } from '../../text/range';
 import { commonChecks } from '../checks';
 import type { ExportSource, ExportTarget } from '../target';
 import { ARGO_DEFAULTS, argoManifest, type ArgoOptions } from './manifest';
-import { MAX_ARGO_NAME, taskNames } from './names';
+import { MAX_ARGO_NAME, pipelineTaskNames } from './names';
 
 export { ARGO_DEFAULTS, type ArgoOptions } from './manifest';
 export { DEFAULT_GIT_IMAGE } from './checkout';
@@ -48,7 +48,7 @@ export const argoTarget: ExportTarget<ArgoOptions> = {
 
 /** Ids that become the same Argo name, or one Argo cannot take. */
 function names(src: ExportSource, out: Problems): void {
-  const { byTask, clashes } = taskNames(src.pipeline.tasks.keys());
+  const { byTask, clashes } = pipelineTaskNames(src.pipeline.tasks);
   for (const [name, ids] of clashes) {
     for (const id of ids) {
       const others = ids.filter((x) => x !== id).map((x) => `'${x}'`);

@@ -6,7 +6,7 @@ import { parseDuration, parseQuantity } from '../../util/values';
 import type { ExportSource } from '../target';
 import { checkoutTemplate, type GitSource } from './checkout';
 import { argoCommand, escapeArgoTags, paramTag, WORKFLOW_NAME_TAG } from './command';
-import { freeName, labelValue, taskNames } from './names';
+import { freeName, labelValue, pipelineTaskNames } from './names';
 import type { Container, CronWorkflow, DAGTask, EnvVar, Parameter, RetryStrategy, Template, Workflow, WorkflowSpec } from './types';
 
 /** How `mlops export argo` was asked to write the manifest. */
@@ -98,7 +98,7 @@ export function argoManifest(src: ExportSource, o: ArgoOptions): Workflow | Cron
 
 function workflowSpec(src: ExportSource, o: ArgoOptions): WorkflowSpec {
   const p = src.pipeline;
-  const names = taskNames(p.tasks.keys());
+  const names = pipelineTaskNames(p.tasks);
   const taken = new Set(names.byTask.values());
   const entry = freeName('main', taken);
   taken.add(entry);

@@ -18,6 +18,15 @@ export interface TaskNames {
   clashes: Map<string, string[]>;
 }
 
+/** The names of a pipeline's tasks, made once for the export's checks and its mapping (read-only). */
+export function pipelineTaskNames(tasks: ReadonlyMap<string, unknown>): TaskNames {
+  let names = byPipeline.get(tasks);
+  if (!names) byPipeline.set(tasks, (names = taskNames(tasks.keys())));
+  return names;
+}
+
+const byPipeline = new WeakMap<ReadonlyMap<string, unknown>, TaskNames>();
+
 export function taskNames(ids: Iterable<string>): TaskNames {
   const byTask = new Map<string, string>();
   const byName = new Map<string, string[]>();
@@ -28,7 +37,8 @@ export function taskNames(ids: Iterable<string>): TaskNames {
     if (list) list.push(id);
     else byName.set(name, [id]);
   }
-  const clashes = new Map([...byName].filter(([, list]) => list.length > 1));
+  const clashes = new Map<string, string[]>();
+  for (const [name, list] of byName) if (list.length > 1) clashes.set(name, list);
   return { byTask, clashes };
 }
 
