@@ -20,7 +20,13 @@ export interface Analysis {
   pipeline?: Pipeline;
   graph?: PipelineGraph;
   catalog?: FeatureCatalog;
+  /**
+   * Sorted, with line and column ranges. Placed when first read: a command that only needs to
+   * know whether there are errors (`mlops export` of a valid pipeline) never places them.
+   */
   diagnostics: Diagnostic[];
+  /** How many of the diagnostics are errors. */
+  errors: number;
 }
 
 interface Entry {
@@ -212,7 +218,7 @@ export class Workspace {
         out,
       );
     }
-    return { path: d.path, kind: 'pipeline', parsed, pipeline, graph, diagnostics: placeProblems(parsed, out.list) };
+    return withDiagnostics({ path: d.path, kind: 'pipeline', parsed, pipeline, graph }, out.list);
   }
 
   private analyzeCatalog(d: Entry): Analysis {
@@ -233,8 +239,19 @@ export class Workspace {
         out,
       );
     }
-    return { path: d.path, kind: 'features', parsed, catalog, diagnostics: placeProblems(parsed, out.list) };
+    return withDiagnostics({ path: d.path, kind: 'features', parsed, catalog }, out.list);
   }
+}
+
+/** The analysis with its problems counted and, on first read, placed as `diagnostics`. */
+function withDiagnostics(a: Omit<Analysis, 'diagnostics' | 'errors'>, problems: Problem[]): Analysis {
+  let errors = 0;
+  for (const p of problems) if (p.severity === 'error') errors++;
+  let placed: Diagnostic[] | undefined;
+  return Object.defineProperty({ ...a, errors }, 'diagnostics', {
+    enumerable: true,
+    get: () => (placed ??= placeProblems(a.parsed, problems)),
+  }) as Analysis;
 }
 
 /** A refused file (binary, too large) has no tree worth checking further. */

@@ -127,6 +127,31 @@ describe('core: LineIndex', () => {
   });
 });
 
+describe('core: Analysis', () => {
+  it('counts its errors, and places its diagnostics once, when first read', () => {
+    const ws = new Workspace({ root: '/ws' });
+    const text = yaml('version: 1', 'name: p', 'tasks:', '  a:', '    run: echo', '    needs: [b, b]', '  b:', '    run: echo', '  c:', '    needs: [x]');
+    ws.set(FILE, text);
+    const a = ws.analyze(FILE)!;
+    const first = a.diagnostics;
+    assert.equal(a.diagnostics, first);
+    assert.deepEqual(
+      first.map((d) => `${d.severity} ${d.code} ${d.range.start.line}:${d.range.start.character}`),
+      ['info redundant-need 5:15', 'error schema 8:2', 'error unknown-need 9:12'],
+    );
+    assert.equal(a.errors, 2);
+    // Listed like any other field, so a copy of the analysis carries its diagnostics.
+    assert.equal({ ...a }.diagnostics, first);
+    ws.set('/ws/f.features.yaml', yaml('version: 1', 'entities: {}', 'entities: {}'));
+    const f = ws.analyze('/ws/f.features.yaml')!;
+    assert.equal(f.errors, 1);
+    assert.deepEqual(
+      f.diagnostics.map((d) => `${d.severity} ${d.code}`),
+      ['error duplicate-key'],
+    );
+  });
+});
+
 describe('core: the two parsing paths', () => {
   it('takes the piecewise path for a plain pipeline and the whole path for a document start marker', () => {
     assert.equal(parsePath(CHURN_PIPELINE), 'pieces');

@@ -53,11 +53,11 @@ export const exportCommand: Command = {
     const a = ws.analyze(toPosix(file))!;
     const shown = path.relative(cwd, file) || file;
     const printed = (problems: PipelineProblem[]) => process.stderr.write(formatDiagnostics(problems, 1, palette(process.stderr)));
-    const errors = a.diagnostics.filter((d) => d.severity === 'error');
+    const errors = a.errors;
     const src = exportSource(a, toPosix(path.relative(root, file)), toPosix(root));
-    if (errors.length > 0 || !src) {
+    if (errors > 0 || !src) {
       printed(a.diagnostics.map((d) => jsonDiagnostic(shown, d)));
-      err(`mlops export: ${shown} has ${errors.length} error${errors.length === 1 ? '' : 's'}; fix ${errors.length === 1 ? 'it' : 'them'} before exporting (see mlops validate).`);
+      err(`mlops export: ${shown} has ${errors} error${errors === 1 ? '' : 's'}; fix ${errors === 1 ? 'it' : 'them'} before exporting (see mlops validate).`);
       return 1;
     }
     const pipeline = src.pipeline;
