@@ -116,7 +116,11 @@ function machinePaths(text: string, span: Span, root: string | undefined): { pat
       if ((after === undefined || !/[\w.-]/.test(after)) && !/[\w./-]/.test(before)) starts.add(i);
     }
   }
-  for (const m of source.matchAll(HOME)) starts.add(m.index + m[0].length - m[1]!.length);
+  // Exec loops, not matchAll (which copies the regular expression), and none without a home folder in sight.
+  if (source.includes('/home/') || source.includes('/Users/')) {
+    HOME.lastIndex = 0;
+    for (let m = HOME.exec(source); m !== null; m = HOME.exec(source)) starts.add(m.index + m[0].length - m[1]!.length);
+  }
   const hits: { path: string; span: Span }[] = [];
   let covered = -1;
   for (const start of [...starts].sort((a, b) => a - b)) {
@@ -154,7 +158,9 @@ function unsetVariables(src: ExportSource, scalars: readonly Located<string>[], 
   for (const s of scalars) {
     if (!once(s.span)) continue;
     const source = src.text.slice(s.span[0], s.span[1]);
-    for (const m of source.matchAll(MLOPS_VARIABLE)) {
+    if (!source.includes('MLOPS_')) continue;
+    MLOPS_VARIABLE.lastIndex = 0;
+    for (let m = MLOPS_VARIABLE.exec(source); m !== null; m = MLOPS_VARIABLE.exec(source)) {
       const name = m[1]!;
       if (o.setsVariable(name)) continue;
       const start = s.span[0] + m.index + m[0].length - name.length;
