@@ -1,7 +1,10 @@
 import { guardOutput } from './util/output';
+import { tierForCommand } from './util/tiering';
 
 const argv = process.argv.slice(2);
 guardOutput();
+// Before any command's code runs hot (see tiering.ts).
+tierForCommand(argv[0]);
 
 // `mlops run` — what CI, scripts and the benchmarks call over and over — loads only its own
 // code; every other command goes through the full command table.
