@@ -39,9 +39,10 @@ function checkCpuMs(text: string): { ms: number; diagnostics: number } {
   const ws = new Workspace();
   ws.set('/ws/hostile.pipeline.yaml', text);
   const t0 = process.cpuUsage();
-  const a = ws.analyze('/ws/hostile.pipeline.yaml')!;
+  // The diagnostics are placed when first read; the server reads them at once, so that counts too.
+  const diagnostics = ws.analyze('/ws/hostile.pipeline.yaml')!.diagnostics.length;
   const used = process.cpuUsage(t0);
-  return { ms: (used.user + used.system) / 1000, diagnostics: a.diagnostics.length };
+  return { ms: (used.user + used.system) / 1000, diagnostics };
 }
 
 describe('language server: big and hostile documents do not block other documents', function () {
