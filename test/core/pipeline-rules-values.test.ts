@@ -131,7 +131,7 @@ describe('core: pipeline rules: values: schedules, quantities, durations, images
     });
 
     it('allows ".." that stays inside the workspace root', () => {
-      const text = yaml('version: 1', 'name: p', 'tasks:', '  a:', '    run: echo', '    outputs: [../shared/x.csv]');
+      const text = yaml('version: 1', 'name: p', 'tasks:', '  a:', '    run: echo', '    outputs: [../common/x.csv]');
       const ws = new Workspace({ root: '/ws' });
       ws.set('/ws/sub/p.pipeline.yaml', text);
       assert.deepEqual(ws.analyze('/ws/sub/p.pipeline.yaml')!.diagnostics, []);
