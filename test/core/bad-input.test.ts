@@ -145,6 +145,22 @@ describe('core: bad input', () => {
     });
   }
 
+  it('an edit that nests one task too deeply is refused where a fresh analysis refuses it, and undoing it clears that', () => {
+    // The nesting of an edited document is checked piece by piece, only for pieces not seen before.
+    const good = `version: 1\nname: p\ntasks:\n  a:\n    run: echo\n  b:\n    run: echo\n    needs: [a]\n`;
+    const bad = good.replace('needs: [a]', `needs: ${'['.repeat(600)}a${']'.repeat(600)}`);
+    const ws = new Workspace({ root: '/ws' });
+    ws.set('/ws/p.pipeline.yaml', good);
+    assert.deepEqual(ws.analyze('/ws/p.pipeline.yaml')!.diagnostics, []);
+    ws.set('/ws/p.pipeline.yaml', bad);
+    const edited = ws.analyze('/ws/p.pipeline.yaml')!.diagnostics;
+    assert.deepEqual(edited, analyzeBad(bad));
+    assert.deepEqual(only(edited, 'yaml-syntax').range.start, { line: 7, character: 11 + 496 });
+    assert.match(only(edited, 'yaml-syntax').message, /^Nesting is deeper than 500 levels here;/);
+    ws.set('/ws/p.pipeline.yaml', good);
+    assert.deepEqual(ws.analyze('/ws/p.pipeline.yaml')!.diagnostics, []);
+  });
+
   it('2,000-deep nesting of block mappings is refused at the first line indented past the limit', () => {
     let text = 'version: 1\nname: p\ntasks:\n';
     for (let i = 0; i < 2000; i++) text += `${' '.repeat(2 + i)}k${i}:\n`;

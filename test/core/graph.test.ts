@@ -100,6 +100,39 @@ describe('core: Dag', () => {
     assert.equal(anc.has('n0', 'n0'), false);
     assert.equal(anc.has('n0', 'unknown'), false);
   });
+
+  it('answers by search exactly what the ancestor bitsets answer, within budget and past it', () => {
+    // Seeded random DAGs (edges only from lower to higher index, in shuffled insertion order).
+    let seed = 7;
+    const rand = (k: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % k;
+    };
+    let searched = 0;
+    for (let g = 0; g < 30; g++) {
+      const n = 2 + rand(60);
+      const ids = Array.from({ length: n }, (_, i) => `n${i}`);
+      const dag = new Dag([...ids].sort(() => rand(3) - 1));
+      const edges = 1 + rand(n * 3);
+      for (let e = 0; e < edges; e++) {
+        const a = rand(n);
+        const b = rand(n);
+        if (a < b) dag.add(ids[a]!, ids[b]!, 'declared');
+      }
+      const bits = dag.ancestors();
+      for (const budget of [0, 5, undefined]) {
+        const search = dag.reachability(budget);
+        for (const x of ids) for (const y of ids) assert.equal(search.has(x, y), bits.has(x, y), `graph ${g}, budget ${budget}: is ${y} upstream of ${x}?`);
+        searched++;
+      }
+    }
+    assert.equal(searched, 90);
+    const chain = new Dag(['a', 'b', 'c']);
+    chain.add('a', 'b', 'declared');
+    chain.add('b', 'c', 'declared');
+    const r = chain.reachability();
+    assert.deepEqual([r.has('c', 'a'), r.has('a', 'c'), r.has('c', 'c'), r.has('c', 'zz'), r.hasIndex(2, 0)], [true, false, false, false, true]);
+  });
 });
 
 describe('core: pipeline graph', () => {

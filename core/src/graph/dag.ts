@@ -207,6 +207,59 @@ export class Dag {
     };
   }
 
+  /**
+   * Answers the same questions as ancestors() by searching on demand, for a graph where only
+   * a few pairs are asked about (the language server asks once per need on every edit). A
+   * search from `node` goes up its edges and never past a node placed before `ancestor` in
+   * topological order, since no path from `ancestor` runs through one; in the usual pipeline
+   * a task's parents sit right above it and a question costs a few steps. Once the searches
+   * have visited `budget` nodes in all, the bitsets are built and answer the rest, so a
+   * graph of long chains costs no more than ancestors(). Only meaningful for an acyclic graph.
+   */
+  reachability(budget = 4 * (this.nodes.length + this.edges.length)): Ancestors {
+    this.topoOrder();
+    const n = this.nodes.length;
+    const position = new Int32Array(n);
+    this.topoIndices.forEach((node, k) => (position[node] = k));
+    const seen = new Int32Array(n);
+    let stamp = 0;
+    let spent = 0;
+    let full: Ancestors | undefined;
+    const stack: number[] = [];
+    const hasIndex = (node: number, ancestor: number): boolean => {
+      if (full) return full.hasIndex(node, ancestor);
+      if (node === ancestor || position[node]! < position[ancestor]!) return false;
+      const floor = position[ancestor]!;
+      stamp++;
+      stack.length = 0;
+      stack.push(node);
+      seen[node] = stamp;
+      while (stack.length > 0) {
+        const parents = this.upIdx[stack.pop()!] ?? NONE;
+        for (let k = 0; k < parents.length; k++) {
+          const p = parents[k]!;
+          if (p === ancestor) return true;
+          if (seen[p] === stamp || position[p]! < floor) continue;
+          if (++spent > budget) {
+            full = this.ancestors();
+            return full.hasIndex(node, ancestor);
+          }
+          seen[p] = stamp;
+          stack.push(p);
+        }
+      }
+      return false;
+    };
+    return {
+      has: (node, ancestor) => {
+        const i = this.index.get(node);
+        const a = this.index.get(ancestor);
+        return i !== undefined && a !== undefined && hasIndex(i, a);
+      },
+      hasIndex,
+    };
+  }
+
   /** The indices of the nodes `i` depends on directly, in edge order (the graph's own list: do not change it). */
   parentIndices(i: number): readonly number[] {
     return this.upIdx[i] ?? NONE;

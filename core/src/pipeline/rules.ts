@@ -78,7 +78,7 @@ function checkIds({ pipeline: p }: PipelineContext, out: Problems): void {
 function checkNeeds({ pipeline: p, graph }: PipelineContext, out: Problems): void {
   const dag = graph.dag;
   let suggestions = MAX_SUGGESTIONS;
-  // Ancestor sets cost O(V²/32); only worth it when some task has a need and another parent.
+  // Only a task with a need and another parent can have a need implied transitively.
   let multi = false;
   for (const t of p.tasks.values()) {
     if (t.needs.length > 0 && dag.parentCount(t.id) > 1) {
@@ -86,7 +86,7 @@ function checkNeeds({ pipeline: p, graph }: PipelineContext, out: Problems): voi
       break;
     }
   }
-  const ancestors = multi && dag.topoOrder().cyclic.length === 0 ? dag.ancestors() : undefined;
+  const ancestors = multi && dag.topoOrder().cyclic.length === 0 ? dag.reachability() : undefined;
   // Node indices instead of ids: this runs for every need of every task on every edit.
   for (const t of p.tasks.values()) {
     const needs = t.needs;

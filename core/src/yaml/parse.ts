@@ -50,6 +50,11 @@ export class ParseCache {
     let doc = reused ? reused.doc : this.next.get(text)?.doc;
     let own: TreeProblem[] = [];
     let tree: YValue | null;
+    // A piece with a document was checked when it was first parsed.
+    if (!doc) {
+      const deep = nestingProblem(text, base);
+      if (deep) throw new TooDeep(deep);
+    }
     // A piece the library had to parse before is no simpler now; otherwise try the fast path.
     const fast = doc ? undefined : parseFast(text, base);
     if (fast) {
@@ -106,19 +111,37 @@ const PARSE_OPTIONS = { uniqueKeys: false, strict: true, prettyErrors: false, ke
 /** Parses YAML text into a position-carrying tree; never throws. */
 export function parseYaml(text: string, cache: ParseCache = new ParseCache()): ParsedYaml {
   const lines = new LineIndex(text);
+  const refused = (problem: TreeProblem): ParsedYaml => ({ text, root: null, problems: [problem], lines });
+  const large = tooLarge(text);
+  if (large) return refused(large);
+  const binary = controlCharacter(text);
+  // Both wrong: the nesting is named first.
+  if (binary) return refused(nestingProblem(text, 0) ?? binary);
   const problems: TreeProblem[] = [];
-  const guard = guardText(text);
-  if (guard) return { text, root: null, problems: [guard], lines };
   let root: YValue | null = null;
   try {
+    // Each piece's nesting is checked before the piece is parsed (and only then: a piece seen
+    // last round was checked then), so an edit does not scan the whole text for it.
     const pieces = parseInPieces(text, cache, problems);
-    root = pieces === undefined ? parseWhole(text, problems) : pieces;
+    if (pieces === undefined) {
+      const deep = nestingProblem(text, 0);
+      if (deep) return refused(deep);
+      root = parseWhole(text, problems);
+    } else root = pieces;
   } catch (err) {
+    if (err instanceof TooDeep) return refused(err.problem);
     problems.push({ code: 'yaml-syntax', message: `The YAML parser failed: ${(err as Error).message}`, span: [0, 0] });
   } finally {
     cache.endRound();
   }
   return { text, root, problems, lines };
+}
+
+/** Thrown out of the piecewise parse when a piece nests too deeply to be handed to a parser. */
+class TooDeep extends Error {
+  constructor(readonly problem: TreeProblem) {
+    super(problem.message);
+  }
 }
 
 function parseWhole(text: string, problems: TreeProblem[]): YValue | null {
@@ -149,37 +172,41 @@ function convert(doc: Document.Parsed, base: number, problems: TreeProblem[]): Y
   return toTree(doc, base, problems);
 }
 
-/** Binary content and oversized files are refused before the parser sees them. */
-function guardText(text: string): TreeProblem | undefined {
-  if (text.length > MAX_FILE_CHARS) {
-    const mb = (text.length / (1024 * 1024)).toFixed(1);
-    const end = text.indexOf('\n');
-    return {
-      code: 'yaml-syntax',
-      message: `This file is ${mb} MB; files over ${MAX_FILE_CHARS / (1024 * 1024)} MB are not checked. Split it into several files.`,
-      span: [0, end === -1 ? Math.min(text.length, 80) : end],
-    };
-  }
-  const deep = tooDeep(text);
-  if (deep !== undefined) {
-    return {
-      code: 'yaml-syntax',
-      message: `Nesting is deeper than ${MAX_PARSE_DEPTH} levels here; flatten the structure (no pipeline or catalog needs more than a few).`,
-      span: [deep, Math.min(deep + 1, text.length)],
-    };
-  }
+/** Oversized files are refused before the parser sees them. */
+function tooLarge(text: string): TreeProblem | undefined {
+  if (text.length <= MAX_FILE_CHARS) return undefined;
+  const mb = (text.length / (1024 * 1024)).toFixed(1);
+  const end = text.indexOf('\n');
+  return {
+    code: 'yaml-syntax',
+    message: `This file is ${mb} MB; files over ${MAX_FILE_CHARS / (1024 * 1024)} MB are not checked. Split it into several files.`,
+    span: [0, end === -1 ? Math.min(text.length, 80) : end],
+  };
+}
+
+/** Binary content is refused before the parser sees it. */
+function controlCharacter(text: string): TreeProblem | undefined {
   // eslint-disable-next-line no-control-regex
   const bad = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFD\uFFFE\uFFFF]/.exec(text);
-  if (bad) {
-    const ch = bad[0].charCodeAt(0);
-    const what = ch === 0xfffd ? 'bytes that are not valid UTF-8' : `the control character U+${ch.toString(16).toUpperCase().padStart(4, '0')}`;
-    return {
-      code: 'yaml-syntax',
-      message: `The file contains ${what}; it must be UTF-8 text. Re-save it as UTF-8 and remove binary content.`,
-      span: [bad.index, bad.index + 1],
-    };
-  }
-  return undefined;
+  if (!bad) return undefined;
+  const ch = bad[0].charCodeAt(0);
+  const what = ch === 0xfffd ? 'bytes that are not valid UTF-8' : `the control character U+${ch.toString(16).toUpperCase().padStart(4, '0')}`;
+  return {
+    code: 'yaml-syntax',
+    message: `The file contains ${what}; it must be UTF-8 text. Re-save it as UTF-8 and remove binary content.`,
+    span: [bad.index, bad.index + 1],
+  };
+}
+
+/** Nesting too deep to parse in `text`, which starts at `base` in the document (see tooDeep). */
+function nestingProblem(text: string, base: number): TreeProblem | undefined {
+  const deep = tooDeep(text);
+  if (deep === undefined) return undefined;
+  return {
+    code: 'yaml-syntax',
+    message: `Nesting is deeper than ${MAX_PARSE_DEPTH} levels here; flatten the structure (no pipeline or catalog needs more than a few).`,
+    span: [base + deep, base + Math.min(deep + 1, text.length)],
+  };
 }
 
 /** The parser's message, first line only, with advice on the usual fix. */
