@@ -37,8 +37,8 @@ describe('client: settings', () => {
     assert.equal(s.traceAgent, 'verbose');
     assert.deepEqual(s.store, { url: 'postgresql://u@h/db', artifacts: '' });
     const bad = MlopsSettings.fromSection({ validation: { debounceMs: 5000 }, export: { target: 'airflow' }, trace: { agent: 'loud' }, store: { url: 'mysql://x' } });
-    assert.deepEqual([bad.debounceMs, bad.exportTarget, bad.traceAgent, bad.store.url], [10, 'none', 'off', '']);
-    assert.equal(MlopsSettings.fromSection(undefined).debounceMs, 10);
+    assert.deepEqual([bad.debounceMs, bad.exportTarget, bad.traceAgent, bad.store.url], [0, 'none', 'off', '']);
+    assert.equal(MlopsSettings.fromSection(undefined).debounceMs, 0);
   });
 
   it('says which changed settings apply only when the agent restarts', () => {

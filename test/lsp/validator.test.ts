@@ -64,6 +64,29 @@ describe('language server: the validator decides when to check, by its clock', (
     );
   });
 
+  it('by default checks a change on the next turn of the clock, and folds keystrokes typed during a check into one more check', async () => {
+    const { clock, calls, versions, validator, published } = setUp();
+    validator.debounceMs = new Validator({} as Router, { version: () => undefined, publish: () => undefined, log: () => undefined }, Promise.resolve()).debounceMs;
+    assert.equal(validator.debounceMs, 0);
+    validator.schedule(URI);
+    clock.advance(0);
+    await flush();
+    assert.equal(calls.length, 1, 'no quiet period: the check started at once');
+    for (let v = 2; v <= 6; v++) {
+      versions.set(URI, v);
+      validator.schedule(URI);
+      clock.advance(0);
+      await flush();
+    }
+    assert.equal(calls.length, 1, 'five keystrokes during the check started no check of their own');
+    calls[0]!.answer(answer('outdated'));
+    await flush();
+    assert.equal(calls.length, 2, 'one more check for all of them');
+    calls[1]!.answer(answer('current'));
+    await flush();
+    assert.deepEqual(published, [{ uri: URI, version: 6, messages: ['current'] }]);
+  });
+
   it('checks at once on open or save, dropping the quiet period that was running', async () => {
     const { clock, calls, validator, published } = setUp();
     validator.schedule(URI);

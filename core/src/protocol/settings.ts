@@ -40,7 +40,7 @@ export const TRACE_LEVELS = ['off', 'messages', 'verbose'] as const;
 
 /** The settings, by key below `mlops.`. */
 export const SETTINGS = {
-  'validation.debounceMs': number(10, 0, 2000),
+  'validation.debounceMs': number(0, 0, 2000),
   'trace.server': oneOf(TRACE_LEVELS, 'off'),
   'trace.agent': oneOf(TRACE_LEVELS, 'off', 'agent-start'),
   'export.target': oneOf(['none', 'argo'], 'none'),

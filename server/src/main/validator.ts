@@ -24,7 +24,8 @@ export class Validator {
   private readonly again = new Set<string>();
   /** Facts from each document's last check, to pick the documents an outside change affects. */
   private readonly facts = new Map<string, Pick<Validation, 'usesFeatures' | 'files'>>();
-  debounceMs = 10;
+  /** 0: a change is checked at once; typing during a check queues one more check, not one per keystroke. */
+  debounceMs = 0;
 
   constructor(
     private readonly router: Router,
