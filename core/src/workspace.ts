@@ -1,7 +1,7 @@
 import { compareDiagnostics, type Diagnostic } from './diagnostics';
 import { FeatureIndex, loadCatalog, type FeatureCatalog } from './features/model';
 import { checkCatalog } from './features/rules';
-import { buildGraph, type PipelineGraph } from './pipeline/graph';
+import { buildGraph, GraphCache, type PipelineGraph } from './pipeline/graph';
 import { loadPipeline } from './pipeline/load';
 import type { Pipeline } from './pipeline/model';
 import { checkPipeline } from './pipeline/rules';
@@ -34,6 +34,8 @@ interface Entry {
   kind: DocumentKind;
   text: string;
   cache: ParseCache;
+  /** The pipeline's last graph, kept while edits leave its edges alone. */
+  graphs: GraphCache;
   parsed?: ParsedYaml;
   catalog?: FeatureCatalog;
   analysis?: Analysis;
@@ -72,7 +74,7 @@ export class Workspace {
     const key = normalize(path);
     const old = this.docs.get(key);
     if (old && old.text === text) return false;
-    const entry: Entry = { path: key, kind, text, cache: old?.cache ?? new ParseCache() };
+    const entry: Entry = { path: key, kind, text, cache: old?.cache ?? new ParseCache(), graphs: old?.graphs ?? new GraphCache() };
     this.docs.set(key, entry);
     this.crossFileChanged(kind, old);
     return true;
@@ -96,7 +98,7 @@ export class Workspace {
     const key = normalize(path);
     const old = this.docs.get(key);
     if (!old || (!old.parsed && !old.analysis)) return;
-    this.docs.set(key, { path: key, kind: old.kind, text: old.text, cache: new ParseCache() });
+    this.docs.set(key, { path: key, kind: old.kind, text: old.text, cache: new ParseCache(), graphs: new GraphCache() });
     // The merged catalog holds the released catalog's tree; it is rebuilt on the next use.
     if (old.kind === 'features') this.index = undefined;
   }
@@ -191,7 +193,7 @@ export class Workspace {
     let m = this.pipelineModels.get(parsed);
     if (!m) {
       const pipeline = loadPipeline(parsed.root);
-      m = { pipeline, graph: buildGraph(pipeline, parsed.text) };
+      m = { pipeline, graph: buildGraph(pipeline, parsed.text, d.graphs) };
       this.pipelineModels.set(parsed, m);
     }
     return m;

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { buildGraph, Dag, effectiveEnv, loadPipeline, parseYaml, producersOf, type PipelineGraph } from '../../core/src/index';
+import { GraphCache } from '../../core/src/pipeline/graph';
 import { CHURN_PIPELINE, yaml } from './helpers';
 
 function graphOf(text: string): PipelineGraph {
@@ -136,6 +137,26 @@ describe('core: Dag', () => {
 });
 
 describe('core: pipeline graph', () => {
+  it('keeps the last graph while an edit leaves every edge as it was, and builds a new one when an edge changes', () => {
+    const cache = new GraphCache();
+    const build = (text: string) => buildGraph(loadPipeline(parseYaml(text).root), text, cache).dag;
+    const first = build(CHURN_PIPELINE);
+    const order = first.topoOrder();
+    const retyped = build(CHURN_PIPELINE.replace('python', 'python3'));
+    assert.notEqual(CHURN_PIPELINE.replace('python', 'python3'), CHURN_PIPELINE);
+    assert.equal(retyped, first, 'a changed command kept the graph');
+    assert.equal(retyped.topoOrder(), order, 'and the order it had computed');
+    const unknownNeed = build(CHURN_PIPELINE.replace('needs: [evaluate]', 'needs: [evaluate, nope]'));
+    assert.equal(unknownNeed, first, 'a need of no known task adds no edge');
+    const more = build(CHURN_PIPELINE.replace('needs: [evaluate]', 'needs: [evaluate, ingest]'));
+    assert.notEqual(more, first);
+    assert.deepEqual(edges(more), [...edges(first), 'ingest→report (declared)'].sort());
+    assert.deepEqual(edges(more), edges(graphOf(CHURN_PIPELINE.replace('needs: [evaluate]', 'needs: [evaluate, ingest]')).dag));
+    const renamed = build(`${CHURN_PIPELINE}\n  extra:\n    run: echo\n`);
+    assert.deepEqual(renamed.nodes, [...first.nodes, 'extra'], 'a new task makes a new graph though no edge changed');
+    assert.equal(build(CHURN_PIPELINE).topoOrder().order.join(), order.order.join());
+  });
+
   it('builds the churn example with declared and inferred edges and their reasons', () => {
     const g = graphOf(CHURN_PIPELINE);
     assert.deepEqual(edges(g.dag), [

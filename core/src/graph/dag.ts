@@ -225,17 +225,18 @@ export class Dag {
     let stamp = 0;
     let spent = 0;
     let full: Ancestors | undefined;
+    // One stack for every search, emptied by its top index (setting length to 0 would drop its storage).
     const stack: number[] = [];
     const hasIndex = (node: number, ancestor: number): boolean => {
       if (full) return full.hasIndex(node, ancestor);
       if (node === ancestor || position[node]! < position[ancestor]!) return false;
       const floor = position[ancestor]!;
       stamp++;
-      stack.length = 0;
-      stack.push(node);
+      let top = 0;
+      stack[top++] = node;
       seen[node] = stamp;
-      while (stack.length > 0) {
-        const parents = this.upIdx[stack.pop()!] ?? NONE;
+      while (top > 0) {
+        const parents = this.upIdx[stack[--top]!] ?? NONE;
         for (let k = 0; k < parents.length; k++) {
           const p = parents[k]!;
           if (p === ancestor) return true;
@@ -245,7 +246,7 @@ export class Dag {
             return full.hasIndex(node, ancestor);
           }
           seen[p] = stamp;
-          stack.push(p);
+          stack[top++] = p;
         }
       }
       return false;

@@ -57,8 +57,42 @@ export function resolveInputPath(p: Pipeline, raw: string): string | undefined {
   return out ? normalize(out.path.value) : undefined;
 }
 
-export function buildGraph(p: Pipeline, text: string): PipelineGraph {
-  const dag = new Dag(p.taskOrder.map((t) => t.id));
+/**
+ * A document's last graph and what it was built from. Most edits (a command, a param, a
+ * resource) leave every edge as it was; the graph is then kept instead of built again, with
+ * the order it computed. One per document, like its ParseCache; a graph is never changed
+ * once built, so two analyses may share it.
+ */
+export class GraphCache {
+  private nodes: string[] = [];
+  /** The edges asked for, in order, three slots each: from, to, and the reason ('' for a declared edge). */
+  private edges: string[] = [];
+  private dag: Dag | undefined;
+
+  /** The graph of `nodes` with `edges` (as recorded by buildGraph), the last one when they are the same. */
+  graph(nodes: string[], edges: string[]): Dag {
+    if (this.dag && same(nodes, this.nodes) && same(edges, this.edges)) return this.dag;
+    const dag = new Dag(nodes);
+    for (let i = 0; i < edges.length; i += 3) {
+      const reason = edges[i + 2]!;
+      if (reason === '') dag.add(edges[i]!, edges[i + 1]!, 'declared');
+      else dag.add(edges[i]!, edges[i + 1]!, 'inferred', reason);
+    }
+    this.nodes = nodes;
+    this.edges = edges;
+    this.dag = dag;
+    return dag;
+  }
+}
+
+function same(a: string[], b: string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+export function buildGraph(p: Pipeline, text: string, cache: GraphCache = new GraphCache()): PipelineGraph {
+  const edges: string[] = [];
   const refs = new Map<string, TaskReferences>();
   const producers = new Map<string, string[]>();
   const resolvedInputs = new Map<string, string[]>();
@@ -71,21 +105,28 @@ export function buildGraph(p: Pipeline, text: string): PipelineGraph {
     }
   }
   for (const t of p.tasks.values()) {
-    for (const n of t.needs) dag.add(n.value, t.id, 'declared');
+    // Only edges between two tasks are recorded (the graph ignores the rest), so typing an
+    // unknown id keeps the graph too.
+    for (const n of t.needs) if (n.value !== t.id && p.tasks.has(n.value)) edges.push(n.value, t.id, '');
     const r = collectReferences(p, t, text);
     refs.set(t.id, r);
     for (const ref of r.all) {
-      if (ref.parts[0] === 'tasks' && ref.parts[1]) dag.add(ref.parts[1], t.id, 'inferred', `references ${ref.expr}`);
+      const up = ref.parts[0] === 'tasks' ? ref.parts[1] : undefined;
+      if (up && up !== t.id && p.tasks.has(up)) edges.push(up, t.id, `references ${ref.expr}`);
     }
     const resolved: string[] = t.inputs.length === 0 ? NO_PATHS : [];
     for (const i of t.inputs) {
       const path = resolveInputPath(p, i.path.value);
       if (path === undefined) continue;
       resolved.push(path);
-      for (const producer of producersOf(producers, path)) dag.add(producer, t.id, 'inferred', `reads ${path}`);
+      for (const producer of producersOf(producers, path)) if (producer !== t.id) edges.push(producer, t.id, `reads ${path}`);
     }
     resolvedInputs.set(t.id, resolved);
   }
+  const dag = cache.graph(
+    p.taskOrder.map((t) => t.id),
+    edges,
+  );
   return { dag, refs, producers, resolvedInputs };
 }
 

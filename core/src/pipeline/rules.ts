@@ -1,4 +1,5 @@
 import type { FeatureIndex } from '../features/model';
+import type { Ancestors } from '../graph/dag';
 import type { FileHost, Problems } from '../rules/problem';
 import { closest, didYouMean } from '../util/closest';
 import { isAbsolute, join, normalize, relativeInside } from '../util/paths';
@@ -127,12 +128,21 @@ function checkNeeds({ pipeline: p, graph }: PipelineContext, out: Problems): voi
       }
       // Implied transitively: another parent already depends on it.
       if (!ancestors) continue;
-      const via = dag.parentIndices(ti).find((pi) => pi !== ni && ancestors.hasIndex(pi, ni));
+      const via = impliedThrough(dag.parentIndices(ti), ni, ancestors);
       if (via !== undefined) {
         out.info('redundant-need', n.span, `'${n.value}' is already implied through '${dag.nodes[via]}', which depends on it; the entry in needs can go.`, [{ kind: 'remove-need' }]);
       }
     }
   }
+}
+
+/** The first of `parents` other than `need` that depends on `need` (a loop: this runs for every need on every edit). */
+function impliedThrough(parents: readonly number[], need: number, ancestors: Ancestors): number | undefined {
+  for (let k = 0; k < parents.length; k++) {
+    const pi = parents[k]!;
+    if (pi !== need && ancestors.hasIndex(pi, need)) return pi;
+  }
+  return undefined;
 }
 
 /** Whether needs[k]'s value appears earlier in the list. */
