@@ -210,7 +210,7 @@ async function paintInPage({ json, n, timeoutMs }) {
     mode: s.dataset.mode,
     engine: s.dataset.engine,
     nodes: canvas ? Number(s.dataset.drawnNodes) : root.querySelectorAll('g.node').length,
-    edges: canvas ? Number(s.dataset.drawnEdges) : root.querySelectorAll('path.edge').length,
+    edges: canvas ? Number(s.dataset.drawnEdges) : [...root.querySelectorAll('path.edge')].reduce((sum, p) => sum + Number(p.dataset.edges ?? 1), 0),
     labels: canvas ? Number(s.dataset.zoom) >= 0.45 : root.querySelectorAll('g.node text.label').length > 0,
   };
 }

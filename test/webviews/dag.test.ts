@@ -26,14 +26,16 @@ function elkReady(p: DagPage) {
   return until(p, () => (window as G).document.querySelector('mlops-dag-app')?.getAttribute('data-elk') === 'ready', 'the ELK worker to be ready');
 }
 
-/** Counts of drawn nodes and edges by kind (SVG drawing). */
+/** Counts of drawn nodes and edges by kind (SVG drawing; a zoomed-out path of several edges says how many in data-edges). */
 function counts(p: DagPage) {
   return p.page.evaluate(() => {
     const g = (window as G).__graph()!;
+    const edges = (selector: string) => [...g.querySelectorAll(selector)].reduce((sum: number, e: any) => sum + (e.classList.contains('batch') ? Number(e.dataset.edges) : 1), 0);
     return {
       nodes: g.querySelectorAll('g.node').length,
-      declared: g.querySelectorAll('path.edge.declared').length,
-      inferred: g.querySelectorAll('path.edge.inferred').length,
+      declared: edges('path.edge.declared'),
+      inferred: edges('path.edge.inferred'),
+      elements: g.querySelectorAll('path.edge').length,
     };
   });
 }
@@ -416,6 +418,8 @@ describe('DAG webview (headless Chromium)', function () {
     const c = await counts(p);
     assert.equal(c.declared + c.inferred, graph.edges.length);
     assert.equal(c.inferred, graph.edges.filter((e) => e.kind === 'inferred').length);
+    // Zoomed out, edges have no text and are drawn one path per kind: declared and inferred.
+    assert.equal(c.elements, 2);
     // Interaction: 20 zoom steps and a selection change (their cost is printed below, for
     // information; speed is the benchmarks' business, not a test's).
     const zoomed = await p.page.evaluate(async () => {
@@ -425,10 +429,18 @@ describe('DAG webview (headless Chromium)', function () {
       for (let i = 0; i < 20; i++) el.zoomBy(i % 2 ? 1.1 : 0.9);
       el.selected = 't0500';
       await el.updateComplete;
-      return { ms: performance.now() - start, ratio: el.viewport.k / k0, selected: el.shadowRoot.querySelector('g.node.selected')?.getAttribute('data-id') ?? null };
+      const related = [...el.shadowRoot.querySelectorAll('path.edge.related')].map((e: any) => Number(e.dataset.edges));
+      return { ms: performance.now() - start, ratio: el.viewport.k / k0, selected: el.shadowRoot.querySelector('g.node.selected')?.getAttribute('data-id') ?? null, related };
     });
     const ms = zoomed.ms;
     assert.equal(zoomed.selected, 't0500');
+    // The selected task's edges are highlighted in the zoomed-out drawing too (all of them declared here).
+    const touching = graph.edges.filter((e) => e.from === 't0500' || e.to === 't0500');
+    assert.deepEqual(
+      touching.map((e) => e.kind),
+      touching.map(() => 'declared'),
+    );
+    assert.deepEqual(zoomed.related, [touching.length]);
     assert.ok(Math.abs(zoomed.ratio - (0.9 * 1.1) ** 10) < 1e-9, `the zoom changed by ${zoomed.ratio}, not (0.9 × 1.1)^10`);
     // Zoomed out, nodes are plain boxes; zoomed in, text is back and only what is near the screen is drawn.
     assert.equal(await p.page.evaluate(() => (window as G).__graph()!.querySelectorAll('g.node text').length), 0);
@@ -440,6 +452,15 @@ describe('DAG webview (headless Chromium)', function () {
     await p.page.waitForFunction(() => (window as G).__graph()?.querySelector('g.node[data-id="t0011"] text.label'), undefined, { timeout: 10_000 });
     const near = (await counts(p)).nodes;
     assert.ok(near > 0 && near < 300, `expected only nodes near the screen, got ${near}`);
+    // Zoomed in, every edge is its own path again, with its tasks and a tooltip.
+    const edgeEls = await p.page.evaluate(() =>
+      [...(window as G).__graph()!.querySelectorAll('path.edge')].map((e: any) => ({ batch: e.classList.contains('batch'), from: e.dataset.from, title: e.querySelector('title')?.textContent })),
+    );
+    assert.ok(edgeEls.length > 0);
+    assert.deepEqual(
+      edgeEls.filter((e) => e.batch || !e.from || !e.title?.startsWith(`${e.from} → `)),
+      [],
+    );
     // A text-only edit (same structure) re-renders without a new layout.
     const t1 = Date.now();
     graph.nodes[10]!.description = 'edited';

@@ -38,6 +38,7 @@ export function edgeKey(from: string, to: string): string {
 
 export function renderEdges(s: SceneState): SVGTemplateResult {
   const kinds = new Map(s.edges.map((e) => [edgeKey(e.from, e.to), e]));
+  if (!s.detail) return renderEdgeBatches(s, kinds);
   return svg`${repeat(
     s.layout.edges,
     (e) => edgeKey(e.from, e.to),
@@ -53,6 +54,35 @@ export function renderEdges(s: SceneState): SVGTemplateResult {
       if (!s.detail) return svg`<path class=${cls} data-from=${e.from} data-to=${e.to} d=${d}></path>`;
       const title = `${e.from} → ${e.to}${kind === 'inferred' ? ` (inferred${edge.reason ? `: ${edge.reason}` : ''})` : ''}`;
       return svg`<path class=${cls} data-from=${e.from} data-to=${e.to} d=${d}><title>${title}</title></path>`;
+    },
+  )}`;
+}
+
+/**
+ * Zoomed out (no text), an edge has no tooltip and nothing tells it from another of its
+ * kind and state, so each kind-and-state is one path of many segments: a large graph costs a
+ * few elements instead of thousands. `data-edges` says how many edges a path draws.
+ */
+function renderEdgeBatches(s: SceneState, kinds: ReadonlyMap<string, DagEdge>): SVGTemplateResult {
+  const batches = new Map<string, { d: string[] }>();
+  for (const e of s.layout.edges) {
+    const edge = kinds.get(edgeKey(e.from, e.to));
+    if (!edge || (s.cull && !edgeVisible(e.points, s.cull))) continue;
+    const related = s.selected !== null && (e.from === s.selected || e.to === s.selected);
+    const dimmed = s.matches !== null && !s.matches.has(e.from) && !s.matches.has(e.to);
+    const cls = `edge ${edge.kind}${related ? ' related' : ''}${dimmed ? ' dimmed' : ''}`;
+    let b = batches.get(cls);
+    if (!b) batches.set(cls, (b = { d: [] }));
+    b.d.push(edgePath(e.points, s.direction));
+  }
+  // Related edges last, so they are drawn over the others (as in the one-element-per-edge drawing, where they come in layout order).
+  const order = [...batches.keys()].sort((a, b) => Number(a.includes(' related')) - Number(b.includes(' related')) || (a < b ? -1 : a > b ? 1 : 0));
+  return svg`${repeat(
+    order,
+    (cls) => cls,
+    (cls) => {
+      const b = batches.get(cls)!;
+      return svg`<path class=${`${cls} batch`} data-edges=${b.d.length} d=${b.d.join('')}></path>`;
     },
   )}`;
 }
