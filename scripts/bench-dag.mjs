@@ -16,7 +16,8 @@
 // `mlops/dag` answers them (dagOf + withDetails, JSON as on the wire) and are posted as the
 // `graph` message to the built webview (dist/webviews, rebuilt from webviews/src first) in
 // Debian's Chromium, loaded by test/webviews' harness (out/, so `npm run build` once). It
-// times posting the message to the first picture (a layout of every node on screen) and to
+// times posting the message to the first picture (a layout of every node in the SVG drawing's DOM,
+// or drawn on the canvas: until 2026-12-07 the canvas counted from the render before its drawing) and to
 // the first complete paint: the surface says data-layout-state="done" (final layout, every
 // node and edge drawn), then two animation frames pass. Each run is a fresh page (so ELK's
 // worker is as cold as when a panel opens); median (min–max) of --paint-reps runs. Targets:
@@ -184,13 +185,15 @@ async function paintInPage({ json, n, timeoutMs }) {
   let first = 0;
   const seen = new Promise((resolve, reject) => {
     observer = new MutationObserver(() => {
-      // The first picture: a layout (perhaps the draft shown while ELK works) is on screen.
-      if (!first && surface()?.getAttribute('data-node-count') === String(n) && surface()?.getAttribute('data-layout-state') !== 'none') first = performance.now();
+      // The first picture: a layout (perhaps the draft shown while ELK works) is in the DOM, or for
+      // the canvas, drawn on it (the surface's data-drawn-nodes appears with the first drawing).
+      const s = surface();
+      if (!first && s?.getAttribute('data-node-count') === String(n) && s.getAttribute('data-layout-state') !== 'none' && (s.dataset.mode !== 'canvas' || s.hasAttribute('data-drawn-nodes'))) first = performance.now();
       if (!done()) return;
       drawn = performance.now();
       resolve();
     });
-    observer.observe(root, { subtree: true, attributes: true, attributeFilter: ['data-layout-state', 'data-node-count'] });
+    observer.observe(root, { subtree: true, attributes: true, attributeFilter: ['data-layout-state', 'data-node-count', 'data-drawn-nodes'] });
     setTimeout(() => reject(new Error(`no complete drawing after ${timeoutMs} ms (state ${surface()?.getAttribute('data-layout-state')})`)), timeoutMs);
   });
   // The host's message arrives as JSON (extension host → workbench): parsing it is part of the time.

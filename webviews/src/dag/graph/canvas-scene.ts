@@ -3,12 +3,12 @@
  * they are big enough to read, edges as single curves batched by kind. A grid of buckets
  * answers "which node is under the pointer" without touching every node.
  */
-import type { DagEdge, DagNode } from '../../../../core/src/browser';
+import type { DagNode } from '../../../../core/src/browser';
 import type { LayoutResult, PlacedNode } from '../layout/types';
 import { visibleWorld, type Viewport } from '../model/geometry';
 import { diagnosticCounts, fit, type ColourName } from '../model/presentation';
 import type { TaskRun } from '../model/run-overlay';
-import { edgeKey, type SceneState } from './svg-scene';
+import type { SceneState } from './svg-scene';
 
 const CELL = 256;
 /** Below this zoom a node is a coloured block: text would be smaller than about 5 px. */
@@ -31,7 +31,14 @@ export class CanvasScene {
     const view = visibleWorld(vp, w, h);
     const visible = (p: PlacedNode) => p.x + p.width / 2 >= view.x0 && p.x - p.width / 2 <= view.x1 && p.y + p.height / 2 >= view.y0 && p.y - p.height / 2 <= view.y1;
 
-    const kinds = new Map<string, DagEdge>(s.edges.map((e) => [edgeKey(e.from, e.to), e]));
+    // Inferred edges by their ends (usually few): no key string per edge of the layout.
+    const inferred = new Map<string, Set<string>>();
+    for (const e of s.edges) {
+      if (e.kind !== 'inferred') continue;
+      const to = inferred.get(e.from);
+      if (to) to.add(e.to);
+      else inferred.set(e.from, new Set([e.to]));
+    }
     const paths = { declared: new Path2D(), inferred: new Path2D(), related: new Path2D() };
     let drawnEdges = 0;
     for (const e of s.layout.edges) {
@@ -41,7 +48,7 @@ export class CanvasScene {
       if (Math.max(a.x, b.x) < view.x0 || Math.min(a.x, b.x) > view.x1 || Math.max(a.y, b.y) < view.y0 || Math.min(a.y, b.y) > view.y1) continue;
       drawnEdges++;
       const related = s.selected !== null && (e.from === s.selected || e.to === s.selected);
-      const path = related ? paths.related : kinds.get(edgeKey(e.from, e.to))?.kind === 'inferred' ? paths.inferred : paths.declared;
+      const path = related ? paths.related : inferred.get(e.from)?.has(e.to) ? paths.inferred : paths.declared;
       path.moveTo(a.x, a.y);
       if (s.direction === 'TB') {
         const m = (b.y - a.y) / 2;
@@ -67,12 +74,14 @@ export class CanvasScene {
     let drawn = 0;
     ctx.font = `13px ${getComputedStyle(ctx.canvas).fontFamily || 'sans-serif'}`;
     ctx.textBaseline = 'middle';
-    for (const n of s.nodes) {
-      const p = s.layout.nodes.get(n.id);
-      if (!p || !visible(p)) continue;
-      drawn++;
-      this.drawNode(ctx, n, p, s, colours, labels, vp.k);
-    }
+    if (labels) {
+      for (const n of s.nodes) {
+        const p = s.layout.nodes.get(n.id);
+        if (!p || !visible(p)) continue;
+        drawn++;
+        this.drawNode(ctx, n, p, s, colours, labels, vp.k);
+      }
+    } else drawn = this.drawBlocks(ctx, s, colours, vp.k, visible);
     this.drawn = drawn;
     this.drawnEdges = drawnEdges;
   }
@@ -109,6 +118,54 @@ export class CanvasScene {
       ctx.fillText(fit(n.id, p.width - 20), x + 12, p.y);
     }
     ctx.globalAlpha = 1;
+  }
+
+  /**
+   * Zoomed out, nodes are blocks without text: the same picture as drawNode's, but every
+   * block of one look goes into one path, filled or stroked once (a few calls instead of
+   * several per node). Returns how many were drawn.
+   */
+  private drawBlocks(ctx: CanvasRenderingContext2D, s: SceneState, colours: Record<ColourName, string>, k: number, visible: (p: PlacedNode) => boolean): number {
+    const fills = new Map<string, { colour: string; dim: boolean; path: Path2D }>();
+    const borders = new Map<string, { colour: string; dim: boolean; thick: boolean; path: Path2D }>();
+    let drawn = 0;
+    for (const n of s.nodes) {
+      const p = s.layout.nodes.get(n.id);
+      if (!p || !visible(p)) continue;
+      drawn++;
+      const x = p.x - p.width / 2;
+      const y = p.y - p.height / 2;
+      const run = s.runs.get(n.id);
+      const dim = s.matches !== null && !s.matches.has(n.id);
+      // A run's status fills the whole block (drawNode paints it over the node's fill).
+      const fill = run ? colours[run.status] : s.matches?.has(n.id) ? colours.match : colours.nodeFill;
+      const c = n.diagnostics.length === 0 ? undefined : diagnosticCounts(n);
+      const selected = n.id === s.selected;
+      const border = selected ? colours.focus : c?.errors ? colours.error : c?.warnings ? colours.warning : colours.nodeBorder;
+      const thick = selected || !!c?.errors || !!c?.warnings;
+      const fillKey = `${dim ? 'd' : ''}${fill}`;
+      let f = fills.get(fillKey);
+      if (!f) fills.set(fillKey, (f = { colour: fill, dim, path: new Path2D() }));
+      f.path.rect(x, y, p.width, p.height);
+      const borderKey = `${dim ? 'd' : ''}${thick ? 't' : ''}${border}`;
+      let b = borders.get(borderKey);
+      if (!b) borders.set(borderKey, (b = { colour: border, dim, thick, path: new Path2D() }));
+      b.path.rect(x, y, p.width, p.height);
+    }
+    for (const f of fills.values()) {
+      ctx.globalAlpha = f.dim ? 0.3 : 1;
+      ctx.fillStyle = f.colour;
+      ctx.fill(f.path);
+    }
+    // Thick borders (selection, problems) last, over their neighbours' thin ones.
+    for (const b of [...borders.values()].sort((a, c) => Number(a.thick) - Number(c.thick))) {
+      ctx.globalAlpha = b.dim ? 0.3 : 1;
+      ctx.strokeStyle = b.colour;
+      ctx.lineWidth = (b.thick ? 2 : 1) / Math.max(k, 0.25);
+      ctx.stroke(b.path);
+    }
+    ctx.globalAlpha = 1;
+    return drawn;
   }
 
   private index(layout: LayoutResult): void {

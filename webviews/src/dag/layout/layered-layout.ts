@@ -14,13 +14,14 @@ export function layeredLayout(input: LayoutInput): LayoutResult {
   input.nodes.forEach((node, i) => index.set(node.id, i));
   const parents: number[][] = Array.from({ length: n }, () => []);
   const children: number[][] = Array.from({ length: n }, () => []);
-  const seen = new Set<string>();
+  const seen = new Set<number>();
   const edges: [number, number][] = [];
   for (const e of input.edges) {
     const a = index.get(e.from);
     const b = index.get(e.to);
     if (a === undefined || b === undefined || a === b) continue;
-    const key = `${a}:${b}`;
+    // One number per pair (exact while n² < 2⁵³): no key string per edge.
+    const key = a * n + b;
     if (seen.has(key)) continue;
     seen.add(key);
     edges.push([a, b]);
@@ -106,18 +107,18 @@ function orderLayers(order: number[], rank: Int32Array, parents: number[][], chi
     layer.forEach((v, i) => (pos[v] = i - mid));
   };
   layers.forEach(refresh);
+  const key = new Float64Array(order.length);
   const sweep = (layer: number[], neighbours: number[][]) => {
-    const key = new Map<number, number>();
     for (const v of layer) {
       const ns = neighbours[v]!;
-      if (ns.length === 0) key.set(v, pos[v]!);
+      if (ns.length === 0) key[v] = pos[v]!;
       else {
         let sum = 0;
         for (const u of ns) sum += pos[u]!;
-        key.set(v, sum / ns.length);
+        key[v] = sum / ns.length;
       }
     }
-    layer.sort((a, b) => key.get(a)! - key.get(b)! || pos[a]! - pos[b]!);
+    layer.sort((a, b) => key[a]! - key[b]! || pos[a]! - pos[b]!);
     refresh(layer);
   };
   for (let round = 0; round < 2; round++) {
