@@ -174,9 +174,15 @@ export class DagGraph extends LitElement {
   protected override updated(changed: PropertyValues<this>): void {
     this.applyViewport();
     if (this.canvasMode) {
-      // The canvas is painted on the next frame; `draw` says when it is done.
-      if (changed.has('layout') || changed.has('layoutPending') || changed.has('nodes') || changed.has('edges')) this.setDrawState(false);
-      this.scheduleDraw();
+      // A new graph or layout is drawn at once, in the frame that shows the render (a frame
+      // later it would leave an empty canvas on screen for one frame); anything else on the
+      // next frame, once for all changes in between. `draw` says when it is done.
+      if (changed.has('layout') || changed.has('layoutPending') || changed.has('nodes') || changed.has('edges')) {
+        this.setDrawState(false);
+        cancelAnimationFrame(this.frame);
+        this.frame = 0;
+        this.draw();
+      } else this.scheduleDraw();
     } else {
       // Done once the final layout is in the DOM and no follow-up render (culling, detail) is queued.
       this.setDrawState(!this.isUpdatePending);
