@@ -197,14 +197,7 @@ export class Dag {
       }
     }
     const hasIndex = (i: number, a: number) => (bits[i * words + (a >> 5)]! & (1 << (a & 31))) !== 0;
-    return {
-      has: (node, ancestor) => {
-        const i = this.index.get(node);
-        const a = this.index.get(ancestor);
-        return i !== undefined && a !== undefined && hasIndex(i, a);
-      },
-      hasIndex,
-    };
+    return this.answering(hasIndex);
   }
 
   /**
@@ -251,6 +244,11 @@ export class Dag {
       }
       return false;
     };
+    return this.answering(hasIndex);
+  }
+
+  /** Ancestors from a question by node index: the same question by id answers false for an unknown id. */
+  private answering(hasIndex: (node: number, ancestor: number) => boolean): Ancestors {
     return {
       has: (node, ancestor) => {
         const i = this.index.get(node);
