@@ -1,8 +1,15 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { documentKind, pipelineBaseName, Workspace, type Dag, type DocumentKind, type Diagnostic, type Pipeline, type PipelineGraph, type PipelineProblem } from '../../core/src/index';
+// Straight from the modules, not core's index (see plan.ts).
+import type { Diagnostic } from '../../core/src/diagnostics';
+import type { Dag } from '../../core/src/graph/dag';
 import { describeUnread, unreadFromError } from '../../core/src/node/read';
-import { findProjectFilesSync } from '../../core/src/node';
+import { findProjectFilesSync } from '../../core/src/node/walk';
+import type { PipelineGraph } from '../../core/src/pipeline/graph';
+import type { Pipeline } from '../../core/src/pipeline/model';
+import { documentKind, pipelineBaseName, type DocumentKind } from '../../core/src/project';
+import type { PipelineProblem } from '../../core/src/protocol/agent';
+import { Workspace } from '../../core/src/workspace';
 import { fileHost, readDocument, toPosix, workspaceRoot } from './util/files';
 import { err, ok, type Result } from '../../core/src/result';
 
@@ -87,11 +94,12 @@ export function loadPipelineFile(fileArg: string, cwd: string): Result<LoadedPip
   const ws = projectWorkspace(root);
   ws.set(toPosix(file), text);
   const analysis = ws.analyze(toPosix(file))!;
-  const shown = path.relative(cwd, path.resolve(cwd, fileArg)) || fileArg;
-  const problems = analysis.diagnostics.map((d) => jsonDiagnostic(shown, d));
-  const errors = problems.filter((p) => p.severity === 'error');
-  if (errors.length > 0 || !analysis.pipeline || !analysis.graph) {
-    const n = errors.length;
+  // A valid pipeline's warnings are not shown by a run: its diagnostics are placed (given
+  // lines and columns) only when it is refused.
+  if (analysis.errors > 0 || !analysis.pipeline || !analysis.graph) {
+    const shown = path.relative(cwd, path.resolve(cwd, fileArg)) || fileArg;
+    const problems = analysis.diagnostics.map((d) => jsonDiagnostic(shown, d));
+    const n = analysis.errors;
     return err<LoadError>({ kind: 'invalid', message: `${shown} has ${n} error${n === 1 ? '' : 's'}; fix ${n === 1 ? 'it' : 'them'} before running (see mlops validate).`, problems });
   }
   const pipeline = analysis.pipeline;

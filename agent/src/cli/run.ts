@@ -11,7 +11,6 @@ import { palette } from '../util/colors';
 import { LineView, LiveView, type RunView } from '../view/terminal';
 import type { Command } from './command';
 import { EXIT } from './dispatch';
-import { formatDiagnostics } from './validate';
 
 export const runCommand: Command = {
   name: 'run',
@@ -59,7 +58,8 @@ export const runCommand: Command = {
       stop();
       view?.close();
       const e = started.error;
-      if (e.kind === 'invalid') process.stderr.write(formatDiagnostics(e.problems, 1, palette(process.stderr)));
+      // Loaded only for a refused pipeline: validate.ts brings all of core with it.
+      if (e.kind === 'invalid') process.stderr.write((await import('./validate.js')).formatDiagnostics(e.problems, 1, palette(process.stderr)));
       process.stderr.write(`mlops run: ${e.message}\n`);
       await store.close();
       return e.kind === 'busy' ? EXIT.busy : EXIT.usage;
