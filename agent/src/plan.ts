@@ -1,21 +1,12 @@
 import * as path from 'node:path';
-import {
-  effective,
-  effectiveResources,
-  effectiveSlurm,
-  EXECUTORS,
-  describeContext,
-  paramEnvName,
-  parseDuration,
-  parseQuantity,
-  resolveTask,
-  type ExecutorKind,
-  type Param,
-  type ParamValue,
-  type Pipeline,
-  type RunRecord,
-  type Task,
-} from '../../core/src/index';
+// Straight from the modules, not core's index: the index loads all of core (the YAML library,
+// dev container detection, the JSON-RPC client), which `mlops run` pays for before its first task.
+import { effective, effectiveResources, effectiveSlurm } from '../../core/src/pipeline/load';
+import type { Param, Pipeline, Task } from '../../core/src/pipeline/model';
+import { resolveTask } from '../../core/src/pipeline/resolve';
+import { describeContext, paramEnvName } from '../../core/src/pipeline/shell';
+import { EXECUTORS, type ExecutorKind, type ParamValue, type RunRecord } from '../../core/src/protocol/agent';
+import { parseDuration, parseQuantity } from '../../core/src/util/values';
 import { isInside } from '../../core/src/node/read';
 import type { LoadedPipeline } from './load';
 import { realFile } from './util/files';
@@ -205,8 +196,16 @@ export function makePlan(loaded: LoadedPipeline, input: PlanInput): Result<Plan>
   const carried = input.carried ?? new Map();
   const chosen = new Set(input.selected);
   const outside = new Map<string, string | null>();
+  // Tasks share a few working directories: each is resolved (symlinks followed) once per plan.
+  const inside = new Map<string, boolean>();
+  const rootReal = realFile(loaded.root, '.');
+  const insideRoot = (wd: string) => {
+    let yes = inside.get(wd);
+    if (yes === undefined) inside.set(wd, (yes = isInside(rootReal, realFile(loaded.dir, wd))));
+    return yes;
+  };
   for (const id of input.selected) {
-    const r = planTask(loaded, p.tasks.get(id)!, input.runId, input.params, input.executor);
+    const r = planTask(loaded, p.tasks.get(id)!, input.runId, input.params, insideRoot, input.executor);
     if (!r.ok) return r;
     tasks.push(r.value);
     for (const up of r.value.upstream) {
@@ -226,7 +225,7 @@ export function makePlan(loaded: LoadedPipeline, input: PlanInput): Result<Plan>
   });
 }
 
-function planTask(loaded: LoadedPipeline, t: Task, runId: string, params: Record<string, ParamValue>, executorOverride?: ExecutorKind): Result<PlannedTask> {
+function planTask(loaded: LoadedPipeline, t: Task, runId: string, params: Record<string, ParamValue>, insideRoot: (workdir: string) => boolean, executorOverride?: ExecutorKind): Result<PlannedTask> {
   const p = loaded.pipeline;
   const dir = loaded.dir;
   const used: Record<string, string> = {};
@@ -267,7 +266,7 @@ function planTask(loaded: LoadedPipeline, t: Task, runId: string, params: Record
   const workdir = effective(p, t, 'workdir');
   const wd = workdir ? path.resolve(dir, workdir.value) : dir;
   // Links count: a workdir that resolves outside is outside.
-  if (!isInside(realFile(loaded.root, '.'), realFile(dir, wd))) {
+  if (!insideRoot(wd)) {
     return err(`Task '${t.id}' has workdir ${workdir!.value}, which is outside the workspace ${loaded.root}; set workdir to a folder inside it.`);
   }
   const sortedUsed: Record<string, string> = {};

@@ -187,6 +187,55 @@ describe('plan', () => {
     assert.deepEqual(await stopped, { ok: false, error: 'hashing was cancelled' });
   });
 
+  it('checks each working directory once per plan, through symlinks: shared ones are accepted, one leading outside is refused', () => {
+    const outside = project({ 'elsewhere/.keep': '' });
+    const dir = project({
+      'w.pipeline.yaml': `version: 1
+name: w
+tasks:
+  a: {run: 'true', workdir: sub}
+  b: {run: 'true', workdir: sub}
+  c: {run: 'true', workdir: inner}
+  d: {run: 'true'}
+  e: {run: 'true', workdir: away}
+`,
+      'sub/.keep': '',
+    });
+    fs.symlinkSync(path.join(dir, 'sub'), path.join(dir, 'inner'));
+    fs.symlinkSync(path.join(outside, 'elsewhere'), path.join(dir, 'away'));
+    const r = loadPipelineFile('w.pipeline.yaml', dir);
+    assert.ok(r.ok, JSON.stringify(!r.ok && r.error));
+    const loaded = r.value;
+    const make = (selected: string[]) => makePlan(loaded, { runId: 'RUN', params: {}, selected, external: () => null, force: false });
+    const inside = make(['a', 'b', 'c', 'd']);
+    assert.ok(inside.ok);
+    // A workdir keeps the path the file gives; only the check follows the link.
+    assert.deepEqual(
+      inside.value.tasks.map((t) => [t.id, t.workdir]),
+      [
+        ['a', path.join(loaded.dir, 'sub')],
+        ['b', path.join(loaded.dir, 'sub')],
+        ['c', path.join(loaded.dir, 'inner')],
+        ['d', loaded.dir],
+      ],
+    );
+    assert.deepEqual(make(['a', 'e', 'b']), { ok: false, error: `Task 'e' has workdir away, which is outside the workspace ${loaded.root}; set workdir to a folder inside it.` });
+  });
+
+  it('refuses a pipeline with errors with all its diagnostics, warnings included, and counts only the errors', () => {
+    const dir = project({ 'bad.pipeline.yaml': 'version: 1\nname: bad\nparams:\n  unused: 1\ntasks:\n  a: {run: echo a, needs: [nope]}\n' });
+    const r = loadPipelineFile('bad.pipeline.yaml', dir);
+    assert.ok(!r.ok && r.error.kind === 'invalid');
+    assert.equal(r.error.message, 'bad.pipeline.yaml has 1 error; fix it before running (see mlops validate).');
+    assert.deepEqual(
+      r.error.problems.map((p) => [p.severity, p.line, p.column, p.code]),
+      [
+        ['warning', 4, 3, 'unused-param'],
+        ['error', 6, 28, 'unknown-need'],
+      ],
+    );
+  });
+
   it('runs plain commands without a shell and leaves everything else to bash', () => {
     assert.deepEqual(plainCommand('true', {}), ['true']);
     assert.deepEqual(plainCommand('  python3 src/train.py --lr=0.5 --out models/m.json ', {}), ['python3', 'src/train.py', '--lr=0.5', '--out', 'models/m.json']);
