@@ -7,6 +7,7 @@
 export * from './protocol/lsp';
 export * from './protocol/agent';
 export * from './protocol/webview';
+export * from './protocol/dag-wire';
 export * from './protocol/webview-html';
 export * from './protocol/devcontainer';
 export * from './protocol/settings';

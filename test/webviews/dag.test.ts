@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { encodeDag } from '../../core/src/protocol/dag-wire';
 import { parseWebviewMessage, type HostMessage } from '../../core/src/protocol/webview';
 import { churnGraph, churnRun, layeredGraph } from './fixtures';
 import { barrier, compareWithBaseline, cspViolations, openDag, PIXEL_TOLERANCE, screenshotPath, startHarness, until, type DagPage, type Harness } from './harness';
@@ -12,7 +13,7 @@ type G = any;
 const PICTURE_TIME = new Date('2026-11-27T10:00:00Z');
 
 function graphMessage(version: number, graph = churnGraph(), canRun = true): HostMessage {
-  return { type: 'graph', version, file: 'churn.pipeline.yaml', graph, canRun };
+  return { type: 'graph', version, file: 'churn.pipeline.yaml', graph: encodeDag(graph), canRun };
 }
 
 /**
@@ -107,6 +108,38 @@ describe('DAG webview (headless Chromium)', function () {
     await shown(p, 5);
     assert.equal(await p.page.evaluate(() => (window as G).__app()?.querySelector('footer .engine')?.textContent), 'fast layered');
     assert.equal((await counts(p)).nodes, 5);
+    assert.deepEqual(p.problems, []);
+  });
+
+  it('ignores a malformed graph message with a warning that says why, and keeps the graph on screen', async () => {
+    p = await openDag(h, DARK);
+    const warnings: string[] = [];
+    p.page.on('console', (m) => {
+      if (m.type() === 'warning') warnings.push(m.text());
+    });
+    await p.post(graphMessage(1));
+    await shown(p, 5);
+    const outside = graphMessage(5);
+    if (outside.type === 'graph') outside.graph.edges[1] = 5;
+    await p.post(outside);
+    // The object form of before the wire columns: a graph without `v`.
+    await p.post({ type: 'graph', version: 6, file: 'churn.pipeline.yaml', graph: churnGraph(), canRun: true } as unknown as HostMessage);
+    await p.post({ type: 'graph', version: 7, file: 'churn.pipeline.yaml', graph: encodeDag(churnGraph()) } as unknown as HostMessage);
+    await barrier(p);
+    assert.equal((await counts(p)).nodes, 5);
+    assert.deepEqual(warnings, [
+      'DAG view: ignored a graph message: malformed graph: edge 0 refers to a node outside 0 to 4',
+      'DAG view: ignored a graph message: malformed graph: unknown version (expected v: 1)',
+      'DAG view: ignored a graph message without a numeric version, a file name and canRun',
+    ]);
+    // The rejected messages did not count as newer graphs: version 2 is still taken.
+    await p.post(
+      graphMessage(
+        2,
+        churnGraph((t) => `${t}\n  publish:\n    needs: [report]\n    run: echo done\n`),
+      ),
+    );
+    await shown(p, 6);
     assert.deepEqual(p.problems, []);
   });
 

@@ -5,7 +5,7 @@ import { rangeContains } from '../../../core/src/browser';
 import type { DagResult } from '../../../core/src/browser';
 import { TASK_COMMANDS, type TaskCommandArgs } from '../../../core/src/browser';
 import { parseWebviewMessage, type HostMessage, type WebviewMessage } from '../../../core/src/browser';
-import { DAG_APP } from '../../../core/src/browser';
+import { DAG_APP, encodeDag } from '../../../core/src/browser';
 import { EXPORT_ARGO_COMMAND } from '../export/export-commands';
 import { OPEN_LOG_COMMAND } from '../runs/runs-tree';
 import { showRefusal, trustRefusal } from '../trust';
@@ -118,7 +118,7 @@ export class DagPanel implements vscode.Disposable {
       if (this.disposed || version !== this.version) return;
       clearTimeout(this.retryTimer);
       this.graph = graph;
-      this.post({ type: 'graph', version, file: path.basename(this.doc.fsPath), graph, canRun: this.host.canRun() });
+      this.post({ type: 'graph', version, file: path.basename(this.doc.fsPath), graph: encodeDag(graph), canRun: this.host.canRun() });
     } catch (err) {
       this.host.log(`DAG of ${this.doc.fsPath}: ${(err as Error).message ?? String(err)}`);
       this.post({ type: 'error', message: 'The pipeline graph is not available yet: the MLOps language server has not answered. It is asked again shortly and after every edit.' });

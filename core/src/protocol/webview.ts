@@ -4,7 +4,7 @@
  * `parseWebviewMessage` before using it (a webview is a web page: treat it as untrusted).
  */
 import type { RunEvent, RunRecord } from './agent';
-import type { DagResult } from './lsp';
+import type { DagWire } from './dag-wire';
 import { err, ok, type Result } from '../result';
 
 /** Host → webview. */
@@ -16,7 +16,8 @@ export type HostMessage =
       version: number;
       /** The file name to show (not a path the webview could use). */
       file: string;
-      graph: DagResult;
+      /** The language server's `mlops/dag` answer in columns (`encodeDag`); the webview checks it with `decodeDag`. */
+      graph: DagWire;
       /** False in an untrusted workspace: the run and Argo export actions are shown disabled. */
       canRun: boolean;
     }

@@ -7,7 +7,7 @@ import { html, LitElement, nothing } from 'lit';
 import { customElement, query, state } from 'lit/decorators.js';
 import { ref } from 'lit/directives/ref.js';
 import type { DagResult } from '../../../../core/src/browser';
-import type { HostMessage, WebviewMessage } from '../../../../core/src/browser';
+import type { WebviewMessage } from '../../../../core/src/browser';
 import type { Anchor } from '../card/index';
 import type { DagGraph, NodeContextDetail, NodeHoverDetail } from '../graph/index';
 import { LayoutClient, refineWithinMs } from '../layout/layout-client';
@@ -20,7 +20,7 @@ import { searchNodes } from '../model/search';
 import { exportSvg } from '../model/svg-export';
 import type { ZoomAction } from '../toolbar/index';
 import { styles } from './dag-app.styles';
-import { asHostMessage } from './host-messages';
+import { asHostMessage, type ViewMessage } from './host-messages';
 import { vscodeApi, type VsCodeApi } from './vscode-api';
 
 declare global {
@@ -205,7 +205,7 @@ export class DagApp extends LitElement {
   }
 
   private readonly onWindowMessage = (e: MessageEvent): void => {
-    const m = asHostMessage(e.data);
+    const m = asHostMessage(e.data, (line) => console.warn(line));
     if (m) this.receive(m);
   };
 
@@ -216,7 +216,7 @@ export class DagApp extends LitElement {
     }
   };
 
-  private receive(m: HostMessage): void {
+  private receive(m: ViewMessage): void {
     switch (m.type) {
       case 'graph':
         if (m.version < this.version) return;
