@@ -56,11 +56,26 @@ describe('DAG wire format (the graph message to the webview)', () => {
 
   it('gives back the same graph after JSON, for the churn example and a generated 300-task graph', () => {
     for (const g of [small(), churnGraph(), layeredGraph(300)]) {
-      assert.deepEqual(decodeDag(JSON.parse(JSON.stringify(encodeDag(g)))), { ok: true, value: g });
+      const decoded = decodeDag(JSON.parse(JSON.stringify(encodeDag(g))));
+      // Nodes read their ranges and details when asked: JSON (their toJSON) gives the plain graph.
+      assert.deepEqual(JSON.parse(JSON.stringify(decoded)), { ok: true, value: JSON.parse(JSON.stringify(g)) });
     }
     const churn = churnGraph();
     assert.ok(churn.nodes.every((n) => n.details) && churn.edges.some((e) => e.reason), 'the churn example has details and reasons to carry');
     assert.equal(encodeDag(layeredGraph(300)).strings.filter((s) => s === 'true').length, 1);
+  });
+
+  it("reads a node's ranges and details when first asked for, and keeps them", () => {
+    const g = decodeDag(encodeDag(small()));
+    assert.ok(g.ok);
+    const [a, b] = g.value.nodes;
+    assert.deepEqual(a!.details, small().nodes[0]!.details);
+    assert.equal(a!.details, a!.details);
+    assert.equal(a!.selectionRange, a!.selectionRange);
+    assert.deepEqual(a!.selectionRange, r(2, 2, 3));
+    assert.equal(b!.details, undefined);
+    assert.deepEqual(b!.range, r(5, 2, 30));
+    assert.deepEqual(b!.diagnostics, []);
   });
 
   it('rejects a malformed graph with the first thing that is wrong, and builds nothing from it', () => {

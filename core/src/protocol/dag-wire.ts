@@ -244,25 +244,71 @@ function hasEntries(w: DagWire, i: number): boolean {
   return w.inputStart[i + 1] !== w.inputStart[i] || w.outputStart[i + 1] !== w.outputStart[i] || w.paramStart[i + 1] !== w.paramStart[i] || w.featureStart[i + 1] !== w.featureStart[i];
 }
 
-function build(w: DagWire): DagResult {
-  const S = w.strings;
-  const range = (a: number[], at: number): Range => ({ start: { line: a[at]!, character: a[at + 1]! }, end: { line: a[at + 2]!, character: a[at + 3]! } });
-  const nodes: DagNode[] = new Array<DagNode>(w.ids.length);
-  for (let i = 0; i < nodes.length; i++) {
-    const node: DagNode = { id: S[w.ids[i]!]!, range: range(w.ranges, i * RANGE), selectionRange: range(w.ranges, i * RANGE + 4), diagnostics: [] };
+/**
+ * A node read from the wire columns. The id, texts and diagnostics are read at once; the
+ * ranges and details, which the first picture does not need, when first asked for (a card
+ * opens, a node is drawn with its text, the editor is revealed), and then kept.
+ * `toJSON` gives the plain node.
+ */
+class WireNode implements DagNode {
+  readonly id: string;
+  description?: string;
+  run?: string;
+  diagnostics: DagDiagnostic[];
+  private readonly w: DagWire;
+  private readonly i: number;
+  private rangeValue: Range | undefined;
+  private selectionValue: Range | undefined;
+  private detailsValue: DagNodeDetails | null | undefined;
+
+  constructor(w: DagWire, i: number) {
+    const S = w.strings;
+    this.w = w;
+    this.i = i;
+    this.id = S[w.ids[i]!]!;
     const description = w.text[i * 2]!;
     const run = w.text[i * 2 + 1]!;
-    if (description >= 0) node.description = S[description];
-    if (run >= 0) node.run = S[run];
+    if (description >= 0) this.description = S[description];
+    if (run >= 0) this.run = S[run];
     const diagnostics: DagDiagnostic[] = [];
     for (let k = w.diagStart[i]!; k < w.diagStart[i + 1]!; k++) {
       const at = k * DIAG;
-      diagnostics.push({ code: S[w.diags[at]!] as DiagnosticCode, severity: SEVERITIES[w.diags[at + 1]!]!, message: S[w.diags[at + 2]!]!, range: range(w.diags, at + 3) });
+      diagnostics.push({ code: S[w.diags[at]!] as DiagnosticCode, severity: SEVERITIES[w.diags[at + 1]!]!, message: S[w.diags[at + 2]!]!, range: rangeAt(w.diags, at + 3) });
     }
-    node.diagnostics = diagnostics;
-    if (w.facts[i * FACTS] === 1) node.details = details(w, i);
-    nodes[i] = node;
+    this.diagnostics = diagnostics;
   }
+
+  get range(): Range {
+    return (this.rangeValue ??= rangeAt(this.w.ranges, this.i * RANGE));
+  }
+
+  get selectionRange(): Range {
+    return (this.selectionValue ??= rangeAt(this.w.ranges, this.i * RANGE + 4));
+  }
+
+  get details(): DagNodeDetails | undefined {
+    if (this.detailsValue === undefined) this.detailsValue = this.w.facts[this.i * FACTS] === 1 ? details(this.w, this.i) : null;
+    return this.detailsValue ?? undefined;
+  }
+
+  toJSON(): DagNode {
+    const n: DagNode = { id: this.id, range: this.range, selectionRange: this.selectionRange, diagnostics: this.diagnostics };
+    if (this.description !== undefined) n.description = this.description;
+    if (this.run !== undefined) n.run = this.run;
+    const d = this.details;
+    if (d) n.details = d;
+    return n;
+  }
+}
+
+function rangeAt(a: number[], at: number): Range {
+  return { start: { line: a[at]!, character: a[at + 1]! }, end: { line: a[at + 2]!, character: a[at + 3]! } };
+}
+
+function build(w: DagWire): DagResult {
+  const S = w.strings;
+  const nodes: DagNode[] = new Array<DagNode>(w.ids.length);
+  for (let i = 0; i < nodes.length; i++) nodes[i] = new WireNode(w, i);
   const edges: DagEdge[] = new Array<DagEdge>(w.edges.length / EDGE);
   for (let k = 0; k < edges.length; k++) {
     const at = k * EDGE;

@@ -72,7 +72,8 @@ export class DagApp extends LitElement {
   private readonly vscode: VsCodeApi = vscodeApi();
   private readonly layouts = new LayoutClient(undefined, (s) => this.setAttribute('data-elk', s), refineWithinMs());
   private version = -1;
-  private layoutKey = '';
+  /** What the current layout was made from, to skip laying out a graph of the same shape again. */
+  private layoutShape: LayoutShape | undefined;
   private layoutGen = 0;
   private initialViewport: Viewport | undefined;
   /** The viewport fitted to the fast layout; refitted when ELK's layout replaces it untouched. */
@@ -272,9 +273,9 @@ export class DagApp extends LitElement {
       edges: g.edges.map((e) => ({ from: e.from, to: e.to })),
       direction: this.direction,
     };
-    const key = `${input.direction}|${input.nodes.map((n) => n.id).join(',')}|${input.edges.map((e) => `${e.from}>${e.to}`).join(',')}`;
-    if (key === this.layoutKey) return;
-    this.layoutKey = key;
+    const shape = shapeOf(input);
+    if (this.layoutShape && sameShape(shape, this.layoutShape)) return;
+    this.layoutShape = shape;
     const gen = ++this.layoutGen;
     const asked = performance.now();
     if (this.layouts.engineFor(input.nodes.length) === 'layered') {
@@ -437,4 +438,30 @@ function place(el: HTMLElement, x: number, y: number, box: DOMRect): void {
 
 function assertNever(x: never): never {
   throw new Error(`unexpected message ${JSON.stringify(x)}`);
+}
+
+/** A graph's direction, ids in order and edge ends in order (from, to, from, to…). */
+interface LayoutShape {
+  direction: Direction;
+  ids: string[];
+  ends: string[];
+}
+
+function shapeOf(input: LayoutInput): LayoutShape {
+  const ends = new Array<string>(input.edges.length * 2);
+  for (let i = 0; i < input.edges.length; i++) {
+    ends[i * 2] = input.edges[i]!.from;
+    ends[i * 2 + 1] = input.edges[i]!.to;
+  }
+  return { direction: input.direction, ids: input.nodes.map((n) => n.id), ends };
+}
+
+function sameShape(a: LayoutShape, b: LayoutShape): boolean {
+  return a.direction === b.direction && sameStrings(a.ids, b.ids) && sameStrings(a.ends, b.ends);
+}
+
+function sameStrings(a: string[], b: string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
