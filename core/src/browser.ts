@@ -14,6 +14,7 @@ export * from './protocol/settings';
 export * from './project';
 export * from './result';
 export * from './text/range';
+export * from './util/arrays';
 export * from './util/clock';
 export * from './util/debounce';
 export * from './catalog/display';

@@ -1,4 +1,5 @@
 import { Dag } from '../graph/dag';
+import { sameItems } from '../util/arrays';
 import { normalize } from '../util/paths';
 import { findReferences, hasReference, type Reference } from './interpolation';
 import { effective, effectiveEnv } from './load';
@@ -71,7 +72,7 @@ export class GraphCache {
 
   /** The graph of `nodes` with `edges` (as recorded by buildGraph), the last one when they are the same. */
   graph(nodes: string[], edges: string[]): Dag {
-    if (this.dag && same(nodes, this.nodes) && same(edges, this.edges)) return this.dag;
+    if (this.dag && sameItems(nodes, this.nodes) && sameItems(edges, this.edges)) return this.dag;
     const dag = new Dag(nodes);
     for (let i = 0; i < edges.length; i += 3) {
       const reason = edges[i + 2]!;
@@ -83,12 +84,6 @@ export class GraphCache {
     this.dag = dag;
     return dag;
   }
-}
-
-function same(a: string[], b: string[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 export function buildGraph(p: Pipeline, text: string, cache: GraphCache = new GraphCache()): PipelineGraph {

@@ -6,7 +6,7 @@ import '../toolbar/index';
 import { html, LitElement, nothing } from 'lit';
 import { customElement, query, state } from 'lit/decorators.js';
 import { ref } from 'lit/directives/ref.js';
-import type { DagResult } from '../../../../core/src/browser';
+import { sameItems, type DagResult } from '../../../../core/src/browser';
 import type { WebviewMessage } from '../../../../core/src/browser';
 import type { Anchor } from '../card/index';
 import type { DagGraph, NodeContextDetail, NodeHoverDetail } from '../graph/index';
@@ -457,11 +457,5 @@ function shapeOf(input: LayoutInput): LayoutShape {
 }
 
 function sameShape(a: LayoutShape, b: LayoutShape): boolean {
-  return a.direction === b.direction && sameStrings(a.ids, b.ids) && sameStrings(a.ends, b.ends);
-}
-
-function sameStrings(a: string[], b: string[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
+  return a.direction === b.direction && sameItems(a.ids, b.ids) && sameItems(a.ends, b.ends);
 }
