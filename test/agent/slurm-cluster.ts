@@ -110,3 +110,25 @@ export function startCluster(): void {
 export function controllerUp(): boolean {
   return spawnSync('scontrol', ['ping'], { encoding: 'utf8', timeout: 30_000 }).stdout?.includes('is UP') ?? false;
 }
+
+/** squeue's line for one job: state, reason and nodes (or what squeue said instead). */
+export function queueLine(jobId: string): string {
+  const r = spawnSync('squeue', ['--noheader', '--states=all', `--jobs=${jobId}`, '--Format=State:|,Reason:|,NodeList:|'], { encoding: 'utf8', timeout: 30_000 });
+  return (r.stdout || r.stderr || `squeue exited ${r.status}`)
+    .trim()
+    .replace(/\s*\|\s*/g, ' ')
+    .trim();
+}
+
+/** The queue, the nodes and the controller's last log lines, as text. */
+export function clusterReport(): string {
+  const run = (cmd: string, args: string[]) => {
+    const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: 30_000 });
+    return `$ ${cmd} ${args.join(' ')}\n${(r.stdout + r.stderr).trim() || `(exit ${r.status})`}`;
+  };
+  const logFile = '/tmp/mlops-slurm/log/slurmctld.log';
+  const tail = fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8').split('\n').slice(-40).join('\n') : '(no controller log)';
+  return ['--- Slurm test cluster at the failure ---', run('sinfo', ['-N', '-o', '%N %T %E']), run('squeue', ['--states=all', '-o', '%i %j %T %r %N']), `$ tail ${logFile}\n${tail}`]
+    .map((l) => l.replace(/^/gm, '      '))
+    .join('\n');
+}

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { finished, mlops, project, removeProjects, spawnMlops, stopSpawned, waitFor } from './helpers';
 import { dropDatabases, freshDatabase, requirePostgres, sql } from '../store/pg';
-import { clusterReady, CLUSTER_LOCK, commandLog, holdCluster, controllerUp, jobsNamed, liveJobsOf, runJson, showJob, startCluster, statusQueries, stopController } from './slurm-cluster';
+import { clusterReady, clusterReport, CLUSTER_LOCK, commandLog, queueLine, holdCluster, controllerUp, jobsNamed, liveJobsOf, runJson, showJob, startCluster, statusQueries, stopController } from './slurm-cluster';
 
 /**
  * A diamond whose tasks write the job and node they ran in: a → (b, c) → d. b and c ask for a
@@ -49,7 +49,11 @@ describe('slurm executor (real two-node cluster)', function () {
     await dropDatabases();
     await release?.();
   });
-  afterEach(stopSpawned);
+  afterEach(function () {
+    stopSpawned();
+    // What the cluster looked like when a test failed, for a failure on a machine no one can look at.
+    if (this.currentTest?.state === 'failed') console.log(clusterReport());
+  });
 
   before(async function () {
     // One test run at a time on the machine's one cluster: this file takes a few minutes.
@@ -405,7 +409,7 @@ tasks:
   });
 
   it('keeps going when the controller stops for a minute mid-run and starts again: the run succeeds', async function () {
-    this.timeout(300_000);
+    this.timeout(360_000);
     const dir = project({
       'p.pipeline.yaml': `version: 1
 name: outage
@@ -417,16 +421,29 @@ tasks:
     });
     const child = spawnMlops(['run', 'p.pipeline.yaml', '--format', 'json'], dir, log.env);
     const done = finished(child);
+    let ended: Awaited<typeof done> | undefined;
+    void done.then((r) => (ended = r));
     try {
-      await waitFor(
-        'first running',
+      // A busy machine may keep the job queued a while; what the run and the queue said is in the message.
+      let seen = 'no run recorded yet';
+      const started = await waitFor(
+        () => `first to run on a node (last seen: ${seen})`,
         async () => {
+          if (ended) return { ended };
           const s = await mlops(['runs', 'show', 'last', '--format', 'json'], dir);
-          return s.code === 0 && runJson(s.stdout).tasks[0]!.node;
+          if (s.code !== 0) {
+            seen = `runs show exited ${s.code}: ${s.stderr.trim()}`;
+            return undefined;
+          }
+          const run = runJson(s.stdout);
+          const first = run.tasks[0]!;
+          seen = `run ${run.status}, first ${first.status}, job ${first.jobId ?? 'not yet submitted'}${first.jobId ? `, squeue: ${queueLine(first.jobId)}` : ''}`;
+          return first.node ? { node: first.node } : undefined;
         },
-        60_000,
+        120_000,
         200,
       );
+      if (started.ended) assert.fail(`the run ended before its first task ran (exit ${started.ended.code}): ${started.ended.stderr.trim()}`);
       const down = Date.now();
       stopController();
       await waitFor('the controller to be down', () => !controllerUp(), 30_000, 500);
