@@ -109,10 +109,13 @@ describe('slurm: watching jobs', () => {
       const record = path.join(dir, 'a.1.exit');
       fs.writeFileSync(record, '3 n2\n');
       const ends: unknown[] = [];
-      w.watch(job('21', ends, [], record));
+      const states: unknown[] = [];
+      w.watch(job('21', ends, states, record));
       w.watch(job('22', ends));
       src.squeueAnswer = () => ok('');
       await clock.step();
+      // No poll saw it run: the node comes from the record, reported before the end.
+      assert.deepEqual(states, [{ jobId: '21', node: 'n2', state: 'FAILED', reason: null }]);
       assert.deepEqual(ends, [{ report: { jobId: '21', state: 'FAILED', node: 'n2', reason: null, code: 3, signal: null, cancelledBy: null } }]);
       src.sacctAnswer = () => ok('22|CANCELLED by 0|0:15|n1\n22.batch|CANCELLED|0:15|n1\n');
       await clock.step();

@@ -220,7 +220,8 @@ export class SlurmWatcher {
   private notListed(e: Entry): void {
     const record = readExitRecord(e.job.exitRecord);
     if (record) {
-      this.end(e, { report: { jobId: e.job.jobId, state: record.code === 0 ? 'COMPLETED' : 'FAILED', node: record.node, reason: null, code: record.code, signal: null, cancelledBy: null } });
+      // As a finished job squeue lists: its node is reported (if no poll saw it) before its end.
+      this.seen(e, { jobId: e.job.jobId, state: record.code === 0 ? 'COMPLETED' : 'FAILED', node: record.node, reason: null, code: record.code, signal: null, cancelledBy: null });
       return;
     }
     e.missing++;
