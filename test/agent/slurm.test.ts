@@ -256,6 +256,39 @@ tasks:
     assert.match(text.stdout, /^✗ gpu Slurm refused the job: Invalid generic resource \(gres\) specification$/m);
   });
 
+  it('waits for a controller that answers DOWN at the start (a restart) and runs; one that stays down fails the run before any job, saying so', async () => {
+    // A scontrol that answers as a stopped controller does for its first `downFor` pings, then is the real one.
+    const real = execFileSync('sh', ['-c', 'command -v scontrol'], { encoding: 'utf8' }).trim();
+    const fake = (downFor: number) => {
+      const bin = project({});
+      fs.writeFileSync(
+        path.join(bin, 'scontrol'),
+        `#!/bin/sh\nif [ "$1" = ping ]; then echo ping >> '${bin}/pings'; n=$(wc -l < '${bin}/pings'); if [ "$n" -le ${downFor} ]; then echo 'Slurmctld(primary) at vm is DOWN'; exit 1; fi; fi\nexec '${real}' "$@"\n`,
+      );
+      fs.chmodSync(path.join(bin, 'scontrol'), 0o755);
+      return { env: { ...log.env, PATH: `${bin}:${log.env.PATH ?? ''}` }, pings: () => fs.readFileSync(path.join(bin, 'pings'), 'utf8').trim().split('\n').length };
+    };
+    const pipeline = { 'p.pipeline.yaml': `version: 1\nname: restarting\ndefaults: {executor: slurm}\ntasks:\n  only: {run: echo up > up.txt, outputs: [up.txt]}\n` };
+    const restarting = fake(2);
+    const dir = project(pipeline);
+    const r = await mlops(['run', 'p.pipeline.yaml', '--format', 'json'], dir, restarting.env);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(restarting.pings(), 3, 'two DOWN answers, then UP');
+    assert.equal(fs.readFileSync(path.join(dir, 'up.txt'), 'utf8'), 'up\n');
+
+    // Down for good: the window is the grace period when that is shorter (5 s here), and nothing is submitted.
+    const stopped = fake(1000);
+    const t0 = Date.now();
+    const d = await mlops(['run', 'p.pipeline.yaml'], project(pipeline), { ...stopped.env, MLOPS_SLURM_GRACE: '5s' });
+    assert.equal(d.code, 2, d.stdout);
+    assert.match(
+      d.stderr,
+      /^mlops run: Cannot reach the Slurm controller \(Slurmctld\(primary\) at vm is DOWN, still after [1-9]\.\ds\); start it, check SLURM_CONF or \/etc\/slurm\/slurm\.conf, or run with --executor local\.$/m,
+    );
+    assert.ok(stopped.pings() >= 2 && stopped.pings() <= 3, `asked 2 or 3 times in 5 s, not ${stopped.pings()}`);
+    assert.deepEqual(sbatches(t0), []);
+  });
+
   it('registers the model of a task that ran on Slurm', async () => {
     const dir = project({
       'p.pipeline.yaml': `version: 1

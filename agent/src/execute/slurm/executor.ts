@@ -18,6 +18,8 @@ export interface SubmissionJournal {
 const SUBMIT_CONCURRENCY = 4;
 const RETRY_FIRST_MS = 1000;
 const RETRY_MAX_MS = 30_000;
+/** How long a run waits at its start for a controller that does not answer. */
+const PING_WINDOW_MS = 15_000;
 
 /** The poll policy: MLOPS_SLURM_POLL_MAX and MLOPS_SLURM_GRACE (durations such as 30s, 10m) override the defaults. */
 export function pollPolicy(env: NodeJS.ProcessEnv = process.env): PollPolicy {
@@ -73,13 +75,28 @@ export class SlurmExecutor implements Executor {
     return this.opts.clock ?? systemClock;
   }
 
-  /** The controller must answer before anything is submitted, so a missing cluster fails the run at once. */
+  /**
+   * The controller must answer before anything is submitted, so a missing cluster fails the
+   * run before any job exists. One that is restarting (a reconfiguration, a failover, an
+   * overloaded controller timing out) gets PING_WINDOW_MS — or the grace period, if shorter —
+   * to answer; Slurm's clients are not installed fails at once.
+   */
   async prepare(tasks: PlannedTask[]): Promise<Result<void>> {
     if (tasks.length === 0) return ok(undefined);
-    const r = await slurm('scontrol', ['ping']);
-    if (r.code === 0 && /is UP/.test(r.stdout)) return ok(undefined);
-    const why = r.code === 0 || /DOWN/.test(r.stdout) ? r.stdout.trim() || 'no controller answered' : slurmMessage(r, 'scontrol');
-    return err(`Cannot reach the Slurm controller (${why}); start it, check SLURM_CONF or /etc/slurm/slurm.conf, or run with --executor local.`);
+    const window = Math.min(PING_WINDOW_MS, this.policy.graceMs);
+    const first = this.clock.now();
+    for (let wait = RETRY_FIRST_MS; ; wait *= 2) {
+      const r = await slurm('scontrol', ['ping']);
+      if (r.code === 0 && /is UP/.test(r.stdout)) return ok(undefined);
+      const down = /DOWN/.test(r.stdout);
+      const waited = this.clock.now() - first;
+      if ((!down && !isTransient(r)) || waited + wait > window) {
+        const why = r.code === 0 || down ? r.stdout.trim() || 'no controller answered' : slurmMessage(r, 'scontrol');
+        const tried = waited >= 1000 ? `, still after ${formatDuration(waited)}` : '';
+        return err(`Cannot reach the Slurm controller (${why}${tried}); start it, check SLURM_CONF or /etc/slurm/slurm.conf, or run with --executor local.`);
+      }
+      await this.sleep(wait);
+    }
   }
 
   start(launch: Launch, listener: AttemptListener): TaskHandle {
