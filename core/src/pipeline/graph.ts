@@ -99,22 +99,22 @@ export function buildGraph(p: Pipeline, text: string, cache: GraphCache = new Gr
       else producers.set(key, [t.id]);
     }
   }
+  // Only edges between two tasks are recorded (the graph ignores the rest), so typing an
+  // unknown id keeps the graph too. `reason` is '' for a declared edge.
+  const edge = (from: string | undefined, to: string, reason: string) => {
+    if (from !== undefined && from !== to && p.tasks.has(from)) edges.push(from, to, reason);
+  };
   for (const t of p.tasks.values()) {
-    // Only edges between two tasks are recorded (the graph ignores the rest), so typing an
-    // unknown id keeps the graph too.
-    for (const n of t.needs) if (n.value !== t.id && p.tasks.has(n.value)) edges.push(n.value, t.id, '');
+    for (const n of t.needs) edge(n.value, t.id, '');
     const r = collectReferences(p, t, text);
     refs.set(t.id, r);
-    for (const ref of r.all) {
-      const up = ref.parts[0] === 'tasks' ? ref.parts[1] : undefined;
-      if (up && up !== t.id && p.tasks.has(up)) edges.push(up, t.id, `references ${ref.expr}`);
-    }
+    for (const ref of r.all) if (ref.parts[0] === 'tasks') edge(ref.parts[1], t.id, `references ${ref.expr}`);
     const resolved: string[] = t.inputs.length === 0 ? NO_PATHS : [];
     for (const i of t.inputs) {
       const path = resolveInputPath(p, i.path.value);
       if (path === undefined) continue;
       resolved.push(path);
-      for (const producer of producersOf(producers, path)) if (producer !== t.id) edges.push(producer, t.id, `reads ${path}`);
+      for (const producer of producersOf(producers, path)) edge(producer, t.id, `reads ${path}`);
     }
     resolvedInputs.set(t.id, resolved);
   }

@@ -79,7 +79,7 @@ export class CanvasScene {
         const p = s.layout.nodes.get(n.id);
         if (!p || !visible(p)) continue;
         drawn++;
-        this.drawNode(ctx, n, p, s, colours, labels, vp.k);
+        this.drawNode(ctx, n, p, s, colours, vp.k);
       }
     } else drawn = this.drawBlocks(ctx, s, colours, vp.k, visible);
     this.drawn = drawn;
@@ -96,32 +96,28 @@ export class CanvasScene {
     return undefined;
   }
 
-  private drawNode(ctx: CanvasRenderingContext2D, n: DagNode, p: PlacedNode, s: SceneState, colours: Record<ColourName, string>, labels: boolean, k: number): void {
-    const run: TaskRun | undefined = s.runs.get(n.id);
+  private drawNode(ctx: CanvasRenderingContext2D, n: DagNode, p: PlacedNode, s: SceneState, colours: Record<ColourName, string>, k: number): void {
+    const look = nodeLook(n, s, colours);
     const x = p.x - p.width / 2;
     const y = p.y - p.height / 2;
-    const dim = s.matches !== null && !s.matches.has(n.id);
-    ctx.globalAlpha = dim ? 0.3 : 1;
-    ctx.fillStyle = s.matches?.has(n.id) ? colours.match : colours.nodeFill;
+    ctx.globalAlpha = look.dim ? 0.3 : 1;
+    ctx.fillStyle = look.fill;
     ctx.fillRect(x, y, p.width, p.height);
-    if (run) {
-      ctx.fillStyle = colours[run.status];
-      ctx.fillRect(x, y, labels ? 4 : p.width, labels ? p.height : p.height);
+    // A run's status is a stripe beside the label.
+    if (look.status) {
+      ctx.fillStyle = look.status;
+      ctx.fillRect(x, y, 4, p.height);
     }
-    const c = diagnosticCounts(n);
-    const border = n.id === s.selected ? colours.focus : c.errors ? colours.error : c.warnings ? colours.warning : colours.nodeBorder;
-    ctx.strokeStyle = border;
-    ctx.lineWidth = (n.id === s.selected || c.errors || c.warnings ? 2 : 1) / Math.max(k, 0.25);
+    ctx.strokeStyle = look.border;
+    ctx.lineWidth = (look.thick ? 2 : 1) / Math.max(k, 0.25);
     ctx.strokeRect(x, y, p.width, p.height);
-    if (labels) {
-      ctx.fillStyle = colours.foreground;
-      ctx.fillText(fit(n.id, p.width - 20), x + 12, p.y);
-    }
+    ctx.fillStyle = colours.foreground;
+    ctx.fillText(fit(n.id, p.width - 20), x + 12, p.y);
     ctx.globalAlpha = 1;
   }
 
   /**
-   * Zoomed out, nodes are blocks without text: the same picture as drawNode's, but every
+   * Zoomed out, nodes are blocks without text: the same look as drawNode's, but every
    * block of one look goes into one path, filled or stroked once (a few calls instead of
    * several per node). Returns how many were drawn.
    */
@@ -135,14 +131,9 @@ export class CanvasScene {
       drawn++;
       const x = p.x - p.width / 2;
       const y = p.y - p.height / 2;
-      const run = s.runs.get(n.id);
-      const dim = s.matches !== null && !s.matches.has(n.id);
-      // A run's status fills the whole block (drawNode paints it over the node's fill).
-      const fill = run ? colours[run.status] : s.matches?.has(n.id) ? colours.match : colours.nodeFill;
-      const c = n.diagnostics.length === 0 ? undefined : diagnosticCounts(n);
-      const selected = n.id === s.selected;
-      const border = selected ? colours.focus : c?.errors ? colours.error : c?.warnings ? colours.warning : colours.nodeBorder;
-      const thick = selected || !!c?.errors || !!c?.warnings;
+      const { dim, fill: nodeFill, status, border, thick } = nodeLook(n, s, colours);
+      // A run's status fills the whole block.
+      const fill = status ?? nodeFill;
       const fillKey = `${dim ? 'd' : ''}${fill}`;
       let f = fills.get(fillKey);
       if (!f) fills.set(fillKey, (f = { colour: fill, dim, path: new Path2D() }));
@@ -186,4 +177,18 @@ export class CanvasScene {
     }
     this.gridFor = layout;
   }
+}
+
+/** How a node is drawn, with or without its label: the same rules for drawNode and drawBlocks. */
+function nodeLook(n: DagNode, s: SceneState, colours: Record<ColourName, string>): { dim: boolean; fill: string; status: string | undefined; border: string; thick: boolean } {
+  const run: TaskRun | undefined = s.runs.get(n.id);
+  const c = n.diagnostics.length === 0 ? undefined : diagnosticCounts(n);
+  const selected = n.id === s.selected;
+  return {
+    dim: s.matches !== null && !s.matches.has(n.id),
+    fill: s.matches?.has(n.id) ? colours.match : colours.nodeFill,
+    status: run ? colours[run.status] : undefined,
+    border: selected ? colours.focus : c?.errors ? colours.error : c?.warnings ? colours.warning : colours.nodeBorder,
+    thick: selected || !!c?.errors || !!c?.warnings,
+  };
 }
